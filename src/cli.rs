@@ -1,0 +1,254 @@
+//! The command line, as clap types only: no I/O, no network, no business rules.
+//!
+//! Doc comments are the help text: the first line is the short help, the text after a blank
+//! line the long help. Every global flag has a `THESEUS_*` environment mirror.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The exit-code table shown at the end of `theseus --help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success (for `plan`: no changes pending)
+  1    error talking to Marathon or etcd, or an unexpected error
+  2    usage error or invalid spec file (nothing was sent anywhere)
+  3    rollout failed and was rolled back
+  4    rollout failed and the rollback failed or was turned off
+  5    deadline passed
+  6    locked by another rollout or a Marathon deployment
+  10   `plan --exit-code`: changes are pending
+  130  interrupted (Ctrl-C)";
+
+/// Labeled container groups on Mesos + Marathon, with service discovery in etcd.
+///
+/// Describe groups of containers (a service plus a set of labels such as `dev, frontend`) in a
+/// TOML spec file; theseus turns them into Marathon apps, creates, scales and removes them,
+/// registers every running container in etcd under /services, and shows what runs where.
+#[derive(Debug, Parser)]
+#[command(name = "theseus", version, propagate_version = true, after_long_help = EXIT_CODES_HELP, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// Options shared by every subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Marathon base URL; several (comma-separated) fail over in order.
+    #[arg(
+        long = "marathon",
+        global = true,
+        env = "THESEUS_MARATHON_URL",
+        value_delimiter = ',',
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub marathon: Vec<url::Url>,
+    /// Marathon HTTP basic-auth user.
+    #[arg(long, global = true, env = "THESEUS_MARATHON_USER")]
+    pub marathon_user: Option<String>,
+    /// Marathon HTTP basic-auth password.
+    #[arg(long, global = true, env = "THESEUS_MARATHON_PASSWORD", hide_env_values = true)]
+    pub marathon_password: Option<String>,
+    /// Marathon bearer token (DC/OS ACS token).
+    #[arg(long, global = true, env = "THESEUS_MARATHON_TOKEN", hide_env_values = true)]
+    pub marathon_token: Option<String>,
+    /// PEM file with a CA certificate to trust for Marathon.
+    #[arg(long, global = true, env = "THESEUS_MARATHON_CA")]
+    pub marathon_ca: Option<PathBuf>,
+
+    /// etcd endpoints, HOST:PORT or URLs, comma-separated.
+    #[arg(
+        long = "etcd",
+        global = true,
+        env = "THESEUS_ETCD_ENDPOINTS",
+        value_delimiter = ',',
+        default_value = "127.0.0.1:2379"
+    )]
+    pub etcd: Vec<String>,
+    /// etcd user (with --etcd-password).
+    #[arg(long, global = true, env = "THESEUS_ETCD_USER")]
+    pub etcd_user: Option<String>,
+    /// etcd password.
+    #[arg(long, global = true, env = "THESEUS_ETCD_PASSWORD", hide_env_values = true)]
+    pub etcd_password: Option<String>,
+    /// PEM file with the CA certificate of etcd's TLS endpoints.
+    #[arg(long, global = true, env = "THESEUS_ETCD_CA")]
+    pub etcd_ca: Option<PathBuf>,
+    /// PEM client certificate for etcd (with --etcd-key).
+    #[arg(long, global = true, env = "THESEUS_ETCD_CERT")]
+    pub etcd_cert: Option<PathBuf>,
+    /// PEM client key for etcd (with --etcd-cert).
+    #[arg(long, global = true, env = "THESEUS_ETCD_KEY")]
+    pub etcd_key: Option<PathBuf>,
+    /// Root prefix under which /services lives, so namespaces can share one etcd.
+    #[arg(long, global = true, env = "THESEUS_ETCD_PREFIX", default_value = "")]
+    pub etcd_prefix: String,
+
+    /// Marathon path prefix of the groups (overrides the spec's `namespace`).
+    #[arg(long, global = true, env = "THESEUS_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Timeout for connecting to and each request to Marathon and etcd.
+    #[arg(long, global = true, env = "THESEUS_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
+    pub request_timeout: Duration,
+
+    /// Format of the result on stdout; progress and messages always go to stderr.
+    #[arg(long, short = 'o', global = true, env = "THESEUS_OUTPUT", value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    /// When to use colors.
+    #[arg(long, global = true, env = "THESEUS_COLOR", value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only results and errors: no status lines, no progress.
+    #[arg(long, short = 'q', global = true, env = "THESEUS_QUIET")]
+    pub quiet: bool,
+    /// More detail on stderr (-v requests, -vv debug logs and backtraces).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Result formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for humans.
+    Table,
+    /// One JSON document for scripts.
+    Json,
+}
+
+/// Color modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the Marathon app definitions of the selected groups, offline.
+    Render(RenderArgs),
+    /// Check a spec file completely, offline; every error is reported at once.
+    Validate(ValidateArgs),
+    /// List the registered containers of a service's groups, read from etcd.
+    Endpoints(EndpointsArgs),
+    /// Run a local Marathon-compatible engine on loopback.
+    Local(LocalArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+/// Which groups of a spec a command acts on.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Selection {
+    /// Only this service (repeatable or comma-separated).
+    #[arg(short = 's', long = "service", value_delimiter = ',')]
+    pub services: Vec<String>,
+    /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
+    #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
+    pub labels: Vec<String>,
+}
+
+/// `theseus render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The spec file (TOML).
+    pub file: PathBuf,
+    /// Which groups.
+    #[command(flatten)]
+    pub selection: Selection,
+}
+
+/// `theseus validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The spec file (TOML).
+    pub file: PathBuf,
+}
+
+/// `theseus endpoints`.
+#[derive(Debug, Args)]
+pub struct EndpointsArgs {
+    /// The service.
+    pub service: String,
+    /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
+    #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
+    pub labels: Vec<String>,
+}
+
+/// `theseus local`.
+#[derive(Debug, Args)]
+pub struct LocalArgs {
+    /// Number of simulated agents.
+    #[arg(long, default_value_t = 3)]
+    pub agents: u32,
+    /// Port to serve on (127.0.0.1); 0 picks a free one.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Agent attributes, `AGENT:key=value;key=value` (agent index from 1), repeatable.
+    #[arg(long = "agent-attributes", value_name = "SPEC")]
+    pub agent_attributes: Vec<String>,
+    /// CPUs per agent.
+    #[arg(long, default_value_t = 4.0)]
+    pub agent_cpus: f64,
+    /// Memory per agent, MiB.
+    #[arg(long, default_value_t = 4096.0)]
+    pub agent_mem: f64,
+    /// Disk per agent, MiB.
+    #[arg(long, default_value_t = 16384.0)]
+    pub agent_disk: f64,
+    /// Host port range offered by each agent, `LOW-HIGH`.
+    #[arg(long, default_value = "31000-32000")]
+    pub agent_ports: String,
+    /// File where the engine keeps its app definitions across restarts.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Directory for task sandboxes (default: a temporary directory).
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+}
+
+/// `theseus completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Parses a human duration (`30s`, `5m`, `1h30m`).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e} (expected a duration such as `30s`, `5m`, `1h30m`)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn labels_split_on_commas_and_repeat() {
+        let cli = Cli::try_parse_from(["theseus", "render", "f.toml", "-l", "dev,frontend", "-l", "!canary"]).unwrap();
+        let Command::Render(args) = cli.command else { panic!("not render") };
+        assert_eq!(args.selection.labels, ["dev", "frontend", "!canary"]);
+    }
+
+    #[test]
+    fn bad_duration_is_a_usage_error() {
+        let err = Cli::try_parse_from(["theseus", "--request-timeout", "soon", "validate", "f"]).unwrap_err();
+        assert!(err.to_string().contains("expected a duration"));
+    }
+}

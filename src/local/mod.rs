@@ -1,0 +1,1 @@
+//! `theseus local`: a Marathon-compatible engine on loopback (DESIGN §6); the only module that imports axum.

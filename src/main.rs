@@ -1,0 +1,17 @@
+//! The `theseus` binary: parse, build a runtime, run, exit with the documented code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // Usage errors exit 2 inside parse(), before any runtime or connection exists.
+    let cli = theseus::cli::Cli::parse();
+    let out = theseus::output::Output::new(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => return ExitCode::from(theseus::error::report(&err.into(), &out).code()),
+    };
+    let status = runtime.block_on(theseus::run(cli, &out)).unwrap_or_else(|err| theseus::error::report(&err, &out));
+    ExitCode::from(status.code())
+}

@@ -1,0 +1,165 @@
+//! The terminal layer: the only module that writes to stdout or stderr.
+//!
+//! stdout carries only the result (a table, or exactly one JSON document with `-o json`);
+//! stderr carries status lines, warnings, errors and progress bars. Color is decided per
+//! stream (`--color`, `NO_COLOR`, `TERM=dumb`, tty). Progress bars are hidden under `-q`,
+//! `-v`, `-o json` or a non-terminal stderr.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod table;
+
+use std::io::{IsTerminal, Write};
+
+use indicatif::ProgressDrawTarget;
+use serde::Serialize;
+
+pub use table::{table, Tabular};
+
+use crate::cli::{ColorChoice, Format, GlobalArgs};
+
+/// Where results, messages and progress go, and how they look.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Result format.
+    pub format: Format,
+    /// Suppress status lines and progress.
+    pub quiet: bool,
+    /// Verbosity (count of `-v`).
+    pub verbose: u8,
+    stdout_color: bool,
+    stderr_color: bool,
+    stdout_tty: bool,
+    stderr_tty: bool,
+}
+
+fn color_for(choice: ColorChoice, tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+impl Output {
+    /// Decides formats and colors from the global flags and the environment.
+    pub fn new(global: &GlobalArgs) -> Self {
+        let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        Output {
+            format: global.output,
+            quiet: global.quiet,
+            verbose: global.verbose,
+            stdout_color: color_for(global.color, stdout_tty) && global.output == Format::Table,
+            stderr_color: color_for(global.color, stderr_tty),
+            stdout_tty,
+            stderr_tty,
+        }
+    }
+
+    /// Prints the result on stdout: a table, or one pretty JSON document.
+    pub fn result<T: Serialize + Tabular + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        match self.format {
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut out, value)?;
+                writeln!(out)?;
+            }
+            Format::Table => {
+                let text = value.to_table(self.stdout_tty);
+                if !text.is_empty() {
+                    writeln!(out, "{}", text.trim_end_matches('\n'))?;
+                }
+            }
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Prints a JSON value on stdout whatever the format (for commands whose result is JSON).
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, value)?;
+        writeln!(out)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Prints raw text on stdout (completion scripts, plain listings).
+    pub fn text(&self, text: &str) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A cargo-style status line on stderr: a right-aligned verb, then the message.
+    pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
+        if self.quiet {
+            return;
+        }
+        if self.stderr_color {
+            eprintln!("\x1b[1;32m{verb:>12}\x1b[0m {message}");
+        } else {
+            eprintln!("{verb:>12} {message}");
+        }
+    }
+
+    /// A `warning:` line on stderr (shown even with `-q`).
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        if self.stderr_color {
+            eprintln!("\x1b[1;33mwarning\x1b[0m: {message}");
+        } else {
+            eprintln!("warning: {message}");
+        }
+    }
+
+    /// A detail line on stderr, shown only with `-v`.
+    pub fn detail(&self, message: impl std::fmt::Display) {
+        if self.verbose > 0 {
+            eprintln!("{message}");
+        }
+    }
+
+    /// Prints an error with its causes and hints on stderr.
+    pub fn error(&self, err: &anyhow::Error, hints: &[String]) {
+        let (red, bold, reset) = if self.stderr_color { ("\x1b[1;31m", "\x1b[1m", "\x1b[0m") } else { ("", "", "") };
+        let mut text = format!("{red}error{reset}: {err}\n");
+        for cause in err.chain().skip(1) {
+            text.push_str(&format!("  caused by: {cause}\n"));
+        }
+        for hint in hints {
+            text.push_str(&format!("  {bold}hint{reset}: {hint}\n"));
+        }
+        if self.verbose > 1 {
+            text.push_str(&format!("{err:?}\n"));
+        }
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+
+    /// Prints a prepared block of text on stderr (multi-error reports).
+    pub fn stderr_block(&self, text: &str) {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+
+    /// Whether stdout gets colors (never for JSON).
+    pub fn stdout_color(&self) -> bool {
+        self.stdout_color
+    }
+
+    /// Whether stderr gets colors.
+    pub fn stderr_color(&self) -> bool {
+        self.stderr_color
+    }
+
+    /// Where progress bars draw: hidden under `-q`, `-v`, `-o json` or a non-terminal stderr.
+    pub fn progress_target(&self) -> ProgressDrawTarget {
+        if self.quiet || self.verbose > 0 || self.format == Format::Json || !self.stderr_tty {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        }
+    }
+}

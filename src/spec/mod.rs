@@ -1,0 +1,1 @@
+//! The spec file: parse, inherit, validate and render labeled groups into Marathon apps.
