@@ -1,0 +1,2 @@
+//! Shared test harness: real servers on loopback, the binary runner.
+#![allow(dead_code, unreachable_pub)]
