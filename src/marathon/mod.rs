@@ -1,3 +1,14 @@
-//! Marathon: the wire model shared by the client and the local engine.
+//! Marathon: the REST client and the wire model it shares with the local engine.
+//!
+//! [`types`] is the one wire model; [`Client`] the only code that imports reqwest; [`Error`]
+//! the typed errors (`is_not_found`, `is_locked`) callers match on.
 
+// Errors are rare and carry Marathon's details; boxing them buys nothing on this path.
+#![allow(clippy::result_large_err)]
+
+mod client;
+mod error;
 pub mod types;
+
+pub use client::{Change, Client, Options};
+pub use error::Error;

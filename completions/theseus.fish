@@ -1,0 +1,188 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_theseus_global_optspecs
+    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= o/output= color= q/quiet v/verbose h/help V/version
+end
+
+function __fish_theseus_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_theseus_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_theseus_using_subcommand
+    set -l cmd (__fish_theseus_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c theseus -n "__fish_theseus_needs_command" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_needs_command" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_needs_command" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_needs_command" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_needs_command" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_needs_command" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_needs_command" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_needs_command" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_needs_command" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s s -l service -d 'Only this service (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l agents -d 'Number of simulated agents' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l port -d 'Port to serve on (127.0.0.1); 0 picks a free one' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l agent-attributes -d 'Agent attributes, `AGENT:key=value;key=value` (agent index from 1), repeatable' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l agent-cpus -d 'CPUs per agent' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l agent-mem -d 'Memory per agent, MiB' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l agent-disk -d 'Disk per agent, MiB' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l agent-ports -d 'Host port range offered by each agent, `LOW-HIGH`' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l state -d 'File where the engine keeps its app definitions across restarts' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l work-dir -d 'Directory for task sandboxes (default: a temporary directory)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand local" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand local" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand local" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand local" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,468 @@
+//! The Marathon REST client: the only module that imports reqwest.
+//!
+//! - Several base URLs fail over in order; the last one that answered is tried first next time,
+//!   and the leader named by `X-Marathon-Leader` is remembered for `-v` output.
+//! - Connection errors, 502 and 503 are retried with exponential backoff (Marathon answers 503
+//!   while it has no leader and 502 when a proxying non-leader cannot reach it); 4xx never are.
+//! - Changes return the deployment id Marathon assigned, so callers track *that* deployment
+//!   instead of guessing from an empty `/v2/deployments`.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use super::error::Error;
+use super::types::{
+    App, AppEnvelope, AppList, Deployment, DeploymentResult, ErrorBody, Group, Queue, QueueItem, Task, TaskList,
+};
+use crate::cli::GlobalArgs;
+
+/// How to reach Marathon.
+#[derive(Clone, Default)]
+pub struct Options {
+    /// Base URLs, tried in order.
+    pub urls: Vec<Url>,
+    /// Basic-auth user.
+    pub user: Option<String>,
+    /// Basic-auth password.
+    pub password: Option<String>,
+    /// DC/OS ACS token (`Authorization: token=...`).
+    pub token: Option<String>,
+    /// Extra CA certificate (PEM).
+    pub ca: Option<PathBuf>,
+    /// Per-request timeout (also the connect timeout).
+    pub timeout: Duration,
+    /// Attempts per request on 502/503/connection errors (at least 1).
+    pub attempts: u32,
+    /// First retry delay; doubles each attempt.
+    pub backoff: Duration,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Secrets are never printed, not even with -v.
+        f.debug_struct("Options")
+            .field("urls", &self.urls.iter().map(Url::as_str).collect::<Vec<_>>())
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("ca", &self.ca)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl Options {
+    /// Options from the global flags and their `THESEUS_*` environment mirrors.
+    pub fn from_global(g: &GlobalArgs) -> Self {
+        Options {
+            urls: g.marathon.clone(),
+            user: g.marathon_user.clone(),
+            password: g.marathon_password.clone(),
+            token: g.marathon_token.clone(),
+            ca: g.marathon_ca.clone(),
+            timeout: g.request_timeout,
+            attempts: 4,
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+/// A change Marathon accepted: the deployment that carries it and the new version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Deployment id (from the `Marathon-Deployment-Id` header or the body).
+    pub deployment_id: Option<String>,
+    /// The new version, when Marathon reports it.
+    pub version: Option<String>,
+}
+
+/// A Marathon client over one connection pool.
+#[derive(Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    urls: Vec<Url>,
+    preferred: AtomicUsize,
+    leader: Mutex<Option<String>>,
+    attempts: u32,
+    backoff: Duration,
+}
+
+/// The answer to one request, before decoding.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+}
+
+impl Client {
+    /// Builds a client; fails on a bad CA file or no URL.
+    pub fn new(opts: &Options) -> Result<Client, Error> {
+        if opts.urls.is_empty() {
+            return Err(Error::Setup("no Marathon URL given (--marathon)".into()));
+        }
+        let mut headers = HeaderMap::new();
+        if let Some(token) = &opts.token {
+            let mut v = HeaderValue::from_str(&format!("token={token}"))
+                .map_err(|_| Error::Setup("the Marathon token contains characters not allowed in a header".into()))?;
+            v.set_sensitive(true);
+            headers.insert(AUTHORIZATION, v);
+        } else if let Some(user) = &opts.user {
+            use base64::Engine as _;
+            let raw = format!("{user}:{}", opts.password.as_deref().unwrap_or(""));
+            let mut v =
+                HeaderValue::from_str(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw)))
+                    .map_err(|_| {
+                        Error::Setup("the Marathon credentials contain characters not allowed in a header".into())
+                    })?;
+            v.set_sensitive(true);
+            headers.insert(AUTHORIZATION, v);
+        }
+        let timeout = if opts.timeout.is_zero() { Duration::from_secs(10) } else { opts.timeout };
+        let mut builder = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .user_agent(concat!("theseus/", env!("CARGO_PKG_VERSION")));
+        if let Some(ca) = &opts.ca {
+            let pem =
+                std::fs::read(ca).map_err(|e| Error::Setup(format!("cannot read CA file {}: {e}", ca.display())))?;
+            let cert = reqwest::Certificate::from_pem(&pem)
+                .map_err(|e| Error::Setup(format!("CA file {} is not a PEM certificate: {e}", ca.display())))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder.build().map_err(|e| Error::Setup(e.to_string()))?;
+        Ok(Client {
+            http,
+            urls: opts.urls.clone(),
+            preferred: AtomicUsize::new(0),
+            leader: Mutex::new(None),
+            attempts: opts.attempts.max(1),
+            backoff: opts.backoff,
+        })
+    }
+
+    /// The leader Marathon last named in `X-Marathon-Leader`, if any.
+    pub fn leader(&self) -> Option<String> {
+        self.leader.lock().ok().and_then(|l| l.clone())
+    }
+
+    /// Sends one request with failover and retries; returns the raw answer of the first URL
+    /// that answered with something other than 502/503 (or the last 502/503).
+    async fn send(&self, method: Method, path_and_query: &str, body: Option<&Value>) -> Result<Answer, Error> {
+        let n = self.urls.len();
+        let mut delay = self.backoff;
+        let mut last_transport: Option<reqwest::Error> = None;
+        let mut last_answer: Option<Answer> = None;
+        for attempt in 0..self.attempts {
+            if attempt > 0 {
+                tokio::time::sleep(delay).await;
+                delay = delay.saturating_mul(2);
+            }
+            let start = self.preferred.load(Ordering::Relaxed);
+            for k in 0..n {
+                let idx = (start + k) % n;
+                let url = join(&self.urls[idx], path_and_query);
+                let mut req = self.http.request(method.clone(), url).header("Accept", "application/json");
+                if let Some(b) = body {
+                    req = req.json(b);
+                }
+                match req.send().await {
+                    Ok(resp) => {
+                        let status = resp.status();
+                        let headers = resp.headers().clone();
+                        if let Some(leader) = headers.get("X-Marathon-Leader").and_then(|v| v.to_str().ok()) {
+                            if let Ok(mut l) = self.leader.lock() {
+                                *l = Some(leader.to_owned());
+                            }
+                        }
+                        let body = match resp.bytes().await {
+                            Ok(b) => b,
+                            Err(e) => {
+                                last_transport = Some(e);
+                                continue;
+                            }
+                        };
+                        self.preferred.store(idx, Ordering::Relaxed);
+                        let answer = Answer { status, headers, body };
+                        if status == StatusCode::BAD_GATEWAY || status == StatusCode::SERVICE_UNAVAILABLE {
+                            last_answer = Some(answer);
+                            continue; // try the next URL, then back off
+                        }
+                        return Ok(answer);
+                    }
+                    Err(e) => last_transport = Some(e),
+                }
+            }
+        }
+        if let Some(answer) = last_answer {
+            return Ok(answer);
+        }
+        match last_transport {
+            Some(source) => Err(Error::Unreachable {
+                urls: self.urls.iter().map(|u| u.as_str().trim_end_matches('/')).collect::<Vec<_>>().join(", "),
+                source,
+            }),
+            None => Err(Error::Setup("no attempt was made".into())),
+        }
+    }
+
+    /// Sends a request and turns non-2xx answers into typed errors.
+    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer, Error> {
+        let answer = self.send(method.clone(), path, body).await?;
+        if answer.status.is_success() {
+            return Ok(answer);
+        }
+        let parsed: Option<ErrorBody> = serde_json::from_slice(&answer.body).ok();
+        let message = parsed.as_ref().map(|b| b.message.clone()).unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(&answer.body);
+            let text = text.trim();
+            if text.is_empty() {
+                answer.status.canonical_reason().unwrap_or("no message").to_owned()
+            } else {
+                text.chars().take(200).collect()
+            }
+        });
+        let path = path.split('?').next().unwrap_or(path).to_owned();
+        Err(match answer.status {
+            StatusCode::NOT_FOUND => Error::NotFound { message },
+            StatusCode::CONFLICT => Error::Locked {
+                method,
+                path,
+                message,
+                deployments: parsed
+                    .and_then(|b| b.deployments)
+                    .map(|d| d.into_iter().map(|d| d.id).collect())
+                    .unwrap_or_default(),
+            },
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+                Error::Invalid { method, path, status: answer.status, message, details: parsed.and_then(|b| b.details) }
+            }
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+                Error::Denied { method, path, status: answer.status, message }
+            }
+            status => Error::Api { method, path, status, message },
+        })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        let answer = self.call(Method::GET, path, None).await?;
+        decode(Method::GET, path, &answer.body)
+    }
+
+    async fn change(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Change, Error> {
+        let answer = self.call(method, path, body).await?;
+        Ok(change_of(&answer))
+    }
+
+    /// `GET /v2/apps?label=...&embed=apps.tasks&embed=apps.deployments...`: one request for
+    /// every app matching Marathon's label selector.
+    pub async fn apps(&self, label_selector: Option<&str>, embed_tasks: bool) -> Result<Vec<App>, Error> {
+        let mut q = Vec::new();
+        if let Some(sel) = label_selector {
+            q.push(format!("label={}", encode(sel)));
+        }
+        if embed_tasks {
+            q.push("embed=apps.tasks".to_owned());
+            q.push("embed=apps.lastTaskFailure".to_owned());
+        }
+        let path = if q.is_empty() { "/v2/apps".to_owned() } else { format!("/v2/apps?{}", q.join("&")) };
+        Ok(self.get::<AppList>(&path).await?.apps)
+    }
+
+    /// `GET /v2/apps/{id}`: the app with its tasks, or `None` when it does not exist.
+    pub async fn app(&self, id: &str) -> Result<Option<App>, Error> {
+        match self.get::<AppEnvelope>(&format!("/v2/apps{}", abs(id))).await {
+            Ok(env) => Ok(Some(env.app)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `POST /v2/apps`: creates an app; returns the deployment that starts it.
+    pub async fn create_app(&self, app: &App) -> Result<Change, Error> {
+        let body = to_value(app)?;
+        self.change(Method::POST, "/v2/apps", Some(&body)).await
+    }
+
+    /// `PUT /v2/apps/{id}`: replaces (or creates) an app definition.
+    pub async fn put_app(&self, app: &App, force: bool) -> Result<Change, Error> {
+        let body = to_value(app)?;
+        self.change(
+            Method::PUT,
+            &format!("/v2/apps{}?partialUpdate=false{}", abs(&app.id), force_q(force, '&')),
+            Some(&body),
+        )
+        .await
+    }
+
+    /// Scales an app in place (`PUT {"instances": n}`): no restart.
+    pub async fn scale_app(&self, id: &str, instances: u32, force: bool) -> Result<Change, Error> {
+        let body = serde_json::json!({ "instances": instances });
+        self.change(Method::PUT, &format!("/v2/apps{}{}", abs(id), force_q(force, '?')), Some(&body)).await
+    }
+
+    /// `POST /v2/apps/{id}/restart`: replaces every task under the upgrade strategy.
+    pub async fn restart_app(&self, id: &str, force: bool) -> Result<Change, Error> {
+        self.change(Method::POST, &format!("/v2/apps{}/restart{}", abs(id), force_q(force, '?')), None).await
+    }
+
+    /// `DELETE /v2/apps/{id}`.
+    pub async fn delete_app(&self, id: &str, force: bool) -> Result<Change, Error> {
+        self.change(Method::DELETE, &format!("/v2/apps{}{}", abs(id), force_q(force, '?')), None).await
+    }
+
+    /// `GET /v2/groups/{id}` with apps and their tasks, or `None` when it does not exist.
+    pub async fn group(&self, id: &str) -> Result<Option<Group>, Error> {
+        let path = format!("/v2/groups{}?embed=group.groups&embed=group.apps&embed=group.apps.tasks", abs(id));
+        match self.get::<Group>(&path).await {
+            Ok(g) => Ok(Some(g)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `POST /v2/groups`: creates a group (with its apps) in one deployment.
+    pub async fn create_group(&self, group: &Group) -> Result<Change, Error> {
+        let body = serde_json::to_value(group).map_err(|source| Error::Decode {
+            method: Method::POST,
+            path: "/v2/groups".into(),
+            source,
+        })?;
+        self.change(Method::POST, "/v2/groups", Some(&body)).await
+    }
+
+    /// `DELETE /v2/groups/{id}`: removes a group and everything in it.
+    pub async fn delete_group(&self, id: &str, force: bool) -> Result<Change, Error> {
+        self.change(Method::DELETE, &format!("/v2/groups{}{}", abs(id), force_q(force, '?')), None).await
+    }
+
+    /// `GET /v2/deployments`.
+    pub async fn deployments(&self) -> Result<Vec<Deployment>, Error> {
+        self.get("/v2/deployments").await
+    }
+
+    /// `DELETE /v2/deployments/{id}`: with `force`, stop it where it is; without, roll it back.
+    pub async fn cancel_deployment(&self, id: &str, force: bool) -> Result<Change, Error> {
+        self.change(Method::DELETE, &format!("/v2/deployments/{id}{}", force_q(force, '?')), None).await
+    }
+
+    /// `GET /v2/queue`: what waits for offers, and why offers were declined.
+    pub async fn queue(&self) -> Result<Vec<QueueItem>, Error> {
+        Ok(self.get::<Queue>("/v2/queue").await?.queue)
+    }
+
+    /// `GET /v2/apps/{id}/tasks`.
+    pub async fn app_tasks(&self, id: &str) -> Result<Vec<Task>, Error> {
+        Ok(self.get::<TaskList>(&format!("/v2/apps{}/tasks", abs(id))).await?.tasks)
+    }
+
+    /// `POST /v2/tasks/delete?scale=...`: kills tasks by id (Marathon replaces them unless `scale`).
+    pub async fn kill_tasks(&self, ids: &[String], scale: bool) -> Result<Change, Error> {
+        let body = serde_json::json!({ "ids": ids });
+        self.change(Method::POST, &format!("/v2/tasks/delete?scale={scale}"), Some(&body)).await
+    }
+
+    /// `GET /v2/info`.
+    pub async fn info(&self) -> Result<Value, Error> {
+        self.get("/v2/info").await
+    }
+}
+
+fn to_value(app: &App) -> Result<Value, Error> {
+    serde_json::to_value(app).map_err(|source| Error::Decode { method: Method::POST, path: "/v2/apps".into(), source })
+}
+
+fn decode<T: DeserializeOwned>(method: Method, path: &str, body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|source| Error::Decode {
+        method,
+        path: path.split('?').next().unwrap_or(path).to_owned(),
+        source,
+    })
+}
+
+/// The deployment id and version of a change: the `Marathon-Deployment-Id` header, else the
+/// body's `deploymentId` (PUT/DELETE) or `deployments[0].id` (POST /v2/apps).
+fn change_of(answer: &Answer) -> Change {
+    let header = answer.headers.get("Marathon-Deployment-Id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+    if let Ok(result) = serde_json::from_value::<DeploymentResult>(body.clone()) {
+        return Change { deployment_id: header.or(Some(result.deployment_id)), version: Some(result.version) };
+    }
+    let from_list = body
+        .get("deployments")
+        .and_then(Value::as_array)
+        .and_then(|d| d.first())
+        .and_then(|d| d.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let version = body.get("version").and_then(Value::as_str).map(str::to_owned);
+    Change { deployment_id: header.or(from_list), version }
+}
+
+fn abs(id: &str) -> String {
+    let trimmed = id.trim_matches('/');
+    format!("/{trimmed}")
+}
+
+fn force_q(force: bool, sep: char) -> String {
+    if force {
+        format!("{sep}force=true")
+    } else {
+        String::new()
+    }
+}
+
+fn join(base: &Url, path_and_query: &str) -> String {
+    format!("{}{}", base.as_str().trim_end_matches('/'), path_and_query)
+}
+
+/// Percent-encodes a query value (label selectors contain `=`, `!`, `,`, spaces and parens).
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_made_absolute_once() {
+        assert_eq!(abs("prod/web"), "/prod/web");
+        assert_eq!(abs("/prod/web/"), "/prod/web");
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let o = Options { password: Some("hunter2".into()), token: Some("sekrit".into()), ..Options::default() };
+        let s = format!("{o:?}");
+        assert!(!s.contains("hunter2") && !s.contains("sekrit"), "{s}");
+    }
+
+    #[test]
+    fn change_prefers_the_header_then_the_body() {
+        let mut headers = HeaderMap::new();
+        headers.insert("Marathon-Deployment-Id", HeaderValue::from_static("d1"));
+        let a =
+            Answer { status: StatusCode::CREATED, headers, body: br#"{"deployments":[{"id":"d2"}]}"#.to_vec().into() };
+        assert_eq!(change_of(&a).deployment_id.as_deref(), Some("d1"));
+        let b = Answer {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: br#"{"deploymentId":"d3","version":"v"}"#.to_vec().into(),
+        };
+        assert_eq!(change_of(&b), Change { deployment_id: Some("d3".into()), version: Some("v".into()) });
+    }
+
+    #[test]
+    fn label_selectors_are_query_encoded() {
+        assert_eq!(encode("theseus.managed==true,theseus.tag.dev"), "theseus.managed%3D%3Dtrue%2Ctheseus.tag.dev");
+    }
+}

@@ -1,0 +1,141 @@
+//! Typed errors of the Marathon client, so callers can match on 404, 409 and 422.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::error::{Classify, ExitStatus};
+
+/// What can go wrong talking to Marathon.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No configured URL answered (connection refused, DNS, TLS, timeout).
+    #[error("cannot reach Marathon at {urls}")]
+    Unreachable {
+        /// The URLs tried, comma-separated.
+        urls: String,
+        /// The last transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// 404: the app, group or deployment does not exist.
+    #[error("{message}")]
+    NotFound {
+        /// Marathon's message, e.g. "App '/x' does not exist".
+        message: String,
+    },
+    /// 409: another deployment holds the lock on the app or group.
+    #[error("Marathon refused {method} {path}: {message}")]
+    Locked {
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
+        /// Marathon's message.
+        message: String,
+        /// Ids of the deployments holding the lock.
+        deployments: Vec<String>,
+    },
+    /// 400 or 422: Marathon rejected the request body.
+    #[error("Marathon rejected {method} {path}: {message}{}", render_details(.details))]
+    Invalid {
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
+        /// HTTP status (400 or 422).
+        status: StatusCode,
+        /// Marathon's message, e.g. "Object is not valid".
+        message: String,
+        /// Marathon's `details` (`[{path, errors[]}]`).
+        details: Option<Value>,
+    },
+    /// 401 or 403.
+    #[error("Marathon denied {method} {path} ({status}): {message}")]
+    Denied {
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
+        /// HTTP status.
+        status: StatusCode,
+        /// Marathon's message.
+        message: String,
+    },
+    /// Any other non-success answer (5xx after retries, unexpected codes).
+    #[error("Marathon answered {status} to {method} {path}: {message}")]
+    Api {
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
+        /// HTTP status.
+        status: StatusCode,
+        /// Marathon's message or the body's start.
+        message: String,
+    },
+    /// The answer was not the JSON we expected.
+    #[error("cannot decode Marathon's answer to {method} {path}")]
+    Decode {
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
+        /// The decoding error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The client could not be built (bad CA file, bad URL).
+    #[error("cannot set up the Marathon client: {0}")]
+    Setup(String),
+}
+
+fn render_details(details: &Option<Value>) -> String {
+    let Some(Value::Array(items)) = details else { return String::new() };
+    let mut out = String::new();
+    for item in items {
+        let path = item.get("path").and_then(Value::as_str).unwrap_or("/");
+        let errors: Vec<&str> = item
+            .get("errors")
+            .and_then(Value::as_array)
+            .map(|e| e.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        out.push_str(&format!("; {path}: {}", errors.join(", ")));
+    }
+    out
+}
+
+impl Error {
+    /// Whether this is a 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+
+    /// Whether this is a 409 lock conflict.
+    pub fn is_locked(&self) -> bool {
+        matches!(self, Error::Locked { .. })
+    }
+}
+
+impl Classify for Error {
+    fn exit_status(&self) -> Option<ExitStatus> {
+        Some(match self {
+            Error::Locked { .. } => ExitStatus::Locked,
+            Error::Invalid { .. } => ExitStatus::Usage,
+            _ => ExitStatus::Failure,
+        })
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            Error::Unreachable { .. } => {
+                Some("is Marathon running? Set --marathon or THESEUS_MARATHON_URL (try `theseus local`)".into())
+            }
+            Error::Locked { deployments, .. } => Some(format!(
+                "wait for deployment {} to finish, or cancel it (DELETE /v2/deployments/<id>)",
+                deployments.join(", ")
+            )),
+            Error::Denied { .. } => Some("check --marathon-user/--marathon-password or --marathon-token".into()),
+            _ => None,
+        }
+    }
+}
