@@ -9,6 +9,7 @@
 //! - [`marathon`]: Marathon's wire model ([`marathon::types`]), shared by the client and the
 //!   local engine.
 //! - [`etcd`]: the service-discovery driver over etcd-client; the only module that talks to etcd.
+//! - [`rollout`]: live state, plans, waits and progress events for the lifecycle commands.
 //! - [`local`]: `theseus local`, a Marathon-compatible engine on loopback.
 //! - [`output`]: the only module that writes to stdout and stderr (tables, JSON, progress).
 //! - [`error`]: exit codes (DESIGN §5), error classification and reporting.
@@ -22,6 +23,7 @@ pub mod etcd;
 pub mod local;
 pub mod marathon;
 pub mod output;
+pub mod rollout;
 pub mod spec;
 
 use cli::{Cli, Command};
@@ -44,6 +46,9 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
 pub(crate) fn classify_module_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Classify> {
     // Each module with a typed error adds one line here.
     if let Some(e) = cause.downcast_ref::<marathon::Error>() {
+        return Some(e);
+    }
+    if let Some(e) = cause.downcast_ref::<rollout::wait::WaitError>() {
         return Some(e);
     }
     None

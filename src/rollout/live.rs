@@ -1,0 +1,197 @@
+//! What runs now: Marathon's apps, deployments and queue folded into labeled groups.
+//!
+//! A labeled group lives at the Marathon group `/<namespace>/<service>/<encoded-labels>`; each
+//! revision of its spec is an app inside it carrying the `theseus.*` labels. One
+//! [`Snapshot`] is read with a constant number of requests (apps with embedded tasks,
+//! deployments, queue) whatever the number of groups.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::marathon::types::{App, Deployment, QueueItem, Task};
+use crate::marathon::{Client, Error};
+use crate::spec::labels::{decode, Selector};
+
+/// Label keys Theseus writes on every app (DESIGN §1).
+pub mod label {
+    /// `theseus.managed=true`: Theseus never touches apps without it.
+    pub const MANAGED: &str = "theseus.managed";
+    /// `theseus.service=<service>`.
+    pub const SERVICE: &str = "theseus.service";
+    /// `theseus.group=<encoded labels>`.
+    pub const GROUP: &str = "theseus.group";
+    /// `theseus.revision=<revision>`.
+    pub const REVISION: &str = "theseus.revision";
+}
+
+/// One labeled group as Marathon has it.
+#[derive(Debug, Clone)]
+pub struct LiveGroup {
+    /// Service name.
+    pub service: String,
+    /// Encoded labels.
+    pub encoded: String,
+    /// The label set.
+    pub labels: BTreeSet<String>,
+    /// Marathon group id, `/<namespace>/<service>/<encoded>`.
+    pub group_id: String,
+    /// Revision apps, newest version first.
+    pub apps: Vec<App>,
+}
+
+impl LiveGroup {
+    /// The revision app currently serving (the newest one).
+    pub fn current(&self) -> Option<&App> {
+        self.apps.first()
+    }
+
+    /// Desired instances over all revisions.
+    pub fn desired(&self) -> u32 {
+        self.apps.iter().map(|a| a.instances.unwrap_or(0)).sum()
+    }
+
+    /// Every task of every revision.
+    pub fn tasks(&self) -> impl Iterator<Item = &Task> {
+        self.apps.iter().flat_map(|a| a.tasks.iter().flatten())
+    }
+
+    /// Revision names of the apps, newest first.
+    pub fn revisions(&self) -> Vec<String> {
+        self.apps.iter().map(revision_of).collect()
+    }
+}
+
+/// The revision name of an app: its `theseus.revision` label, else its last id segment.
+pub fn revision_of(app: &App) -> String {
+    app.labels
+        .as_ref()
+        .and_then(|l| l.get(label::REVISION).cloned())
+        .unwrap_or_else(|| app.id.rsplit('/').next().unwrap_or_default().to_owned())
+}
+
+/// Everything `view`, `plan` and the waits need, read in three requests.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Labeled groups under the namespace, keyed by (service, encoded).
+    pub groups: BTreeMap<(String, String), LiveGroup>,
+    /// Running deployments.
+    pub deployments: Vec<Deployment>,
+    /// Apps waiting for offers.
+    pub queue: Vec<QueueItem>,
+}
+
+/// The Marathon path prefix of a namespace: `/team-a/prod`.
+pub fn namespace_path(namespace: &str) -> String {
+    format!("/{}", namespace.trim_matches('/'))
+}
+
+/// The Marathon group id of a labeled group.
+pub fn group_id(namespace: &str, service: &str, encoded: &str) -> String {
+    format!("{}/{service}/{encoded}", namespace_path(namespace))
+}
+
+impl Snapshot {
+    /// Reads the managed apps of `namespace` (filtered server-side by `?label=`, and by
+    /// `services`/`selector` here), the deployments and the queue: three requests in all.
+    pub async fn read(
+        client: &Client,
+        namespace: &str,
+        services: &[String],
+        selector: &Selector,
+    ) -> Result<Self, Error> {
+        let filter = selector.marathon_label_filter();
+        let (apps, deployments, queue) =
+            tokio::try_join!(client.apps(Some(&filter), true), client.deployments(), client.queue())?;
+        Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
+    }
+
+    /// The live group of `(service, encoded)`.
+    pub fn group(&self, service: &str, encoded: &str) -> Option<&LiveGroup> {
+        self.groups.get(&(service.to_owned(), encoded.to_owned()))
+    }
+
+    /// Deployments touching any app of `group`.
+    pub fn deployments_of<'a>(&'a self, group: &'a LiveGroup) -> impl Iterator<Item = &'a Deployment> + 'a {
+        self.deployments.iter().filter(move |d| {
+            d.affected_apps.iter().any(|a| a == &group.group_id || a.starts_with(&format!("{}/", group.group_id)))
+        })
+    }
+
+    /// Queue entries of `group`'s apps.
+    pub fn queued_for<'a>(&'a self, group: &'a LiveGroup) -> impl Iterator<Item = &'a QueueItem> + 'a {
+        self.queue
+            .iter()
+            .filter(move |q| q.app.as_ref().is_some_and(|a| a.id.starts_with(&format!("{}/", group.group_id))))
+    }
+}
+
+/// Groups managed apps into labeled groups under `namespace`.
+pub fn fold(
+    apps: Vec<App>,
+    namespace: &str,
+    services: &[String],
+    selector: &Selector,
+) -> BTreeMap<(String, String), LiveGroup> {
+    let prefix = format!("{}/", namespace_path(namespace));
+    let mut groups: BTreeMap<(String, String), LiveGroup> = BTreeMap::new();
+    for app in apps {
+        let Some(labels) = app.labels.as_ref() else { continue };
+        if labels.get(label::MANAGED).map(String::as_str) != Some("true") || !app.id.starts_with(&prefix) {
+            continue;
+        }
+        let (Some(service), Some(encoded)) = (labels.get(label::SERVICE).cloned(), labels.get(label::GROUP).cloned())
+        else {
+            continue;
+        };
+        let Some(label_set) = decode(&encoded) else { continue };
+        if (!services.is_empty() && !services.contains(&service)) || !selector.matches(&label_set) {
+            continue;
+        }
+        let gid = group_id(namespace, &service, &encoded);
+        groups
+            .entry((service.clone(), encoded.clone()))
+            .or_insert_with(|| LiveGroup { service, encoded, labels: label_set, group_id: gid, apps: Vec::new() })
+            .apps
+            .push(app);
+    }
+    for g in groups.values_mut() {
+        g.apps.sort_by(|a, b| b.version.cmp(&a.version));
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(id: &str, service: &str, group: &str, version: &str) -> App {
+        let mut labels = BTreeMap::new();
+        labels.insert(label::MANAGED.to_owned(), "true".to_owned());
+        labels.insert(label::SERVICE.to_owned(), service.to_owned());
+        labels.insert(label::GROUP.to_owned(), group.to_owned());
+        App { id: id.into(), labels: Some(labels), version: Some(version.into()), instances: Some(2), ..App::default() }
+    }
+
+    #[test]
+    fn apps_fold_into_groups_under_the_namespace_only() {
+        let apps = vec![
+            app("/prod/web/dev.frontend/r1", "web", "dev.frontend", "2024-01-01"),
+            app("/prod/web/dev.frontend/r2", "web", "dev.frontend", "2024-02-01"),
+            app("/other/web/dev.frontend/r1", "web", "dev.frontend", "2024-01-01"),
+            App { id: "/prod/unmanaged".into(), ..App::default() },
+        ];
+        let groups = fold(apps, "prod", &[], &Selector::default());
+        assert_eq!(groups.len(), 1);
+        let g = &groups[&("web".to_owned(), "dev.frontend".to_owned())];
+        assert_eq!(g.group_id, "/prod/web/dev.frontend");
+        assert_eq!(g.revisions(), ["r2", "r1"], "newest first");
+        assert_eq!(g.desired(), 4);
+    }
+
+    #[test]
+    fn selectors_and_services_filter_groups() {
+        let apps = vec![app("/t/web/dev/r1", "web", "dev", "1"), app("/t/db/prod/r1", "db", "prod", "1")];
+        let sel = Selector::parse(&["prod"]).unwrap();
+        assert_eq!(fold(apps.clone(), "t", &[], &sel).len(), 1);
+        assert_eq!(fold(apps, "t", &["web".to_owned()], &Selector::default()).len(), 1);
+    }
+}

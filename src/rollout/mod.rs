@@ -1,0 +1,13 @@
+//! Rollouts: reading live state, planning (pure), waiting for convergence, progress events.
+//!
+//! - [`live`]: Marathon's apps, deployments and queue folded into labeled groups.
+//! - [`plan`]: the pure diff of desired groups against live ones.
+//! - [`wait`]: waiting for deployments and health, failing fast with Marathon's reasons.
+//! - [`event`]: progress events and the `Reporter` trait the terminal layer implements.
+
+pub mod event;
+pub mod live;
+pub mod plan;
+pub mod wait;
+
+pub use event::{Event, Reporter, Silent};

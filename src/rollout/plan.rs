@@ -1,0 +1,278 @@
+//! The plan: a pure diff of the desired groups (from the spec) against the live ones.
+//!
+//! The revision (a content hash of everything but `instances`, carried in the
+//! `theseus.revision` label) decides the action: same revision and the same instance count is
+//! unchanged, same revision with another count is a scale, another revision is a rolling
+//! update; the changed fields are listed for humans. Live groups with no spec under the
+//! namespace are remove candidates. No I/O here.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::live::{revision_of, LiveGroup, Snapshot};
+use crate::marathon::types::App;
+
+/// A group the spec wants.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    /// Service name.
+    pub service: String,
+    /// Encoded labels.
+    pub encoded: String,
+    /// The label set.
+    pub labels: BTreeSet<String>,
+    /// Marathon group id.
+    pub group_id: String,
+    /// The rendered revision app.
+    pub app: App,
+    /// The resolved spec, as stored at `/services/<service>/<group>/config`.
+    pub config: Value,
+}
+
+impl Desired {
+    /// The revision of the rendered app.
+    pub fn revision(&self) -> String {
+        revision_of(&self.app)
+    }
+}
+
+/// What a command would do to one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Action {
+    /// The group does not exist: create it.
+    Create,
+    /// Only `instances` differs: scale in place.
+    Scale {
+        /// Instances now.
+        from: u32,
+        /// Instances wanted.
+        to: u32,
+    },
+    /// The spec changed: a rolling update to a new revision.
+    RollingUpdate {
+        /// Fields that change.
+        changes: Vec<FieldChange>,
+    },
+    /// Nothing to do.
+    Unchanged,
+    /// A live group with no spec (only `remove` acts on it).
+    RemoveCandidate,
+}
+
+/// One changed field of the app definition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    /// Marathon field name, e.g. `env` or `container.docker.image`.
+    pub field: String,
+    /// Live value (absent if unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Value>,
+    /// Desired value (absent if unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Value>,
+}
+
+/// The plan for one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupPlan {
+    /// Service name.
+    pub service: String,
+    /// Encoded labels.
+    pub group: String,
+    /// Marathon group id.
+    pub id: String,
+    /// What happens.
+    #[serde(flatten)]
+    pub action: Action,
+    /// Live revision(s), newest first.
+    pub live_revisions: Vec<String>,
+    /// Desired revision (none for remove candidates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+}
+
+impl GroupPlan {
+    /// Whether applying it would change anything.
+    pub fn is_change(&self) -> bool {
+        !matches!(self.action, Action::Unchanged)
+    }
+}
+
+/// Diffs the desired groups against the snapshot. `include_removals` adds remove candidates
+/// for live groups of the selected services with no spec.
+pub fn plan(desired: &[Desired], live: &Snapshot, include_removals: bool) -> Vec<GroupPlan> {
+    let mut out = Vec::new();
+    for d in desired {
+        let group = live.group(&d.service, &d.encoded);
+        out.push(GroupPlan {
+            service: d.service.clone(),
+            group: d.encoded.clone(),
+            id: d.group_id.clone(),
+            action: action_for(d, group),
+            live_revisions: group.map(LiveGroup::revisions).unwrap_or_default(),
+            revision: Some(d.revision()),
+        });
+    }
+    if include_removals {
+        for g in live.groups.values() {
+            if !desired.iter().any(|d| d.service == g.service && d.encoded == g.encoded) {
+                out.push(GroupPlan {
+                    service: g.service.clone(),
+                    group: g.encoded.clone(),
+                    id: g.group_id.clone(),
+                    action: Action::RemoveCandidate,
+                    live_revisions: g.revisions(),
+                    revision: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn action_for(d: &Desired, live: Option<&LiveGroup>) -> Action {
+    let Some(live) = live else { return Action::Create };
+    let Some(current) = live.current() else { return Action::Create };
+    let want = d.app.instances.unwrap_or(1);
+    if live.apps.len() == 1 && revision_of(current) == d.revision() {
+        let have = current.instances.unwrap_or(0);
+        return if have == want { Action::Unchanged } else { Action::Scale { from: have, to: want } };
+    }
+    let mut changes = diff(current, &d.app);
+    if changes.is_empty() {
+        // Same fields but another revision, or an unfinished rollout left several revisions.
+        changes.push(FieldChange {
+            field: "revision".into(),
+            from: Some(Value::String(live.revisions().join(","))),
+            to: Some(Value::String(d.revision())),
+        });
+    }
+    Action::RollingUpdate { changes }
+}
+
+/// Fields that matter for a rollout, compared at the top level of the app (Marathon fills in
+/// defaults for fields the spec leaves out, so only fields the spec sets are compared).
+pub fn diff(live: &App, desired: &App) -> Vec<FieldChange> {
+    const IGNORED: [&str; 4] = ["id", "version", "versionInfo", "instances"];
+    let (Ok(Value::Object(l)), Ok(Value::Object(d))) = (serde_json::to_value(live), serde_json::to_value(desired))
+    else {
+        return Vec::new();
+    };
+    let mut changes = Vec::new();
+    for (key, want) in &d {
+        if IGNORED.contains(&key.as_str()) {
+            continue;
+        }
+        let have = l.get(key);
+        let (have, want) = if key == "labels" {
+            (strip_revision(have), strip_revision(Some(want)))
+        } else {
+            (have.cloned(), Some(want.clone()))
+        };
+        if !same(have.as_ref(), want.as_ref()) {
+            changes.push(FieldChange { field: key.clone(), from: have, to: want });
+        }
+    }
+    changes
+}
+
+fn strip_revision(v: Option<&Value>) -> Option<Value> {
+    let mut v = v.cloned()?;
+    if let Value::Object(m) = &mut v {
+        m.remove(super::live::label::REVISION);
+    }
+    Some(v)
+}
+
+/// JSON equality that treats `1` and `1.0` alike (Marathon answers `"cpus": 1.0`).
+fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64() == y.as_f64(),
+        (Some(Value::Array(x)), Some(Value::Array(y))) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(Some(p), Some(q)))
+        }
+        (Some(Value::Object(x)), Some(Value::Object(y))) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| same(Some(v), y.get(k)))
+        }
+        (x, y) => x == y,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::rollout::live::{fold, label};
+    use crate::spec::labels::Selector;
+
+    fn app(rev: &str, instances: u32, cmd: &str) -> App {
+        let mut labels = BTreeMap::new();
+        labels.insert(label::MANAGED.to_owned(), "true".to_owned());
+        labels.insert(label::SERVICE.to_owned(), "web".to_owned());
+        labels.insert(label::GROUP.to_owned(), "dev".to_owned());
+        labels.insert(label::REVISION.to_owned(), rev.to_owned());
+        App {
+            id: format!("/ns/web/dev/{rev}"),
+            cmd: Some(cmd.into()),
+            instances: Some(instances),
+            labels: Some(labels),
+            version: Some("2024".into()),
+            ..App::default()
+        }
+    }
+
+    fn desired(app: App) -> Desired {
+        Desired {
+            service: "web".into(),
+            encoded: "dev".into(),
+            labels: ["dev".to_owned()].into(),
+            group_id: "/ns/web/dev".into(),
+            app,
+            config: Value::Null,
+        }
+    }
+
+    fn live(apps: Vec<App>) -> Snapshot {
+        Snapshot { groups: fold(apps, "ns", &[], &Selector::default()), ..Snapshot::default() }
+    }
+
+    #[test]
+    fn missing_groups_are_created() {
+        let p = plan(&[desired(app("r1", 2, "x"))], &live(vec![]), false);
+        assert_eq!(p[0].action, Action::Create);
+        assert!(p[0].is_change());
+    }
+
+    #[test]
+    fn same_revision_same_count_is_unchanged_and_other_count_scales() {
+        let snap = live(vec![app("r1", 2, "x")]);
+        assert_eq!(plan(&[desired(app("r1", 2, "x"))], &snap, false)[0].action, Action::Unchanged);
+        assert_eq!(plan(&[desired(app("r1", 5, "x"))], &snap, false)[0].action, Action::Scale { from: 2, to: 5 });
+    }
+
+    #[test]
+    fn another_revision_is_a_rolling_update_listing_changed_fields() {
+        let snap = live(vec![app("r1", 2, "x")]);
+        let p = plan(&[desired(app("r2", 2, "y"))], &snap, false);
+        let Action::RollingUpdate { changes } = &p[0].action else { panic!("{:?}", p[0].action) };
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["cmd"], "the revision label alone is not a field change");
+    }
+
+    #[test]
+    fn live_groups_without_spec_are_remove_candidates_only_when_asked() {
+        let snap = live(vec![app("r1", 2, "x")]);
+        assert!(plan(&[], &snap, false).is_empty());
+        assert_eq!(plan(&[], &snap, true)[0].action, Action::RemoveCandidate);
+    }
+
+    #[test]
+    fn numbers_compare_by_value() {
+        assert!(same(Some(&serde_json::json!(1)), Some(&serde_json::json!(1.0))));
+        assert!(!same(Some(&serde_json::json!({"a": 1})), Some(&serde_json::json!({"a": 2}))));
+    }
+}

@@ -1,0 +1,334 @@
+//! Waiting until groups converge: the deployments Marathon returned are gone and every target
+//! revision runs its instances, healthy where it has health checks.
+//!
+//! Each poll costs three requests (apps with tasks, deployments, queue) whatever the number of
+//! groups. Marathon never fails a deployment on its own, so the wait fails fast itself when
+//! Marathon's queue shows that tasks cannot be placed (with its reason) or keep failing, and
+//! gives up at the deadline.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use super::event::{Event, Reporter};
+use super::live::{LiveGroup, Snapshot};
+use crate::error::{Classify, ExitStatus};
+use crate::marathon::types::{App, QueueItem, Task};
+use crate::marathon::{self, Client};
+use crate::spec::labels::Selector;
+
+/// One group to wait for.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Service name.
+    pub service: String,
+    /// Encoded labels.
+    pub encoded: String,
+    /// The revision app that must run.
+    pub app_id: String,
+    /// Desired instances of that app.
+    pub instances: u32,
+    /// The deployment Marathon returned for the change, if any.
+    pub deployment_id: Option<String>,
+}
+
+impl Target {
+    fn name(&self) -> String {
+        format!("{}/{}", self.service, self.encoded)
+    }
+}
+
+/// How long and how often to wait.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOptions {
+    /// Give up after this long (exit 5).
+    pub timeout: Duration,
+    /// Poll interval.
+    pub poll: Duration,
+    /// Fail when tasks stay unplaceable (or keep failing) this long.
+    pub unplaceable_after: Duration,
+}
+
+/// Why a wait ended without convergence.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    /// Talking to Marathon failed.
+    #[error(transparent)]
+    Marathon(#[from] marathon::Error),
+    /// The timeout passed.
+    #[error("{groups} did not converge within {}", humantime::format_duration(*.timeout))]
+    TimedOut {
+        /// The groups still not converged.
+        groups: String,
+        /// The timeout.
+        timeout: Duration,
+    },
+    /// Marathon cannot place the tasks.
+    #[error("cannot place the tasks of {group}: {reason}")]
+    Unplaceable {
+        /// The group.
+        group: String,
+        /// Marathon's reasons.
+        reason: String,
+    },
+    /// Tasks keep failing.
+    #[error("the tasks of {group} keep failing: {reason}")]
+    Failing {
+        /// The group.
+        group: String,
+        /// The last failure.
+        reason: String,
+    },
+    /// The app disappeared while waiting (deleted or rolled back by someone else).
+    #[error("{app} disappeared while waiting (deleted or its deployment rolled back)")]
+    Gone {
+        /// The app.
+        app: String,
+    },
+    /// Ctrl-C.
+    #[error("interrupted while waiting; Marathon carries on with the deployment")]
+    Interrupted,
+}
+
+impl Classify for WaitError {
+    fn exit_status(&self) -> Option<ExitStatus> {
+        match self {
+            WaitError::Marathon(e) => e.exit_status(),
+            WaitError::TimedOut { .. } => Some(ExitStatus::Deadline),
+            WaitError::Interrupted => Some(ExitStatus::Interrupted),
+            _ => Some(ExitStatus::Failure),
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            WaitError::TimedOut { .. } => {
+                Some("see `theseus view` for the state; raise --timeout to wait longer".into())
+            }
+            WaitError::Unplaceable { .. } => Some(
+                "change the constraints or resources in the spec, or add agents; `theseus view` shows the state".into(),
+            ),
+            WaitError::Failing { .. } => {
+                Some("check the task's stderr in its sandbox; `theseus view` shows the state".into())
+            }
+            WaitError::Interrupted => Some("`theseus view` shows where it got to".into()),
+            WaitError::Marathon(e) => e.hint(),
+            WaitError::Gone { .. } => None,
+        }
+    }
+}
+
+/// Counts of a revision app's instances.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Running tasks.
+    pub running: u32,
+    /// Running tasks that count as healthy (all checks alive, or no checks).
+    pub healthy: u32,
+}
+
+/// Whether a task counts as healthy: running, and every health check alive (or none defined).
+pub fn task_healthy(app: &App, task: &Task) -> bool {
+    let checks = app.health_checks.as_ref().map_or(0, Vec::len);
+    task.state == "TASK_RUNNING"
+        && (checks == 0
+            || task.health_check_results.as_ref().is_some_and(|r| r.len() >= checks && r.iter().all(|h| h.alive)))
+}
+
+/// Running and healthy counts of an app's tasks.
+pub fn counts(app: &App) -> Counts {
+    let tasks = app.tasks.as_deref().unwrap_or_default();
+    Counts {
+        running: tasks.iter().filter(|t| t.state == "TASK_RUNNING").count() as u32,
+        healthy: tasks.iter().filter(|t| task_healthy(app, t)).count() as u32,
+    }
+}
+
+/// Why a queued app is not placed, from Marathon's offer statistics; `None` when offers are
+/// not being declined.
+pub fn unplaced_reason(item: &QueueItem) -> Option<String> {
+    let summary = item.processed_offers_summary.as_ref()?;
+    if summary.processed_offers_count == 0 || summary.unused_offers_count == 0 {
+        return None;
+    }
+    let mut reasons: Vec<&str> = summary
+        .rejection_summary_last_offers
+        .iter()
+        .chain(&summary.rejection_summary_launch_attempt)
+        .filter(|r| r.declined > 0)
+        .map(|r| r.reason.as_str())
+        .collect();
+    reasons.dedup();
+    if reasons.is_empty() {
+        return None;
+    }
+    Some(reasons.iter().map(|r| describe_reason(r)).collect::<Vec<_>>().join("; "))
+}
+
+/// Marathon's rejection reason in words.
+pub fn describe_reason(reason: &str) -> String {
+    match reason {
+        "UnfulfilledConstraint" => "no offer matches the constraint (UnfulfilledConstraint)".into(),
+        "UnfulfilledRole" => "no offer has the accepted role (UnfulfilledRole)".into(),
+        "InsufficientCpus" => "not enough cpus on any agent (InsufficientCpus)".into(),
+        "InsufficientMemory" => "not enough memory on any agent (InsufficientMemory)".into(),
+        "InsufficientDisk" => "not enough disk on any agent (InsufficientDisk)".into(),
+        "InsufficientGpus" => "not enough GPUs on any agent (InsufficientGpus)".into(),
+        "InsufficientPorts" => "no agent has the ports (InsufficientPorts)".into(),
+        other => other.to_owned(),
+    }
+}
+
+/// Short state text of a target in a snapshot.
+fn state_text(target: &Target, app: Option<&App>, snap: &Snapshot) -> String {
+    if let Some(d) = target.deployment_id.as_ref().and_then(|id| snap.deployments.iter().find(|d| &d.id == id)) {
+        return format!("deploying {}/{}", d.current_step, d.total_steps);
+    }
+    if let Some(reason) = app.and_then(|a| queued(snap, &a.id)).and_then(unplaced_reason) {
+        return format!("waiting: {reason}");
+    }
+    "starting".into()
+}
+
+fn queued<'a>(snap: &'a Snapshot, app_id: &str) -> Option<&'a QueueItem> {
+    snap.queue.iter().find(|q| q.app.as_ref().is_some_and(|a| a.id == app_id))
+}
+
+fn find_app<'a>(group: Option<&'a LiveGroup>, app_id: &str) -> Option<&'a App> {
+    group.and_then(|g| g.apps.iter().find(|a| a.id == app_id))
+}
+
+/// Waits until every target converged; returns the last snapshot (for registration).
+pub async fn converge(
+    client: &Client,
+    namespace: &str,
+    targets: &[Target],
+    opts: WaitOptions,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> Result<Snapshot, WaitError> {
+    let services: Vec<String> = {
+        let mut s: Vec<String> = targets.iter().map(|t| t.service.clone()).collect();
+        s.sort();
+        s.dedup();
+        s
+    };
+    reporter.on(Event::Started { total: targets.len() });
+    let started = Instant::now();
+    let deadline = tokio::time::sleep(opts.timeout);
+    tokio::pin!(cancel, deadline);
+    let mut stuck_since: BTreeMap<String, Instant> = BTreeMap::new();
+    let mut converged: BTreeMap<String, bool> = BTreeMap::new();
+    let mut tick = tokio::time::interval(opts.poll);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = &mut cancel => return Err(WaitError::Interrupted),
+            () = &mut deadline => {
+                let groups = targets.iter().filter(|t| !converged.get(&t.name()).copied().unwrap_or(false))
+                    .map(|t| format!("`{}`", t.name())).collect::<Vec<_>>().join(", ");
+                return Err(WaitError::TimedOut { groups, timeout: opts.timeout });
+            }
+            _ = tick.tick() => {
+                let snap = Snapshot::read(client, namespace, &services, &Selector::default()).await?;
+                let mut all = true;
+                for t in targets {
+                    let group = snap.group(&t.service, &t.encoded);
+                    let app = find_app(group, &t.app_id);
+                    let deploying = t.deployment_id.as_ref().is_some_and(|id| snap.deployments.iter().any(|d| &d.id == id));
+                    let Some(app) = app else {
+                        if !deploying && started.elapsed() > opts.poll * 2 {
+                            return Err(WaitError::Gone { app: t.app_id.clone() });
+                        }
+                        all = false;
+                        continue;
+                    };
+                    let c = counts(app);
+                    let others = group.map_or(0, |g| g.apps.len().saturating_sub(1));
+                    let done = !deploying && c.healthy >= t.instances && c.running == t.instances && others == 0;
+                    let name = t.name();
+                    if done {
+                        if !converged.insert(name.clone(), true).unwrap_or(false) {
+                            reporter.on(Event::Converged { group: name.clone() });
+                        }
+                        stuck_since.remove(&name);
+                        continue;
+                    }
+                    converged.insert(name.clone(), false);
+                    all = false;
+                    reporter.on(Event::Progress { group: name.clone(), healthy: c.healthy, desired: t.instances, state: state_text(t, Some(app), &snap) });
+                    // Fail fast: Marathon retries forever, we do not.
+                    let item = queued(&snap, &app.id);
+                    let problem = item.and_then(unplaced_reason).map(|r| (true, r)).or_else(|| {
+                        let failing = item.is_some_and(|q| q.delay.time_left_seconds > 0);
+                        let failure = app.last_task_failure.as_ref().filter(|f| Some(&f.version) == app.version.as_ref());
+                        match (failing, failure) {
+                            (true, Some(f)) => Some((false, format!("{} on {}: {}", f.state, f.host, f.message))),
+                            _ => None,
+                        }
+                    });
+                    match problem {
+                        Some((placement, reason)) => {
+                            let since = *stuck_since.entry(name.clone()).or_insert_with(Instant::now);
+                            if since.elapsed() >= opts.unplaceable_after {
+                                return Err(if placement {
+                                    WaitError::Unplaceable { group: format!("`{name}`"), reason }
+                                } else {
+                                    WaitError::Failing { group: format!("`{name}`"), reason }
+                                });
+                            }
+                        }
+                        None => { stuck_since.remove(&name); }
+                    }
+                }
+                if all {
+                    reporter.on(Event::Finished);
+                    return Ok(snap);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::marathon::types::{HealthCheck, HealthCheckResult, ProcessedOffersSummary, RejectionCount};
+
+    fn task(state: &str, alive: Option<bool>) -> Task {
+        Task {
+            id: "t".into(),
+            state: state.into(),
+            health_check_results: alive.map(|a| vec![HealthCheckResult { alive: a, ..HealthCheckResult::default() }]),
+            ..Task::default()
+        }
+    }
+
+    #[test]
+    fn healthy_means_running_and_every_check_alive() {
+        let plain = App::default();
+        assert!(task_healthy(&plain, &task("TASK_RUNNING", None)));
+        assert!(!task_healthy(&plain, &task("TASK_STAGING", None)));
+        let checked = App { health_checks: Some(vec![HealthCheck::default()]), ..App::default() };
+        assert!(!task_healthy(&checked, &task("TASK_RUNNING", None)), "no result yet is not healthy");
+        assert!(!task_healthy(&checked, &task("TASK_RUNNING", Some(false))));
+        assert!(task_healthy(&checked, &task("TASK_RUNNING", Some(true))));
+    }
+
+    #[test]
+    fn declined_offers_give_the_reason() {
+        let mut item = QueueItem::default();
+        assert_eq!(unplaced_reason(&item), None);
+        item.processed_offers_summary = Some(ProcessedOffersSummary {
+            processed_offers_count: 3,
+            unused_offers_count: 3,
+            rejection_summary_last_offers: vec![RejectionCount {
+                reason: "UnfulfilledConstraint".into(),
+                declined: 3,
+                processed: 3,
+            }],
+            ..ProcessedOffersSummary::default()
+        });
+        assert!(unplaced_reason(&item).unwrap().contains("no offer matches the constraint"));
+    }
+}
