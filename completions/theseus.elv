@@ -45,6 +45,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand --version 'Print version'
             cand render 'Print the Marathon app definitions of the selected groups, offline'
             cand validate 'Check a spec file completely, offline; every error is reported at once'
+            cand view 'Show what is deployed where: one row per labeled group, filtered by label'
             cand endpoints 'List the registered containers of a service''s groups, read from etcd'
             cand local 'Run a local Marathon-compatible engine on loopback'
             cand completions 'Print a shell completion script'
@@ -99,6 +100,39 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand -o 'Format of the result on stdout; progress and messages always go to stderr'
             cand --output 'Format of the result on stdout; progress and messages always go to stderr'
             cand --color 'When to use colors'
+            cand -q 'Print only results and errors: no status lines, no progress'
+            cand --quiet 'Print only results and errors: no status lines, no progress'
+            cand -v 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+            cand --verbose 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'theseus;view'= {
+            cand -l 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)'
+            cand --label 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)'
+            cand --interval 'Refresh interval for --watch'
+            cand --marathon 'Marathon base URL; several (comma-separated) fail over in order'
+            cand --marathon-user 'Marathon HTTP basic-auth user'
+            cand --marathon-password 'Marathon HTTP basic-auth password'
+            cand --marathon-token 'Marathon bearer token (DC/OS ACS token)'
+            cand --marathon-ca 'PEM file with a CA certificate to trust for Marathon'
+            cand --etcd 'etcd endpoints, HOST:PORT or URLs, comma-separated'
+            cand --etcd-user 'etcd user (with --etcd-password)'
+            cand --etcd-password 'etcd password'
+            cand --etcd-ca 'PEM file with the CA certificate of etcd''s TLS endpoints'
+            cand --etcd-cert 'PEM client certificate for etcd (with --etcd-key)'
+            cand --etcd-key 'PEM client key for etcd (with --etcd-cert)'
+            cand --etcd-prefix 'Root prefix under which /services lives, so namespaces can share one etcd'
+            cand --namespace 'Marathon path prefix of the groups (overrides the spec''s `namespace`)'
+            cand --request-timeout 'Timeout for connecting to and each request to Marathon and etcd'
+            cand -o 'Format of the result on stdout; progress and messages always go to stderr'
+            cand --output 'Format of the result on stdout; progress and messages always go to stderr'
+            cand --color 'When to use colors'
+            cand --wide 'Add hosts and ports to the table'
+            cand --containers 'List each container (task) with host:port instead of one row per group'
+            cand --watch 'Refresh until Ctrl-C (with `-o json`: one compact JSON document per line per refresh)'
             cand -q 'Print only results and errors: no status lines, no progress'
             cand --quiet 'Print only results and errors: no status lines, no progress'
             cand -v 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
@@ -203,6 +237,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
         &'theseus;help'= {
             cand render 'Print the Marathon app definitions of the selected groups, offline'
             cand validate 'Check a spec file completely, offline; every error is reported at once'
+            cand view 'Show what is deployed where: one row per labeled group, filtered by label'
             cand endpoints 'List the registered containers of a service''s groups, read from etcd'
             cand local 'Run a local Marathon-compatible engine on loopback'
             cand completions 'Print a shell completion script'
@@ -211,6 +246,8 @@ set edit:completion:arg-completer[theseus] = {|@words|
         &'theseus;help;render'= {
         }
         &'theseus;help;validate'= {
+        }
+        &'theseus;help;view'= {
         }
         &'theseus;help;endpoints'= {
         }

@@ -49,6 +49,7 @@ complete -c theseus -n "__fish_theseus_needs_command" -s h -l help -d 'Print hel
 complete -c theseus -n "__fish_theseus_needs_command" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -101,6 +102,34 @@ complete -c theseus -n "__fish_theseus_using_subcommand validate" -s q -l quiet 
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l interval -d 'Refresh interval for --watch' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l wide -d 'Add hosts and ports to the table'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l containers -d 'List each container (task) with host:port instead of one row per group'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l watch -d 'Refresh until Ctrl-C (with `-o json`: one compact JSON document per line per refresh)'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
@@ -180,9 +209,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -s q -l qui
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate endpoints local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -138,6 +138,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Check a spec file completely, offline; every error is reported at once.
     Validate(ValidateArgs),
+    /// Show what is deployed where: one row per labeled group, filtered by label.
+    View(ViewArgs),
     /// List the registered containers of a service's groups, read from etcd.
     Endpoints(EndpointsArgs),
     /// Run a local Marathon-compatible engine on loopback.
@@ -172,6 +174,28 @@ pub struct RenderArgs {
 pub struct ValidateArgs {
     /// The spec file (TOML).
     pub file: PathBuf,
+}
+
+/// `theseus view`.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// Only this service.
+    pub service: Option<String>,
+    /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
+    #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
+    pub labels: Vec<String>,
+    /// Add hosts and ports to the table.
+    #[arg(long)]
+    pub wide: bool,
+    /// List each container (task) with host:port instead of one row per group.
+    #[arg(long)]
+    pub containers: bool,
+    /// Refresh until Ctrl-C (with `-o json`: one compact JSON document per line per refresh).
+    #[arg(long)]
+    pub watch: bool,
+    /// Refresh interval for --watch.
+    #[arg(long, value_parser = parse_duration, default_value = "2s")]
+    pub interval: Duration,
 }
 
 /// `theseus endpoints`.

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`cli`]: the command line as clap types; no I/O.
 //! - [`commands`]: one module per subcommand; glue only (read args, call the library, print).
+//! - [`context`]: settings resolved from flags and environment, and the clients built from them.
 //! - [`spec`]: the TOML spec file: parse, inherit, validate (every error at once, with
 //!   positions) and render each labeled group into a Marathon app definition. Pure, no I/O
 //!   beyond reading the file.
@@ -18,6 +19,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod context;
 pub mod error;
 pub mod etcd;
 pub mod local;
@@ -37,6 +39,7 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
         Command::Completions(args) => commands::completions::run(args, out),
         Command::Render(args) => commands::render::run(&global, args, out),
         Command::Validate(args) => commands::validate::run(&global, args, out),
+        Command::View(args) => commands::view::run(&global, args, out).await,
         Command::Endpoints(args) => commands::endpoints::run(&global, args, out).await,
         Command::Local(args) => commands::local::run(&global, args, out).await,
     }

@@ -6,3 +6,4 @@ pub mod endpoints;
 pub mod local;
 pub mod render;
 pub mod validate;
+pub mod view;

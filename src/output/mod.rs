@@ -6,6 +6,7 @@
 //! `-v`, `-o json` or a non-terminal stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod progress;
 mod table;
 
 use std::io::{IsTerminal, Write};
@@ -13,6 +14,7 @@ use std::io::{IsTerminal, Write};
 use indicatif::ProgressDrawTarget;
 use serde::Serialize;
 
+pub use progress::Progress;
 pub use table::{table, Tabular};
 
 use crate::cli::{ColorChoice, Format, GlobalArgs};
@@ -83,6 +85,26 @@ impl Output {
         let mut out = std::io::stdout().lock();
         serde_json::to_writer_pretty(&mut out, value)?;
         writeln!(out)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Prints one compact JSON document on its own line (for `--watch` streams).
+    pub fn json_line<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer(&mut out, value)?;
+        writeln!(out)?;
+        out.flush()?;
+        Ok(())
+    }
+
+    /// Redraws a table result in place: clears the screen first on a terminal.
+    pub fn redraw<T: Tabular + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+        let mut out = std::io::stdout().lock();
+        if self.stdout_tty {
+            write!(out, "\x1b[2J\x1b[H")?;
+        }
+        writeln!(out, "{}", value.to_table(self.stdout_tty).trim_end_matches('\n'))?;
         out.flush()?;
         Ok(())
     }

@@ -2,12 +2,14 @@
 //!
 //! - [`live`]: Marathon's apps, deployments and queue folded into labeled groups.
 //! - [`plan`]: the pure diff of desired groups against live ones.
+//! - [`status`]: the per-group status documents `view` prints.
 //! - [`wait`]: waiting for deployments and health, failing fast with Marathon's reasons.
 //! - [`event`]: progress events and the `Reporter` trait the terminal layer implements.
 
 pub mod event;
 pub mod live;
 pub mod plan;
+pub mod status;
 pub mod wait;
 
 pub use event::{Event, Reporter, Silent};

@@ -1,0 +1,131 @@
+//! `theseus view`: what is deployed where, one row per labeled group (or per container).
+//!
+//! Costs three Marathon requests per refresh whatever the number of groups: the apps with
+//! embedded tasks (filtered server-side by `?label=theseus.tag.<label>`), deployments, queue.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use crate::cli::{Format, GlobalArgs, ViewArgs};
+use crate::context::Context;
+use crate::error::ExitStatus;
+use crate::output::{table, Output, Tabular};
+use crate::rollout::live::Snapshot;
+use crate::rollout::status::{statuses, GroupStatus};
+use crate::spec::labels::Selector;
+
+/// The `view` result: the groups, shown as groups or as containers.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct View {
+    /// Group statuses.
+    pub groups: Vec<GroupStatus>,
+    #[serde(skip)]
+    wide: bool,
+    #[serde(skip)]
+    containers: bool,
+}
+
+impl Tabular for View {
+    fn to_table(&self, tty: bool) -> String {
+        if self.containers {
+            let mut t = table(&["service", "labels", "container", "address", "state", "healthy", "revision"], tty);
+            for g in &self.groups {
+                for c in &g.containers {
+                    let addr = c.ports.first().map_or_else(|| c.host.clone(), |p| format!("{}:{p}", c.host));
+                    t.add_row(vec![
+                        g.service.clone(),
+                        g.labels.join(","),
+                        c.id.clone(),
+                        addr,
+                        c.state.trim_start_matches("TASK_").to_lowercase(),
+                        if c.healthy { "yes".into() } else { "no".into() },
+                        c.revision.clone(),
+                    ]);
+                }
+            }
+            return t.to_string();
+        }
+        let mut headers = vec!["service", "labels", "healthy/running/desired", "revision", "runs", "state", "age"];
+        if self.wide {
+            headers.extend(["hosts", "ports"]);
+        }
+        let mut t = table(&headers, tty);
+        for g in &self.groups {
+            let mut row = vec![
+                g.service.clone(),
+                g.labels.join(","),
+                format!("{}/{}/{}", g.instances.healthy, g.instances.running, g.instances.desired),
+                g.revisions.join(","),
+                g.runs.clone(),
+                g.state.clone(),
+                g.since.as_deref().map(age).unwrap_or_default(),
+            ];
+            if self.wide {
+                row.push(g.hosts.join(","));
+                let ports: Vec<String> =
+                    g.containers.iter().filter_map(|c| c.ports.first().map(|p| format!("{}:{p}", c.host))).collect();
+                row.push(ports.join(","));
+            }
+            t.add_row(row);
+        }
+        t.to_string()
+    }
+}
+
+/// Coarse age of an ISO-8601 timestamp: `42s`, `5m`, `3h`, `2d`.
+fn age(since: &str) -> String {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(since) else { return String::new() };
+    let secs = (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+/// Runs `theseus view`.
+pub async fn run(global: &GlobalArgs, args: ViewArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let selector = Selector::parse(&args.labels)?;
+    let ctx = Context::new(global, out)?;
+    let namespace = ctx.namespace(None);
+    let services: Vec<String> = args.service.iter().cloned().collect();
+    let read = || async {
+        let snap = Snapshot::read(&ctx.marathon, &namespace, &services, &selector)
+            .await
+            .with_context(|| format!("reading groups under `/{namespace}`"))?;
+        anyhow::Ok(View { groups: statuses(&snap), wide: args.wide, containers: args.containers })
+    };
+    if !args.watch {
+        out.result(&read().await?)?;
+        return Ok(ExitStatus::Success);
+    }
+    let cancel = ctx.cancel();
+    tokio::pin!(cancel);
+    loop {
+        let view = read().await?;
+        match out.format {
+            Format::Json => out.json_line(&view)?,
+            Format::Table => out.redraw(&view)?,
+        }
+        tokio::select! {
+            () = &mut cancel => return Ok(ExitStatus::Success),
+            () = tokio::time::sleep(args.interval.max(Duration::from_millis(200))) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_coarse() {
+        let t = (chrono::Utc::now() - chrono::Duration::seconds(300)).to_rfc3339();
+        assert_eq!(age(&t), "5m");
+        assert_eq!(age("not a time"), "");
+    }
+}

@@ -1,0 +1,210 @@
+//! What `view` shows: one stable, documented status document per labeled group, derived from
+//! a [`Snapshot`] (its own types, never raw Marathon JSON, so scripts survive wire changes).
+
+use serde::Serialize;
+
+use super::live::{revision_of, LiveGroup, Snapshot};
+use super::wait::{counts, task_healthy, unplaced_reason};
+use crate::marathon::types::App;
+
+/// Instance counts of a group over all its revisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Instances {
+    /// Healthy (running, and passing every health check if it has any).
+    pub healthy: u32,
+    /// Running.
+    pub running: u32,
+    /// Desired.
+    pub desired: u32,
+}
+
+/// One container (Marathon task) of a group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContainerStatus {
+    /// Marathon task id.
+    pub id: String,
+    /// Agent host (an address the container is reachable on).
+    pub host: String,
+    /// Host ports.
+    pub ports: Vec<u32>,
+    /// Marathon task state (`TASK_RUNNING`, ...).
+    pub state: String,
+    /// Whether it counts as healthy.
+    pub healthy: bool,
+    /// Revision it runs.
+    pub revision: String,
+    /// When it started (ISO-8601).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+}
+
+/// One labeled group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupStatus {
+    /// Service name.
+    pub service: String,
+    /// The label set, sorted.
+    pub labels: Vec<String>,
+    /// Encoded labels (the etcd group segment).
+    pub group: String,
+    /// Marathon group id.
+    pub id: String,
+    /// Instance counts.
+    pub instances: Instances,
+    /// Revisions, newest first (several while a rollout runs).
+    pub revisions: Vec<String>,
+    /// Docker image or command of the newest revision.
+    pub runs: String,
+    /// `stable`, `deploying n/m`, `waiting: <reason>`, `failed: <reason>`, `scaling` or `degraded`.
+    pub state: String,
+    /// When the newest revision's config last changed (ISO-8601).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// Distinct hosts running containers.
+    pub hosts: Vec<String>,
+    /// The containers.
+    pub containers: Vec<ContainerStatus>,
+}
+
+/// What an app runs: its image, else its command or args.
+pub fn runs(app: &App) -> String {
+    if let Some(image) = app.container.as_ref().and_then(|c| c.docker.as_ref()).map(|d| d.image.clone()) {
+        return image;
+    }
+    app.cmd.clone().or_else(|| app.args.as_ref().map(|a| a.join(" "))).unwrap_or_default()
+}
+
+/// The status of one live group.
+pub fn group_status(group: &LiveGroup, snap: &Snapshot) -> GroupStatus {
+    let mut instances = Instances { healthy: 0, running: 0, desired: group.desired() };
+    let mut containers = Vec::new();
+    for app in &group.apps {
+        let c = counts(app);
+        instances.healthy += c.healthy;
+        instances.running += c.running;
+        let revision = revision_of(app);
+        for t in app.tasks.iter().flatten() {
+            containers.push(ContainerStatus {
+                id: t.id.clone(),
+                host: t.host.clone(),
+                ports: t.ports.clone().unwrap_or_default(),
+                state: t.state.clone(),
+                healthy: task_healthy(app, t),
+                revision: revision.clone(),
+                started_at: t.started_at.clone(),
+            });
+        }
+    }
+    containers.sort_by(|a, b| (&a.host, &a.ports, &a.id).cmp(&(&b.host, &b.ports, &b.id)));
+    let mut hosts: Vec<String> = containers.iter().map(|c| c.host.clone()).collect();
+    hosts.sort();
+    hosts.dedup();
+    let current = group.current();
+    GroupStatus {
+        service: group.service.clone(),
+        labels: group.labels.iter().cloned().collect(),
+        group: group.encoded.clone(),
+        id: group.group_id.clone(),
+        instances,
+        revisions: group.revisions(),
+        runs: current.map(runs).unwrap_or_default(),
+        state: state(group, snap, instances),
+        since: current.and_then(|a| {
+            a.version_info.as_ref().and_then(|v| v.last_config_change_at.clone()).or_else(|| a.version.clone())
+        }),
+        hosts,
+        containers,
+    }
+}
+
+fn state(group: &LiveGroup, snap: &Snapshot, n: Instances) -> String {
+    if let Some(d) = snap.deployments_of(group).next() {
+        return format!("deploying {}/{}", d.current_step, d.total_steps);
+    }
+    for item in snap.queued_for(group) {
+        if let Some(reason) = unplaced_reason(item) {
+            return format!("waiting: {reason}");
+        }
+        if item.delay.time_left_seconds > 0 {
+            let why = group.apps.iter().find_map(|a| a.last_task_failure.as_ref()).map(|f| f.message.clone());
+            return format!("failed: {}", why.unwrap_or_else(|| "tasks keep failing (launch backoff)".into()));
+        }
+    }
+    if n.healthy == n.desired && n.running == n.desired && group.apps.len() == 1 {
+        "stable".into()
+    } else if n.running != n.desired {
+        "scaling".into()
+    } else {
+        "degraded".into()
+    }
+}
+
+/// Statuses of every group in the snapshot, in (service, labels) order.
+pub fn statuses(snap: &Snapshot) -> Vec<GroupStatus> {
+    snap.groups.values().map(|g| group_status(g, snap)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::marathon::types::{Deployment, Task};
+    use crate::rollout::live::{fold, label};
+    use crate::spec::labels::Selector;
+
+    fn app(tasks: u32, instances: u32) -> App {
+        let labels: BTreeMap<String, String> = [
+            (label::MANAGED, "true"),
+            (label::SERVICE, "web"),
+            (label::GROUP, "dev.frontend"),
+            (label::REVISION, "r1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        App {
+            id: "/ns/web/dev.frontend/r1".into(),
+            cmd: Some("serve".into()),
+            instances: Some(instances),
+            labels: Some(labels),
+            tasks: Some(
+                (0..tasks)
+                    .map(|i| Task {
+                        id: format!("t{i}"),
+                        host: "127.0.0.2".into(),
+                        ports: Some(vec![31000 + i]),
+                        state: "TASK_RUNNING".into(),
+                        ..Task::default()
+                    })
+                    .collect(),
+            ),
+            ..App::default()
+        }
+    }
+
+    #[test]
+    fn a_fully_running_group_is_stable() {
+        let snap = Snapshot { groups: fold(vec![app(2, 2)], "ns", &[], &Selector::default()), ..Snapshot::default() };
+        let s = statuses(&snap);
+        assert_eq!(s[0].state, "stable");
+        assert_eq!(s[0].instances, Instances { healthy: 2, running: 2, desired: 2 });
+        assert_eq!(s[0].labels, ["dev", "frontend"]);
+        assert_eq!(s[0].hosts, ["127.0.0.2"]);
+        assert_eq!(s[0].runs, "serve");
+    }
+
+    #[test]
+    fn a_running_deployment_shows_its_step() {
+        let mut snap =
+            Snapshot { groups: fold(vec![app(1, 2)], "ns", &[], &Selector::default()), ..Snapshot::default() };
+        snap.deployments.push(Deployment {
+            id: "d".into(),
+            affected_apps: vec!["/ns/web/dev.frontend/r1".into()],
+            current_step: 1,
+            total_steps: 2,
+            ..Deployment::default()
+        });
+        assert_eq!(statuses(&snap)[0].state, "deploying 1/2");
+    }
+}
