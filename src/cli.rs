@@ -138,6 +138,14 @@ pub enum Command {
     Render(RenderArgs),
     /// Check a spec file completely, offline; every error is reported at once.
     Validate(ValidateArgs),
+    /// Show what create/update/remove would do, against the live state.
+    Plan(PlanArgs),
+    /// Create the selected groups that do not exist yet, wait until healthy, register them.
+    Create(CreateArgs),
+    /// Scale one group in place (no restart), wait, register.
+    Scale(ScaleArgs),
+    /// Remove groups: deregister containers, delete the Marathon apps, clear etcd.
+    Remove(RemoveArgs),
     /// Show what is deployed where: one row per labeled group, filtered by label.
     View(ViewArgs),
     /// List the registered containers of a service's groups, read from etcd.
@@ -174,6 +182,93 @@ pub struct RenderArgs {
 pub struct ValidateArgs {
     /// The spec file (TOML).
     pub file: PathBuf,
+}
+
+/// How commands that change groups wait.
+#[derive(Debug, Clone, Args)]
+pub struct WaitArgs {
+    /// Return as soon as Marathon accepted the change.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Give up waiting after this long (exit 5).
+    #[arg(long, value_parser = parse_duration, default_value = "10m")]
+    pub timeout: Duration,
+    /// How often to poll Marathon while waiting.
+    #[arg(long, value_parser = parse_duration, default_value = "1s")]
+    pub poll_interval: Duration,
+    /// Fail when Marathon cannot place the tasks (or they keep failing) for this long.
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    pub fail_after: Duration,
+}
+
+/// `theseus plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The spec file (TOML).
+    pub file: PathBuf,
+    /// Which groups.
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Exit 10 when changes are pending, 0 when there are none (for CI).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// `theseus create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The spec file (TOML).
+    pub file: PathBuf,
+    /// Which groups.
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Create only the groups that are missing instead of failing on existing ones.
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Waiting.
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// `theseus scale`.
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// The service.
+    pub service: String,
+    /// The group's labels (repeatable or comma-separated).
+    #[arg(short = 'l', long = "label", value_delimiter = ',', required = true)]
+    pub labels: Vec<String>,
+    /// The new number of instances.
+    #[arg(long, short = 'n')]
+    pub instances: u32,
+    /// Waiting.
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// `theseus remove`.
+#[derive(Debug, Args)]
+pub struct RemoveArgs {
+    /// A service name, or a spec file (TOML) whose groups to remove.
+    pub target: String,
+    /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
+    #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
+    pub labels: Vec<String>,
+    /// With a spec file: only these services.
+    #[arg(short = 's', long = "service", value_delimiter = ',')]
+    pub services: Vec<String>,
+    /// Allow removing a whole service, or every group of a spec file, without a label selection.
+    #[arg(long)]
+    pub all: bool,
+    /// Show what would be removed and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Remove even while a Marathon deployment holds the group (cancels it).
+    #[arg(long)]
+    pub force: bool,
+    /// Waiting.
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 /// `theseus view`.

@@ -1,9 +1,14 @@
 //! One module per subcommand. Each is glue: read the arguments, call the library, hand the
 //! result to [`crate::output`]. No business rules live here.
 
+pub mod common;
 pub mod completions;
+pub mod create;
 pub mod endpoints;
 pub mod local;
+pub mod plan;
+pub mod remove;
 pub mod render;
+pub mod scale;
 pub mod validate;
 pub mod view;

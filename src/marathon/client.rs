@@ -303,6 +303,17 @@ impl Client {
         .await
     }
 
+    /// `PUT /v2/apps` with an array: creates or replaces several apps in one deployment.
+    /// Marathon validates them all before changing anything.
+    pub async fn put_apps(&self, apps: &[App]) -> Result<Change, Error> {
+        let body = serde_json::to_value(apps).map_err(|source| Error::Decode {
+            method: Method::PUT,
+            path: "/v2/apps".into(),
+            source,
+        })?;
+        self.change(Method::PUT, "/v2/apps?partialUpdate=false", Some(&body)).await
+    }
+
     /// Scales an app in place (`PUT {"instances": n}`): no restart.
     pub async fn scale_app(&self, id: &str, instances: u32, force: bool) -> Result<Change, Error> {
         let body = serde_json::json!({ "instances": instances });

@@ -118,13 +118,16 @@ pub fn group_status(group: &LiveGroup, snap: &Snapshot) -> GroupStatus {
 }
 
 fn state(group: &LiveGroup, snap: &Snapshot, n: Instances) -> String {
-    if let Some(d) = snap.deployments_of(group).next() {
-        return format!("deploying {}/{}", d.current_step, d.total_steps);
-    }
+    // What blocks a group says more than "deploying": Marathon keeps such deployments open forever.
     for item in snap.queued_for(group) {
         if let Some(reason) = unplaced_reason(item) {
             return format!("waiting: {reason}");
         }
+    }
+    if let Some(d) = snap.deployments_of(group).next() {
+        return format!("deploying {}/{}", d.current_step, d.total_steps);
+    }
+    for item in snap.queued_for(group) {
         if item.delay.time_left_seconds > 0 {
             let why = group.apps.iter().find_map(|a| a.last_task_failure.as_ref()).map(|f| f.message.clone());
             return format!("failed: {}", why.unwrap_or_else(|| "tasks keep failing (launch backoff)".into()));

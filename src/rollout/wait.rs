@@ -290,6 +290,31 @@ pub async fn converge(
     }
 }
 
+/// Waits until the given deployments are gone from `/v2/deployments` (for removals, where
+/// nothing is left to check but the deployment that stops the tasks).
+pub async fn gone(
+    client: &Client,
+    deployment_ids: &[String],
+    opts: WaitOptions,
+    cancel: impl Future<Output = ()>,
+) -> Result<(), WaitError> {
+    let deadline = tokio::time::sleep(opts.timeout);
+    tokio::pin!(cancel, deadline);
+    let mut tick = tokio::time::interval(opts.poll);
+    loop {
+        tokio::select! {
+            () = &mut cancel => return Err(WaitError::Interrupted),
+            () = &mut deadline => return Err(WaitError::TimedOut { groups: deployment_ids.join(", "), timeout: opts.timeout }),
+            _ = tick.tick() => {
+                let running = client.deployments().await?;
+                if !running.iter().any(|d| deployment_ids.contains(&d.id)) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,83 @@
+//! `theseus plan FILE`: what create/update/remove would do to each selected group.
+//!
+//! Exit codes for CI: 0 always on success; with `--exit-code`, 10 when changes are pending
+//! (a create, scale, rolling update or remove candidate) and 0 when there are none.
+
+use anyhow::Context as _;
+use serde_json::Value;
+
+use crate::cli::{GlobalArgs, PlanArgs};
+use crate::commands::common::load_spec;
+use crate::context::Context;
+use crate::error::ExitStatus;
+use crate::output::{table, Output, Tabular};
+use crate::rollout::apply;
+use crate::rollout::live::Snapshot;
+use crate::rollout::plan::{plan, Action, GroupPlan};
+use crate::spec::labels::Selector;
+
+/// The `plan` result.
+#[derive(Debug, serde::Serialize)]
+#[serde(transparent)]
+pub struct Plan(pub Vec<GroupPlan>);
+
+fn short(v: &Option<Value>) -> String {
+    let s = match v {
+        None => "(unset)".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    };
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(59).collect::<String>())
+    } else {
+        s
+    }
+}
+
+impl Tabular for Plan {
+    fn to_table(&self, tty: bool) -> String {
+        let mut t = table(&["action", "service", "labels", "revision", "changes"], tty);
+        for p in &self.0 {
+            let (action, changes) = match &p.action {
+                Action::Create => ("create", String::new()),
+                Action::Scale { from, to } => ("scale", format!("instances: {from} → {to}")),
+                Action::RollingUpdate { changes } => (
+                    "rolling-update",
+                    changes.iter().map(|c| format!("{}: {} → {}", c.field, short(&c.from), short(&c.to))).collect::<Vec<_>>().join("\n"),
+                ),
+                Action::Unchanged => ("unchanged", String::new()),
+                Action::RemoveCandidate => ("remove-candidate", "live group with no spec".to_owned()),
+            };
+            let revision = match (&p.live_revisions[..], &p.revision) {
+                ([], Some(r)) => r.clone(),
+                (live, Some(r)) if live.len() == 1 && &live[0] == r => r.clone(),
+                (live, Some(r)) => format!("{} → {r}", live.join(",")),
+                (live, None) => live.join(","),
+            };
+            t.add_row(vec![action.to_owned(), p.service.clone(), p.group.clone(), revision, changes]);
+        }
+        t.to_string()
+    }
+}
+
+/// Runs `theseus plan`.
+pub async fn run(global: &GlobalArgs, args: PlanArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let spec = load_spec(&args.file, global)?;
+    let selector = Selector::parse(&args.selection.labels)?;
+    let groups = spec.select(&args.selection.services, &selector)?;
+    let desired: Vec<_> = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect();
+    let ctx = Context::new(global, out)?;
+    let services: Vec<String> = if args.selection.services.is_empty() {
+        spec.services().into_iter().map(str::to_owned).collect()
+    } else {
+        args.selection.services.clone()
+    };
+    let snap = Snapshot::read(&ctx.marathon, &spec.namespace, &services, &selector)
+        .await
+        .with_context(|| format!("reading groups under `/{}`", spec.namespace))?;
+    let result = Plan(plan(&desired, &snap, true));
+    let pending = result.0.iter().filter(|p| p.is_change()).count();
+    out.result(&result)?;
+    out.status("Plan", format!("{pending} change(s) pending, {} group(s) unchanged", result.0.len() - pending));
+    Ok(if args.exit_code && pending > 0 { ExitStatus::ChangesPending } else { ExitStatus::Success })
+}

@@ -1,0 +1,92 @@
+//! `theseus remove SERVICE [-l LABELS]` or `theseus remove FILE`: remove groups.
+//!
+//! Refuses to remove a whole service, or every group of a file, without `--all` or a label
+//! selection. Groups registered in etcd but gone from Marathon are cleaned up too.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::cli::{GlobalArgs, RemoveArgs};
+use crate::commands::common::{connect_etcd, load_spec, waiting};
+use crate::context::Context;
+use crate::error::{ExitStatus, UserError};
+use crate::output::Output;
+use crate::rollout::apply::{self, Doomed};
+use crate::rollout::live::{group_id, Snapshot};
+use crate::spec::labels::{decode, is_valid_name, Selector};
+
+/// Runs `theseus remove`.
+pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let selector = Selector::parse(&args.labels)?;
+    let is_file = args.target.ends_with(".toml") || Path::new(&args.target).is_file();
+    // Resolve the selection offline first: which (service, labels) pairs are meant.
+    let (namespace, services, spec_groups) = if is_file {
+        let spec = load_spec(Path::new(&args.target), global)?;
+        let picked = spec.select(&args.services, &selector)?;
+        let keys: Vec<(String, String)> = picked.iter().map(|g| (g.service.clone(), g.encoded.clone())).collect();
+        let mut services: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        services.dedup();
+        (spec.namespace.clone(), services, Some(keys))
+    } else {
+        if !is_valid_name(&args.target) {
+            return Err(UserError::with_hint(
+                format!("`{}` is neither a spec file nor a valid service name", args.target),
+                "give a service name (lowercase letters, digits, `-`) or the path of a .toml spec file",
+            )
+            .into());
+        }
+        if !args.services.is_empty() {
+            return Err(UserError::new("-s/--service applies to a spec file; give the service as the argument").into());
+        }
+        let ctx_ns = global.namespace.clone().unwrap_or_else(|| crate::context::DEFAULT_NAMESPACE.to_owned());
+        (ctx_ns, vec![args.target.clone()], None)
+    };
+    let explicit = !selector.is_empty() || !args.services.is_empty();
+    if !explicit && !args.all {
+        let what = if is_file { format!("every group of `{}`", args.target) } else { format!("the whole service `{}`", args.target) };
+        return Err(UserError::with_hint(
+            format!("refusing to remove {what} without --all"),
+            "select groups with -l LABELS, or pass --all (try --dry-run first)",
+        )
+        .into());
+    }
+    let ctx = Context::new(global, out)?;
+    let etcd = connect_etcd(global).await?;
+    let snap = Snapshot::read(&ctx.marathon, &namespace, &services, &selector)
+        .await
+        .with_context(|| format!("reading groups under `/{namespace}`"))?;
+    let mut doomed: Vec<Doomed> = Vec::new();
+    for s in &services {
+        for g in snap.groups.values().filter(|g| &g.service == s) {
+            doomed.push(Doomed { service: s.clone(), encoded: g.encoded.clone(), group_id: g.group_id.clone(), in_marathon: true });
+        }
+        if etcd.service_exists(s).await.context("reading etcd")? {
+            for encoded in etcd.get_service_groups(s).await.context("reading etcd")? {
+                let labels = decode(&encoded).unwrap_or_default();
+                if selector.matches(&labels) && !doomed.iter().any(|d| &d.service == s && d.encoded == encoded) {
+                    doomed.push(Doomed {
+                        service: s.clone(),
+                        group_id: group_id(&namespace, s, &encoded),
+                        encoded,
+                        in_marathon: false,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(keys) = &spec_groups {
+        doomed.retain(|d| keys.contains(&(d.service.clone(), d.encoded.clone())));
+    }
+    if doomed.is_empty() {
+        return Err(UserError::with_hint("nothing to remove: no such group in Marathon or etcd", "`theseus view` lists the groups").into());
+    }
+    if !args.dry_run {
+        out.status("Removing", format!("{} group(s)", doomed.len()));
+    }
+    let results =
+        apply::remove(&ctx.marathon, &etcd, &namespace, &doomed, args.force, args.dry_run, waiting(&args.wait), ctx.cancel())
+            .await?;
+    out.result(&results)?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,41 @@
+//! `theseus scale SERVICE -l LABELS --instances N`: scale one group in place.
+
+use anyhow::Context as _;
+
+use crate::cli::{GlobalArgs, ScaleArgs};
+use crate::commands::common::{connect_etcd, waiting};
+use crate::context::Context;
+use crate::error::ExitStatus;
+use crate::output::{Output, Progress};
+use crate::rollout::apply;
+use crate::rollout::live::Snapshot;
+use crate::spec::labels::Selector;
+
+/// Runs `theseus scale`.
+pub async fn run(global: &GlobalArgs, args: ScaleArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let selector = Selector::parse(&args.labels)?;
+    let ctx = Context::new(global, out)?;
+    let namespace = ctx.namespace(None);
+    let etcd = connect_etcd(global).await?;
+    let services = vec![args.service.clone()];
+    let snap = Snapshot::read(&ctx.marathon, &namespace, &services, &selector)
+        .await
+        .with_context(|| format!("reading groups under `/{namespace}`"))?;
+    let group = apply::the_group(&snap, &args.service, &selector)?;
+    out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
+    let progress = Progress::new(out, "Scaled");
+    let result = apply::scale(
+        &ctx.marathon,
+        &etcd,
+        &namespace,
+        group,
+        args.instances,
+        waiting(&args.wait),
+        &progress,
+        ctx.cancel(),
+    )
+    .await?;
+    drop(progress);
+    out.result(&vec![result])?;
+    Ok(ExitStatus::Success)
+}

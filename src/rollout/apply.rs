@@ -1,0 +1,430 @@
+//! Applying changes to Marathon and etcd: create, scale and remove labeled groups.
+//!
+//! Every operation checks everything it can before its first change (existence, locks, etcd
+//! reachability), sends as few requests as Marathon allows (all new groups in one
+//! `PUT /v2/apps` array, so Marathon validates them together and starts them in one
+//! deployment), waits by the deployment ids Marathon returned, and leaves etcd matching
+//! Marathon's task list for the groups it touched, even when the wait fails.
+
+use std::future::Future;
+
+use anyhow::Context as _;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::event::Reporter;
+use super::live::{LiveGroup, Snapshot};
+use super::plan::Desired;
+use super::register::{self, Registered};
+use super::wait::{self, task_healthy, Target, WaitOptions};
+use crate::error::{ExitStatus, StatusError, UserError};
+use crate::etcd::Driver;
+use crate::marathon::types::Task;
+use crate::marathon::Client;
+use crate::spec::labels::Selector;
+use crate::spec::GroupSpec;
+
+/// The desired state of a spec group under a namespace, with the config stored in etcd.
+pub fn desired(group: &GroupSpec, namespace: &str) -> Desired {
+    let app = group.to_app(namespace);
+    let mut config = serde_json::to_value(group).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut config {
+        m.insert("namespace".into(), Value::String(namespace.to_owned()));
+        m.insert("revision".into(), Value::String(group.revision()));
+        m.insert("app_id".into(), Value::String(app.id.clone()));
+    }
+    Desired {
+        service: group.service.clone(),
+        encoded: group.encoded.clone(),
+        labels: group.labels.clone(),
+        group_id: group.group_id(namespace),
+        app,
+        config,
+    }
+}
+
+/// How a command waits.
+#[derive(Debug, Clone, Copy)]
+pub struct Waiting {
+    /// Wait at all (`--no-wait` turns it off).
+    pub wait: bool,
+    /// Timeouts and polling.
+    pub options: WaitOptions,
+}
+
+/// What happened to one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupResult {
+    /// Service name.
+    pub service: String,
+    /// Encoded labels.
+    pub group: String,
+    /// Marathon group id.
+    pub id: String,
+    /// `created`, `skipped` (already existed), `scaled`, `removed`, `would-remove`.
+    pub result: String,
+    /// The revision involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Desired instances afterwards.
+    pub instances: u32,
+    /// The Marathon deployment that carried the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<String>,
+    /// Whether the command waited until the group converged.
+    pub converged: bool,
+    /// Containers registered in etcd afterwards.
+    pub registered: usize,
+}
+
+fn services_of(desired: &[Desired]) -> Vec<String> {
+    let mut s: Vec<String> = desired.iter().map(|d| d.service.clone()).collect();
+    s.sort();
+    s.dedup();
+    s
+}
+
+/// Waits (if asked), then syncs registration from a fresh snapshot whatever the wait's outcome,
+/// so etcd matches Marathon even after a failure. Returns the registration per group.
+async fn wait_and_register(
+    client: &Client,
+    etcd: &Driver,
+    namespace: &str,
+    targets: &[Target],
+    waiting: Waiting,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> (Result<(), wait::WaitError>, Vec<Registered>, anyhow::Result<()>) {
+    let groups: Vec<(String, String)> = targets.iter().map(|t| (t.service.clone(), t.encoded.clone())).collect();
+    let waited = if waiting.wait {
+        wait::converge(client, namespace, targets, waiting.options, reporter, cancel).await.map(|_| ())
+    } else {
+        Ok(())
+    };
+    let mut services: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+    services.dedup();
+    let registered = async {
+        let snap = Snapshot::read(client, namespace, &services, &Selector::default()).await?;
+        let regs = register::sync(etcd, &snap, &groups).await?;
+        anyhow::Ok(regs)
+    }
+    .await;
+    match registered {
+        Ok(r) => (waited, r, Ok(())),
+        Err(e) => (waited, Vec::new(), Err(e.context("registering containers in etcd"))),
+    }
+}
+
+fn registered_count(regs: &[Registered], service: &str, group: &str) -> usize {
+    regs.iter().find(|r| r.service == service && r.group == group).map_or(0, |r| r.containers)
+}
+
+/// Creates the groups that do not exist yet. Existing ones are a [`UserError`] (exit 2) unless
+/// `skip_existing`, checked before any change.
+#[allow(clippy::too_many_arguments)]
+pub async fn create(
+    client: &Client,
+    etcd: &Driver,
+    namespace: &str,
+    desired: &[Desired],
+    skip_existing: bool,
+    waiting: Waiting,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<Vec<GroupResult>> {
+    let snap = Snapshot::read(client, namespace, &services_of(desired), &Selector::default())
+        .await
+        .with_context(|| format!("reading groups under `/{namespace}`"))?;
+    let (existing, new): (Vec<&Desired>, Vec<&Desired>) =
+        desired.iter().partition(|d| snap.group(&d.service, &d.encoded).is_some());
+    if !existing.is_empty() && !skip_existing {
+        let names: Vec<String> = existing.iter().map(|d| format!("`{}`", d.group_id)).collect();
+        return Err(UserError::with_hint(
+            format!("{} already exist{} in Marathon", names.join(", "), if names.len() == 1 { "s" } else { "" }),
+            "pass --skip-existing to create only the missing groups, or use `theseus plan` to see the differences",
+        )
+        .into());
+    }
+    let mut results: Vec<GroupResult> = existing
+        .iter()
+        .map(|d| GroupResult {
+            service: d.service.clone(),
+            group: d.encoded.clone(),
+            id: d.group_id.clone(),
+            result: "skipped".into(),
+            revision: snap.group(&d.service, &d.encoded).and_then(|g| g.revisions().into_iter().next()),
+            instances: snap.group(&d.service, &d.encoded).map_or(0, LiveGroup::desired),
+            deployment: None,
+            converged: false,
+            registered: 0,
+        })
+        .collect();
+    if new.is_empty() {
+        return Ok(results);
+    }
+    // All new apps in one request: Marathon validates them together (nothing is created if one
+    // is invalid) and starts them in one deployment.
+    let apps: Vec<_> = new.iter().map(|d| d.app.clone()).collect();
+    let change = client.put_apps(&apps).await.context("creating the apps in Marathon")?;
+    for d in &new {
+        etcd.create_service(&d.service).await.with_context(|| format!("registering service `{}` in etcd", d.service))?;
+        etcd.create_group(&d.service, &d.encoded, &d.config)
+            .await
+            .with_context(|| format!("storing the config of `{}` in etcd", d.group_id))?;
+    }
+    let targets: Vec<Target> = new
+        .iter()
+        .map(|d| Target {
+            service: d.service.clone(),
+            encoded: d.encoded.clone(),
+            app_id: d.app.id.clone(),
+            instances: d.app.instances.unwrap_or(1),
+            deployment_id: change.deployment_id.clone(),
+        })
+        .collect();
+    let (waited, regs, reg_result) =
+        wait_and_register(client, etcd, namespace, &targets, waiting, reporter, cancel).await;
+    waited?;
+    reg_result?;
+    for d in new {
+        results.push(GroupResult {
+            service: d.service.clone(),
+            group: d.encoded.clone(),
+            id: d.group_id.clone(),
+            result: "created".into(),
+            revision: Some(d.revision()),
+            instances: d.app.instances.unwrap_or(1),
+            deployment: change.deployment_id.clone(),
+            converged: waiting.wait,
+            registered: registered_count(&regs, &d.service, &d.encoded),
+        });
+    }
+    Ok(results)
+}
+
+/// The one live group a `SERVICE -l LABELS` selection names; anything else is a [`UserError`].
+pub fn the_group<'a>(snap: &'a Snapshot, service: &str, selector: &Selector) -> anyhow::Result<&'a LiveGroup> {
+    let matching: Vec<&LiveGroup> =
+        snap.groups.values().filter(|g| g.service == service && selector.matches(&g.labels)).collect();
+    match matching.as_slice() {
+        [one] => Ok(one),
+        [] => Err(UserError::with_hint(
+            format!("no group of service `{service}` matches the labels"),
+            "`theseus view` lists the groups and their labels",
+        )
+        .into()),
+        many => {
+            // An exact label-set match wins over a partial one.
+            if let Some(exact) = many.iter().find(|g| g.labels == selector.required) {
+                return Ok(exact);
+            }
+            let names: Vec<String> = many.iter().map(|g| format!("`{}`", g.encoded)).collect();
+            Err(UserError::with_hint(
+                format!("the labels match {} groups of `{service}`: {}", many.len(), names.join(", ")),
+                "give the group's full label set with -l",
+            )
+            .into())
+        }
+    }
+}
+
+/// Tasks to stop when scaling down by `n`: unhealthy first, then not running, then youngest.
+pub fn victims<'a>(group: &'a LiveGroup, n: usize) -> Vec<&'a Task> {
+    let Some(app) = group.current() else { return Vec::new() };
+    let mut tasks: Vec<&Task> = app.tasks.iter().flatten().collect();
+    tasks.sort_by(|a, b| {
+        let rank = |t: &Task| (task_healthy(app, t), t.state == "TASK_RUNNING");
+        rank(a).cmp(&rank(b)).then_with(|| b.staged_at.cmp(&a.staged_at))
+    });
+    tasks.into_iter().take(n).collect()
+}
+
+/// Scales a group in place, without a restart. Scaling down drains first: the tasks to stop are
+/// chosen here, deregistered from etcd, then killed with `scale=true`.
+pub async fn scale(
+    client: &Client,
+    etcd: &Driver,
+    namespace: &str,
+    group: &LiveGroup,
+    instances: u32,
+    waiting: Waiting,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<GroupResult> {
+    if group.apps.len() > 1 {
+        return Err(StatusError {
+            status: ExitStatus::Locked,
+            message: format!("`{}` is in the middle of a rollout ({} revisions)", group.group_id, group.apps.len()),
+            hint: Some("let the rollout finish (or roll it back) before scaling".into()),
+        }
+        .into());
+    }
+    let Some(app) = group.current() else {
+        return Err(UserError::new(format!("`{}` has no app", group.group_id)).into());
+    };
+    let have = app.instances.unwrap_or(0);
+    let change = if instances < have {
+        let doomed: Vec<String> = victims(group, (have - instances) as usize).iter().map(|t| t.id.clone()).collect();
+        for id in &doomed {
+            etcd.deregister_container(&group.service, &group.encoded, id)
+                .await
+                .with_context(|| format!("deregistering `{id}` before stopping it"))?;
+        }
+        let killed = if doomed.len() == (have - instances) as usize {
+            client.kill_tasks(&doomed, true).await
+        } else {
+            // Fewer tasks than instances (some not launched yet): let Marathon pick the rest.
+            client.scale_app(&app.id, instances, false).await
+        };
+        killed.with_context(|| format!("scaling `{}` to {instances}", app.id))?
+    } else {
+        client.scale_app(&app.id, instances, false).await.with_context(|| format!("scaling `{}` to {instances}", app.id))?
+    };
+    if let Ok(mut config) = etcd.get_group_config(&group.service, &group.encoded).await {
+        if let Value::Object(m) = &mut config {
+            m.insert("instances".into(), Value::from(instances));
+        }
+        etcd.set_group_config(&group.service, &group.encoded, &config)
+            .await
+            .with_context(|| format!("updating the config of `{}` in etcd", group.group_id))?;
+    }
+    let target = Target {
+        service: group.service.clone(),
+        encoded: group.encoded.clone(),
+        app_id: app.id.clone(),
+        instances,
+        deployment_id: change.deployment_id.clone(),
+    };
+    let (waited, regs, reg_result) =
+        wait_and_register(client, etcd, namespace, std::slice::from_ref(&target), waiting, reporter, cancel).await;
+    waited?;
+    reg_result?;
+    Ok(GroupResult {
+        service: group.service.clone(),
+        group: group.encoded.clone(),
+        id: group.group_id.clone(),
+        result: "scaled".into(),
+        revision: group.revisions().into_iter().next(),
+        instances,
+        deployment: change.deployment_id,
+        converged: waiting.wait,
+        registered: registered_count(&regs, &group.service, &group.encoded),
+    })
+}
+
+/// A group to remove: live in Marathon, registered in etcd, or both.
+#[derive(Debug, Clone)]
+pub struct Doomed {
+    /// Service name.
+    pub service: String,
+    /// Encoded labels.
+    pub encoded: String,
+    /// Marathon group id.
+    pub group_id: String,
+    /// Whether Marathon has it.
+    pub in_marathon: bool,
+}
+
+/// Removes groups: deregisters their containers first (drain), then deletes the Marathon
+/// groups, waits for their tasks to stop, then removes the etcd subtrees (and services left
+/// with no group). With `dry_run`, only reports what would go.
+#[allow(clippy::too_many_arguments)]
+pub async fn remove(
+    client: &Client,
+    etcd: &Driver,
+    namespace: &str,
+    doomed: &[Doomed],
+    force: bool,
+    dry_run: bool,
+    waiting: Waiting,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<Vec<GroupResult>> {
+    let result = |d: &Doomed, what: &str, deployment: Option<String>| GroupResult {
+        service: d.service.clone(),
+        group: d.encoded.clone(),
+        id: d.group_id.clone(),
+        result: what.into(),
+        revision: None,
+        instances: 0,
+        deployment,
+        converged: false,
+        registered: 0,
+    };
+    if dry_run {
+        return Ok(doomed.iter().map(|d| result(d, "would-remove", None)).collect());
+    }
+    // Drain: consumers stop seeing the containers before they are killed.
+    for d in doomed {
+        etcd.sync_group_containers(&d.service, &d.encoded, Vec::new())
+            .await
+            .with_context(|| format!("deregistering the containers of `{}`", d.group_id))?;
+    }
+    let mut results = Vec::new();
+    let mut deployments = Vec::new();
+    for d in doomed.iter().filter(|d| d.in_marathon) {
+        match client.delete_group(&d.group_id, force).await {
+            Ok(change) => {
+                deployments.extend(change.deployment_id.clone());
+                results.push(result(d, "removed", change.deployment_id));
+            }
+            Err(err) => {
+                // Put the registrations back: the group still runs.
+                let services = vec![d.service.clone()];
+                if let Ok(snap) = Snapshot::read(client, namespace, &services, &Selector::default()).await {
+                    let _ = register::sync(etcd, &snap, &[(d.service.clone(), d.encoded.clone())]).await;
+                }
+                return Err(anyhow::Error::new(err).context(format!("removing `{}` from Marathon", d.group_id)));
+            }
+        }
+    }
+    for d in doomed.iter().filter(|d| !d.in_marathon) {
+        results.push(result(d, "removed", None));
+    }
+    if waiting.wait && !deployments.is_empty() {
+        wait::gone(client, &deployments, waiting.options, cancel).await?;
+        for r in &mut results {
+            r.converged = true;
+        }
+    }
+    let mut services: Vec<&str> = doomed.iter().map(|d| d.service.as_str()).collect();
+    services.dedup();
+    for d in doomed {
+        etcd.remove_group(&d.service, &d.encoded).await.with_context(|| format!("removing `{}` from etcd", d.group_id))?;
+    }
+    for s in services {
+        if etcd.get_service_groups(s).await.map(|g| g.is_empty()).unwrap_or(false) {
+            etcd.remove_service(s).await.with_context(|| format!("removing service `{s}` from etcd"))?;
+            // Marathon keeps empty groups; drop the service's if nothing is left in it.
+            let sid = format!("{}/{s}", super::live::namespace_path(namespace));
+            if let Ok(Some(g)) = client.group(&sid).await {
+                if g.apps.is_empty() && g.groups.is_empty() {
+                    let _ = client.delete_group(&sid, false).await;
+                }
+            }
+        }
+    }
+    Ok(results)
+}
+
+impl crate::output::Tabular for [GroupResult] {
+    fn to_table(&self, tty: bool) -> String {
+        let mut t = crate::output::table(&["service", "group", "result", "revision", "instances", "registered"], tty);
+        for r in self {
+            t.add_row(vec![
+                r.service.clone(),
+                r.group.clone(),
+                r.result.clone(),
+                r.revision.clone().unwrap_or_default(),
+                r.instances.to_string(),
+                r.registered.to_string(),
+            ]);
+        }
+        t.to_string()
+    }
+}
+
+impl crate::output::Tabular for Vec<GroupResult> {
+    fn to_table(&self, tty: bool) -> String {
+        self.as_slice().to_table(tty)
+    }
+}

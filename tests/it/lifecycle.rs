@@ -1,0 +1,224 @@
+//! End to end: the real binary creates, plans, scales, views and removes labeled groups on the
+//! local engine, with registration in a real etcd.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::support::cmd::theseus;
+use super::support::engine::Engine;
+use super::support::etcd::Etcd;
+
+/// A spec of two command-app groups that start quickly (sleep keeps them running).
+const SPEC: &str = r#"
+namespace = "it"
+
+[service.hello]
+cmd = "sleep 600"
+cpus = 0.1
+mem = 32
+ports = [{ name = "http" }]
+
+[[service.hello.group]]
+labels = ["dev", "frontend"]
+instances = 2
+
+[[service.hello.group]]
+labels = ["dev", "backend"]
+instances = 1
+"#;
+
+struct Env {
+    engine: Engine,
+    etcd: Etcd,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn start() -> Env {
+        Env { engine: Engine::start(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn spec(&self, text: &str) -> std::path::PathBuf {
+        let path = self.dir.path().join("spec.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut c = theseus();
+        c.args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"]);
+        c.timeout(Duration::from_secs(120));
+        c
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.cmd().args(args).args(["-o", "json"]).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+}
+
+fn fast() -> [&'static str; 4] {
+    ["--poll-interval", "200ms", "--fail-after", "3s"]
+}
+
+#[test]
+fn create_registers_view_scales_and_removes() {
+    let env = Env::start();
+    let spec = env.spec(SPEC);
+    let spec = spec.to_str().unwrap();
+
+    // plan before: two creates, exit 10 with --exit-code
+    let plan = env.cmd().args(["plan", spec, "--exit-code", "-o", "json"]).output().unwrap();
+    assert_eq!(plan.status.code(), Some(10), "{}", String::from_utf8_lossy(&plan.stderr));
+    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert_eq!(plan.as_array().unwrap().iter().filter(|p| p["action"] == "create").count(), 2);
+
+    let created = env.json(&["create", spec, "--timeout", "60s", "--poll-interval", "200ms", "--fail-after", "10s"]);
+    assert_eq!(created.as_array().unwrap().len(), 2);
+    assert!(created.as_array().unwrap().iter().all(|g| g["result"] == "created" && g["converged"] == true));
+
+    // etcd matches Marathon: 3 containers across 2 groups, with config
+    let endpoints = env.json(&["endpoints", "hello"]);
+    assert_eq!(endpoints.as_array().unwrap().len(), 3, "{endpoints}");
+    let frontend = env.json(&["endpoints", "hello", "-l", "frontend"]);
+    assert_eq!(frontend.as_array().unwrap().len(), 2);
+
+    // view: one row per group, stable
+    let view = env.json(&["view", "hello", "-l", "dev"]);
+    let rows = view.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        assert_eq!(row["state"], "stable", "{row}");
+        assert_eq!(row["instances"]["healthy"], row["instances"]["desired"]);
+    }
+
+    // plan after: nothing pending
+    let plan = env.cmd().args(["plan", spec, "--exit-code"]).output().unwrap();
+    assert_eq!(plan.status.code(), Some(0), "{}", String::from_utf8_lossy(&plan.stdout));
+
+    // creating again is refused (exit 2), unless --skip-existing
+    let again = env.cmd().args(["create", spec]).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exist"));
+    let skipped = env.json(&["create", spec, "--skip-existing"]);
+    assert!(skipped.as_array().unwrap().iter().all(|g| g["result"] == "skipped"));
+
+    // scale down drains then kills; registration follows
+    let mut args = vec!["scale", "hello", "-l", "dev,frontend", "--instances", "1"];
+    args.extend(fast());
+    let scaled = env.json(&args);
+    assert_eq!(scaled[0]["instances"], 1);
+    assert_eq!(env.json(&["endpoints", "hello", "-l", "frontend"]).as_array().unwrap().len(), 1);
+    let plan = env.json(&["plan", spec]);
+    assert!(plan.as_array().unwrap().iter().any(|p| p["action"] == "scale"), "{plan}");
+
+    // remove refuses a whole service without --all, and a dry run changes nothing
+    let refused = env.cmd().args(["remove", "hello"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let dry = env.json(&["remove", "hello", "--all", "--dry-run"]);
+    assert_eq!(dry.as_array().unwrap().len(), 2);
+    assert_eq!(env.json(&["endpoints", "hello"]).as_array().unwrap().len(), 2);
+
+    let removed = env.json(&["remove", "hello", "-l", "backend"]);
+    assert_eq!(removed[0]["result"], "removed");
+    assert_eq!(env.json(&["view", "hello"]).as_array().unwrap().len(), 1);
+    env.json(&["remove", spec, "--all"]);
+    assert_eq!(env.json(&["view"]).as_array().unwrap().len(), 0);
+    let gone = env.cmd().args(["endpoints", "hello"]).output().unwrap();
+    assert_ne!(gone.status.code(), Some(0), "the service left etcd with its last group");
+}
+
+#[test]
+fn unplaceable_groups_fail_fast_with_marathons_reason() {
+    let env = Env::start();
+    let spec = env.spec(
+        r#"
+namespace = "it"
+[service.picky]
+cmd = "sleep 600"
+cpus = 0.1
+mem = 32
+constraints = [["rack", "CLUSTER", "no-such-rack"]]
+[[service.picky.group]]
+labels = ["dev"]
+instances = 1
+"#,
+    );
+    let started = Instant::now();
+    let out = env
+        .cmd()
+        .args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms", "--fail-after", "1s", "--timeout", "60s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("UnfulfilledConstraint"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(30), "failed fast, not at the timeout");
+    // view says why it waits
+    let view = env.json(&["view", "picky"]);
+    assert!(view[0]["state"].as_str().unwrap().contains("no offer matches the constraint"), "{view}");
+    // its deployment never ends (Marathon retries forever), so a change is refused with 409: exit 6
+    let out = env.cmd().args(["scale", "picky", "-l", "dev", "--instances", "2"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn view_costs_a_constant_number_of_requests() {
+    let env = Env::start();
+    let mut text = String::from("namespace = \"it\"\n[service.many]\ncmd = \"sleep 600\"\ncpus = 0.01\nmem = 1\n");
+    for i in 0..5 {
+        text.push_str(&format!("[[service.many.group]]\nlabels = [\"g{i}\"]\ninstances = 0\n"));
+    }
+    let spec = env.spec(&text);
+    env.json(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let before = env.engine.requests();
+    env.json(&["view"]);
+    let small = env.engine.requests() - before;
+
+    let mut more = text.clone();
+    for i in 5..40 {
+        more.push_str(&format!("[[service.many.group]]\nlabels = [\"g{i}\"]\ninstances = 0\n"));
+    }
+    let spec = env.spec(&more);
+    env.json(&["create", spec.to_str().unwrap(), "--skip-existing", "--poll-interval", "200ms"]);
+    let before = env.engine.requests();
+    let view = env.json(&["view"]);
+    assert_eq!(view.as_array().unwrap().len(), 40);
+    let large = env.engine.requests() - before;
+    assert_eq!(small, large, "view must not issue a request per group");
+    assert_eq!(large, 3, "apps with tasks, deployments, queue");
+}
+
+#[test]
+fn bad_input_and_unreachable_servers_change_nothing() {
+    let env = Env::start();
+    let spec = env.spec(SPEC);
+    let spec = spec.to_str().unwrap();
+    // Marathon down: exit 1, clear message
+    let out = theseus()
+        .args(["--marathon", "http://127.0.0.1:9", "--etcd", &env.etcd.endpoint, "create", spec])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach Marathon"));
+    // etcd down: exit 1 before anything reaches Marathon
+    let out = theseus()
+        .args(["--marathon", &env.engine.url(), "--etcd", "127.0.0.1:9", "--request-timeout", "2s", "create", spec])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(env.json(&["view"]).as_array().unwrap().len(), 0, "nothing was created");
+    // unknown group
+    let out = env.cmd().args(["scale", "hello", "-l", "nope", "--instances", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no group of service `hello`"));
+    // invalid spec: exit 2, nothing sent
+    let bad = env.spec("[service.Bad]\ncmd = \"x\"\n");
+    let before = env.engine.requests();
+    let out = env.cmd().args(["create", bad.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(env.engine.requests(), before, "an invalid spec sends nothing");
+}
