@@ -193,7 +193,7 @@ pub(crate) fn parse(src: &str) -> Result<Loaded, Vec<super::Diagnostic>> {
     let doc = match ImDocument::parse(src) {
         Ok(doc) => doc,
         Err(e) => {
-            let msg = e.message().trim().to_owned();
+            let msg = e.message().trim().lines().map(str::trim).collect::<Vec<_>>().join("; ");
             c.error(e.span(), format!("invalid TOML: {msg}"), Some("fix the TOML syntax; every table and value must parse".to_owned()));
             return Err(c.into_diagnostics());
         }
