@@ -681,6 +681,18 @@ impl<'s> Loader<'s> {
                 }),
                 None => Some("tcp".to_owned()),
             };
+            let protocol = protocol.and_then(|p| {
+                if p == "udp,tcp" && !bridge {
+                    self.err(
+                        t.get("protocol").and_then(Item::span),
+                        "protocol `udp,tcp` needs a `container` port: Marathon's portDefinitions (host networking) take `tcp` or `udp`",
+                        "declare two ports, one `tcp` and one `udp`, or use a Docker image with `container` ports",
+                    );
+                    None
+                } else {
+                    Some(p)
+                }
+            });
             if let (Some(name), Some(protocol)) = (name, protocol) {
                 out.push(PortSpec { name, container: if bridge { container } else { None }, protocol });
             }
@@ -1012,8 +1024,8 @@ impl<'s> Loader<'s> {
     fn backoff(&mut self, b: &Layers<'_>) -> Option<BackoffSpec> {
         self.check_keys(b, BACKOFF_KEYS, "`backoff`");
         let d = BackoffSpec::default();
-        let delay = b.get("delay").map_or(Some(d.delay), |(_, v)| self.duration(v, "delay"));
-        let max_delay = b.get("max_delay").map_or(Some(d.max_delay), |(_, v)| self.duration(v, "max_delay"));
+        let delay = b.get("delay").map_or(Some(d.delay), |(_, v)| self.seconds(v, "delay", 0));
+        let max_delay = b.get("max_delay").map_or(Some(d.max_delay), |(_, v)| self.seconds(v, "max_delay", 0));
         let factor = b.get("factor").map_or(Some(d.factor), |(_, v)| {
             self.number(v, "factor").and_then(|f| {
                 if f < 1.0 {
