@@ -763,7 +763,12 @@ mod tests {
 
     #[test]
     fn whole_seconds_are_integers() {
-        let app = App { id: "/a".into(), task_kill_grace_period_seconds: Some(60.0), backoff_seconds: Some(1.5), ..App::default() };
+        let app = App {
+            id: "/a".into(),
+            task_kill_grace_period_seconds: Some(60.0),
+            backoff_seconds: Some(1.5),
+            ..App::default()
+        };
         let json = serde_json::to_string(&app).unwrap();
         assert!(json.contains(r#""taskKillGracePeriodSeconds":60"#), "{json}");
         assert!(json.contains(r#""backoffSeconds":1.5"#), "{json}");

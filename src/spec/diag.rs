@@ -90,7 +90,12 @@ impl<'a> Collector<'a> {
     }
 
     /// Records a problem at `span` (or the start of the file without one).
-    pub(crate) fn error(&mut self, span: Option<Range<usize>>, message: impl Into<String>, hint: impl Into<Option<String>>) {
+    pub(crate) fn error(
+        &mut self,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+        hint: impl Into<Option<String>>,
+    ) {
         self.dirty = true;
         let offset = span.map_or(0, |s| s.start);
         let message = message.into();

@@ -54,11 +54,13 @@ mod tests {
     use super::*;
 
     /// The DIGEST's regex, verbatim, as the oracle for the hand-written check.
-    const SEGMENT: &str = r"^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])|(\.|\.\.)$";
+    const SEGMENT: &str =
+        r"^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])|(\.|\.\.)$";
 
     #[test]
     fn segment_check_agrees_with_marathons_regex() {
-        let re = regex::Regex::new(&format!("^(?:{})$", SEGMENT.trim_start_matches('^').trim_end_matches('$'))).unwrap();
+        let re =
+            regex::Regex::new(&format!("^(?:{})$", SEGMENT.trim_start_matches('^').trim_end_matches('$'))).unwrap();
         let alphabet = ['a', '0', '-', '.', 'Z', '_'];
         let mut cases = vec![String::new()];
         for len in 1..=4 {

@@ -170,7 +170,9 @@ fn table_list<'a>(c: &mut Collector<'_>, name: &str, item: &'a Item) -> Option<V
                     other => c.error(
                         other.span(),
                         format!("each entry of `{name}` must be a table, found {}", found(&Item::Value(other.clone()))),
-                        Some(format!("write entries as `{{ key = value, ... }}`; see the keys of `{name}` in the README")),
+                        Some(format!(
+                            "write entries as `{{ key = value, ... }}`; see the keys of `{name}` in the README"
+                        )),
                     ),
                 }
             }
@@ -194,7 +196,11 @@ pub(crate) fn parse(src: &str) -> Result<Loaded, Vec<super::Diagnostic>> {
         Ok(doc) => doc,
         Err(e) => {
             let msg = e.message().trim().lines().map(str::trim).collect::<Vec<_>>().join("; ");
-            c.error(e.span(), format!("invalid TOML: {msg}"), Some("fix the TOML syntax; every table and value must parse".to_owned()));
+            c.error(
+                e.span(),
+                format!("invalid TOML: {msg}"),
+                Some("fix the TOML syntax; every table and value must parse".to_owned()),
+            );
             return Err(c.into_diagnostics());
         }
     };
@@ -249,11 +255,19 @@ impl<'s> Loader<'s> {
             }
         };
         let Some((skey, sitem)) = top.get("service") else {
-            self.err(Some(0..0), "the spec defines no services", "add a `[service.NAME]` table, e.g. `[service.web]` with `image = \"nginx:1.27\"`");
+            self.err(
+                Some(0..0),
+                "the spec defines no services",
+                "add a `[service.NAME]` table, e.g. `[service.web]` with `image = \"nginx:1.27\"`",
+            );
             return None;
         };
         let Some(services) = sitem.as_table_like() else {
-            self.err(key_span(skey, sitem), format!("`service` must be a table, found {}", found(sitem)), "write services as `[service.NAME]` tables");
+            self.err(
+                key_span(skey, sitem),
+                format!("`service` must be a table, found {}", found(sitem)),
+                "write services as `[service.NAME]` tables",
+            );
             return None;
         };
         if services.is_empty() {
@@ -271,7 +285,11 @@ impl<'s> Loader<'s> {
                 );
             }
             let Some(svc) = v.as_table_like() else {
-                self.err(span, format!("service `{name}` must be a table, found {}", found(v)), format!("write `[service.{name}]` and its keys below it"));
+                self.err(
+                    span,
+                    format!("service `{name}` must be a table, found {}", found(v)),
+                    format!("write `[service.{name}]` and its keys below it"),
+                );
                 continue;
             };
             let svc_span = v.span().or(span);
@@ -280,7 +298,7 @@ impl<'s> Loader<'s> {
         Some(Loaded { namespace, groups })
     }
 
-    fn service<'d>(&mut self, name: &str, svc: &'d dyn TableLike, span: Span) -> Vec<GroupSpec> {
+    fn service(&mut self, name: &str, svc: &dyn TableLike, span: Span) -> Vec<GroupSpec> {
         let base = Layers::one(svc, span.clone());
         let mut allowed = FIELDS.to_vec();
         allowed.push("group");
@@ -359,7 +377,11 @@ impl<'s> Loader<'s> {
                 }
                 None => {
                     ok = false;
-                    self.err(v.span(), format!("labels must be strings, found {}", found(&Item::Value(v.clone()))), hint);
+                    self.err(
+                        v.span(),
+                        format!("labels must be strings, found {}", found(&Item::Value(v.clone()))),
+                        hint,
+                    );
                 }
             }
         }
@@ -372,7 +394,11 @@ impl<'s> Loader<'s> {
         match item.as_str() {
             Some(s) => Some(s.to_owned()),
             None => {
-                self.err(item.span(), format!("`{key}` must be a string, found {}", found(item)), format!("quote it: `{key} = \"...\"`"));
+                self.err(
+                    item.span(),
+                    format!("`{key}` must be a string, found {}", found(item)),
+                    format!("quote it: `{key} = \"...\"`"),
+                );
                 None
             }
         }
@@ -392,7 +418,11 @@ impl<'s> Loader<'s> {
             Some(Value::Integer(i)) => *i.value() as f64,
             Some(Value::Float(f)) => *f.value(),
             _ => {
-                self.err(item.span(), format!("`{key}` must be a number, found {}", found(item)), format!("write a number without quotes, e.g. `{key} = 0.5`"));
+                self.err(
+                    item.span(),
+                    format!("`{key}` must be a number, found {}", found(item)),
+                    format!("write a number without quotes, e.g. `{key} = 0.5`"),
+                );
                 return None;
             }
         };
@@ -407,11 +437,19 @@ impl<'s> Loader<'s> {
         match item.as_integer() {
             Some(i) if (min..=max).contains(&i) => Some(i),
             Some(i) => {
-                self.err(item.span(), format!("`{key}` must be between {min} and {max}, found {i}"), format!("use a value from {min} to {max}"));
+                self.err(
+                    item.span(),
+                    format!("`{key}` must be between {min} and {max}, found {i}"),
+                    format!("use a value from {min} to {max}"),
+                );
                 None
             }
             None => {
-                self.err(item.span(), format!("`{key}` must be an integer, found {}", found(item)), format!("write a whole number without quotes, e.g. `{key} = {min}`"));
+                self.err(
+                    item.span(),
+                    format!("`{key}` must be an integer, found {}", found(item)),
+                    format!("write a whole number without quotes, e.g. `{key} = {min}`"),
+                );
                 None
             }
         }
@@ -420,7 +458,11 @@ impl<'s> Loader<'s> {
     fn boolean(&mut self, item: &Item, key: &str) -> Option<bool> {
         let b = item.as_bool();
         if b.is_none() {
-            self.err(item.span(), format!("`{key}` must be a boolean, found {}", found(item)), format!("write `{key} = true` or `{key} = false`"));
+            self.err(
+                item.span(),
+                format!("`{key}` must be a boolean, found {}", found(item)),
+                format!("write `{key} = true` or `{key} = false`"),
+            );
         }
         b
     }
@@ -428,7 +470,11 @@ impl<'s> Loader<'s> {
     fn duration(&mut self, item: &Item, key: &str) -> Option<Duration> {
         let hint = "use a human duration such as `30s`, `5m` or `1h 30m`";
         let Some(text) = item.as_str() else {
-            self.err(item.span(), format!("`{key}` must be a duration string, found {}", found(item)), format!("{hint}, in quotes"));
+            self.err(
+                item.span(),
+                format!("`{key}` must be a duration string, found {}", found(item)),
+                format!("{hint}, in quotes"),
+            );
             return None;
         };
         match humantime::parse_duration(text) {
@@ -444,7 +490,11 @@ impl<'s> Loader<'s> {
     fn seconds(&mut self, item: &Item, key: &str, min: u64) -> Option<Duration> {
         let d = self.duration(item, key)?;
         if d.subsec_nanos() != 0 {
-            self.err(item.span(), format!("`{key}` must be whole seconds, found `{}`", humantime::format_duration(d)), "Marathon counts this in seconds; round it, e.g. `2s`");
+            self.err(
+                item.span(),
+                format!("`{key}` must be whole seconds, found `{}`", humantime::format_duration(d)),
+                "Marathon counts this in seconds; round it, e.g. `2s`",
+            );
             return None;
         }
         if d.as_secs() < min {
@@ -465,7 +515,11 @@ impl<'s> Loader<'s> {
                 Some(s) => {
                     out.insert(name.to_owned(), s.to_owned());
                 }
-                None => self.err(v.span(), format!("`{what}.{name}` must be a string, found {}", found(v)), format!("quote the value: `{name} = \"...\"`")),
+                None => self.err(
+                    v.span(),
+                    format!("`{what}.{name}` must be a string, found {}", found(v)),
+                    format!("quote the value: `{name} = \"...\"`"),
+                ),
             }
         }
         out
@@ -474,7 +528,12 @@ impl<'s> Loader<'s> {
     // ---- one group ----
 
     /// Resolves one group (service defaults under the group's own table); `None` on any error.
-    fn group<'d>(&mut self, service: &str, t: &Layers<'d>, labels: Option<&(BTreeSet<String>, Span)>) -> Option<GroupSpec> {
+    fn group<'d>(
+        &mut self,
+        service: &str,
+        t: &Layers<'d>,
+        labels: Option<&(BTreeSet<String>, Span)>,
+    ) -> Option<GroupSpec> {
         let get = |k: &str| t.get(k);
         let image = get("image").and_then(|(_, v)| self.nonempty_string(v, "image"));
         let cmd = get("cmd").and_then(|(_, v)| self.nonempty_string(v, "cmd"));
@@ -497,7 +556,11 @@ impl<'s> Loader<'s> {
         let cpus = match get("cpus") {
             Some((_, v)) => self.number(v, "cpus").and_then(|n| {
                 if n < 0.001 {
-                    self.err(v.span(), format!("`cpus` must be at least 0.001, found {n}"), "Marathon's minimum is 0.001 cpus; use e.g. `cpus = 0.1`");
+                    self.err(
+                        v.span(),
+                        format!("`cpus` must be at least 0.001, found {n}"),
+                        "Marathon's minimum is 0.001 cpus; use e.g. `cpus = 0.1`",
+                    );
                     None
                 } else {
                     Some(n)
@@ -508,7 +571,11 @@ impl<'s> Loader<'s> {
         let mut resource = |key: &str, default: f64| match get(key) {
             Some((_, v)) => self.number(v, key).and_then(|n| {
                 if n < 0.0 {
-                    self.err(v.span(), format!("`{key}` must not be negative, found {n}"), format!("`{key}` is in MiB; use 0 or more"));
+                    self.err(
+                        v.span(),
+                        format!("`{key}` must not be negative, found {n}"),
+                        format!("`{key}` is in MiB; use 0 or more"),
+                    );
                     None
                 } else {
                     Some(n)
@@ -522,13 +589,16 @@ impl<'s> Loader<'s> {
             Some((_, v)) => self.integer(v, "instances", 0, i64::from(u32::MAX)).map(|i| i as u32),
             None => Some(1),
         };
-        let ports = get("ports").map(|(_, v)| self.ports(v, image.is_some() || get("image").is_some())).unwrap_or_default();
-        let env = t.sub("env").map(|e| {
-            self.string_map(&e, "env", "environment variables are `NAME = \"value\"`")
-        });
+        let ports =
+            get("ports").map(|(_, v)| self.ports(v, image.is_some() || get("image").is_some())).unwrap_or_default();
+        let env = t.sub("env").map(|e| self.string_map(&e, "env", "environment variables are `NAME = \"value\"`"));
         if env.is_none() {
             if let Some((_, v)) = get("env") {
-                self.err(v.span(), format!("`env` must be a table, found {}", found(v)), "write `env = { NAME = \"value\" }`");
+                self.err(
+                    v.span(),
+                    format!("`env` must be a table, found {}", found(v)),
+                    "write `env = { NAME = \"value\" }`",
+                );
             }
         }
         let constraints = get("constraints").map(|(_, v)| self.constraints(v)).unwrap_or_default();
@@ -536,7 +606,11 @@ impl<'s> Loader<'s> {
         let readiness = get("readiness").and_then(|(_, v)| match t.sub("readiness") {
             Some(r) => self.readiness(&r, &ports),
             None => {
-                self.err(v.span(), format!("`readiness` must be a table, found {}", found(v)), "write `readiness = { path = \"/ready\", port = \"http\" }`");
+                self.err(
+                    v.span(),
+                    format!("`readiness` must be a table, found {}", found(v)),
+                    "write `readiness = { path = \"/ready\", port = \"http\" }`",
+                );
                 None
             }
         });
@@ -546,13 +620,21 @@ impl<'s> Loader<'s> {
                 let map = self.string_map(&m, "marathon_labels", "labels are `key = \"value\"`");
                 for (name, (k, v)) in m.entries() {
                     if name.starts_with("theseus.") {
-                        self.err(key_span(k, v), format!("label `{name}` is reserved"), "Theseus sets the `theseus.*` labels itself; use another prefix");
+                        self.err(
+                            key_span(k, v),
+                            format!("label `{name}` is reserved"),
+                            "Theseus sets the `theseus.*` labels itself; use another prefix",
+                        );
                     }
                 }
                 map
             }
             (Some((_, v)), None) => {
-                self.err(v.span(), format!("`marathon_labels` must be a table, found {}", found(v)), "write `marathon_labels = { key = \"value\" }`");
+                self.err(
+                    v.span(),
+                    format!("`marathon_labels` must be a table, found {}", found(v)),
+                    "write `marathon_labels = { key = \"value\" }`",
+                );
                 BTreeMap::new()
             }
             (None, None) => BTreeMap::new(),
@@ -561,7 +643,11 @@ impl<'s> Loader<'s> {
         let backoff = get("backoff").and_then(|(_, v)| match t.sub("backoff") {
             Some(b) => self.backoff(&b),
             None => {
-                self.err(v.span(), format!("`backoff` must be a table, found {}", found(v)), "write `backoff = { delay = \"1s\", factor = 1.15, max_delay = \"5m\" }`");
+                self.err(
+                    v.span(),
+                    format!("`backoff` must be a table, found {}", found(v)),
+                    "write `backoff = { delay = \"1s\", factor = 1.15, max_delay = \"5m\" }`",
+                );
                 None
             }
         });
@@ -569,7 +655,11 @@ impl<'s> Loader<'s> {
         let rollout = match (get("rollout"), t.sub("rollout")) {
             (_, Some(r)) => self.rollout(&r),
             (Some((_, v)), None) => {
-                self.err(v.span(), format!("`rollout` must be a table, found {}", found(v)), "write `rollout = { batch = 1, wait = \"30s\" }`");
+                self.err(
+                    v.span(),
+                    format!("`rollout` must be a table, found {}", found(v)),
+                    "write `rollout = { batch = 1, wait = \"30s\" }`",
+                );
                 None
             }
             (None, None) => Some(Rollout::default()),
@@ -621,7 +711,11 @@ impl<'s> Loader<'s> {
         for v in arr.iter() {
             match v.as_str() {
                 Some(s) => out.push(s.to_owned()),
-                None => self.err(v.span(), format!("`args` entries must be strings, found {}", found(&Item::Value(v.clone()))), "quote each argument"),
+                None => self.err(
+                    v.span(),
+                    format!("`args` entries must be strings, found {}", found(&Item::Value(v.clone()))),
+                    "quote each argument",
+                ),
             }
         }
         (out.len() == arr.len()).then_some(out)
@@ -637,21 +731,36 @@ impl<'s> Loader<'s> {
             let name = match t.get_key_value("name") {
                 Some((_, v)) => self.string(v, "name").and_then(|n| {
                     if !ids::is_valid_port_name(&n) {
-                        self.err(v.span(), format!("invalid port name `{n}`"), "port names match `^[a-z][a-z0-9-]*$`, e.g. `http` or `admin-api`");
+                        self.err(
+                            v.span(),
+                            format!("invalid port name `{n}`"),
+                            "port names match `^[a-z][a-z0-9-]*$`, e.g. `http` or `admin-api`",
+                        );
                         None
                     } else if out.iter().any(|p| p.name == n) {
-                        self.err(v.span(), format!("duplicate port name `{n}`"), "give every port of an app its own name");
+                        self.err(
+                            v.span(),
+                            format!("duplicate port name `{n}`"),
+                            "give every port of an app its own name",
+                        );
                         None
                     } else {
                         Some(n)
                     }
                 }),
                 None => {
-                    self.err(span.clone(), "a port has no `name`", "write `{ name = \"http\" }` (add `container = 80` for a Docker app with bridge networking)");
+                    self.err(
+                        span.clone(),
+                        "a port has no `name`",
+                        "write `{ name = \"http\" }` (add `container = 80` for a Docker app with bridge networking)",
+                    );
                     None
                 }
             };
-            let container = t.get_key_value("container").and_then(|(_, v)| self.integer(v, "container", 0, 65535)).map(|p| p as u16);
+            let container = t
+                .get_key_value("container")
+                .and_then(|(_, v)| self.integer(v, "container", 0, 65535))
+                .map(|p| p as u16);
             let bridge = t.get("container").is_some();
             match first_mode {
                 None => first_mode = Some(bridge),
@@ -713,7 +822,11 @@ impl<'s> Loader<'s> {
                 continue;
             };
             if fields.len() < 2 || fields.len() > 3 {
-                self.err(c.span(), format!("Each constraint must have either 2 or 3 fields (found {})", fields.len()), shape);
+                self.err(
+                    c.span(),
+                    format!("Each constraint must have either 2 or 3 fields (found {})", fields.len()),
+                    shape,
+                );
                 continue;
             }
             let mut strs = Vec::new();
@@ -722,7 +835,11 @@ impl<'s> Loader<'s> {
                     Value::String(s) => strs.push(s.value().clone()),
                     Value::Integer(n) if i == 2 => strs.push(n.value().to_string()),
                     other => {
-                        self.err(other.span(), format!("constraint fields must be strings, found {}", found(&Item::Value(other.clone()))), shape);
+                        self.err(
+                            other.span(),
+                            format!("constraint fields must be strings, found {}", found(&Item::Value(other.clone()))),
+                            shape,
+                        );
                     }
                 }
             }
@@ -732,7 +849,11 @@ impl<'s> Loader<'s> {
             let op_span = fields.get(1).and_then(Value::span);
             let val_span = fields.get(2).and_then(Value::span);
             if strs[0].trim().is_empty() {
-                self.err(fields.get(0).and_then(Value::span), "missing field for constraint declaration", "name an agent attribute or `hostname` as the first field");
+                self.err(
+                    fields.get(0).and_then(Value::span),
+                    "missing field for constraint declaration",
+                    "name an agent attribute or `hostname` as the first field",
+                );
             }
             let op = strs[1].to_ascii_uppercase();
             let value = strs.get(2).cloned();
@@ -748,26 +869,42 @@ impl<'s> Loader<'s> {
                     None | Some("") => true,
                     Some(v) if v.parse::<u32>().is_ok() => true,
                     Some(_) => {
-                        self.err(val_span, "GROUP BY must define an integer value or else no value at all", "write the expected number of distinct values, e.g. `[\"rack\", \"GROUP_BY\", \"3\"]`");
+                        self.err(
+                            val_span,
+                            "GROUP BY must define an integer value or else no value at all",
+                            "write the expected number of distinct values, e.g. `[\"rack\", \"GROUP_BY\", \"3\"]`",
+                        );
                         false
                     }
                 },
                 "MAX_PER" => match value.as_deref().map(str::parse::<u32>) {
                     Some(Ok(_)) => true,
                     _ => {
-                        self.err(val_span.or(c.span()), "MAX_PER requires an integer value", "write e.g. `[\"rack\", \"MAX_PER\", \"2\"]`");
+                        self.err(
+                            val_span.or(c.span()),
+                            "MAX_PER requires an integer value",
+                            "write e.g. `[\"rack\", \"MAX_PER\", \"2\"]`",
+                        );
                         false
                     }
                 },
                 "LIKE" | "UNLIKE" => match value.as_deref() {
                     None | Some("") => {
-                        self.err(val_span.or(c.span()), "LIKE and UNLIKE require a non-empty, regular expression value", "write e.g. `[\"rack\", \"LIKE\", \"rack-[12]\"]`");
+                        self.err(
+                            val_span.or(c.span()),
+                            "LIKE and UNLIKE require a non-empty, regular expression value",
+                            "write e.g. `[\"rack\", \"LIKE\", \"rack-[12]\"]`",
+                        );
                         false
                     }
                     Some(re) => match regex::Regex::new(&format!("^(?:{re})$")) {
                         Ok(_) => true,
                         Err(_) => {
-                            self.err(val_span, format!("'{re}' is not a valid regular expression"), "fix the regular expression (Java syntax; it must match the whole value)");
+                            self.err(
+                                val_span,
+                                format!("'{re}' is not a valid regular expression"),
+                                "fix the regular expression (Java syntax; it must match the whole value)",
+                            );
                             false
                         }
                     },
@@ -784,7 +921,11 @@ impl<'s> Loader<'s> {
                     }
                 },
                 _ => {
-                    self.err(op_span, "operator must be one of the following UNIQUE, CLUSTER, GROUP_BY, LIKE, MAX_PER, UNLIKE or IS", format!("`{}` is not an operator; allowed: {}", strs[1], hint_list(OPERATORS)));
+                    self.err(
+                        op_span,
+                        "operator must be one of the following UNIQUE, CLUSTER, GROUP_BY, LIKE, MAX_PER, UNLIKE or IS",
+                        format!("`{}` is not an operator; allowed: {}", strs[1], hint_list(OPERATORS)),
+                    );
                     false
                 }
             };
@@ -819,7 +960,11 @@ impl<'s> Loader<'s> {
                     let found = HealthProtocol::ALL.into_iter().find(|x| x.as_str() == up);
                     if found.is_none() {
                         let all: Vec<&str> = HealthProtocol::ALL.iter().map(|p| p.as_str()).collect();
-                        self.err(v.span(), format!("invalid health check protocol `{p}`"), format!("use one of {}", hint_list(&all)));
+                        self.err(
+                            v.span(),
+                            format!("invalid health check protocol `{p}`"),
+                            format!("use one of {}", hint_list(&all)),
+                        );
                     }
                     found
                 }),
@@ -839,14 +984,22 @@ impl<'s> Loader<'s> {
             }
             let path = match h.get("path") {
                 Some((_, v)) if !protocol.is_http() => {
-                    self.err(v.span(), format!("`path` does not apply to {} health checks", protocol.as_str()), "remove `path`, or use an HTTP protocol");
+                    self.err(
+                        v.span(),
+                        format!("`path` does not apply to {} health checks", protocol.as_str()),
+                        "remove `path`, or use an HTTP protocol",
+                    );
                     None
                 }
                 Some((_, v)) => self.string(v, "path").and_then(|p| {
                     if p.starts_with('/') {
                         Some(p)
                     } else {
-                        self.err(v.span(), format!("health check path `{p}` must start with `/`"), "write e.g. `path = \"/healthz\"`");
+                        self.err(
+                            v.span(),
+                            format!("health check path `{p}` must start with `/`"),
+                            "write e.g. `path = \"/healthz\"`",
+                        );
                         None
                     }
                 }),
@@ -856,11 +1009,19 @@ impl<'s> Loader<'s> {
             let command = match (protocol, h.get("command")) {
                 (HealthProtocol::Command, Some((_, v))) => self.nonempty_string(v, "command"),
                 (HealthProtocol::Command, None) => {
-                    self.err(h.span.clone(), "a COMMAND health check needs a `command`", "write e.g. `command = \"curl -f http://$HOST:$PORT0/\"`");
+                    self.err(
+                        h.span.clone(),
+                        "a COMMAND health check needs a `command`",
+                        "write e.g. `command = \"curl -f http://$HOST:$PORT0/\"`",
+                    );
                     None
                 }
                 (_, Some((_, v))) => {
-                    self.err(v.span(), format!("`command` applies only to COMMAND health checks, not {}", protocol.as_str()), "set `protocol = \"COMMAND\"` or remove `command`");
+                    self.err(
+                        v.span(),
+                        format!("`command` applies only to COMMAND health checks, not {}", protocol.as_str()),
+                        "set `protocol = \"COMMAND\"` or remove `command`",
+                    );
                     None
                 }
                 (_, None) => None,
@@ -888,10 +1049,16 @@ impl<'s> Loader<'s> {
                 },
             };
             let grace = h.get("grace").map_or(Some(Duration::from_secs(300)), |(_, v)| self.seconds(v, "grace", 0));
-            let interval = h.get("interval").map_or(Some(Duration::from_secs(60)), |(_, v)| self.seconds(v, "interval", 1));
-            let timeout = h.get("timeout").map_or(Some(Duration::from_secs(20)), |(_, v)| self.seconds(v, "timeout", 1));
-            let max_failures = h.get("max_failures").map_or(Some(3), |(_, v)| self.integer(v, "max_failures", 0, i64::from(u32::MAX)).map(|n| n as u32));
-            if let (Some(grace), Some(interval), Some(timeout), Some(max_failures)) = (grace, interval, timeout, max_failures) {
+            let interval =
+                h.get("interval").map_or(Some(Duration::from_secs(60)), |(_, v)| self.seconds(v, "interval", 1));
+            let timeout =
+                h.get("timeout").map_or(Some(Duration::from_secs(20)), |(_, v)| self.seconds(v, "timeout", 1));
+            let max_failures = h
+                .get("max_failures")
+                .map_or(Some(3), |(_, v)| self.integer(v, "max_failures", 0, i64::from(u32::MAX)).map(|n| n as u32));
+            if let (Some(grace), Some(interval), Some(timeout), Some(max_failures)) =
+                (grace, interval, timeout, max_failures)
+            {
                 out.push(HealthSpec { protocol, path, port, command, grace, interval, timeout, max_failures });
             }
         }
@@ -917,7 +1084,11 @@ impl<'s> Loader<'s> {
                 if p.starts_with('/') {
                     Some(p)
                 } else {
-                    self.err(v.span(), format!("readiness path `{p}` must start with `/`"), "write e.g. `path = \"/ready\"`");
+                    self.err(
+                        v.span(),
+                        format!("readiness path `{p}` must start with `/`"),
+                        "write e.g. `path = \"/ready\"`",
+                    );
                     None
                 }
             }),
@@ -927,14 +1098,22 @@ impl<'s> Loader<'s> {
                 if ports.iter().any(|p| p.name == name) {
                     Some(name)
                 } else {
-                    self.err(v.span(), format!("readiness check port `{name}` must name one of the app's ports"), port_hint(ports));
+                    self.err(
+                        v.span(),
+                        format!("readiness check port `{name}` must name one of the app's ports"),
+                        port_hint(ports),
+                    );
                     None
                 }
             }),
             None => match ports.first() {
                 Some(p) => Some(p.name.clone()),
                 None => {
-                    self.err(r.span.clone(), "a readiness check needs a port, and the app has none", "declare `ports = [{ name = \"http\" }]` and set `port = \"http\"`");
+                    self.err(
+                        r.span.clone(),
+                        "a readiness check needs a port, and the app has none",
+                        "declare `ports = [{ name = \"http\" }]` and set `port = \"http\"`",
+                    );
                     None
                 }
             },
@@ -946,7 +1125,11 @@ impl<'s> Loader<'s> {
                 let span = r.get("timeout").or(r.get("interval")).and_then(|(_, v)| v.span()).or(r.span.clone());
                 self.err(
                     span,
-                    format!("readiness `timeout` ({}) must be less than `interval` ({})", humantime::format_duration(t), humantime::format_duration(i)),
+                    format!(
+                        "readiness `timeout` ({}) must be less than `interval` ({})",
+                        humantime::format_duration(t),
+                        humantime::format_duration(i)
+                    ),
                     "shorten `timeout` or lengthen `interval` (defaults: 10s and 30s)",
                 );
             }
@@ -959,18 +1142,27 @@ impl<'s> Loader<'s> {
                     for c in a.iter() {
                         match c.as_integer() {
                             Some(n) if (100..=599).contains(&n) => codes.push(n as u16),
-                            _ => self.err(c.span(), "readiness `status_codes` entries must be HTTP status codes (100-599)", "write e.g. `status_codes = [200, 204]`"),
+                            _ => self.err(
+                                c.span(),
+                                "readiness `status_codes` entries must be HTTP status codes (100-599)",
+                                "write e.g. `status_codes = [200, 204]`",
+                            ),
                         }
                     }
                     (codes.len() == a.len()).then_some(codes)
                 }
                 _ => {
-                    self.err(v.span(), "`status_codes` must be a non-empty array of HTTP status codes", "write e.g. `status_codes = [200]`");
+                    self.err(
+                        v.span(),
+                        "`status_codes` must be a non-empty array of HTTP status codes",
+                        "write e.g. `status_codes = [200]`",
+                    );
                     None
                 }
             },
         };
-        let preserve = r.get("preserve_last_response").map_or(Some(false), |(_, v)| self.boolean(v, "preserve_last_response"));
+        let preserve =
+            r.get("preserve_last_response").map_or(Some(false), |(_, v)| self.boolean(v, "preserve_last_response"));
         Some(ReadinessSpec {
             protocol: protocol?,
             path: path?,
@@ -992,12 +1184,20 @@ impl<'s> Loader<'s> {
                 Some(v) => self.string(v, "location").and_then(|loc| match url::Url::parse(&loc) {
                     Ok(u) if !u.cannot_be_a_base() || u.scheme() == "file" => Some(loc),
                     Ok(_) | Err(_) => {
-                        self.err(v.span(), format!("`location` `{loc}` is not a valid URL"), "write an absolute URL such as `https://example.com/bin/app.tgz`");
+                        self.err(
+                            v.span(),
+                            format!("`location` `{loc}` is not a valid URL"),
+                            "write an absolute URL such as `https://example.com/bin/app.tgz`",
+                        );
                         None
                     }
                 }),
                 None => {
-                    self.err(span.clone(), "a fetch entry has no `location`", "write `{ location = \"https://example.com/app.tgz\" }`");
+                    self.err(
+                        span.clone(),
+                        "a fetch entry has no `location`",
+                        "write `{ location = \"https://example.com/app.tgz\" }`",
+                    );
                     None
                 }
             };
@@ -1007,14 +1207,20 @@ impl<'s> Loader<'s> {
             let dest = t.get("dest").and_then(|v| {
                 self.nonempty_string(v, "dest").and_then(|d| {
                     if d.starts_with('/') || d.split('/').any(|s| s == "..") {
-                        self.err(v.span(), format!("`dest` `{d}` must be a path inside the sandbox"), "use a relative path without `..`, e.g. `bin/app`");
+                        self.err(
+                            v.span(),
+                            format!("`dest` `{d}` must be a path inside the sandbox"),
+                            "use a relative path without `..`, e.g. `bin/app`",
+                        );
                         None
                     } else {
                         Some(d)
                     }
                 })
             });
-            if let (Some(location), Some(executable), Some(extract), Some(cache)) = (location, executable, extract, cache) {
+            if let (Some(location), Some(executable), Some(extract), Some(cache)) =
+                (location, executable, extract, cache)
+            {
                 out.push(FetchSpec { location, executable, extract, cache, dest });
             }
         }
@@ -1029,7 +1235,11 @@ impl<'s> Loader<'s> {
         let factor = b.get("factor").map_or(Some(d.factor), |(_, v)| {
             self.number(v, "factor").and_then(|f| {
                 if f < 1.0 {
-                    self.err(v.span(), format!("backoff `factor` must be at least 1, found {f}"), "use e.g. `factor = 1.15`");
+                    self.err(
+                        v.span(),
+                        format!("backoff `factor` must be at least 1, found {f}"),
+                        "use e.g. `factor = 1.15`",
+                    );
                     None
                 } else {
                     Some(f)
@@ -1050,7 +1260,8 @@ impl<'s> Loader<'s> {
             Some(Amount::Count(n)) if n >= min_count => Some(Amount::Count(n)),
             Some(Amount::Percent(p)) if p >= min_pct => Some(Amount::Percent(p)),
             _ => {
-                let shown = item.as_value().map(|v| v.to_string().trim().to_owned()).unwrap_or_else(|| found(item).to_owned());
+                let shown =
+                    item.as_value().map(|v| v.to_string().trim().to_owned()).unwrap_or_else(|| found(item).to_owned());
                 self.err(item.span(), format!("invalid rollout `{key}` {shown}"), hint);
                 None
             }
@@ -1061,14 +1272,19 @@ impl<'s> Loader<'s> {
         self.check_keys(r, ROLLOUT_KEYS, "`rollout`");
         let d = Rollout::default();
         let batch = r.get("batch").map_or(Some(d.batch), |(_, v)| self.amount(v, "batch", 1, 1));
-        let max_unavailable = r.get("max_unavailable").map_or(Some(d.max_unavailable), |(_, v)| self.amount(v, "max_unavailable", 0, 0));
+        let max_unavailable =
+            r.get("max_unavailable").map_or(Some(d.max_unavailable), |(_, v)| self.amount(v, "max_unavailable", 0, 0));
         let wait = r.get("wait").map_or(Some(d.wait), |(_, v)| self.duration(v, "wait"));
         let min_healthy = r.get("min_healthy").map_or(Some(d.min_healthy), |(_, v)| self.duration(v, "min_healthy"));
         let deadline = r.get("deadline").map_or(Some(d.deadline), |(_, v)| self.duration(v, "deadline"));
         if let Some(dl) = deadline {
             let span = r.get("deadline").and_then(|(_, v)| v.span());
             if dl.is_zero() {
-                self.err(span, "rollout `deadline` must be longer than 0s", "give each batch time to become healthy, e.g. `deadline = \"10m\"`");
+                self.err(
+                    span,
+                    "rollout `deadline` must be longer than 0s",
+                    "give each batch time to become healthy, e.g. `deadline = \"10m\"`",
+                );
             } else if let Some(mh) = min_healthy {
                 if mh >= dl {
                     self.err(
@@ -1079,7 +1295,13 @@ impl<'s> Loader<'s> {
                 }
             }
         }
-        Some(Rollout { batch: batch?, wait: wait?, max_unavailable: max_unavailable?, min_healthy: min_healthy?, deadline: deadline? })
+        Some(Rollout {
+            batch: batch?,
+            wait: wait?,
+            max_unavailable: max_unavailable?,
+            min_healthy: min_healthy?,
+            deadline: deadline?,
+        })
     }
 }
 

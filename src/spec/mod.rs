@@ -49,10 +49,15 @@ pub struct Spec {
 /// fetch locations, durations and rollout settings.
 pub fn load(path: &Path) -> Result<Spec, Error> {
     let src = std::fs::read(path).map_err(|e| {
-        Error::single(path, format!("cannot read the spec file: {e}"), Some("check the path of the spec file".to_owned()))
+        Error::single(
+            path,
+            format!("cannot read the spec file: {e}"),
+            Some("check the path of the spec file".to_owned()),
+        )
     })?;
-    let src = String::from_utf8(src)
-        .map_err(|e| Error::single(path, format!("the spec file is not UTF-8: {e}"), Some("save the file as UTF-8".to_owned())))?;
+    let src = String::from_utf8(src).map_err(|e| {
+        Error::single(path, format!("the spec file is not UTF-8: {e}"), Some("save the file as UTF-8".to_owned()))
+    })?;
     parse(path, &src)
 }
 

@@ -299,7 +299,9 @@ impl FromStr for Amount {
                 _ => Err(format!("`{s}` is not a percentage from 0% to 100%")),
             }
         } else {
-            s.parse::<u32>().map(Amount::Count).map_err(|_| format!("`{s}` is not a count or a percentage such as `25%`"))
+            s.parse::<u32>()
+                .map(Amount::Count)
+                .map_err(|_| format!("`{s}` is not a count or a percentage such as `25%`"))
         }
     }
 }

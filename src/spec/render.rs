@@ -38,7 +38,8 @@ impl GroupSpec {
     /// the label set and [`AppSpec`] — everything but `instances` and `rollout`. Stable across
     /// runs and platforms, and a valid Marathon id segment that is never `restart|tasks|versions`.
     pub fn revision(&self) -> String {
-        let canonical = serde_json::to_vec(&(REVISION_FORMAT, &self.service, &self.encoded, &self.app)).unwrap_or_default();
+        let canonical =
+            serde_json::to_vec(&(REVISION_FORMAT, &self.service, &self.encoded, &self.app)).unwrap_or_default();
         let digest = Sha256::digest(&canonical);
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
         format!("r{hex}")

@@ -1,5 +1,5 @@
 //! The one integration-test binary: each module tests one area through the library or the
 //! real `theseus` binary, against a real etcd and the local engine on loopback.
 
-mod support;
 mod spec;
+mod support;

@@ -54,9 +54,10 @@ fn is_marathon_app_id(id: &str) -> bool {
 
 fn app_schema() -> jsonschema::Validator {
     // `../shared` beside the repository; a worktree under `wt/` looks one level higher.
-    let candidates = ["../shared", "../../shared"].map(|d| root().join(d).join("marathon-api/schema/AppDefinition.json"));
+    let candidates =
+        ["../shared", "../../shared"].map(|d| root().join(d).join("marathon-api/schema/AppDefinition.json"));
     let path = candidates.iter().find(|p| p.exists()).unwrap_or(&candidates[0]);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut schema: Value = serde_json::from_str(&text).expect("schema JSON");
     // `http://json-schema.org/schema#` names no draft; the schema is draft-04 style (tuple
     // `items`), so force Draft 4 and drop the unresolvable meta-schema reference.
@@ -65,10 +66,7 @@ fn app_schema() -> jsonschema::Validator {
     }
     struct Local(Value);
     impl jsonschema::Retrieve for Local {
-        fn retrieve(
-            &self,
-            uri: &jsonschema::Uri<String>,
-        ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
             if uri.as_str().ends_with("AppDefinition.json") {
                 Ok(self.0.clone())
             } else {
@@ -113,7 +111,8 @@ fn every_rendered_app_of_every_example_matches_marathons_schema() {
         let apps = render(&[example.to_str().expect("utf-8 path")]);
         assert!(!apps.is_empty());
         for app in apps {
-            let errors: Vec<String> = schema.iter_errors(&app).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+            let errors: Vec<String> =
+                schema.iter_errors(&app).map(|e| format!("{} at {}", e, e.instance_path)).collect();
             assert!(errors.is_empty(), "{}: {}: {errors:#?}", example.display(), app["id"]);
             let id = app["id"].as_str().expect("id");
             assert!(is_marathon_app_id(id), "{id}");
@@ -164,7 +163,14 @@ fn validate_reports_every_problem_at_once() {
     let out = theseus().arg("validate").arg(&file).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for at in [":1:13: invalid namespace", ":3:8: `cpus` must be a number", ":4:32: UNIQUE", ":6:11: invalid label", ":9:21: invalid rollout `batch`", "has nothing to run"] {
+    for at in [
+        ":1:13: invalid namespace",
+        ":3:8: `cpus` must be a number",
+        ":4:32: UNIQUE",
+        ":6:11: invalid label",
+        ":9:21: invalid rollout `batch`",
+        "has nothing to run",
+    ] {
         assert!(stderr.contains(at), "expected `{at}` in:\n{stderr}");
     }
     assert!(stderr.contains("7 problems"), "{stderr}");
@@ -172,7 +178,11 @@ fn validate_reports_every_problem_at_once() {
 
 #[test]
 fn missing_file_exits_2() {
-    theseus().args(["validate", "no/such/spec.toml"]).assert().code(2).stderr(predicates::str::contains("cannot read the spec file"));
+    theseus()
+        .args(["validate", "no/such/spec.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("cannot read the spec file"));
     theseus().args(["render", "no/such/spec.toml"]).assert().code(2);
 }
 
@@ -211,7 +221,8 @@ fn render_of_an_unknown_service_or_empty_selection_exits_2() {
 fn namespace_flag_and_env_override_the_spec() {
     let apps = render(&["--namespace", "team-a/prod", "examples/local-demo.toml"]);
     assert!(apps.iter().all(|a| a["id"].as_str().expect("id").starts_with("/team-a/prod/hello/")));
-    let out = theseus().env("THESEUS_NAMESPACE", "ci").args(["render", "examples/local-demo.toml"]).output().expect("run");
+    let out =
+        theseus().env("THESEUS_NAMESPACE", "ci").args(["render", "examples/local-demo.toml"]).output().expect("run");
     let apps: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(apps[0]["id"].as_str().expect("id").starts_with("/ci/hello/"));
     theseus()
