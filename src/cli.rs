@@ -135,6 +135,10 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the Marathon app definitions of the selected groups, offline.
+    ///
+    /// The output is always JSON, whatever `-o` says: an array with one app definition per
+    /// selected group, exactly the body Theseus sends to Marathon. An invalid spec prints every
+    /// problem on stderr and exits 2.
     Render(RenderArgs),
     /// Check a spec file completely, offline; every error is reported at once.
     Validate(ValidateArgs),

@@ -1,10 +1,22 @@
-//! `theseus render` (being built: issue 2).
+//! `theseus render FILE [-s SERVICE] [-l LABEL...]`: the Marathon app definitions, offline.
 
 use crate::cli::{GlobalArgs, RenderArgs};
 use crate::error::ExitStatus;
 use crate::output::Output;
+use crate::spec::{self, Selector};
 
-/// Runs the command.
-pub fn run(_global: &GlobalArgs, _args: RenderArgs, _out: &Output) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("not built yet")
+/// Runs the command: a JSON array of app definitions on stdout (whatever `-o` says: the output
+/// is the exact body sent to Marathon), or every problem of the spec on stderr and exit 2.
+pub fn run(global: &GlobalArgs, args: RenderArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let selector = Selector::parse(&args.selection.labels)?;
+    let spec = match spec::load(&args.file).and_then(|s| s.with_namespace(global.namespace.as_deref())) {
+        Ok(spec) => spec,
+        Err(err) => {
+            out.stderr_block(&format!("{err}\n{}\n", super::validate::summary(&err)));
+            return Ok(ExitStatus::Usage);
+        }
+    };
+    let groups = spec.select(&args.selection.services, &selector)?;
+    out.json(&spec.apps(groups))?;
+    Ok(ExitStatus::Success)
 }

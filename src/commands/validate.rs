@@ -1,10 +1,65 @@
-//! `theseus validate` (being built: issue 2).
+//! `theseus validate FILE`: check a spec completely, offline.
+
+use serde::Serialize;
 
 use crate::cli::{GlobalArgs, ValidateArgs};
 use crate::error::ExitStatus;
-use crate::output::Output;
+use crate::output::{Output, Tabular};
+use crate::spec;
 
-/// Runs the command.
-pub fn run(_global: &GlobalArgs, _args: ValidateArgs, _out: &Output) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("not built yet")
+/// What `validate` reports on success.
+#[derive(Debug, Serialize)]
+pub struct ValidateView {
+    /// The spec file.
+    pub file: String,
+    /// The namespace after `--namespace`.
+    pub namespace: String,
+    /// Number of services.
+    pub services: usize,
+    /// Number of labeled groups.
+    pub groups: usize,
+    /// The Marathon app id of every group's current revision.
+    pub apps: Vec<String>,
+}
+
+impl Tabular for ValidateView {
+    fn to_table(&self, _tty: bool) -> String {
+        let s = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "ok: {}: {}, {} in namespace `{}`",
+            self.file,
+            s(self.services, "service", "services"),
+            s(self.groups, "group", "groups"),
+            self.namespace
+        )
+    }
+}
+
+/// Runs the command: the summary on stdout, or every problem on stderr and exit 2.
+pub fn run(global: &GlobalArgs, args: ValidateArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let spec = match spec::load(&args.file).and_then(|s| s.with_namespace(global.namespace.as_deref())) {
+        Ok(spec) => spec,
+        Err(err) => {
+            out.stderr_block(&format!("{err}\n{}\n", summary(&err)));
+            return Ok(ExitStatus::Usage);
+        }
+    };
+    out.result(&ValidateView {
+        file: args.file.display().to_string(),
+        services: spec.services().len(),
+        groups: spec.groups.len(),
+        apps: spec.groups.iter().map(|g| g.app_id(&spec.namespace)).collect(),
+        namespace: spec.namespace,
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+/// The closing line of an error report: how many problems, and that nothing was sent.
+pub(crate) fn summary(err: &spec::Error) -> String {
+    let n = err.diagnostics.len();
+    format!(
+        "error: `{}` is invalid: {n} problem{}; nothing was sent to Marathon or etcd",
+        err.path.display(),
+        if n == 1 { "" } else { "s" }
+    )
 }

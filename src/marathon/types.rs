@@ -91,16 +91,16 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uris: Option<Vec<String>>,
     /// Launch backoff, seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_seconds")]
     pub backoff_seconds: Option<f64>,
     /// Launch backoff growth factor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_factor: Option<f64>,
     /// Maximum launch delay, seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_seconds")]
     pub max_launch_delay_seconds: Option<f64>,
     /// Seconds between SIGTERM and SIGKILL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_seconds")]
     pub task_kill_grace_period_seconds: Option<f64>,
     /// How Marathon replaces instances during a deployment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -411,6 +411,16 @@ pub struct UpgradeStrategy {
 
 fn one() -> f64 {
     1.0
+}
+
+/// Writes whole seconds as JSON integers: Marathon's schema types the `*Seconds` fields of an
+/// app as `integer`, and `60.0` fails it. Fractions stay numbers.
+fn whole_seconds<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(x) if x.fract() == 0.0 && *x >= 0.0 && *x <= u64::MAX as f64 => s.serialize_u64(*x as u64),
+        Some(x) => s.serialize_f64(*x),
+        None => s.serialize_none(),
+    }
 }
 
 /// A task (one running instance of an app).
@@ -749,6 +759,19 @@ mod tests {
         let app = App { id: "/a".into(), cmd: Some("sleep 1".into()), ..App::default() };
         let json = serde_json::to_string(&app).unwrap();
         assert_eq!(json, r#"{"id":"/a","cmd":"sleep 1"}"#);
+    }
+
+    #[test]
+    fn whole_seconds_are_integers() {
+        let app = App {
+            id: "/a".into(),
+            task_kill_grace_period_seconds: Some(60.0),
+            backoff_seconds: Some(1.5),
+            ..App::default()
+        };
+        let json = serde_json::to_string(&app).unwrap();
+        assert!(json.contains(r#""taskKillGracePeriodSeconds":60"#), "{json}");
+        assert!(json.contains(r#""backoffSeconds":1.5"#), "{json}");
     }
 
     #[test]

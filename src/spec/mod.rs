@@ -1,5 +1,133 @@
-//! The spec file: parse, inherit, validate and render labeled groups into Marathon apps.
+//! The spec file (DESIGN §2): parse, inherit, validate and render labeled groups into Marathon apps.
+//!
+//! - [`load`] / [`parse`] read a TOML spec and check it completely: every problem comes back
+//!   at once in one [`Error`], each with file, line, column and a hint.
+//! - [`Spec`] holds the resolved [`GroupSpec`]s; [`Spec::select`] picks groups by service and
+//!   label selector.
+//! - [`GroupSpec::to_app`] is the one conversion to Marathon's wire model; [`GroupSpec::revision`]
+//!   names each version of a group's content; serializing a [`GroupSpec`] gives the JSON stored
+//!   in etcd at `/services/<svc>/<group>/config`.
+//!
+//! Pure: no I/O beyond reading the file.
 
+mod diag;
+pub mod ids;
 pub mod labels;
+mod load;
+mod model;
+mod render;
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub use diag::{Diagnostic, Error};
 pub use labels::{decode as decode_labels, encode as encode_labels, Selector};
+pub use load::DEFAULT_NAMESPACE;
+pub use model::{
+    Amount, AppSpec, BackoffSpec, FetchSpec, GroupSpec, HealthProtocol, HealthSpec, PortSpec, ReadinessSpec, Rollout,
+};
+pub use render::{LABEL_GROUP, LABEL_MANAGED, LABEL_REVISION, LABEL_SERVICE, LABEL_TAG_PREFIX};
+
+use crate::error::UserError;
+use crate::marathon::types::App;
+
+/// A loaded, valid spec file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// The Marathon path prefix (no leading or trailing `/`), e.g. `team-a/prod`.
+    pub namespace: String,
+    /// Every labeled group, in file order.
+    pub groups: Vec<GroupSpec>,
+}
+
+/// Reads and validates a spec file.
+///
+/// Every problem is reported at once in the [`Error`] (exit code 2): TOML syntax, unknown keys,
+/// names, label sets, program, resources, ports, constraints, health and readiness checks,
+/// fetch locations, durations and rollout settings.
+pub fn load(path: &Path) -> Result<Spec, Error> {
+    let src = std::fs::read(path).map_err(|e| {
+        Error::single(
+            path,
+            format!("cannot read the spec file: {e}"),
+            Some("check the path of the spec file".to_owned()),
+        )
+    })?;
+    let src = String::from_utf8(src).map_err(|e| {
+        Error::single(path, format!("the spec file is not UTF-8: {e}"), Some("save the file as UTF-8".to_owned()))
+    })?;
+    parse(path, &src)
+}
+
+/// Validates spec text; `path` is used in messages only.
+pub fn parse(path: impl Into<PathBuf>, src: &str) -> Result<Spec, Error> {
+    let path = path.into();
+    match load::parse(src) {
+        Ok(loaded) => Ok(Spec { path, namespace: loaded.namespace, groups: loaded.groups }),
+        Err(diagnostics) => Err(Error { path, diagnostics }),
+    }
+}
+
+impl Spec {
+    /// The same spec under another namespace (`--namespace` / `THESEUS_NAMESPACE`); `None`
+    /// keeps the spec's own. An invalid namespace is an [`Error`] (exit 2).
+    pub fn with_namespace(mut self, namespace: Option<&str>) -> Result<Spec, Error> {
+        if let Some(ns) = namespace {
+            ids::check_namespace(ns).map_err(|why| {
+                Error::single(
+                    &self.path,
+                    format!("--namespace: {why}"),
+                    Some("namespaces are `/`-separated segments such as `team-a/prod`".to_owned()),
+                )
+            })?;
+            self.namespace = ids::normalize_namespace(ns);
+        }
+        Ok(self)
+    }
+
+    /// The service names, sorted.
+    pub fn services(&self) -> BTreeSet<&str> {
+        self.groups.iter().map(|g| g.service.as_str()).collect()
+    }
+
+    /// The groups of `services` (all if empty) that match `selector`, in file order.
+    ///
+    /// A service that the file does not define, or a selection that matches no group, is a
+    /// [`UserError`] listing what exists.
+    pub fn select(&self, services: &[String], selector: &Selector) -> Result<Vec<&GroupSpec>, UserError> {
+        let known = self.services();
+        let listed = || known.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        for s in services {
+            if !known.contains(s.as_str()) {
+                return Err(UserError::with_hint(
+                    format!("no service `{s}` in `{}`", self.path.display()),
+                    format!("services in this file: {}", listed()),
+                ));
+            }
+        }
+        let picked: Vec<&GroupSpec> = self
+            .groups
+            .iter()
+            .filter(|g| services.is_empty() || services.contains(&g.service))
+            .filter(|g| selector.matches(&g.labels))
+            .collect();
+        if picked.is_empty() {
+            let groups: Vec<String> = self.groups.iter().map(|g| format!("{}/{}", g.service, g.encoded)).collect();
+            return Err(UserError::with_hint(
+                format!("no group in `{}` matches the selection", self.path.display()),
+                format!("groups in this file: {}", groups.join(", ")),
+            ));
+        }
+        Ok(picked)
+    }
+
+    /// The app definitions of `groups` under this spec's namespace.
+    pub fn apps<'a>(&self, groups: impl IntoIterator<Item = &'a GroupSpec>) -> Vec<App> {
+        groups.into_iter().map(|g| g.to_app(&self.namespace)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

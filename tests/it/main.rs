@@ -2,4 +2,5 @@
 //! real `theseus` binary, against a real etcd and the local engine on loopback.
 
 mod completions;
+mod spec;
 mod support;

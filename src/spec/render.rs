@@ -1,0 +1,171 @@
+//! The one spec → Marathon conversion: ids, revisions and app definitions (DESIGN §1, §3).
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use super::model::{AppSpec, GroupSpec};
+use crate::marathon::types::{
+    App, CommandCheck, Container, Docker, Fetch, HealthCheck, Network, PortDefinition, PortMapping, ReadinessCheck,
+    UpgradeStrategy,
+};
+
+/// Bumped whenever the rendering of an unchanged spec changes, so revisions change with it.
+const REVISION_FORMAT: &str = "theseus-revision-1";
+
+/// `theseus.managed`: marks every app Theseus owns.
+pub const LABEL_MANAGED: &str = "theseus.managed";
+/// `theseus.service`: the service name.
+pub const LABEL_SERVICE: &str = "theseus.service";
+/// `theseus.group`: the encoded label set.
+pub const LABEL_GROUP: &str = "theseus.group";
+/// `theseus.revision`: the content hash of the group's spec.
+pub const LABEL_REVISION: &str = "theseus.revision";
+/// Prefix of the one-per-label `theseus.tag.<label>=""` labels.
+pub const LABEL_TAG_PREFIX: &str = "theseus.tag.";
+
+fn seconds(d: std::time::Duration) -> u64 {
+    d.as_secs()
+}
+
+impl GroupSpec {
+    /// The Marathon group path of this labeled group: `/<namespace>/<service>/<encoded>`.
+    pub fn group_id(&self, namespace: &str) -> String {
+        format!("/{}/{}/{}", namespace.trim_matches('/'), self.service, self.encoded)
+    }
+
+    /// The revision: `r` and 12 hex digits of a SHA-256 over the canonical JSON of the service,
+    /// the label set and [`AppSpec`] — everything but `instances` and `rollout`. Stable across
+    /// runs and platforms, and a valid Marathon id segment that is never `restart|tasks|versions`.
+    pub fn revision(&self) -> String {
+        let canonical =
+            serde_json::to_vec(&(REVISION_FORMAT, &self.service, &self.encoded, &self.app)).unwrap_or_default();
+        let digest = Sha256::digest(&canonical);
+        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        format!("r{hex}")
+    }
+
+    /// The Marathon app id of the current revision: `/<namespace>/<service>/<encoded>/<revision>`.
+    pub fn app_id(&self, namespace: &str) -> String {
+        format!("{}/{}", self.group_id(namespace), self.revision())
+    }
+
+    /// The labels every app of this group carries (DESIGN §1), without the user's extra labels.
+    pub fn theseus_labels(&self) -> BTreeMap<String, String> {
+        let mut labels = BTreeMap::new();
+        labels.insert(LABEL_MANAGED.to_owned(), "true".to_owned());
+        labels.insert(LABEL_SERVICE.to_owned(), self.service.clone());
+        labels.insert(LABEL_GROUP.to_owned(), self.encoded.clone());
+        labels.insert(LABEL_REVISION.to_owned(), self.revision());
+        for l in &self.labels {
+            labels.insert(format!("{LABEL_TAG_PREFIX}{l}"), String::new());
+        }
+        labels
+    }
+
+    /// The Marathon app definition of this group's current revision: the one conversion from
+    /// spec to wire format, used by `render` and by every command that deploys.
+    pub fn to_app(&self, namespace: &str) -> App {
+        let a: &AppSpec = &self.app;
+        let bridge = a.is_bridge();
+        let mut labels = a.marathon_labels.clone();
+        labels.extend(self.theseus_labels());
+        let container = a.image.as_ref().map(|image| Container {
+            kind: Some("DOCKER".to_owned()),
+            docker: Some(Docker { image: image.clone(), ..Docker::default() }),
+            port_mappings: bridge.then(|| {
+                a.ports
+                    .iter()
+                    .map(|p| PortMapping {
+                        container_port: Some(u32::from(p.container.unwrap_or(0))),
+                        host_port: Some(0),
+                        protocol: Some(p.protocol.clone()),
+                        name: Some(p.name.clone()),
+                        ..PortMapping::default()
+                    })
+                    .collect()
+            }),
+            volumes: None,
+        });
+        let port_definitions = (!bridge).then(|| {
+            a.ports
+                .iter()
+                .map(|p| PortDefinition {
+                    port: 0,
+                    name: Some(p.name.clone()),
+                    protocol: Some(p.protocol.clone()),
+                    labels: None,
+                })
+                .collect()
+        });
+        let health_checks: Vec<HealthCheck> = a
+            .health
+            .iter()
+            .map(|h| HealthCheck {
+                protocol: Some(h.protocol.as_str().to_owned()),
+                path: h.path.clone(),
+                port_index: h.port.as_deref().and_then(|n| a.port_index(n)).map(|i| i as u32),
+                command: h.command.clone().map(|value| CommandCheck { value }),
+                grace_period_seconds: Some(seconds(h.grace)),
+                interval_seconds: Some(seconds(h.interval)),
+                timeout_seconds: Some(seconds(h.timeout)),
+                max_consecutive_failures: Some(h.max_failures),
+                ..HealthCheck::default()
+            })
+            .collect();
+        let readiness_checks = a.readiness.as_ref().map(|r| {
+            vec![ReadinessCheck {
+                name: Some("readinessCheck".to_owned()),
+                protocol: Some(r.protocol.clone()),
+                path: Some(r.path.clone()),
+                port_name: Some(r.port.clone()),
+                interval_seconds: Some(seconds(r.interval)),
+                timeout_seconds: Some(seconds(r.timeout)),
+                http_status_codes_for_ready: Some(r.status_codes.clone()),
+                preserve_last_response: Some(r.preserve_last_response),
+            }]
+        });
+        let fetch: Vec<Fetch> = a
+            .fetch
+            .iter()
+            .map(|f| Fetch {
+                uri: f.location.clone(),
+                executable: Some(f.executable),
+                extract: Some(f.extract),
+                cache: Some(f.cache),
+                dest_path: f.dest.clone(),
+            })
+            .collect();
+        App {
+            id: self.app_id(namespace),
+            cmd: a.cmd.clone(),
+            args: a.args.clone(),
+            user: a.user.clone(),
+            instances: Some(self.instances),
+            cpus: Some(a.cpus),
+            mem: Some(a.mem),
+            disk: Some(a.disk),
+            container,
+            env: (!a.env.is_empty())
+                .then(|| a.env.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect()),
+            labels: Some(labels),
+            constraints: (!a.constraints.is_empty()).then(|| a.constraints.clone()),
+            port_definitions,
+            networks: Some(vec![Network {
+                mode: Some(if bridge { "container/bridge" } else { "host" }.to_owned()),
+                ..Network::default()
+            }]),
+            health_checks: (!health_checks.is_empty()).then_some(health_checks),
+            readiness_checks,
+            fetch: (!fetch.is_empty()).then_some(fetch),
+            backoff_seconds: a.backoff.as_ref().map(|b| b.delay.as_secs_f64()),
+            backoff_factor: a.backoff.as_ref().map(|b| b.factor),
+            max_launch_delay_seconds: a.backoff.as_ref().map(|b| b.max_delay.as_secs_f64()),
+            task_kill_grace_period_seconds: a.kill_grace.map(|d| d.as_secs_f64()),
+            // Theseus drives batches itself (DESIGN §3): each revision app is scaled explicitly,
+            // so Marathon's own replacement must keep every instance and may start new ones.
+            upgrade_strategy: Some(UpgradeStrategy { minimum_health_capacity: 1.0, maximum_over_capacity: 1.0 }),
+            ..App::default()
+        }
+    }
+}

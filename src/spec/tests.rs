@@ -1,0 +1,204 @@
+//! Unit tests of loading, inheritance, validation and rendering.
+
+use super::*;
+
+fn ok(src: &str) -> Spec {
+    match parse("t.toml", src) {
+        Ok(s) => s,
+        Err(e) => panic!("unexpected errors:\n{e}"),
+    }
+}
+
+fn errs(src: &str) -> String {
+    match parse("t.toml", src) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn minimal_spec_loads_with_defaults() {
+    let s = ok("[service.web]\ncmd = \"sleep 1\"\n[[service.web.group]]\nlabels = [\"dev\"]\n");
+    assert_eq!(s.namespace, "theseus");
+    assert_eq!(s.groups.len(), 1);
+    assert_eq!(s.groups[0].instances, 1);
+    assert_eq!(s.groups[0].app.cpus, 1.0);
+}
+
+const BASE: &str = r#"
+namespace = "/team-a/prod/"
+[service.web]
+image = "nginx:1.27"
+cpus = 0.5
+ports = [{ name = "http", container = 80 }, { name = "admin", container = 9000 }]
+env = { A = "1", B = "2" }
+constraints = [["hostname", "unique"]]
+health = { path = "/healthz", port = "admin", grace = "30s" }
+rollout = { batch = 2, wait = "30s", deadline = "10m" }
+
+[[service.web.group]]
+labels = ["frontend", "dev", "dev"]
+instances = 2
+env = { B = "3", C = "4" }
+constraints = [["rack", "GROUP_BY", "3"]]
+rollout = { batch = "25%" }
+health = { interval = "5s" }
+"#;
+
+#[test]
+fn groups_inherit_maps_merge_and_lists_replace() {
+    let s = ok(BASE);
+    assert_eq!(s.namespace, "team-a/prod");
+    let g = &s.groups[0];
+    assert_eq!(g.encoded, "dev.frontend");
+    assert_eq!(g.labels.len(), 2);
+    assert_eq!(g.app.env.get("A").map(String::as_str), Some("1"));
+    assert_eq!(g.app.env.get("B").map(String::as_str), Some("3"));
+    assert_eq!(g.app.env.get("C").map(String::as_str), Some("4"));
+    assert_eq!(g.app.constraints, vec![vec!["rack".to_owned(), "GROUP_BY".into(), "3".into()]]);
+    assert_eq!(g.rollout.batch, Amount::Percent(25));
+    assert_eq!(g.rollout.wait, std::time::Duration::from_secs(30), "rollout merges key by key");
+    assert_eq!(g.app.health[0].interval, std::time::Duration::from_secs(5));
+    assert_eq!(g.app.health[0].grace, std::time::Duration::from_secs(30));
+    assert_eq!(g.app.health[0].port.as_deref(), Some("admin"));
+}
+
+#[test]
+fn to_app_renders_ids_labels_and_bridge_ports() {
+    let s = ok(BASE);
+    let g = &s.groups[0];
+    let app = g.to_app(&s.namespace);
+    assert_eq!(g.group_id(&s.namespace), "/team-a/prod/web/dev.frontend");
+    assert_eq!(app.id, format!("/team-a/prod/web/dev.frontend/{}", g.revision()));
+    assert!(ids::is_valid_app_id(&app.id));
+    let labels = app.labels.clone().unwrap_or_default();
+    assert_eq!(labels.get("theseus.managed").map(String::as_str), Some("true"));
+    assert_eq!(labels.get("theseus.service").map(String::as_str), Some("web"));
+    assert_eq!(labels.get("theseus.group").map(String::as_str), Some("dev.frontend"));
+    assert_eq!(labels.get("theseus.tag.dev").map(String::as_str), Some(""));
+    assert_eq!(labels.get("theseus.revision"), Some(&g.revision()));
+    let container = app.container.clone().unwrap_or_default();
+    assert_eq!(container.docker.map(|d| d.image), Some("nginx:1.27".to_owned()));
+    let maps = container.port_mappings.unwrap_or_default();
+    assert_eq!(maps.len(), 2);
+    assert_eq!(maps[1].container_port, Some(9000));
+    assert_eq!(maps[1].host_port, Some(0));
+    assert!(app.port_definitions.is_none(), "bridge apps have no portDefinitions");
+    let hc = &app.health_checks.clone().unwrap_or_default()[0];
+    assert_eq!(hc.port_index, Some(1), "port `admin` is index 1");
+    assert_eq!(hc.grace_period_seconds, Some(30));
+    assert_eq!(app.instances, Some(2));
+    let json = serde_json::to_value(&app).unwrap();
+    assert_eq!(json["networks"][0]["mode"], "container/bridge");
+}
+
+#[test]
+fn revision_ignores_instances_rollout_and_label_order_but_not_content() {
+    let a = ok(BASE).groups.remove(0);
+    let scaled =
+        ok(&BASE.replace("instances = 2", "instances = 9").replace("batch = \"25%\"", "batch = 1")).groups.remove(0);
+    assert_eq!(a.revision(), scaled.revision());
+    let reordered = ok(&BASE.replace(r#"["frontend", "dev", "dev"]"#, r#"["dev", "frontend"]"#)).groups.remove(0);
+    assert_eq!(a.revision(), reordered.revision());
+    let changed = ok(&BASE.replace(r#"C = "4""#, r#"C = "5""#)).groups.remove(0);
+    assert_ne!(a.revision(), changed.revision());
+    let r = a.revision();
+    assert_eq!(r.len(), 13);
+    assert!(r.starts_with('r') && r[1..].chars().all(|c| c.is_ascii_hexdigit()));
+    assert_eq!(r, a.clone().revision(), "deterministic");
+}
+
+#[test]
+fn group_spec_round_trips_through_json_for_etcd() {
+    let g = ok(BASE).groups.remove(0);
+    let json = serde_json::to_string(&g).unwrap();
+    let back: GroupSpec = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, g);
+    assert_eq!(back.revision(), g.revision());
+}
+
+#[test]
+fn host_networking_for_command_apps() {
+    let s = ok("[service.a]\ncmd = \"x\"\nports = [{ name = \"http\" }]\nhealth = { protocol = \"COMMAND\", command = \"true\" }\n[[service.a.group]]\nlabels = [\"x\"]\n");
+    let app = s.groups[0].to_app(&s.namespace);
+    assert!(app.container.is_none());
+    let defs = app.port_definitions.unwrap_or_default();
+    assert_eq!(defs[0].port, 0);
+    assert_eq!(defs[0].name.as_deref(), Some("http"));
+    let hc = &app.health_checks.unwrap_or_default()[0];
+    assert_eq!(hc.protocol.as_deref(), Some("COMMAND"));
+    assert!(hc.port_index.is_none());
+}
+
+#[test]
+fn select_filters_and_explains_empty_results() {
+    let src = "[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"dev\", \"fe\"]\n[[service.a.group]]\nlabels = [\"prod\"]\n[service.b]\ncmd = \"y\"\n[[service.b.group]]\nlabels = [\"dev\"]\n";
+    let s = ok(src);
+    let all = Selector::default();
+    assert_eq!(s.select(&[], &all).unwrap().len(), 3);
+    let dev = Selector::parse(&["dev"]).unwrap();
+    assert_eq!(s.select(&[], &dev).unwrap().len(), 2);
+    assert_eq!(s.select(&["a".to_owned()], &dev).unwrap().len(), 1);
+    assert!(s.select(&["zzz".to_owned()], &all).unwrap_err().to_string().contains("no service `zzz`"));
+    let none = Selector::parse(&["staging"]).unwrap();
+    assert!(s.select(&[], &none).is_err());
+}
+
+#[test]
+fn with_namespace_overrides_and_validates() {
+    let s = ok(BASE).with_namespace(Some("ci/x")).unwrap();
+    assert_eq!(s.namespace, "ci/x");
+    assert!(s.apps(&s.groups)[0].id.starts_with("/ci/x/web/"));
+    assert!(ok(BASE).with_namespace(Some("Bad")).is_err());
+    assert_eq!(ok(BASE).with_namespace(None).unwrap().namespace, "team-a/prod");
+}
+
+#[test]
+fn same_label_set_in_two_services_is_fine_but_not_within_one() {
+    ok("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"dev\"]\n[service.b]\ncmd = \"x\"\n[[service.b.group]]\nlabels = [\"dev\"]\n");
+    let e = errs("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"b\", \"a\"]\n[[service.a.group]]\nlabels = [\"a\", \"b\"]\n");
+    assert!(e.contains("t.toml:6:10: duplicate label set [a, b]"), "{e}");
+}
+
+#[test]
+fn a_wrong_service_default_is_reported_once_for_all_groups() {
+    let e = errs("[service.a]\ncmd = \"x\"\ncpus = -1\n[[service.a.group]]\nlabels = [\"a\"]\n[[service.a.group]]\nlabels = [\"b\"]\n");
+    assert_eq!(e.matches("`cpus` must be at least").count(), 1, "{e}");
+}
+
+#[test]
+fn inline_group_arrays_and_dotted_keys_work() {
+    let s = ok(
+        "service.a.cmd = \"x\"\nservice.a.group = [{ labels = [\"one\"] }, { labels = [\"two\"], instances = 0 }]\n",
+    );
+    assert_eq!(s.groups.len(), 2);
+    assert_eq!(s.groups[1].instances, 0);
+}
+
+/// Every prefix of every example, and some garbage: errors, never a panic.
+#[test]
+fn no_input_panics() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for (i, _) in text.char_indices().step_by(2) {
+            let _ = parse("p.toml", &text[..i]);
+        }
+        // Swap every value type once: strings where numbers go, tables where strings go.
+        let _ = parse("p.toml", &text.replace('"', "").replace("= [", "= {").replace('0', "\"0\""));
+    }
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let alphabet = b"[]{}=\",.#\n abc01-_\\'%sservicegrouplabels";
+    for _ in 0..2000 {
+        let len = (seed % 64) as usize;
+        let mut s = String::new();
+        for _ in 0..len {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            s.push(alphabet[(seed % alphabet.len() as u64) as usize] as char);
+        }
+        let _ = parse("g.toml", &s);
+        let _ = parse("g.toml", &format!("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"a\"]\n{s}"));
+    }
+}
