@@ -43,6 +43,8 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
 /// Lets the modules' own error types decide exit codes and hints (see [`error::classify`]).
 pub(crate) fn classify_module_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Classify> {
     // Each module with a typed error adds one line here.
-    let _ = cause;
+    if let Some(e) = cause.downcast_ref::<etcd::Error>() {
+        return Some(e);
+    }
     None
 }
