@@ -3,3 +3,6 @@
 
 mod support;
 mod etcd_driver;
+mod etcd_lock;
+mod etcd_security;
+mod etcd_cli;
