@@ -12,12 +12,12 @@ pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// No endpoint answered within the connect timeout.
-    #[error("cannot reach etcd at {endpoints} (gave up after {})", humantime::format_duration(*waited))]
+    #[error("cannot reach etcd at {endpoints}{}", waited.map(|w| format!(" (no answer within {})", humantime::format_duration(w))).unwrap_or_default())]
     Unreachable {
         /// The endpoints tried, comma-separated.
         endpoints: String,
-        /// How long we waited.
-        waited: Duration,
+        /// Set when nothing answered within the connect timeout (rather than failing fast).
+        waited: Option<Duration>,
         /// The last transport error, if any.
         #[source]
         source: Option<Cause>,
@@ -120,6 +120,31 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+}
+
+/// The readable part of an etcd-client error: gRPC statuses as `message (Code)` plus their
+/// underlying cause, without tonic's metadata dump.
+pub(super) fn cause(err: etcd_client::Error) -> Cause {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = match &err {
+        etcd_client::Error::GRpcStatus(status) => {
+            parts.push(format!("{} ({:?})", status.message().trim_start_matches("etcdserver: "), status.code()));
+            std::error::Error::source(status)
+        }
+        other => {
+            parts.push(other.to_string());
+            std::error::Error::source(other)
+        }
+    };
+    while let Some(s) = source {
+        let text = s.to_string();
+        // tonic repeats the same words at several levels; say each once.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ").into()
 }
 
 impl Error {

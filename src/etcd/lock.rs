@@ -102,7 +102,9 @@ impl GroupLock {
             Ok(Ok(_)) => Ok(()),
             // The lease is already gone: so is the lock.
             Ok(Err(err)) if err.to_string().contains("lease not found") => Ok(()),
-            Ok(Err(err)) => Err(Error::Request { op: "lease revoke", key: self.key.clone(), source: Box::new(err) }),
+            Ok(Err(err)) => {
+                Err(Error::Request { op: "lease revoke", key: self.key.clone(), source: super::error::cause(err) })
+            }
             Err(_) => Err(Error::Timeout { op: "lease revoke", key: self.key.clone(), timeout: self.request_timeout }),
         }
     }
@@ -220,7 +222,9 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
                     Ok(Some(resp)) if resp.events().iter().any(|e| e.event_type() == EventType::Delete) => {
                         return Ok(())
                     }
-                    Ok(Some(resp)) if resp.canceled() => return Err(format!("watch canceled: {}", resp.cancel_reason())),
+                    Ok(Some(resp)) if resp.canceled() => {
+                        return Err(format!("watch canceled: {}", resp.cancel_reason()))
+                    }
                     Ok(Some(_)) => {}
                     Ok(None) => return Err("watch stream ended".to_owned()),
                     Err(err) => return Err(err.to_string()),

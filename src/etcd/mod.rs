@@ -26,8 +26,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use etcd_client::{
-    Certificate, Client, Compare, CompareOp, ConnectOptions, DeleteOptions, GetOptions, Identity, KeyValue, Txn,
-    TxnOp, TxnOpResponse, TxnResponse,
+    Certificate, Client, Compare, CompareOp, ConnectOptions, DeleteOptions, GetOptions, Identity, KeyValue, Txn, TxnOp,
+    TxnOpResponse, TxnResponse,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -133,7 +133,8 @@ impl Options {
             }
             match (&self.cert, &self.key) {
                 (Some(cert), Some(key)) => {
-                    tls = tls.identity(Identity::from_pem(read_pem(cert, "--etcd-cert")?, read_pem(key, "--etcd-key")?));
+                    tls =
+                        tls.identity(Identity::from_pem(read_pem(cert, "--etcd-cert")?, read_pem(key, "--etcd-key")?));
                 }
                 (None, None) => {}
                 _ => return Err(Error::Options("--etcd-cert and --etcd-key go together".into())),
@@ -299,9 +300,7 @@ fn is_rejection(err: &etcd_client::Error) -> Option<String> {
         let msg = status.message();
         let auth_words = ["authentication failed", "permission denied", "user name is empty", "invalid auth token"];
         // gRPC codes 16 (unauthenticated) and 7 (permission denied).
-        if matches!(i32::from(status.code()), 16 | 7)
-            || auth_words.iter().any(|w| msg.contains(w))
-        {
+        if matches!(i32::from(status.code()), 16 | 7) || auth_words.iter().any(|w| msg.contains(w)) {
             return Some(msg.trim_start_matches("etcdserver: ").to_owned());
         }
     }
@@ -326,13 +325,19 @@ impl Driver {
             Ok(Ok(client)) => client,
             Ok(Err(err)) => {
                 return Err(match is_rejection(&err) {
-                    Some(reason) => Error::Rejected { endpoints, reason, source: Some(Box::new(err)) },
-                    None => Error::Unreachable { endpoints, waited: opts.connect_timeout, source: Some(Box::new(err)) },
+                    Some(reason) => Error::Rejected { endpoints, reason, source: Some(error::cause(err)) },
+                    None => Error::Unreachable { endpoints, waited: None, source: Some(error::cause(err)) },
                 })
             }
-            Err(_) => return Err(Error::Unreachable { endpoints, waited: opts.connect_timeout, source: None }),
+            Err(_) => return Err(Error::Unreachable { endpoints, waited: Some(opts.connect_timeout), source: None }),
         };
-        Ok(Driver { client, keys, endpoints, request_timeout: opts.request_timeout, requests: Arc::new(AtomicU64::new(0)) })
+        Ok(Driver {
+            client,
+            keys,
+            endpoints,
+            request_timeout: opts.request_timeout,
+            requests: Arc::new(AtomicU64::new(0)),
+        })
     }
 
     /// The key builder (for the root prefix in use).
@@ -362,8 +367,10 @@ impl Driver {
         match tokio::time::timeout(self.request_timeout, fut).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(err)) => Err(match is_rejection(&err) {
-                Some(reason) => Error::Rejected { endpoints: self.endpoints.clone(), reason, source: Some(Box::new(err)) },
-                None => Error::Request { op, key: key.to_owned(), source: Box::new(err) },
+                Some(reason) => {
+                    Error::Rejected { endpoints: self.endpoints.clone(), reason, source: Some(error::cause(err)) }
+                }
+                None => Error::Request { op, key: key.to_owned(), source: error::cause(err) },
             }),
             Err(_) => Err(Error::Timeout { op, key: key.to_owned(), timeout: self.request_timeout }),
         }
@@ -398,10 +405,8 @@ impl Driver {
         if keys_only {
             range = range.with_keys_only();
         }
-        let txn = Txn::new().and_then([
-            TxnOp::get(marker, Some(GetOptions::new().with_count_only())),
-            TxnOp::get(prefix, Some(range)),
-        ]);
+        let txn = Txn::new()
+            .and_then([TxnOp::get(marker, Some(GetOptions::new().with_count_only())), TxnOp::get(prefix, Some(range))]);
         let resp = self.txn(prefix, txn).await?;
         let mut responses = resp.op_responses().into_iter();
         let exists = matches!(responses.next(), Some(TxnOpResponse::Get(g)) if g.count() > 0);
@@ -420,16 +425,16 @@ impl Driver {
         let root = self.keys.services();
         let svc = self.keys.service(service);
         vec![
-            TxnOp::txn(
-                Txn::new()
-                    .when([Compare::version(root.as_str(), CompareOp::Equal, 0)])
-                    .and_then([TxnOp::put(root.as_str(), json(&RootMarker { layout: 1 }), None)]),
-            ),
-            TxnOp::txn(
-                Txn::new()
-                    .when([Compare::version(svc.as_str(), CompareOp::Equal, 0)])
-                    .and_then([TxnOp::put(svc.as_str(), json(&ServiceMarker { service }), None)]),
-            ),
+            TxnOp::txn(Txn::new().when([Compare::version(root.as_str(), CompareOp::Equal, 0)]).and_then([TxnOp::put(
+                root.as_str(),
+                json(&RootMarker { layout: 1 }),
+                None,
+            )])),
+            TxnOp::txn(Txn::new().when([Compare::version(svc.as_str(), CompareOp::Equal, 0)]).and_then([TxnOp::put(
+                svc.as_str(),
+                json(&ServiceMarker { service }),
+                None,
+            )])),
         ]
     }
 
@@ -606,9 +611,11 @@ impl Driver {
         check_service(service)?;
         check_group(group)?;
         let key = self.keys.config(service, group);
-        let txn = Txn::new()
-            .when([self.group_exists_cmp(service, group)])
-            .and_then([TxnOp::put(key.as_str(), json(config), None)]);
+        let txn = Txn::new().when([self.group_exists_cmp(service, group)]).and_then([TxnOp::put(
+            key.as_str(),
+            json(config),
+            None,
+        )]);
         if self.txn(&key, txn).await?.succeeded() {
             Ok(())
         } else {
@@ -645,7 +652,12 @@ impl Driver {
     }
 
     /// The container's registration.
-    pub async fn get_container_info(&self, service: &str, group: &str, container: &str) -> Result<ContainerInfo, Error> {
+    pub async fn get_container_info(
+        &self,
+        service: &str,
+        group: &str,
+        container: &str,
+    ) -> Result<ContainerInfo, Error> {
         check_service(service)?;
         check_group(group)?;
         check_container(container)?;
@@ -674,7 +686,11 @@ impl Driver {
         if self.txn(&key, txn).await?.succeeded() {
             Ok(())
         } else {
-            Err(Error::ContainerNotFound { service: service.to_owned(), group: group.to_owned(), container: name.to_owned() })
+            Err(Error::ContainerNotFound {
+                service: service.to_owned(),
+                group: group.to_owned(),
+                container: name.to_owned(),
+            })
         }
     }
 

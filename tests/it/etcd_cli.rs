@@ -1,4 +1,5 @@
 //! `theseus endpoints` through the real binary, against a real etcd.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -77,7 +78,11 @@ async fn endpoints_of_an_unknown_service_is_a_usage_error() {
         .stderr(predicate::str::contains("error: service `db` is not registered in etcd at"))
         .stderr(predicate::str::contains("hint: services are registered by `theseus create`"));
     theseus(&etcd).args(["endpoints", "Bad_Name"]).assert().code(2).stderr(predicate::str::contains("invalid service"));
-    theseus(&etcd).args(["endpoints", "web", "-l", "Nope"]).assert().code(2).stderr(predicate::str::contains("invalid label"));
+    theseus(&etcd)
+        .args(["endpoints", "web", "-l", "Nope"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid label"));
 }
 
 #[test]
@@ -93,7 +98,9 @@ fn endpoints_with_etcd_unreachable_exits_1_with_a_hint() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::contains(format!("error: cannot reach etcd at {dead}")))
-        .stderr(predicate::str::contains("hint: is etcd running? set the endpoints with --etcd or THESEUS_ETCD_ENDPOINTS"))
+        .stderr(predicate::str::contains(
+            "hint: is etcd running? set the endpoints with --etcd or THESEUS_ETCD_ENDPOINTS",
+        ))
         .stderr(predicate::str::contains("pw-never-shown").not());
     assert!(start.elapsed() < std::time::Duration::from_secs(5), "took {:?}", start.elapsed());
 }

@@ -1,5 +1,6 @@
 //! The etcd driver's operations against a real etcd: layout, transactions, single-read
 //! listings, batching, concurrency and error paths.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -65,7 +66,10 @@ async fn create_group_writes_the_layout_in_one_transaction() {
     let want = [
         ("/services", json!({"layout": 1})),
         ("/services/web", json!({"service": "web"})),
-        ("/services/web/dev.frontend", json!({"service": "web", "group": "dev.frontend", "labels": ["dev", "frontend"]})),
+        (
+            "/services/web/dev.frontend",
+            json!({"service": "web", "group": "dev.frontend", "labels": ["dev", "frontend"]}),
+        ),
         ("/services/web/dev.frontend/config", json!({"instances": 2})),
         ("/services/web/dev.frontend/containers", json!({"service": "web"})),
     ];
@@ -112,7 +116,10 @@ async fn remove_group_removes_its_whole_subtree_and_nothing_else() {
     assert!(!d.remove_group("web", "dev").await.unwrap());
     let left = keys(&etcd);
     assert!(left.iter().all(|k| !k.starts_with("/services/web/dev/") && k != "/services/web/dev"), "{left:?}");
-    assert_eq!(d.get_group_container_names("web", "dev.frontend").await.unwrap(), ["dev.frontend.t1", "dev.frontend.t2"]);
+    assert_eq!(
+        d.get_group_container_names("web", "dev.frontend").await.unwrap(),
+        ["dev.frontend.t1", "dev.frontend.t2"]
+    );
     assert!(d.service_exists("web").await.unwrap(), "the service stays");
 }
 
@@ -133,7 +140,10 @@ async fn containers_register_update_and_deregister_idempotently() {
     let v: serde_json::Value = serde_json::from_str(info_json).unwrap();
     assert_eq!(v["instance_host"], "127.0.0.2");
     assert_eq!(v["instance_port"], 31000);
-    assert_eq!(v["port_mappings"][0], json!({"container_port": 80, "host_port": 31000, "name": "http", "protocol": "tcp"}));
+    assert_eq!(
+        v["port_mappings"][0],
+        json!({"container_port": 80, "host_port": 31000, "name": "http", "protocol": "tcp"})
+    );
     assert!(stored.iter().any(|(k, _)| k == "/services/web/dev.frontend/containers/web_dev.frontend.t1"));
 
     let mut unhealthy = t1.clone();

@@ -1,5 +1,6 @@
 //! Per-group locks on etcd leases: waiting, timing out with the holder's name, release on
 //! drop, and a killed holder's lock freeing itself within the lease TTL.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -1,4 +1,5 @@
 //! Authentication and TLS end to end, each against an etcd started with it.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
 
 use std::time::Duration;
 

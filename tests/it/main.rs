@@ -1,8 +1,8 @@
 //! The one integration-test binary: each module tests one area through the library or the
 //! real `theseus` binary, against a real etcd and the local engine on loopback.
 
-mod support;
+mod etcd_cli;
 mod etcd_driver;
 mod etcd_lock;
 mod etcd_security;
-mod etcd_cli;
+mod support;

@@ -4,6 +4,7 @@
 //! free 127.0.0.1 ports (client, peer, and a plain-HTTP metrics port that serves `/health`
 //! whatever the client side uses), and a health poll with a deadline. A missing binary fails
 //! the test with an install hint: a skipped suite would look green.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -234,22 +235,48 @@ fn health_ok(port: u16) -> bool {
 /// A CA, a server certificate for 127.0.0.1 and a client certificate, with the openssl CLI.
 fn make_certs(dir: &Path) -> TlsFiles {
     let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run `openssl`: {e}; install it with `sudo apt-get install -y openssl`"));
+        let out =
+            Command::new("openssl").args(args).current_dir(dir).output().unwrap_or_else(|e| {
+                panic!("cannot run `openssl`: {e}; install it with `sudo apt-get install -y openssl`")
+            });
         assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     };
     let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-    run(&[&["req", "-x509"], &ec[..], &["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=theseus-test-ca"]].concat());
-    std::fs::write(dir.join("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n").unwrap();
+    run(&[
+        &["req", "-x509"],
+        &ec[..],
+        &["-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=theseus-test-ca"],
+    ]
+    .concat());
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
     for (name, cn) in [("server", "127.0.0.1"), ("client", "theseus-test-client")] {
-        run(&[&["req"], &ec[..], &["-keyout", &format!("{name}.key"), "-out", &format!("{name}.csr"), "-subj", &format!("/CN={cn}")]].concat());
         run(&[
-            "x509", "-req", "-in", &format!("{name}.csr"), "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", &format!("{name}.crt"), "-days", "2", "-extfile", &format!("{name}.ext"),
+            &["req"],
+            &ec[..],
+            &["-keyout", &format!("{name}.key"), "-out", &format!("{name}.csr"), "-subj", &format!("/CN={cn}")],
+        ]
+        .concat());
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.crt"),
+            "-days",
+            "2",
+            "-extfile",
+            &format!("{name}.ext"),
         ]);
     }
     TlsFiles { ca: dir.join("ca.crt"), cert: dir.join("client.crt"), key: dir.join("client.key") }
