@@ -187,17 +187,17 @@ pub(super) async fn acquire(
 async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Result<(), Error> {
     let start = Instant::now();
     let deadline = start + timeout;
-    let value = serde_json::to_vec(&LockValue {
-        owner: lock.owner.clone(),
-        acquired_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        pid: std::process::id(),
-    })
-    .unwrap_or_default();
     let key = lock.key.as_str();
     loop {
+        let value = serde_json::to_vec(&LockValue {
+            owner: lock.owner.clone(),
+            acquired_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            pid: std::process::id(),
+        })
+        .unwrap_or_default();
         let txn = Txn::new()
             .when([Compare::create_revision(key, CompareOp::Equal, 0)])
-            .and_then([TxnOp::put(key, value.clone(), Some(PutOptions::new().with_lease(lock.lease)))])
+            .and_then([TxnOp::put(key, value, Some(PutOptions::new().with_lease(lock.lease)))])
             .or_else([TxnOp::get(key, None)]);
         let resp = driver.txn(key, txn).await?;
         if resp.succeeded() {

@@ -268,6 +268,12 @@ struct GroupMarker<'a> {
 }
 
 #[derive(Serialize)]
+struct ContainersMarker<'a> {
+    service: &'a str,
+    group: &'a str,
+}
+
+#[derive(Serialize)]
 struct ContainerMarker<'a> {
     instance_name: &'a str,
 }
@@ -572,7 +578,7 @@ impl Driver {
         let mut ops = vec![
             TxnOp::put(gkey.as_str(), json(&marker), None),
             TxnOp::put(self.keys.config(service, group), json(config), None),
-            TxnOp::put(self.keys.containers(service, group), json(&ServiceMarker { service }), None),
+            TxnOp::put(self.keys.containers(service, group), json(&ContainersMarker { service, group }), None),
         ];
         ops.extend(self.ensure_service_ops(service));
         let txn = Txn::new().when([Compare::version(gkey.as_str(), CompareOp::Equal, 0)]).and_then(ops);

@@ -71,7 +71,7 @@ async fn create_group_writes_the_layout_in_one_transaction() {
             json!({"service": "web", "group": "dev.frontend", "labels": ["dev", "frontend"]}),
         ),
         ("/services/web/dev.frontend/config", json!({"instances": 2})),
-        ("/services/web/dev.frontend/containers", json!({"service": "web"})),
+        ("/services/web/dev.frontend/containers", json!({"service": "web", "group": "dev.frontend"})),
     ];
     assert_eq!(dump.len(), want.len(), "{dump:?}");
     for ((k, v), (wk, wv)) in dump.iter().zip(want) {

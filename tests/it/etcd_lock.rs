@@ -120,3 +120,27 @@ async fn a_killed_holders_lock_frees_itself_within_the_lease_ttl() {
     assert_eq!(lock.owner(), "survivor");
     lock.release().await.unwrap();
 }
+
+/// The lease is kept alive past its TTL while the holder lives, and a waiter's watch survives
+/// past the request timeout: long rollouts keep their lock and long waits still wake up.
+#[tokio::test]
+async fn a_live_holder_keeps_its_lock_past_the_ttl_and_waiters_keep_waiting() {
+    let etcd = Etcd::start();
+    let mut opts = etcd.options();
+    opts.request_timeout = Duration::from_secs(1);
+    let d = theseus::etcd::Driver::connect(&opts).await.unwrap();
+    let ttl = Duration::from_secs(2);
+    let holder = d.lock_group_with_ttl("web", "dev", "long-rollout", Duration::ZERO, ttl).await.unwrap();
+    let d2 = d.clone();
+    let waiter = tokio::spawn(async move { d2.lock_group("web", "dev", "patient", Duration::from_secs(30)).await });
+    // Let time pass beyond both the TTL and the request timeout: this wait is the subject of
+    // the test, not a synchronization.
+    tokio::time::sleep(ttl + Duration::from_millis(1500)).await;
+    holder.check().unwrap();
+    assert!(d.group_lock_holder("web", "dev").await.unwrap().unwrap().contains("long-rollout"));
+    assert!(!waiter.is_finished(), "the waiter is still waiting");
+    holder.release().await.unwrap();
+    let next = waiter.await.unwrap().unwrap();
+    assert_eq!(next.owner(), "patient");
+    next.release().await.unwrap();
+}
