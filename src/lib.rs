@@ -61,5 +61,8 @@ pub(crate) fn classify_module_error<'a>(cause: &'a (dyn std::error::Error + 'sta
     if let Some(e) = cause.downcast_ref::<spec::Error>() {
         return Some(e);
     }
+    if let Some(e) = cause.downcast_ref::<etcd::Error>() {
+        return Some(e);
+    }
     None
 }

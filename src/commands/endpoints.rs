@@ -1,10 +1,111 @@
-//! `theseus endpoints` (being built).
+//! `theseus endpoints SERVICE [-l LABEL...]`: the registered containers of the matching groups,
+//! read from etcd in one range read; what a consumer script or a confd template sees.
+
+use serde::Serialize;
 
 use crate::cli::{EndpointsArgs, GlobalArgs};
-use crate::error::ExitStatus;
-use crate::output::Output;
+use crate::error::{ExitStatus, UserError};
+use crate::etcd::{self, Driver, PortMappingInfo};
+use crate::output::{table, Output, Tabular};
+use crate::spec::labels::{decode, is_valid_name, Selector};
+
+/// One registered container, as printed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Endpoint {
+    /// The service.
+    pub service: String,
+    /// The group (encoded labels).
+    pub group: String,
+    /// The group's labels.
+    pub labels: Vec<String>,
+    /// The container (Marathon task id).
+    pub container: String,
+    /// The agent host.
+    pub host: String,
+    /// The first host port, if any.
+    pub port: Option<u32>,
+    /// `host:port`, if the container has a port.
+    pub address: Option<String>,
+    /// Whether the container is healthy.
+    pub healthy: bool,
+    /// The app version the container runs.
+    pub version: String,
+    /// Every port of the container.
+    pub ports: Vec<PortMappingInfo>,
+}
+
+/// The result: every matching container, by group then container name.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Endpoints(pub Vec<Endpoint>);
+
+impl Tabular for Endpoints {
+    fn to_table(&self, tty: bool) -> String {
+        let mut t = table(&["address", "group", "labels", "healthy", "container"], tty);
+        for e in &self.0 {
+            t.add_row(vec![
+                e.address.clone().unwrap_or_else(|| format!("{} (no port)", e.host)),
+                e.group.clone(),
+                e.labels.join(","),
+                if e.healthy { "yes" } else { "no" }.to_owned(),
+                e.container.clone(),
+            ]);
+        }
+        t.to_string()
+    }
+}
+
+/// The endpoints of `service`'s groups matching `selector`, in one etcd read.
+pub async fn endpoints(driver: &Driver, service: &str, selector: &Selector) -> Result<Endpoints, etcd::Error> {
+    let groups = driver.get_service_containers(service).await?;
+    let mut rows = Vec::new();
+    for (group, containers) in groups {
+        // A key that is not a canonical label set was not written by theseus: skip it.
+        let Some(labels) = decode(&group) else { continue };
+        if !selector.matches(&labels) {
+            continue;
+        }
+        let labels: Vec<String> = labels.into_iter().collect();
+        for c in containers {
+            rows.push(Endpoint {
+                service: service.to_owned(),
+                group: group.clone(),
+                labels: labels.clone(),
+                address: c.address(),
+                container: c.instance_name,
+                host: c.instance_host,
+                port: c.instance_port,
+                healthy: c.healthy,
+                version: c.version,
+                ports: c.port_mappings,
+            });
+        }
+    }
+    Ok(Endpoints(rows))
+}
 
 /// Runs the command.
-pub async fn run(_global: &GlobalArgs, _args: EndpointsArgs, _out: &Output) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("not built yet")
+pub async fn run(global: &GlobalArgs, args: EndpointsArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    if !is_valid_name(&args.service) {
+        return Err(UserError::with_hint(
+            format!("invalid service name `{}`", args.service),
+            "service names are lowercase letters, digits and `-` (not first or last)",
+        )
+        .into());
+    }
+    let selector = Selector::parse(&args.labels)?;
+    let driver = Driver::connect(&etcd::Options::from_global(global)).await?;
+    let found = match endpoints(&driver, &args.service, &selector).await {
+        Ok(found) => found,
+        Err(etcd::Error::ServiceNotFound { service }) => {
+            return Err(UserError::with_hint(
+                format!("service `{service}` is not registered in etcd at {}", driver.endpoints()),
+                "services are registered by `theseus create`; check --etcd and --etcd-prefix (THESEUS_ETCD_PREFIX)",
+            )
+            .into());
+        }
+        Err(err) => return Err(anyhow::Error::new(err).context(format!("reading the endpoints of `{}`", args.service))),
+    };
+    out.result(&found)?;
+    Ok(ExitStatus::Success)
 }

@@ -3,4 +3,8 @@
 
 mod completions;
 mod spec;
+mod etcd_cli;
+mod etcd_driver;
+mod etcd_lock;
+mod etcd_security;
 mod support;

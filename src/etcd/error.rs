@@ -1,0 +1,195 @@
+//! The etcd driver's error type: callers match on it (`is_not_found`, `is_locked`), and
+//! [`Classify`] maps it to exit codes and hints. Never carries a password.
+
+use std::time::Duration;
+
+use crate::error::{Classify, ExitStatus};
+
+/// A boxed cause, so that etcd-client's types stay inside this module.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What went wrong talking to etcd or with the layout in it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No endpoint answered within the connect timeout.
+    #[error("cannot reach etcd at {endpoints}{}", waited.map(|w| format!(" (no answer within {})", humantime::format_duration(w))).unwrap_or_default())]
+    Unreachable {
+        /// The endpoints tried, comma-separated.
+        endpoints: String,
+        /// Set when nothing answered within the connect timeout (rather than failing fast).
+        waited: Option<Duration>,
+        /// The last transport error, if any.
+        #[source]
+        source: Option<Cause>,
+    },
+    /// etcd refused the credentials or the TLS setup.
+    #[error("etcd at {endpoints} refused the connection: {reason}")]
+    Rejected {
+        /// The endpoints tried, comma-separated.
+        endpoints: String,
+        /// Why (authentication failed, permission denied, TLS handshake).
+        reason: String,
+        /// The error from etcd.
+        #[source]
+        source: Option<Cause>,
+    },
+    /// The connection options are unusable (missing or unreadable TLS files, bad endpoint).
+    #[error("invalid etcd connection options: {0}")]
+    Options(String),
+    /// A request failed.
+    #[error("etcd request failed: {op} `{key}`")]
+    Request {
+        /// What we were doing (`get`, `txn`, `lock`...).
+        op: &'static str,
+        /// The key or prefix involved.
+        key: String,
+        /// The error from etcd.
+        #[source]
+        source: Cause,
+    },
+    /// A request got no answer in time.
+    #[error("etcd did not answer {op} `{key}` within {}", humantime::format_duration(*timeout))]
+    Timeout {
+        /// What we were doing.
+        op: &'static str,
+        /// The key or prefix involved.
+        key: String,
+        /// The request timeout.
+        timeout: Duration,
+    },
+    /// A name that cannot be part of the layout.
+    #[error("invalid {kind} name `{name}`")]
+    InvalidName {
+        /// What the name is for (`service`, `group`, `container`).
+        kind: &'static str,
+        /// The offending name.
+        name: String,
+    },
+    /// The service is not registered.
+    #[error("service `{service}` is not registered in etcd")]
+    ServiceNotFound {
+        /// The service.
+        service: String,
+    },
+    /// The group is not registered.
+    #[error("group `{service}/{group}` is not registered in etcd")]
+    GroupNotFound {
+        /// The service.
+        service: String,
+        /// Encoded labels.
+        group: String,
+    },
+    /// The container is not registered.
+    #[error("container `{container}` is not registered in group `{service}/{group}`")]
+    ContainerNotFound {
+        /// The service.
+        service: String,
+        /// Encoded labels.
+        group: String,
+        /// Marathon task id.
+        container: String,
+    },
+    /// A value in etcd is not the JSON the layout says.
+    #[error("malformed value at etcd key `{key}`")]
+    Corrupt {
+        /// The key.
+        key: String,
+        /// The decoding error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Another holder kept the group's lock for the whole wait.
+    #[error("group `{service}/{group}` is locked by {holder} (waited {})", humantime::format_duration(*waited))]
+    Locked {
+        /// The service.
+        service: String,
+        /// Encoded labels.
+        group: String,
+        /// Who holds the lock, as recorded by them.
+        holder: String,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// The lease behind a lock could not be kept alive.
+    #[error("lost the lock on group `{service}/{group}`: {reason}")]
+    LockLost {
+        /// The service.
+        service: String,
+        /// Encoded labels.
+        group: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The readable part of an etcd-client error: gRPC statuses as `message (Code)` plus their
+/// underlying cause, without tonic's metadata dump.
+pub(super) fn cause(err: etcd_client::Error) -> Cause {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = match &err {
+        etcd_client::Error::GRpcStatus(status) => {
+            parts.push(format!("{} ({:?})", status.message().trim_start_matches("etcdserver: "), status.code()));
+            std::error::Error::source(status)
+        }
+        other => {
+            parts.push(other.to_string());
+            std::error::Error::source(other)
+        }
+    };
+    while let Some(s) = source {
+        let text = s.to_string();
+        // tonic repeats the same words at several levels; say each once.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ").into()
+}
+
+impl Error {
+    /// Whether the service, group or container does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::ServiceNotFound { .. } | Error::GroupNotFound { .. } | Error::ContainerNotFound { .. })
+    }
+
+    /// Whether another holder has the group's lock.
+    pub fn is_locked(&self) -> bool {
+        matches!(self, Error::Locked { .. })
+    }
+
+    /// Whether etcd could not be reached or did not answer in time.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Error::Unreachable { .. } | Error::Timeout { .. })
+    }
+}
+
+impl Classify for Error {
+    fn exit_status(&self) -> Option<ExitStatus> {
+        Some(match self {
+            Error::Locked { .. } => ExitStatus::Locked,
+            Error::InvalidName { .. } | Error::Options(_) => ExitStatus::Usage,
+            _ => ExitStatus::Failure,
+        })
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            Error::Unreachable { .. } | Error::Timeout { .. } => Some(
+                "is etcd running? set the endpoints with --etcd or THESEUS_ETCD_ENDPOINTS (HOST:PORT, comma-separated)"
+                    .into(),
+            ),
+            Error::Rejected { .. } => Some(
+                "check --etcd-user/--etcd-password (THESEUS_ETCD_USER/THESEUS_ETCD_PASSWORD) and --etcd-ca/--etcd-cert/--etcd-key"
+                    .into(),
+            ),
+            Error::Locked { .. } => {
+                Some("wait for the other rollout to finish, or raise --lock-timeout; a dead holder's lock frees itself when its lease expires".into())
+            }
+            Error::ServiceNotFound { .. } | Error::GroupNotFound { .. } => {
+                Some("groups are registered by `theseus create`; check --etcd-prefix (THESEUS_ETCD_PREFIX)".into())
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! The one place that builds etcd keys (DESIGN §4), under an optional root prefix.
+//!
+//! ```text
+//! <root>/services                                            marker: the layout exists
+//! <root>/services/<service>                                  marker: the service exists
+//! <root>/services/<service>/<group>                          marker: the group exists
+//! <root>/services/<service>/<group>/config                   the resolved spec (JSON)
+//! <root>/services/<service>/<group>/containers               marker: the container list
+//! <root>/services/<service>/<group>/containers/<container>   marker: the container is registered
+//! <root>/services/<service>/<group>/containers/<container>/info   ContainerInfo (JSON)
+//! <root>/theseus/locks/<service>/<group>                     per-group lock (lease-bound)
+//! ```
+//! etcd v3 is flat, so "a service exists" means its marker key exists. Subtree reads and
+//! deletes always use the parent key plus the prefix `<parent>/` (with the slash), so that
+//! `/services/web` never matches `/services/web-api`.
+
+use crate::spec::labels::{decode, is_valid_name};
+
+use super::Error;
+
+/// Key builder bound to one root prefix (`--etcd-prefix`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    root: String,
+}
+
+impl Keys {
+    /// A builder under `prefix`: empty for none; `team-a` and `/team-a/` both become `/team-a`.
+    pub fn new(prefix: &str) -> Result<Self, Error> {
+        let trimmed = prefix.trim_matches('/');
+        if trimmed.split('/').any(|s| s.is_empty()) && !trimmed.is_empty() {
+            return Err(Error::InvalidName { kind: "etcd prefix", name: prefix.to_owned() });
+        }
+        let root = if trimmed.is_empty() { String::new() } else { format!("/{trimmed}") };
+        Ok(Keys { root })
+    }
+
+    /// The root prefix (`""` or `/segment[/segment...]`).
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+
+    /// `<root>/services`: the marker of the whole layout.
+    pub fn services(&self) -> String {
+        format!("{}/services", self.root)
+    }
+
+    /// `<root>/services/`: the prefix of every service key.
+    pub fn services_prefix(&self) -> String {
+        format!("{}/services/", self.root)
+    }
+
+    /// `<root>/services/<service>`: the service marker.
+    pub fn service(&self, service: &str) -> String {
+        format!("{}/services/{service}", self.root)
+    }
+
+    /// `<root>/services/<service>/`: the prefix of the service's subtree.
+    pub fn service_prefix(&self, service: &str) -> String {
+        format!("{}/services/{service}/", self.root)
+    }
+
+    /// `<root>/services/<service>/<group>`: the group marker.
+    pub fn group(&self, service: &str, group: &str) -> String {
+        format!("{}/services/{service}/{group}", self.root)
+    }
+
+    /// `<root>/services/<service>/<group>/`: the prefix of the group's subtree.
+    pub fn group_prefix(&self, service: &str, group: &str) -> String {
+        format!("{}/services/{service}/{group}/", self.root)
+    }
+
+    /// `.../<group>/config`: the resolved spec deployed to the group.
+    pub fn config(&self, service: &str, group: &str) -> String {
+        format!("{}/services/{service}/{group}/config", self.root)
+    }
+
+    /// `.../<group>/containers`: the marker of the group's container list.
+    pub fn containers(&self, service: &str, group: &str) -> String {
+        format!("{}/services/{service}/{group}/containers", self.root)
+    }
+
+    /// `.../<group>/containers/`: the prefix of every container of the group.
+    pub fn containers_prefix(&self, service: &str, group: &str) -> String {
+        format!("{}/services/{service}/{group}/containers/", self.root)
+    }
+
+    /// `.../containers/<container>`: the container marker.
+    pub fn container(&self, service: &str, group: &str, container: &str) -> String {
+        format!("{}/services/{service}/{group}/containers/{container}", self.root)
+    }
+
+    /// `.../containers/<container>/`: the prefix of the container's subtree.
+    pub fn container_prefix(&self, service: &str, group: &str, container: &str) -> String {
+        format!("{}/services/{service}/{group}/containers/{container}/", self.root)
+    }
+
+    /// `.../containers/<container>/info`: the container's [`super::ContainerInfo`].
+    pub fn container_info(&self, service: &str, group: &str, container: &str) -> String {
+        format!("{}/services/{service}/{group}/containers/{container}/info", self.root)
+    }
+
+    /// `<root>/theseus/locks/<service>/<group>`: the group's lock, outside `/services` so that
+    /// consumers never see it and removing a group never drops a held lock.
+    pub fn group_lock(&self, service: &str, group: &str) -> String {
+        format!("{}/theseus/locks/{service}/{group}", self.root)
+    }
+
+    /// Parses a key below [`Keys::service_prefix`] into its place in the layout.
+    pub fn parse_in_service<'k>(&self, service: &str, key: &'k str) -> Option<Entry<'k>> {
+        let rest = key.strip_prefix(&self.service_prefix(service))?;
+        let parts: Vec<&str> = rest.split('/').collect();
+        match parts.as_slice() {
+            [group] => Some(Entry::Group { group }),
+            [group, "config"] => Some(Entry::Config { group }),
+            [group, "containers"] => Some(Entry::Containers { group }),
+            [group, "containers", container] => Some(Entry::Container { group, container }),
+            [group, "containers", container, "info"] => Some(Entry::ContainerInfo { group, container }),
+            _ => None,
+        }
+    }
+}
+
+/// Where a key sits in one service's subtree (see [`Keys::parse_in_service`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry<'k> {
+    /// `<group>`.
+    Group {
+        /// Encoded labels.
+        group: &'k str,
+    },
+    /// `<group>/config`.
+    Config {
+        /// Encoded labels.
+        group: &'k str,
+    },
+    /// `<group>/containers`.
+    Containers {
+        /// Encoded labels.
+        group: &'k str,
+    },
+    /// `<group>/containers/<container>`.
+    Container {
+        /// Encoded labels.
+        group: &'k str,
+        /// Marathon task id.
+        container: &'k str,
+    },
+    /// `<group>/containers/<container>/info`.
+    ContainerInfo {
+        /// Encoded labels.
+        group: &'k str,
+        /// Marathon task id.
+        container: &'k str,
+    },
+}
+
+/// The key just past every key starting with `prefix` (etcd's range end for a prefix).
+pub fn prefix_end(prefix: &str) -> Vec<u8> {
+    let mut end = prefix.as_bytes().to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return end;
+        }
+    }
+    vec![0] // the whole keyspace
+}
+
+/// Checks a service name (DESIGN §1).
+pub fn check_service(service: &str) -> Result<(), Error> {
+    if is_valid_name(service) {
+        Ok(())
+    } else {
+        Err(Error::InvalidName { kind: "service", name: service.to_owned() })
+    }
+}
+
+/// Checks an encoded label set: canonical (sorted, de-duplicated) and every label valid.
+pub fn check_group(group: &str) -> Result<(), Error> {
+    if decode(group).is_some() {
+        Ok(())
+    } else {
+        Err(Error::InvalidName { kind: "group (encoded labels)", name: group.to_owned() })
+    }
+}
+
+/// Checks a container name (a Marathon task id): non-empty, printable, no `/`.
+pub fn check_container(container: &str) -> Result<(), Error> {
+    let ok = !container.is_empty()
+        && container.len() <= 512
+        && container.chars().all(|c| c.is_ascii_graphic() && c != '/')
+        && container != "."
+        && container != "..";
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidName { kind: "container (Marathon task id)", name: container.to_owned() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_follow_the_layout_with_and_without_a_root() {
+        let k = Keys::new("").unwrap();
+        assert_eq!(k.services(), "/services");
+        assert_eq!(k.service("web"), "/services/web");
+        assert_eq!(k.group("web", "dev.frontend"), "/services/web/dev.frontend");
+        assert_eq!(k.config("web", "dev.frontend"), "/services/web/dev.frontend/config");
+        assert_eq!(k.containers("web", "dev.frontend"), "/services/web/dev.frontend/containers");
+        assert_eq!(k.container("web", "dev", "t.1"), "/services/web/dev/containers/t.1");
+        assert_eq!(k.container_info("web", "dev", "t.1"), "/services/web/dev/containers/t.1/info");
+        let k = Keys::new("/team-a/prod/").unwrap();
+        assert_eq!(k.service("web"), "/team-a/prod/services/web");
+        assert_eq!(Keys::new("team-a").unwrap().root(), "/team-a");
+        assert!(Keys::new("a//b").is_err());
+    }
+
+    #[test]
+    fn entries_parse_back() {
+        let k = Keys::new("/p").unwrap();
+        assert_eq!(k.parse_in_service("web", &k.group("web", "dev")), Some(Entry::Group { group: "dev" }));
+        assert_eq!(
+            k.parse_in_service("web", &k.container_info("web", "dev", "t1")),
+            Some(Entry::ContainerInfo { group: "dev", container: "t1" })
+        );
+        assert_eq!(k.parse_in_service("web", &k.service("web")), None);
+        assert_eq!(k.parse_in_service("web", "/p/services/web-api/dev"), None);
+    }
+
+    #[test]
+    fn prefix_end_is_the_next_key() {
+        assert_eq!(prefix_end("/services/web/"), b"/services/web0".to_vec());
+        assert_eq!(prefix_end("a\u{7f}"), b"a\x80".to_vec());
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_service("web").is_ok());
+        assert!(check_service("Web").is_err());
+        assert!(check_group("dev.frontend").is_ok());
+        assert!(check_group("frontend.dev").is_err());
+        assert!(check_container("theseus_web_dev.frontend.1b2c-3d").is_ok());
+        for bad in ["", "a/b", "..", "a b"] {
+            assert!(check_container(bad).is_err(), "{bad:?}");
+        }
+    }
+}

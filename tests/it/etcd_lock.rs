@@ -1,0 +1,146 @@
+//! Per-group locks on etcd leases: waiting, timing out with the holder's name, release on
+//! drop, and a killed holder's lock freeing itself within the lease TTL.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use theseus::error::{classify, hints, ExitStatus};
+
+use crate::support::etcd::Etcd;
+
+#[tokio::test]
+async fn a_second_holder_waits_then_times_out_naming_the_holder() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    let first = d.lock_group("web", "dev.frontend", "ci-job-1", Duration::from_secs(1)).await.unwrap();
+    assert_eq!(first.owner(), "ci-job-1");
+
+    let start = Instant::now();
+    let err = d.lock_group("web", "dev.frontend", "ci-job-2", Duration::from_millis(800)).await.unwrap_err();
+    let waited = start.elapsed();
+    assert!(waited >= Duration::from_millis(800), "gave up early: {waited:?}");
+    assert!(waited < Duration::from_secs(5), "waited too long: {waited:?}");
+    assert!(err.is_locked(), "{err}");
+    let text = err.to_string();
+    assert!(text.starts_with("group `web/dev.frontend` is locked by `ci-job-1` (pid "), "{text}");
+    let err = anyhow::Error::new(err);
+    assert_eq!(classify(&err), ExitStatus::Locked);
+    assert!(hints(&err)[0].contains("--lock-timeout"));
+
+    // Other groups are not blocked; the waiter left nothing behind.
+    let other = d.lock_group("web", "prod", "ci-job-2", Duration::ZERO).await.unwrap();
+    assert!(d.group_lock_holder("web", "dev.frontend").await.unwrap().unwrap().contains("ci-job-1"));
+    first.release().await.unwrap();
+    other.release().await.unwrap();
+    assert_eq!(d.group_lock_holder("web", "dev.frontend").await.unwrap(), None);
+    assert!(etcd.dump().is_empty(), "released locks leave no key: {:?}", etcd.dump());
+}
+
+#[tokio::test]
+async fn a_waiter_gets_the_lock_when_the_holder_releases() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    let first = d.lock_group("web", "dev", "first", Duration::ZERO).await.unwrap();
+    let d2 = d.clone();
+    let waiter = tokio::spawn(async move { d2.lock_group("web", "dev", "second", Duration::from_secs(20)).await });
+    // The waiter cannot get it while `first` holds it.
+    assert!(d.group_lock_holder("web", "dev").await.unwrap().unwrap().contains("`first`"));
+    assert!(!waiter.is_finished());
+    first.release().await.unwrap();
+    let second = waiter.await.unwrap().unwrap();
+    assert_eq!(second.owner(), "second");
+    assert!(d.group_lock_holder("web", "dev").await.unwrap().unwrap().contains("`second`"));
+    second.check().unwrap();
+}
+
+#[tokio::test]
+async fn dropping_a_lock_releases_it() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    let lock = d.lock_group("web", "dev", "dropper", Duration::ZERO).await.unwrap();
+    drop(lock);
+    // The drop revokes in the background; the next holder gets it long before the TTL.
+    let start = Instant::now();
+    let next = d.lock_group("web", "dev", "next", Duration::from_secs(5)).await.unwrap();
+    assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
+    next.release().await.unwrap();
+}
+
+/// The `hold_lock` example next to this test binary; `cargo test` builds it, a filtered run
+/// (`cargo test --test it`) may not, so build it then with the same profile.
+fn hold_lock_example() -> PathBuf {
+    // target/<profile>/deps/it-<hash> → target/<profile>/examples/hold_lock
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|p| p.parent()).unwrap();
+    let path = profile_dir.join("examples").join("hold_lock");
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "--example", "hold_lock"]).current_dir(env!("CARGO_MANIFEST_DIR"));
+        match profile_dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") | None => {}
+            Some(profile) => {
+                build.args(["--profile", profile]);
+            }
+        }
+        assert!(build.status().unwrap().success(), "building the hold_lock example failed");
+    }
+    assert!(path.exists(), "{} is missing after building it", path.display());
+    path
+}
+
+#[tokio::test]
+async fn a_killed_holders_lock_frees_itself_within_the_lease_ttl() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    let ttl = Duration::from_secs(2);
+    let mut child = Command::new(hold_lock_example())
+        .args([etcd.endpoint.as_str(), "web", "dev", "doomed-holder", "2"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while d.group_lock_holder("web", "dev").await.unwrap().is_none() {
+        assert!(child.try_wait().unwrap().is_none(), "hold_lock exited early");
+        assert!(Instant::now() < deadline, "hold_lock never took the lock");
+        tokio::time::sleep(Duration::from_millis(20)).await; // poll interval
+    }
+    let err = d.lock_group("web", "dev", "survivor", Duration::from_millis(100)).await.unwrap_err();
+    assert!(err.to_string().contains("doomed-holder"), "{err}");
+
+    child.kill().unwrap(); // SIGKILL: no cleanup, no revoke
+    child.wait().unwrap();
+    let start = Instant::now();
+    let lock = d.lock_group("web", "dev", "survivor", Duration::from_secs(15)).await.unwrap();
+    let freed_after = start.elapsed();
+    // etcd checks lease expiry every 500 ms; allow that and scheduling slack on top of the TTL.
+    assert!(freed_after < ttl + Duration::from_millis(1500), "freed after {freed_after:?}");
+    assert_eq!(lock.owner(), "survivor");
+    lock.release().await.unwrap();
+}
+
+/// The lease is kept alive past its TTL while the holder lives, and a waiter's watch survives
+/// past the request timeout: long rollouts keep their lock and long waits still wake up.
+#[tokio::test]
+async fn a_live_holder_keeps_its_lock_past_the_ttl_and_waiters_keep_waiting() {
+    let etcd = Etcd::start();
+    let mut opts = etcd.options();
+    opts.request_timeout = Duration::from_secs(1);
+    let d = theseus::etcd::Driver::connect(&opts).await.unwrap();
+    let ttl = Duration::from_secs(2);
+    let holder = d.lock_group_with_ttl("web", "dev", "long-rollout", Duration::ZERO, ttl).await.unwrap();
+    let d2 = d.clone();
+    let waiter = tokio::spawn(async move { d2.lock_group("web", "dev", "patient", Duration::from_secs(30)).await });
+    // Let time pass beyond both the TTL and the request timeout: this wait is the subject of
+    // the test, not a synchronization.
+    tokio::time::sleep(ttl + Duration::from_millis(1500)).await;
+    holder.check().unwrap();
+    assert!(d.group_lock_holder("web", "dev").await.unwrap().unwrap().contains("long-rollout"));
+    assert!(!waiter.is_finished(), "the waiter is still waiting");
+    holder.release().await.unwrap();
+    let next = waiter.await.unwrap().unwrap();
+    assert_eq!(next.owner(), "patient");
+    next.release().await.unwrap();
+}
