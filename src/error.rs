@@ -135,6 +135,11 @@ pub fn report(err: &anyhow::Error, out: &Output) -> ExitStatus {
     if status == ExitStatus::Success {
         return status; // broken pipe: the reader went away, which is not an error
     }
+    // A spec report is complete on its own: every problem with its position and hint.
+    if let Some(spec_err) = err.chain().find_map(|c| c.downcast_ref::<crate::spec::Error>()) {
+        out.stderr_block(&format!("{spec_err}\n{}\n", spec_err.summary()));
+        return status;
+    }
     out.error(err, &hints(err));
     status
 }

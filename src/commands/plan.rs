@@ -43,7 +43,11 @@ impl Tabular for Plan {
                 Action::Scale { from, to } => ("scale", format!("instances: {from} → {to}")),
                 Action::RollingUpdate { changes } => (
                     "rolling-update",
-                    changes.iter().map(|c| format!("{}: {} → {}", c.field, short(&c.from), short(&c.to))).collect::<Vec<_>>().join("\n"),
+                    changes
+                        .iter()
+                        .map(|c| format!("{}: {} → {}", c.field, short(&c.from), short(&c.to)))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
                 ),
                 Action::Unchanged => ("unchanged", String::new()),
                 Action::RemoveCandidate => ("remove-candidate", "live group with no spec".to_owned()),

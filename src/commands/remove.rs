@@ -44,7 +44,11 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
     };
     let explicit = !selector.is_empty() || !args.services.is_empty();
     if !explicit && !args.all {
-        let what = if is_file { format!("every group of `{}`", args.target) } else { format!("the whole service `{}`", args.target) };
+        let what = if is_file {
+            format!("every group of `{}`", args.target)
+        } else {
+            format!("the whole service `{}`", args.target)
+        };
         return Err(UserError::with_hint(
             format!("refusing to remove {what} without --all"),
             "select groups with -l LABELS, or pass --all (try --dry-run first)",
@@ -59,7 +63,12 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
     let mut doomed: Vec<Doomed> = Vec::new();
     for s in &services {
         for g in snap.groups.values().filter(|g| &g.service == s) {
-            doomed.push(Doomed { service: s.clone(), encoded: g.encoded.clone(), group_id: g.group_id.clone(), in_marathon: true });
+            doomed.push(Doomed {
+                service: s.clone(),
+                encoded: g.encoded.clone(),
+                group_id: g.group_id.clone(),
+                in_marathon: true,
+            });
         }
         if etcd.service_exists(s).await.context("reading etcd")? {
             for encoded in etcd.get_service_groups(s).await.context("reading etcd")? {
@@ -79,14 +88,26 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
         doomed.retain(|d| keys.contains(&(d.service.clone(), d.encoded.clone())));
     }
     if doomed.is_empty() {
-        return Err(UserError::with_hint("nothing to remove: no such group in Marathon or etcd", "`theseus view` lists the groups").into());
+        return Err(UserError::with_hint(
+            "nothing to remove: no such group in Marathon or etcd",
+            "`theseus view` lists the groups",
+        )
+        .into());
     }
     if !args.dry_run {
         out.status("Removing", format!("{} group(s)", doomed.len()));
     }
-    let results =
-        apply::remove(&ctx.marathon, &etcd, &namespace, &doomed, args.force, args.dry_run, waiting(&args.wait), ctx.cancel())
-            .await?;
+    let results = apply::remove(
+        &ctx.marathon,
+        &etcd,
+        &namespace,
+        &doomed,
+        args.force,
+        args.dry_run,
+        waiting(&args.wait),
+        ctx.cancel(),
+    )
+    .await?;
     out.result(&results)?;
     Ok(ExitStatus::Success)
 }

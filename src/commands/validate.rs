@@ -5,7 +5,6 @@ use serde::Serialize;
 use crate::cli::{GlobalArgs, ValidateArgs};
 use crate::error::ExitStatus;
 use crate::output::{Output, Tabular};
-use crate::spec;
 
 /// What `validate` reports on success.
 #[derive(Debug, Serialize)]
@@ -37,13 +36,7 @@ impl Tabular for ValidateView {
 
 /// Runs the command: the summary on stdout, or every problem on stderr and exit 2.
 pub fn run(global: &GlobalArgs, args: ValidateArgs, out: &Output) -> anyhow::Result<ExitStatus> {
-    let spec = match spec::load(&args.file).and_then(|s| s.with_namespace(global.namespace.as_deref())) {
-        Ok(spec) => spec,
-        Err(err) => {
-            out.stderr_block(&format!("{err}\n{}\n", summary(&err)));
-            return Ok(ExitStatus::Usage);
-        }
-    };
+    let spec = super::common::load_spec(&args.file, global)?;
     out.result(&ValidateView {
         file: args.file.display().to_string(),
         services: spec.services().len(),
@@ -52,14 +45,4 @@ pub fn run(global: &GlobalArgs, args: ValidateArgs, out: &Output) -> anyhow::Res
         namespace: spec.namespace,
     })?;
     Ok(ExitStatus::Success)
-}
-
-/// The closing line of an error report: how many problems, and that nothing was sent.
-pub(crate) fn summary(err: &spec::Error) -> String {
-    let n = err.diagnostics.len();
-    format!(
-        "error: `{}` is invalid: {n} problem{}; nothing was sent to Marathon or etcd",
-        err.path.display(),
-        if n == 1 { "" } else { "s" }
-    )
 }

@@ -167,7 +167,9 @@ pub async fn create(
     let apps: Vec<_> = new.iter().map(|d| d.app.clone()).collect();
     let change = client.put_apps(&apps).await.context("creating the apps in Marathon")?;
     for d in &new {
-        etcd.create_service(&d.service).await.with_context(|| format!("registering service `{}` in etcd", d.service))?;
+        etcd.create_service(&d.service)
+            .await
+            .with_context(|| format!("registering service `{}` in etcd", d.service))?;
         etcd.create_group(&d.service, &d.encoded, &d.config)
             .await
             .with_context(|| format!("storing the config of `{}` in etcd", d.group_id))?;
@@ -278,7 +280,10 @@ pub async fn scale(
         };
         killed.with_context(|| format!("scaling `{}` to {instances}", app.id))?
     } else {
-        client.scale_app(&app.id, instances, false).await.with_context(|| format!("scaling `{}` to {instances}", app.id))?
+        client
+            .scale_app(&app.id, instances, false)
+            .await
+            .with_context(|| format!("scaling `{}` to {instances}", app.id))?
     };
     if let Ok(mut config) = etcd.get_group_config(&group.service, &group.encoded).await {
         if let Value::Object(m) = &mut config {
@@ -389,7 +394,9 @@ pub async fn remove(
     let mut services: Vec<&str> = doomed.iter().map(|d| d.service.as_str()).collect();
     services.dedup();
     for d in doomed {
-        etcd.remove_group(&d.service, &d.encoded).await.with_context(|| format!("removing `{}` from etcd", d.group_id))?;
+        etcd.remove_group(&d.service, &d.encoded)
+            .await
+            .with_context(|| format!("removing `{}` from etcd", d.group_id))?;
     }
     for s in services {
         if etcd.get_service_groups(s).await.map(|g| g.is_empty()).unwrap_or(false) {

@@ -11,16 +11,11 @@ use crate::marathon::types::{App, Deployment, QueueItem, Task};
 use crate::marathon::{Client, Error};
 use crate::spec::labels::{decode, Selector};
 
-/// Label keys Theseus writes on every app (DESIGN §1).
+/// Label keys Theseus writes on every app (DESIGN §1), owned by the spec renderer.
 pub mod label {
-    /// `theseus.managed=true`: Theseus never touches apps without it.
-    pub const MANAGED: &str = "theseus.managed";
-    /// `theseus.service=<service>`.
-    pub const SERVICE: &str = "theseus.service";
-    /// `theseus.group=<encoded labels>`.
-    pub const GROUP: &str = "theseus.group";
-    /// `theseus.revision=<revision>`.
-    pub const REVISION: &str = "theseus.revision";
+    pub use crate::spec::{
+        LABEL_GROUP as GROUP, LABEL_MANAGED as MANAGED, LABEL_REVISION as REVISION, LABEL_SERVICE as SERVICE,
+    };
 }
 
 /// One labeled group as Marathon has it.
@@ -84,10 +79,7 @@ pub fn namespace_path(namespace: &str) -> String {
     format!("/{}", namespace.trim_matches('/'))
 }
 
-/// The Marathon group id of a labeled group.
-pub fn group_id(namespace: &str, service: &str, encoded: &str) -> String {
-    format!("{}/{service}/{encoded}", namespace_path(namespace))
-}
+pub use crate::spec::group_path as group_id;
 
 impl Snapshot {
     /// Reads the managed apps of `namespace` (filtered server-side by `?label=`, and by

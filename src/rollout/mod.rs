@@ -6,9 +6,11 @@
 //! - [`wait`]: waiting for deployments and health, failing fast with Marathon's reasons.
 //! - [`event`]: progress events and the `Reporter` trait the terminal layer implements.
 
+pub mod apply;
 pub mod event;
 pub mod live;
 pub mod plan;
+pub mod register;
 pub mod status;
 pub mod wait;
 

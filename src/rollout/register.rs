@@ -50,7 +50,9 @@ pub fn desired_containers(group: &LiveGroup) -> Vec<ContainerInfo> {
     group
         .apps
         .iter()
-        .flat_map(|app| app.tasks.iter().flatten().filter(|t| task_healthy(app, t)).map(move |t| container_info(app, t)))
+        .flat_map(|app| {
+            app.tasks.iter().flatten().filter(|t| task_healthy(app, t)).map(move |t| container_info(app, t))
+        })
         .collect()
 }
 
@@ -61,6 +63,8 @@ pub struct Registered {
     pub service: String,
     /// Encoded labels.
     pub group: String,
+    /// Containers registered after the sync.
+    pub containers: usize,
     /// The changes.
     #[serde(flatten)]
     pub report: SyncReport,
@@ -104,7 +108,11 @@ mod tests {
         let app = App {
             port_definitions: Some(vec![
                 PortDefinition { name: Some("http".into()), ..PortDefinition::default() },
-                PortDefinition { name: Some("admin".into()), protocol: Some("udp".into()), ..PortDefinition::default() },
+                PortDefinition {
+                    name: Some("admin".into()),
+                    protocol: Some("udp".into()),
+                    ..PortDefinition::default()
+                },
             ]),
             ..App::default()
         };

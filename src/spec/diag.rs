@@ -37,6 +37,18 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The closing line of a report: how many problems, and that nothing was sent.
+    pub fn summary(&self) -> String {
+        let n = self.diagnostics.len();
+        format!(
+            "error: `{}` is invalid: {n} problem{}; nothing was sent to Marathon or etcd",
+            self.path.display(),
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = self.path.display();

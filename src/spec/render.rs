@@ -28,10 +28,15 @@ fn seconds(d: std::time::Duration) -> u64 {
     d.as_secs()
 }
 
+/// The Marathon group path of a labeled group: `/<namespace>/<service>/<encoded-labels>`.
+pub fn group_path(namespace: &str, service: &str, encoded: &str) -> String {
+    format!("/{}/{service}/{encoded}", namespace.trim_matches('/'))
+}
+
 impl GroupSpec {
     /// The Marathon group path of this labeled group: `/<namespace>/<service>/<encoded>`.
     pub fn group_id(&self, namespace: &str) -> String {
-        format!("/{}/{}/{}", namespace.trim_matches('/'), self.service, self.encoded)
+        group_path(namespace, &self.service, &self.encoded)
     }
 
     /// The revision: `r` and 12 hex digits of a SHA-256 over the canonical JSON of the service,

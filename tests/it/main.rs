@@ -2,9 +2,9 @@
 //! real `theseus` binary, against a real etcd and the local engine on loopback.
 
 mod completions;
-mod spec;
 mod etcd_cli;
 mod etcd_driver;
 mod etcd_lock;
 mod etcd_security;
+mod spec;
 mod support;
