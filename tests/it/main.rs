@@ -2,3 +2,4 @@
 //! real `theseus` binary, against a real etcd and the local engine on loopback.
 
 mod support;
+mod local_api;

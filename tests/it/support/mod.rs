@@ -1,2 +1,4 @@
 //! Shared test harness: real servers on loopback, the binary runner.
 #![allow(dead_code, unreachable_pub)]
+
+pub mod engine;
