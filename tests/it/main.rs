@@ -3,3 +3,4 @@
 
 mod support;
 mod local_api;
+mod local_deploy;
