@@ -4,3 +4,4 @@
 mod support;
 mod local_api;
 mod local_deploy;
+mod local_tasks;
