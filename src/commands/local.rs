@@ -1,10 +1,71 @@
-//! `theseus local` (being built).
+//! `theseus local`: runs the Marathon-compatible engine on 127.0.0.1 until Ctrl-C or SIGTERM,
+//! then stops every task process it started.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
 
 use crate::cli::{GlobalArgs, LocalArgs};
-use crate::error::ExitStatus;
+use crate::error::{ExitStatus, UserError};
+use crate::local::{self, Config};
 use crate::output::Output;
 
 /// Runs the command.
-pub async fn run(_global: &GlobalArgs, _args: LocalArgs, _out: &Output) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("not built yet")
+pub async fn run(_global: &GlobalArgs, args: LocalArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+    let config = config(&args)?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+        .await
+        .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
+    let agents = config.agents;
+    let engine = local::Engine::start(config, listener).await?;
+    out.status("Serving", format!("Marathon API on {} with {agents} agents (127.0.0.2..)", engine.url()));
+    out.text(&format!("{}\n", engine.url()))?;
+    let signal = wait_for_signal().await;
+    out.status("Stopping", format!("{signal}: stopping every task"));
+    engine.shutdown().await;
+    Ok(ExitStatus::Success)
+}
+
+fn config(args: &LocalArgs) -> anyhow::Result<Config> {
+    let mut attributes: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
+    for spec in &args.agent_attributes {
+        let (index, attrs) = local::parse_attributes(spec)
+            .map_err(|e| UserError::with_hint(e, "use --agent-attributes 1:rack=r1;zone=z1"))?;
+        if index > args.agents {
+            return Err(
+                UserError::new(format!("--agent-attributes {spec}: there are only {} agents", args.agents)).into()
+            );
+        }
+        attributes.entry(index).or_default().extend(attrs);
+    }
+    if args.agents == 0 {
+        return Err(UserError::new("--agents must be at least 1").into());
+    }
+    let ports = local::parse_port_range(&args.agent_ports).map_err(UserError::new)?;
+    Ok(Config {
+        agents: args.agents,
+        agent_attributes: attributes,
+        agent_cpus: args.agent_cpus,
+        agent_mem: args.agent_mem,
+        agent_disk: args.agent_disk,
+        agent_ports: ports,
+        work_dir: args.work_dir.clone(),
+        state_file: args.state.clone(),
+        ..Config::default()
+    })
+}
+
+async fn wait_for_signal() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return "interrupted";
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "interrupted",
+        _ = term.recv() => "terminated",
+    }
 }

@@ -701,11 +701,12 @@ pub struct ProcessedOffersSummary {
     /// When the last offer was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_offer_at: Option<String>,
-    /// Decline counts by reason, e.g. `UnfulfilledConstraint`, `InsufficientCpus`.
-    #[serde(default)]
+    /// Decline counts by reason, e.g. `UnfulfilledConstraint`, `InsufficientCpus`
+    /// (wire name `rejectSummaryLastOffers`, as in R:v2/types/queue.raml).
+    #[serde(default, rename = "rejectSummaryLastOffers", alias = "rejectionSummaryLastOffers")]
     pub rejection_summary_last_offers: Vec<RejectionCount>,
-    /// Decline counts by reason over the whole launch attempt.
-    #[serde(default)]
+    /// Decline counts by reason over the whole launch attempt (wire name `rejectSummaryLaunchAttempt`).
+    #[serde(default, rename = "rejectSummaryLaunchAttempt", alias = "rejectionSummaryLaunchAttempt")]
     pub rejection_summary_launch_attempt: Vec<RejectionCount>,
 }
 

@@ -8,3 +8,6 @@ mod etcd_lock;
 mod etcd_security;
 mod spec;
 mod support;
+mod local_api;
+mod local_deploy;
+mod local_tasks;

@@ -1,0 +1,74 @@
+//! `GET /v2/events`: Server-Sent Events as Jetty's EventSourceServlet sends them (DIGEST §4):
+//! `Accept: text/event-stream` or 405, CRLF frames, `event_stream_attached` first, heartbeats,
+//! `event_type` filter.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use futures::stream::{self, StreamExt};
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::super::events::render;
+use super::super::Shared;
+use super::{ApiError, ApiResult, Params};
+
+fn frame(kind: &str, data: &str) -> Bytes {
+    Bytes::from(format!("event: {kind}\r\ndata: {data}\r\n\r\n"))
+}
+
+/// The event stream.
+pub(crate) async fn stream(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> ApiResult {
+    let accepts = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.split(',').any(|p| p.trim().starts_with("text/event-stream")));
+    if !accepts {
+        return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed"));
+    }
+    let filter: Vec<String> = Params::from_uri(&uri).all("event_type").into_iter().map(str::to_string).collect();
+    let wanted = move |kind: &str| filter.is_empty() || filter.iter().any(|f| f == kind);
+    let rx = shared.bus.subscribe();
+    let remote = peer.ip().to_string();
+    let first = wanted("event_stream_attached")
+        .then(|| frame("event_stream_attached", &render("event_stream_attached", json!({ "remoteAddress": remote }))));
+    let heartbeat = shared.config.event_heartbeat;
+    let stop = shared.stop_signal();
+    let state = (rx, stop, tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat));
+    let events = stream::unfold(state, move |(mut rx, mut stop, mut tick)| {
+        let wanted = wanted.clone();
+        async move {
+            loop {
+                tokio::select! {
+                    _ = stop.changed() => return None,
+                    _ = tick.tick() => return Some((Bytes::from_static(b"\r\n"), (rx, stop, tick))),
+                    msg = rx.recv() => match msg {
+                        Ok(ev) if wanted(&ev.kind) => return Some((frame(&ev.kind, &ev.data), (rx, stop, tick))),
+                        Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => return None,
+                    },
+                }
+            }
+        }
+    });
+    let body = stream::iter(first).chain(events).map(Ok::<_, std::convert::Infallible>);
+    let resp: Response = (
+        [
+            (header::CONTENT_TYPE, "text/event-stream;charset=UTF-8"),
+            (header::CONNECTION, "close"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response();
+    Ok(resp)
+}

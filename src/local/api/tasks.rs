@@ -1,0 +1,138 @@
+//! `/v2/tasks` (with `status` and the `text/plain` form) and `/v2/tasks/delete`, plus the task
+//! kills shared with `/v2/apps/{id}/tasks`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::marathon::types::Task;
+
+use super::super::changes::{self, Proposal};
+use super::super::state::State as EngineState;
+use super::super::views;
+use super::super::Shared;
+use super::{apps, deployment_response, json_response, parse_body, ApiError, ApiResult, Params};
+
+/// Whether the client asked for the `text/plain` task list.
+pub(crate) fn wants_text(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/plain") && !a.contains("json"))
+}
+
+/// The `text/plain` list: per app and service port, `app port host:port...` (tab-separated).
+pub(crate) fn text_response<'a>(st: &EngineState, tasks: impl Iterator<Item = &'a Task>) -> Response {
+    let mut by_app: BTreeMap<&str, Vec<&Task>> = BTreeMap::new();
+    for t in tasks {
+        by_app.entry(t.app_id.as_str()).or_default().push(t);
+    }
+    let mut out = String::new();
+    for (app, list) in by_app {
+        let service_ports =
+            st.apps.get(app).map(|r| super::super::scheduler::service_ports(&r.def)).unwrap_or_default();
+        let safe = super::super::ids::task_prefix(app);
+        for (i, sp) in service_ports.iter().enumerate() {
+            out.push_str(&format!("{safe}\t{sp}\t"));
+            for t in &list {
+                if let Some(p) = t.ports.as_ref().and_then(|p| p.get(i)) {
+                    out.push_str(&format!("{}:{p}\t", t.host));
+                }
+            }
+            out.push('\n');
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain")], out).into_response()
+}
+
+/// `GET /v2/tasks[?status=running]`.
+pub(crate) async fn list(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> ApiResult {
+    let params = Params::from_uri(&uri);
+    let wanted: Vec<String> = params.all("status").iter().map(|s| format!("TASK_{}", s.to_ascii_uppercase())).collect();
+    let st = shared.lock();
+    let tasks: Vec<Task> = st
+        .instances
+        .values()
+        .flat_map(|m| m.values())
+        .map(|i| views::task(&st, i))
+        .filter(|t| wanted.is_empty() || wanted.contains(&t.state))
+        .collect();
+    if wants_text(&headers) {
+        return Ok(text_response(&st, tasks.iter()));
+    }
+    drop(st);
+    Ok(json_response(StatusCode::OK, &json!({ "tasks": tasks })))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Ids {
+    ids: Vec<String>,
+}
+
+/// `POST /v2/tasks/delete?scale&wipe` with `{"ids": [...]}`.
+pub(crate) async fn delete_many(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> ApiResult {
+    let params = Params::from_uri(&uri);
+    let (scale, wipe, force) =
+        (params.flag("scale", false)?, params.flag("wipe", false)?, params.flag("force", false)?);
+    let (ids, _): (Ids, _) = parse_body(&body)?;
+    {
+        let st = shared.lock();
+        if let Some(unknown) = ids.ids.iter().find(|t| st.find_task(t).is_none()) {
+            return Err(ApiError::bad_request(format!("Task '{unknown}' does not exist")));
+        }
+    }
+    kill_tasks(&shared, ids.ids, scale, wipe, force, false)
+}
+
+/// Kills tasks; with `scale` the apps' instance counts go down by as many (a deployment).
+pub(crate) fn kill_tasks(
+    shared: &Shared,
+    task_ids: Vec<String>,
+    scale: bool,
+    wipe: bool,
+    force: bool,
+    single: bool,
+) -> ApiResult {
+    if scale && wipe {
+        return Err(ApiError::bad_request("You cannot use scale and wipe at the same time."));
+    }
+    if !scale {
+        let killed = apps::kill_now(shared, &task_ids);
+        shared.wake.notify_one();
+        return Ok(match (single, killed.first()) {
+            (true, Some(t)) => json_response(StatusCode::OK, &json!({ "task": t })),
+            _ => json_response(StatusCode::OK, &json!({ "tasks": killed })),
+        });
+    }
+    let mut per_app: BTreeMap<String, u32> = BTreeMap::new();
+    {
+        let st = shared.lock();
+        for t in &task_ids {
+            if let Some(inst) = st.find_task(t).filter(|i| i.active()) {
+                *per_app.entry(inst.app_id.clone()).or_default() += 1;
+            }
+        }
+        if let Some(conflict) = per_app.keys().find_map(|a| st.deployments_of(a).first().cloned()).filter(|_| !force) {
+            return Err(ApiError::locked(vec![conflict]));
+        }
+    }
+    apps::kill_now(shared, &task_ids);
+    let mut st = shared.lock();
+    let mut proposal = Proposal::current(&st);
+    for (app, n) in &per_app {
+        if let Some(def) = proposal.apps.get_mut(app) {
+            let d = Arc::make_mut(def);
+            d.instances = Some(d.instances.unwrap_or(0).saturating_sub(*n));
+        }
+    }
+    let group = per_app.keys().next().map(|a| super::super::ids::parent(a)).unwrap_or_else(|| "/".into());
+    let accepted = changes::apply(&mut st, &shared.bus, proposal, true, &group)?;
+    drop(st);
+    shared.wake.notify_one();
+    Ok(deployment_response(StatusCode::OK, &accepted))
+}

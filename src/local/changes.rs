@@ -1,0 +1,290 @@
+//! Accepting a change of the root group: version stamps (DIGEST §1 versionInfo), service ports,
+//! 409 locks and `force`, the deployment plan, and the events of an accepted change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::marathon::types::{App, VersionInfo};
+
+use super::deploy::DeploymentRun;
+use super::events::{plan_json, Bus};
+use super::normalize::{definition_only, restart_key, Violation};
+use super::persist::Saved;
+use super::plan;
+use super::state::{AppRecord, GroupRecord, State};
+
+/// Service ports are assigned from this range (`--local_port_min/max`).
+const SERVICE_PORTS: std::ops::RangeInclusive<u32> = 10000..=20000;
+
+/// A proposed root group: every app (unchanged ones share their `Arc`) and every explicit group.
+#[derive(Debug, Clone)]
+pub(crate) struct Proposal {
+    /// Apps by id.
+    pub(crate) apps: BTreeMap<String, Arc<App>>,
+    /// Explicit groups.
+    pub(crate) groups: BTreeMap<String, GroupRecord>,
+    /// Apps to restart even if unchanged.
+    pub(crate) restart: BTreeSet<String>,
+}
+
+impl Proposal {
+    /// The current root group.
+    pub(crate) fn current(st: &State) -> Self {
+        Proposal {
+            apps: st.apps.iter().map(|(k, v)| (k.clone(), v.def.clone())).collect(),
+            groups: st.groups.clone(),
+            restart: BTreeSet::new(),
+        }
+    }
+}
+
+/// Why a change was refused.
+#[derive(Debug)]
+pub(crate) enum Rejected {
+    /// Apps are in running deployments (409).
+    Locked(Vec<String>),
+    /// Validation failed (422).
+    Invalid(Vec<Violation>),
+}
+
+/// An accepted change.
+#[derive(Debug, Clone)]
+pub(crate) struct Accepted {
+    /// The deployment carrying it.
+    pub(crate) deployment_id: String,
+    /// The new root version.
+    pub(crate) version: String,
+}
+
+/// Validates, locks and plans a proposal; on success the state holds the new root group and a
+/// deployment that will carry it out.
+pub(crate) fn apply(
+    st: &mut State,
+    bus: &Bus,
+    mut proposal: Proposal,
+    force: bool,
+    group_id: &str,
+) -> Result<Accepted, Rejected> {
+    let version = st.clock.next();
+    let old: BTreeMap<String, Arc<App>> = st.apps.iter().map(|(k, v)| (k.clone(), v.def.clone())).collect();
+    let changed = stamp(&old, &mut proposal, &version);
+    assign_service_ports(&mut proposal.apps, &old, &changed);
+    let group_deps: BTreeMap<String, Vec<String>> =
+        proposal.groups.iter().map(|(k, v)| (k.clone(), v.dependencies.clone())).collect();
+    let steps = plan::steps(&old, &proposal.apps, &group_deps)
+        .map_err(|e| Rejected::Invalid(vec![Violation { path: "/".into(), error: e }]))?;
+    let affected: BTreeSet<String> = steps.iter().flatten().map(|a| a.app_id.clone()).collect();
+    let conflicts: Vec<String> =
+        st.deployments.iter().filter(|d| !d.affected.is_disjoint(&affected)).map(|d| d.id.clone()).collect();
+    if !conflicts.is_empty() {
+        if !force {
+            bus.emit(
+                "group_change_failed",
+                json!({"groupId": group_id, "version": version, "reason": "App is locked by one or more deployments."}),
+            );
+            return Err(Rejected::Locked(conflicts));
+        }
+        for id in conflicts {
+            cancel(st, bus, &id, "The deployment has been canceled by a forced deployment");
+        }
+    }
+    // commit
+    let original = affected.iter().map(|id| (id.clone(), old.get(id).cloned())).collect();
+    for id in old.keys() {
+        if !proposal.apps.contains_key(id) {
+            st.apps.remove(id);
+        }
+    }
+    for (id, def) in &proposal.apps {
+        match st.apps.get_mut(id) {
+            Some(rec) if !Arc::ptr_eq(&rec.def, def) => {
+                let config_changed = rec.def.version_info.as_ref().map(|v| &v.last_config_change_at)
+                    != def.version_info.as_ref().map(|v| &v.last_config_change_at);
+                rec.def = def.clone();
+                rec.versions.insert(def.version.clone().unwrap_or_default(), def.clone());
+                if config_changed {
+                    rec.launch.delay_seconds = 0.0;
+                    rec.launch.delay_until = None;
+                }
+            }
+            Some(_) => {}
+            None => {
+                st.apps.insert(id.clone(), AppRecord::new(def.clone()));
+            }
+        }
+    }
+    st.groups = proposal.groups;
+    st.root_version = version.clone();
+    st.service_ports = st.apps.values().flat_map(|r| super::scheduler::service_ports(&r.def)).collect();
+    st.dirty = true;
+    st.snapshot();
+    let run = DeploymentRun {
+        id: uuid::Uuid::new_v4().to_string(),
+        version: version.clone(),
+        steps,
+        affected,
+        original,
+        current_step: 0,
+        progress: Vec::new(),
+    };
+    let deployment_id = run.id.clone();
+    st.deployments.push(run);
+    bus.emit("group_change_success", json!({"groupId": group_id, "version": version}));
+    Ok(Accepted { deployment_id, version })
+}
+
+/// Stamps versions on changed apps (new app or config change: all three; restart: version and
+/// lastConfigChangeAt; scale only: version and lastScalingAt); unchanged apps keep their `Arc`.
+/// Returns the ids of added, changed and removed apps.
+fn stamp(old: &BTreeMap<String, Arc<App>>, proposal: &mut Proposal, version: &str) -> BTreeSet<String> {
+    let version = version.to_string();
+    let mut changed: BTreeSet<String> = old.keys().filter(|k| !proposal.apps.contains_key(*k)).cloned().collect();
+    for (id, app) in proposal.apps.iter_mut() {
+        let prev = old.get(id);
+        if prev.is_some_and(|p| Arc::ptr_eq(p, app)) && !proposal.restart.contains(id) {
+            continue;
+        }
+        let mut next = definition_only(app);
+        next.id = id.clone();
+        let stamps = match prev {
+            None => Some(VersionInfo {
+                last_scaling_at: Some(version.clone()),
+                last_config_change_at: Some(version.clone()),
+            }),
+            Some(p) => {
+                let pv = p.version_info.clone().unwrap_or_default();
+                if restart_key(&definition_only(p)) != restart_key(&next) {
+                    Some(VersionInfo {
+                        last_scaling_at: Some(version.clone()),
+                        last_config_change_at: Some(version.clone()),
+                    })
+                } else if proposal.restart.contains(id) {
+                    Some(VersionInfo {
+                        last_scaling_at: pv.last_scaling_at,
+                        last_config_change_at: Some(version.clone()),
+                    })
+                } else if p.instances != next.instances {
+                    Some(VersionInfo {
+                        last_scaling_at: Some(version.clone()),
+                        last_config_change_at: pv.last_config_change_at,
+                    })
+                } else {
+                    None
+                }
+            }
+        };
+        match stamps {
+            Some(vi) => {
+                next.version = Some(version.clone());
+                next.version_info = Some(vi);
+                *app = Arc::new(next);
+                changed.insert(id.clone());
+            }
+            None => *app = prev.cloned().unwrap_or_else(|| app.clone()),
+        }
+    }
+    changed
+}
+
+/// The steps a proposal would produce (`dryRun`), without changing anything.
+pub(crate) fn preview(st: &State, mut proposal: Proposal) -> Result<Vec<Vec<plan::Action>>, Rejected> {
+    let old: BTreeMap<String, Arc<App>> = st.apps.iter().map(|(k, v)| (k.clone(), v.def.clone())).collect();
+    let _ = stamp(&old, &mut proposal, &super::clock::now_iso());
+    let group_deps: BTreeMap<String, Vec<String>> =
+        proposal.groups.iter().map(|(k, v)| (k.clone(), v.dependencies.clone())).collect();
+    plan::steps(&old, &proposal.apps, &group_deps)
+        .map_err(|e| Rejected::Invalid(vec![Violation { path: "/".into(), error: e }]))
+}
+
+/// Cancels a deployment: it stops where it is and emits `deployment_failed`.
+pub(crate) fn cancel(st: &mut State, bus: &Bus, id: &str, reason: &str) -> Option<DeploymentRun> {
+    let idx = st.deployments.iter().position(|d| d.id == id)?;
+    let run = st.deployments.remove(idx);
+    for app in &run.affected {
+        super::ops::set_queue(st, app, 0);
+    }
+    bus.emit(
+        "deployment_failed",
+        json!({"id": run.id, "plan": plan_json(&run.id, &run.version, &run.wire_steps()), "reason": reason}),
+    );
+    Some(run)
+}
+
+/// The proposal that undoes a deployment: its apps as they were before it.
+pub(crate) fn rollback_proposal(st: &State, run: &DeploymentRun) -> Proposal {
+    let mut proposal = Proposal::current(st);
+    for (id, before) in &run.original {
+        match before {
+            Some(def) => {
+                proposal.apps.insert(id.clone(), Arc::new(definition_only(def)));
+            }
+            None => {
+                proposal.apps.remove(id);
+            }
+        }
+    }
+    proposal
+}
+
+fn assign_service_ports(
+    apps: &mut BTreeMap<String, Arc<App>>,
+    old: &BTreeMap<String, Arc<App>>,
+    changed: &BTreeSet<String>,
+) {
+    let mut used: BTreeSet<u32> =
+        apps.values().flat_map(|a| super::scheduler::service_ports(a)).filter(|p| *p != 0).collect();
+    let mut next = *SERVICE_PORTS.start();
+    for id in changed {
+        let Some(app) = apps.get_mut(id) else { continue };
+        let previous: Vec<u32> = old.get(id).map(|o| super::scheduler::service_ports(o)).unwrap_or_default();
+        if !super::scheduler::service_ports(app).contains(&0) {
+            continue;
+        }
+        let a = Arc::make_mut(app);
+        let mut pick = |i: usize| -> u32 {
+            if let Some(p) = previous.get(i).filter(|p| **p != 0 && !used.contains(p)) {
+                used.insert(*p);
+                return *p;
+            }
+            while used.contains(&next) && next < *SERVICE_PORTS.end() {
+                next += 1;
+            }
+            used.insert(next);
+            next
+        };
+        if let Some(defs) = a.port_definitions.as_mut() {
+            for (i, d) in defs.iter_mut().enumerate() {
+                if d.port == 0 {
+                    d.port = pick(i);
+                }
+            }
+        } else if let Some(maps) = a.container.as_mut().and_then(|c| c.port_mappings.as_mut()) {
+            for (i, m) in maps.iter_mut().enumerate() {
+                if m.service_port.unwrap_or(0) == 0 {
+                    m.service_port = Some(pick(i));
+                }
+            }
+        }
+    }
+}
+
+/// Loads saved definitions (`--state`): apps come back with their versions; the scheduler
+/// launches their instances.
+pub(crate) fn restore(st: &mut State, saved: Saved) {
+    for versions in saved.apps {
+        let Some(current) = versions.last().cloned() else { continue };
+        let mut rec = AppRecord::new(Arc::new(current.clone()));
+        for v in versions {
+            if let Some(ts) = v.version.clone() {
+                st.clock.observe(&ts);
+                rec.versions.insert(ts, Arc::new(v));
+            }
+        }
+        st.service_ports.extend(super::scheduler::service_ports(&current));
+        st.apps.insert(current.id.clone(), rec);
+    }
+    st.groups = saved.groups;
+    st.root_version = st.clock.next();
+}

@@ -1,0 +1,310 @@
+//! Running deployments (DIGEST §3): steps one after another, actions of a step in parallel, the
+//! rolling-restart algorithm of `TaskReplaceActor` and scaling by killSelection.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::marathon::types::{App, Deployment, DeploymentAction, DeploymentStep, ReadinessCheckResult};
+
+use super::events::{plan_json, step_json, Bus};
+use super::ops::{self, Effects};
+use super::plan::{Action, ActionKind};
+use super::state::State;
+
+/// A deployment in progress.
+#[derive(Debug, Clone)]
+pub(crate) struct DeploymentRun {
+    /// Deployment id (UUID).
+    pub(crate) id: String,
+    /// Target root version.
+    pub(crate) version: String,
+    /// Steps.
+    pub(crate) steps: Vec<Vec<Action>>,
+    /// Apps the deployment touches (its lock).
+    pub(crate) affected: BTreeSet<String>,
+    /// The affected apps before the change (None = did not exist), for rollback.
+    pub(crate) original: BTreeMap<String, Option<Arc<App>>>,
+    /// 1-based current step, 0 before the first starts.
+    pub(crate) current_step: usize,
+    /// Progress of the current step's actions.
+    pub(crate) progress: Vec<Progress>,
+}
+
+/// Progress of one action.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Progress {
+    /// Finished.
+    pub(crate) done: bool,
+    /// Rolling-restart bookkeeping.
+    pub(crate) restart: Option<RestartState>,
+}
+
+/// The numbers of `computeRestartStrategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RestartStrategy {
+    /// Old instances to kill right away.
+    pub(crate) kill_now: u32,
+    /// Most instances (old + new) alive at once.
+    pub(crate) max_capacity: u32,
+}
+
+/// Bookkeeping of a rolling restart.
+#[derive(Debug, Clone)]
+pub(crate) struct RestartState {
+    /// The strategy computed when the action started.
+    pub(crate) strategy: RestartStrategy,
+    /// New instances that became healthy and ready (each allows one old instance to die).
+    pub(crate) healthy_seen: BTreeSet<String>,
+    /// Old instances killed so far.
+    pub(crate) killed: u32,
+}
+
+/// `computeRestartStrategy` (TaskReplaceActor): `n` instances, upgrade strategy, `healthy` old
+/// instances that count as healthy.
+pub(crate) fn restart_strategy(
+    n: u32,
+    min_health: f64,
+    max_over: f64,
+    healthy: u32,
+    resident: bool,
+) -> RestartStrategy {
+    let min_healthy = (f64::from(n) * min_health - 1e-9).ceil().max(0.0) as u32;
+    let mut max_capacity = (f64::from(n) * (1.0 + max_over) + 1e-9).floor() as u32;
+    let mut kill_now = healthy.saturating_sub(min_healthy);
+    if min_healthy == max_capacity && max_capacity <= healthy {
+        if resident {
+            kill_now += 1;
+        } else {
+            max_capacity += 1;
+        }
+    }
+    RestartStrategy { kill_now, max_capacity }
+}
+
+impl DeploymentRun {
+    /// The wire shape of `GET /v2/deployments`.
+    pub(crate) fn wire(&self, st: &State) -> Deployment {
+        let current_actions = if self.current_step == 0 {
+            Vec::new()
+        } else {
+            self.steps[self.current_step - 1]
+                .iter()
+                .map(|a| DeploymentAction {
+                    action: a.kind.name().into(),
+                    app: Some(a.app_id.clone()),
+                    pod: None,
+                    readiness_check_results: Some(readiness_results(st, &a.app_id)),
+                })
+                .collect()
+        };
+        Deployment {
+            id: self.id.clone(),
+            version: self.version.clone(),
+            affected_apps: self.affected.iter().cloned().collect(),
+            affected_pods: Vec::new(),
+            steps: self.wire_steps(),
+            current_actions,
+            current_step: self.current_step as u32,
+            total_steps: self.steps.len() as u32,
+        }
+    }
+
+    /// The steps as `[{actions:[{action, app}]}]`.
+    pub(crate) fn wire_steps(&self) -> Vec<DeploymentStep> {
+        self.steps.iter().map(|s| DeploymentStep { actions: wire_actions(s) }).collect()
+    }
+}
+
+fn wire_actions(actions: &[Action]) -> Vec<DeploymentAction> {
+    actions
+        .iter()
+        .map(|a| DeploymentAction { action: a.kind.name().into(), app: Some(a.app_id.clone()), ..Default::default() })
+        .collect()
+}
+
+fn readiness_results(st: &State, app_id: &str) -> Vec<ReadinessCheckResult> {
+    let Some(rec) = st.apps.get(app_id) else { return Vec::new() };
+    let Some(check) = rec.def.readiness_checks.as_ref().and_then(|r| r.first()) else { return Vec::new() };
+    st.instances_of(app_id)
+        .filter(|i| i.active())
+        .map(|i| ReadinessCheckResult {
+            name: check.name.clone().unwrap_or_default(),
+            task_id: i.task_id.clone(),
+            ready: i.ready,
+            last_response: None,
+        })
+        .collect()
+}
+
+/// Moves every deployment forward as far as it can go now.
+pub(crate) fn advance_all(st: &mut State, bus: &Bus, fx: &mut Effects) {
+    let mut finished = Vec::new();
+    for idx in 0..st.deployments.len() {
+        loop {
+            let d = &st.deployments[idx];
+            let step_done = d.current_step > 0 && d.progress.iter().all(|p| p.done);
+            if d.current_step == 0 || step_done {
+                let plan = plan_json(&d.id, &d.version, &d.wire_steps());
+                if step_done {
+                    let step = step_json(&wire_actions(&d.steps[d.current_step - 1]));
+                    bus.emit("deployment_step_success", json!({"plan": plan, "currentStep": step}));
+                }
+                if d.current_step == d.steps.len() {
+                    bus.emit("deployment_success", json!({"id": d.id, "plan": plan}));
+                    finished.push(idx);
+                    break;
+                }
+                let d = &mut st.deployments[idx];
+                d.current_step += 1;
+                d.progress = vec![Progress::default(); d.steps[d.current_step - 1].len()];
+                let step = step_json(&wire_actions(&d.steps[d.current_step - 1]));
+                bus.emit("deployment_info", json!({"plan": plan, "currentStep": step}));
+            }
+            let actions = st.deployments[idx].steps[st.deployments[idx].current_step - 1].clone();
+            for (a, action) in actions.iter().enumerate() {
+                let mut progress = std::mem::take(&mut st.deployments[idx].progress[a]);
+                if !progress.done {
+                    run_action(st, bus, fx, action, &mut progress);
+                }
+                st.deployments[idx].progress[a] = progress;
+            }
+            if !st.deployments[idx].progress.iter().all(|p| p.done) {
+                break;
+            }
+        }
+    }
+    for idx in finished.into_iter().rev() {
+        st.deployments.remove(idx);
+    }
+}
+
+fn run_action(st: &mut State, bus: &Bus, fx: &mut Effects, action: &Action, progress: &mut Progress) {
+    let id = action.app_id.as_str();
+    match action.kind {
+        ActionKind::Start => progress.done = true,
+        ActionKind::Stop => {
+            for inst in ops::kill_order(st, id, |_| true) {
+                ops::kill(st, bus, id, &inst, fx, false);
+            }
+            if st.instances_of(id).next().is_none() {
+                if !st.apps.contains_key(id) {
+                    bus.emit("app_terminated_event", json!({ "appId": id }));
+                }
+                progress.done = true;
+            }
+        }
+        ActionKind::Scale => {
+            let n = st.apps.get(id).and_then(|r| r.def.instances).unwrap_or(0);
+            progress.done = scale(st, bus, fx, id, n, true);
+        }
+        ActionKind::Restart => restart(st, bus, fx, id, progress),
+    }
+}
+
+/// Scales an app towards `n` instances; returns whether it has exactly `n`, all healthy and ready
+/// (when `need_healthy`), and nothing queued.
+pub(crate) fn scale(st: &mut State, bus: &Bus, fx: &mut Effects, id: &str, n: u32, need_healthy: bool) -> bool {
+    if !st.apps.contains_key(id) {
+        return true;
+    }
+    let active = st.instances_of(id).filter(|i| i.active()).count() as u32;
+    let queued = ops::queued(st, id);
+    if active + queued < n {
+        ops::set_queue(st, id, n - active);
+    } else if active + queued > n {
+        let excess_queue = (active + queued - n).min(queued);
+        ops::set_queue(st, id, queued - excess_queue);
+        if active > n {
+            for inst in ops::kill_order(st, id, |_| true).into_iter().take((active - n) as usize) {
+                ops::kill(st, bus, id, &inst, fx, false);
+            }
+        }
+    }
+    let active: Vec<_> = st.instances_of(id).filter(|i| i.active()).collect();
+    ops::queued(st, id) == 0
+        && active.len() as u32 == n
+        && (!need_healthy || active.iter().all(|i| i.healthy_and_ready()))
+}
+
+fn restart(st: &mut State, bus: &Bus, fx: &mut Effects, id: &str, progress: &mut Progress) {
+    let Some(def) = st.apps.get(id).map(|r| r.def.clone()) else {
+        progress.done = true;
+        return;
+    };
+    let config = def.version_info.as_ref().and_then(|v| v.last_config_change_at.clone()).unwrap_or_default();
+    let n = def.instances.unwrap_or(0);
+    let is_old = |c: &str| c != config;
+    let rs = progress.restart.get_or_insert_with(|| {
+        let healthy_old =
+            st.instances_of(id).filter(|i| i.active() && is_old(&i.config_version) && i.healthy_and_ready()).count()
+                as u32;
+        let us = def.upgrade_strategy.unwrap_or_default();
+        let resident = def.residency.is_some();
+        let strategy = restart_strategy(n, us.minimum_health_capacity, us.maximum_over_capacity, healthy_old, resident);
+        RestartState { strategy, healthy_seen: BTreeSet::new(), killed: 0 }
+    });
+    for inst in st.instances_of(id) {
+        if !is_old(&inst.config_version) && inst.active() && inst.healthy_and_ready() {
+            rs.healthy_seen.insert(inst.instance_id.clone());
+        }
+    }
+    let allowed = rs.strategy.kill_now + rs.healthy_seen.len() as u32;
+    let mut to_kill = Vec::new();
+    if rs.killed < allowed {
+        let order = ops::kill_order(st, id, |i| is_old(&i.config_version));
+        let take = (allowed - rs.killed) as usize;
+        for inst in order.into_iter().take(take) {
+            rs.killed += 1;
+            to_kill.push(inst);
+        }
+    }
+    let max_capacity = rs.strategy.max_capacity;
+    for inst in to_kill {
+        ops::kill(st, bus, id, &inst, fx, false);
+    }
+    let old_alive = st.instances_of(id).filter(|i| is_old(&i.config_version)).count() as u32;
+    let new_active = st.instances_of(id).filter(|i| !is_old(&i.config_version) && i.active()).count() as u32;
+    let queued = ops::queued(st, id);
+    let started = new_active + queued;
+    let left = max_capacity.saturating_sub(old_alive + started);
+    let not_started = n.saturating_sub(started);
+    let launch = left.min(not_started);
+    if launch > 0 {
+        ops::set_queue(st, id, queued + launch);
+    }
+    if started > n {
+        // more new instances than wanted (n went down during a restart): drop the surplus
+        let surplus = started - n;
+        let from_queue = surplus.min(queued);
+        ops::set_queue(st, id, queued - from_queue);
+        let order = ops::kill_order(st, id, |i| !is_old(&i.config_version));
+        for inst in order.into_iter().take((surplus - from_queue) as usize) {
+            ops::kill(st, bus, id, &inst, fx, false);
+        }
+    }
+    let new_ready =
+        st.instances_of(id).filter(|i| !is_old(&i.config_version) && i.active() && i.healthy_and_ready()).count()
+            as u32;
+    progress.done = old_alive == 0 && ops::queued(st, id) == 0 && new_ready == n && new_active == n;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restart_strategy_worked_cases_n3() {
+        // {1,1}: three new at once, nothing killed up front
+        assert_eq!(restart_strategy(3, 1.0, 1.0, 3, false), RestartStrategy { kill_now: 0, max_capacity: 6 });
+        // {1,0}: capacity bumped to 4, one at a time
+        assert_eq!(restart_strategy(3, 1.0, 0.0, 3, false), RestartStrategy { kill_now: 0, max_capacity: 4 });
+        // {0.5,0}: kill one, start one
+        assert_eq!(restart_strategy(3, 0.5, 0.0, 3, false), RestartStrategy { kill_now: 1, max_capacity: 3 });
+        // {0,0}: kill all three first
+        assert_eq!(restart_strategy(3, 0.0, 0.0, 3, false), RestartStrategy { kill_now: 3, max_capacity: 3 });
+        // resident apps kill one more instead of growing
+        assert_eq!(restart_strategy(3, 1.0, 0.0, 3, true), RestartStrategy { kill_now: 1, max_capacity: 3 });
+    }
+}

@@ -1,0 +1,247 @@
+//! Health checks (HTTP, HTTPS, TCP, COMMAND and the MESOS_* forms) and readiness checks, really
+//! run against each task, with grace period, interval, timeout and maxConsecutiveFailures.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::marathon::types::{HealthCheck, ReadinessCheck};
+
+use super::clock::now_iso;
+use super::http1;
+use super::ops::{self, Effects, LaunchJob};
+use super::process;
+use super::Shared;
+
+/// Starts the health-check and readiness loops of a freshly started task.
+pub(crate) fn start(shared: Arc<Shared>, job: &LaunchJob) {
+    for (idx, hc) in job.app.health_checks.iter().flatten().enumerate() {
+        tokio::spawn(check_loop(shared.clone(), job.clone(), idx, hc.clone()));
+    }
+    if let Some(rc) = job.app.readiness_checks.as_ref().and_then(|r| r.first()) {
+        tokio::spawn(readiness_loop(shared, job.clone(), rc.clone()));
+    }
+}
+
+fn secs(v: Option<u64>, default: u64) -> Duration {
+    Duration::from_secs(v.unwrap_or(default))
+}
+
+/// Whether the task is still meant to run (checks stop once it is killed or gone).
+fn running(shared: &Shared, job: &LaunchJob) -> bool {
+    let st = shared.lock();
+    st.instances.get(&job.app.id).and_then(|m| m.get(&job.instance_id)).is_some_and(|i| i.goal_running)
+}
+
+async fn check_loop(shared: Arc<Shared>, job: LaunchJob, idx: usize, hc: HealthCheck) {
+    let interval = secs(hc.interval_seconds, 60).max(Duration::from_millis(100));
+    let mut stop = shared.stop_signal();
+    loop {
+        if !running(&shared, &job) {
+            return;
+        }
+        let outcome = run_check(&hc, &job).await;
+        if record(&shared, &job, idx, &hc, outcome) {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// The port a check addresses: `port`, or the host port at `portIndex`.
+fn check_port(hc: &HealthCheck, job: &LaunchJob) -> Option<u16> {
+    let port = match hc.port {
+        Some(p) => p,
+        None => *job.host_ports.get(hc.port_index.unwrap_or(0) as usize)?,
+    };
+    u16::try_from(port).ok()
+}
+
+/// Runs one check: `Ok(Some(()))` passed, `Ok(None)` no result (ignored 1xx), `Err` failed with a cause.
+async fn run_check(hc: &HealthCheck, job: &LaunchJob) -> Result<Option<()>, String> {
+    let timeout = secs(hc.timeout_seconds, 20).max(Duration::from_millis(100));
+    let protocol = hc.protocol.as_deref().unwrap_or("HTTP");
+    match protocol {
+        "COMMAND" => {
+            let cmd = hc.command.as_ref().map(|c| c.value.clone()).unwrap_or_default();
+            let sandbox = job.sandbox.to_string_lossy().to_string();
+            let env =
+                process::task_env(&job.app, &job.task_id, &job.host, &job.host_ports, &job.service_ports, &sandbox);
+            let child = tokio::process::Command::new("/bin/sh")
+                .arg("-c")
+                .arg(&cmd)
+                .envs(&env)
+                .current_dir(&job.sandbox)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .map_err(|e| e.to_string())?;
+            match tokio::time::timeout(timeout, child.wait_with_output()).await {
+                Ok(Ok(out)) if out.status.success() => Ok(Some(())),
+                Ok(Ok(out)) => Err(format!("Command `{cmd}` exited with {}", out.status)),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err(format!("Command `{cmd}` timed out")),
+            }
+        }
+        "TCP" | "MESOS_TCP" => {
+            let port = check_port(hc, job).ok_or("no port to check")?;
+            match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((job.host.as_str(), port))).await {
+                Ok(Ok(_)) => Ok(Some(())),
+                Ok(Err(e)) => Err(format!("Connection to {}:{port} failed: {e}", job.host)),
+                Err(_) => Err(format!("Connection to {}:{port} timed out", job.host)),
+            }
+        }
+        "HTTPS" | "MESOS_HTTPS" => {
+            let port = check_port(hc, job).ok_or("no port to check")?;
+            let url = format!("https://{}:{port}{}", job.host, hc.path.as_deref().unwrap_or("/"));
+            let out = tokio::process::Command::new("curl")
+                .args([
+                    "-sk",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    "--max-time",
+                    &timeout.as_secs().max(1).to_string(),
+                    &url,
+                ])
+                .output()
+                .await
+                .map_err(|e| format!("curl: {e}"))?;
+            let code: u16 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+            http_verdict(code, hc)
+        }
+        _ => {
+            let port = check_port(hc, job).ok_or("no port to check")?;
+            let resp = http1::get(&job.host, port, hc.path.as_deref().unwrap_or("/"), timeout).await?;
+            http_verdict(resp.status, hc)
+        }
+    }
+}
+
+fn http_verdict(code: u16, hc: &HealthCheck) -> Result<Option<()>, String> {
+    match code {
+        100..=199 if hc.ignore_http1xx.unwrap_or(false) => Ok(None),
+        200..=399 => Ok(Some(())),
+        0 => Err("no HTTP response".into()),
+        c => Err(format!("HTTP {c}")),
+    }
+}
+
+/// Records a check result; returns true when the task was killed for failing.
+fn record(
+    shared: &Arc<Shared>,
+    job: &LaunchJob,
+    idx: usize,
+    hc: &HealthCheck,
+    outcome: Result<Option<()>, String>,
+) -> bool {
+    let mut fx = Effects::default();
+    let killed = {
+        let mut st = shared.lock();
+        let bus = shared.bus.clone();
+        let Some(inst) = st.instances.get_mut(&job.app.id).and_then(|m| m.get_mut(&job.instance_id)) else {
+            return true;
+        };
+        let Some(result) = inst.health.get_mut(idx) else { return true };
+        let was_alive = result.alive;
+        let mut kill = false;
+        match outcome {
+            Ok(None) => {}
+            Ok(Some(())) => {
+                let now = now_iso();
+                result.alive = true;
+                result.consecutive_failures = 0;
+                result.first_success.get_or_insert_with(|| now.clone());
+                result.last_success = Some(now);
+            }
+            Err(cause) => {
+                let grace = secs(hc.grace_period_seconds, 300);
+                let in_grace = result.first_success.is_none()
+                    && inst.started_instant.is_some_and(|t| Instant::now().duration_since(t) < grace);
+                if !in_grace {
+                    result.alive = false;
+                    result.consecutive_failures += 1;
+                    result.last_failure = Some(now_iso());
+                    result.last_failure_cause = Some(cause.clone());
+                    bus.emit(
+                        "failed_health_check_event",
+                        json!({"appId": job.app.id, "taskId": job.instance_id, "instanceId": job.instance_id, "healthCheck": hc}),
+                    );
+                    let max = hc.max_consecutive_failures.unwrap_or(3);
+                    kill = max > 0 && result.consecutive_failures >= max;
+                }
+            }
+        }
+        let alive = result.alive;
+        let version = inst.version.clone();
+        let all_alive = inst.health.iter().all(|h| h.alive);
+        if alive != was_alive {
+            bus.emit(
+                "health_status_changed_event",
+                json!({"appId": job.app.id, "instanceId": job.instance_id, "taskId": job.task_id, "version": version, "alive": alive}),
+            );
+            bus.emit(
+                "instance_health_changed_event",
+                json!({"instanceId": job.instance_id, "runSpecId": job.app.id, "healthy": all_alive, "runSpecVersion": version}),
+            );
+        }
+        if kill {
+            bus.emit(
+                "unhealthy_instance_kill_event",
+                json!({"appId": job.app.id, "taskId": job.task_id, "instanceId": job.instance_id, "version": version,
+                       "reason": "FailedHealthChecks", "host": job.host, "slaveId": job.agent_id}),
+            );
+            ops::kill(&mut st, &bus, &job.app.id, &job.instance_id, &mut fx, true);
+        }
+        kill
+    };
+    for k in fx.kills {
+        tokio::spawn(process::kill(k));
+    }
+    shared.wake.notify_one();
+    killed
+}
+
+async fn readiness_loop(shared: Arc<Shared>, job: LaunchJob, rc: ReadinessCheck) {
+    let interval = secs(rc.interval_seconds, 30).max(Duration::from_millis(100));
+    let timeout = secs(rc.timeout_seconds, 10).max(Duration::from_millis(100));
+    let names = super::normalize::port_names(&job.app);
+    let Some(port) = names
+        .iter()
+        .position(|n| n.as_deref() == rc.port_name.as_deref())
+        .and_then(|i| job.host_ports.get(i))
+        .and_then(|p| u16::try_from(*p).ok())
+    else {
+        return;
+    };
+    let codes = rc.http_status_codes_for_ready.clone().unwrap_or_else(|| vec![200]);
+    let mut stop = shared.stop_signal();
+    loop {
+        if !running(&shared, &job) {
+            return;
+        }
+        let ready = http1::get(&job.host, port, rc.path.as_deref().unwrap_or("/"), timeout)
+            .await
+            .is_ok_and(|r| codes.contains(&r.status));
+        if ready {
+            let mut st = shared.lock();
+            if let Some(inst) = st.instances.get_mut(&job.app.id).and_then(|m| m.get_mut(&job.instance_id)) {
+                inst.ready = true;
+            }
+            drop(st);
+            shared.wake.notify_one();
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

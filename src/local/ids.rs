@@ -1,0 +1,129 @@
+//! Marathon path ids (DIGEST §1): validation, resolution of relative ids, and task-id prefixes.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// The segment rule of `PathId.scala`, verbatim.
+pub(crate) const SEGMENT_PATTERN: &str =
+    r"^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])|(\.|\.\.)$";
+
+static SEGMENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(&format!("^(?:{})$", SEGMENT_PATTERN.trim_start_matches('^').trim_end_matches('$'))).ok()
+});
+
+/// Why an id was refused (the text of Marathon's validation error).
+pub(crate) fn segment_error() -> String {
+    format!("must fully match regular expression '{SEGMENT_PATTERN}'")
+}
+
+fn valid_segment(segment: &str) -> bool {
+    SEGMENT.as_ref().is_some_and(|re| re.is_match(segment))
+}
+
+/// Resolves `id` against the group `base` (absolute ids ignore it), handling `.` and `..`, and
+/// validates every segment. Returns the absolute id (`/` for the root).
+pub(crate) fn resolve(id: &str, base: &str) -> Result<String, String> {
+    let mut parts: Vec<&str> = if id.starts_with('/') { Vec::new() } else { split(base) };
+    for segment in id.split('/').filter(|s| !s.is_empty()) {
+        if !valid_segment(segment) {
+            return Err(segment_error());
+        }
+        match segment {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    Ok(join(&parts))
+}
+
+/// Resolves an app id: like [`resolve`], and the last segment must not be reserved.
+pub(crate) fn resolve_app(id: &str, base: &str) -> Result<String, String> {
+    if id.trim_matches('/').is_empty() {
+        return Err("error.path.missing".to_string());
+    }
+    let abs = resolve(id, base)?;
+    if abs == "/" {
+        return Err("an app id must not be the root group".to_string());
+    }
+    let last = abs.rsplit('/').next().unwrap_or_default();
+    if matches!(last, "restart" | "tasks" | "versions") {
+        return Err(format!("must not end with '{last}'"));
+    }
+    Ok(abs)
+}
+
+/// Splits an absolute id into its segments.
+pub(crate) fn split(id: &str) -> Vec<&str> {
+    id.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+fn join(parts: &[&str]) -> String {
+    format!("/{}", parts.join("/"))
+}
+
+/// The enclosing group of an id (`/a/b` → `/a`, `/a` → `/`).
+pub(crate) fn parent(id: &str) -> String {
+    let parts = split(id);
+    join(&parts[..parts.len().saturating_sub(1)])
+}
+
+/// Whether `id` lies in the group `group` (at any depth) or is the group itself.
+pub(crate) fn is_under(id: &str, group: &str) -> bool {
+    group == "/" || id == group || id.strip_prefix(group).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Every group enclosing `id`, outermost first, excluding the root.
+pub(crate) fn ancestors(id: &str) -> Vec<String> {
+    let parts = split(id);
+    (1..parts.len()).map(|n| join(&parts[..n])).collect()
+}
+
+/// The task-id prefix of an app: the id without the leading `/`, with `/` replaced by `_`.
+pub(crate) fn task_prefix(app_id: &str) -> String {
+    app_id.trim_start_matches('/').replace('/', "_")
+}
+
+/// Normalises a request path as Marathon's clients see it: `//` collapses to `/`, no trailing `/`.
+pub(crate) fn normalize_path(path: &str) -> String {
+    let parts = split(path);
+    join(&parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_ids_resolve_against_the_group() {
+        assert_eq!(resolve("web", "/prod").unwrap(), "/prod/web");
+        assert_eq!(resolve("../x/web", "/prod/a").unwrap(), "/prod/x/web");
+        assert_eq!(resolve("/abs", "/prod").unwrap(), "/abs");
+        assert_eq!(resolve("./web", "/p").unwrap(), "/p/web");
+    }
+
+    #[test]
+    fn segments_follow_marathons_rule() {
+        assert!(resolve("/Prod", "/").is_err());
+        assert!(resolve("/-a", "/").is_err());
+        assert!(resolve("/a-", "/").is_err());
+        assert!(resolve("/a_b", "/").is_err());
+        assert!(resolve("/dev.frontend/a-b/x1", "/").is_ok());
+        assert!(resolve_app("/a/tasks", "/").is_err());
+        assert!(resolve_app("/", "/").is_err());
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(parent("/a/b"), "/a");
+        assert_eq!(parent("/a"), "/");
+        assert!(is_under("/a/b", "/a"));
+        assert!(!is_under("/ab", "/a"));
+        assert_eq!(ancestors("/a/b/c"), ["/a", "/a/b"]);
+        assert_eq!(task_prefix("/prod/web"), "prod_web");
+        assert_eq!(normalize_path("/v2/apps//x/"), "/v2/apps/x");
+    }
+}

@@ -1,0 +1,447 @@
+//! App definitions as Marathon stores them: deprecated fields normalised, defaults filled in,
+//! and validation with Marathon's messages (DIGEST §1). Pure.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::marathon::types::{
+    App, Container, Fetch, HealthCheck, Network, PortDefinition, ReadinessCheck, UpgradeStrategy,
+};
+
+use super::ids;
+
+/// One validation error: a JSON path and its messages.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Violation {
+    /// JSON pointer of the offending field, `/` for the object.
+    pub(crate) path: String,
+    /// What is wrong.
+    pub(crate) error: String,
+}
+
+impl Violation {
+    fn new(path: impl Into<String>, error: impl Into<String>) -> Self {
+        Violation { path: path.into(), error: error.into() }
+    }
+}
+
+/// Marathon's message for an app with neither a command nor a container (or both commands).
+pub(crate) const CMD_OR_ARGS: &str = "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.";
+/// Marathon's message for a bad health-check port index.
+pub(crate) const HC_PORT_INDEX: &str =
+    "Health check port indices must address an element of the ports array or container port mappings.";
+
+/// Checks numeric ranges on the raw body that the typed model cannot hold (negative counts).
+pub(crate) fn precheck(raw: &Value, prefix: &str) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for (field, min) in [("instances", 0.0), ("cpus", 0.0), ("mem", 0.0), ("disk", 0.0), ("gpus", 0.0)] {
+        if let Some(n) = raw.get(field).and_then(Value::as_f64) {
+            if n < min {
+                out.push(Violation::new(format!("{prefix}/{field}"), format!("got {n}, expected {min} or more")));
+            }
+        }
+    }
+    out
+}
+
+/// Normalises and validates an app. `base` is the enclosing group for relative ids.
+pub(crate) fn normalize(mut app: App, base: &str) -> Result<App, Vec<Violation>> {
+    let mut errors = Vec::new();
+    match ids::resolve_app(&app.id, base) {
+        Ok(id) => app.id = id,
+        Err(e) => errors.push(Violation::new("/id", e)),
+    }
+    for dep in app.dependencies.iter_mut().flatten() {
+        match ids::resolve(dep, &ids::parent(&app.id)) {
+            Ok(abs) => *dep = abs,
+            Err(e) => errors.push(Violation::new("/dependencies", e)),
+        }
+    }
+    migrate_deprecated(&mut app);
+    fill_defaults(&mut app);
+    validate(&app, &mut errors);
+    if errors.is_empty() {
+        Ok(app)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Moves deprecated fields into their modern places (AppNormalization.scala).
+fn migrate_deprecated(app: &mut App) {
+    if let Some(container) = app.container.as_mut() {
+        if let Some(docker) = container.docker.as_mut() {
+            if let Some(mappings) = docker.port_mappings.take() {
+                container.port_mappings.get_or_insert(mappings);
+            }
+            if let Some(network) = docker.network.take() {
+                if app.networks.is_none() {
+                    let mode = match network.to_ascii_uppercase().as_str() {
+                        "BRIDGE" => "container/bridge",
+                        "USER" => "container",
+                        _ => "host",
+                    };
+                    app.networks = Some(vec![Network { mode: Some(mode.into()), name: None, labels: None }]);
+                }
+            }
+        }
+    }
+    if let Some(ports) = app.ports.take() {
+        if app.port_definitions.is_none() && !uses_port_mappings(app) {
+            app.port_definitions = Some(
+                ports
+                    .into_iter()
+                    .map(|port| PortDefinition { port, protocol: Some("tcp".into()), ..Default::default() })
+                    .collect(),
+            );
+        }
+    }
+    if let Some(uris) = app.uris.take() {
+        if app.fetch.is_none() {
+            app.fetch = Some(uris.into_iter().map(|uri| Fetch { uri, ..Default::default() }).collect());
+        }
+    }
+}
+
+/// Whether the app is on bridge/container networking (ports come from `container.portMappings`).
+pub(crate) fn uses_port_mappings(app: &App) -> bool {
+    app.networks.iter().flatten().any(|n| n.mode.as_deref().is_some_and(|m| m.starts_with("container")))
+}
+
+/// Fills Marathon's defaults so GET shows what Marathon would show.
+fn fill_defaults(app: &mut App) {
+    app.instances.get_or_insert(1);
+    app.cpus.get_or_insert(1.0);
+    app.mem.get_or_insert(128.0);
+    app.disk.get_or_insert(0.0);
+    app.gpus.get_or_insert(0.0);
+    app.executor.get_or_insert_with(String::new);
+    app.backoff_seconds.get_or_insert(1.0);
+    app.backoff_factor.get_or_insert(1.15);
+    app.max_launch_delay_seconds.get_or_insert(300.0);
+    app.upgrade_strategy.get_or_insert(UpgradeStrategy { minimum_health_capacity: 1.0, maximum_over_capacity: 1.0 });
+    app.unreachable_strategy
+        .get_or_insert_with(|| serde_json::json!({"inactiveAfterSeconds": 0, "expungeAfterSeconds": 0}));
+    app.kill_selection.get_or_insert_with(|| "YOUNGEST_FIRST".into());
+    app.require_ports.get_or_insert(false);
+    app.labels.get_or_insert_with(BTreeMap::new);
+    app.env.get_or_insert_with(BTreeMap::new);
+    app.constraints.get_or_insert_with(Vec::new);
+    app.dependencies.get_or_insert_with(Vec::new);
+    app.fetch.get_or_insert_with(Vec::new);
+    app.secrets.get_or_insert_with(|| serde_json::json!({}));
+    app.role.get_or_insert_with(|| "*".into());
+    app.networks.get_or_insert_with(|| vec![Network { mode: Some("host".into()), name: None, labels: None }]);
+    if let Some(container) = app.container.as_mut() {
+        fill_container(container);
+    }
+    if uses_port_mappings(app) {
+        let bridge = app.networks.iter().flatten().any(|n| n.mode.as_deref() == Some("container/bridge"));
+        let container = app.container.get_or_insert_with(Container::default);
+        for m in container.port_mappings.iter_mut().flatten() {
+            m.container_port.get_or_insert(0);
+            if bridge {
+                m.host_port.get_or_insert(0);
+            }
+            m.service_port.get_or_insert(0);
+            m.protocol.get_or_insert_with(|| "tcp".into());
+        }
+        app.port_definitions = None;
+    } else {
+        let defs = app.port_definitions.get_or_insert_with(|| {
+            vec![PortDefinition { port: 0, name: Some("default".into()), protocol: None, labels: None }]
+        });
+        for d in defs.iter_mut() {
+            d.protocol.get_or_insert_with(|| "tcp".into());
+        }
+    }
+    for hc in app.health_checks.get_or_insert_with(Vec::new) {
+        fill_health_check(hc);
+    }
+    for rc in app.readiness_checks.get_or_insert_with(Vec::new) {
+        fill_readiness_check(rc);
+    }
+}
+
+fn fill_container(container: &mut Container) {
+    container.kind.get_or_insert_with(|| "DOCKER".into());
+    if let Some(docker) = container.docker.as_mut() {
+        docker.force_pull_image.get_or_insert(false);
+        docker.privileged.get_or_insert(false);
+        docker.parameters.get_or_insert_with(Vec::new);
+    }
+    container.volumes.get_or_insert_with(Vec::new);
+}
+
+fn fill_health_check(hc: &mut HealthCheck) {
+    let protocol = hc.protocol.get_or_insert_with(|| "HTTP".into()).to_ascii_uppercase();
+    hc.protocol = Some(protocol.clone());
+    hc.grace_period_seconds.get_or_insert(300);
+    hc.interval_seconds.get_or_insert(60);
+    hc.timeout_seconds.get_or_insert(20);
+    hc.max_consecutive_failures.get_or_insert(3);
+    hc.delay_seconds.get_or_insert(15);
+    if protocol.contains("HTTP") {
+        hc.path.get_or_insert_with(|| "/".into());
+        hc.ignore_http1xx.get_or_insert(false);
+    }
+    if protocol != "COMMAND" {
+        hc.ip_protocol.get_or_insert_with(|| "IPv4".into());
+        if hc.port.is_none() {
+            hc.port_index.get_or_insert(0);
+        }
+    }
+}
+
+fn fill_readiness_check(rc: &mut ReadinessCheck) {
+    rc.name.get_or_insert_with(|| "readinessCheck".into());
+    rc.protocol.get_or_insert_with(|| "HTTP".into());
+    rc.path.get_or_insert_with(|| "/".into());
+    rc.port_name.get_or_insert_with(|| "http-api".into());
+    rc.interval_seconds.get_or_insert(30);
+    rc.timeout_seconds.get_or_insert(10);
+    rc.http_status_codes_for_ready.get_or_insert_with(|| vec![200]);
+    rc.preserve_last_response.get_or_insert(false);
+}
+
+/// Number of ports the app's tasks get (host ports are allocated for each).
+pub(crate) fn port_names(app: &App) -> Vec<Option<String>> {
+    if let Some(defs) = &app.port_definitions {
+        return defs.iter().map(|d| d.name.clone()).collect();
+    }
+    app.container.iter().flat_map(|c| c.port_mappings.iter().flatten()).map(|m| m.name.clone()).collect()
+}
+
+fn validate(app: &App, errors: &mut Vec<Violation>) {
+    let has_cmd = app.cmd.is_some();
+    let has_args = app.args.is_some();
+    if (has_cmd && has_args) || (!has_cmd && !has_args && app.container.is_none()) {
+        errors.push(Violation::new("/", CMD_OR_ARGS));
+    }
+    if let Some(c) = &app.container {
+        match c.kind.as_deref() {
+            Some("DOCKER") if c.docker.as_ref().is_none_or(|d| d.image.is_empty()) => {
+                errors.push(Violation::new("/container/docker/image", "must not be empty"));
+            }
+            Some("DOCKER" | "MESOS") => {}
+            _ => errors.push(Violation::new("/container/type", "must be one of DOCKER, MESOS")),
+        }
+    }
+    if app.cpus.is_some_and(|c| c < 0.0) {
+        errors.push(Violation::new("/cpus", "got a negative value, expected 0 or more"));
+    }
+    if app.backoff_factor.is_some_and(|f| f < 1.0) {
+        errors.push(Violation::new("/backoffFactor", "got less than 1, expected 1.0 or more"));
+    }
+    if let Some(us) = &app.upgrade_strategy {
+        for (name, v) in
+            [("minimumHealthCapacity", us.minimum_health_capacity), ("maximumOverCapacity", us.maximum_over_capacity)]
+        {
+            if v > 1.0 {
+                errors.push(Violation::new(format!("/upgradeStrategy/{name}"), "is greater than 1"));
+            } else if v < 0.0 {
+                errors.push(Violation::new(format!("/upgradeStrategy/{name}"), "is less than 0"));
+            }
+        }
+    }
+    if let Some(ks) = &app.kill_selection {
+        if ks != "YOUNGEST_FIRST" && ks != "OLDEST_FIRST" {
+            errors.push(Violation::new("/killSelection", "must be one of YOUNGEST_FIRST, OLDEST_FIRST"));
+        }
+    }
+    let mixed_networks = {
+        let modes: Vec<&str> = app.networks.iter().flatten().filter_map(|n| n.mode.as_deref()).collect();
+        modes.iter().any(|m| *m != "container") && modes.len() > 1
+    };
+    if mixed_networks {
+        errors.push(Violation::new("/networks", "host or bridge networking cannot be combined with other networks"));
+    }
+    let has_defs = app.port_definitions.as_ref().is_some_and(|d| !d.is_empty());
+    let has_mappings = app.container.as_ref().and_then(|c| c.port_mappings.as_ref()).is_some_and(|m| !m.is_empty());
+    if has_defs && has_mappings {
+        errors.push(Violation::new("/", "portDefinitions and container.portMappings are not allowed at the same time"));
+    }
+    for (i, c) in app.constraints.iter().flatten().enumerate() {
+        if let Err(e) = validate_constraint(c) {
+            errors.push(Violation::new(format!("/constraints({i})"), e));
+        }
+    }
+    let port_count = port_names(app).len() as u32;
+    for (i, hc) in app.health_checks.iter().flatten().enumerate() {
+        let protocol = hc.protocol.as_deref().unwrap_or("HTTP");
+        if !["HTTP", "HTTPS", "TCP", "COMMAND", "MESOS_HTTP", "MESOS_HTTPS", "MESOS_TCP"].contains(&protocol) {
+            errors.push(Violation::new(format!("/healthChecks({i})/protocol"), "is not a known health check protocol"));
+        }
+        if protocol == "COMMAND" {
+            if hc.command.is_none() {
+                errors.push(Violation::new(
+                    format!("/healthChecks({i})/command"),
+                    "is required for COMMAND health checks",
+                ));
+            }
+        } else if hc.port.is_none() && hc.port_index.is_some_and(|p| p >= port_count) {
+            errors.push(Violation::new("/", HC_PORT_INDEX));
+        }
+    }
+    let mesos_checks = app
+        .health_checks
+        .iter()
+        .flatten()
+        .filter(|h| h.protocol.as_deref().is_some_and(|p| p.starts_with("MESOS")))
+        .count();
+    let marathon_checks = app
+        .health_checks
+        .iter()
+        .flatten()
+        .filter(|h| matches!(h.protocol.as_deref(), Some("HTTP" | "HTTPS" | "TCP")))
+        .count();
+    if mesos_checks > 1 || (mesos_checks > 0 && marathon_checks > 0) {
+        errors.push(Violation::new(
+            "/healthChecks",
+            "AppDefinition can contain at most one Mesos health check and no Marathon health checks besides it",
+        ));
+    }
+    let readiness = app.readiness_checks.as_deref().unwrap_or_default();
+    if readiness.len() > 1 {
+        errors.push(Violation::new("/readinessChecks", "must have at most 1 element"));
+    }
+    let names = port_names(app);
+    for (i, rc) in readiness.iter().enumerate() {
+        if !names.iter().flatten().any(|n| Some(n) == rc.port_name.as_ref()) {
+            errors.push(Violation::new(
+                format!("/readinessChecks({i})"),
+                "readinessCheck.portName must be the name of a port",
+            ));
+        }
+        if rc.timeout_seconds >= rc.interval_seconds {
+            errors.push(Violation::new(
+                format!("/readinessChecks({i})/timeoutSeconds"),
+                "must be less than intervalSeconds",
+            ));
+        }
+    }
+}
+
+/// Validates one constraint with SchedulingValidation's messages.
+pub(crate) fn validate_constraint(c: &[String]) -> Result<(), String> {
+    if c.len() < 2 || c.len() > 3 {
+        return Err("Each constraint must have either 2 or 3 fields".into());
+    }
+    let value = c.get(2);
+    match c[1].to_ascii_uppercase().as_str() {
+        "UNIQUE" if value.is_some() => Err("UNIQUE does not accept a value".into()),
+        "UNIQUE" | "CLUSTER" => Ok(()),
+        "GROUP_BY" => match value {
+            Some(v) if !v.is_empty() && v.parse::<u32>().is_err() => Err("Value was not a valid integer".into()),
+            _ => Ok(()),
+        },
+        "MAX_PER" => match value.map(|v| v.parse::<u32>()) {
+            Some(Ok(_)) => Ok(()),
+            _ => Err("MAX_PER requires an integer value".into()),
+        },
+        "LIKE" | "UNLIKE" => match value {
+            Some(v) if !v.is_empty() => Regex::new(&format!("^(?:{v})$"))
+                .map(|_| ())
+                .map_err(|_| format!("'{v}' is not a valid regular expression")),
+            _ => Err("LIKE and UNLIKE require a non-empty, regular expression value".into()),
+        },
+        "IS" => match value {
+            Some(v) if v.chars().all(|ch| ch.is_ascii_alphanumeric() || "_/.-".contains(ch)) => Ok(()),
+            Some(_) => Err("IS requires a text, scalar, range or set value".into()),
+            None => Err("IS requires a value".into()),
+        },
+        _ => Err("operator must be one of the following UNIQUE, CLUSTER, GROUP_BY, LIKE, MAX_PER, UNLIKE or IS".into()),
+    }
+}
+
+/// The definition without the fields that do not force a restart (`instances`, versions) and
+/// without response-only fields: two apps with equal keys need no restart (`isUpgrade`).
+pub(crate) fn restart_key(app: &App) -> App {
+    App {
+        instances: None,
+        version: None,
+        version_info: None,
+        tasks_staged: None,
+        tasks_running: None,
+        tasks_healthy: None,
+        tasks_unhealthy: None,
+        deployments: None,
+        tasks: None,
+        last_task_failure: None,
+        readiness_check_results: None,
+        ..app.clone()
+    }
+}
+
+/// Strips version and response-only fields from a definition (for merges and storage).
+pub(crate) fn definition_only(app: &App) -> App {
+    App { instances: app.instances, ..restart_key(app) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(json: Value) -> App {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn defaults_are_filled() {
+        let a = normalize(app(serde_json::json!({"id": "web", "cmd": "sleep 1"})), "/prod").unwrap();
+        assert_eq!(a.id, "/prod/web");
+        assert_eq!(a.instances, Some(1));
+        assert_eq!(a.mem, Some(128.0));
+        let pd = a.port_definitions.unwrap();
+        assert_eq!(pd.len(), 1);
+        assert_eq!(pd[0].name.as_deref(), Some("default"));
+        assert_eq!(a.upgrade_strategy.unwrap().minimum_health_capacity, 1.0);
+    }
+
+    #[test]
+    fn cmd_and_args_are_exclusive() {
+        let e = normalize(app(serde_json::json!({"id": "/a", "cmd": "x", "args": ["y"]})), "/").unwrap_err();
+        assert_eq!(e[0].error, CMD_OR_ARGS);
+        let e = normalize(app(serde_json::json!({"id": "/a"})), "/").unwrap_err();
+        assert_eq!(e[0].error, CMD_OR_ARGS);
+    }
+
+    #[test]
+    fn constraint_messages_are_marathons() {
+        let c = |v: &[&str]| validate_constraint(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(c(&["hostname", "UNIQUE", "x"]).unwrap_err(), "UNIQUE does not accept a value");
+        assert_eq!(c(&["rack", "MAX_PER"]).unwrap_err(), "MAX_PER requires an integer value");
+        assert!(c(&["rack", "LIKE", "("]).unwrap_err().contains("is not a valid regular expression"));
+        assert!(c(&["rack", "NOPE", "x"]).unwrap_err().starts_with("operator must be one of"));
+        assert!(c(&["a"]).is_err());
+        assert!(c(&["hostname", "unique"]).is_ok());
+        assert!(c(&["rack", "GROUP_BY", "3"]).is_ok());
+    }
+
+    #[test]
+    fn upgrade_strategy_out_of_range_is_422_material() {
+        let e = normalize(
+            app(serde_json::json!({"id": "/a", "cmd": "x", "upgradeStrategy": {"minimumHealthCapacity": 1.5, "maximumOverCapacity": 0}})),
+            "/",
+        )
+        .unwrap_err();
+        assert_eq!(e[0].path, "/upgradeStrategy/minimumHealthCapacity");
+        assert_eq!(e[0].error, "is greater than 1");
+    }
+
+    #[test]
+    fn deprecated_docker_network_becomes_networks() {
+        let a = normalize(
+            app(serde_json::json!({"id": "/a", "container": {"type": "DOCKER", "docker": {"image": "nginx", "network": "BRIDGE",
+                "portMappings": [{"containerPort": 80}]}}})),
+            "/",
+        )
+        .unwrap();
+        assert_eq!(a.networks.unwrap()[0].mode.as_deref(), Some("container/bridge"));
+        let c = a.container.unwrap();
+        assert_eq!(c.port_mappings.unwrap()[0].host_port, Some(0));
+        assert!(a.port_definitions.is_none());
+    }
+}

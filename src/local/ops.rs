@@ -1,0 +1,160 @@
+//! Operations on the state under its lock: queue launches, kill instances, record terminal task
+//! states. Process work (spawn, signals) is returned as [`Effects`] and done after unlocking.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::marathon::types::{App, TaskFailure};
+
+use super::clock::now_iso;
+use super::events::{self, Bus};
+use super::state::{Instance, State, TaskState};
+
+/// Work to do once the state lock is released.
+#[derive(Debug, Default)]
+pub(crate) struct Effects {
+    /// Process groups to stop.
+    pub(crate) kills: Vec<KillJob>,
+    /// Tasks to start.
+    pub(crate) launches: Vec<LaunchJob>,
+}
+
+/// Stop a process group: SIGTERM, then SIGKILL after the grace period.
+#[derive(Debug, Clone)]
+pub(crate) struct KillJob {
+    /// Process group id.
+    pub(crate) pgid: i32,
+    /// Time between SIGTERM and SIGKILL.
+    pub(crate) grace: Duration,
+}
+
+/// Start one task.
+#[derive(Debug, Clone)]
+pub(crate) struct LaunchJob {
+    /// The app definition at launch.
+    pub(crate) app: Arc<App>,
+    /// Instance id.
+    pub(crate) instance_id: String,
+    /// Task id.
+    pub(crate) task_id: String,
+    /// Agent address.
+    pub(crate) host: String,
+    /// Agent id.
+    pub(crate) agent_id: String,
+    /// Host ports.
+    pub(crate) host_ports: Vec<u32>,
+    /// Service ports.
+    pub(crate) service_ports: Vec<u32>,
+    /// Sandbox directory.
+    pub(crate) sandbox: PathBuf,
+}
+
+/// Sets the number of instances waiting to launch for an app.
+pub(crate) fn set_queue(st: &mut State, app_id: &str, count: u32) {
+    if let Some(rec) = st.apps.get_mut(app_id) {
+        if count > 0 && rec.launch.count == 0 {
+            rec.launch.since = Some(now_iso());
+            rec.launch.attempt_rejections.clear();
+        }
+        if count == 0 {
+            rec.launch.since = None;
+            rec.launch.last_rejections.clear();
+        }
+        rec.launch.count = count;
+    }
+}
+
+/// The current launch-queue count of an app.
+pub(crate) fn queued(st: &State, app_id: &str) -> u32 {
+    st.apps.get(app_id).map_or(0, |r| r.launch.count)
+}
+
+/// Active instance ids of an app in the order they should die: Staging, then Running, then
+/// unhealthy before healthy, ties by killSelection (YOUNGEST_FIRST by default).
+pub(crate) fn kill_order(st: &State, app_id: &str, filter: impl Fn(&Instance) -> bool) -> Vec<String> {
+    let oldest_first = st.apps.get(app_id).and_then(|r| r.def.kill_selection.as_deref()) == Some("OLDEST_FIRST");
+    let mut list: Vec<&Instance> = st.instances_of(app_id).filter(|i| i.active() && filter(i)).collect();
+    list.sort_by(|a, b| {
+        let rank = |i: &Instance| (i.state, i.healthy_and_ready());
+        rank(a).cmp(&rank(b)).then_with(|| {
+            if oldest_first {
+                a.staged_instant.cmp(&b.staged_instant)
+            } else {
+                b.staged_instant.cmp(&a.staged_instant)
+            }
+        })
+    });
+    list.into_iter().map(|i| i.instance_id.clone()).collect()
+}
+
+/// Starts killing an instance: TASK_KILLING now, the process group is signalled after unlock.
+/// Simulated and not-yet-started tasks end at once.
+pub(crate) fn kill(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, fx: &mut Effects, unhealthy: bool) {
+    let grace = st
+        .apps
+        .get(app_id)
+        .and_then(|r| r.def.task_kill_grace_period_seconds)
+        .map_or(Duration::from_secs(3), |s| Duration::from_secs_f64(s.max(0.0)));
+    let Some(inst) = st.instances.get_mut(app_id).and_then(|m| m.get_mut(instance_id)) else { return };
+    if !inst.goal_running {
+        return;
+    }
+    inst.goal_running = false;
+    inst.killed_unhealthy = unhealthy;
+    let agent = &st.agents[inst.agent];
+    let (host, agent_id) = (agent.hostname.clone(), agent.id.clone());
+    inst.state = TaskState::Killing;
+    let inst_copy = inst.clone();
+    events::task_changed(bus, &inst_copy, TaskState::Killing, &host, &agent_id, "");
+    match inst_copy.pgid {
+        Some(pgid) => fx.kills.push(KillJob { pgid, grace }),
+        None if inst_copy.simulated => terminal(st, bus, app_id, instance_id, TaskState::Killed, "killed"),
+        None => {} // still staging: the launcher sees the goal and does not start it
+    }
+}
+
+/// Records a terminal state: the instance is expunged, failures feed backoff and `lastTaskFailure`.
+pub(crate) fn terminal(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, state: TaskState, message: &str) {
+    let Some(inst) = st.instances.get_mut(app_id).and_then(|m| m.remove(instance_id)) else { return };
+    if st.instances.get(app_id).is_some_and(|m| m.is_empty()) {
+        st.instances.remove(app_id);
+    }
+    let agent = &st.agents[inst.agent];
+    let (host, agent_id) = (agent.hostname.clone(), agent.id.clone());
+    let final_state = if !inst.goal_running && state != TaskState::Failed { TaskState::Killed } else { state };
+    events::task_changed(bus, &inst, final_state, &host, &agent_id, message);
+    let failed = matches!(final_state, TaskState::Failed | TaskState::Finished) || inst.killed_unhealthy;
+    if let Some(rec) = st.apps.get_mut(app_id) {
+        if failed {
+            let def = &rec.def;
+            let (base, factor, max) = (
+                def.backoff_seconds.unwrap_or(1.0),
+                def.backoff_factor.unwrap_or(1.15),
+                def.max_launch_delay_seconds.unwrap_or(300.0),
+            );
+            let delay =
+                if rec.launch.delay_seconds <= 0.0 { base } else { (rec.launch.delay_seconds * factor).min(max) };
+            rec.launch.delay_seconds = delay;
+            rec.launch.delay_until = Some(Instant::now() + Duration::from_secs_f64(delay.max(0.0)));
+            rec.last_failure = Some(TaskFailure {
+                app_id: app_id.to_string(),
+                host,
+                message: message.to_string(),
+                state: final_state.name().to_string(),
+                task_id: inst.task_id.clone(),
+                timestamp: now_iso(),
+                version: inst.version.clone(),
+                slave_id: Some(agent_id),
+            });
+        }
+    }
+}
+
+/// Resets an app's launch delay (new version, or `DELETE /v2/queue/{id}/delay`).
+pub(crate) fn reset_delay(st: &mut State, app_id: &str) {
+    if let Some(rec) = st.apps.get_mut(app_id) {
+        rec.launch.delay_seconds = 0.0;
+        rec.launch.delay_until = None;
+    }
+}

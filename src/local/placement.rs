@@ -1,0 +1,257 @@
+//! Matching instances to agents: constraints (all seven operators), resources and host ports,
+//! with Marathon's rejection reasons for what does not fit (`/v2/queue`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use regex::Regex;
+
+use crate::marathon::types::{App, RejectionCount};
+
+use super::agents::Agent;
+use super::normalize::uses_port_mappings;
+
+/// Why an agent was declined, in the order Marathon's offer matcher checks (a funnel).
+pub(crate) const REASONS: [&str; 5] =
+    ["UnfulfilledConstraint", "InsufficientCpus", "InsufficientMemory", "InsufficientDisk", "InsufficientPorts"];
+
+/// What is used on one agent.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Usage {
+    /// CPUs taken.
+    pub(crate) cpus: f64,
+    /// Memory taken.
+    pub(crate) mem: f64,
+    /// Disk taken.
+    pub(crate) disk: f64,
+    /// Host ports taken.
+    pub(crate) ports: BTreeSet<u32>,
+}
+
+/// A successful placement.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Placement {
+    /// Agent index.
+    pub(crate) agent: usize,
+    /// Host ports, one per port that needs one.
+    pub(crate) host_ports: Vec<u32>,
+}
+
+/// The host ports an app's task needs: `Some(p)` a fixed port, `None` any port from the range.
+pub(crate) fn port_demand(app: &App) -> Vec<Option<u32>> {
+    if uses_port_mappings(app) {
+        return app
+            .container
+            .iter()
+            .flat_map(|c| c.port_mappings.iter().flatten())
+            .filter_map(|m| m.host_port)
+            .map(|p| if p == 0 { None } else { Some(p) })
+            .collect();
+    }
+    let require = app.require_ports.unwrap_or(false);
+    app.port_definitions.iter().flatten().map(|d| if require && d.port != 0 { Some(d.port) } else { None }).collect()
+}
+
+/// Tries every agent in turn; returns the placement or, per reason, how many agents it declined.
+pub(crate) fn place(
+    app: &App,
+    agents: &mut [Agent],
+    usage: &mut [Usage],
+    placed: &[usize],
+) -> Result<Placement, Vec<RejectionCount>> {
+    let demand = port_demand(app);
+    let (cpus, mem, disk) = (app.cpus.unwrap_or(1.0), app.mem.unwrap_or(128.0), app.disk.unwrap_or(0.0));
+    let mut declined = [0u64; 5];
+    let order = spread_order(agents.len(), placed);
+    for i in order {
+        let agent = &agents[i];
+        let u = &usage[i];
+        let reason = if !constraints_allow(app.constraints.as_deref().unwrap_or_default(), agents, i, placed) {
+            Some(0)
+        } else if agent.cpus - u.cpus < cpus - 1e-9 {
+            Some(1)
+        } else if agent.mem - u.mem < mem - 1e-9 {
+            Some(2)
+        } else if agent.disk - u.disk < disk - 1e-9 {
+            Some(3)
+        } else {
+            None
+        };
+        if let Some(r) = reason {
+            declined[r] += 1;
+            continue;
+        }
+        match pick_ports(agent, &u.ports, &demand) {
+            Some(host_ports) => {
+                let u = &mut usage[i];
+                u.cpus += cpus;
+                u.mem += mem;
+                u.disk += disk;
+                u.ports.extend(host_ports.iter().copied());
+                if let Some(last) = host_ports.iter().max() {
+                    agents[i].next_port = if *last >= agents[i].ports.1 { agents[i].ports.0 } else { last + 1 };
+                }
+                return Ok(Placement { agent: i, host_ports });
+            }
+            None => declined[4] += 1,
+        }
+    }
+    let mut processed = agents.len() as u64;
+    let mut summary = Vec::new();
+    for (reason, d) in REASONS.iter().zip(declined) {
+        summary.push(RejectionCount { reason: (*reason).into(), declined: d, processed });
+        processed -= d;
+    }
+    Err(summary)
+}
+
+/// Agents ordered so that those with fewer of this app's instances come first (spreads tasks).
+fn spread_order(n: usize, placed: &[usize]) -> Vec<usize> {
+    let mut count = vec![0usize; n];
+    for &p in placed {
+        if p < n {
+            count[p] += 1;
+        }
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (count[i], i));
+    order
+}
+
+fn pick_ports(agent: &Agent, used: &BTreeSet<u32>, demand: &[Option<u32>]) -> Option<Vec<u32>> {
+    let (lo, hi) = agent.ports;
+    let mut taken: BTreeSet<u32> = BTreeSet::new();
+    let mut out = Vec::with_capacity(demand.len());
+    for d in demand {
+        let port = match d {
+            Some(p) => {
+                if *p < lo || *p > hi || used.contains(p) || taken.contains(p) {
+                    return None;
+                }
+                *p
+            }
+            None => {
+                let start = agent.next_port.clamp(lo, hi);
+                (start..=hi)
+                    .chain(lo..start)
+                    .find(|p| !used.contains(p) && !taken.contains(p) && !demand.contains(&Some(*p)))?
+            }
+        };
+        taken.insert(port);
+        out.push(port);
+    }
+    Some(out)
+}
+
+/// Whether every constraint allows placing one more instance on agent `i`, given the agents of
+/// the app's current instances (`placed`).
+pub(crate) fn constraints_allow(constraints: &[Vec<String>], agents: &[Agent], i: usize, placed: &[usize]) -> bool {
+    constraints.iter().all(|c| constraint_allows(c, agents, i, placed))
+}
+
+fn constraint_allows(c: &[String], agents: &[Agent], i: usize, placed: &[usize]) -> bool {
+    let (Some(field), Some(op)) = (c.first(), c.get(1)) else { return true };
+    let value = c.get(2).map(String::as_str);
+    let here = agents[i].field(field);
+    let placed_values = || placed.iter().filter_map(|&p| agents.get(p).and_then(|a| a.field(field)));
+    match op.to_ascii_uppercase().as_str() {
+        "UNIQUE" => here.is_some_and(|h| placed_values().all(|v| v != h)),
+        "CLUSTER" => match (here, value.filter(|v| !v.is_empty())) {
+            (Some(h), Some(v)) => h == v,
+            (Some(h), None) => placed_values().next().is_none_or(|first| first == h),
+            (None, _) => false,
+        },
+        "GROUP_BY" => {
+            let Some(h) = here else { return false };
+            let mut counts: BTreeMap<&str, usize> =
+                agents.iter().filter_map(|a| a.field(field)).map(|v| (v, 0)).collect();
+            for v in placed_values() {
+                *counts.entry(v).or_default() += 1;
+            }
+            let min = counts.values().copied().min().unwrap_or(0);
+            counts.get(h).copied().unwrap_or(0) <= min
+        }
+        "MAX_PER" => {
+            let max: usize = value.and_then(|v| v.parse().ok()).unwrap_or(0);
+            here.is_some_and(|h| placed_values().filter(|v| *v == h).count() < max)
+        }
+        "LIKE" => here.is_some_and(|h| full_match(value.unwrap_or_default(), h)),
+        "UNLIKE" => here.is_none_or(|h| !full_match(value.unwrap_or_default(), h)),
+        "IS" => here.is_some_and(|h| Some(h) == value),
+        _ => false,
+    }
+}
+
+fn full_match(pattern: &str, text: &str) -> bool {
+    Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::local::Config;
+
+    fn agents() -> Vec<Agent> {
+        let mut config = Config::default();
+        config.agent_attributes.insert(1, [("rack".to_string(), "r1".to_string())].into());
+        config.agent_attributes.insert(2, [("rack".to_string(), "r1".to_string())].into());
+        config.agent_attributes.insert(3, [("rack".to_string(), "r2".to_string())].into());
+        super::super::agents::build(&config)
+    }
+
+    fn c(v: &[&str]) -> Vec<Vec<String>> {
+        vec![v.iter().map(|s| s.to_string()).collect()]
+    }
+
+    #[test]
+    fn unique_hostname_spreads_and_refuses_a_fourth() {
+        let a = agents();
+        assert!(constraints_allow(&c(&["hostname", "UNIQUE"]), &a, 0, &[1, 2]));
+        assert!(!constraints_allow(&c(&["hostname", "UNIQUE"]), &a, 1, &[1]));
+    }
+
+    #[test]
+    fn cluster_like_unlike_is_max_per_group_by() {
+        let a = agents();
+        assert!(constraints_allow(&c(&["rack", "CLUSTER", "r2"]), &a, 2, &[]));
+        assert!(!constraints_allow(&c(&["rack", "CLUSTER", "r2"]), &a, 0, &[]));
+        assert!(!constraints_allow(&c(&["rack", "CLUSTER"]), &a, 2, &[0]));
+        assert!(constraints_allow(&c(&["rack", "LIKE", "r[12]"]), &a, 0, &[]));
+        assert!(!constraints_allow(&c(&["rack", "LIKE", "r"]), &a, 0, &[]));
+        assert!(constraints_allow(&c(&["nothere", "UNLIKE", "x"]), &a, 0, &[]));
+        assert!(!constraints_allow(&c(&["rack", "UNLIKE", "r1"]), &a, 0, &[]));
+        assert!(constraints_allow(&c(&["rack", "IS", "r1"]), &a, 0, &[]));
+        assert!(!constraints_allow(&c(&["rack", "MAX_PER", "2"]), &a, 0, &[0, 1]));
+        assert!(constraints_allow(&c(&["rack", "MAX_PER", "2"]), &a, 2, &[0, 1]));
+        assert!(!constraints_allow(&c(&["rack", "GROUP_BY"]), &a, 0, &[0]));
+        assert!(constraints_allow(&c(&["rack", "GROUP_BY"]), &a, 2, &[0]));
+    }
+
+    #[test]
+    fn rejection_summary_is_a_funnel() {
+        let mut a = agents();
+        let mut usage = vec![Usage::default(); 3];
+        let app = App { cpus: Some(100.0), mem: Some(1.0), ..App::default() };
+        let err = place(&app, &mut a, &mut usage, &[]).unwrap_err();
+        assert_eq!(err[1].reason, "InsufficientCpus");
+        assert_eq!((err[1].declined, err[1].processed), (3, 3));
+        assert_eq!(err[2].processed, 0);
+    }
+
+    #[test]
+    fn fixed_ports_outside_the_range_do_not_fit() {
+        let mut a = agents();
+        let mut usage = vec![Usage::default(); 3];
+        let app = App {
+            cpus: Some(0.1),
+            mem: Some(1.0),
+            require_ports: Some(true),
+            port_definitions: Some(vec![crate::marathon::types::PortDefinition { port: 10001, ..Default::default() }]),
+            ..App::default()
+        };
+        let err = place(&app, &mut a, &mut usage, &[]).unwrap_err();
+        assert_eq!(err[4].declined, 3);
+        let app = App { require_ports: Some(false), ..app };
+        let ok = place(&app, &mut a, &mut usage, &[]).unwrap();
+        assert_eq!(ok.host_ports, [31000]);
+    }
+}

@@ -1,0 +1,214 @@
+//! The offer/reconcile cycle: advance deployments, keep apps outside deployments at their
+//! instance count, and place queued instances on agents (backoff, constraints, resources).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::marathon::types::HealthCheckResult;
+
+use super::clock::now_iso;
+use super::deploy;
+use super::events;
+use super::ids;
+use super::ops::{Effects, LaunchJob};
+use super::persist;
+use super::placement::{self, Usage};
+use super::process;
+use super::state::{Instance, State, TaskState};
+use super::Shared;
+
+/// Runs cycles until the engine stops: every `offer_interval`, or sooner when woken.
+pub(crate) async fn run(shared: Arc<Shared>) {
+    let mut stop = shared.stop_signal();
+    loop {
+        tick(&shared);
+        tokio::select! {
+            _ = tokio::time::sleep(shared.config.offer_interval) => {}
+            _ = shared.wake.notified() => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// One cycle.
+pub(crate) fn tick(shared: &Arc<Shared>) {
+    let mut fx = Effects::default();
+    let save = {
+        let mut st = shared.lock();
+        deploy::advance_all(&mut st, &shared.bus, &mut fx);
+        keep(&mut st, shared, &mut fx);
+        launch_queued(&mut st, shared, &mut fx);
+        if st.dirty && shared.config.state_file.is_some() {
+            st.dirty = false;
+            Some(persist::snapshot(&st))
+        } else {
+            None
+        }
+    };
+    if let (Some(doc), Some(path)) = (save, shared.config.state_file.clone()) {
+        tokio::task::spawn_blocking(move || persist::write(&path, &doc));
+    }
+    for k in fx.kills {
+        tokio::spawn(process::kill(k));
+    }
+    for job in fx.launches {
+        tokio::spawn(process::launch(shared.clone(), job));
+    }
+}
+
+/// Apps in no deployment are kept at their instance count (failed tasks are replaced).
+fn keep(st: &mut State, shared: &Shared, fx: &mut Effects) {
+    let locked: std::collections::BTreeSet<String> =
+        st.deployments.iter().flat_map(|d| d.affected.iter().cloned()).collect();
+    let ids: Vec<(String, u32)> = st
+        .apps
+        .iter()
+        .filter(|(id, _)| !locked.contains(*id))
+        .map(|(id, r)| (id.clone(), r.def.instances.unwrap_or(0)))
+        .collect();
+    for (id, n) in ids {
+        deploy::scale(st, &shared.bus, fx, &id, n, false);
+    }
+}
+
+fn usage(st: &State) -> Vec<Usage> {
+    let mut usage = vec![Usage::default(); st.agents.len()];
+    for inst in st.instances.values().flat_map(|m| m.values()) {
+        if let Some(u) = usage.get_mut(inst.agent) {
+            u.cpus += inst.resources.0;
+            u.mem += inst.resources.1;
+            u.disk += inst.resources.2;
+            u.ports.extend(inst.host_ports.iter().copied());
+        }
+    }
+    usage
+}
+
+fn launch_queued(st: &mut State, shared: &Shared, fx: &mut Effects) {
+    let now = Instant::now();
+    let waiting: Vec<String> = st
+        .apps
+        .iter()
+        .filter(|(_, r)| r.launch.count > 0 && r.launch.delay_until.is_none_or(|t| t <= now))
+        .map(|(id, _)| id.clone())
+        .collect();
+    if waiting.is_empty() {
+        return;
+    }
+    let mut usage = usage(st);
+    for id in waiting {
+        let Some(def) = st.apps.get(&id).map(|r| r.def.clone()) else { continue };
+        let mut placed: Vec<usize> = st.instances_of(&id).filter(|i| i.active()).map(|i| i.agent).collect();
+        let simulated = !shared.docker_available && process::is_docker(&def);
+        while st.apps.get(&id).is_some_and(|r| r.launch.count > 0) {
+            let result = placement::place(&def, &mut st.agents, &mut usage, &placed);
+            let offers = st.agents.len() as u64;
+            let Some(rec) = st.apps.get_mut(&id) else { break };
+            rec.launch.processed_offers += offers;
+            match result {
+                Ok(p) => {
+                    rec.launch.count -= 1;
+                    rec.launch.last_used_offer_at = Some(now_iso());
+                    if rec.launch.count == 0 {
+                        rec.launch.since = None;
+                        rec.launch.last_rejections.clear();
+                    }
+                    placed.push(p.agent);
+                    let job = new_instance(st, shared, &def, p, simulated);
+                    if let Some(job) = job {
+                        fx.launches.push(job);
+                    }
+                }
+                Err(rejections) => {
+                    rec.launch.unused_offers += offers;
+                    rec.launch.last_unused_offer_at = Some(now_iso());
+                    if rec.launch.attempt_rejections.is_empty() {
+                        rec.launch.attempt_rejections = rejections.clone();
+                    } else {
+                        for (acc, r) in rec.launch.attempt_rejections.iter_mut().zip(&rejections) {
+                            acc.declined += r.declined;
+                            acc.processed += r.processed;
+                        }
+                    }
+                    rec.launch.last_rejections = rejections;
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Creates a staging instance; returns the launch job for a real process (None when simulated).
+fn new_instance(
+    st: &mut State,
+    shared: &Shared,
+    def: &Arc<crate::marathon::types::App>,
+    p: placement::Placement,
+    simulated: bool,
+) -> Option<LaunchJob> {
+    let instance_id = format!("{}.instance-{}", ids::task_prefix(&def.id), uuid::Uuid::new_v4());
+    let task_id = format!("{instance_id}._app.1");
+    let agent = &st.agents[p.agent];
+    let (host, agent_id) = (agent.hostname.clone(), agent.id.clone());
+    let sandbox = shared.work_dir.join(&host).join(&task_id);
+    let checks = def.health_checks.as_deref().unwrap_or_default();
+    let now = now_iso();
+    let service_ports = service_ports(def);
+    let mut inst = Instance {
+        instance_id: instance_id.clone(),
+        task_id: task_id.clone(),
+        app_id: def.id.clone(),
+        version: def.version.clone().unwrap_or_default(),
+        config_version: def.version_info.as_ref().and_then(|v| v.last_config_change_at.clone()).unwrap_or_default(),
+        agent: p.agent,
+        host_ports: p.host_ports.clone(),
+        service_ports: service_ports.clone(),
+        resources: (def.cpus.unwrap_or(1.0), def.mem.unwrap_or(128.0), def.disk.unwrap_or(0.0)),
+        state: TaskState::Staging,
+        goal_running: true,
+        staged_at: now.clone(),
+        staged_instant: Instant::now(),
+        started_at: None,
+        started_instant: None,
+        health: checks
+            .iter()
+            .map(|_| HealthCheckResult { alive: simulated, instance_id: instance_id.clone(), ..Default::default() })
+            .collect(),
+        ready: simulated || def.readiness_checks.as_ref().is_none_or(|r| r.is_empty()),
+        pgid: None,
+        simulated,
+        killed_unhealthy: false,
+        sandbox: sandbox.clone(),
+    };
+    events::task_changed(&shared.bus, &inst, TaskState::Staging, &host, &agent_id, "");
+    if simulated {
+        inst.state = TaskState::Running;
+        inst.started_at = Some(now);
+        inst.started_instant = Some(Instant::now());
+        events::task_changed(&shared.bus, &inst, TaskState::Running, &host, &agent_id, "");
+    }
+    st.instances.entry(def.id.clone()).or_default().insert(instance_id.clone(), inst);
+    (!simulated).then(|| LaunchJob {
+        app: def.clone(),
+        instance_id,
+        task_id,
+        host,
+        agent_id,
+        host_ports: p.host_ports,
+        service_ports,
+        sandbox,
+    })
+}
+
+/// The service ports of an app (portDefinitions or portMappings).
+pub(crate) fn service_ports(def: &crate::marathon::types::App) -> Vec<u32> {
+    match &def.port_definitions {
+        Some(defs) => defs.iter().map(|d| d.port).collect(),
+        None => def
+            .container
+            .iter()
+            .flat_map(|c| c.port_mappings.iter().flatten())
+            .map(|m| m.service_port.unwrap_or(0))
+            .collect(),
+    }
+}

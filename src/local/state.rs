@@ -1,0 +1,259 @@
+//! The engine's state: apps with their versions, groups, instances, deployments and launch queues.
+//! One `Mutex<State>` guards it; nobody holds the lock across an `.await`.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::marathon::types::{App, HealthCheckResult, RejectionCount, TaskFailure};
+
+use super::agents::Agent;
+use super::clock::VersionClock;
+use super::deploy::DeploymentRun;
+
+/// How many root-group versions are kept for group rollback (Marathon's `zk_max_versions` default is 50).
+pub(crate) const MAX_ROOT_HISTORY: usize = 50;
+
+/// Everything the engine knows.
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    /// Apps by absolute id.
+    pub(crate) apps: BTreeMap<String, AppRecord>,
+    /// Explicit groups (created by `POST /v2/groups` or by a group body), with their dependencies.
+    pub(crate) groups: BTreeMap<String, GroupRecord>,
+    /// Live instances by app id, then instance id. Terminal instances are expunged.
+    pub(crate) instances: BTreeMap<String, BTreeMap<String, Instance>>,
+    /// Running deployments, oldest first.
+    pub(crate) deployments: Vec<DeploymentRun>,
+    /// Recent root-group snapshots, newest last.
+    pub(crate) history: VecDeque<RootSnapshot>,
+    /// The agents.
+    pub(crate) agents: Vec<Agent>,
+    /// Version timestamps.
+    pub(crate) clock: VersionClock,
+    /// The root group's version.
+    pub(crate) root_version: String,
+    /// Service ports in use.
+    pub(crate) service_ports: BTreeSet<u32>,
+    /// App definitions changed since the state file was last written.
+    pub(crate) dirty: bool,
+}
+
+/// An app and what the engine keeps about it.
+#[derive(Debug, Clone)]
+pub(crate) struct AppRecord {
+    /// The current definition, normalised, with `version` and `versionInfo`.
+    pub(crate) def: Arc<App>,
+    /// Every stored version by timestamp.
+    pub(crate) versions: BTreeMap<String, Arc<App>>,
+    /// Launch queue and backoff.
+    pub(crate) launch: LaunchQueue,
+    /// The last failed task.
+    pub(crate) last_failure: Option<TaskFailure>,
+}
+
+impl AppRecord {
+    /// A record for a new app definition.
+    pub(crate) fn new(def: Arc<App>) -> Self {
+        let mut versions = BTreeMap::new();
+        versions.insert(def.version.clone().unwrap_or_default(), def.clone());
+        AppRecord { def, versions, launch: LaunchQueue::default(), last_failure: None }
+    }
+}
+
+/// Instances waiting to be launched, the backoff delay and offer statistics (`/v2/queue`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LaunchQueue {
+    /// Instances still to launch.
+    pub(crate) count: u32,
+    /// Since when something waits.
+    pub(crate) since: Option<String>,
+    /// Current backoff delay in seconds (0 = none).
+    pub(crate) delay_seconds: f64,
+    /// No launch before this instant.
+    pub(crate) delay_until: Option<Instant>,
+    /// Offers processed for this app.
+    pub(crate) processed_offers: u64,
+    /// Offers declined for this app.
+    pub(crate) unused_offers: u64,
+    /// When the last offer was declined / used.
+    pub(crate) last_unused_offer_at: Option<String>,
+    /// When an offer was last used.
+    pub(crate) last_used_offer_at: Option<String>,
+    /// Rejections of the last offer round.
+    pub(crate) last_rejections: Vec<RejectionCount>,
+    /// Rejections since the launch attempt began.
+    pub(crate) attempt_rejections: Vec<RejectionCount>,
+}
+
+/// An explicit group.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct GroupRecord {
+    /// Ids this group depends on.
+    #[serde(default)]
+    pub(crate) dependencies: Vec<String>,
+    /// When it last changed.
+    #[serde(default)]
+    pub(crate) version: String,
+}
+
+/// The root group at one version: every app definition and every explicit group.
+#[derive(Debug, Clone)]
+pub(crate) struct RootSnapshot {
+    /// Root version.
+    pub(crate) version: String,
+    /// Apps by id.
+    pub(crate) apps: BTreeMap<String, Arc<App>>,
+    /// Explicit groups.
+    pub(crate) groups: BTreeMap<String, GroupRecord>,
+}
+
+/// Mesos task states the engine reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum TaskState {
+    /// Placed, not yet started (sandbox, fetch).
+    Staging,
+    /// Running.
+    Running,
+    /// Being killed.
+    Killing,
+    /// Terminal: killed.
+    Killed,
+    /// Terminal: exited non-zero or could not start.
+    Failed,
+    /// Terminal: exited zero.
+    Finished,
+}
+
+impl TaskState {
+    /// Marathon's name, e.g. `TASK_RUNNING`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            TaskState::Staging => "TASK_STAGING",
+            TaskState::Running => "TASK_RUNNING",
+            TaskState::Killing => "TASK_KILLING",
+            TaskState::Killed => "TASK_KILLED",
+            TaskState::Failed => "TASK_FAILED",
+            TaskState::Finished => "TASK_FINISHED",
+        }
+    }
+
+    /// The instance condition of `instance_changed_event`.
+    pub(crate) fn condition(self) -> &'static str {
+        match self {
+            TaskState::Staging => "Staging",
+            TaskState::Running => "Running",
+            TaskState::Killing => "Killing",
+            TaskState::Killed => "Killed",
+            TaskState::Failed => "Failed",
+            TaskState::Finished => "Finished",
+        }
+    }
+}
+
+/// One instance (with its single task) of an app.
+#[derive(Debug, Clone)]
+pub(crate) struct Instance {
+    /// `prod_web.instance-<uuid>`.
+    pub(crate) instance_id: String,
+    /// `prod_web.instance-<uuid>._app.1`.
+    pub(crate) task_id: String,
+    /// App id.
+    pub(crate) app_id: String,
+    /// App version at launch.
+    pub(crate) version: String,
+    /// The app's `lastConfigChangeAt` at launch: instances with another one are "old".
+    pub(crate) config_version: String,
+    /// Index into `State::agents`.
+    pub(crate) agent: usize,
+    /// Host ports.
+    pub(crate) host_ports: Vec<u32>,
+    /// Service ports of the app at launch.
+    pub(crate) service_ports: Vec<u32>,
+    /// Resources taken from the agent: cpus, mem, disk.
+    pub(crate) resources: (f64, f64, f64),
+    /// Task state.
+    pub(crate) state: TaskState,
+    /// False once the engine decided to kill it.
+    pub(crate) goal_running: bool,
+    /// Staged at (ISO) and as an instant.
+    pub(crate) staged_at: String,
+    /// Monotonic staging time (for killSelection).
+    pub(crate) staged_instant: Instant,
+    /// Started at (ISO).
+    pub(crate) started_at: Option<String>,
+    /// Monotonic start time (health grace periods).
+    pub(crate) started_instant: Option<Instant>,
+    /// One result per health check of the app at launch.
+    pub(crate) health: Vec<HealthCheckResult>,
+    /// Readiness (true when the app has no readiness checks).
+    pub(crate) ready: bool,
+    /// Process group of the task process (None for simulated tasks).
+    pub(crate) pgid: Option<i32>,
+    /// A simulated task (Docker app without a Docker engine).
+    pub(crate) simulated: bool,
+    /// Killed because its health checks failed (counts for backoff).
+    pub(crate) killed_unhealthy: bool,
+    /// The sandbox directory.
+    pub(crate) sandbox: PathBuf,
+}
+
+impl Instance {
+    /// Not yet terminal and meant to run.
+    pub(crate) fn active(&self) -> bool {
+        self.goal_running && self.state < TaskState::Killing
+    }
+
+    /// Health checks pass (or none) and readiness (if any) passes.
+    pub(crate) fn healthy_and_ready(&self) -> bool {
+        self.state == TaskState::Running && self.health.iter().all(|h| h.alive) && self.ready
+    }
+}
+
+impl State {
+    /// The instances of an app (empty if none).
+    pub(crate) fn instances_of(&self, app_id: &str) -> impl Iterator<Item = &Instance> {
+        self.instances.get(app_id).into_iter().flat_map(|m| m.values())
+    }
+
+    /// Finds an instance by task id or instance id.
+    pub(crate) fn find_task(&self, id: &str) -> Option<&Instance> {
+        let app_prefix = id.split(".instance-").next().unwrap_or_default();
+        self.instances
+            .iter()
+            .filter(|(app, _)| super::ids::task_prefix(app) == app_prefix)
+            .flat_map(|(_, m)| m.values())
+            .find(|i| i.task_id == id || i.instance_id == id)
+    }
+
+    /// Ids of running deployments that touch `app_id`.
+    pub(crate) fn deployments_of(&self, app_id: &str) -> Vec<String> {
+        self.deployments.iter().filter(|d| d.affected.contains(app_id)).map(|d| d.id.clone()).collect()
+    }
+
+    /// Records the current root group in the history.
+    pub(crate) fn snapshot(&mut self) {
+        let snap = RootSnapshot {
+            version: self.root_version.clone(),
+            apps: self.apps.iter().map(|(k, v)| (k.clone(), v.def.clone())).collect(),
+            groups: self.groups.clone(),
+        };
+        self.history.push_back(snap);
+        while self.history.len() > MAX_ROOT_HISTORY {
+            self.history.pop_front();
+        }
+    }
+
+    /// Every group id that exists: explicit ones and those implied by app ids (not the root).
+    pub(crate) fn all_group_ids(&self) -> BTreeSet<String> {
+        let mut ids: BTreeSet<String> = self.groups.keys().filter(|g| g.as_str() != "/").cloned().collect();
+        for g in self.groups.keys() {
+            ids.extend(super::ids::ancestors(g));
+        }
+        for app in self.apps.keys() {
+            ids.extend(super::ids::ancestors(app));
+        }
+        ids
+    }
+}

@@ -1,0 +1,178 @@
+//! Wire shapes built from the state: AppInfo (with embeds), Task, Group trees and the queue.
+
+use std::collections::BTreeSet;
+
+use crate::marathon::types::{
+    App, DeploymentRef, Group, IpAddress, ProcessedOffersSummary, QueueDelay, QueueItem, Task,
+};
+
+use super::ids;
+use super::state::{AppRecord, Instance, State, TaskState};
+
+/// What an app response embeds (`embed=apps.tasks`, `app.counts`, ...).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Embed {
+    /// `tasks`.
+    pub(crate) tasks: bool,
+    /// `tasksStaged/Running/Healthy/Unhealthy`.
+    pub(crate) counts: bool,
+    /// `deployments`.
+    pub(crate) deployments: bool,
+    /// `lastTaskFailure`.
+    pub(crate) last_task_failure: bool,
+    /// `readinessCheckResults`.
+    pub(crate) readiness: bool,
+}
+
+impl Embed {
+    /// Parses `embed` values, accepting the `app.`, `apps.`, `group.apps.` prefixes or none.
+    pub(crate) fn parse<'a>(values: impl IntoIterator<Item = &'a str>, base: Embed) -> Embed {
+        let mut e = base;
+        for v in values {
+            let key = v.trim_start_matches("group.apps.").trim_start_matches("apps.").trim_start_matches("app.");
+            match key {
+                "tasks" => e.tasks = true,
+                "counts" => e.counts = true,
+                "deployments" => e.deployments = true,
+                "lastTaskFailure" => e.last_task_failure = true,
+                "readiness" => e.readiness = true,
+                "failures" => {
+                    e.tasks = true;
+                    e.last_task_failure = true;
+                }
+                _ => {}
+            }
+        }
+        e
+    }
+}
+
+/// The AppInfo of an app.
+pub(crate) fn app_info(st: &State, rec: &AppRecord, embed: Embed) -> App {
+    let mut app = (*rec.def).clone();
+    if embed.counts {
+        let (mut staged, mut running, mut healthy, mut unhealthy) = (0, 0, 0, 0);
+        for i in st.instances_of(&app.id) {
+            match i.state {
+                TaskState::Staging => staged += 1,
+                TaskState::Running => running += 1,
+                _ => {}
+            }
+            if !i.health.is_empty() && i.state == TaskState::Running {
+                if i.health.iter().all(|h| h.alive) {
+                    healthy += 1;
+                } else if i.health.iter().any(|h| !h.alive && h.last_failure.is_some()) {
+                    unhealthy += 1;
+                }
+            }
+        }
+        app.tasks_staged = Some(staged);
+        app.tasks_running = Some(running);
+        app.tasks_healthy = Some(healthy);
+        app.tasks_unhealthy = Some(unhealthy);
+    }
+    if embed.deployments {
+        app.deployments = Some(st.deployments_of(&app.id).into_iter().map(|id| DeploymentRef { id }).collect());
+    }
+    if embed.tasks {
+        app.tasks = Some(st.instances_of(&app.id).map(|i| task(st, i)).collect());
+    }
+    if embed.last_task_failure {
+        app.last_task_failure = rec.last_failure.clone();
+    }
+    if embed.readiness {
+        app.readiness_check_results = Some(Vec::new());
+    }
+    app
+}
+
+/// The wire Task of an instance.
+pub(crate) fn task(st: &State, i: &Instance) -> Task {
+    let agent = &st.agents[i.agent];
+    let launched = i.state != TaskState::Staging || i.pgid.is_some() || i.simulated;
+    Task {
+        id: i.task_id.clone(),
+        app_id: i.app_id.clone(),
+        host: agent.hostname.clone(),
+        ports: Some(i.host_ports.clone()),
+        service_ports: i.service_ports.clone(),
+        slave_id: agent.id.clone(),
+        state: i.state.name().to_string(),
+        staged_at: Some(i.staged_at.clone()),
+        started_at: if launched { i.started_at.clone() } else { None },
+        version: Some(i.version.clone()),
+        ip_addresses: vec![IpAddress { ip_address: agent.hostname.clone(), protocol: "IPv4".into() }],
+        health_check_results: (!i.health.is_empty()).then(|| i.health.clone()),
+        local_volumes: Some(Vec::new()),
+        region: agent.attributes.get("region").cloned(),
+        zone: agent.attributes.get("zone").cloned(),
+        role: Some("*".into()),
+    }
+}
+
+/// Whether a group exists (explicit, implied by an app or a subgroup, or the root).
+pub(crate) fn group_exists(st: &State, id: &str) -> bool {
+    id == "/" || st.groups.contains_key(id) || st.all_group_ids().contains(id)
+}
+
+/// The group `id` with its apps and subgroups (recursively).
+pub(crate) fn group(st: &State, id: &str, embed: Embed) -> Group {
+    let all = st.all_group_ids();
+    group_with(st, id, embed, &all)
+}
+
+fn group_with(st: &State, id: &str, embed: Embed, all: &BTreeSet<String>) -> Group {
+    let apps = st
+        .apps
+        .range::<str, _>((std::ops::Bound::Included(id), std::ops::Bound::Unbounded))
+        .take_while(|(k, _)| ids::is_under(k, id))
+        .filter(|(k, _)| ids::parent(k) == id)
+        .map(|(_, r)| app_info(st, r, embed))
+        .collect();
+    let groups = all
+        .iter()
+        .filter(|g| ids::is_under(g, id) && *g != id && ids::parent(g) == id)
+        .map(|g| group_with(st, g, embed, all))
+        .collect();
+    let rec = st.groups.get(id);
+    Group {
+        id: id.to_string(),
+        apps,
+        groups,
+        pods: Vec::new(),
+        dependencies: rec.map(|r| r.dependencies.clone()).unwrap_or_default(),
+        version: Some(
+            rec.map(|r| r.version.clone()).filter(|v| !v.is_empty()).unwrap_or_else(|| st.root_version.clone()),
+        ),
+        enforce_role: Some(false),
+    }
+}
+
+/// `/v2/queue` entries: apps with instances waiting for an offer.
+pub(crate) fn queue(st: &State) -> Vec<QueueItem> {
+    let now = std::time::Instant::now();
+    st.apps
+        .values()
+        .filter(|r| r.launch.count > 0)
+        .map(|r| {
+            let left = r.launch.delay_until.map_or(0, |t| t.saturating_duration_since(now).as_secs());
+            QueueItem {
+                count: r.launch.count,
+                delay: QueueDelay { time_left_seconds: left, overdue: left == 0 },
+                since: r.launch.since.clone().unwrap_or_else(|| st.root_version.clone()),
+                processed_offers_summary: Some(ProcessedOffersSummary {
+                    processed_offers_count: r.launch.processed_offers,
+                    unused_offers_count: r.launch.unused_offers,
+                    last_unused_offer_at: r.launch.last_unused_offer_at.clone(),
+                    last_used_offer_at: r.launch.last_used_offer_at.clone(),
+                    rejection_summary_last_offers: r.launch.last_rejections.clone(),
+                    rejection_summary_launch_attempt: r.launch.attempt_rejections.clone(),
+                }),
+                last_unused_offers: None,
+                app: Some(app_info(st, r, Embed::default())),
+                pod: None,
+                role: Some("*".into()),
+            }
+        })
+        .collect()
+}
