@@ -37,6 +37,23 @@ impl Context {
             .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned())
     }
 
+    /// The namespace holding `service` when `--namespace` is not given: the only one Marathon
+    /// has it in, else the default. Several is a [`UserError`] asking for `--namespace`.
+    pub fn namespace_of(&self, service: &str, snap: &crate::rollout::live::Snapshot) -> anyhow::Result<String> {
+        if let Some(ns) = &self.global.namespace {
+            return Ok(ns.trim_matches('/').to_owned());
+        }
+        match snap.namespaces_of(service).as_slice() {
+            [] => Ok(DEFAULT_NAMESPACE.to_owned()),
+            [one] => Ok(one.clone()),
+            many => Err(crate::error::UserError::with_hint(
+                format!("service `{service}` exists in several namespaces: {}", many.join(", ")),
+                "choose one with --namespace or THESEUS_NAMESPACE",
+            )
+            .into()),
+        }
+    }
+
     /// A future that completes on Ctrl-C (or never, if the handler cannot be installed).
     pub fn cancel(&self) -> impl std::future::Future<Output = ()> {
         async {

@@ -117,7 +117,11 @@ fn classified(err: &anyhow::Error) -> impl Iterator<Item = &dyn Classify> {
 /// Picks the exit status for an error: the first cause that decides wins; a broken pipe exits 0.
 pub fn classify(err: &anyhow::Error) -> ExitStatus {
     for cause in err.chain() {
-        if cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) {
+        let kind = cause
+            .downcast_ref::<io::Error>()
+            .map(io::Error::kind)
+            .or_else(|| cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind));
+        if kind == Some(io::ErrorKind::BrokenPipe) {
             return ExitStatus::Success;
         }
     }
@@ -158,6 +162,13 @@ mod tests {
     #[test]
     fn broken_pipe_exits_0() {
         let err = anyhow::Error::new(io::Error::new(io::ErrorKind::BrokenPipe, "pipe"));
+        assert_eq!(classify(&err), ExitStatus::Success);
+    }
+
+    #[test]
+    fn broken_pipe_inside_json_output_exits_0() {
+        let io = io::Error::new(io::ErrorKind::BrokenPipe, "pipe");
+        let err = anyhow::Error::new(serde_json::Error::io(io));
         assert_eq!(classify(&err), ExitStatus::Success);
     }
 

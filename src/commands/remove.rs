@@ -27,7 +27,7 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
         let keys: Vec<(String, String)> = picked.iter().map(|g| (g.service.clone(), g.encoded.clone())).collect();
         let mut services: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
         services.dedup();
-        (spec.namespace.clone(), services, Some(keys))
+        (Some(spec.namespace.clone()), services, Some(keys))
     } else {
         if !is_valid_name(&args.target) {
             return Err(UserError::with_hint(
@@ -39,8 +39,7 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
         if !args.services.is_empty() {
             return Err(UserError::new("-s/--service applies to a spec file; give the service as the argument").into());
         }
-        let ctx_ns = global.namespace.clone().unwrap_or_else(|| crate::context::DEFAULT_NAMESPACE.to_owned());
-        (ctx_ns, vec![args.target.clone()], None)
+        (global.namespace.clone(), vec![args.target.clone()], None)
     };
     let explicit = !selector.is_empty() || !args.services.is_empty();
     if !explicit && !args.all {
@@ -57,12 +56,16 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
     }
     let ctx = Context::new(global, out)?;
     let etcd = connect_etcd(global).await?;
-    let snap = Snapshot::read(&ctx.marathon, &namespace, &services, &selector)
+    let snap = Snapshot::read_in(&ctx.marathon, namespace.as_deref(), &services, &selector)
         .await
-        .with_context(|| format!("reading groups under `/{namespace}`"))?;
+        .context("reading the groups from Marathon")?;
+    let namespace = match namespace {
+        Some(ns) => ns,
+        None => ctx.namespace_of(&args.target, &snap)?,
+    };
     let mut doomed: Vec<Doomed> = Vec::new();
     for s in &services {
-        for g in snap.groups.values().filter(|g| &g.service == s) {
+        for g in snap.groups.values().filter(|g| &g.service == s && g.namespace == namespace) {
             doomed.push(Doomed {
                 service: s.clone(),
                 encoded: g.encoded.clone(),

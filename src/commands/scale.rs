@@ -15,12 +15,12 @@ use crate::spec::labels::Selector;
 pub async fn run(global: &GlobalArgs, args: ScaleArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let selector = Selector::parse(&args.labels)?;
     let ctx = Context::new(global, out)?;
-    let namespace = ctx.namespace(None);
     let etcd = connect_etcd(global).await?;
     let services = vec![args.service.clone()];
-    let snap = Snapshot::read(&ctx.marathon, &namespace, &services, &selector)
+    let snap = Snapshot::read_in(&ctx.marathon, global.namespace.as_deref(), &services, &selector)
         .await
-        .with_context(|| format!("reading groups under `/{namespace}`"))?;
+        .context("reading the groups from Marathon")?;
+    let namespace = ctx.namespace_of(&args.service, &snap)?;
     let group = apply::the_group(&snap, &args.service, &selector)?;
     out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
     let progress = Progress::new(out, "Scaled");

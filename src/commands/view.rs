@@ -48,13 +48,15 @@ impl Tabular for View {
             }
             return t.to_string();
         }
-        let mut headers = vec!["service", "labels", "healthy/running/desired", "revision", "runs", "state", "age"];
+        let mut headers =
+            vec!["namespace", "service", "labels", "healthy/running/desired", "revision", "runs", "state", "age"];
         if self.wide {
             headers.extend(["hosts", "ports"]);
         }
         let mut t = table(&headers, tty);
         for g in &self.groups {
             let mut row = vec![
+                g.namespace.clone(),
                 g.service.clone(),
                 g.labels.join(","),
                 format!("{}/{}/{}", g.instances.healthy, g.instances.running, g.instances.desired),
@@ -91,12 +93,13 @@ fn age(since: &str) -> String {
 pub async fn run(global: &GlobalArgs, args: ViewArgs, out: &Output) -> anyhow::Result<ExitStatus> {
     let selector = Selector::parse(&args.labels)?;
     let ctx = Context::new(global, out)?;
-    let namespace = ctx.namespace(None);
+    // Without --namespace, every namespace is shown.
+    let namespace = global.namespace.clone();
     let services: Vec<String> = args.service.iter().cloned().collect();
     let read = || async {
-        let snap = Snapshot::read(&ctx.marathon, &namespace, &services, &selector)
+        let snap = Snapshot::read_in(&ctx.marathon, namespace.as_deref(), &services, &selector)
             .await
-            .with_context(|| format!("reading groups under `/{namespace}`"))?;
+            .context("reading the groups from Marathon")?;
         anyhow::Ok(View { groups: statuses(&snap), wide: args.wide, containers: args.containers })
     };
     if !args.watch {

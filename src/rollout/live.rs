@@ -29,6 +29,8 @@ pub struct LiveGroup {
     pub labels: BTreeSet<String>,
     /// Marathon group id, `/<namespace>/<service>/<encoded>`.
     pub group_id: String,
+    /// The namespace (Marathon path prefix, without slashes at either end).
+    pub namespace: String,
     /// Revision apps, newest version first.
     pub apps: Vec<App>,
 }
@@ -66,8 +68,8 @@ pub fn revision_of(app: &App) -> String {
 /// Everything `view`, `plan` and the waits need, read in three requests.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    /// Labeled groups under the namespace, keyed by (service, encoded).
-    pub groups: BTreeMap<(String, String), LiveGroup>,
+    /// Labeled groups, keyed by (namespace, service, encoded).
+    pub groups: BTreeMap<(String, String, String), LiveGroup>,
     /// Running deployments.
     pub deployments: Vec<Deployment>,
     /// Apps waiting for offers.
@@ -90,15 +92,33 @@ impl Snapshot {
         services: &[String],
         selector: &Selector,
     ) -> Result<Self, Error> {
+        Self::read_in(client, Some(namespace), services, selector).await
+    }
+
+    /// Like [`Snapshot::read`]; `None` reads every namespace.
+    pub async fn read_in(
+        client: &Client,
+        namespace: Option<&str>,
+        services: &[String],
+        selector: &Selector,
+    ) -> Result<Self, Error> {
         let filter = selector.marathon_label_filter();
         let (apps, deployments, queue) =
             tokio::try_join!(client.apps(Some(&filter), true), client.deployments(), client.queue())?;
         Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
     }
 
-    /// The live group of `(service, encoded)`.
+    /// The live group of `(service, encoded)` (in a snapshot of one namespace).
     pub fn group(&self, service: &str, encoded: &str) -> Option<&LiveGroup> {
-        self.groups.get(&(service.to_owned(), encoded.to_owned()))
+        self.groups.values().find(|g| g.service == service && g.encoded == encoded)
+    }
+
+    /// The namespaces that hold groups of `service`, sorted.
+    pub fn namespaces_of(&self, service: &str) -> Vec<String> {
+        let mut ns: Vec<String> =
+            self.groups.values().filter(|g| g.service == service).map(|g| g.namespace.clone()).collect();
+        ns.dedup();
+        ns
     }
 
     /// Deployments touching any app of `group`.
@@ -116,18 +136,18 @@ impl Snapshot {
     }
 }
 
-/// Groups managed apps into labeled groups under `namespace`.
+/// Groups managed apps into labeled groups under `namespace` (`None`: every namespace, read
+/// off each app id `/<namespace>/<service>/<encoded>/<revision>`).
 pub fn fold(
     apps: Vec<App>,
-    namespace: &str,
+    namespace: Option<&str>,
     services: &[String],
     selector: &Selector,
-) -> BTreeMap<(String, String), LiveGroup> {
-    let prefix = format!("{}/", namespace_path(namespace));
-    let mut groups: BTreeMap<(String, String), LiveGroup> = BTreeMap::new();
+) -> BTreeMap<(String, String, String), LiveGroup> {
+    let mut groups: BTreeMap<(String, String, String), LiveGroup> = BTreeMap::new();
     for app in apps {
         let Some(labels) = app.labels.as_ref() else { continue };
-        if labels.get(label::MANAGED).map(String::as_str) != Some("true") || !app.id.starts_with(&prefix) {
+        if labels.get(label::MANAGED).map(String::as_str) != Some("true") {
             continue;
         }
         let (Some(service), Some(encoded)) = (labels.get(label::SERVICE).cloned(), labels.get(label::GROUP).cloned())
@@ -138,10 +158,24 @@ pub fn fold(
         if (!services.is_empty() && !services.contains(&service)) || !selector.matches(&label_set) {
             continue;
         }
-        let gid = group_id(namespace, &service, &encoded);
+        // The app id must be `<group path>/<revision>`; the group path ends in service/encoded.
+        let Some((group_path, _revision)) = app.id.rsplit_once('/') else { continue };
+        let Some(ns_path) = group_path.strip_suffix(&format!("/{service}/{encoded}")) else { continue };
+        let ns = ns_path.trim_matches('/').to_owned();
+        if ns.is_empty() || namespace.is_some_and(|want| want.trim_matches('/') != ns) {
+            continue;
+        }
+        let gid = group_id(&ns, &service, &encoded);
         groups
-            .entry((service.clone(), encoded.clone()))
-            .or_insert_with(|| LiveGroup { service, encoded, labels: label_set, group_id: gid, apps: Vec::new() })
+            .entry((ns.clone(), service.clone(), encoded.clone()))
+            .or_insert_with(|| LiveGroup {
+                service,
+                encoded,
+                labels: label_set,
+                group_id: gid,
+                namespace: ns,
+                apps: Vec::new(),
+            })
             .apps
             .push(app);
     }
@@ -171,19 +205,22 @@ mod tests {
             app("/other/web/dev.frontend/r1", "web", "dev.frontend", "2024-01-01"),
             App { id: "/prod/unmanaged".into(), ..App::default() },
         ];
-        let groups = fold(apps, "prod", &[], &Selector::default());
+        let groups = fold(apps.clone(), Some("prod"), &[], &Selector::default());
         assert_eq!(groups.len(), 1);
-        let g = &groups[&("web".to_owned(), "dev.frontend".to_owned())];
+        let g = groups.values().next().unwrap();
         assert_eq!(g.group_id, "/prod/web/dev.frontend");
         assert_eq!(g.revisions(), ["r2", "r1"], "newest first");
         assert_eq!(g.desired(), 4);
+        let all = fold(apps, None, &[], &Selector::default());
+        let namespaces: Vec<&str> = all.values().map(|g| g.namespace.as_str()).collect();
+        assert_eq!(namespaces, ["other", "prod"]);
     }
 
     #[test]
     fn selectors_and_services_filter_groups() {
         let apps = vec![app("/t/web/dev/r1", "web", "dev", "1"), app("/t/db/prod/r1", "db", "prod", "1")];
         let sel = Selector::parse(&["prod"]).unwrap();
-        assert_eq!(fold(apps.clone(), "t", &[], &sel).len(), 1);
-        assert_eq!(fold(apps, "t", &["web".to_owned()], &Selector::default()).len(), 1);
+        assert_eq!(fold(apps.clone(), Some("t"), &[], &sel).len(), 1);
+        assert_eq!(fold(apps, Some("t"), &["web".to_owned()], &Selector::default()).len(), 1);
     }
 }

@@ -237,7 +237,7 @@ mod tests {
     }
 
     fn live(apps: Vec<App>) -> Snapshot {
-        Snapshot { groups: fold(apps, "ns", &[], &Selector::default()), ..Snapshot::default() }
+        Snapshot { groups: fold(apps, Some("ns"), &[], &Selector::default()), ..Snapshot::default() }
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct ContainerStatus {
 /// One labeled group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupStatus {
+    /// Namespace (Marathon path prefix).
+    pub namespace: String,
     /// Service name.
     pub service: String,
     /// The label set, sorted.
@@ -101,6 +103,7 @@ pub fn group_status(group: &LiveGroup, snap: &Snapshot) -> GroupStatus {
     hosts.dedup();
     let current = group.current();
     GroupStatus {
+        namespace: group.namespace.clone(),
         service: group.service.clone(),
         labels: group.labels.iter().cloned().collect(),
         group: group.encoded.clone(),
@@ -188,7 +191,8 @@ mod tests {
 
     #[test]
     fn a_fully_running_group_is_stable() {
-        let snap = Snapshot { groups: fold(vec![app(2, 2)], "ns", &[], &Selector::default()), ..Snapshot::default() };
+        let snap =
+            Snapshot { groups: fold(vec![app(2, 2)], Some("ns"), &[], &Selector::default()), ..Snapshot::default() };
         let s = statuses(&snap);
         assert_eq!(s[0].state, "stable");
         assert_eq!(s[0].instances, Instances { healthy: 2, running: 2, desired: 2 });
@@ -200,7 +204,7 @@ mod tests {
     #[test]
     fn a_running_deployment_shows_its_step() {
         let mut snap =
-            Snapshot { groups: fold(vec![app(1, 2)], "ns", &[], &Selector::default()), ..Snapshot::default() };
+            Snapshot { groups: fold(vec![app(1, 2)], Some("ns"), &[], &Selector::default()), ..Snapshot::default() };
         snap.deployments.push(Deployment {
             id: "d".into(),
             affected_apps: vec!["/ns/web/dev.frontend/r1".into()],

@@ -2,5 +2,5 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod cmd;
-pub mod etcd;
 pub mod engine;
+pub mod etcd;
