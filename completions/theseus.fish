@@ -49,6 +49,10 @@ complete -c theseus -n "__fish_theseus_needs_command" -s h -l help -d 'Print hel
 complete -c theseus -n "__fish_theseus_needs_command" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "plan" -d 'Show what create/update/remove would do, against the live state'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
@@ -102,6 +106,123 @@ complete -c theseus -n "__fish_theseus_using_subcommand validate" -s q -l quiet 
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s s -l service -d 'Only this service (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l exit-code -d 'Exit 10 when changes are pending, 0 when there are none (for CI)'
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s s -l service -d 'Only this service (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l timeout -d 'Give up waiting after this long (exit 5)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l poll-interval -d 'How often to poll Marathon while waiting' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l fail-after -d 'Fail when Marathon cannot place the tasks (or they keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l skip-existing -d 'Create only the groups that are missing instead of failing on existing ones'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l no-wait -d 'Return as soon as Marathon accepted the change'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s n -l instances -d 'The new number of instances' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l timeout -d 'Give up waiting after this long (exit 5)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l poll-interval -d 'How often to poll Marathon while waiting' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l fail-after -d 'Fail when Marathon cannot place the tasks (or they keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l no-wait -d 'Return as soon as Marathon accepted the change'
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s s -l service -d 'With a spec file: only these services' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l timeout -d 'Give up waiting after this long (exit 5)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l poll-interval -d 'How often to poll Marathon while waiting' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l fail-after -d 'Fail when Marathon cannot place the tasks (or they keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l all -d 'Allow removing a whole service, or every group of a spec file, without a label selection'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l dry-run -d 'Show what would be removed and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l force -d 'Remove even while a Marathon deployment holds the group (cancels it)'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l no-wait -d 'Return as soon as Marathon accepted the change'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand view" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l interval -d 'Refresh interval for --watch' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
@@ -209,10 +330,14 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -s q -l qui
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate view endpoints local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "plan" -d 'Show what create/update/remove would do, against the live state'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
