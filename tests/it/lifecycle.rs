@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::support::cmd::theseus;
 use super::support::engine::Engine;
 use super::support::etcd::Etcd;
+use super::support::proxy::Proxy;
 
 /// A spec of two command-app groups that start quickly (sleep keeps them running).
 const SPEC: &str = r#"
@@ -222,4 +223,55 @@ fn bad_input_and_unreachable_servers_change_nothing() {
     let out = env.cmd().args(["create", bad.to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(env.engine.requests(), before, "an invalid spec sends nothing");
+}
+
+#[test]
+fn marathon_rejecting_the_apps_changes_nothing_anywhere() {
+    let env = Env::start();
+    let proxy = Proxy::start(&env.engine.url());
+    proxy.inject(
+        "PUT",
+        "/v2/apps",
+        422,
+        r#"{"message":"Object is not valid","details":[{"path":"/0/mem","errors":["error.min"]}]}"#,
+        1,
+    );
+    let spec = env.spec(SPEC);
+    let out = theseus()
+        .args(["--marathon", &proxy.url(), "--etcd", &env.etcd.endpoint, "create", spec.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "422 is invalid input");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Object is not valid") && stderr.contains("/0/mem: error.min"), "{stderr}");
+    assert_eq!(env.json(&["view"]).as_array().unwrap().len(), 0, "nothing in Marathon");
+    assert!(env.etcd.dump().is_empty(), "nothing in etcd: {:?}", env.etcd.dump());
+}
+
+#[test]
+fn the_config_key_holds_what_was_deployed() {
+    let env = Env::start();
+    let spec = env.spec(SPEC);
+    env.json(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let dump = env.etcd.dump();
+    let config = dump
+        .iter()
+        .find(|(k, _)| k == "/services/hello/dev.frontend/config")
+        .unwrap_or_else(|| panic!("no config key in {dump:?}"));
+    let config: Value = serde_json::from_str(&config.1).unwrap();
+    assert_eq!(config["instances"], 2);
+    assert_eq!(config["namespace"], "it");
+    let rendered = env.json(&["render", spec.to_str().unwrap(), "-l", "frontend"]);
+    assert_eq!(config["app_id"], rendered[0]["id"]);
+    let mut args = vec!["scale", "hello", "-l", "dev,frontend", "--instances", "3"];
+    args.extend(fast());
+    env.json(&args);
+    let dump = env.etcd.dump();
+    let config = dump.iter().find(|(k, _)| k == "/services/hello/dev.frontend/config").unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&config.1).unwrap()["instances"], 3);
+    let containers = dump
+        .iter()
+        .filter(|(k, _)| k.starts_with("/services/hello/dev.frontend/containers/") && k.ends_with("/info"))
+        .count();
+    assert_eq!(containers, 3, "registration follows the scale-up");
 }

@@ -10,5 +10,6 @@ mod lifecycle;
 mod local_api;
 mod local_deploy;
 mod local_tasks;
+mod marathon_client;
 mod spec;
 mod support;

@@ -4,3 +4,4 @@
 pub mod cmd;
 pub mod engine;
 pub mod etcd;
+pub mod proxy;
