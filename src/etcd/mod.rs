@@ -42,6 +42,9 @@ use keys::{check_container, check_group, check_service, prefix_end, Entry};
 /// etcd's default `--max-txn-ops`: the most operations one transaction may carry.
 pub const MAX_TXN_OPS: usize = 128;
 
+/// The largest response theseus accepts from etcd (a range read of a whole service).
+const MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
+
 /// How to reach etcd. `Debug` never shows the password.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Options {
@@ -362,6 +365,12 @@ impl Driver {
         self.requests.load(Ordering::Relaxed)
     }
 
+    /// A KV client that accepts large range reads (gRPC's default limit is 4 MiB, about 6,000
+    /// containers in one `get_service_containers`).
+    fn kv(&self) -> etcd_client::KvClient {
+        self.client.kv_client().max_decoding_message_size(MAX_RESPONSE_BYTES)
+    }
+
     /// Runs one request under the request timeout and maps its error.
     async fn call<T>(
         &self,
@@ -383,18 +392,18 @@ impl Driver {
     }
 
     async fn txn(&self, key: &str, txn: Txn) -> Result<TxnResponse, Error> {
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         self.call("txn", key, kv.txn(txn)).await
     }
 
     async fn count(&self, key: &str) -> Result<bool, Error> {
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let resp = self.call("get", key, kv.get(key, Some(GetOptions::new().with_count_only()))).await?;
         Ok(resp.count() > 0)
     }
 
     async fn get_value(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let mut resp = self.call("get", key, kv.get(key, None)).await?;
         Ok(resp.take_kvs().into_iter().next().map(|kv| kv.into_key_value().1))
     }
@@ -509,7 +518,7 @@ impl Driver {
     /// Every registered service, sorted (one keys-only range read).
     pub async fn get_service_names(&self) -> Result<Vec<String>, Error> {
         let prefix = self.keys.services_prefix();
-        let mut kv = self.client.kv_client();
+        let mut kv = self.kv();
         let opts = GetOptions::new().with_range(prefix_end(&prefix)).with_keys_only();
         let mut resp = self.call("get", &prefix, kv.get(prefix.as_str(), Some(opts))).await?;
         Ok(resp

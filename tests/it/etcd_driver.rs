@@ -410,3 +410,31 @@ async fn requests_to_a_stopped_etcd_fail_within_the_request_timeout() {
     assert!(matches!(err, Error::Timeout { .. } | Error::Request { .. }), "{err}");
     assert_eq!(classify(err), ExitStatus::Failure);
 }
+
+/// gRPC's default 4 MiB response limit would cut a big service's single range read short.
+#[tokio::test]
+async fn a_service_bigger_than_grpcs_default_message_limit_still_reads_in_one_request() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    d.create_group("web", "dev", &json!({})).await.unwrap();
+    let fat = |i: u32| {
+        let mut c = info(&format!("t{i:05}"), 31000);
+        c.port_mappings = (0..20)
+            .map(|p| PortMappingInfo {
+                container_port: Some(8000 + p),
+                host_port: 31000 + p,
+                name: Some(format!("port-with-a-long-descriptive-name-{p}")),
+                protocol: "tcp".into(),
+            })
+            .collect();
+        c
+    };
+    let many: Vec<ContainerInfo> = (0..2500).map(fat).collect();
+    let size: usize = many.iter().map(|c| serde_json::to_vec(c).unwrap().len()).sum();
+    assert!(size > 4 * 1024 * 1024, "the data must exceed 4 MiB, is {size}");
+    d.register_containers("web", "dev", &many).await.unwrap();
+    let before = d.requests_sent();
+    let all = d.get_service_containers("web").await.unwrap();
+    assert_eq!(d.requests_sent() - before, 1);
+    assert_eq!(all["dev"].len(), 2500);
+}
