@@ -253,7 +253,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__create)
-            opts="-s -l -o -q -v -h -V --service --label --skip-existing --no-wait --timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-s -l -o -q -v -h -V --service --label --skip-existing --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,6 +284,10 @@ _theseus() {
                     return 0
                     ;;
                 --fail-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -837,7 +841,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__remove)
-            opts="-l -s -o -q -v -h -V --label --service --all --dry-run --force --no-wait --timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -s -o -q -v -h -V --label --service --all --dry-run --force --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -868,6 +872,10 @@ _theseus() {
                     return 0
                     ;;
                 --fail-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1045,7 +1053,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__scale)
-            opts="-l -n -o -q -v -h -V --label --instances --no-wait --timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -n -o -q -v -h -V --label --instances --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1076,6 +1084,10 @@ _theseus() {
                     return 0
                     ;;
                 --fail-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

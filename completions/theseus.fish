@@ -137,6 +137,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand create" -s l -l label -d
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l timeout -d 'Give up waiting after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l poll-interval -d 'How often to poll Marathon while waiting' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l fail-after -d 'Fail when Marathon cannot place the tasks (or they keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
@@ -167,6 +168,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand scale" -s n -l instances
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l timeout -d 'Give up waiting after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l poll-interval -d 'How often to poll Marathon while waiting' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l fail-after -d 'Fail when Marathon cannot place the tasks (or they keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
@@ -196,6 +198,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand remove" -s s -l service 
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l timeout -d 'Give up waiting after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l poll-interval -d 'How often to poll Marathon while waiting' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l fail-after -d 'Fail when Marathon cannot place the tasks (or they keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-password -d 'Marathon HTTP basic-auth password' -r

@@ -152,7 +152,16 @@ fn bench_view(bin: &Path, dir: &Path) -> Result<()> {
     let apps = Command::new(bin).arg("render").arg(&spec).output()?;
     let body = dir.join("apps.json");
     std::fs::write(&body, &apps.stdout)?;
-    curl(&["-fsS", "-X", "PUT", "-H", "Content-Type: application/json", "--data-binary", &format!("@{}", body.display()), &format!("{}/v2/apps", engine.url)])?;
+    curl(&[
+        "-fsS",
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        &format!("@{}", body.display()),
+        &format!("{}/v2/apps", engine.url),
+    ])?;
     let deadline = Instant::now() + Duration::from_secs(300);
     while running_tasks(&engine.url)? < 10_000 {
         if Instant::now() > deadline {
@@ -206,7 +215,8 @@ fn bench_create(bin: &Path, dir: &Path) -> Result<()> {
         drop(engine);
         // curl: the same rendered apps posted one by one, then poll /v2/deployments until empty.
         let engine = EngineThread::start(Config { work_dir: Some(dir.join("c2")), ..Config::default() })?;
-        let apps: serde_json::Value = serde_json::from_slice(&Command::new(bin).arg("render").arg(&spec).output()?.stdout)?;
+        let apps: serde_json::Value =
+            serde_json::from_slice(&Command::new(bin).arg("render").arg(&spec).output()?.stdout)?;
         let app_dir = dir.join("curl-apps");
         std::fs::create_dir_all(&app_dir)?;
         for (i, app) in apps.as_array().context("render")?.iter().enumerate() {

@@ -203,6 +203,9 @@ pub struct WaitArgs {
     /// Fail when Marathon cannot place the tasks (or they keep failing) for this long.
     #[arg(long, value_parser = parse_duration, default_value = "30s")]
     pub fail_after: Duration,
+    /// Wait this long for another theseus changing the same group to finish (then exit 6).
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    pub lock_timeout: Duration,
 }
 
 /// `theseus plan`.

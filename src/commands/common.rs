@@ -21,10 +21,12 @@ pub async fn connect_etcd(global: &GlobalArgs) -> anyhow::Result<etcd::Driver> {
     etcd::Driver::connect(&etcd::Options::from_global(global)).await.context("connecting to etcd")
 }
 
-/// The wait settings of the `--no-wait`, `--timeout`, `--poll-interval` and `--fail-after` flags.
+/// The wait settings of the `--no-wait`, `--timeout`, `--poll-interval`, `--fail-after` and
+/// `--lock-timeout` flags.
 pub fn waiting(args: &WaitArgs) -> Waiting {
     Waiting {
         wait: !args.no_wait,
+        lock_timeout: args.lock_timeout,
         options: WaitOptions { timeout: args.timeout, poll: args.poll_interval, unplaceable_after: args.fail_after },
     }
 }

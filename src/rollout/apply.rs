@@ -18,7 +18,7 @@ use super::plan::Desired;
 use super::register::{self, Registered};
 use super::wait::{self, task_healthy, Target, WaitOptions};
 use crate::error::{ExitStatus, StatusError, UserError};
-use crate::etcd::Driver;
+use crate::etcd::{Driver, GroupLock};
 use crate::marathon::types::Task;
 use crate::marathon::Client;
 use crate::spec::labels::Selector;
@@ -48,6 +48,8 @@ pub fn desired(group: &GroupSpec, namespace: &str) -> Desired {
 pub struct Waiting {
     /// Wait at all (`--no-wait` turns it off).
     pub wait: bool,
+    /// How long to wait for another theseus holding a group's lock.
+    pub lock_timeout: std::time::Duration,
     /// Timeouts and polling.
     pub options: WaitOptions,
 }
@@ -75,6 +77,36 @@ pub struct GroupResult {
     pub converged: bool,
     /// Containers registered in etcd afterwards.
     pub registered: usize,
+}
+
+/// Takes the etcd lock of every group (in sorted order, so two commands never deadlock), so
+/// two theseus processes never change the same group at once. A lock still held by another
+/// process after `timeout` is an exit-6 error naming the holder.
+pub async fn lock_groups(
+    etcd: &Driver,
+    groups: &[(String, String)],
+    timeout: std::time::Duration,
+) -> anyhow::Result<Vec<GroupLock>> {
+    let mut sorted = groups.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let owner = format!("theseus {} (pid {})", std::env::args().nth(1).unwrap_or_default(), std::process::id());
+    let mut locks = Vec::with_capacity(sorted.len());
+    for (service, group) in &sorted {
+        let lock = etcd
+            .lock_group(service, group, &owner, timeout)
+            .await
+            .with_context(|| format!("locking group `{service}/{group}`"))?;
+        locks.push(lock);
+    }
+    Ok(locks)
+}
+
+/// Releases locks now (dropping them would release them in the background).
+async fn unlock(locks: Vec<GroupLock>) {
+    for lock in locks {
+        let _ = lock.release().await;
+    }
 }
 
 fn services_of(desired: &[Desired]) -> Vec<String> {
@@ -164,9 +196,27 @@ pub async fn create(
     }
     // All new apps in one request: Marathon validates them together (nothing is created if one
     // is invalid) and starts them in one deployment.
+    let keys: Vec<(String, String)> = new.iter().map(|d| (d.service.clone(), d.encoded.clone())).collect();
+    let locks = lock_groups(etcd, &keys, waiting.lock_timeout).await?;
+    let result = create_locked(client, etcd, namespace, &new, waiting, reporter, cancel).await;
+    unlock(locks).await;
+    results.extend(result?);
+    Ok(results)
+}
+
+async fn create_locked(
+    client: &Client,
+    etcd: &Driver,
+    namespace: &str,
+    new: &[&Desired],
+    waiting: Waiting,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<Vec<GroupResult>> {
+    let mut results = Vec::new();
     let apps: Vec<_> = new.iter().map(|d| d.app.clone()).collect();
     let change = client.put_apps(&apps).await.context("creating the apps in Marathon")?;
-    for d in &new {
+    for d in new {
         etcd.create_service(&d.service)
             .await
             .with_context(|| format!("registering service `{}` in etcd", d.service))?;
@@ -264,6 +314,24 @@ pub async fn scale(
     let Some(app) = group.current() else {
         return Err(UserError::new(format!("`{}` has no app", group.group_id)).into());
     };
+    let locks = lock_groups(etcd, &[(group.service.clone(), group.encoded.clone())], waiting.lock_timeout).await?;
+    let result = scale_locked(client, etcd, namespace, group, app, instances, waiting, reporter, cancel).await;
+    unlock(locks).await;
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn scale_locked(
+    client: &Client,
+    etcd: &Driver,
+    namespace: &str,
+    group: &LiveGroup,
+    app: &crate::marathon::types::App,
+    instances: u32,
+    waiting: Waiting,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<GroupResult> {
     let have = app.instances.unwrap_or(0);
     let change = if instances < have {
         let doomed: Vec<String> = victims(group, (have - instances) as usize).iter().map(|t| t.id.clone()).collect();
@@ -358,6 +426,24 @@ pub async fn remove(
     if dry_run {
         return Ok(doomed.iter().map(|d| result(d, "would-remove", None)).collect());
     }
+    let keys: Vec<(String, String)> = doomed.iter().map(|d| (d.service.clone(), d.encoded.clone())).collect();
+    let locks = lock_groups(etcd, &keys, waiting.lock_timeout).await?;
+    let outcome = remove_locked(client, etcd, namespace, doomed, force, waiting, cancel, result).await;
+    unlock(locks).await;
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn remove_locked(
+    client: &Client,
+    etcd: &Driver,
+    namespace: &str,
+    doomed: &[Doomed],
+    force: bool,
+    waiting: Waiting,
+    cancel: impl Future<Output = ()>,
+    result: impl Fn(&Doomed, &str, Option<String>) -> GroupResult,
+) -> anyhow::Result<Vec<GroupResult>> {
     // Drain: consumers stop seeing the containers before they are killed.
     for d in doomed {
         etcd.sync_group_containers(&d.service, &d.encoded, Vec::new())

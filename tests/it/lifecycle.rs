@@ -275,3 +275,30 @@ fn the_config_key_holds_what_was_deployed() {
         .count();
     assert_eq!(containers, 3, "registration follows the scale-up");
 }
+
+#[test]
+fn a_group_locked_by_another_theseus_is_not_touched_and_exits_6() {
+    let env = Env::start();
+    let spec = env.spec(SPEC);
+    env.json(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let lock = rt.block_on(async {
+        let driver = env.etcd.driver().await;
+        driver.lock_group("hello", "dev.frontend", "ci-job-42", Duration::from_secs(5)).await.unwrap()
+    });
+    let before = env.engine.requests();
+    let out = env
+        .cmd()
+        .args(["scale", "hello", "-l", "dev,frontend", "--instances", "1", "--lock-timeout", "500ms"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ci-job-42"), "the holder is named");
+    assert_eq!(env.engine.requests() - before, 3, "only the snapshot read reached Marathon");
+    let view = env.json(&["view", "hello", "-l", "frontend"]);
+    assert_eq!(view[0]["instances"]["desired"], 2, "nothing changed");
+    rt.block_on(lock.release()).unwrap();
+    let mut args = vec!["scale", "hello", "-l", "dev,frontend", "--instances", "1"];
+    args.extend(fast());
+    env.json(&args);
+}
