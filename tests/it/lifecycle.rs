@@ -302,3 +302,24 @@ fn a_group_locked_by_another_theseus_is_not_touched_and_exits_6() {
     args.extend(fast());
     env.json(&args);
 }
+
+#[test]
+fn view_watch_streams_one_json_document_per_refresh() {
+    use std::io::{BufRead, BufReader};
+    let env = Env::start();
+    let spec = env.spec(SPEC);
+    env.json(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_theseus"))
+        .args(["--marathon", &env.engine.url(), "view", "--watch", "--interval", "200ms", "-o", "json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for _ in 0..2 {
+        let line = lines.next().unwrap().unwrap();
+        let doc: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(doc.as_array().unwrap().len(), 2, "{line}");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -2,6 +2,7 @@
 //! real `theseus` binary, against a real etcd and the local engine on loopback.
 
 mod completions;
+mod demo;
 mod etcd_cli;
 mod etcd_driver;
 mod etcd_lock;
