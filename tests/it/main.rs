@@ -5,3 +5,5 @@ mod support;
 mod local_api;
 mod local_deploy;
 mod local_tasks;
+mod local_events;
+mod local_fidelity;

@@ -58,8 +58,6 @@ pub(crate) async fn info(State(shared): State<Arc<Shared>>) -> ApiResult {
         "on_elected_prepare_timeout": 180000,
         "reconciliation_initial_delay": 15000,
         "reconciliation_interval": 600000,
-        "revive_offers_for_new_apps": true,
-        "revive_offers_repetitions": 3,
         "scale_apps_initial_delay": 15000,
         "scale_apps_interval": 300000,
         "store_cache": true,
