@@ -35,7 +35,10 @@ fn create_returns_201_with_location_deployment_and_defaults() {
     assert_eq!(tasks[0]["state"], "TASK_RUNNING");
     let id = tasks[0]["id"].as_str().unwrap();
     assert!(id.starts_with("prod_web.instance-") && id.ends_with("._app.1"), "{id}");
-    assert_eq!(e.call("POST", "/v2/apps", Some(&json!({"id": "/prod/web", "cmd": "x"}))).json["message"], "An app with id [/prod/web] already exists.");
+    assert_eq!(
+        e.call("POST", "/v2/apps", Some(&json!({"id": "/prod/web", "cmd": "x"}))).json["message"],
+        "An app with id [/prod/web] already exists."
+    );
 }
 
 #[test]
@@ -49,11 +52,21 @@ fn errors_follow_marathons_contract() {
     assert_eq!(r.json["details"][0]["path"], "/id");
     let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "x", "args": ["y"]})));
     assert_eq!(r.status, 422);
-    assert_eq!(r.json["details"][0]["errors"][0], "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.");
-    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "x", "upgradeStrategy": {"minimumHealthCapacity": 2, "maximumOverCapacity": 0}})));
+    assert_eq!(
+        r.json["details"][0]["errors"][0],
+        "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'."
+    );
+    let r = e.call(
+        "POST",
+        "/v2/apps",
+        Some(
+            &json!({"id": "/a", "cmd": "x", "upgradeStrategy": {"minimumHealthCapacity": 2, "maximumOverCapacity": 0}}),
+        ),
+    );
     assert_eq!(r.status, 422);
     assert_eq!(r.json["details"][0]["path"], "/upgradeStrategy/minimumHealthCapacity");
-    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "x", "constraints": [["hostname", "MAX_PER"]]})));
+    let r =
+        e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "x", "constraints": [["hostname", "MAX_PER"]]})));
     assert_eq!(r.status, 422);
     assert_eq!(r.json["details"][0]["errors"][0], "MAX_PER requires an integer value");
     let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "x", "instances": -1})));
@@ -81,7 +94,12 @@ fn list_filters_by_label_selector_id_and_cmd_and_embeds_tasks() {
     }
     e.wait_idle(T);
     let ids = |q: &str| -> Vec<String> {
-        e.get(&format!("/v2/apps?{q}"))["apps"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_string()).collect()
+        e.get(&format!("/v2/apps?{q}"))["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
     };
     assert_eq!(ids("label=env==prod"), ["/s/a", "/s/c"]);
     assert_eq!(ids("label=env!=prod"), ["/s/b"]);
@@ -119,7 +137,11 @@ fn put_patch_partial_update_versions_and_rollback() {
     assert_ne!(app["versionInfo"]["lastScalingAt"], v1);
     assert!(e.tasks("/v/app").iter().any(|t| t["id"] == first_task), "scaling does not restart");
     // config change: restart
-    let r = e.call("PUT", "/v2/apps/v/app?partialUpdate=False", Some(&json!({"cmd": "sleep 999", "instances": 2, "cpus": 0.1, "mem": 16})));
+    let r = e.call(
+        "PUT",
+        "/v2/apps/v/app?partialUpdate=False",
+        Some(&json!({"cmd": "sleep 999", "instances": 2, "cpus": 0.1, "mem": 16})),
+    );
     assert_eq!(r.status, 200, "{}", r.text);
     e.wait_idle(T);
     let tasks = e.tasks("/v/app");
@@ -147,7 +169,10 @@ fn delete_restart_and_task_kills_with_scale_and_wipe() {
     let r = e.call("POST", "/v2/apps/k/restart", None);
     assert_eq!(r.status, 200);
     e.wait_idle(T);
-    assert!(e.tasks("/k").iter().all(|t| !ids.contains(&t["id"].as_str().unwrap().to_string())), "restart changes task ids");
+    assert!(
+        e.tasks("/k").iter().all(|t| !ids.contains(&t["id"].as_str().unwrap().to_string())),
+        "restart changes task ids"
+    );
     let victim = e.tasks("/k")[0]["id"].as_str().unwrap().to_string();
     let r = e.call("DELETE", &format!("/v2/apps/k/tasks/{victim}?scale=true"), None);
     assert_eq!(r.status, 200);
@@ -160,7 +185,9 @@ fn delete_restart_and_task_kills_with_scale_and_wipe() {
     let r = e.call("POST", "/v2/tasks/delete", Some(&json!({"ids": [victim]})));
     assert_eq!(r.status, 200);
     assert_eq!(r.json["tasks"][0]["id"], victim.as_str());
-    e.wait_for("replacement", T, |e| e.tasks("/k").len() == 2 && e.tasks("/k").iter().all(|t| t["id"] != victim.as_str()));
+    e.wait_for("replacement", T, |e| {
+        e.tasks("/k").len() == 2 && e.tasks("/k").iter().all(|t| t["id"] != victim.as_str())
+    });
     assert_eq!(e.call("POST", "/v2/tasks/delete", Some(&json!({"ids": ["nope.instance-x._app.1"]}))).status, 400);
     assert_eq!(e.get("/v2/tasks?status=running")["tasks"].as_array().unwrap().len(), 2);
     assert_eq!(e.get("/v2/tasks?status=staging")["tasks"].as_array().unwrap().len(), 0);
@@ -186,9 +213,17 @@ fn groups_nested_create_get_update_scale_delete() {
     let r = e.call("POST", "/v2/groups", Some(&body));
     assert_eq!(r.status, 201, "{}", r.text);
     let r = e.call("POST", "/v2/groups", Some(&body));
-    assert_eq!((r.status, r.json["message"].as_str()), (409, Some("Group /shop is already created. Use PUT to change this group.")));
+    assert_eq!(
+        (r.status, r.json["message"].as_str()),
+        (409, Some("Group /shop is already created. Use PUT to change this group."))
+    );
     let deps = e.get("/v2/deployments");
-    let steps: Vec<String> = deps[0]["steps"].as_array().unwrap().iter().map(|s| s["actions"][0]["app"].as_str().unwrap().to_string()).collect();
+    let steps: Vec<String> = deps[0]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["actions"][0]["app"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(steps.last().unwrap(), "/shop/front/web", "the dependent app scales last");
     e.wait_idle(T);
     let g = e.get("/v2/groups/shop?embed=group.apps.tasks");
@@ -207,8 +242,12 @@ fn groups_nested_create_get_update_scale_delete() {
     assert_eq!(e.call("GET", "/v2/groups/shop", None).status, 404);
     assert_eq!(e.call("GET", "/v2/apps/shop/back/db", None).status, 404);
     assert_eq!(e.call("DELETE", "/v2/groups/nope", None).status, 404);
-    let r = e.call("POST", "/v2/groups", Some(&json!({"id": "/cyc", "apps": [
-        {"id": "a", "cmd": "x", "dependencies": ["/cyc/b"]}, {"id": "b", "cmd": "x", "dependencies": ["/cyc/a"]}]})));
+    let r = e.call(
+        "POST",
+        "/v2/groups",
+        Some(&json!({"id": "/cyc", "apps": [
+        {"id": "a", "cmd": "x", "dependencies": ["/cyc/b"]}, {"id": "b", "cmd": "x", "dependencies": ["/cyc/a"]}]})),
+    );
     assert_eq!(r.status, 422, "{}", r.text);
 }
 
@@ -241,10 +280,12 @@ fn info_leader_ping_and_queue() {
         e.get("/v2/queue")["queue"].as_array().unwrap().iter().any(|q| {
             q["app"]["id"] == "/u"
                 && q["count"] == 1
-                && q["processedOffersSummary"]["rejectSummaryLastOffers"][0] == json!({"reason": "UnfulfilledConstraint", "declined": 3, "processed": 3})
+                && q["processedOffersSummary"]["rejectSummaryLastOffers"][0]
+                    == json!({"reason": "UnfulfilledConstraint", "declined": 3, "processed": 3})
         })
     });
-    let hosts: std::collections::BTreeSet<String> = e.tasks("/u").iter().map(|t| t["host"].as_str().unwrap().to_string()).collect();
+    let hosts: std::collections::BTreeSet<String> =
+        e.tasks("/u").iter().map(|t| t["host"].as_str().unwrap().to_string()).collect();
     assert_eq!(hosts.len(), 3);
 }
 
@@ -258,12 +299,16 @@ fn locks_force_cancel_and_rollback() {
     let first = r.header("marathon-deployment-id").unwrap().to_string();
     let r = e.call("PATCH", "/v2/apps/l", Some(&json!({"instances": 2})));
     assert_eq!(r.status, 409);
-    assert!(r.json["message"].as_str().unwrap().starts_with("App is locked by one or more deployments. Override with the option '?force=true'."));
+    assert!(r.json["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("App is locked by one or more deployments. Override with the option '?force=true'."));
     assert_eq!(r.json["deployments"], json!([{"id": first}]));
     let r = e.call("PATCH", "/v2/apps/l?force=true", Some(&json!({"instances": 2})));
     assert_eq!(r.status, 200);
     let second = r.json["deploymentId"].as_str().unwrap().to_string();
-    let ids: Vec<String> = e.get("/v2/deployments").as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> =
+        e.get("/v2/deployments").as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids, [second.clone()], "force cancels the conflicting deployment");
     // cancel: 202, deployment gone, app stays
     let r = e.call("DELETE", &format!("/v2/deployments/{second}?force=true"), None);

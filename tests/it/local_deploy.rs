@@ -23,7 +23,8 @@ impl Replay {
     }
     /// Max tasks alive (not terminal) and min tasks RUNNING (after the first update) over the restart.
     fn bounds(&self, start_alive: &BTreeSet<String>) -> (usize, usize) {
-        let mut state: BTreeMap<String, String> = start_alive.iter().map(|t| (t.clone(), "TASK_RUNNING".to_string())).collect();
+        let mut state: BTreeMap<String, String> =
+            start_alive.iter().map(|t| (t.clone(), "TASK_RUNNING".to_string())).collect();
         let (mut max_alive, mut min_running) = (state.len(), usize::MAX);
         for (id, _, s) in &self.updates {
             if ["TASK_KILLED", "TASK_FAILED", "TASK_FINISHED"].contains(&s.as_str()) {
@@ -76,7 +77,8 @@ fn old_tasks() -> BTreeSet<String> {
 #[test]
 fn restart_1_1_starts_three_new_before_killing_old() {
     let r = restart_with(1.0, 1.0);
-    let third_new_staged = r.updates.iter().enumerate().filter(|(_, u)| u.1 && u.2 == "TASK_STAGING").nth(2).expect("3 new").0;
+    let third_new_staged =
+        r.updates.iter().enumerate().filter(|(_, u)| u.1 && u.2 == "TASK_STAGING").nth(2).expect("3 new").0;
     let first_old_kill = r.index(|u| !u.1 && u.2 == "TASK_KILLING");
     assert!(third_new_staged < first_old_kill, "{:?}", r.updates);
     let (max_alive, min_running) = r.bounds(&old_tasks());
@@ -122,7 +124,8 @@ fn restart_0_0_kills_all_three_first() {
 fn minimum_health_capacity_is_never_undershot_when_the_new_version_never_becomes_healthy() {
     let e = Engine::start();
     let check = |cmd: &str| json!([{"protocol": "COMMAND", "command": {"value": cmd}, "intervalSeconds": 1, "gracePeriodSeconds": 0, "maxConsecutiveFailures": 0}]);
-    let app = json!({"id": "/h", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "instances": 3, "healthChecks": check("true")});
+    let app =
+        json!({"id": "/h", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "instances": 3, "healthChecks": check("true")});
     e.call("POST", "/v2/apps", Some(&app));
     e.wait_idle(T);
     let old: BTreeSet<String> = e.tasks("/h").iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
@@ -133,12 +136,16 @@ fn minimum_health_capacity_is_never_undershot_when_the_new_version_never_becomes
         let tasks = e.tasks("/h");
         let failing = tasks
             .iter()
-            .filter(|t| !old.contains(t["id"].as_str().unwrap()) && t["healthCheckResults"][0]["consecutiveFailures"].as_u64().unwrap_or(0) >= 2)
+            .filter(|t| {
+                !old.contains(t["id"].as_str().unwrap())
+                    && t["healthCheckResults"][0]["consecutiveFailures"].as_u64().unwrap_or(0) >= 2
+            })
             .count();
         failing == 3
     });
     let tasks = e.tasks("/h");
-    let old_running = tasks.iter().filter(|t| old.contains(t["id"].as_str().unwrap()) && t["state"] == "TASK_RUNNING").count();
+    let old_running =
+        tasks.iter().filter(|t| old.contains(t["id"].as_str().unwrap()) && t["state"] == "TASK_RUNNING").count();
     assert_eq!(old_running, 3, "the old version keeps every instance");
     let deps = e.get("/v2/deployments");
     assert_eq!(deps.as_array().unwrap().len(), 1, "the deployment stays open");

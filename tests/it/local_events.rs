@@ -24,18 +24,31 @@ fn a_create_streams_marathons_events_in_crlf_frames_with_heartbeats() {
     let first = all.read_until(T, |t| t.contains("\r\n\r\n"));
     assert!(first.starts_with("event: event_stream_attached\r\ndata: {"), "{first:?}");
     let mut filtered = e.events("?event_type=deployment_success&event_type=app_terminated_event");
-    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/ev", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "instances": 2})));
+    let r = e.call(
+        "POST",
+        "/v2/apps",
+        Some(&json!({"id": "/ev", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "instances": 2})),
+    );
     let dep = r.header("marathon-deployment-id").unwrap().to_string();
     let text = all.read_until(T, |t| t.contains("deployment_success"));
     let events = frames(&text);
     let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
-    for kind in ["api_post_event", "group_change_success", "deployment_info", "status_update_event", "instance_changed_event", "deployment_step_success", "deployment_success"] {
+    for kind in [
+        "api_post_event",
+        "group_change_success",
+        "deployment_info",
+        "status_update_event",
+        "instance_changed_event",
+        "deployment_step_success",
+        "deployment_success",
+    ] {
         assert!(kinds.contains(&kind), "{kind} missing in {kinds:?}");
     }
     let pos = |k: &str| kinds.iter().position(|x| *x == k).unwrap();
     assert!(pos("group_change_success") < pos("deployment_info"));
     assert!(pos("deployment_info") < pos("deployment_success"));
-    let running = events.iter().filter(|(k, v)| k == "status_update_event" && v["taskStatus"] == "TASK_RUNNING").count();
+    let running =
+        events.iter().filter(|(k, v)| k == "status_update_event" && v["taskStatus"] == "TASK_RUNNING").count();
     assert_eq!(running, 2);
     let (_, done) = events.iter().find(|(k, _)| k == "deployment_success").unwrap();
     assert_eq!(done["id"], dep.as_str());

@@ -44,7 +44,10 @@ fn load_schema(path: &str) -> Value {
 }
 
 fn app_validator() -> jsonschema::Validator {
-    jsonschema::options().with_draft(jsonschema::Draft::Draft4).build(&load_schema("schema/AppDefinition.json")).expect("schema")
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&load_schema("schema/AppDefinition.json"))
+        .expect("schema")
 }
 
 fn group_validator() -> jsonschema::Validator {
@@ -57,8 +60,16 @@ fn group_validator() -> jsonschema::Validator {
 }
 
 const RESPONSE_ONLY: [&str; 10] = [
-    "tasksStaged", "tasksRunning", "tasksHealthy", "tasksUnhealthy", "deployments", "tasks", "lastTaskFailure",
-    "readinessCheckResults", "tasksStats", "role",
+    "tasksStaged",
+    "tasksRunning",
+    "tasksHealthy",
+    "tasksUnhealthy",
+    "deployments",
+    "tasks",
+    "lastTaskFailure",
+    "readinessCheckResults",
+    "tasksStats",
+    "role",
 ];
 
 fn strip_app(app: &Value) -> Value {
@@ -126,7 +137,9 @@ fn merge(acc: Value, x: &Value) -> Value {
             }
             Value::Object(a)
         }
-        (Value::Array(a), Value::Array(b)) => Value::Array(vec![a.iter().chain(b).fold(Value::Null, |acc, x| merge(acc, x))]),
+        (Value::Array(a), Value::Array(b)) => {
+            Value::Array(vec![a.iter().chain(b).fold(Value::Null, |acc, x| merge(acc, x))])
+        }
         (Value::Null, x) => x.clone(),
         (a, _) => a,
     }
@@ -160,7 +173,11 @@ fn app_and_group_responses_validate_against_the_json_schemas() {
     let one = e.get("/v2/apps/f/cmd")["app"].clone();
     assert_valid(&v, &strip_app(&one), "GET /v2/apps/{id}");
     let version = one["version"].as_str().unwrap();
-    assert_valid(&v, &strip_app(&e.get(&format!("/v2/apps/f/cmd/versions/{version}"))), "GET /v2/apps/{id}/versions/{v}");
+    assert_valid(
+        &v,
+        &strip_app(&e.get(&format!("/v2/apps/f/cmd/versions/{version}"))),
+        "GET /v2/apps/{id}/versions/{v}",
+    );
     let g = group_validator();
     assert_valid(&g, &strip_group(&e.get("/v2/groups")), "GET /v2/groups");
     assert_valid(&g, &strip_group(&e.get("/v2/groups/f")), "GET /v2/groups/f");
@@ -172,7 +189,9 @@ fn other_bodies_have_the_shapes_of_the_raml_examples() {
     let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/s/app", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "instances": 2,
         "healthChecks": [{"protocol": "COMMAND", "command": {"value": "false"}, "intervalSeconds": 1, "gracePeriodSeconds": 60}]})));
     let dep = r.header("marathon-deployment-id").unwrap().to_string();
-    e.wait_for("running tasks", T, |e| e.tasks("/s/app").len() == 2 && e.tasks("/s/app").iter().all(|t| t["state"] == "TASK_RUNNING"));
+    e.wait_for("running tasks", T, |e| {
+        e.tasks("/s/app").len() == 2 && e.tasks("/s/app").iter().all(|t| t["state"] == "TASK_RUNNING")
+    });
     // deployments (open: the health check never passes)
     let deps = e.get("/v2/deployments");
     assert_keys_within(&deps, &load("raml/v2/examples/deployments.json"), "deployments", &["readinessCheckResults"]);
@@ -182,12 +201,59 @@ fn other_bodies_have_the_shapes_of_the_raml_examples() {
     }
     // tasks
     let tasks = e.get("/v2/tasks");
-    assert_keys_within(&tasks, &load("raml/v2/examples/tasks.json"), "tasks", &["role", "region", "zone", "localVolumes", "healthCheckResults", "lastFailureCause", "ipAddresses", "instanceId", "consecutiveFailures", "alive", "lastFailure", "firstSuccess", "lastSuccess"]);
+    assert_keys_within(
+        &tasks,
+        &load("raml/v2/examples/tasks.json"),
+        "tasks",
+        &[
+            "role",
+            "region",
+            "zone",
+            "localVolumes",
+            "healthCheckResults",
+            "lastFailureCause",
+            "ipAddresses",
+            "instanceId",
+            "consecutiveFailures",
+            "alive",
+            "lastFailure",
+            "firstSuccess",
+            "lastSuccess",
+        ],
+    );
     let t = &tasks["tasks"][0];
-    for k in ["id", "appId", "host", "ports", "servicePorts", "slaveId", "state", "stagedAt", "startedAt", "version", "ipAddresses"] {
+    for k in [
+        "id",
+        "appId",
+        "host",
+        "ports",
+        "servicePorts",
+        "slaveId",
+        "state",
+        "stagedAt",
+        "startedAt",
+        "version",
+        "ipAddresses",
+    ] {
         assert!(t.get(k).is_some(), "task lacks {k}");
     }
-    assert_keys_within(&e.get("/v2/apps/s/app/tasks"), &load("raml/v2/examples/app_tasks.json"), "app tasks", &["role", "region", "zone", "localVolumes", "healthCheckResults", "lastFailureCause", "ipAddresses", "slaveId", "state", "servicePorts"]);
+    assert_keys_within(
+        &e.get("/v2/apps/s/app/tasks"),
+        &load("raml/v2/examples/app_tasks.json"),
+        "app tasks",
+        &[
+            "role",
+            "region",
+            "zone",
+            "localVolumes",
+            "healthCheckResults",
+            "lastFailureCause",
+            "ipAddresses",
+            "slaveId",
+            "state",
+            "servicePorts",
+        ],
+    );
     // deployment results
     let r = e.call("PUT", "/v2/apps/s/other", Some(&json!({"cmd": "sleep 1000", "cpus": 64})));
     assert_keys_within(&r.json, &load("raml/v2/examples/deployments_result.json"), "deploymentResult", &[]);
@@ -195,8 +261,29 @@ fn other_bodies_have_the_shapes_of_the_raml_examples() {
     // queue (the 64-cpu app cannot be placed)
     e.wait_for("queue", T, |e| !e.get("/v2/queue")["queue"].as_array().unwrap().is_empty());
     let queue = e.get("/v2/queue");
-    assert_keys_within(&queue, &load("raml/v2/examples/queue.json"), "queue", &["env", "labels", "constraints", "dependencies", "fetch", "gpus",
-        "healthChecks", "readinessChecks", "portDefinitions", "networks", "unreachableStrategy", "killSelection", "secrets", "role", "cmd", "executor"]);
+    assert_keys_within(
+        &queue,
+        &load("raml/v2/examples/queue.json"),
+        "queue",
+        &[
+            "env",
+            "labels",
+            "constraints",
+            "dependencies",
+            "fetch",
+            "gpus",
+            "healthChecks",
+            "readinessChecks",
+            "portDefinitions",
+            "networks",
+            "unreachableStrategy",
+            "killSelection",
+            "secrets",
+            "role",
+            "cmd",
+            "executor",
+        ],
+    );
     // info, leader
     let info = e.get("/v2/info");
     let example = load("raml/v2/examples/info.json");
@@ -238,7 +325,8 @@ fn the_benchmark_group_of_100_docker_apps_posts_as_a_group() {
     assert_eq!(r.status, 201, "{}", r.text);
     let count = |g: &Value| -> usize {
         fn walk(g: &Value) -> usize {
-            g["apps"].as_array().map_or(0, |a| a.len()) + g["groups"].as_array().map_or(0, |gs| gs.iter().map(walk).sum())
+            g["apps"].as_array().map_or(0, |a| a.len())
+                + g["groups"].as_array().map_or(0, |gs| gs.iter().map(walk).sum())
         }
         walk(g)
     };

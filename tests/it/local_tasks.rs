@@ -46,7 +46,9 @@ fn tasks_get_marathons_environment_and_sandbox_files() {
     assert_eq!(env["MESOS_TASK_ID"], id);
     assert_eq!(env["EXTRA"], "1");
     assert!(env["MESOS_SANDBOX"].ends_with(id));
-    e.wait_for("stdout/stderr", T, |e| sandbox_file(e, id, "stdout") == "hello\n" && sandbox_file(e, id, "stderr") == "oops\n");
+    e.wait_for("stdout/stderr", T, |e| {
+        sandbox_file(e, id, "stdout") == "hello\n" && sandbox_file(e, id, "stderr") == "oops\n"
+    });
 }
 
 fn free_port() -> u16 {
@@ -93,7 +95,9 @@ fn kill_sends_sigterm_then_sigkill_after_the_grace_period() {
     let id = e.tasks("/stubborn")[0]["id"].as_str().unwrap().to_string();
     let start = Instant::now();
     e.call("DELETE", &format!("/v2/apps/stubborn/tasks/{id}"), None);
-    e.wait_for("the task to die", T, |e| !e.get("/v2/tasks")["tasks"].as_array().unwrap().iter().any(|t| t["id"] == id.as_str()));
+    e.wait_for("the task to die", T, |e| {
+        !e.get("/v2/tasks")["tasks"].as_array().unwrap().iter().any(|t| t["id"] == id.as_str())
+    });
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(900), "SIGTERM was ignored, so only SIGKILL after 1 s ends it ({took:?})");
     // a task that honours SIGTERM ends well before its grace period
@@ -103,7 +107,9 @@ fn kill_sends_sigterm_then_sigkill_after_the_grace_period() {
     let id = e.tasks("/polite")[0]["id"].as_str().unwrap().to_string();
     let start = Instant::now();
     e.call("DELETE", &format!("/v2/apps/polite/tasks/{id}"), None);
-    e.wait_for("the task to die", T, |e| !e.get("/v2/tasks")["tasks"].as_array().unwrap().iter().any(|t| t["id"] == id.as_str()));
+    e.wait_for("the task to die", T, |e| {
+        !e.get("/v2/tasks")["tasks"].as_array().unwrap().iter().any(|t| t["id"] == id.as_str())
+    });
     assert!(start.elapsed() < Duration::from_secs(4));
 }
 
@@ -146,7 +152,9 @@ fn failing_commands_back_off_and_the_delay_can_be_reset() {
         e.get("/v2/queue")["queue"][0]["delay"]["timeLeftSeconds"].as_u64().is_some_and(|s| s > 30)
     });
     assert_eq!(e.call("DELETE", "/v2/queue/crash/delay", None).status, 204);
-    e.wait_for("a relaunch after the reset", T, |e| e.get("/v2/apps/crash")["app"]["lastTaskFailure"]["taskId"] != failure["taskId"]);
+    e.wait_for("a relaunch after the reset", T, |e| {
+        e.get("/v2/apps/crash")["app"]["lastTaskFailure"]["taskId"] != failure["taskId"]
+    });
 }
 
 #[test]
@@ -168,6 +176,13 @@ fn docker_apps_without_an_engine_run_as_simulated_tasks_and_constraints_use_attr
 fn stopping_theseus_local_kills_every_task_process() {
     let dir = tempfile::tempdir().unwrap();
     let pidfile = dir.path().join("child.pid");
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     let mut engine = Command::new(env!("CARGO_BIN_EXE_theseus"))
         .args(["local", "--port", "0", "--work-dir"])
         .arg(dir.path().join("work"))
@@ -175,13 +190,20 @@ fn stopping_theseus_local_kills_every_task_process() {
         .stderr(Stdio::null())
         .spawn()
         .expect("theseus local");
+    let stdout = engine.stdout.take().unwrap();
+    let mut engine = KillOnDrop(engine);
     let mut line = String::new();
-    BufReader::new(engine.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
     let addr = line.trim().trim_start_matches("http://").to_string();
     let body = json!({"id": "/orphan", "cmd": format!("sleep 1000 & echo $! > {}; wait", pidfile.display()), "cpus": 0.1, "mem": 8}).to_string();
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
     use std::io::{Read, Write};
-    write!(s, "POST /v2/apps HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    write!(
+        s,
+        "POST /v2/apps HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
     let mut reply = String::new();
     s.read_to_string(&mut reply).unwrap();
     assert!(reply.contains(" 201 Created"), "{reply}");
@@ -194,8 +216,8 @@ fn stopping_theseus_local_kills_every_task_process() {
         std::thread::sleep(Duration::from_millis(20));
     };
     // SAFETY: signalling the child we spawned, then probing a pid with signal 0.
-    unsafe { libc::kill(engine.id() as i32, libc::SIGTERM) };
-    let status = engine.wait().unwrap();
+    unsafe { libc::kill(engine.0.id() as i32, libc::SIGTERM) };
+    let status = engine.0.wait().unwrap();
     assert!(status.success(), "{status}");
     let deadline = Instant::now() + T;
     while unsafe { libc::kill(pid, 0) } == 0 {

@@ -42,7 +42,8 @@ impl Engine {
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+            let rt =
+                tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
                 let engine = local::Engine::start(config, listener).await.expect("engine starts");
@@ -81,7 +82,10 @@ impl Engine {
         let mut stream = TcpStream::connect(&addr).expect("connect");
         stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
         let payload = body.map(|b| b.to_string()).unwrap_or_default();
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", payload.len());
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            payload.len()
+        );
         if body.is_some() {
             req.push_str("Content-Type: application/json\r\n");
         }
@@ -134,7 +138,9 @@ impl Engine {
 
     /// Waits until no deployment is running.
     pub fn wait_idle(&self, timeout: Duration) {
-        self.wait_for("deployments to finish", timeout, |e| e.get("/v2/deployments").as_array().is_some_and(|a| a.is_empty()));
+        self.wait_for("deployments to finish", timeout, |e| {
+            e.get("/v2/deployments").as_array().is_some_and(|a| a.is_empty())
+        });
     }
 
     /// Tasks of an app.
@@ -176,7 +182,8 @@ impl Reply {
         let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("HTTP head");
         let head = String::from_utf8_lossy(&raw[..split]).to_string();
         let mut lines = head.lines();
-        let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).expect("status");
+        let status =
+            lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok()).expect("status");
         let headers: Vec<(String, String)> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
