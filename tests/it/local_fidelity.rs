@@ -118,7 +118,7 @@ fn assert_keys_within(ours: &Value, example: &Value, path: &str, allowed_extra: 
             }
         }
         (Value::Array(o), Value::Array(e)) => {
-            let merged = e.iter().fold(Value::Null, |acc, x| merge(acc, x));
+            let merged = e.iter().fold(Value::Null, merge);
             for item in o {
                 assert_keys_within(item, &merged, path, allowed_extra);
             }
@@ -137,9 +137,7 @@ fn merge(acc: Value, x: &Value) -> Value {
             }
             Value::Object(a)
         }
-        (Value::Array(a), Value::Array(b)) => {
-            Value::Array(vec![a.iter().chain(b).fold(Value::Null, |acc, x| merge(acc, x))])
-        }
+        (Value::Array(a), Value::Array(b)) => Value::Array(vec![a.iter().chain(b).fold(Value::Null, merge)]),
         (Value::Null, x) => x.clone(),
         (a, _) => a,
     }

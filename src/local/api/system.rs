@@ -117,7 +117,7 @@ pub(crate) async fn reset_delay(State(shared): State<Arc<Shared>>, Path(rest): P
     }
     let id = format!("/{}", parts[..parts.len() - 1].join("/"));
     let mut st = shared.lock();
-    if !st.apps.get(&id).is_some_and(|r| r.launch.count > 0) {
+    if st.apps.get(&id).is_none_or(|r| r.launch.count == 0) {
         return Err(ApiError::not_found(format!("Application {id} not found in tasks queue.")));
     }
     ops::reset_delay(&mut st, &id);
