@@ -7,6 +7,7 @@
 //!
 //! Expects the release `theseus` binary beside this example's directory and `etcd` and `curl`
 //! on the PATH.
+#![allow(clippy::print_stdout)] // a benchmark prints its figures
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

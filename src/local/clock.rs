@@ -27,7 +27,8 @@ impl Default for VersionClock {
 impl VersionClock {
     /// The next version: now, or one millisecond after the previous one.
     pub(crate) fn next(&mut self) -> String {
-        let mut now = Utc::now();
+        // versions are compared as formatted (millisecond) strings, so compare at that precision
+        let mut now = DateTime::from_timestamp_millis(Utc::now().timestamp_millis()).unwrap_or_else(Utc::now);
         if now <= self.last {
             now = self.last + chrono::Duration::milliseconds(1);
         }

@@ -131,15 +131,25 @@ fn pick_ports(agent: &Agent, used: &BTreeSet<u32>, demand: &[Option<u32>]) -> Op
             }
             None => {
                 let start = agent.next_port.clamp(lo, hi);
-                (start..=hi)
-                    .chain(lo..start)
-                    .find(|p| !used.contains(p) && !taken.contains(p) && !demand.contains(&Some(*p)))?
+                (start..=hi).chain(lo..start).find(|p| {
+                    !used.contains(p)
+                        && !taken.contains(p)
+                        && !demand.contains(&Some(*p))
+                        && free_on_host(&agent.hostname, *p)
+                })?
             }
         };
         taken.insert(port);
         out.push(port);
     }
     Some(out)
+}
+
+/// Whether nothing else on this machine listens on the agent's address and port (the agents
+/// share the host with other programs, and other engines, so an offer only holds free ports).
+fn free_on_host(ip: &str, port: u32) -> bool {
+    let Ok(port) = u16::try_from(port) else { return false };
+    std::net::TcpListener::bind((ip, port)).is_ok()
 }
 
 /// Whether every constraint allows placing one more instance on agent `i`, given the agents of
@@ -252,6 +262,7 @@ mod tests {
         assert_eq!(err[4].declined, 3);
         let app = App { require_ports: Some(false), ..app };
         let ok = place(&app, &mut a, &mut usage, &[]).unwrap();
-        assert_eq!(ok.host_ports, [31000]);
+        assert_eq!(ok.host_ports.len(), 1, "a free port from the range");
+        assert!((31000..=32000).contains(&ok.host_ports[0]));
     }
 }

@@ -43,7 +43,7 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk: Option<f64>,
     /// GPUs per instance.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub gpus: Option<f64>,
     /// Executor, `""` for the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,16 +91,16 @@ pub struct App {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uris: Option<Vec<String>>,
     /// Launch backoff, seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_seconds")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub backoff_seconds: Option<f64>,
     /// Launch backoff growth factor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff_factor: Option<f64>,
     /// Maximum launch delay, seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_seconds")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub max_launch_delay_seconds: Option<f64>,
     /// Seconds between SIGTERM and SIGKILL.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_seconds")]
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "whole_as_integer")]
     pub task_kill_grace_period_seconds: Option<f64>,
     /// How Marathon replaces instances during a deployment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -409,18 +409,18 @@ pub struct UpgradeStrategy {
     pub maximum_over_capacity: f64,
 }
 
-fn one() -> f64 {
-    1.0
-}
-
-/// Writes whole seconds as JSON integers: Marathon's schema types the `*Seconds` fields of an
-/// app as `integer`, and `60.0` fails it. Fractions stay numbers.
-fn whole_seconds<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(x) if x.fract() == 0.0 && *x >= 0.0 && *x <= u64::MAX as f64 => s.serialize_u64(*x as u64),
-        Some(x) => s.serialize_f64(*x),
+/// Writes a whole number as a JSON integer (`1`, not `1.0`): Marathon types these fields as
+/// integers (R:v2/types/app.raml) and its JSON Schema rejects `1.0`.
+fn whole_as_integer<S: serde::Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => s.serialize_i64(*v as i64),
+        Some(v) => s.serialize_f64(*v),
         None => s.serialize_none(),
     }
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// A task (one running instance of an app).
@@ -763,16 +763,10 @@ mod tests {
     }
 
     #[test]
-    fn whole_seconds_are_integers() {
-        let app = App {
-            id: "/a".into(),
-            task_kill_grace_period_seconds: Some(60.0),
-            backoff_seconds: Some(1.5),
-            ..App::default()
-        };
+    fn integer_typed_fields_serialize_without_a_fraction() {
+        let app = App { backoff_seconds: Some(1.0), gpus: Some(0.0), backoff_factor: Some(1.0), ..App::default() };
         let json = serde_json::to_string(&app).unwrap();
-        assert!(json.contains(r#""taskKillGracePeriodSeconds":60"#), "{json}");
-        assert!(json.contains(r#""backoffSeconds":1.5"#), "{json}");
+        assert_eq!(json, r#"{"id":"","gpus":0,"backoffSeconds":1,"backoffFactor":1.0}"#);
     }
 
     #[test]

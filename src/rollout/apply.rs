@@ -281,7 +281,7 @@ pub fn the_group<'a>(snap: &'a Snapshot, service: &str, selector: &Selector) -> 
 }
 
 /// Tasks to stop when scaling down by `n`: unhealthy first, then not running, then youngest.
-pub fn victims<'a>(group: &'a LiveGroup, n: usize) -> Vec<&'a Task> {
+pub fn victims(group: &LiveGroup, n: usize) -> Vec<&Task> {
     let Some(app) = group.current() else { return Vec::new() };
     let mut tasks: Vec<&Task> = app.tasks.iter().flatten().collect();
     tasks.sort_by(|a, b| {
@@ -293,6 +293,7 @@ pub fn victims<'a>(group: &'a LiveGroup, n: usize) -> Vec<&'a Task> {
 
 /// Scales a group in place, without a restart. Scaling down drains first: the tasks to stop are
 /// chosen here, deregistered from etcd, then killed with `scale=true`.
+#[allow(clippy::too_many_arguments)]
 pub async fn scale(
     client: &Client,
     etcd: &Driver,

@@ -309,7 +309,7 @@ fn locks_force_cancel_and_rollback() {
     let second = r.json["deploymentId"].as_str().unwrap().to_string();
     let ids: Vec<String> =
         e.get("/v2/deployments").as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect();
-    assert_eq!(ids, [second.clone()], "force cancels the conflicting deployment");
+    assert_eq!(ids, std::slice::from_ref(&second), "force cancels the conflicting deployment");
     // cancel: 202, deployment gone, app stays
     let r = e.call("DELETE", &format!("/v2/deployments/{second}?force=true"), None);
     assert_eq!((r.status, r.text.as_str()), (202, ""));

@@ -45,19 +45,19 @@ fn restart_with(min_health: f64, max_over: f64) -> Replay {
         "upgradeStrategy": {"minimumHealthCapacity": min_health, "maximumOverCapacity": max_over}});
     assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201);
     e.wait_idle(T);
-    let old: BTreeSet<String> = e.tasks("/r").iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+    let old: BTreeSet<String> = e.tasks("/r").iter().map(|t| t["id"].as_str().expect("task id").to_string()).collect();
     let mut stream = e.events("?event_type=status_update_event&event_type=deployment_success");
     stream.read_until(T, |t| t.contains("\r\n\r\n") || t.contains("\r\n"));
     let r = e.call("POST", "/v2/apps/r/restart", None);
-    let dep = r.json["deploymentId"].as_str().unwrap().to_string();
+    let dep = r.json["deploymentId"].as_str().expect("deployment id").to_string();
     let text = stream.read_until(T, |t| t.contains(&dep));
     let updates = frames(&text)
         .into_iter()
         .filter(|(k, _)| k == "status_update_event")
         .map(|(_, v): (String, Value)| {
-            let id = v["taskId"].as_str().unwrap().to_string();
+            let id = v["taskId"].as_str().expect("taskId").to_string();
             let is_new = !old.contains(&id);
-            (id, is_new, v["taskStatus"].as_str().unwrap().to_string())
+            (id, is_new, v["taskStatus"].as_str().expect("taskStatus").to_string())
         })
         .collect();
     let replay = Replay { updates };

@@ -52,7 +52,7 @@ fn tasks_get_marathons_environment_and_sandbox_files() {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port()
 }
 
 #[test]
@@ -176,6 +176,13 @@ fn docker_apps_without_an_engine_run_as_simulated_tasks_and_constraints_use_attr
 fn stopping_theseus_local_kills_every_task_process() {
     let dir = tempfile::tempdir().unwrap();
     let pidfile = dir.path().join("child.pid");
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
     let mut engine = Command::new(env!("CARGO_BIN_EXE_theseus"))
         .args(["local", "--port", "0", "--work-dir"])
         .arg(dir.path().join("work"))
@@ -183,8 +190,10 @@ fn stopping_theseus_local_kills_every_task_process() {
         .stderr(Stdio::null())
         .spawn()
         .expect("theseus local");
+    let stdout = engine.stdout.take().unwrap();
+    let mut engine = KillOnDrop(engine);
     let mut line = String::new();
-    BufReader::new(engine.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
     let addr = line.trim().trim_start_matches("http://").to_string();
     let body = json!({"id": "/orphan", "cmd": format!("sleep 1000 & echo $! > {}; wait", pidfile.display()), "cpus": 0.1, "mem": 8}).to_string();
     let mut s = std::net::TcpStream::connect(&addr).unwrap();
@@ -207,8 +216,8 @@ fn stopping_theseus_local_kills_every_task_process() {
         std::thread::sleep(Duration::from_millis(20));
     };
     // SAFETY: signalling the child we spawned, then probing a pid with signal 0.
-    unsafe { libc::kill(engine.id() as i32, libc::SIGTERM) };
-    let status = engine.wait().unwrap();
+    unsafe { libc::kill(engine.0.id() as i32, libc::SIGTERM) };
+    let status = engine.0.wait().unwrap();
     assert!(status.success(), "{status}");
     let deadline = Instant::now() + T;
     while unsafe { libc::kill(pid, 0) } == 0 {

@@ -1,6 +1,10 @@
 //! The one integration-test binary: each module tests one area through the library or the
 //! real `theseus` binary, against a real etcd and the local engine on loopback.
 
+// clippy.toml's allow-unwrap-in-tests covers #[test] functions, not their helpers; a test
+// that cannot set up should panic loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod completions;
 mod demo;
 mod etcd_cli;
@@ -10,6 +14,8 @@ mod etcd_security;
 mod lifecycle;
 mod local_api;
 mod local_deploy;
+mod local_events;
+mod local_fidelity;
 mod local_tasks;
 mod marathon_client;
 mod spec;

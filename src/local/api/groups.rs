@@ -12,7 +12,7 @@ use crate::marathon::types::{DeploymentAction, DeploymentStep};
 
 use super::super::changes::{self, Accepted, Proposal};
 use super::super::normalize::{self, definition_only, Violation};
-use super::super::state::{GroupRecord, State as EngineState};
+use super::super::state::State as EngineState;
 use super::super::views::{self, Embed};
 use super::super::{ids, Shared};
 use super::{deployment_response, json_response, parse_body, ApiError, ApiResult, Params};
@@ -74,7 +74,7 @@ fn apply_body(
     replace: bool,
 ) -> Result<(), ApiError> {
     let obj = body.as_object().ok_or_else(|| super::invalid_json("/", "error.expected.jsobject"))?;
-    let record = proposal.groups.entry(gid.to_string()).or_insert_with(GroupRecord::default);
+    let record = proposal.groups.entry(gid.to_string()).or_default();
     if let Some(deps) = obj.get("dependencies").and_then(Value::as_array) {
         let mut out = Vec::new();
         for d in deps.iter().filter_map(Value::as_str) {

@@ -103,13 +103,13 @@ async fn not_found_route() -> ApiError {
 #[derive(Debug)]
 pub(crate) struct ApiError {
     status: StatusCode,
-    body: ErrorBody,
+    body: Box<ErrorBody>,
 }
 
 impl ApiError {
     /// An error with a message.
     pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, body: ErrorBody { message: message.into(), details: None, deployments: None } }
+        ApiError { status, body: Box::new(ErrorBody { message: message.into(), details: None, deployments: None }) }
     }
 
     /// 404.
@@ -139,11 +139,11 @@ impl ApiError {
         let details = by_path.into_iter().map(|(path, errors)| json!({"path": path, "errors": errors})).collect();
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 message: "Object is not valid".into(),
                 details: Some(Value::Array(details)),
                 deployments: None,
-            },
+            }),
         }
     }
 
@@ -151,11 +151,11 @@ impl ApiError {
     pub(crate) fn locked(ids: Vec<String>) -> Self {
         ApiError {
             status: StatusCode::CONFLICT,
-            body: ErrorBody {
+            body: Box::new(ErrorBody {
                 message: LOCKED.into(),
                 details: None,
                 deployments: Some(ids.into_iter().map(|id| DeploymentRef { id }).collect()),
-            },
+            }),
         }
     }
 }
@@ -171,7 +171,7 @@ impl From<Rejected> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        (self.status, Json(*self.body)).into_response()
     }
 }
 
@@ -189,11 +189,11 @@ pub(crate) fn parse_body<T: DeserializeOwned>(body: &Bytes) -> Result<(T, Value)
 pub(crate) fn invalid_json(path: &str, error: &str) -> ApiError {
     ApiError {
         status: StatusCode::BAD_REQUEST,
-        body: ErrorBody {
+        body: Box::new(ErrorBody {
             message: "Invalid JSON".into(),
             details: Some(json!([{ "path": path, "errors": [error] }])),
             deployments: None,
-        },
+        }),
     }
 }
 

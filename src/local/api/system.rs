@@ -58,8 +58,6 @@ pub(crate) async fn info(State(shared): State<Arc<Shared>>) -> ApiResult {
         "on_elected_prepare_timeout": 180000,
         "reconciliation_initial_delay": 15000,
         "reconciliation_interval": 600000,
-        "revive_offers_for_new_apps": true,
-        "revive_offers_repetitions": 3,
         "scale_apps_initial_delay": 15000,
         "scale_apps_interval": 300000,
         "store_cache": true,
@@ -119,7 +117,7 @@ pub(crate) async fn reset_delay(State(shared): State<Arc<Shared>>, Path(rest): P
     }
     let id = format!("/{}", parts[..parts.len() - 1].join("/"));
     let mut st = shared.lock();
-    if !st.apps.get(&id).is_some_and(|r| r.launch.count > 0) {
+    if st.apps.get(&id).is_none_or(|r| r.launch.count == 0) {
         return Err(ApiError::not_found(format!("Application {id} not found in tasks queue.")));
     }
     ops::reset_delay(&mut st, &id);
