@@ -163,5 +163,6 @@ fn scale_down_follows_kill_selection() {
     e.wait_idle(T);
     e.call("PATCH", "/v2/apps/s", Some(&json!({"instances": 2})));
     e.wait_idle(T);
+    e.wait_for("the killed task to end", T, |e| e.tasks("/s").len() == 2);
     assert!(e.tasks("/s").iter().all(|t| t["id"] != oldest), "OLDEST_FIRST kills the oldest");
 }

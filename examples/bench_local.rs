@@ -1,0 +1,130 @@
+//! Benchmark of the local engine (issue 4): `cargo run --release --example bench_local`.
+//!
+//! 1. 2,000 Docker apps with 10,000 simulated tasks: median latency of
+//!    `GET /v2/apps?embed=apps.tasks` and the engine's peak RSS (VmHWM; the engine runs in this
+//!    process, the client only keeps one response at a time).
+//! 2. Creating 1,000 apps one request at a time (`POST /v2/apps`): total time.
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use theseus::local::{Config, DockerMode, Engine};
+
+fn request(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Vec<u8>) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let payload = body.map(|b| b.to_string()).unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
+        payload.len()
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let status = String::from_utf8_lossy(&raw[9..12]).parse().unwrap_or(0);
+    (status, raw)
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn config() -> Config {
+    Config {
+        agents: 20,
+        agent_cpus: 100_000.0,
+        agent_mem: 1.0e9,
+        agent_disk: 1.0e9,
+        agent_ports: (31000, 32000),
+        docker: DockerMode::Simulate,
+        ..Config::default()
+    }
+}
+
+fn app(id: &str, instances: u32) -> Value {
+    json!({"id": id, "instances": instances, "cpus": 0.01, "mem": 16, "labels": {"theseus.service": "bench", "env": "prod"},
+        "container": {"type": "DOCKER", "docker": {"image": "nginx:1.25"}}, "env": {"A": "1"},
+        "healthChecks": [{"protocol": "HTTP", "portIndex": 0, "path": "/health"}]})
+}
+
+fn wait_idle(addr: &str, timeout: Duration) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let (_, raw) = request(addr, "GET", "/v2/deployments", None);
+        if raw.ends_with(b"[]") {
+            return;
+        }
+        assert!(Instant::now() < deadline, "deployments did not finish");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    // 1. 2,000 apps, 10,000 tasks
+    let engine = rt.block_on(async {
+        Engine::start(config(), tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()).await.unwrap()
+    });
+    let addr = engine.addr().to_string();
+    let start = Instant::now();
+    for g in 0..20 {
+        let apps: Vec<Value> = (0..100).map(|i| app(&format!("/bench/g{g}/app{i}"), 5)).collect();
+        let (status, raw) =
+            request(&addr, "POST", "/v2/groups", Some(&json!({"id": format!("/bench/g{g}"), "apps": apps})));
+        assert_eq!(status, 201, "{}", String::from_utf8_lossy(&raw));
+    }
+    wait_idle(&addr, Duration::from_secs(600));
+    println!("setup: 2000 apps / 10000 simulated tasks deployed in {:.2?}", start.elapsed());
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..21 {
+        let t = Instant::now();
+        let (status, raw) = request(&addr, "GET", "/v2/apps?embed=apps.tasks", None);
+        times.push(t.elapsed());
+        assert_eq!(status, 200);
+        size = raw.len();
+    }
+    let (_, raw) = request(&addr, "GET", "/v2/tasks", None);
+    let tasks = serde_json::from_slice::<Value>(&raw[raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..])
+        .unwrap()["tasks"]
+        .as_array()
+        .map_or(0, |a| a.len());
+    times.sort();
+    println!(
+        "GET /v2/apps?embed=apps.tasks: median {:.1} ms (min {:.1}, max {:.1}) over 21 requests; body {:.1} MiB; {tasks} tasks",
+        times[10].as_secs_f64() * 1e3,
+        times[0].as_secs_f64() * 1e3,
+        times[20].as_secs_f64() * 1e3,
+        size as f64 / 1048576.0
+    );
+    println!("engine peak RSS (VmHWM): {:.0} MiB", peak_rss_mib());
+    rt.block_on(engine.shutdown());
+    // 2. 1,000 creates, one request at a time
+    let engine = rt.block_on(async {
+        Engine::start(config(), tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()).await.unwrap()
+    });
+    let addr = engine.addr().to_string();
+    let start = Instant::now();
+    for i in 0..1000 {
+        let (status, _) = request(&addr, "POST", "/v2/apps", Some(&app(&format!("/create/app{i}"), 1)));
+        assert_eq!(status, 201);
+    }
+    let api = start.elapsed();
+    wait_idle(&addr, Duration::from_secs(600));
+    println!(
+        "1000 x POST /v2/apps one at a time: {:.2?} total ({:.2} ms each); all deployments done after {:.2?}",
+        api,
+        api.as_secs_f64() * 1e3 / 1000.0,
+        start.elapsed()
+    );
+    rt.block_on(engine.shutdown());
+}
