@@ -145,7 +145,7 @@ fn merge(acc: Value, x: &Value) -> Value {
 
 fn apps_of_every_shape(e: &Engine) {
     let apps = [
-        json!({"id": "/f/cmd", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "labels": {"a": "b"}, "constraints": [["hostname", "UNIQUE"]],
+        json!({"id": "/f/cmd", "cmd": "exec python3 -m http.server $PORT0 --bind $HOST", "cpus": 0.1, "mem": 8, "labels": {"a": "b"}, "constraints": [["hostname", "UNIQUE"]],
             "healthChecks": [{"protocol": "TCP", "intervalSeconds": 1, "gracePeriodSeconds": 60}], "env": {"X": "1"}}),
         json!({"id": "/f/docker", "cpus": 0.1, "mem": 8, "container": {"type": "DOCKER", "docker": {"image": "nginx", "network": "BRIDGE",
             "portMappings": [{"containerPort": 80, "name": "http"}]}}}),
