@@ -323,3 +323,17 @@ fn view_watch_streams_one_json_document_per_refresh() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn quiet_silences_status_lines_but_not_results() {
+    let env = Env::start();
+    let spec = env.spec(SPEC);
+    let out = env.cmd().args(["-q", "create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created"));
+    let out = env.cmd().args(["remove", "hello", "--all", "--dry-run"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would-remove"));
+    let out = env.cmd().args(["remove", "hello", "--all"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Removing"), "status lines without -q");
+}

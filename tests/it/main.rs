@@ -18,5 +18,6 @@ mod local_events;
 mod local_fidelity;
 mod local_tasks;
 mod marathon_client;
+mod output;
 mod spec;
 mod support;
