@@ -217,9 +217,7 @@ async fn create_locked(
     let apps: Vec<_> = new.iter().map(|d| d.app.clone()).collect();
     let change = client.put_apps(&apps).await.context("creating the apps in Marathon")?;
     for d in new {
-        etcd.create_service(&d.service)
-            .await
-            .with_context(|| format!("registering service `{}` in etcd", d.service))?;
+        // One transaction creates the service marker (if missing), the group and its config.
         etcd.create_group(&d.service, &d.encoded, &d.config)
             .await
             .with_context(|| format!("storing the config of `{}` in etcd", d.group_id))?;
