@@ -130,8 +130,14 @@ fn health_checks_pass_over_http_and_tcp_and_failing_tasks_are_killed_and_relaunc
     let bad = json!({"id": "/sick", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "backoffSeconds": 1,
         "healthChecks": [{"protocol": "HTTP", "portIndex": 0, "intervalSeconds": 1, "gracePeriodSeconds": 0, "maxConsecutiveFailures": 1, "timeoutSeconds": 1}]});
     e.call("POST", "/v2/apps", Some(&bad));
-    e.wait_for("a first task", T, |e| !e.tasks("/sick").is_empty());
-    let first = e.tasks("/sick")[0]["id"].clone();
+    // Read the id inside the wait: with no grace the task may be killed right after it shows.
+    let mut first = serde_json::Value::Null;
+    e.wait_for("a first task", T, |e| {
+        if let Some(t) = e.tasks("/sick").first() {
+            first = t["id"].clone();
+        }
+        !first.is_null()
+    });
     e.wait_for("an unhealthy kill and a relaunch", T, |e| {
         let app = e.get("/v2/apps/sick")["app"].clone();
         let failed = app["lastTaskFailure"]["taskId"].is_string();
