@@ -185,8 +185,9 @@ fn delete_restart_and_task_kills_with_scale_and_wipe() {
     let r = e.call("POST", "/v2/tasks/delete", Some(&json!({"ids": [victim]})));
     assert_eq!(r.status, 200);
     assert_eq!(r.json["tasks"][0]["id"], victim.as_str());
-    e.wait_for("replacement", T, |e| {
-        e.tasks("/k").len() == 2 && e.tasks("/k").iter().all(|t| t["id"] != victim.as_str())
+    e.wait_for("a running replacement", T, |e| {
+        let tasks = e.tasks("/k");
+        tasks.len() == 2 && tasks.iter().all(|t| t["id"] != victim.as_str() && t["state"] == "TASK_RUNNING")
     });
     assert_eq!(e.call("POST", "/v2/tasks/delete", Some(&json!({"ids": ["nope.instance-x._app.1"]}))).status, 400);
     assert_eq!(e.get("/v2/tasks?status=running")["tasks"].as_array().unwrap().len(), 2);
