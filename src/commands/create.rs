@@ -5,7 +5,7 @@ use crate::commands::common::{connect_etcd, load_spec, waiting};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::{Output, Progress};
-use crate::rollout::apply;
+use crate::rollout::apply::{self, Scope};
 use crate::spec::labels::Selector;
 
 /// Runs `theseus create`.
@@ -19,12 +19,9 @@ pub async fn run(global: &GlobalArgs, args: CreateArgs, out: &Output) -> anyhow:
     out.status("Creating", format!("{} group(s) under /{}", desired.len(), spec.namespace));
     let progress = Progress::new(out, "Deployed");
     let results = apply::create(
-        &ctx.marathon,
-        &etcd,
-        &spec.namespace,
+        Scope { marathon: &ctx.marathon, etcd: &etcd, namespace: &spec.namespace, waiting: waiting(&args.wait) },
         &desired,
         args.skip_existing,
-        waiting(&args.wait),
         &progress,
         ctx.cancel(),
     )

@@ -12,7 +12,7 @@ use crate::commands::common::{connect_etcd, load_spec, waiting};
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 use crate::output::Output;
-use crate::rollout::apply::{self, Doomed};
+use crate::rollout::apply::{self, Doomed, Scope};
 use crate::rollout::live::{group_id, Snapshot};
 use crate::spec::labels::{decode, is_valid_name, Selector};
 
@@ -101,13 +101,10 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
         out.status("Removing", format!("{} group(s)", doomed.len()));
     }
     let results = apply::remove(
-        &ctx.marathon,
-        &etcd,
-        &namespace,
+        Scope { marathon: &ctx.marathon, etcd: &etcd, namespace: &namespace, waiting: waiting(&args.wait) },
         &doomed,
         args.force,
         args.dry_run,
-        waiting(&args.wait),
         ctx.cancel(),
     )
     .await?;

@@ -7,7 +7,7 @@ use crate::commands::common::{connect_etcd, waiting};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::{Output, Progress};
-use crate::rollout::apply;
+use crate::rollout::apply::{self, Scope};
 use crate::rollout::live::Snapshot;
 use crate::spec::labels::Selector;
 
@@ -25,12 +25,9 @@ pub async fn run(global: &GlobalArgs, args: ScaleArgs, out: &Output) -> anyhow::
     out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
     let progress = Progress::new(out, "Scaled");
     let result = apply::scale(
-        &ctx.marathon,
-        &etcd,
-        &namespace,
+        Scope { marathon: &ctx.marathon, etcd: &etcd, namespace: &namespace, waiting: waiting(&args.wait) },
         group,
         args.instances,
-        waiting(&args.wait),
         &progress,
         ctx.cancel(),
     )

@@ -54,6 +54,19 @@ pub struct Waiting {
     pub options: WaitOptions,
 }
 
+/// Where and how a command applies its changes: Marathon, etcd, the namespace, the waits.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The Marathon client.
+    pub marathon: &'a Client,
+    /// The etcd driver.
+    pub etcd: &'a Driver,
+    /// The namespace the groups live in.
+    pub namespace: &'a str,
+    /// Whether and how long to wait.
+    pub waiting: Waiting,
+}
+
 /// What happened to one group.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupResult {
@@ -119,14 +132,12 @@ fn services_of(desired: &[Desired]) -> Vec<String> {
 /// Waits (if asked), then syncs registration from a fresh snapshot whatever the wait's outcome,
 /// so etcd matches Marathon even after a failure. Returns the registration per group.
 async fn wait_and_register(
-    client: &Client,
-    etcd: &Driver,
-    namespace: &str,
+    scope: Scope<'_>,
     targets: &[Target],
-    waiting: Waiting,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> (Result<(), wait::WaitError>, Vec<Registered>, anyhow::Result<()>) {
+    let Scope { marathon: client, etcd, namespace, waiting } = scope;
     let groups: Vec<(String, String)> = targets.iter().map(|t| (t.service.clone(), t.encoded.clone())).collect();
     let waited = if waiting.wait {
         wait::converge(client, namespace, targets, waiting.options, reporter, cancel).await.map(|_| ())
@@ -134,6 +145,7 @@ async fn wait_and_register(
         Ok(())
     };
     let mut services: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+    services.sort();
     services.dedup();
     let registered = async {
         let snap = Snapshot::read(client, namespace, &services, &Selector::default()).await?;
@@ -153,17 +165,14 @@ fn registered_count(regs: &[Registered], service: &str, group: &str) -> usize {
 
 /// Creates the groups that do not exist yet. Existing ones are a [`UserError`] (exit 2) unless
 /// `skip_existing`, checked before any change.
-#[allow(clippy::too_many_arguments)]
 pub async fn create(
-    client: &Client,
-    etcd: &Driver,
-    namespace: &str,
+    scope: Scope<'_>,
     desired: &[Desired],
     skip_existing: bool,
-    waiting: Waiting,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
+    let Scope { marathon: client, etcd, namespace, waiting } = scope;
     let snap = Snapshot::read(client, namespace, &services_of(desired), &Selector::default())
         .await
         .with_context(|| format!("reading groups under `/{namespace}`"))?;
@@ -198,21 +207,19 @@ pub async fn create(
     // is invalid) and starts them in one deployment.
     let keys: Vec<(String, String)> = new.iter().map(|d| (d.service.clone(), d.encoded.clone())).collect();
     let locks = lock_groups(etcd, &keys, waiting.lock_timeout).await?;
-    let result = create_locked(client, etcd, namespace, &new, waiting, reporter, cancel).await;
+    let result = create_locked(scope, &new, reporter, cancel).await;
     unlock(locks).await;
     results.extend(result?);
     Ok(results)
 }
 
 async fn create_locked(
-    client: &Client,
-    etcd: &Driver,
-    namespace: &str,
+    scope: Scope<'_>,
     new: &[&Desired],
-    waiting: Waiting,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
+    let Scope { marathon: client, etcd, waiting, .. } = scope;
     let mut results = Vec::new();
     let apps: Vec<_> = new.iter().map(|d| d.app.clone()).collect();
     let change = client.put_apps(&apps).await.context("creating the apps in Marathon")?;
@@ -232,8 +239,7 @@ async fn create_locked(
             deployment_id: change.deployment_id.clone(),
         })
         .collect();
-    let (waited, regs, reg_result) =
-        wait_and_register(client, etcd, namespace, &targets, waiting, reporter, cancel).await;
+    let (waited, regs, reg_result) = wait_and_register(scope, &targets, reporter, cancel).await;
     waited?;
     reg_result?;
     for d in new {
@@ -291,14 +297,10 @@ pub fn victims(group: &LiveGroup, n: usize) -> Vec<&Task> {
 
 /// Scales a group in place, without a restart. Scaling down drains first: the tasks to stop are
 /// chosen here, deregistered from etcd, then killed with `scale=true`.
-#[allow(clippy::too_many_arguments)]
 pub async fn scale(
-    client: &Client,
-    etcd: &Driver,
-    namespace: &str,
+    scope: Scope<'_>,
     group: &LiveGroup,
     instances: u32,
-    waiting: Waiting,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<GroupResult> {
@@ -313,24 +315,22 @@ pub async fn scale(
     let Some(app) = group.current() else {
         return Err(UserError::new(format!("`{}` has no app", group.group_id)).into());
     };
-    let locks = lock_groups(etcd, &[(group.service.clone(), group.encoded.clone())], waiting.lock_timeout).await?;
-    let result = scale_locked(client, etcd, namespace, group, app, instances, waiting, reporter, cancel).await;
+    let keys = [(group.service.clone(), group.encoded.clone())];
+    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout).await?;
+    let result = scale_locked(scope, group, app, instances, reporter, cancel).await;
     unlock(locks).await;
     result
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn scale_locked(
-    client: &Client,
-    etcd: &Driver,
-    namespace: &str,
+    scope: Scope<'_>,
     group: &LiveGroup,
     app: &crate::marathon::types::App,
     instances: u32,
-    waiting: Waiting,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<GroupResult> {
+    let Scope { marathon: client, etcd, waiting, .. } = scope;
     let have = app.instances.unwrap_or(0);
     let change = if instances < have {
         let doomed: Vec<String> = victims(group, (have - instances) as usize).iter().map(|t| t.id.clone()).collect();
@@ -352,13 +352,20 @@ async fn scale_locked(
             .await
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?
     };
-    if let Ok(mut config) = etcd.get_group_config(&group.service, &group.encoded).await {
-        if let Value::Object(m) = &mut config {
-            m.insert("instances".into(), Value::from(instances));
+    // The config key holds what is deployed; a group created outside theseus has none to update.
+    match etcd.get_group_config(&group.service, &group.encoded).await {
+        Ok(mut config) => {
+            if let Value::Object(m) = &mut config {
+                m.insert("instances".into(), Value::from(instances));
+            }
+            etcd.set_group_config(&group.service, &group.encoded, &config)
+                .await
+                .with_context(|| format!("updating the config of `{}` in etcd", group.group_id))?;
         }
-        etcd.set_group_config(&group.service, &group.encoded, &config)
-            .await
-            .with_context(|| format!("updating the config of `{}` in etcd", group.group_id))?;
+        Err(e) if e.is_not_found() => {}
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("reading the config of `{}` from etcd", group.group_id)))
+        }
     }
     let target = Target {
         service: group.service.clone(),
@@ -367,8 +374,7 @@ async fn scale_locked(
         instances,
         deployment_id: change.deployment_id.clone(),
     };
-    let (waited, regs, reg_result) =
-        wait_and_register(client, etcd, namespace, std::slice::from_ref(&target), waiting, reporter, cancel).await;
+    let (waited, regs, reg_result) = wait_and_register(scope, std::slice::from_ref(&target), reporter, cancel).await;
     waited?;
     reg_result?;
     Ok(GroupResult {
@@ -400,18 +406,26 @@ pub struct Doomed {
 /// Removes groups: deregisters their containers first (drain), then deletes the Marathon
 /// groups, waits for their tasks to stop, then removes the etcd subtrees (and services left
 /// with no group). With `dry_run`, only reports what would go.
-#[allow(clippy::too_many_arguments)]
 pub async fn remove(
-    client: &Client,
-    etcd: &Driver,
-    namespace: &str,
+    scope: Scope<'_>,
     doomed: &[Doomed],
     force: bool,
     dry_run: bool,
-    waiting: Waiting,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
-    let result = |d: &Doomed, what: &str, deployment: Option<String>| GroupResult {
+    if dry_run {
+        return Ok(doomed.iter().map(|d| result(d, "would-remove", None)).collect());
+    }
+    let keys: Vec<(String, String)> = doomed.iter().map(|d| (d.service.clone(), d.encoded.clone())).collect();
+    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout).await?;
+    let outcome = remove_locked(scope, doomed, force, cancel).await;
+    unlock(locks).await;
+    outcome
+}
+
+/// The result line of a removed (or would-be removed) group.
+fn result(d: &Doomed, what: &str, deployment: Option<String>) -> GroupResult {
+    GroupResult {
         service: d.service.clone(),
         group: d.encoded.clone(),
         id: d.group_id.clone(),
@@ -421,28 +435,16 @@ pub async fn remove(
         deployment,
         converged: false,
         registered: 0,
-    };
-    if dry_run {
-        return Ok(doomed.iter().map(|d| result(d, "would-remove", None)).collect());
     }
-    let keys: Vec<(String, String)> = doomed.iter().map(|d| (d.service.clone(), d.encoded.clone())).collect();
-    let locks = lock_groups(etcd, &keys, waiting.lock_timeout).await?;
-    let outcome = remove_locked(client, etcd, namespace, doomed, force, waiting, cancel, result).await;
-    unlock(locks).await;
-    outcome
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn remove_locked(
-    client: &Client,
-    etcd: &Driver,
-    namespace: &str,
+    scope: Scope<'_>,
     doomed: &[Doomed],
     force: bool,
-    waiting: Waiting,
     cancel: impl Future<Output = ()>,
-    result: impl Fn(&Doomed, &str, Option<String>) -> GroupResult,
 ) -> anyhow::Result<Vec<GroupResult>> {
+    let Scope { marathon: client, etcd, namespace, waiting } = scope;
     // Drain: consumers stop seeing the containers before they are killed.
     for d in doomed {
         etcd.sync_group_containers(&d.service, &d.encoded, Vec::new())
@@ -477,6 +479,7 @@ async fn remove_locked(
         }
     }
     let mut services: Vec<&str> = doomed.iter().map(|d| d.service.as_str()).collect();
+    services.sort_unstable();
     services.dedup();
     for d in doomed {
         etcd.remove_group(&d.service, &d.encoded)

@@ -252,6 +252,14 @@ fn normalize_violation(error: String) -> normalize::Violation {
     normalize::Violation { path: "/id".into(), error }
 }
 
+/// The app a PUT or PATCH names; sub-resources (tasks, versions, restart) answer 405 as Marathon does.
+fn app_target(rest: &str) -> Result<String, ApiError> {
+    match target(rest)? {
+        Target::App(id) => Ok(id),
+        _ => Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed")),
+    }
+}
+
 /// `PUT /v2/apps/{id}`: 200, or 201 when created; `partialUpdate` defaults to true.
 pub(crate) async fn put_any(
     State(shared): State<Arc<Shared>>,
@@ -260,9 +268,7 @@ pub(crate) async fn put_any(
     uri: Uri,
     body: Bytes,
 ) -> ApiResult {
-    let Target::App(id) = target(&rest)? else {
-        return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed"));
-    };
+    let id = app_target(&rest)?;
     let params = Params::from_uri(&uri);
     let (force, partial) = (params.flag("force", false)?, params.flag("partialUpdate", true)?);
     let (_, raw): (Value, Value) = parse_body(&body)?;
@@ -279,9 +285,7 @@ pub(crate) async fn patch_any(
     uri: Uri,
     body: Bytes,
 ) -> ApiResult {
-    let Target::App(id) = target(&rest)? else {
-        return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed"));
-    };
+    let id = app_target(&rest)?;
     let force = Params::from_uri(&uri).flag("force", false)?;
     let (_, raw): (Value, Value) = parse_body(&body)?;
     let (accepted, _) = upsert(&shared, vec![(Some(id), raw)], true, true, force, &peer.ip().to_string(), &uri)?;
