@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use etcd_support::Etcd;
 use serde_json::json;
 use theseus::etcd::{ContainerInfo, Driver, PortMappingInfo};
+use theseus::names::GroupKey;
 
 fn container(group: usize, i: usize) -> ContainerInfo {
     let port = 31000 + (i % 1000) as u32;
@@ -43,7 +44,7 @@ fn group_name(g: usize) -> String {
 
 async fn create_groups(d: &Driver, groups: usize) {
     for g in 0..groups {
-        d.create_group("bench", &group_name(g), &json!({"instances": 100})).await.unwrap();
+        d.create_group(&GroupKey::new("bench", group_name(g)).unwrap(), &json!({"instances": 100})).await.unwrap();
     }
 }
 
@@ -64,7 +65,7 @@ async fn main() {
     let before = d.requests_sent();
     let start = Instant::now();
     for (group, infos) in &plan {
-        d.register_containers("bench", group, infos).await.unwrap();
+        d.register_containers(&GroupKey::new("bench", group.as_str()).unwrap(), infos).await.unwrap();
     }
     let batched = start.elapsed();
     let txns = d.requests_sent() - before;

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use theseus::etcd::{Driver, Options};
+use theseus::names::GroupKey;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
@@ -15,7 +16,8 @@ async fn main() -> anyhow::Result<()> {
     };
     let driver = Driver::connect(&Options::new([endpoint.clone()])).await?;
     let ttl = Duration::from_secs(ttl.parse()?);
-    let _lock = driver.lock_group_with_ttl(service, group, owner, Duration::from_secs(30), ttl).await?;
+    let key = GroupKey::new(service, group)?;
+    let _lock = driver.lock_group_with_ttl(&key, owner, Duration::from_secs(30), ttl).await?;
     std::future::pending::<()>().await;
     Ok(())
 }

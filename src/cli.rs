@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::secret::Secret;
+
 /// The exit-code table shown at the end of `theseus --help`.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -54,10 +56,10 @@ pub struct GlobalArgs {
     pub marathon_user: Option<String>,
     /// Marathon HTTP basic-auth password.
     #[arg(long, global = true, env = "THESEUS_MARATHON_PASSWORD", hide_env_values = true)]
-    pub marathon_password: Option<String>,
+    pub marathon_password: Option<Secret>,
     /// Marathon bearer token (DC/OS ACS token).
     #[arg(long, global = true, env = "THESEUS_MARATHON_TOKEN", hide_env_values = true)]
-    pub marathon_token: Option<String>,
+    pub marathon_token: Option<Secret>,
     /// PEM file with a CA certificate to trust for Marathon.
     #[arg(long, global = true, env = "THESEUS_MARATHON_CA")]
     pub marathon_ca: Option<PathBuf>,
@@ -76,7 +78,7 @@ pub struct GlobalArgs {
     pub etcd_user: Option<String>,
     /// etcd password.
     #[arg(long, global = true, env = "THESEUS_ETCD_PASSWORD", hide_env_values = true)]
-    pub etcd_password: Option<String>,
+    pub etcd_password: Option<Secret>,
     /// PEM file with the CA certificate of etcd's TLS endpoints.
     #[arg(long, global = true, env = "THESEUS_ETCD_CA")]
     pub etcd_ca: Option<PathBuf>,

@@ -1,52 +1,110 @@
-//! Settings resolved from the global flags and the environment, and the clients built from
-//! them: Marathon at once (building it does no I/O), etcd on first use.
+//! What every command runs with: the terminal, and the settings resolved once from the global
+//! flags and their environment mirrors, with the clients built from them on first use.
+//!
+//! This is the only place that reads [`GlobalArgs`] (ripgrep's `hiargs` step): the flags become
+//! [`marathon::Options`] and [`etcd::Options`] here, so `marathon/` and `etcd/` never see the
+//! command line. Nothing connects until a command asks: `render` and `validate` never touch the
+//! network, and a command that fails on its input changes nothing.
+
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use anyhow::Context as _;
+use tokio::sync::OnceCell;
 
 use crate::cli::GlobalArgs;
-use crate::marathon;
+use crate::error::UserError;
 use crate::output::Output;
+use crate::rollout::live::Snapshot;
+use crate::{etcd, marathon};
 
 /// The namespace used when neither the spec, `--namespace` nor `THESEUS_NAMESPACE` sets one.
 pub const DEFAULT_NAMESPACE: &str = "theseus";
 
-/// What every networked command needs.
+/// Settings and clients shared by every command; built once in [`crate::run`].
 #[derive(Debug)]
 pub struct Context {
-    /// The global flags.
-    pub global: GlobalArgs,
     /// The terminal.
     pub out: Output,
-    /// The Marathon client.
-    pub marathon: marathon::Client,
+    /// `--namespace`/`THESEUS_NAMESPACE` as given (validated where it is used).
+    namespace: Option<String>,
+    marathon_options: marathon::Options,
+    etcd_options: etcd::Options,
+    marathon: OnceLock<marathon::Client>,
+    etcd: OnceCell<etcd::Driver>,
+}
+
+/// The Marathon options given by the global flags.
+fn marathon_options(g: &GlobalArgs) -> marathon::Options {
+    marathon::Options {
+        urls: g.marathon.clone(),
+        user: g.marathon_user.clone(),
+        password: g.marathon_password.clone(),
+        token: g.marathon_token.clone(),
+        ca: g.marathon_ca.clone(),
+        timeout: g.request_timeout,
+        attempts: 4,
+        backoff: Duration::from_millis(250),
+    }
+}
+
+/// The etcd options given by the global flags.
+fn etcd_options(g: &GlobalArgs) -> etcd::Options {
+    etcd::Options {
+        endpoints: g.etcd.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect(),
+        user: g.etcd_user.clone(),
+        password: g.etcd_password.clone(),
+        ca: g.etcd_ca.clone(),
+        cert: g.etcd_cert.clone(),
+        key: g.etcd_key.clone(),
+        prefix: g.etcd_prefix.clone(),
+        connect_timeout: g.request_timeout,
+        request_timeout: g.request_timeout,
+    }
 }
 
 impl Context {
-    /// Builds the context; fails only on bad client settings (an unreadable CA file).
-    pub fn new(global: &GlobalArgs, out: &Output) -> anyhow::Result<Self> {
-        let marathon = marathon::Client::new(&marathon::Options::from_global(global)).context("setting up Marathon")?;
-        Ok(Context { global: global.clone(), out: out.clone(), marathon })
+    /// Resolves the global flags; does no I/O.
+    pub fn new(global: &GlobalArgs, out: Output) -> Self {
+        Context {
+            out,
+            namespace: global.namespace.clone(),
+            marathon_options: marathon_options(global),
+            etcd_options: etcd_options(global),
+            marathon: OnceLock::new(),
+            etcd: OnceCell::new(),
+        }
     }
 
-    /// The namespace: `--namespace`/`THESEUS_NAMESPACE`, else the spec's, else `theseus`.
-    pub fn namespace(&self, from_spec: Option<&str>) -> String {
-        self.global
-            .namespace
-            .clone()
-            .or_else(|| from_spec.map(str::to_owned))
-            .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned())
+    /// The Marathon client, built on first use (reads `--marathon-ca`; connects lazily).
+    pub fn marathon(&self) -> anyhow::Result<&marathon::Client> {
+        if let Some(client) = self.marathon.get() {
+            return Ok(client);
+        }
+        let client = marathon::Client::new(&self.marathon_options).context("setting up Marathon")?;
+        Ok(self.marathon.get_or_init(|| client))
+    }
+
+    /// The etcd driver, connected on first use. (Its errors name the endpoints already.)
+    pub async fn etcd(&self) -> Result<&etcd::Driver, etcd::Error> {
+        self.etcd.get_or_try_init(|| async { etcd::Driver::connect(&self.etcd_options).await }).await
+    }
+
+    /// `--namespace`/`THESEUS_NAMESPACE`, if given.
+    pub fn namespace_flag(&self) -> Option<&str> {
+        self.namespace.as_deref()
     }
 
     /// The namespace holding `service` when `--namespace` is not given: the only one Marathon
     /// has it in, else the default. Several is a [`UserError`] asking for `--namespace`.
-    pub fn namespace_of(&self, service: &str, snap: &crate::rollout::live::Snapshot) -> anyhow::Result<String> {
-        if let Some(ns) = &self.global.namespace {
+    pub fn namespace_of(&self, service: &str, snap: &Snapshot) -> anyhow::Result<String> {
+        if let Some(ns) = &self.namespace {
             return Ok(ns.trim_matches('/').to_owned());
         }
         match snap.namespaces_of(service).as_slice() {
             [] => Ok(DEFAULT_NAMESPACE.to_owned()),
             [one] => Ok(one.clone()),
-            many => Err(crate::error::UserError::with_hint(
+            many => Err(UserError::with_hint(
                 format!("service `{service}` exists in several namespaces: {}", many.join(", ")),
                 "choose one with --namespace or THESEUS_NAMESPACE",
             )

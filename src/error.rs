@@ -1,12 +1,9 @@
-//! How the process ends: the exit-code table of DESIGN §5, error classification and reporting.
+//! How the process ends: the exit-code table of DESIGN §5 and the error types every layer may
+//! raise or implement. A leaf: it imports nothing from the crate.
 //!
-//! Modules raise typed errors (thiserror); commands add context with anyhow. [`classify`] walks
-//! the chain once to pick the exit code, [`report`] prints `error:`, `caused by:` and `hint:`
-//! lines on stderr through [`Output`].
-
-use std::io;
-
-use crate::output::Output;
+//! Modules raise typed errors (thiserror) and implement [`Classify`] on them; commands add
+//! context with anyhow. Walking an error chain to pick the exit code and printing it is the
+//! application's job: see `crate::error_reporting`.
 
 /// How the process ends. Documented in `theseus --help`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,93 +95,5 @@ impl Classify for StatusError {
     }
     fn hint(&self) -> Option<String> {
         self.hint.clone()
-    }
-}
-
-/// Visits each cause in `err`'s chain that implements [`Classify`].
-fn classified(err: &anyhow::Error) -> impl Iterator<Item = &dyn Classify> {
-    err.chain().filter_map(|cause| {
-        if let Some(e) = cause.downcast_ref::<UserError>() {
-            return Some(e as &dyn Classify);
-        }
-        if let Some(e) = cause.downcast_ref::<StatusError>() {
-            return Some(e as &dyn Classify);
-        }
-        crate::classify_module_error(cause)
-    })
-}
-
-/// Picks the exit status for an error: the first cause that decides wins; a broken pipe exits 0.
-pub fn classify(err: &anyhow::Error) -> ExitStatus {
-    for cause in err.chain() {
-        let kind = cause
-            .downcast_ref::<io::Error>()
-            .map(io::Error::kind)
-            .or_else(|| cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind));
-        if kind == Some(io::ErrorKind::BrokenPipe) {
-            return ExitStatus::Success;
-        }
-    }
-    classified(err).find_map(|c| c.exit_status()).unwrap_or(ExitStatus::Failure)
-}
-
-/// The `hint:` lines for an error, outermost first.
-pub fn hints(err: &anyhow::Error) -> Vec<String> {
-    classified(err).filter_map(|c| c.hint()).collect()
-}
-
-/// Prints the error on stderr and returns the exit status to end with.
-pub fn report(err: &anyhow::Error, out: &Output) -> ExitStatus {
-    let status = classify(err);
-    if status == ExitStatus::Success {
-        return status; // broken pipe: the reader went away, which is not an error
-    }
-    // A spec report is complete on its own: every problem with its position and hint.
-    if let Some(spec_err) = err.chain().find_map(|c| c.downcast_ref::<crate::spec::Error>()) {
-        out.stderr_block(&format!("{spec_err}\n{}\n", spec_err.summary()));
-        return status;
-    }
-    out.error(err, &hints(err));
-    status
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use anyhow::Context;
-
-    #[test]
-    fn user_errors_exit_2_through_context() {
-        let err = Err::<(), _>(UserError::new("bad label")).context("reading spec").unwrap_err();
-        assert_eq!(classify(&err), ExitStatus::Usage);
-    }
-
-    #[test]
-    fn broken_pipe_exits_0() {
-        let err = anyhow::Error::new(io::Error::new(io::ErrorKind::BrokenPipe, "pipe"));
-        assert_eq!(classify(&err), ExitStatus::Success);
-    }
-
-    #[test]
-    fn broken_pipe_inside_json_output_exits_0() {
-        let io = io::Error::new(io::ErrorKind::BrokenPipe, "pipe");
-        let err = anyhow::Error::new(serde_json::Error::io(io));
-        assert_eq!(classify(&err), ExitStatus::Success);
-    }
-
-    #[test]
-    fn unknown_errors_exit_1() {
-        assert_eq!(classify(&anyhow::anyhow!("boom")), ExitStatus::Failure);
-    }
-
-    #[test]
-    fn status_errors_carry_their_code_and_hint() {
-        let err = anyhow::Error::new(StatusError {
-            status: ExitStatus::Locked,
-            message: "locked".into(),
-            hint: Some("wait".into()),
-        });
-        assert_eq!(classify(&err), ExitStatus::Locked);
-        assert_eq!(hints(&err), ["wait"]);
     }
 }

@@ -13,7 +13,10 @@
 //! - [`rollout`]: live state, plans, waits and progress events for the lifecycle commands.
 //! - [`local`]: `theseus local`, a Marathon-compatible engine on loopback.
 //! - [`output`]: the only module that writes to stdout and stderr (tables, JSON, progress).
-//! - [`error`]: exit codes (DESIGN §5), error classification and reporting.
+//! - [`names`]: service and label names, the encoding of a label set, [`names::GroupKey`].
+//! - [`secret`]: [`secret::Secret`], credentials that never print.
+//! - [`error`]: exit codes (DESIGN §5) and the error types every layer may raise (a leaf).
+//! - [`error_reporting`]: picks the exit code for an error and prints it with its hints.
 //!
 //! Dependencies point down: `commands` → (`spec`, `marathon`, `etcd`, `local`) → `output`/`error`.
 
@@ -21,48 +24,42 @@ pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod error;
+pub mod error_reporting;
 pub mod etcd;
 pub mod local;
 pub mod marathon;
+pub mod names;
 pub mod output;
 pub mod rollout;
+pub mod secret;
 pub mod spec;
 
 use cli::{Cli, Command};
-use error::{Classify, ExitStatus};
+use context::Context;
+use error::ExitStatus;
 use output::Output;
 
 /// Runs one parsed command line to completion.
+///
+/// `completions` needs nothing but the terminal (ripgrep's "special modes"); every other command
+/// gets the one [`Context`] built here, which does no I/O until a command asks for a client.
 pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
-    let global = cli.global;
-    match cli.command {
+    let command = match cli.command {
+        Command::Completions(args) => return commands::completions::run(args, out),
+        command => command,
+    };
+    let ctx = Context::new(&cli.global, out.clone());
+    let ctx = &ctx;
+    match command {
         Command::Completions(args) => commands::completions::run(args, out),
-        Command::Render(args) => commands::render::run(&global, args, out),
-        Command::Validate(args) => commands::validate::run(&global, args, out),
-        Command::Plan(args) => commands::plan::run(&global, args, out).await,
-        Command::Create(args) => commands::create::run(&global, args, out).await,
-        Command::Scale(args) => commands::scale::run(&global, args, out).await,
-        Command::Remove(args) => commands::remove::run(&global, args, out).await,
-        Command::View(args) => commands::view::run(&global, args, out).await,
-        Command::Endpoints(args) => commands::endpoints::run(&global, args, out).await,
-        Command::Local(args) => commands::local::run(&global, args, out).await,
+        Command::Render(args) => commands::render::run(ctx, args),
+        Command::Validate(args) => commands::validate::run(ctx, args),
+        Command::Plan(args) => commands::plan::run(ctx, args).await,
+        Command::Create(args) => commands::create::run(ctx, args).await,
+        Command::Scale(args) => commands::scale::run(ctx, args).await,
+        Command::Remove(args) => commands::remove::run(ctx, args).await,
+        Command::View(args) => commands::view::run(ctx, args).await,
+        Command::Endpoints(args) => commands::endpoints::run(ctx, args).await,
+        Command::Local(args) => commands::local::run(ctx, args).await,
     }
-}
-
-/// Lets the modules' own error types decide exit codes and hints (see [`error::classify`]).
-pub(crate) fn classify_module_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Classify> {
-    // Each module with a typed error adds one line here.
-    if let Some(e) = cause.downcast_ref::<marathon::Error>() {
-        return Some(e);
-    }
-    if let Some(e) = cause.downcast_ref::<rollout::wait::WaitError>() {
-        return Some(e);
-    }
-    if let Some(e) = cause.downcast_ref::<spec::Error>() {
-        return Some(e);
-    }
-    if let Some(e) = cause.downcast_ref::<etcd::Error>() {
-        return Some(e);
-    }
-    None
 }

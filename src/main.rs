@@ -10,8 +10,9 @@ fn main() -> ExitCode {
     let out = theseus::output::Output::new(&cli.global);
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
-        Err(err) => return ExitCode::from(theseus::error::report(&err.into(), &out).code()),
+        Err(err) => return ExitCode::from(theseus::error_reporting::report(&err.into(), &out).code()),
     };
-    let status = runtime.block_on(theseus::run(cli, &out)).unwrap_or_else(|err| theseus::error::report(&err, &out));
+    let status =
+        runtime.block_on(theseus::run(cli, &out)).unwrap_or_else(|err| theseus::error_reporting::report(&err, &out));
     ExitCode::from(status.code())
 }

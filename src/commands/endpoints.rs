@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
-use crate::cli::{EndpointsArgs, GlobalArgs};
+use crate::cli::EndpointsArgs;
+use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 use crate::etcd::{self, Driver, PortMappingInfo};
-use crate::output::{table, Output, Tabular};
+use crate::output::{table, Tabular};
 use crate::spec::labels::{decode, is_valid_name, Selector};
 
 /// One registered container, as printed.
@@ -85,7 +86,7 @@ pub async fn endpoints(driver: &Driver, service: &str, selector: &Selector) -> R
 }
 
 /// Runs the command.
-pub async fn run(global: &GlobalArgs, args: EndpointsArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+pub async fn run(ctx: &Context, args: EndpointsArgs) -> anyhow::Result<ExitStatus> {
     if !is_valid_name(&args.service) {
         return Err(UserError::with_hint(
             format!("invalid service name `{}`", args.service),
@@ -94,8 +95,8 @@ pub async fn run(global: &GlobalArgs, args: EndpointsArgs, out: &Output) -> anyh
         .into());
     }
     let selector = Selector::parse(&args.labels)?;
-    let driver = Driver::connect(&etcd::Options::from_global(global)).await?;
-    let found = match endpoints(&driver, &args.service, &selector).await {
+    let driver = ctx.etcd().await?;
+    let found = match endpoints(driver, &args.service, &selector).await {
         Ok(found) => found,
         Err(etcd::Error::ServiceNotFound { service }) => {
             return Err(UserError::with_hint(
@@ -106,6 +107,6 @@ pub async fn run(global: &GlobalArgs, args: EndpointsArgs, out: &Output) -> anyh
         }
         Err(err) => return Err(anyhow::Error::new(err).context(format!("reading the endpoints of `{}`", args.service))),
     };
-    out.result(&found)?;
+    ctx.out.result(&found)?;
     Ok(ExitStatus::Success)
 }

@@ -3,25 +3,25 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Context;
+use anyhow::Context as _;
 
-use crate::cli::{GlobalArgs, LocalArgs};
+use crate::cli::LocalArgs;
+use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 use crate::local::{self, Config};
-use crate::output::Output;
 
 /// Runs the command.
-pub async fn run(_global: &GlobalArgs, args: LocalArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+pub async fn run(ctx: &Context, args: LocalArgs) -> anyhow::Result<ExitStatus> {
     let config = config(&args)?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
     let agents = config.agents;
     let engine = local::Engine::start(config, listener).await?;
-    out.status("Serving", format!("Marathon API on {} with {agents} agents (127.0.0.2..)", engine.url()));
-    out.text(&format!("{}\n", engine.url()))?;
+    ctx.out.status("Serving", format!("Marathon API on {} with {agents} agents (127.0.0.2..)", engine.url()));
+    ctx.out.text(&format!("{}\n", engine.url()))?;
     let signal = wait_for_signal().await;
-    out.status("Stopping", format!("{signal}: stopping every task"));
+    ctx.out.status("Stopping", format!("{signal}: stopping every task"));
     engine.shutdown().await;
     Ok(ExitStatus::Success)
 }

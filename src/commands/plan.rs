@@ -6,11 +6,11 @@
 use anyhow::Context as _;
 use serde_json::Value;
 
-use crate::cli::{GlobalArgs, PlanArgs};
+use crate::cli::PlanArgs;
 use crate::commands::common::load_spec;
 use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::output::{table, Output, Tabular};
+use crate::output::{table, Tabular};
 use crate::rollout::apply;
 use crate::rollout::live::Snapshot;
 use crate::rollout::plan::{plan, Action, GroupPlan};
@@ -65,23 +65,22 @@ impl Tabular for Plan {
 }
 
 /// Runs `theseus plan`.
-pub async fn run(global: &GlobalArgs, args: PlanArgs, out: &Output) -> anyhow::Result<ExitStatus> {
-    let spec = load_spec(&args.file, global)?;
+pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<ExitStatus> {
+    let spec = load_spec(&args.file, ctx)?;
     let selector = Selector::parse(&args.selection.labels)?;
     let groups = spec.select(&args.selection.services, &selector)?;
-    let desired: Vec<_> = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect();
-    let ctx = Context::new(global, out)?;
+    let desired = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;
     let services: Vec<String> = if args.selection.services.is_empty() {
         spec.services().into_iter().map(str::to_owned).collect()
     } else {
         args.selection.services.clone()
     };
-    let snap = Snapshot::read(&ctx.marathon, &spec.namespace, &services, &selector)
+    let snap = Snapshot::read(ctx.marathon()?, &spec.namespace, &services, &selector)
         .await
         .with_context(|| format!("reading groups under `/{}`", spec.namespace))?;
     let result = Plan(plan(&desired, &snap, true));
     let pending = result.0.iter().filter(|p| p.is_change()).count();
-    out.result(&result)?;
-    out.status("Plan", format!("{pending} change(s) pending, {} group(s) unchanged", result.0.len() - pending));
+    ctx.out.result(&result)?;
+    ctx.out.status("Plan", format!("{pending} change(s) pending, {} group(s) unchanged", result.0.len() - pending));
     Ok(if args.exit_code && pending > 0 { ExitStatus::ChangesPending } else { ExitStatus::Success })
 }

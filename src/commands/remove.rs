@@ -7,25 +7,25 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::cli::{GlobalArgs, RemoveArgs};
-use crate::commands::common::{connect_etcd, load_spec, waiting};
+use crate::cli::RemoveArgs;
+use crate::commands::common::{load_spec, waiting};
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
-use crate::output::Output;
+use crate::names::{is_valid_name, GroupKey};
 use crate::rollout::apply::{self, Doomed, Scope};
 use crate::rollout::live::{group_id, Snapshot};
-use crate::spec::labels::{decode, is_valid_name, Selector};
+use crate::spec::labels::Selector;
 
 /// Runs `theseus remove`.
-pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> {
     let selector = Selector::parse(&args.labels)?;
     let is_file = args.target.ends_with(".toml") || Path::new(&args.target).is_file();
     // Resolve the selection offline first: which (service, labels) pairs are meant.
     let (namespace, services, spec_groups) = if is_file {
-        let spec = load_spec(Path::new(&args.target), global)?;
+        let spec = load_spec(Path::new(&args.target), ctx)?;
         let picked = spec.select(&args.services, &selector)?;
-        let keys: Vec<(String, String)> = picked.iter().map(|g| (g.service.clone(), g.encoded.clone())).collect();
-        let mut services: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let keys = picked.iter().map(|g| GroupKey::new(&g.service, &g.encoded)).collect::<Result<Vec<_>, _>>()?;
+        let mut services: Vec<String> = keys.iter().map(|k| k.service().to_owned()).collect();
         services.dedup();
         (Some(spec.namespace.clone()), services, Some(keys))
     } else {
@@ -39,7 +39,7 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
         if !args.services.is_empty() {
             return Err(UserError::new("-s/--service applies to a spec file; give the service as the argument").into());
         }
-        (global.namespace.clone(), vec![args.target.clone()], None)
+        (ctx.namespace_flag().map(str::to_owned), vec![args.target.clone()], None)
     };
     let explicit = !selector.is_empty() || !args.services.is_empty();
     if !explicit && !args.all {
@@ -54,9 +54,8 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
         )
         .into());
     }
-    let ctx = Context::new(global, out)?;
-    let etcd = connect_etcd(global).await?;
-    let snap = Snapshot::read_in(&ctx.marathon, namespace.as_deref(), &services, &selector)
+    let etcd = ctx.etcd().await?;
+    let snap = Snapshot::read_in(ctx.marathon()?, namespace.as_deref(), &services, &selector)
         .await
         .context("reading the groups from Marathon")?;
     let namespace = match namespace {
@@ -65,30 +64,22 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
     };
     let mut doomed: Vec<Doomed> = Vec::new();
     for s in &services {
-        for g in snap.groups.values().filter(|g| &g.service == s && g.namespace == namespace) {
-            doomed.push(Doomed {
-                service: s.clone(),
-                encoded: g.encoded.clone(),
-                group_id: g.group_id.clone(),
-                in_marathon: true,
-            });
+        for g in snap.groups.values().filter(|g| g.key.service() == s && g.namespace == namespace) {
+            doomed.push(Doomed { key: g.key.clone(), group_id: g.group_id.clone(), in_marathon: true });
         }
         if etcd.service_exists(s).await.context("reading etcd")? {
-            for encoded in etcd.get_service_groups(s).await.context("reading etcd")? {
-                let labels = decode(&encoded).unwrap_or_default();
-                if selector.matches(&labels) && !doomed.iter().any(|d| &d.service == s && d.encoded == encoded) {
-                    doomed.push(Doomed {
-                        service: s.clone(),
-                        group_id: group_id(&namespace, s, &encoded),
-                        encoded,
-                        in_marathon: false,
-                    });
+            for group in etcd.get_service_groups(s).await.context("reading etcd")? {
+                // etcd may hold names theseus never wrote; they are not groups of ours.
+                let Ok(key) = GroupKey::new(s, group) else { continue };
+                if selector.matches(key.labels()) && !doomed.iter().any(|d| d.key == key) {
+                    let group_id = group_id(&namespace, s, key.group());
+                    doomed.push(Doomed { key, group_id, in_marathon: false });
                 }
             }
         }
     }
     if let Some(keys) = &spec_groups {
-        doomed.retain(|d| keys.contains(&(d.service.clone(), d.encoded.clone())));
+        doomed.retain(|d| keys.contains(&d.key));
     }
     if doomed.is_empty() {
         return Err(UserError::with_hint(
@@ -98,16 +89,16 @@ pub async fn run(global: &GlobalArgs, args: RemoveArgs, out: &Output) -> anyhow:
         .into());
     }
     if !args.dry_run {
-        out.status("Removing", format!("{} group(s)", doomed.len()));
+        ctx.out.status("Removing", format!("{} group(s)", doomed.len()));
     }
     let results = apply::remove(
-        Scope { marathon: &ctx.marathon, etcd: &etcd, namespace: &namespace, waiting: waiting(&args.wait) },
+        Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting: waiting(&args.wait) },
         &doomed,
         args.force,
         args.dry_run,
         ctx.cancel(),
     )
     .await?;
-    out.result(&results)?;
+    ctx.out.result(&results)?;
     Ok(ExitStatus::Success)
 }

@@ -2,30 +2,29 @@
 
 use anyhow::Context as _;
 
-use crate::cli::{GlobalArgs, ScaleArgs};
-use crate::commands::common::{connect_etcd, waiting};
+use crate::cli::ScaleArgs;
+use crate::commands::common::waiting;
 use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::output::{Output, Progress};
+use crate::output::Progress;
 use crate::rollout::apply::{self, Scope};
 use crate::rollout::live::Snapshot;
 use crate::spec::labels::Selector;
 
 /// Runs `theseus scale`.
-pub async fn run(global: &GlobalArgs, args: ScaleArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<ExitStatus> {
     let selector = Selector::parse(&args.labels)?;
-    let ctx = Context::new(global, out)?;
-    let etcd = connect_etcd(global).await?;
+    let etcd = ctx.etcd().await?;
     let services = vec![args.service.clone()];
-    let snap = Snapshot::read_in(&ctx.marathon, global.namespace.as_deref(), &services, &selector)
+    let snap = Snapshot::read_in(ctx.marathon()?, ctx.namespace_flag(), &services, &selector)
         .await
         .context("reading the groups from Marathon")?;
     let namespace = ctx.namespace_of(&args.service, &snap)?;
     let group = apply::the_group(&snap, &args.service, &selector)?;
-    out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
-    let progress = Progress::new(out, "Scaled");
+    ctx.out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
+    let progress = Progress::new(&ctx.out, "Scaled");
     let result = apply::scale(
-        Scope { marathon: &ctx.marathon, etcd: &etcd, namespace: &namespace, waiting: waiting(&args.wait) },
+        Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting: waiting(&args.wait) },
         group,
         args.instances,
         &progress,
@@ -33,6 +32,6 @@ pub async fn run(global: &GlobalArgs, args: ScaleArgs, out: &Output) -> anyhow::
     )
     .await?;
     drop(progress);
-    out.result(&vec![result])?;
+    ctx.out.result(&vec![result])?;
     Ok(ExitStatus::Success)
 }

@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 
-use crate::cli::{GlobalArgs, ValidateArgs};
+use crate::cli::ValidateArgs;
+use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::output::{Output, Tabular};
+use crate::output::Tabular;
 
 /// What `validate` reports on success.
 #[derive(Debug, Serialize)]
@@ -35,9 +36,9 @@ impl Tabular for ValidateView {
 }
 
 /// Runs the command: the summary on stdout, or every problem on stderr and exit 2.
-pub fn run(global: &GlobalArgs, args: ValidateArgs, out: &Output) -> anyhow::Result<ExitStatus> {
-    let spec = super::common::load_spec(&args.file, global)?;
-    out.result(&ValidateView {
+pub fn run(ctx: &Context, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
+    let spec = super::common::load_spec(&args.file, ctx)?;
+    ctx.out.result(&ValidateView {
         file: args.file.display().to_string(),
         services: spec.services().len(),
         groups: spec.groups.len(),

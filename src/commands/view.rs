@@ -8,10 +8,10 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::cli::{Format, GlobalArgs, ViewArgs};
+use crate::cli::{Format, ViewArgs};
 use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::output::{table, Output, Tabular};
+use crate::output::{table, Tabular};
 use crate::rollout::live::Snapshot;
 use crate::rollout::status::{statuses, GroupStatus};
 use crate::spec::labels::Selector;
@@ -62,7 +62,7 @@ impl Tabular for View {
                 format!("{}/{}/{}", g.instances.healthy, g.instances.running, g.instances.desired),
                 g.revisions.join(","),
                 g.runs.clone(),
-                g.state.clone(),
+                g.state.to_string(),
                 g.since.as_deref().map(age).unwrap_or_default(),
             ];
             if self.wide {
@@ -90,29 +90,28 @@ fn age(since: &str) -> String {
 }
 
 /// Runs `theseus view`.
-pub async fn run(global: &GlobalArgs, args: ViewArgs, out: &Output) -> anyhow::Result<ExitStatus> {
+pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
     let selector = Selector::parse(&args.labels)?;
-    let ctx = Context::new(global, out)?;
     // Without --namespace, every namespace is shown.
-    let namespace = global.namespace.clone();
+    let namespace = ctx.namespace_flag().map(str::to_owned);
     let services: Vec<String> = args.service.iter().cloned().collect();
     let read = || async {
-        let snap = Snapshot::read_in(&ctx.marathon, namespace.as_deref(), &services, &selector)
+        let snap = Snapshot::read_in(ctx.marathon()?, namespace.as_deref(), &services, &selector)
             .await
             .context("reading the groups from Marathon")?;
         anyhow::Ok(View { groups: statuses(&snap), wide: args.wide, containers: args.containers })
     };
     if !args.watch {
-        out.result(&read().await?)?;
+        ctx.out.result(&read().await?)?;
         return Ok(ExitStatus::Success);
     }
     let cancel = ctx.cancel();
     tokio::pin!(cancel);
     loop {
         let view = read().await?;
-        match out.format {
-            Format::Json => out.json_line(&view)?,
-            Format::Table => out.redraw(&view)?,
+        match ctx.out.format {
+            Format::Json => ctx.out.json_line(&view)?,
+            Format::Table => ctx.out.redraw(&view)?,
         }
         tokio::select! {
             () = &mut cancel => return Ok(ExitStatus::Success),

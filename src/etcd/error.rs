@@ -193,3 +193,9 @@ impl Classify for Error {
         }
     }
 }
+
+impl From<crate::names::InvalidName> for Error {
+    fn from(e: crate::names::InvalidName) -> Self {
+        Error::InvalidName { kind: e.kind, name: e.name }
+    }
+}

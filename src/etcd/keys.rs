@@ -14,8 +14,6 @@
 //! deletes always use the parent key plus the prefix `<parent>/` (with the slash), so that
 //! `/services/web` never matches `/services/web-api`.
 
-use crate::spec::labels::{decode, is_valid_name};
-
 use super::Error;
 
 /// Key builder bound to one root prefix (`--etcd-prefix`).
@@ -167,24 +165,6 @@ pub fn prefix_end(prefix: &str) -> Vec<u8> {
     vec![0] // the whole keyspace
 }
 
-/// Checks a service name (DESIGN §1).
-pub fn check_service(service: &str) -> Result<(), Error> {
-    if is_valid_name(service) {
-        Ok(())
-    } else {
-        Err(Error::InvalidName { kind: "service", name: service.to_owned() })
-    }
-}
-
-/// Checks an encoded label set: canonical (sorted, de-duplicated) and every label valid.
-pub fn check_group(group: &str) -> Result<(), Error> {
-    if decode(group).is_some() {
-        Ok(())
-    } else {
-        Err(Error::InvalidName { kind: "group (encoded labels)", name: group.to_owned() })
-    }
-}
-
 /// Checks a container name (a Marathon task id): non-empty, printable, no `/`.
 pub fn check_container(container: &str) -> Result<(), Error> {
     let ok = !container.is_empty()
@@ -239,10 +219,6 @@ mod tests {
 
     #[test]
     fn names_are_checked() {
-        assert!(check_service("web").is_ok());
-        assert!(check_service("Web").is_err());
-        assert!(check_group("dev.frontend").is_ok());
-        assert!(check_group("frontend.dev").is_err());
         assert!(check_container("theseus_web_dev.frontend.1b2c-3d").is_ok());
         for bad in ["", "a/b", "..", "a b"] {
             assert!(check_container(bad).is_err(), "{bad:?}");

@@ -36,8 +36,9 @@ pub use error::{Cause, Error};
 pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
 
-use crate::cli::GlobalArgs;
-use keys::{check_container, check_group, check_service, prefix_end, Entry};
+use crate::names::{check_service, GroupKey};
+use crate::secret::Secret;
+use keys::{check_container, prefix_end, Entry};
 
 /// etcd's default `--max-txn-ops`: the most operations one transaction may carry.
 pub const MAX_TXN_OPS: usize = 128;
@@ -45,15 +46,15 @@ pub const MAX_TXN_OPS: usize = 128;
 /// The largest response theseus accepts from etcd (a range read of a whole service).
 const MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
 
-/// How to reach etcd. `Debug` never shows the password.
-#[derive(Clone, PartialEq, Eq)]
+/// How to reach etcd. The password is a [`Secret`], so `Debug` never shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
     /// Endpoints, `HOST:PORT` or `http(s)://HOST:PORT`.
     pub endpoints: Vec<String>,
     /// User name for etcd authentication.
     pub user: Option<String>,
     /// Password for etcd authentication.
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// PEM CA certificate of etcd's TLS endpoints; any TLS option switches to `https://`.
     pub ca: Option<PathBuf>,
     /// PEM client certificate (with `key`).
@@ -66,22 +67,6 @@ pub struct Options {
     pub connect_timeout: Duration,
     /// How long each request may take.
     pub request_timeout: Duration,
-}
-
-impl fmt::Debug for Options {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Options")
-            .field("endpoints", &self.endpoints)
-            .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .field("ca", &self.ca)
-            .field("cert", &self.cert)
-            .field("key", &self.key)
-            .field("prefix", &self.prefix)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .finish()
-    }
 }
 
 impl Options {
@@ -100,21 +85,6 @@ impl Options {
         }
     }
 
-    /// The options given by the global flags (and their `THESEUS_*` environment mirrors).
-    pub fn from_global(global: &GlobalArgs) -> Self {
-        Options {
-            endpoints: global.etcd.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect(),
-            user: global.etcd_user.clone(),
-            password: global.etcd_password.clone(),
-            ca: global.etcd_ca.clone(),
-            cert: global.etcd_cert.clone(),
-            key: global.etcd_key.clone(),
-            prefix: global.etcd_prefix.clone(),
-            connect_timeout: global.request_timeout,
-            request_timeout: global.request_timeout,
-        }
-    }
-
     fn uses_tls(&self) -> bool {
         self.ca.is_some() || self.cert.is_some() || self.key.is_some()
     }
@@ -125,7 +95,9 @@ impl Options {
             .with_timeout(self.request_timeout)
             .with_keep_alive(Duration::from_secs(10), self.request_timeout);
         match (&self.user, &self.password) {
-            (Some(user), password) => co = co.with_user(user.clone(), password.clone().unwrap_or_default()),
+            (Some(user), password) => {
+                co = co.with_user(user.clone(), password.as_ref().map_or_else(String::new, |p| p.expose().to_owned()))
+            }
             (None, Some(_)) => return Err(Error::Options("--etcd-password needs --etcd-user".into())),
             (None, None) => {}
         }
@@ -578,10 +550,8 @@ impl Driver {
     /// Registers a group with its resolved spec, creating the service if needed, in one
     /// transaction. Returns `false` if the group already existed (then nothing is written;
     /// use [`Driver::set_group_config`] to change its config).
-    pub async fn create_group(&self, service: &str, encoded_labels: &str, config: &Value) -> Result<bool, Error> {
-        check_service(service)?;
-        check_group(encoded_labels)?;
-        let group = encoded_labels;
+    pub async fn create_group(&self, id: &GroupKey, config: &Value) -> Result<bool, Error> {
+        let (service, group) = (id.service(), id.group());
         let gkey = self.keys.group(service, group);
         let marker = GroupMarker { service, group, labels: group.split('.').collect() };
         let mut ops = vec![
@@ -595,25 +565,22 @@ impl Driver {
     }
 
     /// Removes a group and everything under it in one transaction. Returns whether it existed.
-    pub async fn remove_group(&self, service: &str, group: &str) -> Result<bool, Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn remove_group(&self, id: &GroupKey) -> Result<bool, Error> {
+        let (service, group) = (id.service(), id.group());
         let (key, prefix) = (self.keys.group(service, group), self.keys.group_prefix(service, group));
         let resp = self.txn(&key, Txn::new().and_then(Self::subtree_delete_ops(&key, &prefix))).await?;
         Ok(Self::deleted_any(&resp))
     }
 
     /// Whether the group is registered.
-    pub async fn group_exists(&self, service: &str, group: &str) -> Result<bool, Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn group_exists(&self, id: &GroupKey) -> Result<bool, Error> {
+        let (service, group) = (id.service(), id.group());
         self.count(&self.keys.group(service, group)).await
     }
 
     /// The resolved spec stored for the group.
-    pub async fn get_group_config(&self, service: &str, group: &str) -> Result<Value, Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn get_group_config(&self, id: &GroupKey) -> Result<Value, Error> {
+        let (service, group) = (id.service(), id.group());
         let key = self.keys.config(service, group);
         match self.get_value(&key).await? {
             Some(value) => Self::decode(&key, &value),
@@ -622,9 +589,8 @@ impl Driver {
     }
 
     /// Replaces the group's stored spec; the group must exist.
-    pub async fn set_group_config(&self, service: &str, group: &str, config: &Value) -> Result<(), Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn set_group_config(&self, id: &GroupKey, config: &Value) -> Result<(), Error> {
+        let (service, group) = (id.service(), id.group());
         let key = self.keys.config(service, group);
         let txn = Txn::new().when([self.group_exists_cmp(service, group)]).and_then([TxnOp::put(
             key.as_str(),
@@ -640,9 +606,8 @@ impl Driver {
 
     /// The names (Marathon task ids, sorted) of the group's registered containers (one
     /// keys-only range read).
-    pub async fn get_group_container_names(&self, service: &str, group: &str) -> Result<Vec<String>, Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn get_group_container_names(&self, id: &GroupKey) -> Result<Vec<String>, Error> {
+        let (service, group) = (id.service(), id.group());
         let kvs = self
             .marker_and_range(&self.keys.group(service, group), &self.keys.containers_prefix(service, group), true)
             .await?
@@ -659,22 +624,15 @@ impl Driver {
     // ---- containers --------------------------------------------------------------------
 
     /// Whether the container is registered in the group.
-    pub async fn container_exists(&self, service: &str, group: &str, container: &str) -> Result<bool, Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn container_exists(&self, id: &GroupKey, container: &str) -> Result<bool, Error> {
+        let (service, group) = (id.service(), id.group());
         check_container(container)?;
         self.count(&self.keys.container(service, group, container)).await
     }
 
     /// The container's registration.
-    pub async fn get_container_info(
-        &self,
-        service: &str,
-        group: &str,
-        container: &str,
-    ) -> Result<ContainerInfo, Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn get_container_info(&self, id: &GroupKey, container: &str) -> Result<ContainerInfo, Error> {
+        let (service, group) = (id.service(), id.group());
         check_container(container)?;
         let key = self.keys.container_info(service, group, container);
         match self.get_value(&key).await? {
@@ -689,9 +647,8 @@ impl Driver {
 
     /// Replaces the info of a registered container (named by `info.instance_name`); the
     /// container must be registered.
-    pub async fn set_container_info(&self, service: &str, group: &str, info: &ContainerInfo) -> Result<(), Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn set_container_info(&self, id: &GroupKey, info: &ContainerInfo) -> Result<(), Error> {
+        let (service, group) = (id.service(), id.group());
         check_container(&info.instance_name)?;
         let name = info.instance_name.as_str();
         let key = self.keys.container_info(service, group, name);
@@ -712,15 +669,14 @@ impl Driver {
     /// Registers a container (named by `info.instance_name`) in an existing group, in one
     /// transaction guarded by the group marker: a missing group is [`Error::GroupNotFound`],
     /// never a silent create. Registering again overwrites the info (idempotent).
-    pub async fn register_container(&self, service: &str, group: &str, info: &ContainerInfo) -> Result<(), Error> {
-        self.register_containers(service, group, std::slice::from_ref(info)).await
+    pub async fn register_container(&self, id: &GroupKey, info: &ContainerInfo) -> Result<(), Error> {
+        self.register_containers(id, std::slice::from_ref(info)).await
     }
 
     /// Deregisters a container (its marker and subtree, one transaction). Idempotent: returns
     /// whether it was registered; a missing group is not an error.
-    pub async fn deregister_container(&self, service: &str, group: &str, container: &str) -> Result<bool, Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn deregister_container(&self, id: &GroupKey, container: &str) -> Result<bool, Error> {
+        let (service, group) = (id.service(), id.group());
         check_container(container)?;
         let key = self.keys.container(service, group, container);
         let resp = self.txn(&key, Txn::new().and_then(self.deregister_ops(service, group, container))).await?;
@@ -729,9 +685,8 @@ impl Driver {
 
     /// Registers many containers in an existing group, [`MAX_TXN_OPS`] operations per
     /// transaction, each guarded by the group marker.
-    pub async fn register_containers(&self, service: &str, group: &str, infos: &[ContainerInfo]) -> Result<(), Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn register_containers(&self, id: &GroupKey, infos: &[ContainerInfo]) -> Result<(), Error> {
+        let (service, group) = (id.service(), id.group());
         for info in infos {
             check_container(&info.instance_name)?;
         }
@@ -749,14 +704,8 @@ impl Driver {
     /// of duplicates wins): registers new ones, rewrites changed info, deregisters the rest.
     /// One read, then as few transactions as [`MAX_TXN_OPS`] allows, each guarded by the group
     /// marker (a group removed meanwhile is [`Error::GroupNotFound`]).
-    pub async fn sync_group_containers(
-        &self,
-        service: &str,
-        group: &str,
-        desired: Vec<ContainerInfo>,
-    ) -> Result<SyncReport, Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn sync_group_containers(&self, id: &GroupKey, desired: Vec<ContainerInfo>) -> Result<SyncReport, Error> {
+        let (service, group) = (id.service(), id.group());
         let mut wanted: BTreeMap<String, ContainerInfo> = BTreeMap::new();
         for info in desired {
             check_container(&info.instance_name)?;
@@ -816,34 +765,25 @@ impl Driver {
     /// `timeout`. The lock lives on a lease of [`DEFAULT_LOCK_TTL`] kept alive in the
     /// background; it is released by [`GroupLock::release`], on drop, or when the holder
     /// dies and the lease expires. Waiting past `timeout` is [`Error::Locked`] (exit 6).
-    pub async fn lock_group(
-        &self,
-        service: &str,
-        group: &str,
-        owner: &str,
-        timeout: Duration,
-    ) -> Result<GroupLock, Error> {
-        self.lock_group_with_ttl(service, group, owner, timeout, DEFAULT_LOCK_TTL).await
+    pub async fn lock_group(&self, id: &GroupKey, owner: &str, timeout: Duration) -> Result<GroupLock, Error> {
+        self.lock_group_with_ttl(id, owner, timeout, DEFAULT_LOCK_TTL).await
     }
 
     /// [`Driver::lock_group`] with a chosen lease TTL (whole seconds, at least 2).
     pub async fn lock_group_with_ttl(
         &self,
-        service: &str,
-        group: &str,
+        id: &GroupKey,
         owner: &str,
         timeout: Duration,
         ttl: Duration,
     ) -> Result<GroupLock, Error> {
-        check_service(service)?;
-        check_group(group)?;
+        let (service, group) = (id.service(), id.group());
         lock::acquire(self, service, group, owner, timeout, ttl).await
     }
 
     /// Who holds the group's lock, if anyone.
-    pub async fn group_lock_holder(&self, service: &str, group: &str) -> Result<Option<String>, Error> {
-        check_service(service)?;
-        check_group(group)?;
+    pub async fn group_lock_holder(&self, id: &GroupKey) -> Result<Option<String>, Error> {
+        let (service, group) = (id.service(), id.group());
         let key = self.keys.group_lock(service, group);
         Ok(self.get_value(&key).await?.map(|v| lock::holder_of(&v)))
     }
@@ -874,10 +814,10 @@ mod tests {
     fn debug_never_shows_the_password() {
         let mut o = Options::new(["127.0.0.1:2379"]);
         o.user = Some("root".into());
-        o.password = Some("hunter2-secret".into());
+        o.password = Some(Secret::new("hunter2-secret"));
         let shown = format!("{o:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("<redacted>"));
+        assert!(shown.contains("***"));
     }
 
     #[test]

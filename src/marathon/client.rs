@@ -22,19 +22,19 @@ use super::error::Error;
 use super::types::{
     App, AppEnvelope, AppList, Deployment, DeploymentResult, ErrorBody, Group, Queue, QueueItem, Task, TaskList,
 };
-use crate::cli::GlobalArgs;
+use crate::secret::Secret;
 
-/// How to reach Marathon.
-#[derive(Clone, Default)]
+/// How to reach Marathon. Credentials are [`Secret`]s, so `Debug` never shows them.
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Base URLs, tried in order.
     pub urls: Vec<Url>,
     /// Basic-auth user.
     pub user: Option<String>,
     /// Basic-auth password.
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// DC/OS ACS token (`Authorization: token=...`).
-    pub token: Option<String>,
+    pub token: Option<Secret>,
     /// Extra CA certificate (PEM).
     pub ca: Option<PathBuf>,
     /// Per-request timeout (also the connect timeout).
@@ -43,36 +43,6 @@ pub struct Options {
     pub attempts: u32,
     /// First retry delay; doubles each attempt.
     pub backoff: Duration,
-}
-
-impl std::fmt::Debug for Options {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Secrets are never printed, not even with -v.
-        f.debug_struct("Options")
-            .field("urls", &self.urls.iter().map(Url::as_str).collect::<Vec<_>>())
-            .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("ca", &self.ca)
-            .field("timeout", &self.timeout)
-            .finish()
-    }
-}
-
-impl Options {
-    /// Options from the global flags and their `THESEUS_*` environment mirrors.
-    pub fn from_global(g: &GlobalArgs) -> Self {
-        Options {
-            urls: g.marathon.clone(),
-            user: g.marathon_user.clone(),
-            password: g.marathon_password.clone(),
-            token: g.marathon_token.clone(),
-            ca: g.marathon_ca.clone(),
-            timeout: g.request_timeout,
-            attempts: 4,
-            backoff: Duration::from_millis(250),
-        }
-    }
 }
 
 /// A change Marathon accepted: the deployment that carries it and the new version.
@@ -110,13 +80,13 @@ impl Client {
         }
         let mut headers = HeaderMap::new();
         if let Some(token) = &opts.token {
-            let mut v = HeaderValue::from_str(&format!("token={token}"))
+            let mut v = HeaderValue::from_str(&format!("token={}", token.expose()))
                 .map_err(|_| Error::Setup("the Marathon token contains characters not allowed in a header".into()))?;
             v.set_sensitive(true);
             headers.insert(AUTHORIZATION, v);
         } else if let Some(user) = &opts.user {
             use base64::Engine as _;
-            let raw = format!("{user}:{}", opts.password.as_deref().unwrap_or(""));
+            let raw = format!("{user}:{}", opts.password.as_ref().map_or("", Secret::expose));
             let mut v =
                 HeaderValue::from_str(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw)))
                     .map_err(|_| {
@@ -452,7 +422,11 @@ mod tests {
 
     #[test]
     fn debug_never_shows_secrets() {
-        let o = Options { password: Some("hunter2".into()), token: Some("sekrit".into()), ..Options::default() };
+        let o = Options {
+            password: Some(Secret::new("hunter2")),
+            token: Some(Secret::new("sekrit")),
+            ..Options::default()
+        };
         let s = format!("{o:?}");
         assert!(!s.contains("hunter2") && !s.contains("sekrit"), "{s}");
     }

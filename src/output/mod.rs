@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod progress;
+mod results;
 mod table;
 
 use std::io::{IsTerminal, Write};

@@ -21,11 +21,13 @@ use crate::error::{ExitStatus, StatusError, UserError};
 use crate::etcd::{Driver, GroupLock};
 use crate::marathon::types::Task;
 use crate::marathon::Client;
+use crate::names::{GroupKey, InvalidName};
 use crate::spec::labels::Selector;
 use crate::spec::GroupSpec;
 
 /// The desired state of a spec group under a namespace, with the config stored in etcd.
-pub fn desired(group: &GroupSpec, namespace: &str) -> Desired {
+/// (A loaded spec has valid names, so the error is only for hand-built specs.)
+pub fn desired(group: &GroupSpec, namespace: &str) -> Result<Desired, InvalidName> {
     let app = group.to_app(namespace);
     let mut config = serde_json::to_value(group).unwrap_or(Value::Null);
     if let Value::Object(m) = &mut config {
@@ -33,14 +35,13 @@ pub fn desired(group: &GroupSpec, namespace: &str) -> Desired {
         m.insert("revision".into(), Value::String(group.revision()));
         m.insert("app_id".into(), Value::String(app.id.clone()));
     }
-    Desired {
-        service: group.service.clone(),
-        encoded: group.encoded.clone(),
+    Ok(Desired {
+        key: GroupKey::new(&group.service, &group.encoded)?,
         labels: group.labels.clone(),
         group_id: group.group_id(namespace),
         app,
         config,
-    }
+    })
 }
 
 /// How a command waits.
@@ -67,6 +68,34 @@ pub struct Scope<'a> {
     pub waiting: Waiting,
 }
 
+/// What a command did to one group (`created`, `skipped`, ... in tables and JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Created by `create`.
+    Created,
+    /// Left alone by `create --skip-existing`: it already existed.
+    Skipped,
+    /// Scaled in place.
+    Scaled,
+    /// Removed from Marathon and etcd.
+    Removed,
+    /// What `remove --dry-run` would remove.
+    WouldRemove,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outcome::Created => "created",
+            Outcome::Skipped => "skipped",
+            Outcome::Scaled => "scaled",
+            Outcome::Removed => "removed",
+            Outcome::WouldRemove => "would-remove",
+        })
+    }
+}
+
 /// What happened to one group.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupResult {
@@ -76,8 +105,8 @@ pub struct GroupResult {
     pub group: String,
     /// Marathon group id.
     pub id: String,
-    /// `created`, `skipped` (already existed), `scaled`, `removed`, `would-remove`.
-    pub result: String,
+    /// What happened to it.
+    pub result: Outcome,
     /// The revision involved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revision: Option<String>,
@@ -97,7 +126,7 @@ pub struct GroupResult {
 /// process after `timeout` is an exit-6 error naming the holder.
 pub async fn lock_groups(
     etcd: &Driver,
-    groups: &[(String, String)],
+    groups: &[GroupKey],
     timeout: std::time::Duration,
 ) -> anyhow::Result<Vec<GroupLock>> {
     let mut sorted = groups.to_vec();
@@ -105,11 +134,8 @@ pub async fn lock_groups(
     sorted.dedup();
     let owner = format!("theseus {} (pid {})", std::env::args().nth(1).unwrap_or_default(), std::process::id());
     let mut locks = Vec::with_capacity(sorted.len());
-    for (service, group) in &sorted {
-        let lock = etcd
-            .lock_group(service, group, &owner, timeout)
-            .await
-            .with_context(|| format!("locking group `{service}/{group}`"))?;
+    for key in &sorted {
+        let lock = etcd.lock_group(key, &owner, timeout).await.with_context(|| format!("locking group `{key}`"))?;
         locks.push(lock);
     }
     Ok(locks)
@@ -123,7 +149,7 @@ async fn unlock(locks: Vec<GroupLock>) {
 }
 
 fn services_of(desired: &[Desired]) -> Vec<String> {
-    let mut s: Vec<String> = desired.iter().map(|d| d.service.clone()).collect();
+    let mut s: Vec<String> = desired.iter().map(|d| d.key.service().to_owned()).collect();
     s.sort();
     s.dedup();
     s
@@ -138,13 +164,13 @@ async fn wait_and_register(
     cancel: impl Future<Output = ()>,
 ) -> (Result<(), wait::WaitError>, Vec<Registered>, anyhow::Result<()>) {
     let Scope { marathon: client, etcd, namespace, waiting } = scope;
-    let groups: Vec<(String, String)> = targets.iter().map(|t| (t.service.clone(), t.encoded.clone())).collect();
+    let groups: Vec<GroupKey> = targets.iter().map(|t| t.key.clone()).collect();
     let waited = if waiting.wait {
         wait::converge(client, namespace, targets, waiting.options, reporter, cancel).await.map(|_| ())
     } else {
         Ok(())
     };
-    let mut services: Vec<String> = groups.iter().map(|g| g.0.clone()).collect();
+    let mut services: Vec<String> = groups.iter().map(|g| g.service().to_owned()).collect();
     services.sort();
     services.dedup();
     let registered = async {
@@ -159,8 +185,8 @@ async fn wait_and_register(
     }
 }
 
-fn registered_count(regs: &[Registered], service: &str, group: &str) -> usize {
-    regs.iter().find(|r| r.service == service && r.group == group).map_or(0, |r| r.containers)
+fn registered_count(regs: &[Registered], key: &GroupKey) -> usize {
+    regs.iter().find(|r| r.service == key.service() && r.group == key.group()).map_or(0, |r| r.containers)
 }
 
 /// Creates the groups that do not exist yet. Existing ones are a [`UserError`] (exit 2) unless
@@ -176,8 +202,7 @@ pub async fn create(
     let snap = Snapshot::read(client, namespace, &services_of(desired), &Selector::default())
         .await
         .with_context(|| format!("reading groups under `/{namespace}`"))?;
-    let (existing, new): (Vec<&Desired>, Vec<&Desired>) =
-        desired.iter().partition(|d| snap.group(&d.service, &d.encoded).is_some());
+    let (existing, new): (Vec<&Desired>, Vec<&Desired>) = desired.iter().partition(|d| snap.group(&d.key).is_some());
     if !existing.is_empty() && !skip_existing {
         let names: Vec<String> = existing.iter().map(|d| format!("`{}`", d.group_id)).collect();
         return Err(UserError::with_hint(
@@ -189,12 +214,12 @@ pub async fn create(
     let mut results: Vec<GroupResult> = existing
         .iter()
         .map(|d| GroupResult {
-            service: d.service.clone(),
-            group: d.encoded.clone(),
+            service: d.key.service().to_owned(),
+            group: d.key.group().to_owned(),
             id: d.group_id.clone(),
-            result: "skipped".into(),
-            revision: snap.group(&d.service, &d.encoded).and_then(|g| g.revisions().into_iter().next()),
-            instances: snap.group(&d.service, &d.encoded).map_or(0, LiveGroup::desired),
+            result: Outcome::Skipped,
+            revision: snap.group(&d.key).and_then(|g| g.revisions().into_iter().next()),
+            instances: snap.group(&d.key).map_or(0, LiveGroup::desired),
             deployment: None,
             converged: false,
             registered: 0,
@@ -205,7 +230,7 @@ pub async fn create(
     }
     // All new apps in one request: Marathon validates them together (nothing is created if one
     // is invalid) and starts them in one deployment.
-    let keys: Vec<(String, String)> = new.iter().map(|d| (d.service.clone(), d.encoded.clone())).collect();
+    let keys: Vec<GroupKey> = new.iter().map(|d| d.key.clone()).collect();
     let locks = lock_groups(etcd, &keys, waiting.lock_timeout).await?;
     let result = create_locked(scope, &new, reporter, cancel).await;
     unlock(locks).await;
@@ -225,15 +250,14 @@ async fn create_locked(
     let change = client.put_apps(&apps).await.context("creating the apps in Marathon")?;
     for d in new {
         // One transaction creates the service marker (if missing), the group and its config.
-        etcd.create_group(&d.service, &d.encoded, &d.config)
+        etcd.create_group(&d.key, &d.config)
             .await
             .with_context(|| format!("storing the config of `{}` in etcd", d.group_id))?;
     }
     let targets: Vec<Target> = new
         .iter()
         .map(|d| Target {
-            service: d.service.clone(),
-            encoded: d.encoded.clone(),
+            key: d.key.clone(),
             app_id: d.app.id.clone(),
             instances: d.app.instances.unwrap_or(1),
             deployment_id: change.deployment_id.clone(),
@@ -244,15 +268,15 @@ async fn create_locked(
     reg_result?;
     for d in new {
         results.push(GroupResult {
-            service: d.service.clone(),
-            group: d.encoded.clone(),
+            service: d.key.service().to_owned(),
+            group: d.key.group().to_owned(),
             id: d.group_id.clone(),
-            result: "created".into(),
+            result: Outcome::Created,
             revision: Some(d.revision()),
             instances: d.app.instances.unwrap_or(1),
             deployment: change.deployment_id.clone(),
             converged: waiting.wait,
-            registered: registered_count(&regs, &d.service, &d.encoded),
+            registered: registered_count(&regs, &d.key),
         });
     }
     Ok(results)
@@ -261,7 +285,7 @@ async fn create_locked(
 /// The one live group a `SERVICE -l LABELS` selection names; anything else is a [`UserError`].
 pub fn the_group<'a>(snap: &'a Snapshot, service: &str, selector: &Selector) -> anyhow::Result<&'a LiveGroup> {
     let matching: Vec<&LiveGroup> =
-        snap.groups.values().filter(|g| g.service == service && selector.matches(&g.labels)).collect();
+        snap.groups.values().filter(|g| g.key.service() == service && selector.matches(&g.labels)).collect();
     match matching.as_slice() {
         [one] => Ok(one),
         [] => Err(UserError::with_hint(
@@ -274,7 +298,7 @@ pub fn the_group<'a>(snap: &'a Snapshot, service: &str, selector: &Selector) -> 
             if let Some(exact) = many.iter().find(|g| g.labels == selector.required) {
                 return Ok(exact);
             }
-            let names: Vec<String> = many.iter().map(|g| format!("`{}`", g.encoded)).collect();
+            let names: Vec<String> = many.iter().map(|g| format!("`{}`", g.key.group())).collect();
             Err(UserError::with_hint(
                 format!("the labels match {} groups of `{service}`: {}", many.len(), names.join(", ")),
                 "give the group's full label set with -l",
@@ -315,7 +339,7 @@ pub async fn scale(
     let Some(app) = group.current() else {
         return Err(UserError::new(format!("`{}` has no app", group.group_id)).into());
     };
-    let keys = [(group.service.clone(), group.encoded.clone())];
+    let keys = [group.key.clone()];
     let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout).await?;
     let result = scale_locked(scope, group, app, instances, reporter, cancel).await;
     unlock(locks).await;
@@ -335,7 +359,7 @@ async fn scale_locked(
     let change = if instances < have {
         let doomed: Vec<String> = victims(group, (have - instances) as usize).iter().map(|t| t.id.clone()).collect();
         for id in &doomed {
-            etcd.deregister_container(&group.service, &group.encoded, id)
+            etcd.deregister_container(&group.key, id)
                 .await
                 .with_context(|| format!("deregistering `{id}` before stopping it"))?;
         }
@@ -353,12 +377,12 @@ async fn scale_locked(
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?
     };
     // The config key holds what is deployed; a group created outside theseus has none to update.
-    match etcd.get_group_config(&group.service, &group.encoded).await {
+    match etcd.get_group_config(&group.key).await {
         Ok(mut config) => {
             if let Value::Object(m) = &mut config {
                 m.insert("instances".into(), Value::from(instances));
             }
-            etcd.set_group_config(&group.service, &group.encoded, &config)
+            etcd.set_group_config(&group.key, &config)
                 .await
                 .with_context(|| format!("updating the config of `{}` in etcd", group.group_id))?;
         }
@@ -368,8 +392,7 @@ async fn scale_locked(
         }
     }
     let target = Target {
-        service: group.service.clone(),
-        encoded: group.encoded.clone(),
+        key: group.key.clone(),
         app_id: app.id.clone(),
         instances,
         deployment_id: change.deployment_id.clone(),
@@ -378,25 +401,23 @@ async fn scale_locked(
     waited?;
     reg_result?;
     Ok(GroupResult {
-        service: group.service.clone(),
-        group: group.encoded.clone(),
+        service: group.key.service().to_owned(),
+        group: group.key.group().to_owned(),
         id: group.group_id.clone(),
-        result: "scaled".into(),
+        result: Outcome::Scaled,
         revision: group.revisions().into_iter().next(),
         instances,
         deployment: change.deployment_id,
         converged: waiting.wait,
-        registered: registered_count(&regs, &group.service, &group.encoded),
+        registered: registered_count(&regs, &group.key),
     })
 }
 
 /// A group to remove: live in Marathon, registered in etcd, or both.
 #[derive(Debug, Clone)]
 pub struct Doomed {
-    /// Service name.
-    pub service: String,
-    /// Encoded labels.
-    pub encoded: String,
+    /// Service and encoded labels.
+    pub key: GroupKey,
     /// Marathon group id.
     pub group_id: String,
     /// Whether Marathon has it.
@@ -414,9 +435,9 @@ pub async fn remove(
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
     if dry_run {
-        return Ok(doomed.iter().map(|d| result(d, "would-remove", None)).collect());
+        return Ok(doomed.iter().map(|d| result(d, Outcome::WouldRemove, None)).collect());
     }
-    let keys: Vec<(String, String)> = doomed.iter().map(|d| (d.service.clone(), d.encoded.clone())).collect();
+    let keys: Vec<GroupKey> = doomed.iter().map(|d| d.key.clone()).collect();
     let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout).await?;
     let outcome = remove_locked(scope, doomed, force, cancel).await;
     unlock(locks).await;
@@ -424,12 +445,12 @@ pub async fn remove(
 }
 
 /// The result line of a removed (or would-be removed) group.
-fn result(d: &Doomed, what: &str, deployment: Option<String>) -> GroupResult {
+fn result(d: &Doomed, what: Outcome, deployment: Option<String>) -> GroupResult {
     GroupResult {
-        service: d.service.clone(),
-        group: d.encoded.clone(),
+        service: d.key.service().to_owned(),
+        group: d.key.group().to_owned(),
         id: d.group_id.clone(),
-        result: what.into(),
+        result: what,
         revision: None,
         instances: 0,
         deployment,
@@ -447,7 +468,7 @@ async fn remove_locked(
     let Scope { marathon: client, etcd, namespace, waiting } = scope;
     // Drain: consumers stop seeing the containers before they are killed.
     for d in doomed {
-        etcd.sync_group_containers(&d.service, &d.encoded, Vec::new())
+        etcd.sync_group_containers(&d.key, Vec::new())
             .await
             .with_context(|| format!("deregistering the containers of `{}`", d.group_id))?;
     }
@@ -457,20 +478,20 @@ async fn remove_locked(
         match client.delete_group(&d.group_id, force).await {
             Ok(change) => {
                 deployments.extend(change.deployment_id.clone());
-                results.push(result(d, "removed", change.deployment_id));
+                results.push(result(d, Outcome::Removed, change.deployment_id));
             }
             Err(err) => {
                 // Put the registrations back: the group still runs.
-                let services = vec![d.service.clone()];
+                let services = vec![d.key.service().to_owned()];
                 if let Ok(snap) = Snapshot::read(client, namespace, &services, &Selector::default()).await {
-                    let _ = register::sync(etcd, &snap, &[(d.service.clone(), d.encoded.clone())]).await;
+                    let _ = register::sync(etcd, &snap, std::slice::from_ref(&d.key)).await;
                 }
                 return Err(anyhow::Error::new(err).context(format!("removing `{}` from Marathon", d.group_id)));
             }
         }
     }
     for d in doomed.iter().filter(|d| !d.in_marathon) {
-        results.push(result(d, "removed", None));
+        results.push(result(d, Outcome::Removed, None));
     }
     if waiting.wait && !deployments.is_empty() {
         wait::gone(client, &deployments, waiting.options, cancel).await?;
@@ -478,13 +499,11 @@ async fn remove_locked(
             r.converged = true;
         }
     }
-    let mut services: Vec<&str> = doomed.iter().map(|d| d.service.as_str()).collect();
+    let mut services: Vec<&str> = doomed.iter().map(|d| d.key.service()).collect();
     services.sort_unstable();
     services.dedup();
     for d in doomed {
-        etcd.remove_group(&d.service, &d.encoded)
-            .await
-            .with_context(|| format!("removing `{}` from etcd", d.group_id))?;
+        etcd.remove_group(&d.key).await.with_context(|| format!("removing `{}` from etcd", d.group_id))?;
     }
     for s in services {
         if etcd.get_service_groups(s).await.map(|g| g.is_empty()).unwrap_or(false) {
@@ -499,27 +518,4 @@ async fn remove_locked(
         }
     }
     Ok(results)
-}
-
-impl crate::output::Tabular for [GroupResult] {
-    fn to_table(&self, tty: bool) -> String {
-        let mut t = crate::output::table(&["service", "group", "result", "revision", "instances", "registered"], tty);
-        for r in self {
-            t.add_row(vec![
-                r.service.clone(),
-                r.group.clone(),
-                r.result.clone(),
-                r.revision.clone().unwrap_or_default(),
-                r.instances.to_string(),
-                r.registered.to_string(),
-            ]);
-        }
-        t.to_string()
-    }
-}
-
-impl crate::output::Tabular for Vec<GroupResult> {
-    fn to_table(&self, tty: bool) -> String {
-        self.as_slice().to_table(tty)
-    }
 }

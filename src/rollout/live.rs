@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::marathon::types::{App, Deployment, QueueItem, Task};
 use crate::marathon::{Client, Error};
-use crate::spec::labels::{decode, Selector};
+use crate::names::GroupKey;
+use crate::spec::labels::Selector;
 
 /// Label keys Theseus writes on every app (DESIGN §1), owned by the spec renderer.
 pub mod label {
@@ -21,10 +22,8 @@ pub mod label {
 /// One labeled group as Marathon has it.
 #[derive(Debug, Clone)]
 pub struct LiveGroup {
-    /// Service name.
-    pub service: String,
-    /// Encoded labels.
-    pub encoded: String,
+    /// Service and encoded labels.
+    pub key: GroupKey,
     /// The label set.
     pub labels: BTreeSet<String>,
     /// Marathon group id, `/<namespace>/<service>/<encoded>`.
@@ -108,15 +107,15 @@ impl Snapshot {
         Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
     }
 
-    /// The live group of `(service, encoded)` (in a snapshot of one namespace).
-    pub fn group(&self, service: &str, encoded: &str) -> Option<&LiveGroup> {
-        self.groups.values().find(|g| g.service == service && g.encoded == encoded)
+    /// The live group of `key` (in a snapshot of one namespace).
+    pub fn group(&self, key: &GroupKey) -> Option<&LiveGroup> {
+        self.groups.values().find(|g| &g.key == key)
     }
 
     /// The namespaces that hold groups of `service`, sorted.
     pub fn namespaces_of(&self, service: &str) -> Vec<String> {
         let mut ns: Vec<String> =
-            self.groups.values().filter(|g| g.service == service).map(|g| g.namespace.clone()).collect();
+            self.groups.values().filter(|g| g.key.service() == service).map(|g| g.namespace.clone()).collect();
         ns.dedup();
         ns
     }
@@ -154,7 +153,8 @@ pub fn fold(
         else {
             continue;
         };
-        let Some(label_set) = decode(&encoded) else { continue };
+        let Ok(key) = GroupKey::new(&service, &encoded) else { continue };
+        let label_set: BTreeSet<String> = key.labels().map(str::to_owned).collect();
         if (!services.is_empty() && !services.contains(&service)) || !selector.matches(&label_set) {
             continue;
         }
@@ -168,14 +168,7 @@ pub fn fold(
         let gid = group_id(&ns, &service, &encoded);
         groups
             .entry((ns.clone(), service.clone(), encoded.clone()))
-            .or_insert_with(|| LiveGroup {
-                service,
-                encoded,
-                labels: label_set,
-                group_id: gid,
-                namespace: ns,
-                apps: Vec::new(),
-            })
+            .or_insert_with(|| LiveGroup { key, labels: label_set, group_id: gid, namespace: ns, apps: Vec::new() })
             .apps
             .push(app);
     }

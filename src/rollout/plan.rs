@@ -13,14 +13,13 @@ use serde_json::Value;
 
 use super::live::{revision_of, LiveGroup, Snapshot};
 use crate::marathon::types::App;
+use crate::names::GroupKey;
 
 /// A group the spec wants.
 #[derive(Debug, Clone)]
 pub struct Desired {
-    /// Service name.
-    pub service: String,
-    /// Encoded labels.
-    pub encoded: String,
+    /// Service and encoded labels.
+    pub key: GroupKey,
     /// The label set.
     pub labels: BTreeSet<String>,
     /// Marathon group id.
@@ -106,10 +105,10 @@ impl GroupPlan {
 pub fn plan(desired: &[Desired], live: &Snapshot, include_removals: bool) -> Vec<GroupPlan> {
     let mut out = Vec::new();
     for d in desired {
-        let group = live.group(&d.service, &d.encoded);
+        let group = live.group(&d.key);
         out.push(GroupPlan {
-            service: d.service.clone(),
-            group: d.encoded.clone(),
+            service: d.key.service().to_owned(),
+            group: d.key.group().to_owned(),
             id: d.group_id.clone(),
             action: action_for(d, group),
             live_revisions: group.map(LiveGroup::revisions).unwrap_or_default(),
@@ -118,10 +117,10 @@ pub fn plan(desired: &[Desired], live: &Snapshot, include_removals: bool) -> Vec
     }
     if include_removals {
         for g in live.groups.values() {
-            if !desired.iter().any(|d| d.service == g.service && d.encoded == g.encoded) {
+            if !desired.iter().any(|d| d.key.service() == g.key.service() && d.key.group() == g.key.group()) {
                 out.push(GroupPlan {
-                    service: g.service.clone(),
-                    group: g.encoded.clone(),
+                    service: g.key.service().to_owned(),
+                    group: g.key.group().to_owned(),
                     id: g.group_id.clone(),
                     action: Action::RemoveCandidate,
                     live_revisions: g.revisions(),
@@ -227,8 +226,7 @@ mod tests {
 
     fn desired(app: App) -> Desired {
         Desired {
-            service: "web".into(),
-            encoded: "dev".into(),
+            key: GroupKey::new("web", "dev").unwrap(),
             labels: ["dev".to_owned()].into(),
             group_id: "/ns/web/dev".into(),
             app,

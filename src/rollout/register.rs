@@ -9,6 +9,7 @@ use super::live::{LiveGroup, Snapshot};
 use super::wait::task_healthy;
 use crate::etcd::{ContainerInfo, Driver, PortMappingInfo, SyncReport};
 use crate::marathon::types::{App, Task};
+use crate::names::GroupKey;
 
 /// The registration of one task.
 pub fn container_info(app: &App, task: &Task) -> ContainerInfo {
@@ -70,19 +71,15 @@ pub struct Registered {
     pub report: SyncReport,
 }
 
-/// Syncs etcd's containers of each `(service, encoded)` with the snapshot's tasks; a group
-/// missing from the snapshot gets no containers.
-pub async fn sync(
-    etcd: &Driver,
-    snap: &Snapshot,
-    groups: &[(String, String)],
-) -> Result<Vec<Registered>, crate::etcd::Error> {
+/// Syncs etcd's containers of each group with the snapshot's tasks; a group missing from the
+/// snapshot gets no containers.
+pub async fn sync(etcd: &Driver, snap: &Snapshot, groups: &[GroupKey]) -> Result<Vec<Registered>, crate::etcd::Error> {
     let mut out = Vec::new();
-    for (service, encoded) in groups {
-        let desired = snap.group(service, encoded).map(desired_containers).unwrap_or_default();
+    for key in groups {
+        let desired = snap.group(key).map(desired_containers).unwrap_or_default();
         let containers = desired.len();
-        let report = etcd.sync_group_containers(service, encoded, desired).await?;
-        out.push(Registered { service: service.clone(), group: encoded.clone(), containers, report });
+        let report = etcd.sync_group_containers(key, desired).await?;
+        out.push(Registered { service: key.service().to_owned(), group: key.group().to_owned(), containers, report });
     }
     Ok(out)
 }

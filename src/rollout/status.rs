@@ -38,6 +38,43 @@ pub struct ContainerStatus {
     pub started_at: Option<String>,
 }
 
+/// What a labeled group is doing, worst news first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupState {
+    /// Marathon's queue says why instances cannot be placed (an unfulfilled constraint, ...).
+    Waiting(String),
+    /// A Marathon deployment runs: step `.0` of `.1`.
+    Deploying(u32, u32),
+    /// Tasks keep failing (launch backoff); the reason is Marathon's `lastTaskFailure`.
+    Failed(String),
+    /// Every instance runs and is healthy, on one revision.
+    Stable,
+    /// The running count differs from the desired count.
+    Scaling,
+    /// As many run as desired, but not all are healthy (or several revisions run).
+    Degraded,
+}
+
+impl std::fmt::Display for GroupState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GroupState::Waiting(why) => write!(f, "waiting: {why}"),
+            GroupState::Deploying(step, of) => write!(f, "deploying {step}/{of}"),
+            GroupState::Failed(why) => write!(f, "failed: {why}"),
+            GroupState::Stable => f.write_str("stable"),
+            GroupState::Scaling => f.write_str("scaling"),
+            GroupState::Degraded => f.write_str("degraded"),
+        }
+    }
+}
+
+/// Serialized as its text, the stable JSON shape `view -o json` has always had.
+impl Serialize for GroupState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// One labeled group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupStatus {
@@ -57,8 +94,9 @@ pub struct GroupStatus {
     pub revisions: Vec<String>,
     /// Docker image or command of the newest revision.
     pub runs: String,
-    /// `stable`, `deploying n/m`, `waiting: <reason>`, `failed: <reason>`, `scaling` or `degraded`.
-    pub state: String,
+    /// What the group is doing; printed as `stable`, `deploying n/m`, `waiting: <reason>`,
+    /// `failed: <reason>`, `scaling` or `degraded`.
+    pub state: GroupState,
     /// When the newest revision's config last changed (ISO-8601).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
@@ -104,9 +142,9 @@ pub fn group_status(group: &LiveGroup, snap: &Snapshot) -> GroupStatus {
     let current = group.current();
     GroupStatus {
         namespace: group.namespace.clone(),
-        service: group.service.clone(),
+        service: group.key.service().to_owned(),
         labels: group.labels.iter().cloned().collect(),
-        group: group.encoded.clone(),
+        group: group.key.group().to_owned(),
         id: group.group_id.clone(),
         instances,
         revisions: group.revisions(),
@@ -120,28 +158,28 @@ pub fn group_status(group: &LiveGroup, snap: &Snapshot) -> GroupStatus {
     }
 }
 
-fn state(group: &LiveGroup, snap: &Snapshot, n: Instances) -> String {
+fn state(group: &LiveGroup, snap: &Snapshot, n: Instances) -> GroupState {
     // What blocks a group says more than "deploying": Marathon keeps such deployments open forever.
     for item in snap.queued_for(group) {
         if let Some(reason) = unplaced_reason(item) {
-            return format!("waiting: {reason}");
+            return GroupState::Waiting(reason);
         }
     }
     if let Some(d) = snap.deployments_of(group).next() {
-        return format!("deploying {}/{}", d.current_step, d.total_steps);
+        return GroupState::Deploying(d.current_step, d.total_steps);
     }
     for item in snap.queued_for(group) {
         if item.delay.time_left_seconds > 0 {
             let why = group.apps.iter().find_map(|a| a.last_task_failure.as_ref()).map(|f| f.message.clone());
-            return format!("failed: {}", why.unwrap_or_else(|| "tasks keep failing (launch backoff)".into()));
+            return GroupState::Failed(why.unwrap_or_else(|| "tasks keep failing (launch backoff)".into()));
         }
     }
     if n.healthy == n.desired && n.running == n.desired && group.apps.len() == 1 {
-        "stable".into()
+        GroupState::Stable
     } else if n.running != n.desired {
-        "scaling".into()
+        GroupState::Scaling
     } else {
-        "degraded".into()
+        GroupState::Degraded
     }
 }
 
@@ -194,7 +232,7 @@ mod tests {
         let snap =
             Snapshot { groups: fold(vec![app(2, 2)], Some("ns"), &[], &Selector::default()), ..Snapshot::default() };
         let s = statuses(&snap);
-        assert_eq!(s[0].state, "stable");
+        assert_eq!(s[0].state, GroupState::Stable);
         assert_eq!(s[0].instances, Instances { healthy: 2, running: 2, desired: 2 });
         assert_eq!(s[0].labels, ["dev", "frontend"]);
         assert_eq!(s[0].hosts, ["127.0.0.2"]);
@@ -212,6 +250,6 @@ mod tests {
             total_steps: 2,
             ..Deployment::default()
         });
-        assert_eq!(statuses(&snap)[0].state, "deploying 1/2");
+        assert_eq!(statuses(&snap)[0].state, GroupState::Deploying(1, 2));
     }
 }

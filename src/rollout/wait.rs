@@ -15,15 +15,14 @@ use super::live::{LiveGroup, Snapshot};
 use crate::error::{Classify, ExitStatus};
 use crate::marathon::types::{App, QueueItem, Task};
 use crate::marathon::{self, Client};
+use crate::names::GroupKey;
 use crate::spec::labels::Selector;
 
 /// One group to wait for.
 #[derive(Debug, Clone)]
 pub struct Target {
-    /// Service name.
-    pub service: String,
-    /// Encoded labels.
-    pub encoded: String,
+    /// The group.
+    pub key: GroupKey,
     /// The revision app that must run.
     pub app_id: String,
     /// Desired instances of that app.
@@ -34,7 +33,7 @@ pub struct Target {
 
 impl Target {
     fn name(&self) -> String {
-        format!("{}/{}", self.service, self.encoded)
+        format!("{}/{}", self.key.service(), self.key.group())
     }
 }
 
@@ -208,7 +207,7 @@ pub async fn converge(
     cancel: impl Future<Output = ()>,
 ) -> Result<Snapshot, WaitError> {
     let services: Vec<String> = {
-        let mut s: Vec<String> = targets.iter().map(|t| t.service.clone()).collect();
+        let mut s: Vec<String> = targets.iter().map(|t| t.key.service().to_owned()).collect();
         s.sort();
         s.dedup();
         s
@@ -233,7 +232,7 @@ pub async fn converge(
                 let snap = Snapshot::read(client, namespace, &services, &Selector::default()).await?;
                 let mut all = true;
                 for t in targets {
-                    let group = snap.group(&t.service, &t.encoded);
+                    let group = snap.group(&t.key);
                     let app = find_app(group, &t.app_id);
                     let deploying = t.deployment_id.as_ref().is_some_and(|id| snap.deployments.iter().any(|d| &d.id == id));
                     let Some(app) = app else {

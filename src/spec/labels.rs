@@ -1,36 +1,10 @@
-//! Label sets and their one canonical text form (DESIGN §1), and label selectors.
-//!
-//! [`encode`] is the only function that turns a label set into text: sorted, de-duplicated,
-//! joined with `.`. Labels follow the service-name rule (`[a-z0-9]([a-z0-9-]*[a-z0-9])?`), so
-//! they never contain `.` and the encoding is reversible ([`decode`]), collision-free, a valid
-//! Marathon path segment and a valid etcd key segment.
+//! Label selectors (`-l dev,!canary`). The name rules and the canonical encoding of a label set
+//! live in [`crate::names`]; they are re-exported here for the spec's callers.
 
 use std::collections::BTreeSet;
 
 use crate::error::UserError;
-
-/// Whether `name` is a valid service name or label: `[a-z0-9]([a-z0-9-]*[a-z0-9])?`.
-pub fn is_valid_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    let ok = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    match b {
-        [] => false,
-        [one] => ok(one),
-        [first, middle @ .., last] => ok(first) && ok(last) && middle.iter().all(|c| ok(c) || *c == b'-'),
-    }
-}
-
-/// The canonical text form of a label set: sorted, de-duplicated, joined with `.`.
-pub fn encode<S: AsRef<str>>(labels: impl IntoIterator<Item = S>) -> String {
-    let set: BTreeSet<String> = labels.into_iter().map(|l| l.as_ref().to_owned()).collect();
-    set.into_iter().collect::<Vec<_>>().join(".")
-}
-
-/// The label set of an encoded group name; `None` if any label is invalid.
-pub fn decode(encoded: &str) -> Option<BTreeSet<String>> {
-    let set: BTreeSet<String> = encoded.split('.').map(str::to_owned).collect();
-    (set.iter().all(|l| is_valid_name(l)) && encode(&set) == encoded).then_some(set)
-}
+pub use crate::names::{decode, encode, is_valid_name};
 
 /// A label selector from `-l` flags: every `label` must be present, every `!label` absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -96,31 +70,6 @@ impl Selector {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn encoding_is_sorted_deduplicated_and_order_free() {
-        assert_eq!(encode(["frontend", "dev", "dev"]), "dev.frontend");
-        assert_eq!(encode(["dev", "frontend"]), encode(["frontend", "dev"]));
-    }
-
-    #[test]
-    fn decoding_reverses_encoding() {
-        let set = decode("dev.frontend").unwrap();
-        assert_eq!(encode(&set), "dev.frontend");
-        assert!(decode("frontend.dev").is_none(), "not canonical");
-        assert!(decode("Dev").is_none());
-        assert!(decode("").is_none());
-    }
-
-    #[test]
-    fn names_follow_the_service_rule() {
-        for ok in ["a", "web", "a-b", "x1", "1"] {
-            assert!(is_valid_name(ok), "{ok}");
-        }
-        for bad in ["", "-a", "a-", "A", "a.b", "a_b", "é"] {
-            assert!(!is_valid_name(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn selectors_require_and_exclude() {

@@ -1,6 +1,7 @@
 //! `theseus endpoints` through the real binary, against a real etcd.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
 
+use crate::support::gk;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::{json, Value};
@@ -23,15 +24,15 @@ fn theseus(etcd: &Etcd) -> Command {
 async fn seeded() -> Etcd {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    d.create_group("web", "dev.frontend", &json!({})).await.unwrap();
-    d.create_group("web", "frontend.prod", &json!({})).await.unwrap();
-    d.create_group("web", "canary.frontend.prod", &json!({})).await.unwrap();
-    d.register_containers("web", "dev.frontend", &[info("web_dev.t1", 31000)]).await.unwrap();
+    d.create_group(&gk("web", "dev.frontend"), &json!({})).await.unwrap();
+    d.create_group(&gk("web", "frontend.prod"), &json!({})).await.unwrap();
+    d.create_group(&gk("web", "canary.frontend.prod"), &json!({})).await.unwrap();
+    d.register_containers(&gk("web", "dev.frontend"), &[info("web_dev.t1", 31000)]).await.unwrap();
     let mut sick = info("web_prod.t2", 31002);
     sick.healthy = false;
     sick.instance_host = "127.0.0.3".into();
-    d.register_containers("web", "frontend.prod", &[info("web_prod.t1", 31001), sick]).await.unwrap();
-    d.register_containers("web", "canary.frontend.prod", &[info("web_canary.t1", 31003)]).await.unwrap();
+    d.register_containers(&gk("web", "frontend.prod"), &[info("web_prod.t1", 31001), sick]).await.unwrap();
+    d.register_containers(&gk("web", "canary.frontend.prod"), &[info("web_canary.t1", 31003)]).await.unwrap();
     etcd
 }
 
@@ -109,8 +110,8 @@ fn endpoints_with_etcd_unreachable_exits_1_with_a_hint() {
 async fn endpoints_reads_under_the_root_prefix() {
     let etcd = Etcd::start();
     let d = etcd.driver_with_prefix("team-a").await;
-    d.create_group("web", "dev", &json!({})).await.unwrap();
-    d.register_container("web", "dev", &info("t1", 31000)).await.unwrap();
+    d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
+    d.register_container(&gk("web", "dev"), &info("t1", 31000)).await.unwrap();
     theseus(&etcd).args(["endpoints", "web"]).assert().code(2);
     let out = theseus(&etcd).args(["--etcd-prefix", "team-a", "endpoints", "web", "-o", "json"]).assert().success();
     let doc: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();

@@ -2,11 +2,14 @@
 //! listings, batching, concurrency and error paths.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
 
+use crate::support::gk;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
+use theseus::names::GroupKey;
 
 use serde_json::json;
-use theseus::error::{hints, ExitStatus};
+use theseus::error::ExitStatus;
+use theseus::error_reporting::hints;
 use theseus::etcd::{ContainerInfo, Driver, Error, Options, PortMappingInfo, MAX_TXN_OPS};
 
 use crate::support::etcd::Etcd;
@@ -33,7 +36,7 @@ fn keys(etcd: &Etcd) -> Vec<String> {
 }
 
 fn classify(err: Error) -> ExitStatus {
-    theseus::error::classify(&anyhow::Error::new(err))
+    theseus::error_reporting::classify(&anyhow::Error::new(err))
 }
 
 #[tokio::test]
@@ -44,7 +47,7 @@ async fn services_are_created_listed_and_removed() {
     assert!(d.create_service("web").await.unwrap());
     assert!(!d.create_service("web").await.unwrap(), "second create reports it existed");
     assert!(d.create_service("web-api").await.unwrap());
-    d.create_group("web", "dev", &json!({})).await.unwrap();
+    d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
     assert!(d.service_exists("web").await.unwrap());
     assert!(!d.service_exists("db").await.unwrap());
     assert_eq!(d.get_service_names().await.unwrap(), ["web", "web-api"]);
@@ -60,7 +63,7 @@ async fn create_group_writes_the_layout_in_one_transaction() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
     let before = d.requests_sent();
-    assert!(d.create_group("web", "dev.frontend", &json!({"instances": 2})).await.unwrap());
+    assert!(d.create_group(&gk("web", "dev.frontend"), &json!({"instances": 2})).await.unwrap());
     assert_eq!(d.requests_sent() - before, 1, "one transaction");
     let dump = etcd.dump();
     let want = [
@@ -78,10 +81,10 @@ async fn create_group_writes_the_layout_in_one_transaction() {
         assert_eq!(k, wk);
         assert_eq!(serde_json::from_str::<serde_json::Value>(v).unwrap(), wv, "{k}");
     }
-    assert!(!d.create_group("web", "dev.frontend", &json!({"instances": 9})).await.unwrap());
-    assert_eq!(d.get_group_config("web", "dev.frontend").await.unwrap(), json!({"instances": 2}), "untouched");
-    assert!(d.group_exists("web", "dev.frontend").await.unwrap());
-    assert!(!d.group_exists("web", "dev").await.unwrap());
+    assert!(!d.create_group(&gk("web", "dev.frontend"), &json!({"instances": 9})).await.unwrap());
+    assert_eq!(d.get_group_config(&gk("web", "dev.frontend")).await.unwrap(), json!({"instances": 2}), "untouched");
+    assert!(d.group_exists(&gk("web", "dev.frontend")).await.unwrap());
+    assert!(!d.group_exists(&gk("web", "dev")).await.unwrap());
     assert_eq!(d.get_service_groups("web").await.unwrap(), ["dev.frontend"]);
 }
 
@@ -89,13 +92,16 @@ async fn create_group_writes_the_layout_in_one_transaction() {
 async fn group_config_round_trips_and_needs_the_group() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    d.create_group("web", "prod", &json!({"image": "nginx:1.26"})).await.unwrap();
-    d.set_group_config("web", "prod", &json!({"image": "nginx:1.27", "env": {"A": "1"}})).await.unwrap();
-    assert_eq!(d.get_group_config("web", "prod").await.unwrap(), json!({"image": "nginx:1.27", "env": {"A": "1"}}));
-    let err = d.set_group_config("web", "dev", &json!({})).await.unwrap_err();
+    d.create_group(&gk("web", "prod"), &json!({"image": "nginx:1.26"})).await.unwrap();
+    d.set_group_config(&gk("web", "prod"), &json!({"image": "nginx:1.27", "env": {"A": "1"}})).await.unwrap();
+    assert_eq!(
+        d.get_group_config(&gk("web", "prod")).await.unwrap(),
+        json!({"image": "nginx:1.27", "env": {"A": "1"}})
+    );
+    let err = d.set_group_config(&gk("web", "dev"), &json!({})).await.unwrap_err();
     assert!(matches!(err, Error::GroupNotFound { .. }), "{err}");
-    assert!(!d.group_exists("web", "dev").await.unwrap(), "no silent create");
-    let err = d.get_group_config("web", "dev").await.unwrap_err();
+    assert!(!d.group_exists(&gk("web", "dev")).await.unwrap(), "no silent create");
+    let err = d.get_group_config(&gk("web", "dev")).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
     assert_eq!(err.to_string(), "group `web/dev` is not registered in etcd");
 }
@@ -105,19 +111,19 @@ async fn remove_group_removes_its_whole_subtree_and_nothing_else() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
     for g in ["dev", "dev.frontend"] {
-        d.create_group("web", g, &json!({})).await.unwrap();
-        d.register_containers("web", g, &[info(&format!("{g}.t1"), 31000), info(&format!("{g}.t2"), 31001)])
+        d.create_group(&gk("web", g), &json!({})).await.unwrap();
+        d.register_containers(&gk("web", g), &[info(&format!("{g}.t1"), 31000), info(&format!("{g}.t2"), 31001)])
             .await
             .unwrap();
     }
     let before = d.requests_sent();
-    assert!(d.remove_group("web", "dev").await.unwrap());
+    assert!(d.remove_group(&gk("web", "dev")).await.unwrap());
     assert_eq!(d.requests_sent() - before, 1, "one transaction");
-    assert!(!d.remove_group("web", "dev").await.unwrap());
+    assert!(!d.remove_group(&gk("web", "dev")).await.unwrap());
     let left = keys(&etcd);
     assert!(left.iter().all(|k| !k.starts_with("/services/web/dev/") && k != "/services/web/dev"), "{left:?}");
     assert_eq!(
-        d.get_group_container_names("web", "dev.frontend").await.unwrap(),
+        d.get_group_container_names(&gk("web", "dev.frontend")).await.unwrap(),
         ["dev.frontend.t1", "dev.frontend.t2"]
     );
     assert!(d.service_exists("web").await.unwrap(), "the service stays");
@@ -127,13 +133,13 @@ async fn remove_group_removes_its_whole_subtree_and_nothing_else() {
 async fn containers_register_update_and_deregister_idempotently() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    d.create_group("web", "dev.frontend", &json!({})).await.unwrap();
+    d.create_group(&gk("web", "dev.frontend"), &json!({})).await.unwrap();
     let t1 = info("web_dev.frontend.t1", 31000);
-    d.register_container("web", "dev.frontend", &t1).await.unwrap();
-    d.register_container("web", "dev.frontend", &t1).await.unwrap(); // idempotent
-    assert!(d.container_exists("web", "dev.frontend", "web_dev.frontend.t1").await.unwrap());
-    assert!(!d.container_exists("web", "dev.frontend", "web_dev.frontend.t2").await.unwrap());
-    assert_eq!(d.get_container_info("web", "dev.frontend", "web_dev.frontend.t1").await.unwrap(), t1);
+    d.register_container(&gk("web", "dev.frontend"), &t1).await.unwrap();
+    d.register_container(&gk("web", "dev.frontend"), &t1).await.unwrap(); // idempotent
+    assert!(d.container_exists(&gk("web", "dev.frontend"), "web_dev.frontend.t1").await.unwrap());
+    assert!(!d.container_exists(&gk("web", "dev.frontend"), "web_dev.frontend.t2").await.unwrap());
+    assert_eq!(d.get_container_info(&gk("web", "dev.frontend"), "web_dev.frontend.t1").await.unwrap(), t1);
 
     let stored = etcd.dump();
     let info_json = &stored.iter().find(|(k, _)| k.ends_with("/web_dev.frontend.t1/info")).unwrap().1;
@@ -148,23 +154,23 @@ async fn containers_register_update_and_deregister_idempotently() {
 
     let mut unhealthy = t1.clone();
     unhealthy.healthy = false;
-    d.set_container_info("web", "dev.frontend", &unhealthy).await.unwrap();
-    assert!(!d.get_container_info("web", "dev.frontend", "web_dev.frontend.t1").await.unwrap().healthy);
-    let err = d.set_container_info("web", "dev.frontend", &info("nope", 1)).await.unwrap_err();
+    d.set_container_info(&gk("web", "dev.frontend"), &unhealthy).await.unwrap();
+    assert!(!d.get_container_info(&gk("web", "dev.frontend"), "web_dev.frontend.t1").await.unwrap().healthy);
+    let err = d.set_container_info(&gk("web", "dev.frontend"), &info("nope", 1)).await.unwrap_err();
     assert!(matches!(err, Error::ContainerNotFound { .. }), "{err}");
-    assert!(!d.container_exists("web", "dev.frontend", "nope").await.unwrap(), "no silent create");
+    assert!(!d.container_exists(&gk("web", "dev.frontend"), "nope").await.unwrap(), "no silent create");
 
-    d.register_container("web", "dev.frontend", &info("web_dev.frontend.t2", 31001)).await.unwrap();
+    d.register_container(&gk("web", "dev.frontend"), &info("web_dev.frontend.t2", 31001)).await.unwrap();
     assert_eq!(
-        d.get_group_container_names("web", "dev.frontend").await.unwrap(),
+        d.get_group_container_names(&gk("web", "dev.frontend")).await.unwrap(),
         ["web_dev.frontend.t1", "web_dev.frontend.t2"]
     );
-    assert!(d.deregister_container("web", "dev.frontend", "web_dev.frontend.t1").await.unwrap());
-    assert!(!d.deregister_container("web", "dev.frontend", "web_dev.frontend.t1").await.unwrap(), "idempotent");
-    assert!(!d.deregister_container("web", "gone", "x").await.unwrap(), "a missing group is not an error");
-    assert_eq!(d.get_group_container_names("web", "dev.frontend").await.unwrap(), ["web_dev.frontend.t2"]);
+    assert!(d.deregister_container(&gk("web", "dev.frontend"), "web_dev.frontend.t1").await.unwrap());
+    assert!(!d.deregister_container(&gk("web", "dev.frontend"), "web_dev.frontend.t1").await.unwrap(), "idempotent");
+    assert!(!d.deregister_container(&gk("web", "gone"), "x").await.unwrap(), "a missing group is not an error");
+    assert_eq!(d.get_group_container_names(&gk("web", "dev.frontend")).await.unwrap(), ["web_dev.frontend.t2"]);
     assert!(keys(&etcd).iter().all(|k| !k.contains("frontend.t1")), "marker and info both gone");
-    let err = d.get_container_info("web", "dev.frontend", "web_dev.frontend.t1").await.unwrap_err();
+    let err = d.get_container_info(&gk("web", "dev.frontend"), "web_dev.frontend.t1").await.unwrap_err();
     assert!(err.is_not_found());
 }
 
@@ -172,10 +178,10 @@ async fn containers_register_update_and_deregister_idempotently() {
 async fn registering_in_a_missing_group_is_an_error_not_a_create() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    let err = d.register_container("web", "dev", &info("t1", 31000)).await.unwrap_err();
+    let err = d.register_container(&gk("web", "dev"), &info("t1", 31000)).await.unwrap_err();
     assert!(matches!(&err, Error::GroupNotFound { service, group } if service == "web" && group == "dev"), "{err}");
     d.create_service("web").await.unwrap();
-    let err = d.register_containers("web", "dev", &[info("t1", 1), info("t2", 2)]).await.unwrap_err();
+    let err = d.register_containers(&gk("web", "dev"), &[info("t1", 1), info("t2", 2)]).await.unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(keys(&etcd), ["/services", "/services/web"], "nothing written under the missing group");
     assert_eq!(classify(err), ExitStatus::Failure);
@@ -185,13 +191,13 @@ async fn registering_in_a_missing_group_is_an_error_not_a_create() {
 async fn get_service_containers_is_one_range_read_grouped_by_group() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    d.create_group("web", "dev", &json!({})).await.unwrap();
-    d.create_group("web", "prod", &json!({})).await.unwrap();
-    d.create_group("web", "canary.prod", &json!({})).await.unwrap();
-    d.create_group("web-api", "dev", &json!({})).await.unwrap();
-    d.register_containers("web", "prod", &[info("p1", 31000), info("p2", 31001)]).await.unwrap();
-    d.register_containers("web", "dev", &[info("d1", 31002)]).await.unwrap();
-    d.register_containers("web-api", "dev", &[info("other", 31003)]).await.unwrap();
+    d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
+    d.create_group(&gk("web", "prod"), &json!({})).await.unwrap();
+    d.create_group(&gk("web", "canary.prod"), &json!({})).await.unwrap();
+    d.create_group(&gk("web-api", "dev"), &json!({})).await.unwrap();
+    d.register_containers(&gk("web", "prod"), &[info("p1", 31000), info("p2", 31001)]).await.unwrap();
+    d.register_containers(&gk("web", "dev"), &[info("d1", 31002)]).await.unwrap();
+    d.register_containers(&gk("web-api", "dev"), &[info("other", 31003)]).await.unwrap();
 
     let before = d.requests_sent();
     let all = d.get_service_containers("web").await.unwrap();
@@ -203,7 +209,7 @@ async fn get_service_containers_is_one_range_read_grouped_by_group() {
 
     let before = d.requests_sent();
     assert_eq!(d.get_service_groups("web").await.unwrap(), ["canary.prod", "dev", "prod"]);
-    assert_eq!(d.get_group_container_names("web", "prod").await.unwrap(), ["p1", "p2"]);
+    assert_eq!(d.get_group_container_names(&gk("web", "prod")).await.unwrap(), ["p1", "p2"]);
     assert_eq!(d.get_service_names().await.unwrap(), ["web", "web-api"]);
     assert_eq!(d.requests_sent() - before, 3, "every listing is one request");
 }
@@ -216,7 +222,7 @@ async fn listings_of_missing_things_are_not_found() {
     assert!(matches!(d.get_service_groups("web").await.unwrap_err(), Error::ServiceNotFound { .. }));
     d.create_service("web").await.unwrap();
     assert!(d.get_service_containers("web").await.unwrap().is_empty(), "an empty service is not missing");
-    assert!(matches!(d.get_group_container_names("web", "dev").await.unwrap_err(), Error::GroupNotFound { .. }));
+    assert!(matches!(d.get_group_container_names(&gk("web", "dev")).await.unwrap_err(), Error::GroupNotFound { .. }));
 }
 
 #[tokio::test]
@@ -226,12 +232,13 @@ async fn invalid_names_are_refused_before_any_request() {
     let before = d.requests_sent();
     let errs = [
         d.create_service("Web").await.unwrap_err(),
-        d.create_group("web", "frontend.dev", &json!({})).await.unwrap_err(),
-        d.create_group("web", "", &json!({})).await.unwrap_err(),
-        d.register_container("web", "dev", &info("a/b", 1)).await.unwrap_err(),
-        d.deregister_container("web", "dev", "").await.unwrap_err(),
+        d.register_container(&gk("web", "dev"), &info("a/b", 1)).await.unwrap_err(),
+        d.deregister_container(&gk("web", "dev"), "").await.unwrap_err(),
     ];
     assert_eq!(d.requests_sent(), before);
+    // A group is named by a GroupKey, which cannot hold a non-canonical or empty label set.
+    assert!(GroupKey::new("web", "frontend.dev").is_err());
+    assert!(GroupKey::new("web", "").is_err());
     for err in errs {
         assert!(matches!(err, Error::InvalidName { .. }), "{err}");
         assert_eq!(classify(err), ExitStatus::Usage);
@@ -242,22 +249,22 @@ async fn invalid_names_are_refused_before_any_request() {
 async fn batched_registration_uses_as_few_transactions_as_max_txn_ops_allows() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    d.create_group("web", "dev", &json!({})).await.unwrap();
+    d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
     let many: Vec<ContainerInfo> = (0..200).map(|i| info(&format!("t{i:03}"), 31000 + i)).collect();
     let before = d.requests_sent();
-    d.register_containers("web", "dev", &many).await.unwrap();
+    d.register_containers(&gk("web", "dev"), &many).await.unwrap();
     let per_txn = MAX_TXN_OPS / 2; // a marker and an info per container
     assert_eq!(d.requests_sent() - before, 200_u64.div_ceil(per_txn as u64));
-    assert_eq!(d.get_group_container_names("web", "dev").await.unwrap().len(), 200);
+    assert_eq!(d.get_group_container_names(&gk("web", "dev")).await.unwrap().len(), 200);
 }
 
 #[tokio::test]
 async fn sync_makes_the_group_exactly_the_desired_containers() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    d.create_group("web", "dev", &json!({})).await.unwrap();
+    d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
     let first: Vec<ContainerInfo> = (0..150).map(|i| info(&format!("t{i:03}"), 31000 + i)).collect();
-    let report = d.sync_group_containers("web", "dev", first.clone()).await.unwrap();
+    let report = d.sync_group_containers(&gk("web", "dev"), first.clone()).await.unwrap();
     assert_eq!(report.registered.len(), 150);
     assert!(report.updated.is_empty() && report.deregistered.is_empty());
 
@@ -266,7 +273,7 @@ async fn sync_makes_the_group_exactly_the_desired_containers() {
     second[0].healthy = false;
     second.extend((0..10).map(|i| info(&format!("n{i:03}"), 32000 + i)));
     let before = d.requests_sent();
-    let report = d.sync_group_containers("web", "dev", second.clone()).await.unwrap();
+    let report = d.sync_group_containers(&gk("web", "dev"), second.clone()).await.unwrap();
     // One read, then (10*2 + 1*2 + 50*2) = 122 ops: one transaction.
     assert_eq!(d.requests_sent() - before, 2);
     assert_eq!(report.registered, (0..10).map(|i| format!("n{i:03}")).collect::<Vec<_>>());
@@ -279,9 +286,9 @@ async fn sync_makes_the_group_exactly_the_desired_containers() {
     assert_eq!(names, want);
     assert!(!now["dev"].iter().find(|c| c.instance_name == "t000").unwrap().healthy);
 
-    let again = d.sync_group_containers("web", "dev", second).await.unwrap();
+    let again = d.sync_group_containers(&gk("web", "dev"), second).await.unwrap();
     assert!(again.is_empty(), "a second sync changes nothing: {again:?}");
-    let err = d.sync_group_containers("web", "prod", vec![]).await.unwrap_err();
+    let err = d.sync_group_containers(&gk("web", "prod"), vec![]).await.unwrap_err();
     assert!(matches!(err, Error::GroupNotFound { .. }));
 }
 
@@ -292,7 +299,7 @@ async fn concurrent_registration_and_removal_never_leave_orphans() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
     for round in 0..3 {
-        d.create_group("web", "dev", &json!({})).await.unwrap();
+        d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
         let mut tasks = tokio::task::JoinSet::new();
         for t in 0..24 {
             let d = d.clone();
@@ -303,13 +310,13 @@ async fn concurrent_registration_and_removal_never_leave_orphans() {
                 for i in 0.. {
                     assert!(Instant::now() < deadline, "the group was never removed");
                     let name = format!("r{round}.t{t}.{i}");
-                    match d.register_container("web", "dev", &info(&name, 31000)).await {
+                    match d.register_container(&gk("web", "dev"), &info(&name, 31000)).await {
                         Ok(()) => {}
                         Err(Error::GroupNotFound { .. }) => return,
                         Err(e) => panic!("{e}"),
                     }
                     if i % 3 == 0 {
-                        d.deregister_container("web", "dev", &name).await.unwrap();
+                        d.deregister_container(&gk("web", "dev"), &name).await.unwrap();
                     }
                 }
             });
@@ -317,10 +324,10 @@ async fn concurrent_registration_and_removal_never_leave_orphans() {
         let remover = d.clone();
         tasks.spawn(async move {
             // Remove while the registrations are under way.
-            while remover.get_group_container_names("web", "dev").await.map_or(0, |n| n.len()) < 20 {
+            while remover.get_group_container_names(&gk("web", "dev")).await.map_or(0, |n| n.len()) < 20 {
                 tokio::task::yield_now().await;
             }
-            assert!(remover.remove_group("web", "dev").await.unwrap());
+            assert!(remover.remove_group(&gk("web", "dev")).await.unwrap());
         });
         while let Some(r) = tasks.join_next().await {
             r.unwrap();
@@ -335,10 +342,10 @@ async fn a_root_prefix_isolates_namespaces() {
     let etcd = Etcd::start();
     let a = etcd.driver_with_prefix("team-a/prod").await;
     let b = etcd.driver_with_prefix("/team-b/").await;
-    a.create_group("web", "dev", &json!({})).await.unwrap();
-    a.register_container("web", "dev", &info("t1", 1)).await.unwrap();
+    a.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
+    a.register_container(&gk("web", "dev"), &info("t1", 1)).await.unwrap();
     assert!(b.get_service_names().await.unwrap().is_empty());
-    assert!(!b.group_exists("web", "dev").await.unwrap());
+    assert!(!b.group_exists(&gk("web", "dev")).await.unwrap());
     assert!(keys(&etcd).iter().all(|k| k.starts_with("/team-a/prod/services")));
     assert!(keys(&etcd).contains(&"/team-a/prod/services/web/dev/containers/t1/info".to_owned()));
 }
@@ -347,19 +354,19 @@ async fn a_root_prefix_isolates_namespaces() {
 async fn malformed_values_are_reported_with_their_key() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    d.create_group("web", "dev", &json!({})).await.unwrap();
+    d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
     let mut bad = info("t1", 1);
-    d.register_container("web", "dev", &bad).await.unwrap();
+    d.register_container(&gk("web", "dev"), &bad).await.unwrap();
     // Overwrite the info with something that is not a ContainerInfo, through the sync path's
     // tolerance: a sync rewrites it, a read reports it.
     overwrite(&etcd, "/services/web/dev/containers/t1/info", "not json");
-    let err = d.get_container_info("web", "dev", "t1").await.unwrap_err();
+    let err = d.get_container_info(&gk("web", "dev"), "t1").await.unwrap_err();
     assert!(matches!(&err, Error::Corrupt { key, .. } if key == "/services/web/dev/containers/t1/info"), "{err}");
     assert!(d.get_service_containers("web").await.is_err());
     bad.version = "v2".into();
-    let report = d.sync_group_containers("web", "dev", vec![bad.clone()]).await.unwrap();
+    let report = d.sync_group_containers(&gk("web", "dev"), vec![bad.clone()]).await.unwrap();
     assert_eq!(report.updated, ["t1"]);
-    assert_eq!(d.get_container_info("web", "dev", "t1").await.unwrap(), bad);
+    assert_eq!(d.get_container_info(&gk("web", "dev"), "t1").await.unwrap(), bad);
 }
 
 fn overwrite(etcd: &Etcd, key: &str, value: &str) {
@@ -392,7 +399,7 @@ async fn an_unreachable_etcd_is_one_clear_error_within_the_timeout() {
     assert!(text.starts_with("cannot reach etcd at"), "{text}");
     let err = anyhow::Error::new(err);
     assert!(!format!("{err:?}").contains("never-shown"));
-    assert_eq!(theseus::error::classify(&err), ExitStatus::Failure);
+    assert_eq!(theseus::error_reporting::classify(&err), ExitStatus::Failure);
     assert!(hints(&err)[0].contains("THESEUS_ETCD_ENDPOINTS"), "{:?}", hints(&err));
 }
 
@@ -416,7 +423,7 @@ async fn requests_to_a_stopped_etcd_fail_within_the_request_timeout() {
 async fn a_service_bigger_than_grpcs_default_message_limit_still_reads_in_one_request() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    d.create_group("web", "dev", &json!({})).await.unwrap();
+    d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
     let fat = |i: u32| {
         let mut c = info(&format!("t{i:05}"), 31000);
         c.port_mappings = (0..20)
@@ -432,7 +439,7 @@ async fn a_service_bigger_than_grpcs_default_message_limit_still_reads_in_one_re
     let many: Vec<ContainerInfo> = (0..2500).map(fat).collect();
     let size: usize = many.iter().map(|c| serde_json::to_vec(c).unwrap().len()).sum();
     assert!(size > 4 * 1024 * 1024, "the data must exceed 4 MiB, is {size}");
-    d.register_containers("web", "dev", &many).await.unwrap();
+    d.register_containers(&gk("web", "dev"), &many).await.unwrap();
     let before = d.requests_sent();
     let all = d.get_service_containers("web").await.unwrap();
     assert_eq!(d.requests_sent() - before, 1);

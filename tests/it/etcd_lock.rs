@@ -2,11 +2,13 @@
 //! drop, and a killed holder's lock freeing itself within the lease TTL.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
 
+use crate::support::gk;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use theseus::error::{classify, hints, ExitStatus};
+use theseus::error::ExitStatus;
+use theseus::error_reporting::{classify, hints};
 
 use crate::support::etcd::Etcd;
 
@@ -14,11 +16,11 @@ use crate::support::etcd::Etcd;
 async fn a_second_holder_waits_then_times_out_naming_the_holder() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    let first = d.lock_group("web", "dev.frontend", "ci-job-1", Duration::from_secs(1)).await.unwrap();
+    let first = d.lock_group(&gk("web", "dev.frontend"), "ci-job-1", Duration::from_secs(1)).await.unwrap();
     assert_eq!(first.owner(), "ci-job-1");
 
     let start = Instant::now();
-    let err = d.lock_group("web", "dev.frontend", "ci-job-2", Duration::from_millis(800)).await.unwrap_err();
+    let err = d.lock_group(&gk("web", "dev.frontend"), "ci-job-2", Duration::from_millis(800)).await.unwrap_err();
     let waited = start.elapsed();
     assert!(waited >= Duration::from_millis(800), "gave up early: {waited:?}");
     assert!(waited < Duration::from_secs(5), "waited too long: {waited:?}");
@@ -30,11 +32,11 @@ async fn a_second_holder_waits_then_times_out_naming_the_holder() {
     assert!(hints(&err)[0].contains("--lock-timeout"));
 
     // Other groups are not blocked; the waiter left nothing behind.
-    let other = d.lock_group("web", "prod", "ci-job-2", Duration::ZERO).await.unwrap();
-    assert!(d.group_lock_holder("web", "dev.frontend").await.unwrap().unwrap().contains("ci-job-1"));
+    let other = d.lock_group(&gk("web", "prod"), "ci-job-2", Duration::ZERO).await.unwrap();
+    assert!(d.group_lock_holder(&gk("web", "dev.frontend")).await.unwrap().unwrap().contains("ci-job-1"));
     first.release().await.unwrap();
     other.release().await.unwrap();
-    assert_eq!(d.group_lock_holder("web", "dev.frontend").await.unwrap(), None);
+    assert_eq!(d.group_lock_holder(&gk("web", "dev.frontend")).await.unwrap(), None);
     assert!(etcd.dump().is_empty(), "released locks leave no key: {:?}", etcd.dump());
 }
 
@@ -42,16 +44,16 @@ async fn a_second_holder_waits_then_times_out_naming_the_holder() {
 async fn a_waiter_gets_the_lock_when_the_holder_releases() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    let first = d.lock_group("web", "dev", "first", Duration::ZERO).await.unwrap();
+    let first = d.lock_group(&gk("web", "dev"), "first", Duration::ZERO).await.unwrap();
     let d2 = d.clone();
-    let waiter = tokio::spawn(async move { d2.lock_group("web", "dev", "second", Duration::from_secs(20)).await });
+    let waiter = tokio::spawn(async move { d2.lock_group(&gk("web", "dev"), "second", Duration::from_secs(20)).await });
     // The waiter cannot get it while `first` holds it.
-    assert!(d.group_lock_holder("web", "dev").await.unwrap().unwrap().contains("`first`"));
+    assert!(d.group_lock_holder(&gk("web", "dev")).await.unwrap().unwrap().contains("`first`"));
     assert!(!waiter.is_finished());
     first.release().await.unwrap();
     let second = waiter.await.unwrap().unwrap();
     assert_eq!(second.owner(), "second");
-    assert!(d.group_lock_holder("web", "dev").await.unwrap().unwrap().contains("`second`"));
+    assert!(d.group_lock_holder(&gk("web", "dev")).await.unwrap().unwrap().contains("`second`"));
     second.check().unwrap();
 }
 
@@ -59,11 +61,11 @@ async fn a_waiter_gets_the_lock_when_the_holder_releases() {
 async fn dropping_a_lock_releases_it() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    let lock = d.lock_group("web", "dev", "dropper", Duration::ZERO).await.unwrap();
+    let lock = d.lock_group(&gk("web", "dev"), "dropper", Duration::ZERO).await.unwrap();
     drop(lock);
     // The drop revokes in the background; the next holder gets it long before the TTL.
     let start = Instant::now();
-    let next = d.lock_group("web", "dev", "next", Duration::from_secs(5)).await.unwrap();
+    let next = d.lock_group(&gk("web", "dev"), "next", Duration::from_secs(5)).await.unwrap();
     assert!(start.elapsed() < Duration::from_secs(3), "took {:?}", start.elapsed());
     next.release().await.unwrap();
 }
@@ -102,18 +104,18 @@ async fn a_killed_holders_lock_frees_itself_within_the_lease_ttl() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while d.group_lock_holder("web", "dev").await.unwrap().is_none() {
+    while d.group_lock_holder(&gk("web", "dev")).await.unwrap().is_none() {
         assert!(child.try_wait().unwrap().is_none(), "hold_lock exited early");
         assert!(Instant::now() < deadline, "hold_lock never took the lock");
         tokio::time::sleep(Duration::from_millis(20)).await; // poll interval
     }
-    let err = d.lock_group("web", "dev", "survivor", Duration::from_millis(100)).await.unwrap_err();
+    let err = d.lock_group(&gk("web", "dev"), "survivor", Duration::from_millis(100)).await.unwrap_err();
     assert!(err.to_string().contains("doomed-holder"), "{err}");
 
     child.kill().unwrap(); // SIGKILL: no cleanup, no revoke
     child.wait().unwrap();
     let start = Instant::now();
-    let lock = d.lock_group("web", "dev", "survivor", Duration::from_secs(15)).await.unwrap();
+    let lock = d.lock_group(&gk("web", "dev"), "survivor", Duration::from_secs(15)).await.unwrap();
     let freed_after = start.elapsed();
     // etcd checks lease expiry every 500 ms; allow that and scheduling slack on top of the TTL.
     assert!(freed_after < ttl + Duration::from_millis(1500), "freed after {freed_after:?}");
@@ -130,14 +132,15 @@ async fn a_live_holder_keeps_its_lock_past_the_ttl_and_waiters_keep_waiting() {
     opts.request_timeout = Duration::from_secs(1);
     let d = theseus::etcd::Driver::connect(&opts).await.unwrap();
     let ttl = Duration::from_secs(2);
-    let holder = d.lock_group_with_ttl("web", "dev", "long-rollout", Duration::ZERO, ttl).await.unwrap();
+    let holder = d.lock_group_with_ttl(&gk("web", "dev"), "long-rollout", Duration::ZERO, ttl).await.unwrap();
     let d2 = d.clone();
-    let waiter = tokio::spawn(async move { d2.lock_group("web", "dev", "patient", Duration::from_secs(30)).await });
+    let waiter =
+        tokio::spawn(async move { d2.lock_group(&gk("web", "dev"), "patient", Duration::from_secs(30)).await });
     // Let time pass beyond both the TTL and the request timeout: this wait is the subject of
     // the test, not a synchronization.
     tokio::time::sleep(ttl + Duration::from_millis(1500)).await;
     holder.check().unwrap();
-    assert!(d.group_lock_holder("web", "dev").await.unwrap().unwrap().contains("long-rollout"));
+    assert!(d.group_lock_holder(&gk("web", "dev")).await.unwrap().unwrap().contains("long-rollout"));
     assert!(!waiter.is_finished(), "the waiter is still waiting");
     holder.release().await.unwrap();
     let next = waiter.await.unwrap().unwrap();

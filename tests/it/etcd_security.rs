@@ -1,10 +1,12 @@
 //! Authentication and TLS end to end, each against an etcd started with it.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on setup failures, as tests do
 
+use crate::support::gk;
 use std::time::Duration;
 
 use serde_json::json;
-use theseus::error::{classify, hints, ExitStatus};
+use theseus::error::ExitStatus;
+use theseus::error_reporting::{classify, hints};
 use theseus::etcd::{Driver, Error};
 
 use crate::etcd_driver::info;
@@ -14,10 +16,10 @@ use crate::support::etcd::{Etcd, ROOT_PASSWORD};
 async fn user_and_password_work_end_to_end_and_bad_ones_are_refused() {
     let etcd = Etcd::start_with_auth();
     let d = Driver::connect(&etcd.options()).await.unwrap();
-    d.create_group("web", "dev", &json!({"a": 1})).await.unwrap();
-    d.register_container("web", "dev", &info("t1", 31000)).await.unwrap();
+    d.create_group(&gk("web", "dev"), &json!({"a": 1})).await.unwrap();
+    d.register_container(&gk("web", "dev"), &info("t1", 31000)).await.unwrap();
     assert_eq!(d.get_service_containers("web").await.unwrap()["dev"], [info("t1", 31000)]);
-    let lock = d.lock_group("web", "dev", "auth-test", Duration::ZERO).await.unwrap();
+    let lock = d.lock_group(&gk("web", "dev"), "auth-test", Duration::ZERO).await.unwrap();
     lock.release().await.unwrap();
 
     let mut wrong = etcd.options();
@@ -43,14 +45,14 @@ async fn tls_with_client_certificates_works_end_to_end() {
     let etcd = Etcd::start_tls();
     assert!(etcd.endpoint.starts_with("https://"));
     let d = Driver::connect(&etcd.options()).await.unwrap();
-    d.create_group("web", "dev", &json!({})).await.unwrap();
-    d.register_container("web", "dev", &info("t1", 31000)).await.unwrap();
-    assert_eq!(d.get_group_container_names("web", "dev").await.unwrap(), ["t1"]);
+    d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
+    d.register_container(&gk("web", "dev"), &info("t1", 31000)).await.unwrap();
+    assert_eq!(d.get_group_container_names(&gk("web", "dev")).await.unwrap(), ["t1"]);
 
     // The same endpoint as HOST:PORT: TLS files switch the scheme to https.
     let mut bare = etcd.options();
     bare.endpoints = vec![etcd.endpoint.trim_start_matches("https://").to_owned()];
-    assert!(Driver::connect(&bare).await.unwrap().group_exists("web", "dev").await.unwrap());
+    assert!(Driver::connect(&bare).await.unwrap().group_exists(&gk("web", "dev")).await.unwrap());
 
     // Without a client certificate the server refuses the handshake.
     let mut no_cert = etcd.options();

@@ -1,6 +1,7 @@
 //! End to end: the real binary creates, plans, scales, views and removes labeled groups on the
 //! local engine, with registration in a real etcd.
 
+use crate::support::gk;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -284,7 +285,7 @@ fn a_group_locked_by_another_theseus_is_not_touched_and_exits_6() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let lock = rt.block_on(async {
         let driver = env.etcd.driver().await;
-        driver.lock_group("hello", "dev.frontend", "ci-job-42", Duration::from_secs(5)).await.unwrap()
+        driver.lock_group(&gk("hello", "dev.frontend"), "ci-job-42", Duration::from_secs(5)).await.unwrap()
     });
     let before = env.engine.requests();
     let out = env

@@ -160,7 +160,7 @@ impl Etcd {
         o.request_timeout = Duration::from_secs(5);
         if let Some(pw) = &self.password {
             o.user = Some("root".into());
-            o.password = Some(pw.clone());
+            o.password = Some(pw.as_str().into());
         }
         if let Some(tls) = &self.tls {
             o.ca = Some(tls.ca.clone());
@@ -190,7 +190,7 @@ impl Etcd {
             rt.block_on(async {
                 let mut co = etcd_client::ConnectOptions::new();
                 if let Some(pw) = &opts.password {
-                    co = co.with_user("root", pw.clone());
+                    co = co.with_user("root", pw.expose());
                 }
                 if let (Some(ca), Some(cert), Some(key)) = (&opts.ca, &opts.cert, &opts.key) {
                     let pem = |p: &PathBuf| std::fs::read(p).unwrap();

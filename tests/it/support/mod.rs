@@ -5,3 +5,8 @@ pub mod cmd;
 pub mod engine;
 pub mod etcd;
 pub mod proxy;
+
+/// The group key of `service` and an encoded label set (tests name groups this way).
+pub fn gk(service: &str, group: &str) -> theseus::names::GroupKey {
+    theseus::names::GroupKey::new(service, group).expect("a valid group key")
+}
