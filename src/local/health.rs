@@ -11,7 +11,8 @@ use crate::marathon::types::{HealthCheck, ReadinessCheck};
 use super::clock::now_iso;
 use super::http1;
 use super::ops::{self, Effects, LaunchJob};
-use super::process;
+use super::procgroup;
+use super::task_env::task_env;
 use super::Shared;
 
 /// Starts the health-check and readiness loops of a freshly started task.
@@ -69,8 +70,7 @@ async fn run_check(hc: &HealthCheck, job: &LaunchJob) -> Result<Option<()>, Stri
         "COMMAND" => {
             let cmd = hc.command.as_ref().map(|c| c.value.clone()).unwrap_or_default();
             let sandbox = job.sandbox.to_string_lossy().to_string();
-            let env =
-                process::task_env(&job.app, &job.task_id, &job.host, &job.host_ports, &job.service_ports, &sandbox);
+            let env = task_env(&job.app, &job.task_id, &job.host, &job.host_ports, &job.service_ports, &sandbox);
             let child = tokio::process::Command::new("/bin/sh")
                 .arg("-c")
                 .arg(&cmd)
@@ -203,7 +203,7 @@ fn record(
         kill
     };
     for k in fx.kills {
-        tokio::spawn(process::kill(k));
+        tokio::spawn(procgroup::kill(k));
     }
     shared.wake.notify_one();
     killed

@@ -5,8 +5,9 @@
 //!   REST API on a listener and runs the offer/reconcile cycle; [`Engine::shutdown`] stops
 //!   every task process group.
 //! - Inside: `state` (the model under one mutex), `normalize` (defaults and validation),
-//!   `plan` and `deploy` (deployment steps and the rolling restart), `scheduler` (the cycle),
-//!   `placement` (constraints, resources, ports), `process` and `fetch` (real task processes),
+//!   `plan`, `deployment` and `deploy` (deployment steps, a running deployment, the rolling
+//!   restart), `scheduler` (the cycle), `placement` (constraints, resources, ports), `process`,
+//!   `task_env`, `procgroup` and `fetch` (real task processes),
 //!   `health` (health and readiness checks), `events` and `api::events` (the SSE stream),
 //!   `api` (routes per resource), `changes` (accepting a new root group: locks, plans, events),
 //!   `views` (wire shapes), `persist` (`--state`).
@@ -16,6 +17,7 @@ mod api;
 mod changes;
 mod clock;
 mod deploy;
+mod deployment;
 mod events;
 mod fetch;
 mod health;
@@ -27,8 +29,10 @@ mod persist;
 mod placement;
 mod plan;
 mod process;
+mod procgroup;
 mod scheduler;
 mod state;
+mod task_env;
 mod views;
 
 use std::collections::BTreeMap;
@@ -214,14 +218,14 @@ impl Engine {
         let _ = self.shared.stop.send(true);
         let groups = self.shared.task_groups();
         for g in &groups {
-            process::signal_group(*g, libc::SIGTERM);
+            procgroup::signal_group(*g, libc::SIGTERM);
         }
         let deadline = tokio::time::Instant::now() + self.shared.config.shutdown_grace;
-        while tokio::time::Instant::now() < deadline && groups.iter().any(|g| process::group_alive(*g)) {
+        while tokio::time::Instant::now() < deadline && groups.iter().any(|g| procgroup::group_alive(*g)) {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         for g in &groups {
-            process::signal_group(*g, libc::SIGKILL);
+            procgroup::signal_group(*g, libc::SIGKILL);
         }
         let _ = tokio::time::timeout(Duration::from_secs(2), self.server).await;
         self.scheduler.abort();
@@ -299,7 +303,7 @@ impl Handle {
     /// SIGKILLs every task process group at once (for synchronous teardown).
     pub fn kill_all_tasks(&self) {
         for g in self.shared.task_groups() {
-            process::signal_group(g, libc::SIGKILL);
+            procgroup::signal_group(g, libc::SIGKILL);
         }
     }
 }
