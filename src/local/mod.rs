@@ -7,10 +7,10 @@
 //! - Inside: `state` (the model under one mutex), `normalize` (defaults and validation),
 //!   `plan`, `deployment` and `deploy` (deployment steps, a running deployment, the rolling
 //!   restart), `scheduler` (the cycle), `placement` (constraints, resources, ports), `process`,
-//!   `task_env`, `procgroup` and `fetch` (real task processes),
-//!   `health` (health and readiness checks), `events` and `api::events` (the SSE stream),
-//!   `api` (routes per resource), `changes` (accepting a new root group: locks, plans, events),
-//!   `views` (wire shapes), `persist` (`--state`).
+//!   `task_env`, `procgroup` and `fetch` (real task processes), `health` (health and readiness
+//!   checks), `http_clients` (outbound HTTP for checks and fetch), `events` and `api::events`
+//!   (the SSE stream), `api` (routes per resource), `changes` (accepting a new root group:
+//!   locks, plans, events), `views` (wire shapes), `persist` (`--state`).
 
 mod agents;
 mod api;
@@ -21,7 +21,7 @@ mod deployment;
 mod events;
 mod fetch;
 mod health;
-mod http1;
+mod http_clients;
 mod ids;
 mod normalize;
 mod ops;
@@ -115,6 +115,8 @@ impl Default for Config {
 pub(crate) struct Shared {
     state: Mutex<state::State>,
     pub(crate) bus: events::Bus,
+    /// The outbound HTTP clients (checks, fetch), built once.
+    pub(crate) http: http_clients::HttpClients,
     pub(crate) wake: Notify,
     pub(crate) config: Config,
     pub(crate) requests: AtomicU64,
@@ -165,6 +167,7 @@ impl Engine {
         };
         std::fs::create_dir_all(&work_dir).with_context(|| format!("creating the work dir {}", work_dir.display()))?;
         let docker_available = config.docker == DockerMode::Auto && docker_works().await;
+        let http = http_clients::HttpClients::new().context("building the engine's HTTP clients")?;
         let mut st = state::State { agents: agents::build(&config), ..Default::default() };
         st.root_version = st.clock.next();
         if let Some(path) = &config.state_file {
@@ -174,6 +177,7 @@ impl Engine {
         let shared = Arc::new(Shared {
             state: Mutex::new(st),
             bus: events::Bus::new(4096),
+            http,
             wake: Notify::new(),
             requests: AtomicU64::new(0),
             panics: AtomicU64::new(0),

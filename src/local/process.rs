@@ -76,7 +76,9 @@ pub(crate) async fn launch(shared: Arc<Shared>, job: LaunchJob) {
 async fn prepare_and_spawn(shared: &Shared, job: &LaunchJob) -> Result<tokio::process::Child, String> {
     tokio::fs::create_dir_all(&job.sandbox).await.map_err(|e| format!("Cannot create the sandbox: {e}"))?;
     for item in job.app.fetch.iter().flatten() {
-        fetch::fetch(item, &job.sandbox).await.map_err(|e| format!("Failed to fetch all URIs for container: {e}"))?;
+        fetch::fetch(&shared.http, item, &job.sandbox)
+            .await
+            .map_err(|e| format!("Failed to fetch all URIs for container: {e}"))?;
     }
     let sandbox = job.sandbox.to_string_lossy().to_string();
     let env = task_env(&job.app, &job.task_id, &job.host, &job.host_ports, &job.service_ports, &sandbox);
