@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::marathon::types::{App, VersionInfo};
 
-use super::deploy::DeploymentRun;
+use super::deployment::DeploymentRun;
 use super::events::{plan_json, Bus};
 use super::normalize::{definition_only, restart_key, Violation};
 use super::persist::Saved;

@@ -1,65 +1,15 @@
 //! Running deployments (DIGEST §3): steps one after another, actions of a step in parallel, the
 //! rolling-restart algorithm of `TaskReplaceActor` and scaling by killSelection.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use crate::marathon::types::{App, Deployment, DeploymentAction, DeploymentStep, ReadinessCheckResult};
-
+use super::deployment::{wire_actions, Progress, RestartState, RestartStrategy};
 use super::events::{plan_json, step_json, Bus};
 use super::ops::{self, Effects};
 use super::plan::{Action, ActionKind};
 use super::state::State;
-
-/// A deployment in progress.
-#[derive(Debug, Clone)]
-pub(crate) struct DeploymentRun {
-    /// Deployment id (UUID).
-    pub(crate) id: String,
-    /// Target root version.
-    pub(crate) version: String,
-    /// Steps.
-    pub(crate) steps: Vec<Vec<Action>>,
-    /// Apps the deployment touches (its lock).
-    pub(crate) affected: BTreeSet<String>,
-    /// The affected apps before the change (None = did not exist), for rollback.
-    pub(crate) original: BTreeMap<String, Option<Arc<App>>>,
-    /// 1-based current step, 0 before the first starts.
-    pub(crate) current_step: usize,
-    /// Progress of the current step's actions.
-    pub(crate) progress: Vec<Progress>,
-}
-
-/// Progress of one action.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Progress {
-    /// Finished.
-    pub(crate) done: bool,
-    /// Rolling-restart bookkeeping.
-    pub(crate) restart: Option<RestartState>,
-}
-
-/// The numbers of `computeRestartStrategy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RestartStrategy {
-    /// Old instances to kill right away.
-    pub(crate) kill_now: u32,
-    /// Most instances (old + new) alive at once.
-    pub(crate) max_capacity: u32,
-}
-
-/// Bookkeeping of a rolling restart.
-#[derive(Debug, Clone)]
-pub(crate) struct RestartState {
-    /// The strategy computed when the action started.
-    pub(crate) strategy: RestartStrategy,
-    /// New instances that became healthy and ready (each allows one old instance to die).
-    pub(crate) healthy_seen: BTreeSet<String>,
-    /// Old instances killed so far.
-    pub(crate) killed: u32,
-}
 
 /// `computeRestartStrategy` (TaskReplaceActor): `n` instances, upgrade strategy, `healthy` old
 /// instances that count as healthy.
@@ -81,61 +31,6 @@ pub(crate) fn restart_strategy(
         }
     }
     RestartStrategy { kill_now, max_capacity }
-}
-
-impl DeploymentRun {
-    /// The wire shape of `GET /v2/deployments`.
-    pub(crate) fn wire(&self, st: &State) -> Deployment {
-        let current_actions = if self.current_step == 0 {
-            Vec::new()
-        } else {
-            self.steps[self.current_step - 1]
-                .iter()
-                .map(|a| DeploymentAction {
-                    action: a.kind.name().into(),
-                    app: Some(a.app_id.clone()),
-                    pod: None,
-                    readiness_check_results: Some(readiness_results(st, &a.app_id)),
-                })
-                .collect()
-        };
-        Deployment {
-            id: self.id.clone(),
-            version: self.version.clone(),
-            affected_apps: self.affected.iter().cloned().collect(),
-            affected_pods: Vec::new(),
-            steps: self.wire_steps(),
-            current_actions,
-            current_step: self.current_step as u32,
-            total_steps: self.steps.len() as u32,
-        }
-    }
-
-    /// The steps as `[{actions:[{action, app}]}]`.
-    pub(crate) fn wire_steps(&self) -> Vec<DeploymentStep> {
-        self.steps.iter().map(|s| DeploymentStep { actions: wire_actions(s) }).collect()
-    }
-}
-
-fn wire_actions(actions: &[Action]) -> Vec<DeploymentAction> {
-    actions
-        .iter()
-        .map(|a| DeploymentAction { action: a.kind.name().into(), app: Some(a.app_id.clone()), ..Default::default() })
-        .collect()
-}
-
-fn readiness_results(st: &State, app_id: &str) -> Vec<ReadinessCheckResult> {
-    let Some(rec) = st.apps.get(app_id) else { return Vec::new() };
-    let Some(check) = rec.def.readiness_checks.as_ref().and_then(|r| r.first()) else { return Vec::new() };
-    st.instances_of(app_id)
-        .filter(|i| i.active())
-        .map(|i| ReadinessCheckResult {
-            name: check.name.clone().unwrap_or_default(),
-            task_id: i.task_id.clone(),
-            ready: i.ready,
-            last_response: None,
-        })
-        .collect()
 }
 
 /// Moves every deployment forward as far as it can go now.

@@ -1,17 +1,19 @@
 //! Downloads an app's `fetch` URIs into the task sandbox (the Mesos fetcher): `file://` and
-//! plain paths are copied, `http://` is fetched directly, `https://` through `curl`; archives are
-//! extracted when asked, and `executable` sets the mode to 0755.
+//! plain paths are copied, `http://` and `https://` are streamed to the file with the engine's
+//! fetch clients ([`HttpClients`]); archives are extracted when asked, and `executable` sets the
+//! mode to 0755.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
 
 use crate::marathon::types::Fetch;
 
-use super::http1;
+use super::http_clients::{describe, HttpClients};
 
 /// Fetches one artifact into `sandbox`.
-pub(crate) async fn fetch(item: &Fetch, sandbox: &Path) -> Result<(), String> {
+pub(crate) async fn fetch(http: &HttpClients, item: &Fetch, sandbox: &Path) -> Result<(), String> {
     let uri = item.uri.as_str();
     let name = match &item.dest_path {
         Some(d) if !d.is_empty() => d.clone(),
@@ -34,15 +36,8 @@ pub(crate) async fn fetch(item: &Fetch, sandbox: &Path) -> Result<(), String> {
     }
     if let Some(path) = uri.strip_prefix("file://").or_else(|| uri.starts_with('/').then_some(uri)) {
         tokio::fs::copy(path, &dest).await.map_err(|e| format!("copying {path}: {e}"))?;
-    } else if uri.starts_with("http://") {
-        let (host, port, path) = http1::split_url(uri).ok_or_else(|| format!("bad URI {uri}"))?;
-        let resp = http1::get(&host, port, &path, Duration::from_secs(60)).await?;
-        if resp.status != 200 {
-            return Err(format!("{uri}: HTTP {}", resp.status));
-        }
-        tokio::fs::write(&dest, resp.body).await.map_err(|e| e.to_string())?;
-    } else if uri.starts_with("https://") {
-        run("curl", &["-fsSL", "-o", &dest.to_string_lossy(), uri], sandbox).await?;
+    } else if let Some(client) = http.fetch_client(uri) {
+        download(client, uri, &dest).await?;
     } else {
         return Err(format!("unsupported URI scheme: {uri}"));
     }
@@ -58,6 +53,23 @@ pub(crate) async fn fetch(item: &Fetch, sandbox: &Path) -> Result<(), String> {
         tokio::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o755)).await.map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Streams `GET uri` into `dest`. An `http://` answer must be 200 (its client follows no
+/// redirect); an `https://` one, after redirects, must be below 400 (as `curl -f` did).
+async fn download(client: &reqwest::Client, uri: &str, dest: &Path) -> Result<(), String> {
+    let mut resp = client.get(uri).send().await.map_err(|e| format!("{uri}: {}", describe(&e)))?;
+    let status = resp.status().as_u16();
+    let ok = if uri.starts_with("http://") { status == 200 } else { status < 400 };
+    if !ok {
+        return Err(format!("{uri}: HTTP {status}"));
+    }
+    let mut file =
+        tokio::fs::File::create(dest).await.map_err(|e| format!("{uri}: creating {}: {e}", dest.display()))?;
+    while let Some(chunk) = resp.chunk().await.map_err(|e| format!("{uri}: {}", describe(&e)))? {
+        file.write_all(&chunk).await.map_err(|e| format!("{uri}: writing {}: {e}", dest.display()))?;
+    }
+    file.flush().await.map_err(|e| format!("{uri}: writing {}: {e}", dest.display()))
 }
 
 fn is_archive(name: &str) -> bool {
@@ -76,5 +88,43 @@ async fn run(program: &str, args: &[&str], dir: &Path) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("{program} {} failed: {status}", args.join(" ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::http_clients::testing::{response, serve};
+    use super::*;
+
+    fn item(uri: String) -> Fetch {
+        Fetch { uri, ..Default::default() }
+    }
+
+    #[tokio::test]
+    async fn http_fetch_streams_the_body_into_the_sandbox() {
+        let http = HttpClients::new().unwrap();
+        let body = "x".repeat(200_000);
+        let port = serve(response("200 OK", "", &body)).await;
+        let sandbox = tempfile::tempdir().unwrap();
+        fetch(&http, &item(format!("http://127.0.0.1:{port}/dir/data.bin?v=1")), sandbox.path()).await.unwrap();
+        assert_eq!(std::fs::read_to_string(sandbox.path().join("data.bin")).unwrap(), body);
+    }
+
+    #[tokio::test]
+    async fn http_fetch_errors_name_the_uri_and_the_status() {
+        let http = HttpClients::new().unwrap();
+        let sandbox = tempfile::tempdir().unwrap();
+        let missing = serve(response("404 Not Found", "", "nope")).await;
+        let uri = format!("http://127.0.0.1:{missing}/a.txt");
+        assert_eq!(fetch(&http, &item(uri.clone()), sandbox.path()).await, Err(format!("{uri}: HTTP 404")));
+        assert!(!sandbox.path().join("a.txt").exists());
+        // http:// follows no redirect: the 302 itself is the failure
+        let moved = serve(response("302 Found", &format!("Location: http://127.0.0.1:{missing}/\r\n"), "")).await;
+        let uri = format!("http://127.0.0.1:{moved}/b.txt");
+        assert_eq!(fetch(&http, &item(uri.clone()), sandbox.path()).await, Err(format!("{uri}: HTTP 302")));
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let uri = format!("http://127.0.0.1:{closed}/c.txt");
+        let err = fetch(&http, &item(uri.clone()), sandbox.path()).await.unwrap_err();
+        assert!(err.starts_with(&format!("{uri}: ")), "{err}");
     }
 }

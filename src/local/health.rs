@@ -1,5 +1,6 @@
 //! Health checks (HTTP, HTTPS, TCP, COMMAND and the MESOS_* forms) and readiness checks, really
-//! run against each task, with grace period, interval, timeout and maxConsecutiveFailures.
+//! run against each task, with grace period, interval, timeout and maxConsecutiveFailures. HTTP(S)
+//! checks go through the engine's shared check client ([`HttpClients`]).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,9 +10,10 @@ use serde_json::json;
 use crate::marathon::types::{HealthCheck, ReadinessCheck};
 
 use super::clock::now_iso;
-use super::http1;
+use super::http_clients::HttpClients;
 use super::ops::{self, Effects, LaunchJob};
-use super::process;
+use super::procgroup;
+use super::task_env::task_env;
 use super::Shared;
 
 /// Starts the health-check and readiness loops of a freshly started task.
@@ -41,7 +43,7 @@ async fn check_loop(shared: Arc<Shared>, job: LaunchJob, idx: usize, hc: HealthC
         if !running(&shared, &job) {
             return;
         }
-        let outcome = run_check(&hc, &job).await;
+        let outcome = run_check(&shared.http, &hc, &job).await;
         if record(&shared, &job, idx, &hc, outcome) {
             return;
         }
@@ -62,15 +64,14 @@ fn check_port(hc: &HealthCheck, job: &LaunchJob) -> Option<u16> {
 }
 
 /// Runs one check: `Ok(Some(()))` passed, `Ok(None)` no result (ignored 1xx), `Err` failed with a cause.
-async fn run_check(hc: &HealthCheck, job: &LaunchJob) -> Result<Option<()>, String> {
+async fn run_check(http: &HttpClients, hc: &HealthCheck, job: &LaunchJob) -> Result<Option<()>, String> {
     let timeout = secs(hc.timeout_seconds, 20).max(Duration::from_millis(100));
     let protocol = hc.protocol.as_deref().unwrap_or("HTTP");
     match protocol {
         "COMMAND" => {
             let cmd = hc.command.as_ref().map(|c| c.value.clone()).unwrap_or_default();
             let sandbox = job.sandbox.to_string_lossy().to_string();
-            let env =
-                process::task_env(&job.app, &job.task_id, &job.host, &job.host_ports, &job.service_ports, &sandbox);
+            let env = task_env(&job.app, &job.task_id, &job.host, &job.host_ports, &job.service_ports, &sandbox);
             let child = tokio::process::Command::new("/bin/sh")
                 .arg("-c")
                 .arg(&cmd)
@@ -97,39 +98,28 @@ async fn run_check(hc: &HealthCheck, job: &LaunchJob) -> Result<Option<()>, Stri
                 Err(_) => Err(format!("Connection to {}:{port} timed out", job.host)),
             }
         }
-        "HTTPS" | "MESOS_HTTPS" => {
+        protocol => {
+            let scheme = if matches!(protocol, "HTTPS" | "MESOS_HTTPS") { "https" } else { "http" };
             let port = check_port(hc, job).ok_or("no port to check")?;
-            let url = format!("https://{}:{port}{}", job.host, hc.path.as_deref().unwrap_or("/"));
-            let out = tokio::process::Command::new("curl")
-                .args([
-                    "-sk",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                    "--max-time",
-                    &timeout.as_secs().max(1).to_string(),
-                    &url,
-                ])
-                .output()
-                .await
-                .map_err(|e| format!("curl: {e}"))?;
-            let code: u16 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+            let url = check_url(scheme, &job.host, port, hc.path.as_deref());
+            let code = http.check_status(&url, timeout).await?;
             http_verdict(code, hc)
-        }
-        _ => {
-            let port = check_port(hc, job).ok_or("no port to check")?;
-            let resp = http1::get(&job.host, port, hc.path.as_deref().unwrap_or("/"), timeout).await?;
-            http_verdict(resp.status, hc)
         }
     }
 }
 
+/// `scheme://host:port/path` (a path without a leading `/` gets one).
+fn check_url(scheme: &str, host: &str, port: u16, path: Option<&str>) -> String {
+    let path = path.unwrap_or("/");
+    let slash = if path.starts_with('/') { "" } else { "/" };
+    format!("{scheme}://{host}:{port}{slash}{path}")
+}
+
+/// Marathon's verdict on an HTTP(S) answer: 200–399 pass, 1xx give no result when ignored.
 fn http_verdict(code: u16, hc: &HealthCheck) -> Result<Option<()>, String> {
     match code {
         100..=199 if hc.ignore_http1xx.unwrap_or(false) => Ok(None),
         200..=399 => Ok(Some(())),
-        0 => Err("no HTTP response".into()),
         c => Err(format!("HTTP {c}")),
     }
 }
@@ -203,7 +193,7 @@ fn record(
         kill
     };
     for k in fx.kills {
-        tokio::spawn(process::kill(k));
+        tokio::spawn(procgroup::kill(k));
     }
     shared.wake.notify_one();
     killed
@@ -227,9 +217,8 @@ async fn readiness_loop(shared: Arc<Shared>, job: LaunchJob, rc: ReadinessCheck)
         if !running(&shared, &job) {
             return;
         }
-        let ready = http1::get(&job.host, port, rc.path.as_deref().unwrap_or("/"), timeout)
-            .await
-            .is_ok_and(|r| codes.contains(&r.status));
+        let url = check_url("http", &job.host, port, rc.path.as_deref());
+        let ready = shared.http.check_status(&url, timeout).await.is_ok_and(|status| codes.contains(&status));
         if ready {
             let mut st = shared.lock();
             if let Some(inst) = st.instances.get_mut(&job.app.id).and_then(|m| m.get_mut(&job.instance_id)) {
@@ -243,5 +232,66 @@ async fn readiness_loop(shared: Arc<Shared>, job: LaunchJob, rc: ReadinessCheck)
             _ = tokio::time::sleep(interval) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::http_clients::testing::{response, serve};
+    use super::*;
+
+    fn job(port: u16) -> LaunchJob {
+        LaunchJob {
+            app: Arc::new(crate::marathon::types::App { id: "/web".into(), ..Default::default() }),
+            instance_id: "web.instance-1".into(),
+            task_id: "web.instance-1._app.1".into(),
+            host: "127.0.0.1".into(),
+            agent_id: "agent-1".into(),
+            host_ports: vec![u32::from(port)],
+            service_ports: vec![10000],
+            sandbox: std::env::temp_dir(),
+        }
+    }
+
+    fn http_check(protocol: &str, path: &str) -> HealthCheck {
+        HealthCheck {
+            protocol: Some(protocol.into()),
+            path: Some(path.into()),
+            port_index: Some(0),
+            timeout_seconds: Some(5),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn http_checks_pass_on_2xx_and_3xx_and_fail_on_5xx() {
+        let http = HttpClients::new().unwrap();
+        let ok = serve(response("200 OK", "", "ok")).await;
+        let redirect = serve(response("301 Moved Permanently", "Location: http://127.0.0.1:1/\r\n", "")).await;
+        let broken = serve(response("500 Internal Server Error", "", "")).await;
+        assert_eq!(run_check(&http, &http_check("HTTP", "/health"), &job(ok)).await, Ok(Some(())));
+        assert_eq!(run_check(&http, &http_check("MESOS_HTTP", "health"), &job(ok)).await, Ok(Some(())));
+        assert_eq!(run_check(&http, &http_check("HTTP", "/"), &job(redirect)).await, Ok(Some(())));
+        assert_eq!(run_check(&http, &http_check("HTTP", "/"), &job(broken)).await, Err("HTTP 500".to_string()));
+    }
+
+    #[tokio::test]
+    async fn http_checks_fail_when_nothing_answers() {
+        let http = HttpClients::new().unwrap();
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        assert!(run_check(&http, &http_check("HTTP", "/"), &job(closed)).await.is_err());
+        assert!(run_check(&http, &http_check("HTTPS", "/"), &job(closed)).await.is_err());
+    }
+
+    #[test]
+    fn check_urls_and_verdicts() {
+        assert_eq!(check_url("https", "127.0.0.2", 31000, Some("ping")), "https://127.0.0.2:31000/ping");
+        assert_eq!(check_url("http", "127.0.0.2", 31000, None), "http://127.0.0.2:31000/");
+        let mut hc = http_check("HTTP", "/");
+        assert_eq!(http_verdict(399, &hc), Ok(Some(())));
+        assert_eq!(http_verdict(100, &hc), Err("HTTP 100".to_string()));
+        hc.ignore_http1xx = Some(true);
+        assert_eq!(http_verdict(100, &hc), Ok(None));
+        assert_eq!(http_verdict(404, &hc), Err("HTTP 404".to_string()));
     }
 }

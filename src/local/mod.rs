@@ -5,21 +5,23 @@
 //!   REST API on a listener and runs the offer/reconcile cycle; [`Engine::shutdown`] stops
 //!   every task process group.
 //! - Inside: `state` (the model under one mutex), `normalize` (defaults and validation),
-//!   `plan` and `deploy` (deployment steps and the rolling restart), `scheduler` (the cycle),
-//!   `placement` (constraints, resources, ports), `process` and `fetch` (real task processes),
-//!   `health` (health and readiness checks), `events` and `api::events` (the SSE stream),
-//!   `api` (routes per resource), `changes` (accepting a new root group: locks, plans, events),
-//!   `views` (wire shapes), `persist` (`--state`).
+//!   `plan`, `deployment` and `deploy` (deployment steps, a running deployment, the rolling
+//!   restart), `scheduler` (the cycle), `placement` (constraints, resources, ports), `process`,
+//!   `task_env`, `procgroup` and `fetch` (real task processes), `health` (health and readiness
+//!   checks), `http_clients` (outbound HTTP for checks and fetch), `events` and `api::events`
+//!   (the SSE stream), `api` (routes per resource), `changes` (accepting a new root group:
+//!   locks, plans, events), `views` (wire shapes), `persist` (`--state`).
 
 mod agents;
 mod api;
 mod changes;
 mod clock;
 mod deploy;
+mod deployment;
 mod events;
 mod fetch;
 mod health;
-mod http1;
+mod http_clients;
 mod ids;
 mod normalize;
 mod ops;
@@ -27,8 +29,10 @@ mod persist;
 mod placement;
 mod plan;
 mod process;
+mod procgroup;
 mod scheduler;
 mod state;
+mod task_env;
 mod views;
 
 use std::collections::BTreeMap;
@@ -111,6 +115,8 @@ impl Default for Config {
 pub(crate) struct Shared {
     state: Mutex<state::State>,
     pub(crate) bus: events::Bus,
+    /// The outbound HTTP clients (checks, fetch), built once.
+    pub(crate) http: http_clients::HttpClients,
     pub(crate) wake: Notify,
     pub(crate) config: Config,
     pub(crate) requests: AtomicU64,
@@ -161,6 +167,7 @@ impl Engine {
         };
         std::fs::create_dir_all(&work_dir).with_context(|| format!("creating the work dir {}", work_dir.display()))?;
         let docker_available = config.docker == DockerMode::Auto && docker_works().await;
+        let http = http_clients::HttpClients::new().context("building the engine's HTTP clients")?;
         let mut st = state::State { agents: agents::build(&config), ..Default::default() };
         st.root_version = st.clock.next();
         if let Some(path) = &config.state_file {
@@ -170,6 +177,7 @@ impl Engine {
         let shared = Arc::new(Shared {
             state: Mutex::new(st),
             bus: events::Bus::new(4096),
+            http,
             wake: Notify::new(),
             requests: AtomicU64::new(0),
             panics: AtomicU64::new(0),
@@ -214,14 +222,14 @@ impl Engine {
         let _ = self.shared.stop.send(true);
         let groups = self.shared.task_groups();
         for g in &groups {
-            process::signal_group(*g, libc::SIGTERM);
+            procgroup::signal_group(*g, libc::SIGTERM);
         }
         let deadline = tokio::time::Instant::now() + self.shared.config.shutdown_grace;
-        while tokio::time::Instant::now() < deadline && groups.iter().any(|g| process::group_alive(*g)) {
+        while tokio::time::Instant::now() < deadline && groups.iter().any(|g| procgroup::group_alive(*g)) {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         for g in &groups {
-            process::signal_group(*g, libc::SIGKILL);
+            procgroup::signal_group(*g, libc::SIGKILL);
         }
         let _ = tokio::time::timeout(Duration::from_secs(2), self.server).await;
         self.scheduler.abort();
@@ -299,7 +307,7 @@ impl Handle {
     /// SIGKILLs every task process group at once (for synchronous teardown).
     pub fn kill_all_tasks(&self) {
         for g in self.shared.task_groups() {
-            process::signal_group(g, libc::SIGKILL);
+            procgroup::signal_group(g, libc::SIGKILL);
         }
     }
 }

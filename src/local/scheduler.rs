@@ -14,6 +14,7 @@ use super::ops::{Effects, LaunchJob};
 use super::persist;
 use super::placement::{self, Usage};
 use super::process;
+use super::procgroup;
 use super::state::{Instance, State, TaskState};
 use super::Shared;
 
@@ -49,7 +50,7 @@ pub(crate) fn tick(shared: &Arc<Shared>) {
         tokio::task::spawn_blocking(move || persist::write(&path, &doc));
     }
     for k in fx.kills {
-        tokio::spawn(process::kill(k));
+        tokio::spawn(procgroup::kill(k));
     }
     for job in fx.launches {
         tokio::spawn(process::launch(shared.clone(), job));

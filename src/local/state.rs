@@ -10,7 +10,7 @@ use crate::marathon::types::{App, HealthCheckResult, RejectionCount, TaskFailure
 
 use super::agents::Agent;
 use super::clock::VersionClock;
-use super::deploy::DeploymentRun;
+use super::deployment::DeploymentRun;
 
 /// How many root-group versions are kept for group rollback (Marathon's `zk_max_versions` default is 50).
 pub(crate) const MAX_ROOT_HISTORY: usize = 50;

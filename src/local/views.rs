@@ -3,9 +3,11 @@
 use std::collections::BTreeSet;
 
 use crate::marathon::types::{
-    App, DeploymentRef, Group, IpAddress, ProcessedOffersSummary, QueueDelay, QueueItem, Task,
+    App, Deployment, DeploymentAction, DeploymentRef, Group, IpAddress, ProcessedOffersSummary, QueueDelay, QueueItem,
+    ReadinessCheckResult, Task,
 };
 
+use super::deployment::DeploymentRun;
 use super::ids;
 use super::state::{AppRecord, Instance, State, TaskState};
 
@@ -173,6 +175,47 @@ pub(crate) fn queue(st: &State) -> Vec<QueueItem> {
                 pod: None,
                 role: Some("*".into()),
             }
+        })
+        .collect()
+}
+
+/// A running deployment as `GET /v2/deployments` shows it.
+pub(crate) fn deployment(st: &State, run: &DeploymentRun) -> Deployment {
+    let current_actions = if run.current_step == 0 {
+        Vec::new()
+    } else {
+        run.steps[run.current_step - 1]
+            .iter()
+            .map(|a| DeploymentAction {
+                action: a.kind.name().into(),
+                app: Some(a.app_id.clone()),
+                pod: None,
+                readiness_check_results: Some(readiness_results(st, &a.app_id)),
+            })
+            .collect()
+    };
+    Deployment {
+        id: run.id.clone(),
+        version: run.version.clone(),
+        affected_apps: run.affected.iter().cloned().collect(),
+        affected_pods: Vec::new(),
+        steps: run.wire_steps(),
+        current_actions,
+        current_step: run.current_step as u32,
+        total_steps: run.steps.len() as u32,
+    }
+}
+
+fn readiness_results(st: &State, app_id: &str) -> Vec<ReadinessCheckResult> {
+    let Some(rec) = st.apps.get(app_id) else { return Vec::new() };
+    let Some(check) = rec.def.readiness_checks.as_ref().and_then(|r| r.first()) else { return Vec::new() };
+    st.instances_of(app_id)
+        .filter(|i| i.active())
+        .map(|i| ReadinessCheckResult {
+            name: check.name.clone().unwrap_or_default(),
+            task_id: i.task_id.clone(),
+            ready: i.ready,
+            last_response: None,
         })
         .collect()
 }

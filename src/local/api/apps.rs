@@ -12,9 +12,8 @@ use crate::marathon::types::{App, AppEnvelope, AppList, VersionList};
 
 use super::super::changes::{self, Proposal};
 use super::super::normalize::{self, definition_only};
-use super::super::ops::{self, Effects};
 use super::super::views::{self, Embed};
-use super::super::{ids, process, Shared};
+use super::super::{ids, Shared};
 use super::{deployment_response, json_response, parse_body, selector, tasks, ApiError, ApiResult, Params};
 
 type Peer = ConnectInfo<std::net::SocketAddr>;
@@ -384,24 +383,4 @@ pub(crate) async fn post_any(State(shared): State<Arc<Shared>>, Path(rest): Path
     drop(st);
     shared.wake.notify_one();
     Ok(deployment_response(StatusCode::OK, &accepted))
-}
-
-/// Kills instances now (used by task kills): returns their wire tasks. `wipe` needs nothing more
-/// here: the engine's tasks hold no reservations to forget.
-pub(crate) fn kill_now(shared: &Shared, task_ids: &[String]) -> Vec<crate::marathon::types::Task> {
-    let mut fx = Effects::default();
-    let mut out = Vec::new();
-    {
-        let mut st = shared.lock();
-        for tid in task_ids {
-            let Some(inst) = st.find_task(tid) else { continue };
-            out.push(views::task(&st, inst));
-            let (app, iid) = (inst.app_id.clone(), inst.instance_id.clone());
-            ops::kill(&mut st, &shared.bus, &app, &iid, &mut fx, false);
-        }
-    }
-    for k in fx.kills {
-        tokio::spawn(process::kill(k));
-    }
-    out
 }

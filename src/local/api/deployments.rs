@@ -9,14 +9,13 @@ use axum::response::IntoResponse;
 
 use crate::marathon::types::Deployment;
 
-use super::super::changes;
-use super::super::Shared;
+use super::super::{changes, views, Shared};
 use super::{deployment_response, json_response, ApiError, ApiResult, Params};
 
 /// `GET /v2/deployments`.
 pub(crate) async fn list(State(shared): State<Arc<Shared>>) -> ApiResult {
     let st = shared.lock();
-    let list: Vec<Deployment> = st.deployments.iter().map(|d| d.wire(&st)).collect();
+    let list: Vec<Deployment> = st.deployments.iter().map(|d| views::deployment(&st, d)).collect();
     drop(st);
     Ok(json_response(StatusCode::OK, &list))
 }

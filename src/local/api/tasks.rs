@@ -13,10 +13,12 @@ use serde_json::json;
 use crate::marathon::types::Task;
 
 use super::super::changes::{self, Proposal};
+use super::super::ops::{self, Effects};
+use super::super::procgroup;
 use super::super::state::State as EngineState;
 use super::super::views;
 use super::super::Shared;
-use super::{apps, deployment_response, json_response, parse_body, ApiError, ApiResult, Params};
+use super::{deployment_response, json_response, parse_body, ApiError, ApiResult, Params};
 
 /// Whether the client asked for the `text/plain` task list.
 pub(crate) fn wants_text(headers: &HeaderMap) -> bool {
@@ -102,7 +104,7 @@ pub(crate) fn kill_tasks(
         return Err(ApiError::bad_request("You cannot use scale and wipe at the same time."));
     }
     if !scale {
-        let killed = apps::kill_now(shared, &task_ids);
+        let killed = kill_now(shared, &task_ids);
         shared.wake.notify_one();
         return Ok(match (single, killed.first()) {
             (true, Some(t)) => json_response(StatusCode::OK, &json!({ "task": t })),
@@ -121,7 +123,7 @@ pub(crate) fn kill_tasks(
             return Err(ApiError::locked(vec![conflict]));
         }
     }
-    apps::kill_now(shared, &task_ids);
+    kill_now(shared, &task_ids);
     let mut st = shared.lock();
     let mut proposal = Proposal::current(&st);
     for (app, n) in &per_app {
@@ -135,4 +137,24 @@ pub(crate) fn kill_tasks(
     drop(st);
     shared.wake.notify_one();
     Ok(deployment_response(StatusCode::OK, &accepted))
+}
+
+/// Kills instances now (used by task kills): returns their wire tasks. `wipe` needs nothing more
+/// here: the engine's tasks hold no reservations to forget.
+pub(crate) fn kill_now(shared: &Shared, task_ids: &[String]) -> Vec<Task> {
+    let mut fx = Effects::default();
+    let mut out = Vec::new();
+    {
+        let mut st = shared.lock();
+        for tid in task_ids {
+            let Some(inst) = st.find_task(tid) else { continue };
+            out.push(views::task(&st, inst));
+            let (app, iid) = (inst.app_id.clone(), inst.instance_id.clone());
+            ops::kill(&mut st, &shared.bus, &app, &iid, &mut fx, false);
+        }
+    }
+    for k in fx.kills {
+        tokio::spawn(procgroup::kill(k));
+    }
+    out
 }
