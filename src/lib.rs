@@ -14,6 +14,7 @@
 //! - [`local`]: `theseus local`, a Marathon-compatible engine on loopback.
 //! - [`output`]: the only module that writes to stdout and stderr (tables, JSON, progress).
 //! - [`names`]: service and label names, the encoding of a label set, [`names::GroupKey`].
+//! - [`tls`]: the process's one TLS crypto provider (*ring*).
 //! - [`secret`]: [`secret::Secret`], credentials that never print.
 //! - [`error`]: exit codes (DESIGN §5) and the error types every layer may raise (a leaf).
 //! - [`error_reporting`]: picks the exit code for an error and prints it with its hints.
@@ -33,6 +34,7 @@ pub mod output;
 pub mod rollout;
 pub mod secret;
 pub mod spec;
+pub mod tls;
 
 use cli::{Cli, Command};
 use context::Context;

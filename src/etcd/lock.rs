@@ -215,7 +215,7 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
         // Wait for the holder's key to go, from the revision we saw it at.
         let mut watch = driver.client.watch_client();
         let opts = WatchOptions::new().with_start_revision(revision + 1);
-        let (mut watcher, mut stream) = driver.call("watch", key, watch.watch(key, Some(opts))).await?;
+        let mut stream = driver.call("watch", key, watch.watch(key, Some(opts))).await?;
         let deleted = async {
             loop {
                 match stream.message().await {
@@ -235,7 +235,7 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
             r = deleted => Some(r),
             () = tokio::time::sleep_until(deadline) => None,
         };
-        let _ = watcher.cancel().await;
+        drop(stream); // closing the gRPC stream cancels its watch
         match outcome {
             Some(Ok(())) => continue,
             Some(Err(reason)) => {

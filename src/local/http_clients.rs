@@ -30,6 +30,7 @@ pub(crate) struct HttpClients {
 impl HttpClients {
     /// Builds the clients (fails only when the TLS backend cannot be set up).
     pub(crate) fn new() -> Result<Self, reqwest::Error> {
+        crate::tls::install_crypto_provider();
         let checks = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .redirect(Policy::none())

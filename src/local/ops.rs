@@ -141,7 +141,7 @@ pub(crate) fn terminal(st: &mut State, bus: &Bus, app_id: &str, instance_id: &st
                 app_id: app_id.to_string(),
                 host,
                 message: message.to_string(),
-                state: final_state.name().to_string(),
+                state: final_state,
                 task_id: inst.task_id.clone(),
                 timestamp: now_iso(),
                 version: inst.version.clone(),

@@ -109,48 +109,7 @@ pub(crate) struct RootSnapshot {
     pub(crate) groups: BTreeMap<String, GroupRecord>,
 }
 
-/// Mesos task states the engine reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum TaskState {
-    /// Placed, not yet started (sandbox, fetch).
-    Staging,
-    /// Running.
-    Running,
-    /// Being killed.
-    Killing,
-    /// Terminal: killed.
-    Killed,
-    /// Terminal: exited non-zero or could not start.
-    Failed,
-    /// Terminal: exited zero.
-    Finished,
-}
-
-impl TaskState {
-    /// Marathon's name, e.g. `TASK_RUNNING`.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            TaskState::Staging => "TASK_STAGING",
-            TaskState::Running => "TASK_RUNNING",
-            TaskState::Killing => "TASK_KILLING",
-            TaskState::Killed => "TASK_KILLED",
-            TaskState::Failed => "TASK_FAILED",
-            TaskState::Finished => "TASK_FINISHED",
-        }
-    }
-
-    /// The instance condition of `instance_changed_event`.
-    pub(crate) fn condition(self) -> &'static str {
-        match self {
-            TaskState::Staging => "Staging",
-            TaskState::Running => "Running",
-            TaskState::Killing => "Killing",
-            TaskState::Killed => "Killed",
-            TaskState::Failed => "Failed",
-            TaskState::Finished => "Finished",
-        }
-    }
-}
+pub(crate) use crate::marathon::types::TaskState;
 
 /// One instance (with its single task) of an app.
 #[derive(Debug, Clone)]

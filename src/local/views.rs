@@ -99,7 +99,7 @@ pub(crate) fn task(st: &State, i: &Instance) -> Task {
         ports: Some(i.host_ports.clone()),
         service_ports: i.service_ports.clone(),
         slave_id: agent.id.clone(),
-        state: i.state.name().to_string(),
+        state: i.state,
         staged_at: Some(i.staged_at.clone()),
         started_at: if launched { i.started_at.clone() } else { None },
         version: Some(i.version.clone()),

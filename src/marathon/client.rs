@@ -96,6 +96,7 @@ impl Client {
             headers.insert(AUTHORIZATION, v);
         }
         let timeout = if opts.timeout.is_zero() { Duration::from_secs(10) } else { opts.timeout };
+        crate::tls::install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(timeout)

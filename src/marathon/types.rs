@@ -445,7 +445,7 @@ pub struct Task {
     pub slave_id: String,
     /// `TASK_STAGING`, `TASK_RUNNING`, ...
     #[serde(default)]
-    pub state: String,
+    pub state: TaskState,
     /// When the task was staged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staged_at: Option<String>,
@@ -521,7 +521,7 @@ pub struct TaskFailure {
     /// Message.
     pub message: String,
     /// Terminal state.
-    pub state: String,
+    pub state: TaskState,
     /// Task id.
     pub task_id: String,
     /// When it failed.
@@ -773,5 +773,118 @@ mod tests {
     fn unknown_fields_are_ignored() {
         let app: App = serde_json::from_str(r#"{"id":"/a","someFutureField":{"x":1}}"#).unwrap();
         assert_eq!(app.id, "/a");
+    }
+}
+
+/// A Mesos task state as Marathon reports it (`TASK_RUNNING`, ...), shared by the client and the
+/// engine. Lenient: a state this build does not know reads as [`TaskState::Unknown`]. The order
+/// is the life of a task: every state before [`TaskState::Killing`] is a live one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum TaskState {
+    /// Placed, not yet started (sandbox, fetch, image pull).
+    #[serde(rename = "TASK_STAGING")]
+    Staging,
+    /// The executor is starting it.
+    #[serde(rename = "TASK_STARTING")]
+    Starting,
+    /// Running.
+    #[serde(rename = "TASK_RUNNING")]
+    Running,
+    /// Being killed (Marathon ignores it when picking tasks to kill).
+    #[serde(rename = "TASK_KILLING")]
+    Killing,
+    /// Terminal: killed.
+    #[serde(rename = "TASK_KILLED")]
+    Killed,
+    /// Terminal: exited non-zero or could not start.
+    #[serde(rename = "TASK_FAILED")]
+    Failed,
+    /// Terminal: exited zero.
+    #[serde(rename = "TASK_FINISHED")]
+    Finished,
+    /// Terminal: the task description was invalid.
+    #[serde(rename = "TASK_ERROR")]
+    Error,
+    /// The agent lost it.
+    #[serde(rename = "TASK_LOST")]
+    Lost,
+    /// Terminal: dropped before it started.
+    #[serde(rename = "TASK_DROPPED")]
+    Dropped,
+    /// Its agent is unreachable; it may come back.
+    #[serde(rename = "TASK_UNREACHABLE")]
+    Unreachable,
+    /// Terminal: its agent is gone.
+    #[serde(rename = "TASK_GONE")]
+    Gone,
+    /// Terminal: an operator marked its agent gone.
+    #[serde(rename = "TASK_GONE_BY_OPERATOR")]
+    GoneByOperator,
+    /// Unknown to Mesos, or a state this build does not know.
+    #[default]
+    #[serde(rename = "TASK_UNKNOWN", other)]
+    Unknown,
+}
+
+impl TaskState {
+    /// Marathon's name, e.g. `TASK_RUNNING`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TaskState::Staging => "TASK_STAGING",
+            TaskState::Starting => "TASK_STARTING",
+            TaskState::Running => "TASK_RUNNING",
+            TaskState::Killing => "TASK_KILLING",
+            TaskState::Killed => "TASK_KILLED",
+            TaskState::Failed => "TASK_FAILED",
+            TaskState::Finished => "TASK_FINISHED",
+            TaskState::Error => "TASK_ERROR",
+            TaskState::Lost => "TASK_LOST",
+            TaskState::Dropped => "TASK_DROPPED",
+            TaskState::Unreachable => "TASK_UNREACHABLE",
+            TaskState::Gone => "TASK_GONE",
+            TaskState::GoneByOperator => "TASK_GONE_BY_OPERATOR",
+            TaskState::Unknown => "TASK_UNKNOWN",
+        }
+    }
+
+    /// The instance condition Marathon derives from it (`instance_changed_event`'s `condition`;
+    /// `core/condition/Condition.scala`).
+    pub fn condition(self) -> &'static str {
+        match self {
+            TaskState::Staging => "Staging",
+            TaskState::Starting => "Starting",
+            TaskState::Running => "Running",
+            TaskState::Killing => "Killing",
+            TaskState::Killed => "Killed",
+            TaskState::Failed => "Failed",
+            TaskState::Finished => "Finished",
+            TaskState::Error => "Error",
+            TaskState::Lost | TaskState::Unreachable => "Unreachable",
+            TaskState::Dropped => "Dropped",
+            TaskState::Gone => "Gone",
+            TaskState::GoneByOperator => "GoneByOperator",
+            TaskState::Unknown => "Unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for TaskState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod task_state_tests {
+    use super::TaskState;
+
+    #[test]
+    fn task_states_read_leniently_and_write_marathons_names() {
+        let s: TaskState = serde_json::from_str("\"TASK_RUNNING\"").unwrap();
+        assert_eq!(s, TaskState::Running);
+        let odd: TaskState = serde_json::from_str("\"TASK_FROM_THE_FUTURE\"").unwrap();
+        assert_eq!(odd, TaskState::Unknown);
+        assert_eq!(serde_json::to_string(&TaskState::GoneByOperator).unwrap(), "\"TASK_GONE_BY_OPERATOR\"");
+        assert!(TaskState::Running < TaskState::Killing && TaskState::Staging < TaskState::Killing);
     }
 }

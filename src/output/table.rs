@@ -13,9 +13,9 @@ pub trait Tabular {
 pub fn table(headers: &[&str], tty: bool) -> Table {
     let mut t = Table::new();
     if tty {
-        t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+        t.load_style(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
     } else {
-        t.load_preset(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
+        t.load_style(presets::NOTHING).set_content_arrangement(ContentArrangement::Disabled);
     }
     t.set_header(headers.iter().map(|h| h.to_uppercase()));
     t

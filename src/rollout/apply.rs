@@ -19,7 +19,7 @@ use super::register::{self, Registered};
 use super::wait::{self, task_healthy, Target, WaitOptions};
 use crate::error::{ExitStatus, StatusError, UserError};
 use crate::etcd::{Driver, GroupLock};
-use crate::marathon::types::Task;
+use crate::marathon::types::{Task, TaskState};
 use crate::marathon::Client;
 use crate::names::{GroupKey, InvalidName};
 use crate::spec::labels::Selector;
@@ -313,7 +313,7 @@ pub fn victims(group: &LiveGroup, n: usize) -> Vec<&Task> {
     let Some(app) = group.current() else { return Vec::new() };
     let mut tasks: Vec<&Task> = app.tasks.iter().flatten().collect();
     tasks.sort_by(|a, b| {
-        let rank = |t: &Task| (task_healthy(app, t), t.state == "TASK_RUNNING");
+        let rank = |t: &Task| (task_healthy(app, t), t.state == TaskState::Running);
         rank(a).cmp(&rank(b)).then_with(|| b.staged_at.cmp(&a.staged_at))
     });
     tasks.into_iter().take(n).collect()

@@ -87,14 +87,14 @@ pub async fn sync(etcd: &Driver, snap: &Snapshot, groups: &[GroupKey]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::marathon::types::{Container, PortDefinition, PortMapping};
+    use crate::marathon::types::{Container, PortDefinition, PortMapping, TaskState};
 
     fn task() -> Task {
         Task {
             id: "ns_web.instance-1._app.1".into(),
             host: "127.0.0.2".into(),
             ports: Some(vec![31001, 31002]),
-            state: "TASK_RUNNING".into(),
+            state: TaskState::Running,
             version: Some("v1".into()),
             ..Task::default()
         }

@@ -128,7 +128,7 @@ pub fn group_status(group: &LiveGroup, snap: &Snapshot) -> GroupStatus {
                 id: t.id.clone(),
                 host: t.host.clone(),
                 ports: t.ports.clone().unwrap_or_default(),
-                state: t.state.clone(),
+                state: t.state.to_string(),
                 healthy: task_healthy(app, t),
                 revision: revision.clone(),
                 started_at: t.started_at.clone(),
@@ -193,7 +193,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::marathon::types::{Deployment, Task};
+    use crate::marathon::types::{Deployment, Task, TaskState};
     use crate::rollout::live::{fold, label};
     use crate::spec::labels::Selector;
 
@@ -218,7 +218,7 @@ mod tests {
                         id: format!("t{i}"),
                         host: "127.0.0.2".into(),
                         ports: Some(vec![31000 + i]),
-                        state: "TASK_RUNNING".into(),
+                        state: TaskState::Running,
                         ..Task::default()
                     })
                     .collect(),

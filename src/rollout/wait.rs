@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use super::event::{Event, Reporter};
 use super::live::{LiveGroup, Snapshot};
 use crate::error::{Classify, ExitStatus};
-use crate::marathon::types::{App, QueueItem, Task};
+use crate::marathon::types::{App, QueueItem, Task, TaskState};
 use crate::marathon::{self, Client};
 use crate::names::GroupKey;
 use crate::spec::labels::Selector;
@@ -129,7 +129,7 @@ pub struct Counts {
 /// Whether a task counts as healthy: running, and every health check alive (or none defined).
 pub fn task_healthy(app: &App, task: &Task) -> bool {
     let checks = app.health_checks.as_ref().map_or(0, Vec::len);
-    task.state == "TASK_RUNNING"
+    task.state == TaskState::Running
         && (checks == 0
             || task.health_check_results.as_ref().is_some_and(|r| r.len() >= checks && r.iter().all(|h| h.alive)))
 }
@@ -138,7 +138,7 @@ pub fn task_healthy(app: &App, task: &Task) -> bool {
 pub fn counts(app: &App) -> Counts {
     let tasks = app.tasks.as_deref().unwrap_or_default();
     Counts {
-        running: tasks.iter().filter(|t| t.state == "TASK_RUNNING").count() as u32,
+        running: tasks.iter().filter(|t| t.state == TaskState::Running).count() as u32,
         healthy: tasks.iter().filter(|t| task_healthy(app, t)).count() as u32,
     }
 }
@@ -322,7 +322,7 @@ mod tests {
     fn task(state: &str, alive: Option<bool>) -> Task {
         Task {
             id: "t".into(),
-            state: state.into(),
+            state: serde_json::from_value(serde_json::Value::from(state)).unwrap(),
             health_check_results: alive.map(|a| vec![HealthCheckResult { alive: a, ..HealthCheckResult::default() }]),
             ..Task::default()
         }

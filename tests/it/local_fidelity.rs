@@ -50,11 +50,26 @@ fn app_validator() -> jsonschema::Validator {
         .expect("schema")
 }
 
+/// Serves the app schema to the group schema's `$ref`, from disk (tests never reach the network).
+struct AppSchema(serde_json::Value);
+
+impl jsonschema::Retrieve for AppSchema {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        if uri.as_str().trim_end_matches('#') == APP_SCHEMA_URL {
+            Ok(self.0.clone())
+        } else {
+            Err(format!("no such schema here: {uri}").into())
+        }
+    }
+}
+
 fn group_validator() -> jsonschema::Validator {
-    let app = jsonschema::Draft::Draft4.create_resource(load_schema("schema/AppDefinition.json"));
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
-        .with_resource(APP_SCHEMA_URL, app)
+        .with_retriever(AppSchema(load_schema("schema/AppDefinition.json")))
         .build(&load_schema("schema/Group.json"))
         .expect("schema")
 }
@@ -102,7 +117,7 @@ fn strip_group(group: &Value) -> Value {
 }
 
 fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
-    let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "{what} is not schema-valid: {errors:#?}\n{doc:#}");
 }
 

@@ -112,7 +112,7 @@ fn every_rendered_app_of_every_example_matches_marathons_schema() {
         assert!(!apps.is_empty());
         for app in apps {
             let errors: Vec<String> =
-                schema.iter_errors(&app).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+                schema.iter_errors(&app).map(|e| format!("{} at {}", e, e.instance_path())).collect();
             assert!(errors.is_empty(), "{}: {}: {errors:#?}", example.display(), app["id"]);
             let id = app["id"].as_str().expect("id");
             assert!(is_marathon_app_id(id), "{id}");

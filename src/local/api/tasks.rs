@@ -62,7 +62,7 @@ pub(crate) async fn list(State(shared): State<Arc<Shared>>, uri: Uri, headers: H
         .values()
         .flat_map(|m| m.values())
         .map(|i| views::task(&st, i))
-        .filter(|t| wanted.is_empty() || wanted.contains(&t.state))
+        .filter(|t| wanted.is_empty() || wanted.iter().any(|w| w == t.state.name()))
         .collect();
     if wants_text(&headers) {
         return Ok(text_response(&st, tasks.iter()));
