@@ -12,6 +12,7 @@ mod table;
 
 use std::io::{IsTerminal, Write};
 
+use anstyle::{AnsiColor, Color, Style};
 use indicatif::ProgressDrawTarget;
 use serde::Serialize;
 
@@ -35,16 +36,20 @@ pub struct Output {
     stderr_tty: bool,
 }
 
-fn color_for(choice: ColorChoice, tty: bool) -> bool {
+/// Whether a stream gets colors: anstream decides `auto` from the stream being a terminal,
+/// `NO_COLOR`, `CLICOLOR`/`CLICOLOR_FORCE` and `TERM=dumb`, the conventions clap follows too.
+fn color_for<S: anstream::stream::RawStream>(choice: ColorChoice, stream: &S) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::env::var("TERM").map_or(true, |t| t != "dumb")
-        }
+        ColorChoice::Auto => anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never,
     }
 }
+
+const GREEN: Style = Style::new().bold().fg_color(Some(Color::Ansi(AnsiColor::Green)));
+const YELLOW: Style = Style::new().bold().fg_color(Some(Color::Ansi(AnsiColor::Yellow)));
+const RED: Style = Style::new().bold().fg_color(Some(Color::Ansi(AnsiColor::Red)));
+const BOLD: Style = Style::new().bold();
 
 impl Output {
     /// Decides formats and colors from the global flags and the environment.
@@ -55,8 +60,8 @@ impl Output {
             format: global.output,
             quiet: global.quiet,
             verbose: global.verbose,
-            stdout_color: color_for(global.color, stdout_tty) && global.output == Format::Table,
-            stderr_color: color_for(global.color, stderr_tty),
+            stdout_color: color_for(global.color, &std::io::stdout()) && global.output == Format::Table,
+            stderr_color: color_for(global.color, &std::io::stderr()),
             stdout_tty,
             stderr_tty,
         }
@@ -123,20 +128,14 @@ impl Output {
         if self.quiet {
             return;
         }
-        if self.stderr_color {
-            eprintln!("\x1b[1;32m{verb:>12}\x1b[0m {message}");
-        } else {
-            eprintln!("{verb:>12} {message}");
-        }
+        let style = self.style(GREEN);
+        eprintln!("{style}{verb:>12}{style:#} {message}");
     }
 
     /// A `warning:` line on stderr (shown even with `-q`).
     pub fn warn(&self, message: impl std::fmt::Display) {
-        if self.stderr_color {
-            eprintln!("\x1b[1;33mwarning\x1b[0m: {message}");
-        } else {
-            eprintln!("warning: {message}");
-        }
+        let style = self.style(YELLOW);
+        eprintln!("{style}warning{style:#}: {message}");
     }
 
     /// A detail line on stderr, shown only with `-v`.
@@ -148,13 +147,13 @@ impl Output {
 
     /// Prints an error with its causes and hints on stderr.
     pub fn error(&self, err: &anyhow::Error, hints: &[String]) {
-        let (red, bold, reset) = if self.stderr_color { ("\x1b[1;31m", "\x1b[1m", "\x1b[0m") } else { ("", "", "") };
-        let mut text = format!("{red}error{reset}: {err}\n");
+        let (red, bold) = (self.style(RED), self.style(BOLD));
+        let mut text = format!("{red}error{red:#}: {err}\n");
         for cause in err.chain().skip(1) {
             text.push_str(&format!("  caused by: {cause}\n"));
         }
         for hint in hints {
-            text.push_str(&format!("  {bold}hint{reset}: {hint}\n"));
+            text.push_str(&format!("  {bold}hint{bold:#}: {hint}\n"));
         }
         if self.verbose > 1 {
             text.push_str(&format!("{err:?}\n"));
@@ -165,6 +164,15 @@ impl Output {
     /// Prints a prepared block of text on stderr (multi-error reports).
     pub fn stderr_block(&self, text: &str) {
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+
+    /// `style` when stderr gets colors, else no style at all (prints nothing).
+    fn style(&self, style: Style) -> Style {
+        if self.stderr_color {
+            style
+        } else {
+            Style::new()
+        }
     }
 
     /// Whether stdout gets colors (never for JSON).

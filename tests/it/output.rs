@@ -24,7 +24,7 @@ fn errors_are_colored_only_when_asked_and_never_under_no_color() {
         assert_eq!(out.status.code(), Some(1));
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
-    assert!(run("always", false).contains("\x1b[1;31merror\x1b[0m: "));
+    assert!(run("always", false).contains("\x1b[31merror\x1b[0m: "), "red `error`");
     assert!(!run("never", false).contains('\x1b'));
     assert!(!run("auto", true).contains('\x1b'), "stderr is not a terminal here, and NO_COLOR is set");
     assert!(run("never", false).contains("hint: is Marathon running?"));
