@@ -3,6 +3,7 @@
 //! validator (ids, port names, constraints, health checks) are [`crate::marathon::rules`]'s.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -171,18 +172,20 @@ fn fill_container(container: &mut Container) {
 }
 
 fn fill_health_check(hc: &mut HealthCheck) {
-    let protocol = hc.protocol.get_or_insert_with(|| "HTTP".into()).to_ascii_uppercase();
-    hc.protocol = Some(protocol.clone());
+    let name = hc.protocol.get_or_insert_with(|| "HTTP".into()).to_ascii_uppercase();
+    // An unknown protocol is refused by `validate`; fill it like a port-based check meanwhile.
+    let protocol = HealthProtocol::parse(&name).ok();
+    hc.protocol = Some(name);
     hc.grace_period_seconds.get_or_insert(300);
     hc.interval_seconds.get_or_insert(60);
     hc.timeout_seconds.get_or_insert(20);
     hc.max_consecutive_failures.get_or_insert(3);
     hc.delay_seconds.get_or_insert(15);
-    if protocol.contains("HTTP") {
+    if protocol.is_some_and(HealthProtocol::is_http) {
         hc.path.get_or_insert_with(|| "/".into());
         hc.ignore_http1xx.get_or_insert(false);
     }
-    if protocol != "COMMAND" {
+    if protocol != Some(HealthProtocol::Command) {
         hc.ip_protocol.get_or_insert_with(|| "IPv4".into());
         if hc.port.is_none() {
             hc.port_index.get_or_insert(0);
@@ -258,18 +261,17 @@ fn validate(app: &App, errors: &mut Vec<Violation>) {
     validate_port_names(app, errors);
     validate_health_checks(app, errors);
     let readiness = app.readiness_checks.as_deref().unwrap_or_default();
-    if readiness.len() > 1 {
+    if readiness.len() > rules::MAX_READINESS_CHECKS {
         errors.push(Violation::new("/readinessChecks", "must have at most 1 element"));
     }
     let names = port_names(app);
     for (i, rc) in readiness.iter().enumerate() {
-        if !names.iter().flatten().any(|n| Some(n) == rc.port_name.as_ref()) {
-            errors.push(Violation::new(
-                format!("/readinessChecks({i})"),
-                "readinessCheck.portName must be the name of a port",
-            ));
+        let port = rc.port_name.as_deref().unwrap_or_default();
+        if let Err(e) = rules::check_readiness_port(port, names.iter().flatten().map(String::as_str)) {
+            errors.push(Violation::new(format!("/readinessChecks({i})/portName"), e));
         }
-        if rc.timeout_seconds >= rc.interval_seconds {
+        let seconds = |s: Option<u64>| Duration::from_secs(s.unwrap_or_default());
+        if !rules::is_valid_readiness_timeout(seconds(rc.timeout_seconds), seconds(rc.interval_seconds)) {
             errors.push(Violation::new(
                 format!("/readinessChecks({i})/timeoutSeconds"),
                 "must be less than intervalSeconds",
@@ -400,6 +402,31 @@ mod tests {
         let e = normalize(body("http-"), "/").unwrap_err();
         assert_eq!((e[0].path.as_str(), e[0].error.as_str()), ("/portDefinitions(1)/name", "error.pattern"));
         assert!(normalize(body("1http"), "/").is_ok());
+    }
+
+    /// The spec validator and the engine share `marathon::rules`: what `theseus validate`
+    /// accepts, the engine accepts, for every example and for the port names that changed.
+    #[test]
+    fn what_the_spec_accepts_the_engine_accepts() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut specs = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                specs.push(crate::spec::load(&path).unwrap());
+            }
+        }
+        let ports = "[service.a]\ncmd = \"x\"\nports = [{ name = \"1http\" }, { name = \"http-api\" }]\n\
+                     [[service.a.group]]\nlabels = [\"a\"]\n";
+        specs.push(crate::spec::parse("ports.toml", ports).unwrap());
+        assert!(specs.len() > 4);
+        for spec in &specs {
+            for app in spec.apps(&spec.groups) {
+                let id = app.id.clone();
+                assert!(normalize(app, "/").is_ok(), "{id}");
+            }
+        }
+        assert!(crate::spec::parse("p.toml", &ports.replace("1http", "http-")).is_err());
     }
 
     #[test]

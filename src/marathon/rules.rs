@@ -12,6 +12,7 @@
 
 use std::fmt;
 use std::sync::LazyLock;
+use std::time::Duration;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -496,6 +497,30 @@ pub fn is_valid_health_port(protocol: HealthProtocol, port: bool, port_index: Op
         || usize::try_from(port_index.unwrap_or(0)).is_ok_and(|i| i < port_count)
 }
 
+// ---- Readiness checks: RAML readinessCheck.raml; AppValidation.scala L259-271, L436-439 ----
+
+/// How many readiness checks an app may have (`readinessChecks.size should be <= 1`).
+pub const MAX_READINESS_CHECKS: usize = 1;
+
+/// The protocols of a readiness check (RAML `HttpScheme`).
+pub const READINESS_PROTOCOLS: [&str; 2] = ["HTTP", "HTTPS"];
+
+/// A readiness check's `portName` must name one of the app's ports (`portNameExists`); the
+/// error is Marathon's message.
+pub fn check_readiness_port<'a>(name: &str, mut ports: impl Iterator<Item = &'a str>) -> Result<(), String> {
+    if ports.any(|p| p == name) {
+        Ok(())
+    } else {
+        Err(format!("No port definition reference for portName {name}"))
+    }
+}
+
+/// A readiness check's timeout must be shorter than its interval
+/// (`rc.timeoutSeconds should be < rc.intervalSeconds`).
+pub fn is_valid_readiness_timeout(timeout: Duration, interval: Duration) -> bool {
+    timeout < interval
+}
+
 // ---- Upgrade strategy: M:src/main/scala/mesosphere/marathon/state/UpgradeStrategy.scala ----
 
 /// Both capacities of an upgrade strategy lie in [0, 1] (`updateStrategyValidator`): the
@@ -655,6 +680,18 @@ mod tests {
         assert!(is_valid_health_port(Http, false, Some(1), 2) && !is_valid_health_port(Http, false, Some(2), 2));
         assert!(!is_valid_health_port(Http, false, None, 0) && is_valid_health_port(Http, true, None, 0));
         assert!(is_valid_health_port(Command, false, Some(9), 0));
+    }
+
+    /// `AppValidation.scala` `readinessCheckValidator`.
+    #[test]
+    fn readiness_checks_follow_app_validation_scala() {
+        assert!(check_readiness_port("http-api", ["http", "http-api"].into_iter()).is_ok());
+        assert_eq!(
+            check_readiness_port("admin", ["http"].into_iter()).unwrap_err(),
+            "No port definition reference for portName admin"
+        );
+        let s = Duration::from_secs;
+        assert!(is_valid_readiness_timeout(s(10), s(30)) && !is_valid_readiness_timeout(s(30), s(30)));
     }
 
     /// `UpgradeStrategy.scala` `updateStrategyValidator`; the message is the RAML example's.
