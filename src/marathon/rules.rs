@@ -40,12 +40,14 @@ pub const RESERVED_LAST_SEGMENTS: [&str; 5] = ["restart", "tasks", "versions", "
 
 static PATH_SEGMENT: LazyLock<Option<Regex>> = LazyLock::new(|| whole(PATH_SEGMENT_PATTERN));
 
-/// Whether `segment` fully matches [`PATH_SEGMENT_PATTERN`] (`.` and `..` included, as in Marathon).
+/// Whether `segment` fully matches [`PATH_SEGMENT_PATTERN`] (`.` and `..` included, as
+/// `state/PathId.scala` has it).
 pub fn is_valid_path_segment(segment: &str) -> bool {
     matches(&PATH_SEGMENT, segment)
 }
 
-/// Checks one path-id segment; the error is Marathon's message (`validPathChars`).
+/// Checks one path-id segment; the error is Marathon's message (`validPathChars` in
+/// `state/PathId.scala`).
 pub fn check_path_segment(segment: &str) -> Result<(), String> {
     if is_valid_path_segment(segment) {
         Ok(())
@@ -54,7 +56,8 @@ pub fn check_path_segment(segment: &str) -> Result<(), String> {
     }
 }
 
-/// Checks the last segment of an app id; the error is Marathon's message (`withoutReservedKeywords`).
+/// Checks the last segment of an app id; the error is Marathon's message
+/// (`withoutReservedKeywords` in `state/PathId.scala`).
 pub fn check_app_name(last: &str) -> Result<(), String> {
     if RESERVED_LAST_SEGMENTS.contains(&last) {
         Err(format!("must not end with any of the following reserved keywords: {}", RESERVED_LAST_SEGMENTS.join(", ")))
@@ -91,12 +94,14 @@ pub fn is_valid_app_id(id: &str) -> bool {
 /// `readinessChecks[].portName` (RAML `LegacyName`), verbatim.
 pub const PORT_NAME_PATTERN: &str = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 
-/// What Marathon's RAML-generated reader reports for a string that misses its `pattern` (422).
+/// What Marathon's RAML-generated reader reports for a string that misses its `pattern`
+/// (`ConstraintT.Pattern` in `type-generator/.../RamlTypeGenerator.scala`; a 422 through
+/// `api/MarathonExceptionMapper.scala`).
 pub const PATTERN_ERROR: &str = "error.pattern";
 
 static PORT_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| whole(PORT_NAME_PATTERN));
 
-/// Whether `name` is a valid port name ([`PORT_NAME_PATTERN`]).
+/// Whether `name` is a valid port name ([`PORT_NAME_PATTERN`], RAML `LegacyName` in stringTypes.raml).
 pub fn is_valid_port_name(name: &str) -> bool {
     matches(&PORT_NAME, name)
 }
@@ -189,7 +194,8 @@ impl fmt::Display for Operator {
     }
 }
 
-/// A valid placement constraint: `[field, OPERATOR]` or `[field, OPERATOR, value]`.
+/// A valid placement constraint: `[field, OPERATOR]` or `[field, OPERATOR, value]` (RAML
+/// `AppConstraint` in constraint.raml).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Constraint {
     /// `hostname`, `@hostname`, `@region`, `@zone` or an agent attribute.
@@ -264,12 +270,14 @@ pub const MESOS_LITERAL_PATTERN: &str = "^[a-zA-Z0-9_/.-]*$";
 
 static MESOS_LITERAL: LazyLock<Option<Regex>> = LazyLock::new(|| whole(MESOS_LITERAL_PATTERN));
 
-/// Whether `value` is a Mesos text or scalar value ([`MESOS_LITERAL_PATTERN`]).
+/// Whether `value` is a Mesos text or scalar value ([`MESOS_LITERAL_PATTERN`],
+/// `SchedulingValidation.scala`).
 pub fn is_mesos_literal(value: &str) -> bool {
     matches(&MESOS_LITERAL, value)
 }
 
-/// The regular expression of a `LIKE`/`UNLIKE` value, which must match a whole attribute value.
+/// The regular expression of a `LIKE`/`UNLIKE` value: `SchedulingValidation.scala` compiles it,
+/// `mesos/Constraints.scala` matches it against the whole attribute value.
 pub fn like_regex(value: &str) -> Result<Regex, ConstraintError> {
     if value.is_empty() {
         return Err(ConstraintError::LikeWithoutRegex);
@@ -278,7 +286,8 @@ pub fn like_regex(value: &str) -> Result<Regex, ConstraintError> {
 }
 
 impl Constraint {
-    /// Parses and validates `[field, operator, value?]` (`complyWithAppConstraintRules`).
+    /// Parses and validates `[field, operator, value?]` (`complyWithAppConstraintRules` in
+    /// `SchedulingValidation.scala`).
     ///
     /// Every independent problem is returned: a missing field and a bad operator or value.
     pub fn parse<S: AsRef<str>>(fields: &[S]) -> Result<Constraint, Vec<ConstraintError>> {
@@ -312,7 +321,7 @@ impl Constraint {
     }
 }
 
-/// The value rules of each operator (`complyWithConstraintRules`).
+/// The value rules of each operator (`complyWithConstraintRules` in `SchedulingValidation.scala`).
 fn check_value(operator: Operator, value: Option<&str>) -> Result<(), ConstraintError> {
     match (operator, value) {
         (Operator::Unique, Some(_)) => Err(ConstraintError::UniqueWithValue),
@@ -332,7 +341,7 @@ fn check_value(operator: Operator, value: Option<&str>) -> Result<(), Constraint
 // ---- Health checks: RAML healthCheck.raml; M:.../api/v2/validation/AppValidation.scala L466-510;
 // ---- M:.../raml/HealthCheckConversion.scala (`appHealthCheckRamlReader`) ----
 
-/// Health-check protocols, with Marathon's names (RAML `AppHealthCheckProtocol`).
+/// Health-check protocols, with Marathon's names (RAML `AppHealthCheckProtocol` in healthCheck.raml).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HealthProtocol {
@@ -411,7 +420,8 @@ impl fmt::Display for HealthProtocol {
     }
 }
 
-/// Marathon's message for a health check whose port index addresses no port (`portIndexIsValid`).
+/// Marathon's message for a health check whose port index addresses no port (`portIndexIsValid`
+/// in `AppValidation.scala`).
 pub const HEALTH_PORT_INDEX: &str =
     "Health check port indices must address an element of the ports array or container port mappings.";
 
@@ -451,7 +461,8 @@ impl HealthCheckError {
 }
 
 /// The fields a check of `protocol` needs or forbids: `command` exactly for `COMMAND`, `path`
-/// only for HTTP(S) protocols, and no `port` for `COMMAND`.
+/// only for HTTP(S) protocols, and no `port` for `COMMAND` (`appHealthCheckRamlReader` in
+/// `raml/HealthCheckConversion.scala`; the `path` rule on TCP checks is Theseus's).
 pub fn check_health_fields(protocol: HealthProtocol, path: bool, command: bool, port: bool) -> Vec<HealthCheckError> {
     let mut out = Vec::new();
     let is_command = protocol == HealthProtocol::Command;
@@ -469,8 +480,9 @@ pub fn check_health_fields(protocol: HealthProtocol, path: bool, command: bool, 
     out
 }
 
-/// The levels rule over an app's checks: at most one `MESOS_*` check, and none beside
-/// Marathon-level checks (stricter than Marathon; see [`HealthCheckError::MixedLevels`]).
+/// The levels rule over an app's checks: at most one `MESOS_*` check
+/// (`haveAtMostOneMesosHealthCheck` in `AppValidation.scala`), and none beside Marathon-level
+/// checks (stricter than Marathon; see [`HealthCheckError::MixedLevels`]).
 /// `COMMAND` checks count for neither.
 pub fn check_health_levels(protocols: impl IntoIterator<Item = HealthProtocol>) -> Result<(), HealthCheckError> {
     let (mut mesos, mut marathon) = (0, 0);
@@ -489,8 +501,8 @@ pub fn check_health_levels(protocols: impl IntoIterator<Item = HealthProtocol>) 
 
 /// Whether a check's port reference is valid: checks without a port (`COMMAND`) and checks with
 /// a fixed `port` always are; otherwise `port_index` (0 when absent) must address one of the
-/// app's `port_count` ports. (Marathon checks this for `HTTP`/`HTTPS`/`TCP` only; the engine also
-/// for `MESOS_*`, which could not run without the port.)
+/// app's `port_count` ports (`portIndexIsValid` in `AppValidation.scala`, which checks
+/// `HTTP`/`HTTPS`/`TCP` only; here `MESOS_*` too, which could not run without the port).
 pub fn is_valid_health_port(protocol: HealthProtocol, port: bool, port_index: Option<u32>, port_count: usize) -> bool {
     protocol == HealthProtocol::Command
         || port
@@ -505,8 +517,8 @@ pub const MAX_READINESS_CHECKS: usize = 1;
 /// The protocols of a readiness check (RAML `HttpScheme`).
 pub const READINESS_PROTOCOLS: [&str; 2] = ["HTTP", "HTTPS"];
 
-/// A readiness check's `portName` must name one of the app's ports (`portNameExists`); the
-/// error is Marathon's message.
+/// A readiness check's `portName` must name one of the app's ports (`portNameExists` in
+/// `AppValidation.scala`); the error is Marathon's message.
 pub fn check_readiness_port<'a>(name: &str, mut ports: impl Iterator<Item = &'a str>) -> Result<(), String> {
     if ports.any(|p| p == name) {
         Ok(())

@@ -1,6 +1,6 @@
 //! The spec file (DESIGN §2): parse, inherit, validate and render labeled groups into Marathon apps.
 //!
-//! - [`load`] / [`parse`] read a TOML spec and check it completely: every problem comes back
+//! - [`load()`] / [`parse()`] read a TOML spec and check it completely: every problem comes back
 //!   at once in one [`Error`], each with file, line, column and a hint.
 //! - [`Spec`] holds the resolved [`GroupSpec`]s; [`Spec::select`] picks groups by service and
 //!   label selector.
