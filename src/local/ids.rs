@@ -1,34 +1,14 @@
-//! Marathon path ids (DIGEST §1): validation, resolution of relative ids, and task-id prefixes.
+//! Marathon path ids (DIGEST §1): resolution of relative ids, and task-id prefixes. The segment
+//! and app-name rules themselves are [`crate::marathon::rules`]'s.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
-/// The segment rule of `PathId.scala`, verbatim.
-pub(crate) const SEGMENT_PATTERN: &str =
-    r"^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])|(\.|\.\.)$";
-
-static SEGMENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(&format!("^(?:{})$", SEGMENT_PATTERN.trim_start_matches('^').trim_end_matches('$'))).ok()
-});
-
-/// Why an id was refused (the text of Marathon's validation error).
-pub(crate) fn segment_error() -> String {
-    format!("must fully match regular expression '{SEGMENT_PATTERN}'")
-}
-
-fn valid_segment(segment: &str) -> bool {
-    SEGMENT.as_ref().is_some_and(|re| re.is_match(segment))
-}
+use crate::marathon::rules;
 
 /// Resolves `id` against the group `base` (absolute ids ignore it), handling `.` and `..`, and
 /// validates every segment. Returns the absolute id (`/` for the root).
 pub(crate) fn resolve(id: &str, base: &str) -> Result<String, String> {
     let mut parts: Vec<&str> = if id.starts_with('/') { Vec::new() } else { split(base) };
     for segment in id.split('/').filter(|s| !s.is_empty()) {
-        if !valid_segment(segment) {
-            return Err(segment_error());
-        }
+        rules::check_path_segment(segment)?;
         match segment {
             "." => {}
             ".." => {
@@ -49,10 +29,7 @@ pub(crate) fn resolve_app(id: &str, base: &str) -> Result<String, String> {
     if abs == "/" {
         return Err("an app id must not be the root group".to_string());
     }
-    let last = abs.rsplit('/').next().unwrap_or_default();
-    if matches!(last, "restart" | "tasks" | "versions") {
-        return Err(format!("must not end with '{last}'"));
-    }
+    rules::check_app_name(abs.rsplit('/').next().unwrap_or_default())?;
     Ok(abs)
 }
 

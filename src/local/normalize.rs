@@ -1,11 +1,13 @@
 //! App definitions as Marathon stores them: deprecated fields normalised, defaults filled in,
-//! and validation with Marathon's messages (DIGEST §1). Pure.
+//! and validation with Marathon's messages (DIGEST §1). Pure. The rules shared with the spec
+//! validator (ids, port names, constraints, health checks) are [`crate::marathon::rules`]'s.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
-use regex::Regex;
 use serde_json::Value;
 
+use crate::marathon::rules::{self, Constraint, HealthProtocol};
 use crate::marathon::types::{
     App, Container, Fetch, HealthCheck, Network, PortDefinition, ReadinessCheck, UpgradeStrategy,
 };
@@ -26,12 +28,6 @@ impl Violation {
         Violation { path: path.into(), error: error.into() }
     }
 }
-
-/// Marathon's message for an app with neither a command nor a container (or both commands).
-pub(crate) const CMD_OR_ARGS: &str = "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.";
-/// Marathon's message for a bad health-check port index.
-pub(crate) const HC_PORT_INDEX: &str =
-    "Health check port indices must address an element of the ports array or container port mappings.";
 
 /// Checks numeric ranges on the raw body that the typed model cannot hold (negative counts).
 pub(crate) fn precheck(raw: &Value, prefix: &str) -> Vec<Violation> {
@@ -176,18 +172,20 @@ fn fill_container(container: &mut Container) {
 }
 
 fn fill_health_check(hc: &mut HealthCheck) {
-    let protocol = hc.protocol.get_or_insert_with(|| "HTTP".into()).to_ascii_uppercase();
-    hc.protocol = Some(protocol.clone());
+    let name = hc.protocol.get_or_insert_with(|| "HTTP".into()).to_ascii_uppercase();
+    // An unknown protocol is refused by `validate`; fill it like a port-based check meanwhile.
+    let protocol = HealthProtocol::parse(&name).ok();
+    hc.protocol = Some(name);
     hc.grace_period_seconds.get_or_insert(300);
     hc.interval_seconds.get_or_insert(60);
     hc.timeout_seconds.get_or_insert(20);
     hc.max_consecutive_failures.get_or_insert(3);
     hc.delay_seconds.get_or_insert(15);
-    if protocol.contains("HTTP") {
+    if protocol.is_some_and(HealthProtocol::is_http) {
         hc.path.get_or_insert_with(|| "/".into());
         hc.ignore_http1xx.get_or_insert(false);
     }
-    if protocol != "COMMAND" {
+    if protocol != Some(HealthProtocol::Command) {
         hc.ip_protocol.get_or_insert_with(|| "IPv4".into());
         if hc.port.is_none() {
             hc.port_index.get_or_insert(0);
@@ -215,10 +213,8 @@ pub(crate) fn port_names(app: &App) -> Vec<Option<String>> {
 }
 
 fn validate(app: &App, errors: &mut Vec<Violation>) {
-    let has_cmd = app.cmd.is_some();
-    let has_args = app.args.is_some();
-    if (has_cmd && has_args) || (!has_cmd && !has_args && app.container.is_none()) {
-        errors.push(Violation::new("/", CMD_OR_ARGS));
+    if let Err(e) = rules::check_program(app.cmd.is_some(), app.args.is_some(), app.container.is_some()) {
+        errors.push(Violation::new("/", e.to_string()));
     }
     if let Some(c) = &app.container {
         match c.kind.as_deref() {
@@ -236,14 +232,8 @@ fn validate(app: &App, errors: &mut Vec<Violation>) {
         errors.push(Violation::new("/backoffFactor", "got less than 1, expected 1.0 or more"));
     }
     if let Some(us) = &app.upgrade_strategy {
-        for (name, v) in
-            [("minimumHealthCapacity", us.minimum_health_capacity), ("maximumOverCapacity", us.maximum_over_capacity)]
-        {
-            if v > 1.0 {
-                errors.push(Violation::new(format!("/upgradeStrategy/{name}"), "is greater than 1"));
-            } else if v < 0.0 {
-                errors.push(Violation::new(format!("/upgradeStrategy/{name}"), "is less than 0"));
-            }
+        for (field, error) in rules::check_upgrade_strategy(us.minimum_health_capacity, us.maximum_over_capacity) {
+            errors.push(Violation::new(format!("/upgradeStrategy/{field}"), error));
         }
     }
     if let Some(ks) = &app.kill_selection {
@@ -264,58 +254,24 @@ fn validate(app: &App, errors: &mut Vec<Violation>) {
         errors.push(Violation::new("/", "portDefinitions and container.portMappings are not allowed at the same time"));
     }
     for (i, c) in app.constraints.iter().flatten().enumerate() {
-        if let Err(e) = validate_constraint(c) {
-            errors.push(Violation::new(format!("/constraints({i})"), e));
+        for e in Constraint::parse(c).err().into_iter().flatten() {
+            errors.push(Violation::new(format!("/constraints({i})"), e.to_string()));
         }
     }
-    let port_count = port_names(app).len() as u32;
-    for (i, hc) in app.health_checks.iter().flatten().enumerate() {
-        let protocol = hc.protocol.as_deref().unwrap_or("HTTP");
-        if !["HTTP", "HTTPS", "TCP", "COMMAND", "MESOS_HTTP", "MESOS_HTTPS", "MESOS_TCP"].contains(&protocol) {
-            errors.push(Violation::new(format!("/healthChecks({i})/protocol"), "is not a known health check protocol"));
-        }
-        if protocol == "COMMAND" {
-            if hc.command.is_none() {
-                errors.push(Violation::new(
-                    format!("/healthChecks({i})/command"),
-                    "is required for COMMAND health checks",
-                ));
-            }
-        } else if hc.port.is_none() && hc.port_index.is_some_and(|p| p >= port_count) {
-            errors.push(Violation::new("/", HC_PORT_INDEX));
-        }
-    }
-    let mesos_checks = app
-        .health_checks
-        .iter()
-        .flatten()
-        .filter(|h| h.protocol.as_deref().is_some_and(|p| p.starts_with("MESOS")))
-        .count();
-    let marathon_checks = app
-        .health_checks
-        .iter()
-        .flatten()
-        .filter(|h| matches!(h.protocol.as_deref(), Some("HTTP" | "HTTPS" | "TCP")))
-        .count();
-    if mesos_checks > 1 || (mesos_checks > 0 && marathon_checks > 0) {
-        errors.push(Violation::new(
-            "/healthChecks",
-            "AppDefinition can contain at most one Mesos health check and no Marathon health checks besides it",
-        ));
-    }
+    validate_port_names(app, errors);
+    validate_health_checks(app, errors);
     let readiness = app.readiness_checks.as_deref().unwrap_or_default();
-    if readiness.len() > 1 {
+    if readiness.len() > rules::MAX_READINESS_CHECKS {
         errors.push(Violation::new("/readinessChecks", "must have at most 1 element"));
     }
     let names = port_names(app);
     for (i, rc) in readiness.iter().enumerate() {
-        if !names.iter().flatten().any(|n| Some(n) == rc.port_name.as_ref()) {
-            errors.push(Violation::new(
-                format!("/readinessChecks({i})"),
-                "readinessCheck.portName must be the name of a port",
-            ));
+        let port = rc.port_name.as_deref().unwrap_or_default();
+        if let Err(e) = rules::check_readiness_port(port, names.iter().flatten().map(String::as_str)) {
+            errors.push(Violation::new(format!("/readinessChecks({i})/portName"), e));
         }
-        if rc.timeout_seconds >= rc.interval_seconds {
+        let seconds = |s: Option<u64>| Duration::from_secs(s.unwrap_or_default());
+        if !rules::is_valid_readiness_timeout(seconds(rc.timeout_seconds), seconds(rc.interval_seconds)) {
             errors.push(Violation::new(
                 format!("/readinessChecks({i})/timeoutSeconds"),
                 "must be less than intervalSeconds",
@@ -324,35 +280,45 @@ fn validate(app: &App, errors: &mut Vec<Violation>) {
     }
 }
 
-/// Validates one constraint with SchedulingValidation's messages.
-pub(crate) fn validate_constraint(c: &[String]) -> Result<(), String> {
-    if c.len() < 2 || c.len() > 3 {
-        return Err("Each constraint must have either 2 or 3 fields".into());
+/// Port names follow RAML `LegacyName`; Marathon's generated reader answers `error.pattern`.
+fn validate_port_names(app: &App, errors: &mut Vec<Violation>) {
+    let defs = app.port_definitions.iter().flatten().map(|d| ("/portDefinitions", d.name.as_deref()));
+    let maps = app.container.iter().flat_map(|c| c.port_mappings.iter().flatten());
+    let maps = maps.map(|m| ("/container/portMappings", m.name.as_deref()));
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for (list, name) in defs.chain(maps) {
+        let i = index.entry(list).or_default();
+        if name.is_some_and(|n| !rules::is_valid_port_name(n)) {
+            errors.push(Violation::new(format!("{list}({i})/name"), rules::PATTERN_ERROR));
+        }
+        *i += 1;
     }
-    let value = c.get(2);
-    match c[1].to_ascii_uppercase().as_str() {
-        "UNIQUE" if value.is_some() => Err("UNIQUE does not accept a value".into()),
-        "UNIQUE" | "CLUSTER" => Ok(()),
-        "GROUP_BY" => match value {
-            Some(v) if !v.is_empty() && v.parse::<u32>().is_err() => Err("Value was not a valid integer".into()),
-            _ => Ok(()),
-        },
-        "MAX_PER" => match value.map(|v| v.parse::<u32>()) {
-            Some(Ok(_)) => Ok(()),
-            _ => Err("MAX_PER requires an integer value".into()),
-        },
-        "LIKE" | "UNLIKE" => match value {
-            Some(v) if !v.is_empty() => Regex::new(&format!("^(?:{v})$"))
-                .map(|_| ())
-                .map_err(|_| format!("'{v}' is not a valid regular expression")),
-            _ => Err("LIKE and UNLIKE require a non-empty, regular expression value".into()),
-        },
-        "IS" => match value {
-            Some(v) if v.chars().all(|ch| ch.is_ascii_alphanumeric() || "_/.-".contains(ch)) => Ok(()),
-            Some(_) => Err("IS requires a text, scalar, range or set value".into()),
-            None => Err("IS requires a value".into()),
-        },
-        _ => Err("operator must be one of the following UNIQUE, CLUSTER, GROUP_BY, LIKE, MAX_PER, UNLIKE or IS".into()),
+}
+
+/// Protocols, the fields each needs or forbids (as far as Marathon refuses them), port indices,
+/// and the Mesos-level rule.
+fn validate_health_checks(app: &App, errors: &mut Vec<Violation>) {
+    let port_count = port_names(app).len();
+    let mut protocols = Vec::new();
+    for (i, hc) in app.health_checks.iter().flatten().enumerate() {
+        let protocol = match HealthProtocol::parse(hc.protocol.as_deref().unwrap_or("HTTP")) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(Violation::new(format!("/healthChecks({i})/protocol"), e.to_string()));
+                continue;
+            }
+        };
+        protocols.push(protocol);
+        let fields = rules::check_health_fields(protocol, hc.path.is_some(), hc.command.is_some(), hc.port.is_some());
+        for e in fields.into_iter().filter(rules::HealthCheckError::marathon_refuses) {
+            errors.push(Violation::new(format!("/healthChecks({i})"), e.to_string()));
+        }
+        if !rules::is_valid_health_port(protocol, hc.port.is_some(), hc.port_index, port_count) {
+            errors.push(Violation::new("/", rules::HEALTH_PORT_INDEX));
+        }
+    }
+    if let Err(e) = rules::check_health_levels(protocols) {
+        errors.push(Violation::new("/healthChecks", e.to_string()));
     }
 }
 
@@ -403,21 +369,84 @@ mod tests {
     #[test]
     fn cmd_and_args_are_exclusive() {
         let e = normalize(app(serde_json::json!({"id": "/a", "cmd": "x", "args": ["y"]})), "/").unwrap_err();
-        assert_eq!(e[0].error, CMD_OR_ARGS);
+        assert_eq!(e[0].error, rules::CMD_OR_ARGS);
         let e = normalize(app(serde_json::json!({"id": "/a"})), "/").unwrap_err();
-        assert_eq!(e[0].error, CMD_OR_ARGS);
+        assert_eq!(e[0].error, rules::CMD_OR_ARGS);
+    }
+
+    /// Each invalid constraint of a body is a 422 detail at its index, with Marathon's message.
+    #[test]
+    fn constraint_violations_are_marathons() {
+        let e = normalize(
+            app(serde_json::json!({"id": "/a", "cmd": "x", "constraints": [
+                ["hostname", "unique"], ["hostname", "UNIQUE", "x"], ["rack", "GROUP_BY", "many"], ["rack", "NOPE"]]})),
+            "/",
+        )
+        .unwrap_err();
+        let got: Vec<(&str, &str)> = e.iter().map(|v| (v.path.as_str(), v.error.as_str())).collect();
+        assert_eq!(got[0], ("/constraints(1)", "UNIQUE does not accept a value"));
+        assert_eq!(got[1], ("/constraints(2)", "GROUP BY must define an integer value or else no value at all"));
+        assert_eq!(got[2].0, "/constraints(3)");
+        assert!(got[2].1.starts_with("operator must be one of"));
+        assert_eq!(got.len(), 3);
+    }
+
+    /// RAML `LegacyName`: `http-` is refused, `1http` accepted (the spec validator agrees).
+    #[test]
+    fn port_names_follow_legacy_name() {
+        let body = |name: &str| {
+            app(
+                serde_json::json!({"id": "/a", "cmd": "x", "portDefinitions": [{"port": 0, "name": "ok"}, {"port": 0, "name": name}]}),
+            )
+        };
+        let e = normalize(body("http-"), "/").unwrap_err();
+        assert_eq!((e[0].path.as_str(), e[0].error.as_str()), ("/portDefinitions(1)/name", "error.pattern"));
+        assert!(normalize(body("1http"), "/").is_ok());
+    }
+
+    /// The spec validator and the engine share `marathon::rules`: what `theseus validate`
+    /// accepts, the engine accepts, for every example and for the port names that changed.
+    #[test]
+    fn what_the_spec_accepts_the_engine_accepts() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+        let mut specs = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                specs.push(crate::spec::load(&path).unwrap());
+            }
+        }
+        let ports = "[service.a]\ncmd = \"x\"\nports = [{ name = \"1http\" }, { name = \"http-api\" }]\n\
+                     [[service.a.group]]\nlabels = [\"a\"]\n";
+        specs.push(crate::spec::parse("ports.toml", ports).unwrap());
+        assert!(specs.len() > 4);
+        for spec in &specs {
+            for app in spec.apps(&spec.groups) {
+                let id = app.id.clone();
+                assert!(normalize(app, "/").is_ok(), "{id}");
+            }
+        }
+        assert!(crate::spec::parse("p.toml", &ports.replace("1http", "http-")).is_err());
     }
 
     #[test]
-    fn constraint_messages_are_marathons() {
-        let c = |v: &[&str]| validate_constraint(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(c(&["hostname", "UNIQUE", "x"]).unwrap_err(), "UNIQUE does not accept a value");
-        assert_eq!(c(&["rack", "MAX_PER"]).unwrap_err(), "MAX_PER requires an integer value");
-        assert!(c(&["rack", "LIKE", "("]).unwrap_err().contains("is not a valid regular expression"));
-        assert!(c(&["rack", "NOPE", "x"]).unwrap_err().starts_with("operator must be one of"));
-        assert!(c(&["a"]).is_err());
-        assert!(c(&["hostname", "unique"]).is_ok());
-        assert!(c(&["rack", "GROUP_BY", "3"]).is_ok());
+    fn health_check_rules_are_shared() {
+        let hc = |checks: Value| {
+            normalize(app(serde_json::json!({"id": "/a", "cmd": "x", "healthChecks": checks})), "/")
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| v.error)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hc(serde_json::json!([{"protocol": "COMMAND"}])), ["a COMMAND health check needs a `command`"]);
+        assert_eq!(hc(serde_json::json!([{"protocol": "GRPC"}])), ["invalid health check protocol `GRPC`"]);
+        assert!(hc(serde_json::json!([{"protocol": "TCP", "path": "/x"}])).is_empty(), "Marathon ignores it");
+        assert_eq!(
+            hc(serde_json::json!([{"protocol": "HTTP"}, {"protocol": "MESOS_HTTP"}])),
+            [rules::HealthCheckError::MixedLevels.to_string()]
+        );
+        assert_eq!(hc(serde_json::json!([{"protocol": "HTTP", "portIndex": 1}])), [rules::HEALTH_PORT_INDEX]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The spec file (DESIGN §2): parse, inherit, validate and render labeled groups into Marathon apps.
 //!
-//! - [`load`] / [`parse`] read a TOML spec and check it completely: every problem comes back
+//! - [`load()`] / [`parse()`] read a TOML spec and check it completely: every problem comes back
 //!   at once in one [`Error`], each with file, line, column and a hint.
 //! - [`Spec`] holds the resolved [`GroupSpec`]s; [`Spec::select`] picks groups by service and
 //!   label selector.
@@ -10,6 +10,7 @@
 //!
 //! Pure: no I/O beyond reading the file.
 
+mod amount;
 mod diag;
 pub mod ids;
 pub mod labels;
@@ -22,9 +23,9 @@ use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Error};
 pub use labels::{decode as decode_labels, encode as encode_labels, Selector};
-pub use load::DEFAULT_NAMESPACE;
 pub use model::{
     Amount, AppSpec, BackoffSpec, FetchSpec, GroupSpec, HealthProtocol, HealthSpec, PortSpec, ReadinessSpec, Rollout,
+    DEFAULT_NAMESPACE,
 };
 pub use render::{group_path, LABEL_GROUP, LABEL_MANAGED, LABEL_REVISION, LABEL_SERVICE, LABEL_TAG_PREFIX};
 

@@ -2,14 +2,19 @@
 //!
 //! These types are what the rest of Theseus works with. They serialize to the JSON stored in
 //! etcd at `/services/<svc>/<group>/config` (durations as human text such as `30s`) and read
-//! back from it.
+//! back from it. The value a spec leaves out is a named constant beside its type
+//! (`AppSpec::DEFAULT_MEM`, `HealthSpec::DEFAULT_GRACE`, `Rollout::DEFAULT_DEADLINE`, ...).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub use super::amount::Amount;
+pub use crate::marathon::rules::HealthProtocol;
+
+/// The namespace of a spec that sets none (DESIGN §1).
+pub const DEFAULT_NAMESPACE: &str = "theseus";
 
 /// One labeled group of a service, fully resolved (service defaults merged with the group).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +32,11 @@ pub struct GroupSpec {
     pub rollout: Rollout,
     /// What each instance runs; everything here is part of the revision.
     pub app: AppSpec,
+}
+
+impl GroupSpec {
+    /// Instances when a group sets none.
+    pub const DEFAULT_INSTANCES: u32 = 1;
 }
 
 /// What each instance of a group runs: the content that [`GroupSpec::revision`] hashes.
@@ -81,6 +91,15 @@ pub struct AppSpec {
 }
 
 impl AppSpec {
+    /// CPU shares when none are set (Marathon's default).
+    pub const DEFAULT_CPUS: f64 = 1.0;
+    /// The fewest CPU shares Marathon takes (RAML `cpus` minimum).
+    pub const MIN_CPUS: f64 = 0.001;
+    /// Memory in MiB when none is set (Marathon's default).
+    pub const DEFAULT_MEM: f64 = 128.0;
+    /// Disk in MiB when none is set (Marathon's default).
+    pub const DEFAULT_DISK: f64 = 0.0;
+
     /// Whether the app uses bridge networking (its ports have container ports).
     pub fn is_bridge(&self) -> bool {
         self.ports.iter().any(|p| p.container.is_some())
@@ -105,63 +124,9 @@ pub struct PortSpec {
     pub protocol: String,
 }
 
-/// Health-check protocols, with Marathon's names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum HealthProtocol {
-    /// HTTP GET by Marathon; 200-399 passes.
-    Http,
-    /// HTTPS GET by Marathon.
-    Https,
-    /// TCP connect by Marathon.
-    Tcp,
-    /// A shell command on the agent; exit 0 passes.
-    Command,
-    /// HTTP GET by the Mesos agent.
-    MesosHttp,
-    /// HTTPS GET by the Mesos agent.
-    MesosHttps,
-    /// TCP connect by the Mesos agent.
-    MesosTcp,
-}
-
-impl HealthProtocol {
-    /// Every protocol, in Marathon's order.
-    pub const ALL: [HealthProtocol; 7] = [
-        HealthProtocol::Http,
-        HealthProtocol::Https,
-        HealthProtocol::Tcp,
-        HealthProtocol::Command,
-        HealthProtocol::MesosHttp,
-        HealthProtocol::MesosHttps,
-        HealthProtocol::MesosTcp,
-    ];
-
-    /// Marathon's name, e.g. `MESOS_HTTP`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HealthProtocol::Http => "HTTP",
-            HealthProtocol::Https => "HTTPS",
-            HealthProtocol::Tcp => "TCP",
-            HealthProtocol::Command => "COMMAND",
-            HealthProtocol::MesosHttp => "MESOS_HTTP",
-            HealthProtocol::MesosHttps => "MESOS_HTTPS",
-            HealthProtocol::MesosTcp => "MESOS_TCP",
-        }
-    }
-
-    /// Whether the check requests a path over HTTP(S).
-    pub fn is_http(self) -> bool {
-        matches!(
-            self,
-            HealthProtocol::Http | HealthProtocol::Https | HealthProtocol::MesosHttp | HealthProtocol::MesosHttps
-        )
-    }
-
-    /// Whether the check runs on the Mesos agent rather than in Marathon.
-    pub fn is_mesos(self) -> bool {
-        matches!(self, HealthProtocol::MesosHttp | HealthProtocol::MesosHttps | HealthProtocol::MesosTcp)
-    }
+impl PortSpec {
+    /// The protocol of a port that names none.
+    pub const DEFAULT_PROTOCOL: &'static str = "tcp";
 }
 
 /// A health check.
@@ -192,6 +157,22 @@ pub struct HealthSpec {
     pub max_failures: u32,
 }
 
+/// Marathon's health-check defaults (DIGEST §1), used when the spec leaves a field out.
+impl HealthSpec {
+    /// The protocol.
+    pub const DEFAULT_PROTOCOL: HealthProtocol = HealthProtocol::Http;
+    /// The path of HTTP(S) checks.
+    pub const DEFAULT_PATH: &'static str = "/";
+    /// `gracePeriodSeconds`.
+    pub const DEFAULT_GRACE: Duration = Duration::from_secs(300);
+    /// `intervalSeconds`.
+    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+    /// `timeoutSeconds`.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+    /// `maxConsecutiveFailures`.
+    pub const DEFAULT_MAX_FAILURES: u32 = 3;
+}
+
 /// The readiness check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -214,6 +195,22 @@ pub struct ReadinessSpec {
     pub preserve_last_response: bool,
 }
 
+/// Marathon's readiness-check defaults (DIGEST §1), used when the spec leaves a field out.
+impl ReadinessSpec {
+    /// The protocol.
+    pub const DEFAULT_PROTOCOL: &'static str = "HTTP";
+    /// The path.
+    pub const DEFAULT_PATH: &'static str = "/";
+    /// `intervalSeconds`.
+    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
+    /// `timeoutSeconds`.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// `httpStatusCodesForReady`.
+    pub const DEFAULT_STATUS_CODES: [u16; 1] = [200];
+    /// `preserveLastResponse`.
+    pub const DEFAULT_PRESERVE_LAST_RESPONSE: bool = false;
+}
+
 /// An artifact to download into the sandbox (the DC/OS SDK's `location`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -231,6 +228,16 @@ pub struct FetchSpec {
     pub dest: Option<String>,
 }
 
+/// The Mesos fetcher's defaults, used when a fetch entry leaves a flag out.
+impl FetchSpec {
+    /// `executable`.
+    pub const DEFAULT_EXECUTABLE: bool = false;
+    /// `extract`.
+    pub const DEFAULT_EXTRACT: bool = true;
+    /// `cache`.
+    pub const DEFAULT_CACHE: bool = false;
+}
+
 /// Launch backoff after failed tasks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -245,87 +252,22 @@ pub struct BackoffSpec {
     pub max_delay: Duration,
 }
 
+/// Marathon's backoff defaults (DIGEST §1).
+impl BackoffSpec {
+    /// `backoffSeconds`.
+    pub const DEFAULT_DELAY: Duration = Duration::from_secs(1);
+    /// `backoffFactor`.
+    pub const DEFAULT_FACTOR: f64 = 1.15;
+    /// `maxLaunchDelaySeconds`.
+    pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(300);
+}
+
 impl Default for BackoffSpec {
     fn default() -> Self {
-        BackoffSpec { delay: Duration::from_secs(1), factor: 1.15, max_delay: Duration::from_secs(300) }
-    }
-}
-
-/// A count or a percentage of the group's instances (`3` or `"25%"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Amount {
-    /// A number of instances.
-    Count(u32),
-    /// A percentage of the instances, 0–100.
-    Percent(u8),
-}
-
-impl Amount {
-    /// The amount for `instances`, rounded up (at least 1 for a non-zero percentage).
-    pub fn ceil_of(self, instances: u32) -> u32 {
-        match self {
-            Amount::Count(n) => n,
-            Amount::Percent(p) => (u64::from(instances) * u64::from(p)).div_ceil(100) as u32,
-        }
-    }
-
-    /// The amount for `instances`, rounded down.
-    pub fn floor_of(self, instances: u32) -> u32 {
-        match self {
-            Amount::Count(n) => n,
-            Amount::Percent(p) => (u64::from(instances) * u64::from(p) / 100) as u32,
-        }
-    }
-}
-
-impl fmt::Display for Amount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Amount::Count(n) => write!(f, "{n}"),
-            Amount::Percent(p) => write!(f, "{p}%"),
-        }
-    }
-}
-
-impl FromStr for Amount {
-    type Err = String;
-
-    /// Parses `3` or `25%` (0–100).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        if let Some(p) = s.strip_suffix('%') {
-            match p.trim().parse::<u8>() {
-                Ok(p) if p <= 100 => Ok(Amount::Percent(p)),
-                _ => Err(format!("`{s}` is not a percentage from 0% to 100%")),
-            }
-        } else {
-            s.parse::<u32>()
-                .map(Amount::Count)
-                .map_err(|_| format!("`{s}` is not a count or a percentage such as `25%`"))
-        }
-    }
-}
-
-impl Serialize for Amount {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Amount::Count(n) => s.serialize_u32(*n),
-            Amount::Percent(_) => s.serialize_str(&self.to_string()),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Amount {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Count(u32),
-            Text(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Count(n) => Ok(Amount::Count(n)),
-            Raw::Text(t) => t.parse().map_err(serde::de::Error::custom),
+        BackoffSpec {
+            delay: BackoffSpec::DEFAULT_DELAY,
+            factor: BackoffSpec::DEFAULT_FACTOR,
+            max_delay: BackoffSpec::DEFAULT_MAX_DELAY,
         }
     }
 }
@@ -352,16 +294,28 @@ pub struct Rollout {
 impl Default for Rollout {
     fn default() -> Self {
         Rollout {
-            batch: Amount::Count(1),
-            wait: Duration::ZERO,
-            max_unavailable: Amount::Count(0),
-            min_healthy: Duration::ZERO,
-            deadline: Duration::from_secs(600),
+            batch: Rollout::DEFAULT_BATCH,
+            wait: Rollout::DEFAULT_WAIT,
+            max_unavailable: Rollout::DEFAULT_MAX_UNAVAILABLE,
+            min_healthy: Rollout::DEFAULT_MIN_HEALTHY,
+            deadline: Rollout::DEFAULT_DEADLINE,
         }
     }
 }
 
+/// The rollout of a group that sets none (DESIGN §3), and batch arithmetic.
 impl Rollout {
+    /// One instance per batch.
+    pub const DEFAULT_BATCH: Amount = Amount::Count(1);
+    /// No pause between batches.
+    pub const DEFAULT_WAIT: Duration = Duration::ZERO;
+    /// Never below `instances` healthy.
+    pub const DEFAULT_MAX_UNAVAILABLE: Amount = Amount::Count(0);
+    /// A batch counts as soon as it is healthy.
+    pub const DEFAULT_MIN_HEALTHY: Duration = Duration::ZERO;
+    /// Ten minutes per batch.
+    pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
+
     /// Instances per batch for a group of `instances`: at least 1, at most `instances` (or 1).
     pub fn batch_size(&self, instances: u32) -> u32 {
         self.batch.ceil_of(instances).clamp(1, instances.max(1))
@@ -409,13 +363,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn amounts_parse_and_round() {
-        assert_eq!("3".parse::<Amount>(), Ok(Amount::Count(3)));
-        assert_eq!("25%".parse::<Amount>(), Ok(Amount::Percent(25)));
-        assert!("101%".parse::<Amount>().is_err());
-        assert!("x".parse::<Amount>().is_err());
-        assert_eq!(Amount::Percent(25).ceil_of(6), 2);
-        assert_eq!(Amount::Percent(25).floor_of(6), 1);
+    fn batches_round_up_within_the_group() {
         let r = Rollout { batch: Amount::Percent(10), ..Rollout::default() };
         assert_eq!(r.batch_size(3), 1);
         assert_eq!(Rollout { batch: Amount::Count(9), ..Rollout::default() }.batch_size(4), 4);

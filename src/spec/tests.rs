@@ -70,7 +70,7 @@ fn to_app_renders_ids_labels_and_bridge_ports() {
     let app = g.to_app(&s.namespace);
     assert_eq!(g.group_id(&s.namespace), "/team-a/prod/web/dev.frontend");
     assert_eq!(app.id, format!("/team-a/prod/web/dev.frontend/{}", g.revision()));
-    assert!(ids::is_valid_app_id(&app.id));
+    assert!(crate::marathon::rules::is_valid_app_id(&app.id));
     let labels = app.labels.clone().unwrap_or_default();
     assert_eq!(labels.get("theseus.managed").map(String::as_str), Some("true"));
     assert_eq!(labels.get("theseus.service").map(String::as_str), Some("web"));
@@ -200,5 +200,19 @@ fn no_input_panics() {
         }
         let _ = parse("g.toml", &s);
         let _ = parse("g.toml", &format!("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"a\"]\n{s}"));
+    }
+}
+
+/// Port names follow Marathon's RAML `LegacyName` (`marathon::rules::PORT_NAME_PATTERN`): a
+/// leading digit is fine, a trailing `-` is not.
+#[test]
+fn port_names_follow_marathons_legacy_name() {
+    let spec = |name: &str| {
+        format!("[service.a]\ncmd = \"x\"\nports = [{{ name = \"{name}\" }}]\n[[service.a.group]]\nlabels = [\"a\"]\n")
+    };
+    let s = ok(&spec("1http"));
+    assert_eq!(s.groups[0].app.ports[0].name, "1http");
+    for bad in ["http-", "-http", "Http", "admin_api"] {
+        assert!(errs(&spec(bad)).contains(&format!("t.toml:3:19: invalid port name `{bad}`")), "{bad}");
     }
 }

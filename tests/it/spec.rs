@@ -40,16 +40,9 @@ fn render(args: &[&str]) -> Vec<Value> {
     v.as_array().expect("a JSON array").clone()
 }
 
-/// Marathon's path-id rule (DIGEST §1), per segment, with the reserved last segments.
+/// Marathon's path-id rule (DIGEST §1): the product's one copy of it, in `marathon::rules`.
 fn is_marathon_app_id(id: &str) -> bool {
-    let seg = regex::Regex::new(
-        r"^(?:(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])|(\.|\.\.))$",
-    )
-    .expect("regex");
-    let Some(rest) = id.strip_prefix('/') else { return false };
-    let parts: Vec<&str> = rest.split('/').collect();
-    parts.iter().all(|p| seg.is_match(p) && *p != "." && *p != "..")
-        && !matches!(*parts.last().expect("a segment"), "restart" | "tasks" | "versions")
+    theseus::marathon::rules::is_valid_app_id(id)
 }
 
 fn app_schema() -> jsonschema::Validator {

@@ -1,0 +1,161 @@
+//! One group's fields, resolved through inheritance: the program, resources, environment,
+//! labels and the launch settings, with the other concerns read by the files beside this one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::read::{NonEmpty, Seconds};
+use super::toml::{found, key_span, Layers, Span};
+use super::Loader;
+use crate::marathon::rules::{self, ProgramError};
+use crate::spec::labels::encode;
+use crate::spec::model::{AppSpec, GroupSpec, Rollout};
+
+impl Loader<'_> {
+    /// Resolves one group (service defaults under the group's own table); `None` on any error.
+    pub(super) fn group(
+        &mut self,
+        service: &str,
+        t: &Layers<'_>,
+        labels: Option<&(BTreeSet<String>, Span)>,
+    ) -> Option<GroupSpec> {
+        let image = self.read_opt::<NonEmpty>(t, "image").map(|s| s.0);
+        let cmd = self.read_opt::<NonEmpty>(t, "cmd").map(|s| s.0);
+        let args = self.read_opt::<Vec<String>>(t, "args");
+        self.program(service, t, labels);
+        let cpus = self.read_or(t, "cpus", AppSpec::DEFAULT_CPUS).and_then(|n| {
+            if n < AppSpec::MIN_CPUS {
+                let span = t.get("cpus").and_then(|(_, v)| v.span());
+                let min = AppSpec::MIN_CPUS;
+                self.err(
+                    span,
+                    format!("`cpus` must be at least {min}, found {n}"),
+                    format!("Marathon's minimum is {min} cpus; use e.g. `cpus = 0.1`"),
+                );
+                return None;
+            }
+            Some(n)
+        });
+        let mem = self.mebibytes(t, "mem", AppSpec::DEFAULT_MEM);
+        let disk = self.mebibytes(t, "disk", AppSpec::DEFAULT_DISK);
+        let instances = self.read_or(t, "instances", GroupSpec::DEFAULT_INSTANCES);
+        let ports = t.get("ports").map(|(_, v)| self.ports(v, t.get("image").is_some())).unwrap_or_default();
+        let env = self
+            .table(t, "env", "{ NAME = \"value\" }")
+            .map(|e| self.string_map(&e, "env", "environment variables are `NAME = \"value\"`"));
+        let constraints = t.get("constraints").map(|(_, v)| self.constraints(v)).unwrap_or_default();
+        let health = t.get("health").map(|_| self.health(t, &ports)).unwrap_or_default();
+        let readiness = self
+            .table(t, "readiness", "{ path = \"/ready\", port = \"http\" }")
+            .and_then(|r| self.readiness(&r, &ports));
+        let fetch = t.get("fetch").map(|(_, v)| self.fetch(v)).unwrap_or_default();
+        let marathon_labels = self.marathon_labels(t);
+        let user = self.read_opt::<NonEmpty>(t, "user").map(|s| s.0);
+        let backoff = self
+            .table(t, "backoff", "{ delay = \"1s\", factor = 1.15, max_delay = \"5m\" }")
+            .and_then(|b| self.backoff(&b));
+        let kill_grace = self.read_opt::<Seconds<0>>(t, "kill_grace").map(|s| s.0);
+        let rollout = match t.get("rollout") {
+            None => Some(Rollout::default()),
+            Some(_) => self.table(t, "rollout", "{ batch = 1, wait = \"30s\" }").and_then(|r| self.rollout(&r)),
+        };
+
+        let (labels, _) = labels?;
+        if self.c.dirty {
+            return None;
+        }
+        let app = AppSpec {
+            image,
+            cmd,
+            args,
+            cpus: cpus?,
+            mem: mem?,
+            disk: disk?,
+            ports,
+            env: env.unwrap_or_default(),
+            constraints,
+            health,
+            readiness,
+            fetch,
+            marathon_labels,
+            user,
+            backoff,
+            kill_grace,
+        };
+        Some(GroupSpec {
+            service: service.to_owned(),
+            encoded: encode(labels),
+            labels: labels.clone(),
+            instances: instances?,
+            rollout: rollout?,
+            app,
+        })
+    }
+
+    /// `cmd`, `args` and `image` together: Marathon's rule ([`rules::check_program`]).
+    fn program(&mut self, service: &str, t: &Layers<'_>, labels: Option<&(BTreeSet<String>, Span)>) {
+        let has = |k: &str| t.get(k).is_some();
+        match rules::check_program(has("cmd"), has("args"), has("image")) {
+            Ok(()) => {}
+            Err(e @ ProgramError::Both) => self.err(
+                t.get("args").and_then(|(k, v)| key_span(k, v)),
+                format!("both `cmd` and `args` are set: {e}"),
+                "keep one: `cmd` runs through `/bin/sh -c`, `args` runs directly (a group's value does not remove its service's)",
+            ),
+            Err(e @ ProgramError::Nothing) => {
+                let group = labels
+                    .map(|(l, _)| format!(" group [{}]", l.iter().cloned().collect::<Vec<_>>().join(", ")))
+                    .unwrap_or_default();
+                self.err(
+                    t.span.clone(),
+                    format!("service `{service}`{group} has nothing to run: {e}"),
+                    "set `cmd = \"...\"` (or `args`) for a command app, or `image = \"...\"` for a Docker app",
+                );
+            }
+        }
+    }
+
+    /// A size in MiB (`mem`, `disk`): a number, 0 or more.
+    fn mebibytes(&mut self, t: &Layers<'_>, key: &str, default: f64) -> Option<f64> {
+        let n = self.read_or(t, key, default)?;
+        if n < 0.0 {
+            let span = t.get(key).and_then(|(_, v)| v.span());
+            self.err(
+                span,
+                format!("`{key}` must not be negative, found {n}"),
+                format!("`{key}` is in MiB; use 0 or more"),
+            );
+            return None;
+        }
+        Some(n)
+    }
+
+    /// The table under `key`; `None` when absent, or (reported) when its value is not a table.
+    pub(super) fn table<'d>(&mut self, t: &Layers<'d>, key: &str, example: &str) -> Option<Layers<'d>> {
+        let (_, v) = t.get(key)?;
+        let sub = t.sub(key);
+        if sub.is_none() {
+            self.err(
+                v.span(),
+                format!("`{key}` must be a table, found {}", found(v)),
+                format!("write `{key} = {example}`"),
+            );
+        }
+        sub
+    }
+
+    /// Extra Marathon labels; the `theseus.*` ones are Theseus's own ([`rules::is_reserved_label`]).
+    fn marathon_labels(&mut self, t: &Layers<'_>) -> BTreeMap<String, String> {
+        let Some(m) = self.table(t, "marathon_labels", "{ key = \"value\" }") else { return BTreeMap::new() };
+        let map = self.string_map(&m, "marathon_labels", "labels are `key = \"value\"`");
+        for (name, (k, v)) in m.entries() {
+            if rules::is_reserved_label(name) {
+                self.err(
+                    key_span(k, v),
+                    format!("label `{name}` is reserved"),
+                    format!("Theseus sets the `{}*` labels itself; use another prefix", rules::RESERVED_LABEL_PREFIX),
+                );
+            }
+        }
+        map
+    }
+}

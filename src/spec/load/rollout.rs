@@ -1,0 +1,91 @@
+//! How a group rolls forward (`rollout`, DESIGN §3) and its launch backoff (`backoff`).
+
+use toml_edit::{Item, Value};
+
+use super::read::Seconds;
+use super::toml::{found, Layers};
+use super::Loader;
+use crate::spec::model::{Amount, BackoffSpec, Rollout};
+
+const BACKOFF_KEYS: &[&str] = &["delay", "factor", "max_delay"];
+const ROLLOUT_KEYS: &[&str] = &["batch", "wait", "max_unavailable", "min_healthy", "deadline"];
+
+impl Loader<'_> {
+    /// The `backoff` table; `factor` is at least 1 (Marathon's `backoffFactor`).
+    pub(super) fn backoff(&mut self, b: &Layers<'_>) -> Option<BackoffSpec> {
+        self.check_keys(b, BACKOFF_KEYS, "`backoff`");
+        let delay = self.read_or(b, "delay", Seconds::<0>(BackoffSpec::DEFAULT_DELAY));
+        let max_delay = self.read_or(b, "max_delay", Seconds::<0>(BackoffSpec::DEFAULT_MAX_DELAY));
+        let factor = self.read_or(b, "factor", BackoffSpec::DEFAULT_FACTOR).and_then(|f| {
+            if f >= 1.0 {
+                return Some(f);
+            }
+            let span = b.get("factor").and_then(|(_, v)| v.span());
+            self.err(span, format!("backoff `factor` must be at least 1, found {f}"), "use e.g. `factor = 1.15`");
+            None
+        });
+        Some(BackoffSpec { delay: delay?.0, factor: factor?, max_delay: max_delay?.0 })
+    }
+
+    /// The `rollout` table: batches, pauses and the deadline of each batch.
+    pub(super) fn rollout(&mut self, r: &Layers<'_>) -> Option<Rollout> {
+        self.check_keys(r, ROLLOUT_KEYS, "`rollout`");
+        let batch = self.amount(r, "batch", Rollout::DEFAULT_BATCH, 1, 1);
+        let max_unavailable = self.amount(r, "max_unavailable", Rollout::DEFAULT_MAX_UNAVAILABLE, 0, 0);
+        let wait = self.read_or(r, "wait", Rollout::DEFAULT_WAIT);
+        let min_healthy = self.read_or(r, "min_healthy", Rollout::DEFAULT_MIN_HEALTHY);
+        let deadline = self.read_or(r, "deadline", Rollout::DEFAULT_DEADLINE);
+        if let Some(dl) = deadline {
+            let span = r.get("deadline").and_then(|(_, v)| v.span());
+            if dl.is_zero() {
+                self.err(
+                    span,
+                    "rollout `deadline` must be longer than 0s",
+                    "give each batch time to become healthy, e.g. `deadline = \"10m\"`",
+                );
+            } else if let Some(mh) = min_healthy.filter(|mh| *mh >= dl) {
+                let human = humantime::format_duration;
+                self.err(
+                    r.get("min_healthy").and_then(|(_, v)| v.span()).or(span),
+                    format!("rollout `min_healthy` ({}) must be shorter than `deadline` ({})", human(mh), human(dl)),
+                    "a batch must stay healthy for `min_healthy` before `deadline` passes; shorten it or lengthen `deadline`",
+                );
+            }
+        }
+        Some(Rollout {
+            batch: batch?,
+            wait: wait?,
+            max_unavailable: max_unavailable?,
+            min_healthy: min_healthy?,
+            deadline: deadline?,
+        })
+    }
+
+    /// A count (at least `min_count`) or a percentage (at least `min_pct`), `default` when absent.
+    fn amount(&mut self, r: &Layers<'_>, key: &str, default: Amount, min_count: u32, min_pct: u8) -> Option<Amount> {
+        let Some((_, item)) = r.get(key) else { return Some(default) };
+        let a = match item.as_value() {
+            Some(Value::Integer(i)) => u32::try_from(*i.value()).ok().map(Amount::Count),
+            Some(Value::String(s)) if s.value().trim().ends_with('%') => s.value().parse::<Amount>().ok(),
+            _ => None,
+        };
+        match a {
+            Some(Amount::Count(n)) if n >= min_count => Some(Amount::Count(n)),
+            Some(Amount::Percent(p)) if p >= min_pct => Some(Amount::Percent(p)),
+            _ => {
+                let shown = shown(item);
+                self.err(
+                    item.span(),
+                    format!("invalid rollout `{key}` {shown}"),
+                    format!("write a count (at least {min_count}) or a percentage such as `\"25%\"` ({min_pct}%-100%)"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The value as written, or its kind when it is not a plain value.
+fn shown(item: &Item) -> String {
+    item.as_value().map(|v| v.to_string().trim().to_owned()).unwrap_or_else(|| found(item).to_owned())
+}
