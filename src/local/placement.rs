@@ -3,8 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use regex::Regex;
-
 use crate::marathon::types::{App, RejectionCount};
 
 use super::agents::Agent;
@@ -191,8 +189,9 @@ fn constraint_allows(c: &[String], agents: &[Agent], i: usize, placed: &[usize])
     }
 }
 
+/// LIKE/UNLIKE match the whole attribute value, with Marathon's one regex rule.
 fn full_match(pattern: &str, text: &str) -> bool {
-    Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(text))
+    crate::marathon::rules::like_regex(pattern).is_ok_and(|re| re.is_match(text))
 }
 
 #[cfg(test)]
