@@ -23,7 +23,7 @@ mod toml;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use toml_edit::{ImDocument, TableLike};
+use toml_edit::{Document, TableLike};
 
 use self::toml::{found, found_value, key_span, Layers, Span};
 use super::diag::Collector;
@@ -64,7 +64,7 @@ pub(crate) struct Loaded {
 /// Reads and checks a whole spec; `Err` carries every problem.
 pub(crate) fn parse(src: &str) -> Result<Loaded, Vec<super::Diagnostic>> {
     let mut c = Collector::new(src);
-    let doc = match ImDocument::parse(src) {
+    let doc = match Document::parse(src) {
         Ok(doc) => doc,
         Err(e) => {
             let msg = e.message().trim().lines().map(str::trim).collect::<Vec<_>>().join("; ");
