@@ -18,8 +18,7 @@ use crate::output::Output;
 use crate::rollout::live::Snapshot;
 use crate::{etcd, marathon};
 
-/// The namespace used when neither the spec, `--namespace` nor `THESEUS_NAMESPACE` sets one.
-pub const DEFAULT_NAMESPACE: &str = "theseus";
+use crate::spec::DEFAULT_NAMESPACE;
 
 /// Settings and clients shared by every command; built once in [`crate::run`].
 #[derive(Debug)]

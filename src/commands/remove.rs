@@ -24,7 +24,7 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
     let (namespace, services, spec_groups) = if is_file {
         let spec = load_spec(Path::new(&args.target), ctx)?;
         let picked = spec.select(&args.services, &selector)?;
-        let keys = picked.iter().map(|g| GroupKey::new(&g.service, &g.encoded)).collect::<Result<Vec<_>, _>>()?;
+        let keys = picked.iter().map(|g| GroupKey::new(&g.service, &g.group)).collect::<Result<Vec<_>, _>>()?;
         let mut services: Vec<String> = keys.iter().map(|k| k.service().to_owned()).collect();
         services.dedup();
         (Some(spec.namespace.clone()), services, Some(keys))

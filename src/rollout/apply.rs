@@ -36,7 +36,7 @@ pub fn desired(group: &GroupSpec, namespace: &str) -> Result<Desired, InvalidNam
         m.insert("app_id".into(), Value::String(app.id.clone()));
     }
     Ok(Desired {
-        key: GroupKey::new(&group.service, &group.encoded)?,
+        key: GroupKey::new(&group.service, &group.group)?,
         labels: group.labels.clone(),
         group_id: group.group_id(namespace),
         app,

@@ -115,7 +115,7 @@ impl Spec {
             .filter(|g| selector.matches(&g.labels))
             .collect();
         if picked.is_empty() {
-            let groups: Vec<String> = self.groups.iter().map(|g| format!("{}/{}", g.service, g.encoded)).collect();
+            let groups: Vec<String> = self.groups.iter().map(|g| format!("{}/{}", g.service, g.group)).collect();
             return Err(UserError::with_hint(
                 format!("no group in `{}` matches the selection", self.path.display()),
                 format!("groups in this file: {}", groups.join(", ")),

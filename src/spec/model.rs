@@ -24,8 +24,10 @@ pub struct GroupSpec {
     pub service: String,
     /// The group's label set.
     pub labels: BTreeSet<String>,
-    /// The canonical text form of `labels` ([`crate::spec::encode_labels`]).
-    pub encoded: String,
+    /// The canonical text form of `labels` ([`crate::names::encode`]): the group's name in
+    /// Marathon paths and etcd keys. (Configs stored before the rename call it `encoded`.)
+    #[serde(alias = "encoded")]
+    pub group: String,
     /// Desired number of instances.
     pub instances: u32,
     /// How updates roll out.

@@ -29,14 +29,14 @@ fn seconds(d: std::time::Duration) -> u64 {
 }
 
 /// The Marathon group path of a labeled group: `/<namespace>/<service>/<encoded-labels>`.
-pub fn group_path(namespace: &str, service: &str, encoded: &str) -> String {
-    format!("/{}/{service}/{encoded}", namespace.trim_matches('/'))
+pub fn group_path(namespace: &str, service: &str, group: &str) -> String {
+    format!("/{}/{service}/{group}", namespace.trim_matches('/'))
 }
 
 impl GroupSpec {
     /// The Marathon group path of this labeled group: `/<namespace>/<service>/<encoded>`.
     pub fn group_id(&self, namespace: &str) -> String {
-        group_path(namespace, &self.service, &self.encoded)
+        group_path(namespace, &self.service, &self.group)
     }
 
     /// The revision: `r` and 12 hex digits of a SHA-256 over the canonical JSON of the service,
@@ -44,7 +44,7 @@ impl GroupSpec {
     /// runs and platforms, and a valid Marathon id segment that is never `restart|tasks|versions`.
     pub fn revision(&self) -> String {
         let canonical =
-            serde_json::to_vec(&(REVISION_FORMAT, &self.service, &self.encoded, &self.app)).unwrap_or_default();
+            serde_json::to_vec(&(REVISION_FORMAT, &self.service, &self.group, &self.app)).unwrap_or_default();
         let digest = Sha256::digest(&canonical);
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
         format!("r{hex}")
@@ -60,7 +60,7 @@ impl GroupSpec {
         let mut labels = BTreeMap::new();
         labels.insert(LABEL_MANAGED.to_owned(), "true".to_owned());
         labels.insert(LABEL_SERVICE.to_owned(), self.service.clone());
-        labels.insert(LABEL_GROUP.to_owned(), self.encoded.clone());
+        labels.insert(LABEL_GROUP.to_owned(), self.group.clone());
         labels.insert(LABEL_REVISION.to_owned(), self.revision());
         for l in &self.labels {
             labels.insert(format!("{LABEL_TAG_PREFIX}{l}"), String::new());

@@ -50,7 +50,7 @@ fn groups_inherit_maps_merge_and_lists_replace() {
     let s = ok(BASE);
     assert_eq!(s.namespace, "team-a/prod");
     let g = &s.groups[0];
-    assert_eq!(g.encoded, "dev.frontend");
+    assert_eq!(g.group, "dev.frontend");
     assert_eq!(g.labels.len(), 2);
     assert_eq!(g.app.env.get("A").map(String::as_str), Some("1"));
     assert_eq!(g.app.env.get("B").map(String::as_str), Some("3"));

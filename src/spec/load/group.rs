@@ -83,7 +83,7 @@ impl Loader<'_> {
         };
         Some(GroupSpec {
             service: service.to_owned(),
-            encoded: encode(labels),
+            group: encode(labels),
             labels: labels.clone(),
             instances: instances?,
             rollout: rollout?,
