@@ -11,6 +11,7 @@ mod etcd_cli;
 mod etcd_driver;
 mod etcd_lock;
 mod etcd_security;
+mod example_plan;
 mod lifecycle;
 mod local_api;
 mod local_deploy;

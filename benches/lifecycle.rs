@@ -1,12 +1,14 @@
-//! Benchmarks of the lifecycle commands on the local engine (run through `scripts/bench-lifecycle`):
+//! Benchmarks of the lifecycle commands on the local engine: `cargo bench --bench lifecycle`
+//! (or `scripts/bench-lifecycle`).
 //!
 //! 1. `theseus view` over 2,000 groups with 10,000 (simulated Docker) tasks: median wall time,
 //!    peak memory of the `theseus` process, and HTTP requests per view.
 //! 2. `theseus create` of 100 one-instance command groups (real processes) against posting the
 //!    same rendered apps one by one with curl and polling `/v2/deployments` until it is empty.
 //!
-//! Expects the release `theseus` binary beside this example's directory and `etcd` and `curl`
-//! on the PATH.
+//! Runs the `theseus` binary `cargo bench` builds with the same (optimized) profile, and needs
+//! `etcd`, `curl` and `/usr/bin/time` on the machine. A `harness = false` target: `cargo test
+//! --all-targets` runs this `main` too, without `--bench`, and it then returns at once.
 #![allow(clippy::print_stdout)] // a benchmark prints its figures
 
 use std::path::{Path, PathBuf};
@@ -16,11 +18,11 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use theseus::local::{self, Config, DockerMode};
 
+/// The `theseus` binary of this build: cargo builds a package's binaries for its benchmarks.
 fn theseus_bin() -> Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let bin = exe.parent().and_then(Path::parent).context("no target dir")?.join("theseus");
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_theseus"));
     if !bin.exists() {
-        bail!("{} not found: build it with `cargo build --release`", bin.display());
+        bail!("{} not found: run this benchmark with `cargo bench --bench lifecycle`", bin.display());
     }
     Ok(bin)
 }
@@ -244,6 +246,10 @@ fn bench_create(bin: &Path, dir: &Path) -> Result<()> {
 }
 
 fn main() -> Result<()> {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("lifecycle benchmark skipped: run it with `cargo bench --bench lifecycle`");
+        return Ok(());
+    }
     let bin = theseus_bin()?;
     let dir = tempfile::tempdir()?;
     bench_view(&bin, dir.path())?;

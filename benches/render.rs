@@ -1,0 +1,127 @@
+//! Benchmarks of issue 2, on the `theseus` binary `cargo bench` builds with the same
+//! (optimized) profile: `cargo bench --bench render [-- RUNS]` (or `scripts/bench-render`).
+//!
+//! 1. `theseus render` of a generated 1,000-group spec: median wall time over RUNS runs (after
+//!    3 warm-up runs) and peak RSS. Targets: < 100 ms and < 30 MiB.
+//! 2. The cold start of `theseus --help`: median wall time over 2 x RUNS runs (after 5
+//!    warm-up runs). Target: < 10 ms.
+//!
+//! RUNS defaults to 20. Each run spawns the binary directly (no shell) with stdout discarded;
+//! peak RSS is the child's `ru_maxrss` from `wait4`. A `harness = false` target: `cargo test
+//! --all-targets` runs this `main` too, without `--bench`, and it then returns at once.
+#![allow(clippy::print_stdout)] // a benchmark prints its figures
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+/// 20 services x 50 groups = 1,000 groups, each with ports, env, constraints, health,
+/// readiness and rollout settings (the spec `scripts/bench-render` generated before).
+fn thousand_groups() -> String {
+    let mut s = String::from("namespace = \"bench\"\n");
+    for svc in 1..=20 {
+        let _ = write!(
+            s,
+            r#"
+[service.svc-{svc}]
+image = "registry.example.com/svc-{svc}:1.0.{svc}"
+cpus = 0.25
+mem = 256
+ports = [{{ name = "http", container = 8080 }}, {{ name = "admin", container = 9090 }}]
+env = {{ SERVICE = "svc-{svc}", LOG_LEVEL = "info" }}
+constraints = [["hostname", "UNIQUE"], ["zone", "GROUP_BY", "3"]]
+health = {{ path = "/healthz", port = "http", grace = "30s", interval = "10s", timeout = "5s" }}
+readiness = {{ path = "/ready", port = "admin", interval = "10s", timeout = "2s" }}
+rollout = {{ batch = "25%", wait = "30s", deadline = "10m" }}
+"#
+        );
+        for g in 1..=50 {
+            let _ = write!(
+                s,
+                r#"
+[[service.svc-{svc}.group]]
+labels = ["env-{}", "shard-{g}", "tier-{}"]
+instances = {}
+env = {{ SHARD = "{g}" }}
+"#,
+                g % 5,
+                g % 3,
+                g % 7 + 1
+            );
+        }
+    }
+    s
+}
+
+/// One run of `bin args` with stdout discarded: wall time and peak RSS in KiB.
+fn run(bin: &Path, args: &[&str]) -> Result<(Duration, u64)> {
+    let start = Instant::now();
+    let child = Command::new(bin).args(args).stdin(Stdio::null()).stdout(Stdio::null()).spawn()?;
+    let pid = libc::pid_t::try_from(child.id())?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own unwaited child; both pointers are to live locals. Reaping it here
+    // is fine: `child` is dropped without waiting on it.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = start.elapsed();
+    if reaped != pid {
+        bail!("wait4 on {}: {}", bin.display(), std::io::Error::last_os_error());
+    }
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!("`{} {}` failed (wait status {status})", bin.display(), args.join(" "));
+    }
+    // Linux reports ru_maxrss in KiB.
+    Ok((elapsed, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
+}
+
+/// Median wall time (ms) and the largest peak RSS (KiB) of `runs` runs after `warmup` ones.
+fn measure(bin: &Path, args: &[&str], warmup: usize, runs: usize) -> Result<(f64, u64)> {
+    for _ in 0..warmup {
+        run(bin, args)?;
+    }
+    let mut times = Vec::with_capacity(runs);
+    let mut rss = 0;
+    for _ in 0..runs {
+        let (t, kib) = run(bin, args)?;
+        times.push(t.as_secs_f64() * 1000.0);
+        rss = rss.max(kib);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2], rss))
+}
+
+fn main() -> Result<()> {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("render benchmark skipped: run it with `cargo bench --bench render`");
+        return Ok(());
+    }
+    // `cargo bench` appends `--bench`; the only argument of ours is RUNS.
+    let runs = std::env::args().skip(1).find_map(|a| a.parse::<usize>().ok()).unwrap_or(20).max(1);
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_theseus"));
+
+    let dir = tempfile::tempdir()?;
+    let spec = dir.path().join("thousand.toml");
+    let text = thousand_groups();
+    std::fs::write(&spec, &text)?;
+    let spec_arg = spec.to_str().context("temp path is not UTF-8")?;
+
+    let validated = Command::new(&bin).args(["validate", spec_arg, "-o", "json"]).output()?;
+    if !validated.status.success() {
+        bail!("the generated spec is invalid: {}", String::from_utf8_lossy(&validated.stderr));
+    }
+    let groups = String::from_utf8_lossy(&validated.stdout).matches("\"/bench/").count();
+    println!("spec: {groups} groups, {} bytes", text.len());
+
+    let (render_ms, render_kib) = measure(&bin, &["render", spec_arg], 3, runs)?;
+    let (help_ms, _) = measure(&bin, &["--help"], 5, runs * 2)?;
+    println!(
+        "render 1,000 groups: median {render_ms:.1} ms (target < 100), peak RSS {:.1} MiB (target < 30); {runs} runs",
+        render_kib as f64 / 1024.0
+    );
+    println!("theseus --help:      median {help_ms:.2} ms (target < 10); {} runs", runs * 2);
+    Ok(())
+}
