@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::marathon::rules::Operator;
 use crate::marathon::types::{App, RejectionCount};
 
 use super::agents::Agent;
@@ -161,14 +162,15 @@ fn constraint_allows(c: &[String], agents: &[Agent], i: usize, placed: &[usize])
     let value = c.get(2).map(String::as_str);
     let here = agents[i].field(field);
     let placed_values = || placed.iter().filter_map(|&p| agents.get(p).and_then(|a| a.field(field)));
-    match op.to_ascii_uppercase().as_str() {
-        "UNIQUE" => here.is_some_and(|h| placed_values().all(|v| v != h)),
-        "CLUSTER" => match (here, value.filter(|v| !v.is_empty())) {
+    let Some(op) = Operator::parse(op) else { return false };
+    match op {
+        Operator::Unique => here.is_some_and(|h| placed_values().all(|v| v != h)),
+        Operator::Cluster => match (here, value.filter(|v| !v.is_empty())) {
             (Some(h), Some(v)) => h == v,
             (Some(h), None) => placed_values().next().is_none_or(|first| first == h),
             (None, _) => false,
         },
-        "GROUP_BY" => {
+        Operator::GroupBy => {
             let Some(h) = here else { return false };
             let mut counts: BTreeMap<&str, usize> =
                 agents.iter().filter_map(|a| a.field(field)).map(|v| (v, 0)).collect();
@@ -178,14 +180,13 @@ fn constraint_allows(c: &[String], agents: &[Agent], i: usize, placed: &[usize])
             let min = counts.values().copied().min().unwrap_or(0);
             counts.get(h).copied().unwrap_or(0) <= min
         }
-        "MAX_PER" => {
+        Operator::MaxPer => {
             let max: usize = value.and_then(|v| v.parse().ok()).unwrap_or(0);
             here.is_some_and(|h| placed_values().filter(|v| *v == h).count() < max)
         }
-        "LIKE" => here.is_some_and(|h| full_match(value.unwrap_or_default(), h)),
-        "UNLIKE" => here.is_none_or(|h| !full_match(value.unwrap_or_default(), h)),
-        "IS" => here.is_some_and(|h| Some(h) == value),
-        _ => false,
+        Operator::Like => here.is_some_and(|h| full_match(value.unwrap_or_default(), h)),
+        Operator::Unlike => here.is_none_or(|h| !full_match(value.unwrap_or_default(), h)),
+        Operator::Is => here.is_some_and(|h| Some(h) == value),
     }
 }
 
