@@ -51,6 +51,8 @@ complete -c theseus -n "__fish_theseus_needs_command" -f -a "render" -d 'Print t
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "plan" -d 'Show what create/update/remove would do, against the live state'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "update" -d 'Roll groups forward to the spec: create, scale in place, or roll in batches'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "restart" -d 'Replace every task of one group in batches, with no spec change'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
@@ -163,6 +165,76 @@ complete -c theseus -n "__fish_theseus_using_subcommand create" -s q -l quiet -d
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s s -l service -d 'Only this service (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l wait -d 'Pause between batches' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l poll-interval -d 'How often to poll Marathon' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l fail-after -d 'Fail when new tasks cannot be placed (or keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s m -l message -d 'A message recorded with the new revision' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l wait -d 'Pause between batches' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l poll-interval -d 'How often to poll Marathon' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l fail-after -d 'Fail when new tasks cannot be placed (or keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s n -l instances -d 'The new number of instances' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l timeout -d 'Give up waiting after this long (exit 5)' -r
@@ -333,14 +405,16 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -s q -l qui
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "plan" -d 'Show what create/update/remove would do, against the live state'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create scale remove view endpoints local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "plan" -d 'Show what create/update/remove would do, against the live state'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "update" -d 'Roll groups forward to the spec: create, scale in place, or roll in batches'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "restart" -d 'Replace every task of one group in batches, with no spec change'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::secret::Secret;
+use crate::spec::Amount;
 
 /// The exit-code table shown at the end of `theseus --help`.
 pub const EXIT_CODES_HELP: &str = "\
@@ -148,6 +149,17 @@ pub enum Command {
     Plan(PlanArgs),
     /// Create the selected groups that do not exist yet, wait until healthy, register them.
     Create(CreateArgs),
+    /// Roll groups forward to the spec: create, scale in place, or roll in batches.
+    ///
+    /// Missing groups are created, groups whose only change is `instances` are scaled in
+    /// place, every other changed group is rolled: the new revision is brought up `--batch`
+    /// instances at a time, each batch must be healthy for `--min-healthy` before as many old
+    /// tasks are drained from etcd and stopped, with `--wait` between batches. A failed
+    /// rollout is rolled back (exit 3; exit 5 when only the deadline passed) unless
+    /// `--no-rollback` (exit 4).
+    Update(UpdateArgs),
+    /// Replace every task of one group in batches, with no spec change.
+    Restart(RestartArgs),
     /// Scale one group in place (no restart), wait, register.
     Scale(ScaleArgs),
     /// Remove groups: deregister containers, delete the Marathon apps, clear etcd.
@@ -208,6 +220,70 @@ pub struct WaitArgs {
     /// Wait this long for another theseus changing the same group to finish (then exit 6).
     #[arg(long, value_parser = parse_duration, default_value = "30s")]
     pub lock_timeout: Duration,
+}
+
+/// How rollouts step: each flag overrides the spec's `rollout` table.
+#[derive(Debug, Clone, Args)]
+pub struct RolloutArgs {
+    /// Instances per batch: a count or a percentage of the instances (`2`, `25%`).
+    #[arg(long, value_name = "N|N%")]
+    pub batch: Option<Amount>,
+    /// Pause between batches.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub wait: Option<Duration>,
+    /// How far below `instances` the healthy count may drop (`0`, `1`, `10%`).
+    #[arg(long, value_name = "N|N%")]
+    pub max_unavailable: Option<Amount>,
+    /// How long a new task must stay healthy before it counts.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub min_healthy: Option<Duration>,
+    /// How long one batch may take to become healthy (then the rollout fails).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub deadline: Option<Duration>,
+    /// Leave a failed rollout as it is instead of rolling back (exit 4).
+    #[arg(long)]
+    pub no_rollback: bool,
+    /// Print the batches and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Wait this long for another theseus changing the same group to finish (then exit 6).
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    pub lock_timeout: Duration,
+    /// How often to poll Marathon.
+    #[arg(long, value_parser = parse_duration, default_value = "1s")]
+    pub poll_interval: Duration,
+    /// Fail when new tasks cannot be placed (or keep failing) for this long.
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    pub fail_after: Duration,
+}
+
+/// `theseus update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The spec file (TOML).
+    pub file: PathBuf,
+    /// Which groups.
+    #[command(flatten)]
+    pub selection: Selection,
+    /// Batches, waits and health gate.
+    #[command(flatten)]
+    pub rollout: RolloutArgs,
+    /// A message recorded with the new revision.
+    #[arg(long, short = 'm')]
+    pub message: Option<String>,
+}
+
+/// `theseus restart`.
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// The service.
+    pub service: String,
+    /// The group's labels (repeatable or comma-separated).
+    #[arg(short = 'l', long = "label", value_delimiter = ',', required = true)]
+    pub labels: Vec<String>,
+    /// Batches, waits and health gate.
+    #[command(flatten)]
+    pub rollout: RolloutArgs,
 }
 
 /// `theseus plan`.
@@ -372,6 +448,27 @@ mod tests {
         let cli = Cli::try_parse_from(["theseus", "render", "f.toml", "-l", "dev,frontend", "-l", "!canary"]).unwrap();
         let Command::Render(args) = cli.command else { panic!("not render") };
         assert_eq!(args.selection.labels, ["dev", "frontend", "!canary"]);
+    }
+
+    #[test]
+    fn rollout_flags_parse_counts_and_percentages() {
+        let cli = Cli::try_parse_from([
+            "theseus",
+            "update",
+            "f.toml",
+            "--batch",
+            "25%",
+            "--max-unavailable",
+            "1",
+            "--wait",
+            "5s",
+        ])
+        .unwrap();
+        let Command::Update(args) = cli.command else { panic!("not update") };
+        assert_eq!(args.rollout.batch, Some(Amount::Percent(25)));
+        assert_eq!(args.rollout.max_unavailable, Some(Amount::Count(1)));
+        assert_eq!(args.rollout.wait, Some(Duration::from_secs(5)));
+        assert!(Cli::try_parse_from(["theseus", "update", "f.toml", "--batch", "120%"]).is_err());
     }
 
     #[test]

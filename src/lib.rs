@@ -58,6 +58,8 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
         Command::Validate(args) => commands::validate::run(ctx, args),
         Command::Plan(args) => commands::plan::run(ctx, args).await,
         Command::Create(args) => commands::create::run(ctx, args).await,
+        Command::Update(args) => commands::update::run(ctx, args).await,
+        Command::Restart(args) => commands::restart::run(ctx, args).await,
         Command::Scale(args) => commands::scale::run(ctx, args).await,
         Command::Remove(args) => commands::remove::run(ctx, args).await,
         Command::View(args) => commands::view::run(ctx, args).await,

@@ -1,13 +1,15 @@
 //! Small pieces of glue several commands share: loading the spec under the namespace flag and
-//! turning wait flags into wait options.
+//! turning wait and rollout flags into settings, and the exit status of a rollout command.
 
 use std::path::Path;
 
-use crate::cli::WaitArgs;
+use crate::cli::{RolloutArgs, WaitArgs};
 use crate::context::Context;
+use crate::error::{ExitStatus, StatusError};
 use crate::rollout::apply::Waiting;
+use crate::rollout::rolling::{RolloutResult, Settings};
 use crate::rollout::wait::WaitOptions;
-use crate::spec::{self, Spec};
+use crate::spec::{self, Rollout, Spec};
 
 /// Loads and validates a spec, applying `--namespace`/`THESEUS_NAMESPACE`.
 pub fn load_spec(path: &Path, ctx: &Context) -> anyhow::Result<Spec> {
@@ -22,4 +24,79 @@ pub fn waiting(args: &WaitArgs) -> Waiting {
         lock_timeout: args.lock_timeout,
         options: WaitOptions { timeout: args.timeout, poll: args.poll_interval, unplaceable_after: args.fail_after },
     }
+}
+
+/// The rollout settings of one group: the spec's `rollout` table with the flags applied.
+pub fn rollout_settings(args: &RolloutArgs, spec: &Rollout, message: Option<String>) -> Settings {
+    let mut rollout = spec.clone();
+    if let Some(b) = args.batch {
+        rollout.batch = b;
+    }
+    if let Some(w) = args.wait {
+        rollout.wait = w;
+    }
+    if let Some(m) = args.max_unavailable {
+        rollout.max_unavailable = m;
+    }
+    if let Some(m) = args.min_healthy {
+        rollout.min_healthy = m;
+    }
+    if let Some(d) = args.deadline {
+        rollout.deadline = d;
+    }
+    Settings {
+        rollout,
+        no_rollback: args.no_rollback,
+        lock_timeout: args.lock_timeout,
+        poll: args.poll_interval,
+        fail_after: args.fail_after,
+        message,
+    }
+}
+
+/// How the creates and scales inside a rollout command wait: until healthy, up to the deadline.
+pub fn rollout_waiting(settings: &Settings) -> Waiting {
+    Waiting {
+        wait: true,
+        lock_timeout: settings.lock_timeout,
+        options: WaitOptions {
+            timeout: settings.rollout.deadline,
+            poll: settings.poll,
+            unplaceable_after: settings.fail_after,
+        },
+    }
+}
+
+/// Ends a rollout command: the worst status any group asks for, as an error that carries it
+/// (after the results are printed), or success.
+pub fn rollout_status(results: &[RolloutResult]) -> anyhow::Result<ExitStatus> {
+    let rank = |s: ExitStatus| match s {
+        ExitStatus::Success => 0,
+        ExitStatus::RolledBack => 1,
+        ExitStatus::Deadline => 2,
+        ExitStatus::Locked => 3,
+        ExitStatus::Failure | ExitStatus::Usage | ExitStatus::ChangesPending => 4,
+        ExitStatus::RollbackFailed => 5,
+        ExitStatus::Interrupted => 6,
+    };
+    let worst = results.iter().map(|r| r.status).max_by_key(|s| rank(*s)).unwrap_or(ExitStatus::Success);
+    if worst == ExitStatus::Success {
+        return Ok(ExitStatus::Success);
+    }
+    let failed: Vec<String> = results
+        .iter()
+        .filter(|r| r.status != ExitStatus::Success)
+        .map(|r| format!("{}/{}: {}", r.service, r.group, r.reason.as_deref().unwrap_or("failed")))
+        .collect();
+    let hint = match worst {
+        ExitStatus::RolledBack | ExitStatus::Deadline => "the old revision runs again; `theseus view` shows it",
+        ExitStatus::RollbackFailed => "the group is left between revisions; `theseus view` shows it",
+        _ => "`theseus view` shows where each group got to",
+    };
+    Err(StatusError {
+        status: worst,
+        message: format!("{} of {} group(s) did not roll: {}", failed.len(), results.len(), failed.join("; ")),
+        hint: Some(hint.into()),
+    }
+    .into())
 }

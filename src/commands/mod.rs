@@ -9,6 +9,8 @@ pub mod local;
 pub mod plan;
 pub mod remove;
 pub mod render;
+pub mod restart;
 pub mod scale;
+pub mod update;
 pub mod validate;
 pub mod view;

@@ -45,6 +45,19 @@ impl Reporter for Progress {
                 }
                 self.bar.suspend(|| self.out.status(self.verb, &group));
             }
+            Event::BatchStarted { group, batch, batches, size } => {
+                let line = format!("{group}: batch {batch}/{batches} ({size} instance(s))");
+                self.bar.set_message(line.clone());
+                self.bar.suspend(|| self.out.status("Batch", &line));
+            }
+            Event::Waiting { group, wait } => {
+                let line = format!("{group}: next batch in {}", humantime::format_duration(wait));
+                self.bar.set_message(line.clone());
+                self.bar.suspend(|| self.out.status("Waiting", &line));
+            }
+            Event::RollingBack { group, reason } => {
+                self.bar.suspend(|| self.out.warn(format!("{group}: {reason}; rolling back")));
+            }
             Event::Finished => self.bar.finish_and_clear(),
         }
     }

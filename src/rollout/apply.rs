@@ -142,7 +142,7 @@ pub async fn lock_groups(
 }
 
 /// Releases locks now (dropping them would release them in the background).
-async fn unlock(locks: Vec<GroupLock>) {
+pub async fn unlock(locks: Vec<GroupLock>) {
     for lock in locks {
         let _ = lock.release().await;
     }

@@ -25,6 +25,31 @@ pub enum Event {
         /// Group label.
         group: String,
     },
+    /// A rollout batch of a group started.
+    BatchStarted {
+        /// Group label.
+        group: String,
+        /// The batch, from 1.
+        batch: u32,
+        /// Batches in all.
+        batches: u32,
+        /// Instances of the new revision this batch brings up (or replaces, for a restart).
+        size: u32,
+    },
+    /// A group pauses between batches.
+    Waiting {
+        /// Group label.
+        group: String,
+        /// How long.
+        wait: std::time::Duration,
+    },
+    /// A group's rollout failed and is being rolled back.
+    RollingBack {
+        /// Group label.
+        group: String,
+        /// Why.
+        reason: String,
+    },
     /// All groups converged or the wait ended.
     Finished,
 }

@@ -5,12 +5,18 @@
 //! - [`status`]: the per-group status documents `view` prints.
 //! - [`wait`]: waiting for deployments and health, failing fast with Marathon's reasons.
 //! - [`event`]: progress events and the `Reporter` trait the terminal layer implements.
+//! - [`rolling`], [`restart`]: rolling updates and restarts in batches, through the health
+//!   [`gate`], retiring tasks with a drain ([`retire`]).
 
 pub mod apply;
 pub mod event;
+pub mod gate;
 pub mod live;
 pub mod plan;
 pub mod register;
+pub mod restart;
+pub mod retire;
+pub mod rolling;
 pub mod status;
 pub mod wait;
 

@@ -20,5 +20,6 @@ mod local_fidelity;
 mod local_tasks;
 mod marathon_client;
 mod output;
+mod rollout;
 mod spec;
 mod support;

@@ -1,0 +1,170 @@
+//! The health gate of rolling updates and restarts: waits until enough tasks of one revision
+//! app are running, healthy by Marathon's health results and ready (where readiness checks
+//! are defined) continuously for `min_healthy`, and fails fast on the signals Marathon gives.
+//!
+//! Marathon never fails a deployment itself, so the gate does: unplaced instances whose offers
+//! keep being declined (the queue's reason) or new tasks that keep failing (the app's
+//! `lastTaskFailure` while the queue holds a launch backoff) fail it after `fail_after`; a
+//! gate not passed by its deadline fails with [`WaitError::TimedOut`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use super::event::{Event, Reporter};
+use super::live::Snapshot;
+use super::wait::{task_healthy, unplaced_reason, WaitError};
+use crate::marathon::types::{App, Task};
+use crate::marathon::Client;
+use crate::names::GroupKey;
+use crate::spec::labels::Selector;
+
+/// A Ctrl-C future that several waits of one rollout share.
+pub type Cancel<'a> = Pin<&'a mut dyn Future<Output = ()>>;
+
+/// What one gate waits for.
+#[derive(Debug, Clone)]
+pub struct Gate<'a> {
+    /// The group.
+    pub key: &'a GroupKey,
+    /// The namespace it lives in.
+    pub namespace: &'a str,
+    /// The revision app whose tasks must be healthy.
+    pub app_id: &'a str,
+    /// How many tasks must pass.
+    pub want: u32,
+    /// Task ids that never count (the originals of a restart).
+    pub exclude: &'a BTreeSet<String>,
+    /// How long each task must stay healthy.
+    pub min_healthy: Duration,
+    /// Give up after this long.
+    pub deadline: Duration,
+    /// Poll interval.
+    pub poll: Duration,
+    /// Fail when tasks stay unplaceable or keep failing this long; `None` waits out the deadline.
+    pub fail_after: Option<Duration>,
+}
+
+/// What a passed gate saw.
+#[derive(Debug, Clone)]
+pub struct Passed {
+    /// The last snapshot.
+    pub snapshot: Snapshot,
+    /// The app as Marathon last reported it.
+    pub app: App,
+    /// The tasks that passed.
+    pub tasks: Vec<Task>,
+}
+
+/// Whether a task passed its readiness checks (always, where the app has none).
+fn ready(app: &App, task: &Task, deploying: bool) -> bool {
+    if app.readiness_checks.as_ref().is_none_or(Vec::is_empty) {
+        return true;
+    }
+    // Marathon reports readiness only during a deployment, which ends when every task is ready.
+    let results = app.readiness_check_results.as_deref().unwrap_or_default();
+    let mine: Vec<_> = results.iter().filter(|r| r.task_id == task.id).collect();
+    if mine.is_empty() {
+        !deploying
+    } else {
+        mine.iter().all(|r| r.ready)
+    }
+}
+
+/// The fail-fast reason of an app in a snapshot, if any: `(true, reason)` for placement.
+fn problem(snap: &Snapshot, app: &App, exclude: &BTreeSet<String>) -> Option<(bool, String)> {
+    let item = snap.queue.iter().find(|q| q.app.as_ref().is_some_and(|a| a.id == app.id));
+    if let Some(reason) = item.and_then(unplaced_reason) {
+        return Some((true, reason));
+    }
+    let backoff = item.is_some_and(|q| q.delay.time_left_seconds > 0);
+    let failure = app.last_task_failure.as_ref().filter(|f| !exclude.contains(&f.task_id))?;
+    backoff.then(|| (false, format!("{} on {}: {}", failure.state, failure.host, failure.message)))
+}
+
+/// Waits until the gate passes; see the module docs.
+pub async fn pass(
+    client: &Client,
+    gate: &Gate<'_>,
+    reporter: &dyn Reporter,
+    mut cancel: Cancel<'_>,
+) -> Result<Passed, WaitError> {
+    let name = format!("{}/{}", gate.key.service(), gate.key.group());
+    let services = [gate.key.service().to_owned()];
+    let started = Instant::now();
+    let mut healthy_since: BTreeMap<String, Instant> = BTreeMap::new();
+    let mut stuck_since: Option<Instant> = None;
+    let mut first = true;
+    loop {
+        if !first {
+            tokio::select! {
+                () = cancel.as_mut() => return Err(WaitError::Interrupted),
+                () = tokio::time::sleep(gate.poll) => {}
+            }
+        }
+        first = false;
+        if started.elapsed() >= gate.deadline {
+            return Err(WaitError::TimedOut { groups: format!("`{name}`"), timeout: gate.deadline });
+        }
+        let snap = Snapshot::read(client, gate.namespace, &services, &Selector::default()).await?;
+        let Some(app) = snap.group(gate.key).and_then(|g| g.apps.iter().find(|a| a.id == gate.app_id)).cloned() else {
+            return Err(WaitError::Gone { app: gate.app_id.to_owned() });
+        };
+        let deploying = snap.deployments.iter().any(|d| d.affected_apps.iter().any(|a| a == gate.app_id));
+        let now = Instant::now();
+        let tasks: Vec<&Task> = app.tasks.iter().flatten().filter(|t| !gate.exclude.contains(&t.id)).collect();
+        let live: BTreeSet<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
+        healthy_since.retain(|id, _| live.contains(id.as_str()));
+        for t in &tasks {
+            if task_healthy(&app, t) && ready(&app, t, deploying) {
+                healthy_since.entry(t.id.clone()).or_insert(now);
+            } else {
+                healthy_since.remove(&t.id);
+            }
+        }
+        let passed: Vec<Task> = tasks
+            .iter()
+            .filter(|t| healthy_since.get(&t.id).is_some_and(|s| now.duration_since(*s) >= gate.min_healthy))
+            .map(|t| (*t).clone())
+            .collect();
+        if passed.len() as u32 >= gate.want {
+            return Ok(Passed { snapshot: snap, app, tasks: passed });
+        }
+        let state = match problem(&snap, &app, gate.exclude) {
+            Some((placement, reason)) => {
+                let since = *stuck_since.get_or_insert(now);
+                if gate.fail_after.is_some_and(|limit| since.elapsed() >= limit) {
+                    return Err(if placement {
+                        WaitError::Unplaceable { group: format!("`{name}`"), reason }
+                    } else {
+                        WaitError::Failing { group: format!("`{name}`"), reason }
+                    });
+                }
+                format!("waiting: {reason}")
+            }
+            None => {
+                stuck_since = None;
+                format!(
+                    "{} healthy, {} for {}",
+                    healthy_since.len(),
+                    passed.len(),
+                    humantime::format_duration(gate.min_healthy)
+                )
+            }
+        };
+        reporter.on(Event::Progress { group: name.clone(), healthy: passed.len() as u32, desired: gate.want, state });
+    }
+}
+
+/// Sleeps `wait` between batches, reporting when the next batch starts; Ctrl-C ends it early.
+pub async fn pause(group: &str, wait: Duration, reporter: &dyn Reporter, cancel: Cancel<'_>) -> Result<(), WaitError> {
+    if wait.is_zero() {
+        return Ok(());
+    }
+    reporter.on(Event::Waiting { group: group.to_owned(), wait });
+    tokio::select! {
+        () = cancel => Err(WaitError::Interrupted),
+        () = tokio::time::sleep(wait) => Ok(()),
+    }
+}

@@ -1,0 +1,152 @@
+//! Rolling restarts (DESIGN §3): every task of a group's revision app is replaced in batches,
+//! with no spec change. Each batch drains its victims (never a task already killing), kills
+//! them without scaling so Marathon launches replacements, waits at the health gate until the
+//! replacements stay healthy for `min_healthy`, registers them and pauses `wait`.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::time::Instant;
+
+use super::apply::{lock_groups, unlock, Scope};
+use super::event::{Event, Reporter};
+use super::gate::{self, Cancel, Gate};
+use super::live::{revision_of, LiveGroup, Snapshot};
+use super::register::{self, container_info};
+use super::retire::{kill_these, pick, Kill};
+use super::rolling::{batch_sizes, RolloutOutcome, RolloutResult, Settings, Timings};
+use super::wait::WaitError;
+use crate::error::{ExitStatus, StatusError};
+use crate::marathon::types::App;
+use crate::spec::labels::Selector;
+
+/// Restarts every task of `live`'s revision app in batches, under the group's lock. A failure
+/// (nothing to roll back to) is a result with a non-success status: 4, or 5 at the deadline.
+pub async fn restart(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<RolloutResult> {
+    let app = match live.apps.as_slice() {
+        [one] => one,
+        _ => {
+            return Err(StatusError {
+                status: ExitStatus::Locked,
+                message: format!("`{}` is in the middle of a rollout ({} revisions)", live.group_id, live.apps.len()),
+                hint: Some("let the rollout finish (or roll it back) before restarting".into()),
+            }
+            .into())
+        }
+    };
+    let keys = [live.key.clone()];
+    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout).await?;
+    let cancel = std::pin::pin!(cancel);
+    let result = restart_locked(scope, live, app, settings, reporter, cancel).await;
+    unlock(locks).await;
+    result
+}
+
+async fn restart_locked(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    app: &App,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    cancel: Cancel<'_>,
+) -> anyhow::Result<RolloutResult> {
+    let started = Instant::now();
+    let revision = revision_of(app);
+    let mut result = RolloutResult {
+        service: live.key.service().to_owned(),
+        group: live.key.group().to_owned(),
+        outcome: RolloutOutcome::Restarted,
+        from: Some(revision.clone()),
+        to: Some(revision),
+        instances: app.instances.unwrap_or(0),
+        batches: Vec::new(),
+        reason: None,
+        timings: Timings::default(),
+        status: ExitStatus::Success,
+    };
+    match replace_all(scope, live, app, settings, reporter, cancel, &mut result).await {
+        Ok(()) => reporter.on(Event::Converged { group: format!("{}/{}", live.key.service(), live.key.group()) }),
+        Err(err) => {
+            result.outcome = RolloutOutcome::Failed;
+            result.reason = Some(format!("{err}; some tasks were not replaced"));
+            result.status = match err {
+                WaitError::Interrupted => ExitStatus::Interrupted,
+                WaitError::TimedOut { .. } => ExitStatus::Deadline,
+                _ => ExitStatus::RollbackFailed,
+            };
+        }
+    }
+    let services = [live.key.service().to_owned()];
+    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
+    register::sync(scope.etcd, &snap, std::slice::from_ref(&live.key)).await?;
+    result.timings.total = started.elapsed().as_secs_f64();
+    Ok(result)
+}
+
+async fn replace_all(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    app: &App,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    mut cancel: Cancel<'_>,
+    result: &mut RolloutResult,
+) -> Result<(), WaitError> {
+    let name = format!("{}/{}", live.key.service(), live.key.group());
+    let originals: BTreeSet<String> = app.tasks.iter().flatten().map(|t| t.id.clone()).collect();
+    let n = app.instances.unwrap_or(0);
+    let plan = batch_sizes(&settings.rollout, originals.len() as u32);
+    let services = [live.key.service().to_owned()];
+    let mut replaced = 0u32;
+    let mut k = 0u32;
+    loop {
+        let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
+        let Some(now) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == app.id)).cloned() else {
+            return Err(WaitError::Gone { app: app.id.clone() });
+        };
+        let left = now.tasks.iter().flatten().filter(|t| originals.contains(&t.id));
+        let size = plan.first().copied().unwrap_or(1) as usize;
+        let victims = pick(&now, left, size);
+        if victims.is_empty() {
+            break;
+        }
+        k += 1;
+        let batch_started = Instant::now();
+        let b = victims.len() as u32;
+        result.batches.push(b);
+        reporter.on(Event::BatchStarted { group: name.clone(), batch: k, batches: plan.len() as u32, size: b });
+        kill_these(scope, &live.key, &now, &victims, Kill::Relaunch)
+            .await
+            .map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: format!("{e:#}") })?;
+        replaced = (replaced + b).min(n);
+        let g = Gate {
+            key: &live.key,
+            namespace: scope.namespace,
+            app_id: &app.id,
+            want: replaced,
+            exclude: &originals,
+            min_healthy: settings.rollout.min_healthy,
+            deadline: settings.rollout.deadline,
+            poll: settings.poll,
+            fail_after: Some(settings.fail_after),
+        };
+        let passed = gate::pass(scope.marathon, &g, reporter, cancel.as_mut()).await?;
+        result.timings.batches.push(batch_started.elapsed().as_secs_f64());
+        let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
+        scope.etcd.register_containers(&live.key, &infos).await.map_err(|e| WaitError::Failing {
+            group: format!("`{name}`"),
+            reason: format!("registering the replacements: {e}"),
+        })?;
+        let more = passed.app.tasks.iter().flatten().any(|t| originals.contains(&t.id));
+        if !more {
+            break;
+        }
+        gate::pause(&name, settings.rollout.wait, reporter, cancel.as_mut()).await?;
+    }
+    Ok(())
+}

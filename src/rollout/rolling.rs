@@ -1,0 +1,397 @@
+//! Rolling updates (DESIGN §3): the new revision app is added to the group's Marathon group at
+//! 0 instances, then each batch surges the new app up by `batch`, waits at the health gate
+//! ([`super::gate`]), registers the new healthy tasks in etcd, and retires as many old tasks
+//! (deregister, then kill with `scale=true`); finally the old app is deleted and the new config
+//! stored. A failure rolls back: the old app is scaled back to full healthy capacity first,
+//! only then is the new one drained and deleted.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::apply::{lock_groups, unlock, Scope};
+use super::event::{Event, Reporter};
+use super::gate::{self, Cancel, Gate};
+use super::live::{revision_of, LiveGroup, Snapshot};
+use super::plan::Desired;
+use super::register::{self, container_info};
+use super::retire::{kill_drained, Kill};
+use super::wait::WaitError;
+use crate::error::{ExitStatus, StatusError};
+use crate::marathon::types::App;
+use crate::spec::labels::Selector;
+use crate::spec::Rollout;
+
+/// How one group rolls: the spec's `rollout` table with the flags applied, and the waits.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Batch, waits, unavailability, health time and deadline.
+    pub rollout: Rollout,
+    /// Leave a failed rollout as it is instead of rolling back.
+    pub no_rollback: bool,
+    /// How long to wait for another theseus holding the group's lock.
+    pub lock_timeout: Duration,
+    /// Poll interval.
+    pub poll: Duration,
+    /// Fail when new tasks stay unplaceable or keep failing this long.
+    pub fail_after: Duration,
+    /// Recorded with the revision in the group's etcd config.
+    pub message: Option<String>,
+}
+
+/// What a rollout did to one group (`-o json`: one object per group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RolloutOutcome {
+    /// Created (it did not exist).
+    Created,
+    /// Scaled in place (only `instances` changed).
+    Scaled,
+    /// Rolled to the new revision.
+    Rolled,
+    /// Every task replaced by `restart`.
+    Restarted,
+    /// Failed and rolled back to the old revision.
+    RolledBack,
+    /// Nothing to do.
+    Unchanged,
+    /// Failed; left as it was when it failed (see `reason`).
+    Failed,
+    /// `--dry-run`: would be created.
+    WouldCreate,
+    /// `--dry-run`: would be scaled.
+    WouldScale,
+    /// `--dry-run`: would be rolled.
+    WouldRoll,
+    /// `--dry-run`: would be restarted.
+    WouldRestart,
+}
+
+impl std::fmt::Display for RolloutOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        f.write_str(&text)
+    }
+}
+
+/// How long a rollout took.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    /// The whole rollout, seconds.
+    pub total: f64,
+    /// Each batch from its start until its new tasks passed the health gate, seconds.
+    pub batches: Vec<f64>,
+}
+
+/// The result of a rollout of one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct RolloutResult {
+    /// Service name.
+    pub service: String,
+    /// Encoded labels.
+    pub group: String,
+    /// What happened.
+    pub outcome: RolloutOutcome,
+    /// The revision before.
+    pub from: Option<String>,
+    /// The revision wanted.
+    pub to: Option<String>,
+    /// Desired instances.
+    pub instances: u32,
+    /// Batch sizes (planned with `--dry-run`, else those that started).
+    pub batches: Vec<u32>,
+    /// Why it failed, or was rolled back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Durations.
+    pub timings: Timings,
+    /// The exit status this group asks for (success unless it failed).
+    #[serde(skip)]
+    pub status: ExitStatus,
+}
+
+/// Batch sizes to take `instances` from 0 in steps of `batch`.
+pub fn batch_sizes(rollout: &Rollout, instances: u32) -> Vec<u32> {
+    let batch = rollout.batch_size(instances);
+    let mut left = instances;
+    let mut out = Vec::new();
+    while left > 0 {
+        let b = batch.min(left);
+        out.push(b);
+        left -= b;
+    }
+    out
+}
+
+/// The rollout's failure, and the exit status it maps to when rolled back.
+fn rolled_back_status(err: &WaitError) -> ExitStatus {
+    match err {
+        WaitError::TimedOut { .. } => ExitStatus::Deadline,
+        _ => ExitStatus::RolledBack,
+    }
+}
+
+/// Rolls `live` to `desired` in batches under the group's lock; failures roll back (see the
+/// module docs). A failed or rolled-back rollout is a result with a non-success `status`.
+pub async fn update(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    desired: &Desired,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<RolloutResult> {
+    let keys = [live.key.clone()];
+    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout).await?;
+    let cancel = std::pin::pin!(cancel);
+    let result = update_locked(scope, live, desired, settings, reporter, cancel).await;
+    unlock(locks).await;
+    result
+}
+
+async fn update_locked(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    desired: &Desired,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    mut cancel: Cancel<'_>,
+) -> anyhow::Result<RolloutResult> {
+    let started = Instant::now();
+    let name = format!("{}/{}", live.key.service(), live.key.group());
+    let olds: Vec<&App> = live.apps.iter().filter(|a| a.id != desired.app.id).collect();
+    let [old] = olds.as_slice() else {
+        return Err(StatusError {
+            status: ExitStatus::Locked,
+            message: format!("`{}` has {} old revisions running: a rollout was interrupted", live.group_id, olds.len()),
+            hint: Some(
+                "finish it by hand (`theseus scale`, or remove the extra revision apps) and update again".into(),
+            ),
+        }
+        .into());
+    };
+    let n = desired.app.instances.unwrap_or(1);
+    let mut result = RolloutResult {
+        service: live.key.service().to_owned(),
+        group: live.key.group().to_owned(),
+        outcome: RolloutOutcome::Rolled,
+        from: Some(revision_of(old)),
+        to: Some(desired.revision()),
+        instances: n,
+        batches: Vec::new(),
+        reason: None,
+        timings: Timings::default(),
+        status: ExitStatus::Success,
+    };
+    // A new app left by an interrupted rollout is taken over where it stands.
+    let resumed = live.apps.iter().find(|a| a.id == desired.app.id).and_then(|a| a.instances).unwrap_or(0);
+    if resumed == 0 {
+        let mut app = desired.app.clone();
+        app.instances = Some(0);
+        scope
+            .marathon
+            .put_app(&app, false)
+            .await
+            .with_context(|| format!("adding the new revision app `{}`", app.id))?;
+    }
+    let forward =
+        roll_forward(scope, live, old, desired, settings, reporter, cancel.as_mut(), &mut result, resumed).await;
+    match forward {
+        Ok(()) => {
+            let mut config = desired.config.clone();
+            if let (Value::Object(m), Some(msg)) = (&mut config, &settings.message) {
+                m.insert("message".into(), Value::String(msg.clone()));
+            }
+            scope
+                .etcd
+                .set_group_config(&live.key, &config)
+                .await
+                .with_context(|| format!("storing the config of `{}` in etcd", live.group_id))?;
+            reporter.on(Event::Converged { group: name });
+        }
+        Err(WaitError::Interrupted) => {
+            result.outcome = RolloutOutcome::Failed;
+            result.reason = Some("interrupted; the group is left between revisions".into());
+            result.status = ExitStatus::Interrupted;
+        }
+        Err(err) if settings.no_rollback => {
+            result.outcome = RolloutOutcome::Failed;
+            result.reason = Some(format!("{err}; left as it is (--no-rollback)"));
+            result.status = ExitStatus::RollbackFailed;
+        }
+        Err(err) => {
+            reporter.on(Event::RollingBack { group: name.clone(), reason: err.to_string() });
+            match rollback(scope, live, old, &desired.app.id, settings, reporter, cancel.as_mut()).await {
+                Ok(()) => {
+                    result.outcome = RolloutOutcome::RolledBack;
+                    result.reason = Some(format!("{err}; rolled back to {}", revision_of(old)));
+                    result.status = rolled_back_status(&err);
+                }
+                Err(again) => {
+                    result.outcome = RolloutOutcome::Failed;
+                    result.reason = Some(format!("{err}; the rollback failed too: {again:#}"));
+                    result.status = ExitStatus::RollbackFailed;
+                }
+            }
+        }
+    }
+    // Whatever happened, etcd ends matching Marathon's tasks.
+    sync(scope, live).await?;
+    result.timings.total = started.elapsed().as_secs_f64();
+    Ok(result)
+}
+
+/// Registers exactly the running, healthy tasks of the group.
+async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
+    let services = [live.key.service().to_owned()];
+    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
+        .await
+        .context("reading the group to sync its registration")?;
+    register::sync(scope.etcd, &snap, std::slice::from_ref(&live.key))
+        .await
+        .with_context(|| format!("syncing the containers of `{}` in etcd", live.group_id))?;
+    Ok(())
+}
+
+/// Adds the error of a Marathon or etcd call to a rollout failure.
+fn failed(what: &str, err: impl std::fmt::Display) -> WaitError {
+    WaitError::Failing { group: what.to_owned(), reason: err.to_string() }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn roll_forward(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    old: &App,
+    desired: &Desired,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    mut cancel: Cancel<'_>,
+    result: &mut RolloutResult,
+    resumed: u32,
+) -> Result<(), WaitError> {
+    let name = format!("{}/{}", live.key.service(), live.key.group());
+    let r = &settings.rollout;
+    let n = result.instances;
+    let floor = n.saturating_sub(r.max_unavailable_of(n));
+    let plan = batch_sizes(r, n.saturating_sub(resumed));
+    let none = BTreeSet::new();
+    let mut new_count = resumed;
+    let mut old_left = old.instances.unwrap_or(0);
+    let mut healthy_now = crate::rollout::wait::counts(old).healthy + resumed;
+    for (i, b) in plan.iter().copied().enumerate() {
+        let batch_started = Instant::now();
+        result.batches.push(b);
+        reporter.on(Event::BatchStarted {
+            group: name.clone(),
+            batch: i as u32 + 1,
+            batches: plan.len() as u32,
+            size: b,
+        });
+        // max_unavailable lets old tasks go before the new batch is healthy, never below the floor.
+        let early = b.min(old_left).min(healthy_now.saturating_sub(floor));
+        if early > 0 {
+            old_left = retire(scope, live, old, early, old_left).await?;
+        }
+        new_count += b;
+        scope
+            .marathon
+            .scale_app(&desired.app.id, new_count, true)
+            .await
+            .map_err(|e| failed(&format!("scaling `{}` to {new_count}", desired.app.id), e))?;
+        let g = Gate {
+            key: &live.key,
+            namespace: scope.namespace,
+            app_id: &desired.app.id,
+            want: new_count,
+            exclude: &none,
+            min_healthy: r.min_healthy,
+            deadline: r.deadline,
+            poll: settings.poll,
+            fail_after: Some(settings.fail_after),
+        };
+        let passed = gate::pass(scope.marathon, &g, reporter, cancel.as_mut()).await?;
+        result.timings.batches.push(batch_started.elapsed().as_secs_f64());
+        let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
+        scope
+            .etcd
+            .register_containers(&live.key, &infos)
+            .await
+            .map_err(|e| failed("registering the new containers", e))?;
+        let last = i + 1 == plan.len();
+        let rest = if last { old_left } else { (b - early).min(old_left) };
+        if rest > 0 {
+            old_left = retire(scope, live, old, rest, old_left).await?;
+        }
+        healthy_now = new_count + old_left;
+        if !last {
+            gate::pause(&name, r.wait, reporter, cancel.as_mut()).await?;
+        }
+    }
+    if plan.is_empty() && old_left > 0 {
+        retire(scope, live, old, old_left, old_left).await?;
+    }
+    // The old revision app is empty now; delete it (force: its last scale-down may still run).
+    scope.marathon.delete_app(&old.id, true).await.map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
+    Ok(())
+}
+
+/// Retires `count` old tasks (drain, then kill with `scale=true`); returns the old instances left.
+async fn retire(scope: Scope<'_>, live: &LiveGroup, old: &App, count: u32, left: u32) -> Result<u32, WaitError> {
+    let services = [live.key.service().to_owned()];
+    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
+    let app = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == old.id)).cloned();
+    let Some(app) = app else { return Err(WaitError::Gone { app: old.id.clone() }) };
+    kill_drained(scope, &live.key, &app, count, Kill::AndScale)
+        .await
+        .map_err(|e| failed(&format!("stopping old tasks of `{}`", old.id), format!("{e:#}")))?;
+    Ok(left.saturating_sub(count))
+}
+
+/// Restores the old revision to full healthy capacity, then drains and deletes the new app.
+async fn rollback(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    old: &App,
+    new_id: &str,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    cancel: Cancel<'_>,
+) -> anyhow::Result<()> {
+    let want = old.instances.unwrap_or(0);
+    scope.marathon.scale_app(&old.id, want, true).await.with_context(|| format!("scaling `{}` back up", old.id))?;
+    let none = BTreeSet::new();
+    let g = Gate {
+        key: &live.key,
+        namespace: scope.namespace,
+        app_id: &old.id,
+        want,
+        exclude: &none,
+        min_healthy: Duration::ZERO,
+        deadline: settings.rollout.deadline,
+        poll: settings.poll,
+        fail_after: None,
+    };
+    let passed = gate::pass(scope.marathon, &g, reporter, cancel).await.context("waiting for the old revision")?;
+    let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
+    scope.etcd.register_containers(&live.key, &infos).await.context("registering the old containers again")?;
+    // Drain the new revision, then delete it; a refusal puts its registrations back.
+    let new_app = passed.snapshot.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)).cloned();
+    let mut drained = Vec::new();
+    if let Some(app) = &new_app {
+        for t in app.tasks.iter().flatten() {
+            if scope.etcd.deregister_container(&live.key, &t.id).await.context("draining a new container")? {
+                drained.push(container_info(app, t));
+            }
+        }
+    }
+    if let Err(err) = scope.marathon.delete_app(new_id, true).await {
+        let _ = scope.etcd.register_containers(&live.key, &drained).await;
+        return Err(anyhow::Error::new(err).context(format!("deleting the new revision app `{new_id}`")));
+    }
+    Ok(())
+}
