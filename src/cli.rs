@@ -174,6 +174,26 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+impl Command {
+    /// The subcommand's name as typed (`update`), e.g. for naming a lock's holder.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Render(_) => "render",
+            Command::Validate(_) => "validate",
+            Command::Plan(_) => "plan",
+            Command::Create(_) => "create",
+            Command::Update(_) => "update",
+            Command::Restart(_) => "restart",
+            Command::Scale(_) => "scale",
+            Command::Remove(_) => "remove",
+            Command::View(_) => "view",
+            Command::Endpoints(_) => "endpoints",
+            Command::Local(_) => "local",
+            Command::Completions(_) => "completions",
+        }
+    }
+}
+
 /// Which groups of a spec a command acts on.
 #[derive(Debug, Clone, Default, Args)]
 pub struct Selection {
@@ -441,6 +461,14 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn command_names_are_the_subcommands_clap_knows() {
+        let cli = Cli::try_parse_from(["theseus", "--marathon", "http://m:1", "update", "f.toml"]).unwrap();
+        assert_eq!(cli.command.name(), "update");
+        let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_owned()).collect();
+        assert!(names.contains(&"update".to_owned()) && names.contains(&"restart".to_owned()));
     }
 
     #[test]

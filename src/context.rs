@@ -29,6 +29,8 @@ pub struct Context {
     namespace: Option<String>,
     marathon_options: marathon::Options,
     etcd_options: etcd::Options,
+    /// Who this process is, for the holder of the etcd locks it takes: `theseus update (by alice)`.
+    pub owner: String,
     marathon: OnceLock<marathon::Client>,
     etcd: OnceCell<etcd::Driver>,
 }
@@ -63,9 +65,14 @@ fn etcd_options(g: &GlobalArgs) -> etcd::Options {
 }
 
 impl Context {
-    /// Resolves the global flags; does no I/O.
-    pub fn new(global: &GlobalArgs, out: Output) -> Self {
+    /// Resolves the global flags for the subcommand `command`; does no I/O.
+    pub fn new(global: &GlobalArgs, out: Output, command: &str) -> Self {
+        let owner = match std::env::var("USER").ok().filter(|u| !u.is_empty()) {
+            Some(user) => format!("theseus {command} (by {user})"),
+            None => format!("theseus {command}"),
+        };
         Context {
+            owner,
             out,
             namespace: global.namespace.clone(),
             marathon_options: marathon_options(global),

@@ -50,7 +50,7 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
         Command::Completions(args) => return commands::completions::run(args, out),
         command => command,
     };
-    let ctx = Context::new(&cli.global, out.clone());
+    let ctx = Context::new(&cli.global, out.clone(), command.name());
     let ctx = &ctx;
     match command {
         Command::Completions(args) => commands::completions::run(args, out),

@@ -1,14 +1,19 @@
 //! Small pieces of glue several commands share: loading the spec under the namespace flag and
-//! turning wait and rollout flags into settings, and the exit status of a rollout command.
+//! turning wait and rollout flags into settings, reading one service's groups, and the exit
+//! status of a rollout command.
 
 use std::path::Path;
+
+use anyhow::Context as _;
 
 use crate::cli::{RolloutArgs, WaitArgs};
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError};
 use crate::rollout::apply::Waiting;
+use crate::rollout::live::Snapshot;
 use crate::rollout::rolling::{RolloutResult, Settings};
 use crate::rollout::wait::WaitOptions;
+use crate::spec::labels::Selector;
 use crate::spec::{self, Rollout, Spec};
 
 /// Loads and validates a spec, applying `--namespace`/`THESEUS_NAMESPACE`.
@@ -99,4 +104,15 @@ pub fn rollout_status(results: &[RolloutResult]) -> anyhow::Result<ExitStatus> {
         hint: Some(hint.into()),
     }
     .into())
+}
+
+/// Reads the groups of one service from Marathon (under `--namespace`, else wherever the
+/// service lives) and resolves the namespace, for commands addressed as `SERVICE -l LABELS`.
+pub async fn read_service(ctx: &Context, service: &str, selector: &Selector) -> anyhow::Result<(Snapshot, String)> {
+    let services = [service.to_owned()];
+    let snap = Snapshot::read_in(ctx.marathon()?, ctx.namespace_flag(), &services, selector)
+        .await
+        .context("reading the groups from Marathon")?;
+    let namespace = ctx.namespace_of(service, &snap)?;
+    Ok((snap, namespace))
 }

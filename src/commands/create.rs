@@ -18,7 +18,13 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<ExitStatus> 
     ctx.out.status("Creating", format!("{} group(s) under /{}", desired.len(), spec.namespace));
     let progress = Progress::new(&ctx.out, "Deployed");
     let results = apply::create(
-        Scope { marathon: ctx.marathon()?, etcd, namespace: &spec.namespace, waiting: waiting(&args.wait) },
+        Scope {
+            marathon: ctx.marathon()?,
+            etcd,
+            namespace: &spec.namespace,
+            waiting: waiting(&args.wait),
+            owner: &ctx.owner,
+        },
         &desired,
         args.skip_existing,
         &progress,

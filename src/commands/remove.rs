@@ -92,7 +92,13 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
         ctx.out.status("Removing", format!("{} group(s)", doomed.len()));
     }
     let results = apply::remove(
-        Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting: waiting(&args.wait) },
+        Scope {
+            marathon: ctx.marathon()?,
+            etcd,
+            namespace: &namespace,
+            waiting: waiting(&args.wait),
+            owner: &ctx.owner,
+        },
         &doomed,
         args.force,
         args.dry_run,

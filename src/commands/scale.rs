@@ -1,30 +1,29 @@
 //! `theseus scale SERVICE -l LABELS --instances N`: scale one group in place.
 
-use anyhow::Context as _;
-
 use crate::cli::ScaleArgs;
-use crate::commands::common::waiting;
+use crate::commands::common::{read_service, waiting};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
 use crate::rollout::apply::{self, Scope};
-use crate::rollout::live::Snapshot;
 use crate::spec::labels::Selector;
 
 /// Runs `theseus scale`.
 pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<ExitStatus> {
     let selector = Selector::parse(&args.labels)?;
     let etcd = ctx.etcd().await?;
-    let services = vec![args.service.clone()];
-    let snap = Snapshot::read_in(ctx.marathon()?, ctx.namespace_flag(), &services, &selector)
-        .await
-        .context("reading the groups from Marathon")?;
-    let namespace = ctx.namespace_of(&args.service, &snap)?;
+    let (snap, namespace) = read_service(ctx, &args.service, &selector).await?;
     let group = apply::the_group(&snap, &args.service, &selector)?;
     ctx.out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
     let progress = Progress::new(&ctx.out, "Scaled");
     let result = apply::scale(
-        Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting: waiting(&args.wait) },
+        Scope {
+            marathon: ctx.marathon()?,
+            etcd,
+            namespace: &namespace,
+            waiting: waiting(&args.wait),
+            owner: &ctx.owner,
+        },
         group,
         args.instances,
         &progress,

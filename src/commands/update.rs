@@ -118,6 +118,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<ExitStatus> 
         etcd,
         namespace: &spec.namespace,
         waiting: rollout_waiting(&rollout_settings(&args.rollout, &Rollout::default(), None)),
+        owner: &ctx.owner,
     };
     progress.on(Event::Started { total: changing });
     let work = plans.iter().zip(&desired).zip(&settings).map(|((p, d), s)| one(ctx, scope, &snap, p, d, s, &progress));

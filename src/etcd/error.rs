@@ -99,7 +99,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// Another holder kept the group's lock for the whole wait.
-    #[error("group `{service}/{group}` is locked by {holder} (waited {})", humantime::format_duration(*waited))]
+    #[error("group `{service}/{group}` is locked by {holder} (waited {:.1}s)", waited.as_secs_f64())]
     Locked {
         /// The service.
         service: String,

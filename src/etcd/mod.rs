@@ -683,6 +683,30 @@ impl Driver {
         Ok(Self::deleted_any(&resp))
     }
 
+    /// Deregisters many containers: one keys-only read of the group's registrations, then the
+    /// registered ones deleted in transactions of at most [`MAX_TXN_OPS`] operations (not one
+    /// round trip per container). Idempotent; a missing group is not an error. Returns the names
+    /// that were registered (sorted), so a caller can put exactly those back.
+    pub async fn deregister_containers(&self, id: &GroupKey, containers: &[String]) -> Result<Vec<String>, Error> {
+        let (service, group) = (id.service(), id.group());
+        for c in containers {
+            check_container(c)?;
+        }
+        if containers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let registered: BTreeSet<String> = match self.get_group_container_names(id).await {
+            Ok(names) => names.into_iter().collect(),
+            Err(Error::GroupNotFound { .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let doomed: BTreeSet<&String> = containers.iter().filter(|c| registered.contains(*c)).collect();
+        for ops in chunk_ops(doomed.iter().map(|c| self.deregister_ops(service, group, c).to_vec())) {
+            self.txn(&self.keys.group(service, group), Txn::new().and_then(ops)).await?;
+        }
+        Ok(doomed.into_iter().cloned().collect())
+    }
+
     /// Registers many containers in an existing group, [`MAX_TXN_OPS`] operations per
     /// transaction, each guarded by the group marker.
     pub async fn register_containers(&self, id: &GroupKey, infos: &[ContainerInfo]) -> Result<(), Error> {

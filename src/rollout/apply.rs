@@ -16,11 +16,11 @@ use super::event::Reporter;
 use super::live::{LiveGroup, Snapshot};
 use super::plan::Desired;
 use super::register::{self, Registered};
-use super::wait::{self, task_healthy, Target, WaitOptions};
+use super::retire::{self, Kill};
+pub use super::scope::{Scope, Waiting};
+use super::wait::{self, Target};
 use crate::error::{ExitStatus, StatusError, UserError};
 use crate::etcd::{Driver, GroupLock};
-use crate::marathon::types::{Task, TaskState};
-use crate::marathon::Client;
 use crate::names::{GroupKey, InvalidName};
 use crate::spec::labels::Selector;
 use crate::spec::GroupSpec;
@@ -42,30 +42,6 @@ pub fn desired(group: &GroupSpec, namespace: &str) -> Result<Desired, InvalidNam
         app,
         config,
     })
-}
-
-/// How a command waits.
-#[derive(Debug, Clone, Copy)]
-pub struct Waiting {
-    /// Wait at all (`--no-wait` turns it off).
-    pub wait: bool,
-    /// How long to wait for another theseus holding a group's lock.
-    pub lock_timeout: std::time::Duration,
-    /// Timeouts and polling.
-    pub options: WaitOptions,
-}
-
-/// Where and how a command applies its changes: Marathon, etcd, the namespace, the waits.
-#[derive(Debug, Clone, Copy)]
-pub struct Scope<'a> {
-    /// The Marathon client.
-    pub marathon: &'a Client,
-    /// The etcd driver.
-    pub etcd: &'a Driver,
-    /// The namespace the groups live in.
-    pub namespace: &'a str,
-    /// Whether and how long to wait.
-    pub waiting: Waiting,
 }
 
 /// What a command did to one group (`created`, `skipped`, ... in tables and JSON).
@@ -128,14 +104,14 @@ pub async fn lock_groups(
     etcd: &Driver,
     groups: &[GroupKey],
     timeout: std::time::Duration,
+    owner: &str,
 ) -> anyhow::Result<Vec<GroupLock>> {
     let mut sorted = groups.to_vec();
     sorted.sort();
     sorted.dedup();
-    let owner = format!("theseus {} (pid {})", std::env::args().nth(1).unwrap_or_default(), std::process::id());
     let mut locks = Vec::with_capacity(sorted.len());
     for key in &sorted {
-        let lock = etcd.lock_group(key, &owner, timeout).await.with_context(|| format!("locking group `{key}`"))?;
+        let lock = etcd.lock_group(key, owner, timeout).await.with_context(|| format!("locking group `{key}`"))?;
         locks.push(lock);
     }
     Ok(locks)
@@ -163,7 +139,7 @@ async fn wait_and_register(
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> (Result<(), wait::WaitError>, Vec<Registered>, anyhow::Result<()>) {
-    let Scope { marathon: client, etcd, namespace, waiting } = scope;
+    let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
     let groups: Vec<GroupKey> = targets.iter().map(|t| t.key.clone()).collect();
     let waited = if waiting.wait {
         wait::converge(client, namespace, targets, waiting.options, reporter, cancel).await.map(|_| ())
@@ -198,7 +174,7 @@ pub async fn create(
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
-    let Scope { marathon: client, etcd, namespace, waiting } = scope;
+    let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
     let snap = Snapshot::read(client, namespace, &services_of(desired), &Selector::default())
         .await
         .with_context(|| format!("reading groups under `/{namespace}`"))?;
@@ -231,7 +207,7 @@ pub async fn create(
     // All new apps in one request: Marathon validates them together (nothing is created if one
     // is invalid) and starts them in one deployment.
     let keys: Vec<GroupKey> = new.iter().map(|d| d.key.clone()).collect();
-    let locks = lock_groups(etcd, &keys, waiting.lock_timeout).await?;
+    let locks = lock_groups(etcd, &keys, waiting.lock_timeout, scope.owner).await?;
     let result = create_locked(scope, &new, reporter, cancel).await;
     unlock(locks).await;
     results.extend(result?);
@@ -308,19 +284,9 @@ pub fn the_group<'a>(snap: &'a Snapshot, service: &str, selector: &Selector) -> 
     }
 }
 
-/// Tasks to stop when scaling down by `n`: unhealthy first, then not running, then youngest.
-pub fn victims(group: &LiveGroup, n: usize) -> Vec<&Task> {
-    let Some(app) = group.current() else { return Vec::new() };
-    let mut tasks: Vec<&Task> = app.tasks.iter().flatten().collect();
-    tasks.sort_by(|a, b| {
-        let rank = |t: &Task| (task_healthy(app, t), t.state == TaskState::Running);
-        rank(a).cmp(&rank(b)).then_with(|| b.staged_at.cmp(&a.staged_at))
-    });
-    tasks.into_iter().take(n).collect()
-}
-
-/// Scales a group in place, without a restart. Scaling down drains first: the tasks to stop are
-/// chosen here, deregistered from etcd, then killed with `scale=true`.
+/// Scales a group in place, without a restart. Scaling down drains first ([`retire`]): the
+/// tasks to stop are chosen here, deregistered from etcd, then killed with `scale=true`; a
+/// refused kill registers them again.
 pub async fn scale(
     scope: Scope<'_>,
     group: &LiveGroup,
@@ -328,22 +294,38 @@ pub async fn scale(
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<GroupResult> {
-    if group.apps.len() > 1 {
-        return Err(StatusError {
-            status: ExitStatus::Locked,
-            message: format!("`{}` is in the middle of a rollout ({} revisions)", group.group_id, group.apps.len()),
-            hint: Some("let the rollout finish (or roll it back) before scaling".into()),
-        }
-        .into());
-    }
-    let Some(app) = group.current() else {
-        return Err(UserError::new(format!("`{}` has no app", group.group_id)).into());
-    };
     let keys = [group.key.clone()];
-    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout).await?;
-    let result = scale_locked(scope, group, app, instances, reporter, cancel).await;
+    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout, scope.owner).await?;
+    // Decide on what Marathon has now, under the lock: another command may have changed it.
+    let result = match Snapshot::read_group(scope.marathon, scope.namespace, &group.key).await {
+        Ok(Some(fresh)) => scale_fresh(scope, &fresh, instances, reporter, cancel).await,
+        Ok(None) => Err(UserError::new(format!("`{}` is gone from Marathon", group.group_id)).into()),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", group.group_id))),
+    };
     unlock(locks).await;
     result
+}
+
+async fn scale_fresh(
+    scope: Scope<'_>,
+    group: &LiveGroup,
+    instances: u32,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> anyhow::Result<GroupResult> {
+    let app = match group.apps.as_slice() {
+        [app] => app,
+        [] => return Err(UserError::new(format!("`{}` has no app", group.group_id)).into()),
+        apps => {
+            return Err(StatusError {
+                status: ExitStatus::Locked,
+                message: format!("`{}` is in the middle of a rollout ({} revisions)", group.group_id, apps.len()),
+                hint: Some("let the rollout finish (or roll it back) before scaling".into()),
+            }
+            .into())
+        }
+    };
+    scale_locked(scope, group, app, instances, reporter, cancel).await
 }
 
 async fn scale_locked(
@@ -357,19 +339,13 @@ async fn scale_locked(
     let Scope { marathon: client, etcd, waiting, .. } = scope;
     let have = app.instances.unwrap_or(0);
     let change = if instances < have {
-        let doomed: Vec<String> = victims(group, (have - instances) as usize).iter().map(|t| t.id.clone()).collect();
-        for id in &doomed {
-            etcd.deregister_container(&group.key, id)
-                .await
-                .with_context(|| format!("deregistering `{id}` before stopping it"))?;
+        let retired = retire::kill_drained(scope, &group.key, app, have - instances, Kill::AndScale)
+            .await
+            .with_context(|| format!("scaling `{}` to {instances}", app.id))?;
+        match retired.change {
+            Some(change) => change,
+            None => client.scale_app(&app.id, instances, false).await?,
         }
-        let killed = if doomed.len() == (have - instances) as usize {
-            client.kill_tasks(&doomed, true).await
-        } else {
-            // Fewer tasks than instances (some not launched yet): let Marathon pick the rest.
-            client.scale_app(&app.id, instances, false).await
-        };
-        killed.with_context(|| format!("scaling `{}` to {instances}", app.id))?
     } else {
         client
             .scale_app(&app.id, instances, false)
@@ -438,7 +414,7 @@ pub async fn remove(
         return Ok(doomed.iter().map(|d| result(d, Outcome::WouldRemove, None)).collect());
     }
     let keys: Vec<GroupKey> = doomed.iter().map(|d| d.key.clone()).collect();
-    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout).await?;
+    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout, scope.owner).await?;
     let outcome = remove_locked(scope, doomed, force, cancel).await;
     unlock(locks).await;
     outcome
@@ -465,7 +441,7 @@ async fn remove_locked(
     force: bool,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
-    let Scope { marathon: client, etcd, namespace, waiting } = scope;
+    let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
     // Drain: consumers stop seeing the containers before they are killed.
     for d in doomed {
         etcd.sync_group_containers(&d.key, Vec::new())

@@ -107,6 +107,16 @@ impl Snapshot {
         Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
     }
 
+    /// Reads one group afresh (its service's apps under `namespace`, three requests): what a
+    /// command holding the group's lock acts on, since anything read before the lock may be
+    /// stale by the time it is taken.
+    pub async fn read_group(client: &Client, namespace: &str, key: &GroupKey) -> Result<Option<LiveGroup>, Error> {
+        let services = [key.service().to_owned()];
+        let mut snap = Self::read(client, namespace, &services, &Selector::default()).await?;
+        let found = snap.groups.iter().find(|(_, g)| &g.key == key).map(|(k, _)| k.clone());
+        Ok(found.and_then(|k| snap.groups.remove(&k)))
+    }
+
     /// The live group of `key` (in a snapshot of one namespace).
     pub fn group(&self, key: &GroupKey) -> Option<&LiveGroup> {
         self.groups.values().find(|g| &g.key == key)

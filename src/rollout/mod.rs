@@ -4,6 +4,8 @@
 //! - [`plan`]: the pure diff of desired groups against live ones.
 //! - [`status`]: the per-group status documents `view` prints.
 //! - [`wait`]: waiting for deployments and health, failing fast with Marathon's reasons.
+//! - [`result`]: what a rollout reports per group.
+//! - [`scope`]: where and how a command applies its changes.
 //! - [`event`]: progress events and the `Reporter` trait the terminal layer implements.
 //! - [`rolling`], [`restart`]: rolling updates and restarts in batches, through the health
 //!   [`gate`], retiring tasks with a drain ([`retire`]).
@@ -15,8 +17,10 @@ pub mod live;
 pub mod plan;
 pub mod register;
 pub mod restart;
+pub mod result;
 pub mod retire;
 pub mod rolling;
+pub mod scope;
 pub mod status;
 pub mod wait;
 

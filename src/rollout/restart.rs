@@ -7,13 +7,14 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::Instant;
 
-use super::apply::{lock_groups, unlock, Scope};
+use super::apply::{lock_groups, unlock};
 use super::event::{Event, Reporter};
 use super::gate::{self, Cancel, Gate};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::register::{self, container_info};
 use super::retire::{kill_these, pick, Kill};
 use super::rolling::{batch_sizes, RolloutOutcome, RolloutResult, Settings, Timings};
+use super::scope::Scope;
 use super::wait::WaitError;
 use crate::error::{ExitStatus, StatusError};
 use crate::marathon::types::App;
@@ -28,21 +29,23 @@ pub async fn restart(
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<RolloutResult> {
-    let app = match live.apps.as_slice() {
-        [one] => one,
-        _ => {
-            return Err(StatusError {
+    let keys = [live.key.clone()];
+    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout, scope.owner).await?;
+    let cancel = std::pin::pin!(cancel);
+    // Decide on what Marathon has now, under the lock (a rollout may have run meanwhile).
+    let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {
+        Ok(Some(fresh)) => match fresh.apps.as_slice() {
+            [app] => restart_locked(scope, &fresh, app, settings, reporter, cancel).await,
+            apps => Err(StatusError {
                 status: ExitStatus::Locked,
-                message: format!("`{}` is in the middle of a rollout ({} revisions)", live.group_id, live.apps.len()),
+                message: format!("`{}` is in the middle of a rollout ({} revisions)", fresh.group_id, apps.len()),
                 hint: Some("let the rollout finish (or roll it back) before restarting".into()),
             }
-            .into())
-        }
+            .into()),
+        },
+        Ok(None) => Err(anyhow::anyhow!("`{}` is gone from Marathon", live.group_id)),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", live.group_id))),
     };
-    let keys = [live.key.clone()];
-    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout).await?;
-    let cancel = std::pin::pin!(cancel);
-    let result = restart_locked(scope, live, app, settings, reporter, cancel).await;
     unlock(locks).await;
     result
 }

@@ -4,10 +4,11 @@
 
 use anyhow::Context as _;
 
-use super::apply::Scope;
 use super::register::container_info;
+use super::scope::Scope;
 use super::wait::task_healthy;
 use crate::marathon::types::{App, Task, TaskState};
+use crate::marathon::Change;
 use crate::names::GroupKey;
 
 /// How the victims are killed.
@@ -32,47 +33,61 @@ pub fn pick<'a>(app: &'a App, tasks: impl Iterator<Item = &'a Task>, n: usize) -
     tasks
 }
 
-/// Drains and kills `count` tasks of `app` (see the module docs); returns the killed task ids.
-/// With [`Kill::AndScale`], instances not launched yet make up the rest by scaling down.
+/// What [`kill_drained`] did: the tasks it killed and Marathon's last change (to wait on).
+#[derive(Debug, Clone, Default)]
+pub struct Retired {
+    /// Ids of the killed tasks.
+    pub killed: Vec<String>,
+    /// The last change Marathon accepted (the kill, or the scale-down after it).
+    pub change: Option<Change>,
+}
+
+/// Drains and kills `count` tasks of `app` (see the module docs). With [`Kill::AndScale`],
+/// instances not launched yet make up the rest by scaling down: they were never registered, so
+/// no drain is needed for them.
 pub async fn kill_drained(
     scope: Scope<'_>,
     key: &GroupKey,
     app: &App,
     count: u32,
     kill: Kill,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<Retired> {
     let victims = pick(app, app.tasks.iter().flatten(), count as usize);
-    kill_these(scope, key, app, &victims, kill).await?;
+    let mut change = kill_these(scope, key, app, &victims, kill).await?;
     let short = count.saturating_sub(victims.len() as u32);
     if kill == Kill::AndScale && short > 0 {
         let target = app.instances.unwrap_or(0).saturating_sub(count);
-        scope.marathon.scale_app(&app.id, target, true).await.with_context(|| format!("scaling `{}` down", app.id))?;
+        // force: the kill above may have started a scale deployment of its own.
+        let force = change.is_some();
+        let scaled = scope.marathon.scale_app(&app.id, target, force).await;
+        change = Some(scaled.with_context(|| format!("scaling `{}` to {target}", app.id))?);
     }
-    Ok(victims.iter().map(|t| t.id.clone()).collect())
+    Ok(Retired { killed: victims.iter().map(|t| t.id.clone()).collect(), change })
 }
 
-/// Drains and kills the given tasks of `app`.
+/// Drains and kills the given tasks of `app` in one kill request; `None` when there are none.
+/// The drain is one read and batched deletes; a refused kill puts back exactly the
+/// registrations it removed.
 pub async fn kill_these(
     scope: Scope<'_>,
     key: &GroupKey,
     app: &App,
     victims: &[&Task],
     kill: Kill,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Change>> {
     if victims.is_empty() {
-        return Ok(());
-    }
-    let mut drained = Vec::new();
-    for t in victims {
-        if scope.etcd.deregister_container(key, &t.id).await.with_context(|| format!("draining `{}`", t.id))? {
-            drained.push(container_info(app, t));
-        }
+        return Ok(None);
     }
     let ids: Vec<String> = victims.iter().map(|t| t.id.clone()).collect();
-    if let Err(err) = scope.marathon.kill_tasks(&ids, kill == Kill::AndScale).await {
-        // Marathon refused: the tasks live on, so consumers get them back.
-        scope.etcd.register_containers(key, &drained).await.context("registering refused victims again")?;
-        return Err(anyhow::Error::new(err).context(format!("killing {} task(s) of `{}`", ids.len(), app.id)));
+    let drained = scope.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
+    match scope.marathon.kill_tasks(&ids, kill == Kill::AndScale).await {
+        Ok(change) => Ok(Some(change)),
+        Err(err) => {
+            // Marathon refused: the tasks live on, so consumers get them back.
+            let back: Vec<_> =
+                victims.iter().filter(|t| drained.contains(&t.id)).map(|t| container_info(app, t)).collect();
+            scope.etcd.register_containers(key, &back).await.context("registering refused victims again")?;
+            Err(anyhow::Error::new(err).context(format!("killing {} task(s) of `{}`", ids.len(), app.id)))
+        }
     }
-    Ok(())
 }

@@ -10,16 +10,17 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use serde::Serialize;
 use serde_json::Value;
 
-use super::apply::{lock_groups, unlock, Scope};
+use super::apply::{lock_groups, unlock};
 use super::event::{Event, Reporter};
 use super::gate::{self, Cancel, Gate};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::plan::Desired;
 use super::register::{self, container_info};
+pub use super::result::{RolloutOutcome, RolloutResult, Timings};
 use super::retire::{kill_drained, Kill};
+use super::scope::Scope;
 use super::wait::WaitError;
 use crate::error::{ExitStatus, StatusError};
 use crate::marathon::types::App;
@@ -41,77 +42,6 @@ pub struct Settings {
     pub fail_after: Duration,
     /// Recorded with the revision in the group's etcd config.
     pub message: Option<String>,
-}
-
-/// What a rollout did to one group (`-o json`: one object per group).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum RolloutOutcome {
-    /// Created (it did not exist).
-    Created,
-    /// Scaled in place (only `instances` changed).
-    Scaled,
-    /// Rolled to the new revision.
-    Rolled,
-    /// Every task replaced by `restart`.
-    Restarted,
-    /// Failed and rolled back to the old revision.
-    RolledBack,
-    /// Nothing to do.
-    Unchanged,
-    /// Failed; left as it was when it failed (see `reason`).
-    Failed,
-    /// `--dry-run`: would be created.
-    WouldCreate,
-    /// `--dry-run`: would be scaled.
-    WouldScale,
-    /// `--dry-run`: would be rolled.
-    WouldRoll,
-    /// `--dry-run`: would be restarted.
-    WouldRestart,
-}
-
-impl std::fmt::Display for RolloutOutcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let text = serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        f.write_str(&text)
-    }
-}
-
-/// How long a rollout took.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Timings {
-    /// The whole rollout, seconds.
-    pub total: f64,
-    /// Each batch from its start until its new tasks passed the health gate, seconds.
-    pub batches: Vec<f64>,
-}
-
-/// The result of a rollout of one group.
-#[derive(Debug, Clone, Serialize)]
-pub struct RolloutResult {
-    /// Service name.
-    pub service: String,
-    /// Encoded labels.
-    pub group: String,
-    /// What happened.
-    pub outcome: RolloutOutcome,
-    /// The revision before.
-    pub from: Option<String>,
-    /// The revision wanted.
-    pub to: Option<String>,
-    /// Desired instances.
-    pub instances: u32,
-    /// Batch sizes (planned with `--dry-run`, else those that started).
-    pub batches: Vec<u32>,
-    /// Why it failed, or was rolled back.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Durations.
-    pub timings: Timings,
-    /// The exit status this group asks for (success unless it failed).
-    #[serde(skip)]
-    pub status: ExitStatus,
 }
 
 /// Batch sizes to take `instances` from 0 in steps of `batch`.
@@ -146,9 +76,15 @@ pub async fn update(
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<RolloutResult> {
     let keys = [live.key.clone()];
-    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout).await?;
+    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout, scope.owner).await?;
     let cancel = std::pin::pin!(cancel);
-    let result = update_locked(scope, live, desired, settings, reporter, cancel).await;
+    // Decide on what Marathon has now, under the lock: another update may have finished while
+    // this one waited for it.
+    let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {
+        Ok(Some(fresh)) => update_locked(scope, &fresh, desired, settings, reporter, cancel).await,
+        Ok(None) => Err(anyhow::anyhow!("`{}` is gone from Marathon; run `theseus update` again", live.group_id)),
+        Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", live.group_id))),
+    };
     unlock(locks).await;
     result
 }
@@ -164,6 +100,9 @@ async fn update_locked(
     let started = Instant::now();
     let name = format!("{}/{}", live.key.service(), live.key.group());
     let olds: Vec<&App> = live.apps.iter().filter(|a| a.id != desired.app.id).collect();
+    if olds.is_empty() {
+        return Ok(RolloutResult { outcome: RolloutOutcome::Unchanged, ..RolloutResult::of(live, desired) });
+    }
     let [old] = olds.as_slice() else {
         return Err(StatusError {
             status: ExitStatus::Locked,
@@ -174,19 +113,7 @@ async fn update_locked(
         }
         .into());
     };
-    let n = desired.app.instances.unwrap_or(1);
-    let mut result = RolloutResult {
-        service: live.key.service().to_owned(),
-        group: live.key.group().to_owned(),
-        outcome: RolloutOutcome::Rolled,
-        from: Some(revision_of(old)),
-        to: Some(desired.revision()),
-        instances: n,
-        batches: Vec::new(),
-        reason: None,
-        timings: Timings::default(),
-        status: ExitStatus::Success,
-    };
+    let mut result = RolloutResult { from: Some(revision_of(old)), ..RolloutResult::of(live, desired) };
     // A new app left by an interrupted rollout is taken over where it stands.
     let resumed = live.apps.iter().find(|a| a.id == desired.app.id).and_then(|a| a.instances).unwrap_or(0);
     if resumed == 0 {

@@ -259,6 +259,28 @@ async fn batched_registration_uses_as_few_transactions_as_max_txn_ops_allows() {
 }
 
 #[tokio::test]
+async fn batched_deregistration_reads_once_and_deletes_in_max_txn_ops_batches() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    let key = gk("web", "dev");
+    d.create_group(&key, &json!({})).await.unwrap();
+    let many: Vec<ContainerInfo> = (0..200).map(|i| info(&format!("t{i:03}"), 31000 + i)).collect();
+    d.register_containers(&key, &many).await.unwrap();
+    // 150 registered ones and one that never was.
+    let mut doomed: Vec<String> = (0..150).map(|i| format!("t{i:03}")).collect();
+    doomed.push("never".into());
+    let before = d.requests_sent();
+    let gone = d.deregister_containers(&key, &doomed).await.unwrap();
+    let per_txn = MAX_TXN_OPS / 2; // a marker delete and a subtree delete per container
+    assert_eq!(d.requests_sent() - before, 1 + 150u64.div_ceil(per_txn as u64), "one read, then batches");
+    assert_eq!(gone.len(), 150, "only what was registered is reported");
+    assert!(!gone.contains(&"never".to_owned()));
+    assert_eq!(d.get_group_container_names(&key).await.unwrap().len(), 50);
+    assert!(d.deregister_containers(&key, &doomed).await.unwrap().is_empty(), "idempotent");
+    assert!(d.deregister_containers(&gk("web", "gone"), &doomed).await.unwrap().is_empty(), "missing group");
+}
+
+#[tokio::test]
 async fn sync_makes_the_group_exactly_the_desired_containers() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;

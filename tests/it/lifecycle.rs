@@ -168,6 +168,39 @@ instances = 1
     assert!(String::from_utf8_lossy(&out.stderr).contains("locked"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Integrity: a scale-down that Marathon refuses (409: the app is locked by a deployment that
+/// never ends) must leave etcd as it was. The victims are deregistered just before the kill
+/// request and registered again when it is refused (DESIGN §4: "on any refusal, etcd stays as
+/// it was"; Marathon's lock: DIGEST §3, `api/v2/AppsResource.scala`).
+#[test]
+fn a_refused_scale_down_leaves_the_registrations_as_they_were() {
+    let env = Env::start();
+    let spec = env.spec(
+        r#"
+namespace = "it"
+[service.spread]
+cmd = "sleep 600"
+cpus = 0.1
+mem = 32
+constraints = [["hostname", "UNIQUE"]]
+[[service.spread.group]]
+labels = ["dev"]
+instances = 2
+"#,
+    );
+    let created = env.cmd().args(["create", spec.to_str().unwrap()]).args(fast()).output().unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    // Five on three agents with UNIQUE hostname: the deployment can never finish.
+    let out = env.cmd().args(["scale", "spread", "-l", "dev", "--instances", "5", "--no-wait"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let registered = |env: &Env| env.json(&["endpoints", "spread", "-l", "dev"]).as_array().unwrap().len();
+    let before = registered(&env);
+    assert!(before >= 2, "the running containers are registered");
+    let out = env.cmd().args(["scale", "spread", "-l", "dev", "--instances", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(registered(&env), before, "a refused kill puts its victims back");
+}
+
 #[test]
 fn view_costs_a_constant_number_of_requests() {
     let env = Env::start();

@@ -1,0 +1,97 @@
+//! What a rollout (`update`, `restart`) reports per group: [`RolloutResult`], printed as a
+//! table row or one JSON object.
+
+use serde::Serialize;
+
+use super::live::LiveGroup;
+use super::plan::Desired;
+use crate::error::ExitStatus;
+
+/// What a rollout did to one group (`-o json`: one object per group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RolloutOutcome {
+    /// Created (it did not exist).
+    Created,
+    /// Scaled in place (only `instances` changed).
+    Scaled,
+    /// Rolled to the new revision.
+    Rolled,
+    /// Every task replaced by `restart`.
+    Restarted,
+    /// Failed and rolled back to the old revision.
+    RolledBack,
+    /// Nothing to do.
+    Unchanged,
+    /// Failed; left as it was when it failed (see `reason`).
+    Failed,
+    /// `--dry-run`: would be created.
+    WouldCreate,
+    /// `--dry-run`: would be scaled.
+    WouldScale,
+    /// `--dry-run`: would be rolled.
+    WouldRoll,
+    /// `--dry-run`: would be restarted.
+    WouldRestart,
+}
+
+impl std::fmt::Display for RolloutOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        f.write_str(&text)
+    }
+}
+
+/// How long a rollout took.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    /// The whole rollout, seconds.
+    pub total: f64,
+    /// Each batch from its start until its new tasks passed the health gate, seconds.
+    pub batches: Vec<f64>,
+}
+
+/// The result of a rollout of one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct RolloutResult {
+    /// Service name.
+    pub service: String,
+    /// Encoded labels.
+    pub group: String,
+    /// What happened.
+    pub outcome: RolloutOutcome,
+    /// The revision before.
+    pub from: Option<String>,
+    /// The revision wanted.
+    pub to: Option<String>,
+    /// Desired instances.
+    pub instances: u32,
+    /// Batch sizes (planned with `--dry-run`, else those that started).
+    pub batches: Vec<u32>,
+    /// Why it failed, or was rolled back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Durations.
+    pub timings: Timings,
+    /// The exit status this group asks for (success unless it failed).
+    #[serde(skip)]
+    pub status: ExitStatus,
+}
+
+impl RolloutResult {
+    /// A successful roll of `live` to `desired`, before anything happened.
+    pub(super) fn of(live: &LiveGroup, desired: &Desired) -> Self {
+        RolloutResult {
+            service: live.key.service().to_owned(),
+            group: live.key.group().to_owned(),
+            outcome: RolloutOutcome::Rolled,
+            from: live.revisions().into_iter().next(),
+            to: Some(desired.revision()),
+            instances: desired.app.instances.unwrap_or(1),
+            batches: Vec::new(),
+            reason: None,
+            timings: Timings::default(),
+            status: ExitStatus::Success,
+        }
+    }
+}
