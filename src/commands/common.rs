@@ -8,13 +8,13 @@ use anyhow::Context as _;
 
 use crate::cli::{RolloutArgs, WaitArgs};
 use crate::context::Context;
-use crate::error::{ExitStatus, StatusError};
+use crate::error::{ExitStatus, StatusError, UserError};
 use crate::rollout::apply::Waiting;
 use crate::rollout::live::Snapshot;
 use crate::rollout::rolling::{RolloutResult, Settings};
 use crate::rollout::wait::WaitOptions;
 use crate::spec::labels::Selector;
-use crate::spec::{self, Rollout, Spec};
+use crate::spec::{self, Amount, Rollout, Spec};
 
 /// Loads and validates a spec, applying `--namespace`/`THESEUS_NAMESPACE`.
 pub fn load_spec(path: &Path, ctx: &Context) -> anyhow::Result<Spec> {
@@ -31,8 +31,9 @@ pub fn waiting(args: &WaitArgs) -> Waiting {
     }
 }
 
-/// The rollout settings of one group: the spec's `rollout` table with the flags applied.
-pub fn rollout_settings(args: &RolloutArgs, spec: &Rollout, message: Option<String>) -> Settings {
+/// The rollout settings of one group: the spec's `rollout` table with the flags applied,
+/// checked as `validate` checks the table (the flags could otherwise bypass it): exit 2.
+pub fn rollout_settings(args: &RolloutArgs, spec: &Rollout, message: Option<String>) -> Result<Settings, UserError> {
     let mut rollout = spec.clone();
     if let Some(b) = args.batch {
         rollout.batch = b;
@@ -49,14 +50,31 @@ pub fn rollout_settings(args: &RolloutArgs, spec: &Rollout, message: Option<Stri
     if let Some(d) = args.deadline {
         rollout.deadline = d;
     }
-    Settings {
+    if matches!(rollout.batch, Amount::Count(0) | Amount::Percent(0)) {
+        return Err(UserError::with_hint("--batch must be at least 1 (or 1%)", "e.g. --batch 1 or --batch 25%"));
+    }
+    if rollout.deadline.is_zero() {
+        return Err(UserError::with_hint("--deadline must be longer than 0s", "e.g. --deadline 10m"));
+    }
+    if rollout.min_healthy >= rollout.deadline {
+        let human = humantime::format_duration;
+        return Err(UserError::with_hint(
+            format!(
+                "min-healthy ({}) must be shorter than the deadline ({})",
+                human(rollout.min_healthy),
+                human(rollout.deadline)
+            ),
+            "a batch must stay healthy for --min-healthy before --deadline passes",
+        ));
+    }
+    Ok(Settings {
         rollout,
         no_rollback: args.no_rollback,
         lock_timeout: args.lock_timeout,
         poll: args.poll_interval,
         fail_after: args.fail_after,
         message,
-    }
+    })
 }
 
 /// How the creates and scales inside a rollout command wait: until healthy, up to the deadline.

@@ -31,7 +31,7 @@ pub async fn run(ctx: &Context, args: RestartArgs) -> anyhow::Result<ExitStatus>
         Err(e) if e.is_not_found() => Rollout::default(),
         Err(e) => return Err(anyhow::Error::new(e).context(format!("reading the config of `{}` from etcd", group.key))),
     };
-    let settings = rollout_settings(&args.rollout, &spec_rollout, None);
+    let settings = rollout_settings(&args.rollout, &spec_rollout, None)?;
     let instances = group.current().and_then(|a| a.instances).unwrap_or(0);
     if args.rollout.dry_run {
         let result = RolloutResult {

@@ -91,8 +91,10 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<ExitStatus> 
     let selector = Selector::parse(&args.selection.labels)?;
     let groups = spec.select(&args.selection.services, &selector)?;
     let desired = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;
-    let settings: Vec<Settings> =
-        groups.iter().map(|g| rollout_settings(&args.rollout, &g.rollout, args.message.clone())).collect();
+    let settings: Vec<Settings> = groups
+        .iter()
+        .map(|g| rollout_settings(&args.rollout, &g.rollout, args.message.clone()))
+        .collect::<Result<_, _>>()?;
     let services: Vec<String> = spec.services().into_iter().map(str::to_owned).collect();
     let snap = Snapshot::read(ctx.marathon()?, &spec.namespace, &services, &Selector::default())
         .await
@@ -117,7 +119,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<ExitStatus> 
         marathon: ctx.marathon()?,
         etcd,
         namespace: &spec.namespace,
-        waiting: rollout_waiting(&rollout_settings(&args.rollout, &Rollout::default(), None)),
+        waiting: rollout_waiting(&rollout_settings(&args.rollout, &Rollout::default(), None)?),
         owner: &ctx.owner,
     };
     progress.on(Event::Started { total: changing });

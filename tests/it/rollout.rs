@@ -299,3 +299,29 @@ fn concurrent_updates_wait_for_the_lock_and_never_act_on_stale_state() {
     assert_eq!(healthy.len(), 2);
     assert_eq!(env.registered().into_iter().map(|(id, _)| id).collect::<BTreeSet<_>>(), healthy);
 }
+
+/// Rollout flags are checked as `validate` checks the spec's `rollout` table, before anything
+/// is contacted: exit 2 with the reason (Marathon here is a closed port).
+#[test]
+fn bad_rollout_flags_are_usage_errors_before_any_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("v.toml");
+    std::fs::write(&file, spec("1", SERVE, 2, "")).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    for (flags, says) in [
+        (vec!["--batch", "0"], "--batch must be at least 1"),
+        (vec!["--batch", "0%"], "--batch must be at least 1"),
+        (vec!["--deadline", "0s"], "--deadline must be longer than 0s"),
+        (vec!["--min-healthy", "5m", "--deadline", "1m"], "must be shorter than the deadline"),
+    ] {
+        let out = theseus()
+            .args(["--marathon", &format!("http://{closed}"), "update", file.to_str().unwrap()])
+            .args(&flags)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {err}");
+        assert!(err.contains(says), "{flags:?}: {err}");
+        assert!(!err.contains("cannot reach"), "nothing was contacted: {err}");
+    }
+}
