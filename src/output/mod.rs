@@ -124,12 +124,18 @@ impl Output {
     }
 
     /// A cargo-style status line on stderr: a right-aligned verb, then the message.
+    /// When stderr is not a terminal (a CI log), each line starts with a UTC timestamp.
     pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
         if self.quiet {
             return;
         }
         let style = self.style(GREEN);
-        eprintln!("{style}{verb:>12}{style:#} {message}");
+        if self.stderr_tty {
+            eprintln!("{style}{verb:>12}{style:#} {message}");
+        } else {
+            let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
+            eprintln!("{now} {style}{verb:>12}{style:#} {message}");
+        }
     }
 
     /// A `warning:` line on stderr (shown even with `-q`).

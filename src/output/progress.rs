@@ -1,70 +1,120 @@
-//! Draws rollout [`Event`]s with indicatif on stderr, and ends with status lines so logs read
-//! well when the bar is hidden (`-q`, `-v`, `-o json`, or stderr not a terminal).
+//! Draws rollout [`Event`]s on stderr: on a terminal, one indicatif bar per group (healthy of
+//! desired, batch k/n, waiting until ...); otherwise (CI logs, `-q`, `-v`, `-o json`) no bars,
+//! and the same news as timestamped status lines, printed only when a group's news changes.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use super::Output;
 use crate::rollout::{Event, Reporter};
 
-/// A progress bar over the groups being waited on.
+/// One bar per group being waited on or rolled.
 #[derive(Debug)]
 pub struct Progress {
-    bar: ProgressBar,
+    multi: MultiProgress,
     out: Output,
     verb: &'static str,
-    converged: Mutex<Vec<String>>,
+    /// Whether bars are drawn; when not, progress goes out as status lines.
+    bars_shown: bool,
+    bars: Mutex<BTreeMap<String, ProgressBar>>,
+    /// The last progress line printed per group (lines are printed only when they change).
+    last: Mutex<BTreeMap<String, String>>,
 }
 
 impl Progress {
-    /// A bar for a wait; `verb` names the operation in status lines (`Deployed`, `Scaled`).
+    /// Progress for an operation; `verb` names it in status lines (`Deployed`, `Updated`).
     pub fn new(out: &Output, verb: &'static str) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(0), out.progress_target());
-        let style =
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} groups {wide_msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
-        bar.enable_steady_tick(Duration::from_millis(120));
-        Progress { bar, out: out.clone(), verb, converged: Mutex::new(Vec::new()) }
+        let target = out.progress_target();
+        let bars_shown = !target.is_hidden();
+        Progress {
+            multi: MultiProgress::with_draw_target(target),
+            out: out.clone(),
+            verb,
+            bars_shown,
+            bars: Mutex::new(BTreeMap::new()),
+            last: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Runs `f` with the group's bar, creating it on first use.
+    fn with_bar(&self, group: &str, f: impl FnOnce(&ProgressBar)) {
+        let Ok(mut bars) = self.bars.lock() else { return };
+        let bar = bars.entry(group.to_owned()).or_insert_with(|| {
+            let bar = self.multi.add(ProgressBar::new(0));
+            let style =
+                ProgressStyle::with_template("{spinner} {prefix:.bold} {bar:20} {pos}/{len} healthy  {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.set_prefix(group.to_owned());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        f(bar);
+    }
+
+    /// A status line above the bars (or alone, when they are hidden).
+    fn line(&self, verb: &str, text: &str) {
+        self.multi.suspend(|| self.out.status(verb, text));
     }
 }
 
 impl Reporter for Progress {
     fn on(&self, event: Event) {
         match event {
-            Event::Started { total } => self.bar.set_length(total as u64),
+            Event::Started { .. } => {}
             Event::Progress { group, healthy, desired, state } => {
-                self.bar.set_message(format!("{group}: {healthy}/{desired} healthy, {state}"));
+                self.with_bar(&group, |bar| {
+                    bar.set_length(u64::from(desired));
+                    bar.set_position(u64::from(healthy));
+                    bar.set_message(state.clone());
+                });
+                if !self.bars_shown {
+                    let text = format!("{group}: {healthy}/{desired} healthy, {state}");
+                    let changed = self.last.lock().map(|mut l| l.insert(group, text.clone()).as_ref() != Some(&text));
+                    if changed.unwrap_or(true) {
+                        self.line("Progress", &text);
+                    }
+                }
             }
             Event::Converged { group } => {
-                self.bar.inc(1);
-                if let Ok(mut c) = self.converged.lock() {
-                    c.push(group.clone());
-                }
-                self.bar.suspend(|| self.out.status(self.verb, &group));
+                self.with_bar(&group, |bar| bar.finish_and_clear());
+                self.line(self.verb, &group);
             }
             Event::BatchStarted { group, batch, batches, size } => {
-                let line = format!("{group}: batch {batch}/{batches} ({size} instance(s))");
-                self.bar.set_message(line.clone());
-                self.bar.suspend(|| self.out.status("Batch", &line));
+                self.with_bar(&group, |bar| bar.set_message(format!("batch {batch}/{batches}")));
+                self.line("Batch", &format!("{group}: batch {batch}/{batches} ({size} instance(s))"));
             }
             Event::Waiting { group, wait } => {
-                let line = format!("{group}: next batch in {}", humantime::format_duration(wait));
-                self.bar.set_message(line.clone());
-                self.bar.suspend(|| self.out.status("Waiting", &line));
+                let until = chrono::Utc::now() + wait;
+                let text = format!("waiting until {} ({})", until.format("%H:%M:%S"), humantime::format_duration(wait));
+                self.with_bar(&group, |bar| bar.set_message(text.clone()));
+                self.line("Waiting", &format!("{group}: {text}"));
             }
             Event::RollingBack { group, reason } => {
-                self.bar.suspend(|| self.out.warn(format!("{group}: {reason}; rolling back")));
+                self.with_bar(&group, |bar| bar.set_message("rolling back"));
+                self.multi.suspend(|| self.out.warn(format!("{group}: {reason}; rolling back")));
             }
-            Event::Finished => self.bar.finish_and_clear(),
+            Event::Finished => self.finish(),
         }
+    }
+}
+
+impl Progress {
+    fn finish(&self) {
+        if let Ok(bars) = self.bars.lock() {
+            for bar in bars.values() {
+                bar.finish_and_clear();
+            }
+        }
+        let _ = self.multi.clear();
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
-        self.bar.finish_and_clear();
+        self.finish();
     }
 }

@@ -20,6 +20,7 @@ mod local_fidelity;
 mod local_tasks;
 mod marathon_client;
 mod output;
+mod progress;
 mod rollout;
 mod spec;
 mod support;
