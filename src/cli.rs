@@ -49,6 +49,7 @@ pub struct GlobalArgs {
         global = true,
         env = "THESEUS_MARATHON_URL",
         value_delimiter = ',',
+        value_parser = parse_marathon_url,
         default_value = "http://127.0.0.1:8080"
     )]
     pub marathon: Vec<url::Url>,
@@ -448,6 +449,17 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// Parses a Marathon base URL: `http://` or `https://` with a host (a usage error otherwise,
+/// before anything is contacted).
+pub fn parse_marathon_url(s: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(s.trim()).map_err(|e| format!("`{s}` is not a URL ({e}); e.g. http://marathon:8080"))?;
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
+        "http" | "https" => Err(format!("`{s}` has no host; e.g. http://marathon:8080")),
+        other => Err(format!("`{s}`: Marathon speaks http:// or https://, not {other}://")),
+    }
+}
+
 /// Parses a human duration (`30s`, `5m`, `1h30m`).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s).map_err(|e| format!("{e} (expected a duration such as `30s`, `5m`, `1h30m`)"))
@@ -497,6 +509,17 @@ mod tests {
         assert_eq!(args.rollout.max_unavailable, Some(Amount::Count(1)));
         assert_eq!(args.rollout.wait, Some(Duration::from_secs(5)));
         assert!(Cli::try_parse_from(["theseus", "update", "f.toml", "--batch", "120%"]).is_err());
+    }
+
+    #[test]
+    fn marathon_urls_are_http_or_https_with_a_host() {
+        assert!(parse_marathon_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_marathon_url("https://m.example/prefix").is_ok());
+        for bad in ["ftp://x", "x", "http://", "file:///tmp/m", "127.0.0.1:8080"] {
+            assert!(parse_marathon_url(bad).is_err(), "{bad}");
+        }
+        let err = Cli::try_parse_from(["theseus", "--marathon", "ftp://x", "view"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
     }
 
     #[test]

@@ -129,6 +129,11 @@ impl Options {
             .iter()
             .map(|e| {
                 let e = e.trim().trim_end_matches('/');
+                let authority = e.strip_prefix("http://").or_else(|| e.strip_prefix("https://")).unwrap_or(e);
+                let other_scheme = e.contains("://") && authority == e;
+                if !other_scheme && !is_host_port(authority) {
+                    return Err(Error::Options(format!("endpoint `{e}` is not HOST:PORT or http(s)://HOST:PORT")));
+                }
                 match (e.strip_prefix("http://"), e.strip_prefix("https://")) {
                     (Some(_), _) if tls => Err(Error::Options(format!(
                         "endpoint `{e}` is http:// but TLS files were given; use https:// or HOST:PORT"
@@ -142,6 +147,15 @@ impl Options {
             })
             .collect()
     }
+}
+
+/// `host:port` with a non-empty host (a name, IPv4, or `[IPv6]`) and a port number.
+fn is_host_port(authority: &str) -> bool {
+    let Some((host, port)) = authority.rsplit_once(':') else { return false };
+    let host_ok = !host.is_empty()
+        && (host.starts_with('[') && host.ends_with(']')
+            || host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')));
+    host_ok && port.parse::<u16>().is_ok_and(|p| p > 0)
 }
 
 fn read_pem(path: &PathBuf, flag: &str) -> Result<Vec<u8>, Error> {
@@ -853,6 +867,12 @@ mod tests {
         o.endpoints = vec!["127.0.0.1:2379".into(), "https://h:1/".into()];
         assert_eq!(o.urls().unwrap(), ["https://127.0.0.1:2379", "https://h:1"]);
         assert!(Options::new(Vec::<String>::new()).urls().is_err());
+        for bad in ["a b c", "host", "host:port", ":2379", "http://", "http://h", "h:0", "h:70000"] {
+            assert!(Options::new([bad]).urls().is_err(), "{bad}");
+        }
+        for good in ["127.0.0.1:2379", "etcd-1.example:2379", "[::1]:2379", "https://h:1"] {
+            assert!(Options::new([good]).urls().is_ok(), "{good}");
+        }
     }
 
     #[test]

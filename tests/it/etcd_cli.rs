@@ -117,3 +117,17 @@ async fn endpoints_reads_under_the_root_prefix() {
     let doc: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(doc[0]["address"], "127.0.0.2:31000");
 }
+
+/// Malformed endpoints are usage errors at once (exit 2), not retried as "cannot reach".
+#[test]
+fn malformed_endpoints_are_usage_errors_at_once() {
+    for args in [vec!["--etcd", "a b c", "endpoints", "web"], vec!["--marathon", "ftp://x", "view"]] {
+        let start = std::time::Instant::now();
+        let out =
+            Command::cargo_bin("theseus").unwrap().env_remove("THESEUS_ETCD_ENDPOINTS").args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(!err.contains("cannot reach"), "{args:?}: {err}");
+        assert!(start.elapsed() < std::time::Duration::from_secs(2), "{args:?} took {:?}", start.elapsed());
+    }
+}
