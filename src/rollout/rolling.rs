@@ -136,11 +136,11 @@ async fn update_locked(
     if resumed == 0 {
         let mut app = desired.app.clone();
         app.instances = Some(0);
-        scope
-            .marathon
-            .put_app(&app, false)
-            .await
-            .with_context(|| format!("adding the new revision app `{}`", app.id))?;
+        if let Err(err) = scope.marathon.put_app(&app, false).await {
+            // Nothing changed: no rollout to journal.
+            let _ = tracker.clear().await;
+            return Err(anyhow::Error::new(err).context(format!("adding the new revision app `{}`", app.id)));
+        }
     }
     let forward = roll_forward(
         scope,
