@@ -52,6 +52,9 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create the selected groups that do not exist yet, wait until healthy, register them')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Roll groups forward to the spec: create, scale in place, or roll in batches')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Replace every task of one group in batches, with no spec change')
+            [CompletionResult]::new('rollout', 'rollout', [CompletionResultType]::ParameterValue, 'Show, resume or abort a group''s interrupted rollout (journaled in etcd)')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the revisions deployed to a group, newest first, marking the current one')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll a group back to its previous revision (or `--to REV`), in batches like `update`')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Scale one group in place (no restart), wait, register')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove groups: deregister containers, delete the Marathon apps, clear etcd')
             [CompletionResult]::new('view', 'view', [CompletionResultType]::ParameterValue, 'Show what is deployed where: one row per labeled group, filtered by label')
@@ -247,6 +250,240 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait this long for another theseus changing the same group to finish (then exit 6)')
             [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'How often to poll Marathon')
             [CompletionResult]::new('--fail-after', '--fail-after', [CompletionResultType]::ParameterName, 'Fail when new tasks cannot be placed (or keep failing) for this long')
+            [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
+            [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
+            [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
+            [CompletionResult]::new('--marathon-token', '--marathon-token', [CompletionResultType]::ParameterName, 'Marathon bearer token (DC/OS ACS token)')
+            [CompletionResult]::new('--marathon-ca', '--marathon-ca', [CompletionResultType]::ParameterName, 'PEM file with a CA certificate to trust for Marathon')
+            [CompletionResult]::new('--etcd', '--etcd', [CompletionResultType]::ParameterName, 'etcd endpoints, HOST:PORT or URLs, comma-separated')
+            [CompletionResult]::new('--etcd-user', '--etcd-user', [CompletionResultType]::ParameterName, 'etcd user (with --etcd-password)')
+            [CompletionResult]::new('--etcd-password', '--etcd-password', [CompletionResultType]::ParameterName, 'etcd password')
+            [CompletionResult]::new('--etcd-ca', '--etcd-ca', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate of etcd''s TLS endpoints')
+            [CompletionResult]::new('--etcd-cert', '--etcd-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for etcd (with --etcd-key)')
+            [CompletionResult]::new('--etcd-key', '--etcd-key', [CompletionResultType]::ParameterName, 'PEM client key for etcd (with --etcd-cert)')
+            [CompletionResult]::new('--etcd-prefix', '--etcd-prefix', [CompletionResultType]::ParameterName, 'Root prefix under which /services lives, so namespaces can share one etcd')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Marathon path prefix of the groups (overrides the spec''s `namespace`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for connecting to and each request to Marathon and etcd')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'Leave a failed rollout as it is instead of rolling back (exit 4)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the batches and change nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'theseus;rollout' {
+            [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
+            [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
+            [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
+            [CompletionResult]::new('--marathon-token', '--marathon-token', [CompletionResultType]::ParameterName, 'Marathon bearer token (DC/OS ACS token)')
+            [CompletionResult]::new('--marathon-ca', '--marathon-ca', [CompletionResultType]::ParameterName, 'PEM file with a CA certificate to trust for Marathon')
+            [CompletionResult]::new('--etcd', '--etcd', [CompletionResultType]::ParameterName, 'etcd endpoints, HOST:PORT or URLs, comma-separated')
+            [CompletionResult]::new('--etcd-user', '--etcd-user', [CompletionResultType]::ParameterName, 'etcd user (with --etcd-password)')
+            [CompletionResult]::new('--etcd-password', '--etcd-password', [CompletionResultType]::ParameterName, 'etcd password')
+            [CompletionResult]::new('--etcd-ca', '--etcd-ca', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate of etcd''s TLS endpoints')
+            [CompletionResult]::new('--etcd-cert', '--etcd-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for etcd (with --etcd-key)')
+            [CompletionResult]::new('--etcd-key', '--etcd-key', [CompletionResultType]::ParameterName, 'PEM client key for etcd (with --etcd-cert)')
+            [CompletionResult]::new('--etcd-prefix', '--etcd-prefix', [CompletionResultType]::ParameterName, 'Root prefix under which /services lives, so namespaces can share one etcd')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Marathon path prefix of the groups (overrides the spec''s `namespace`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for connecting to and each request to Marathon and etcd')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a group''s journaled rollout beside where its revisions stand (exit 2: none)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue an interrupted rollout from where Marathon stands')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'theseus;rollout;status' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
+            [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
+            [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
+            [CompletionResult]::new('--marathon-token', '--marathon-token', [CompletionResultType]::ParameterName, 'Marathon bearer token (DC/OS ACS token)')
+            [CompletionResult]::new('--marathon-ca', '--marathon-ca', [CompletionResultType]::ParameterName, 'PEM file with a CA certificate to trust for Marathon')
+            [CompletionResult]::new('--etcd', '--etcd', [CompletionResultType]::ParameterName, 'etcd endpoints, HOST:PORT or URLs, comma-separated')
+            [CompletionResult]::new('--etcd-user', '--etcd-user', [CompletionResultType]::ParameterName, 'etcd user (with --etcd-password)')
+            [CompletionResult]::new('--etcd-password', '--etcd-password', [CompletionResultType]::ParameterName, 'etcd password')
+            [CompletionResult]::new('--etcd-ca', '--etcd-ca', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate of etcd''s TLS endpoints')
+            [CompletionResult]::new('--etcd-cert', '--etcd-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for etcd (with --etcd-key)')
+            [CompletionResult]::new('--etcd-key', '--etcd-key', [CompletionResultType]::ParameterName, 'PEM client key for etcd (with --etcd-cert)')
+            [CompletionResult]::new('--etcd-prefix', '--etcd-prefix', [CompletionResultType]::ParameterName, 'Root prefix under which /services lives, so namespaces can share one etcd')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Marathon path prefix of the groups (overrides the spec''s `namespace`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for connecting to and each request to Marathon and etcd')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'theseus;rollout;resume' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Pause between batches')
+            [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)')
+            [CompletionResult]::new('--min-healthy', '--min-healthy', [CompletionResultType]::ParameterName, 'How long a new task must stay healthy before it counts')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'How long one batch may take to become healthy (then the rollout fails)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait this long for another theseus changing the same group to finish (then exit 6)')
+            [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'How often to poll Marathon')
+            [CompletionResult]::new('--fail-after', '--fail-after', [CompletionResultType]::ParameterName, 'Fail when new tasks cannot be placed (or keep failing) for this long')
+            [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
+            [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
+            [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
+            [CompletionResult]::new('--marathon-token', '--marathon-token', [CompletionResultType]::ParameterName, 'Marathon bearer token (DC/OS ACS token)')
+            [CompletionResult]::new('--marathon-ca', '--marathon-ca', [CompletionResultType]::ParameterName, 'PEM file with a CA certificate to trust for Marathon')
+            [CompletionResult]::new('--etcd', '--etcd', [CompletionResultType]::ParameterName, 'etcd endpoints, HOST:PORT or URLs, comma-separated')
+            [CompletionResult]::new('--etcd-user', '--etcd-user', [CompletionResultType]::ParameterName, 'etcd user (with --etcd-password)')
+            [CompletionResult]::new('--etcd-password', '--etcd-password', [CompletionResultType]::ParameterName, 'etcd password')
+            [CompletionResult]::new('--etcd-ca', '--etcd-ca', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate of etcd''s TLS endpoints')
+            [CompletionResult]::new('--etcd-cert', '--etcd-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for etcd (with --etcd-key)')
+            [CompletionResult]::new('--etcd-key', '--etcd-key', [CompletionResultType]::ParameterName, 'PEM client key for etcd (with --etcd-cert)')
+            [CompletionResult]::new('--etcd-prefix', '--etcd-prefix', [CompletionResultType]::ParameterName, 'Root prefix under which /services lives, so namespaces can share one etcd')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Marathon path prefix of the groups (overrides the spec''s `namespace`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for connecting to and each request to Marathon and etcd')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'Leave a failed rollout as it is instead of rolling back (exit 4)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the batches and change nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'theseus;rollout;abort' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Pause between batches')
+            [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)')
+            [CompletionResult]::new('--min-healthy', '--min-healthy', [CompletionResultType]::ParameterName, 'How long a new task must stay healthy before it counts')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'How long one batch may take to become healthy (then the rollout fails)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait this long for another theseus changing the same group to finish (then exit 6)')
+            [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'How often to poll Marathon')
+            [CompletionResult]::new('--fail-after', '--fail-after', [CompletionResultType]::ParameterName, 'Fail when new tasks cannot be placed (or keep failing) for this long')
+            [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
+            [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
+            [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
+            [CompletionResult]::new('--marathon-token', '--marathon-token', [CompletionResultType]::ParameterName, 'Marathon bearer token (DC/OS ACS token)')
+            [CompletionResult]::new('--marathon-ca', '--marathon-ca', [CompletionResultType]::ParameterName, 'PEM file with a CA certificate to trust for Marathon')
+            [CompletionResult]::new('--etcd', '--etcd', [CompletionResultType]::ParameterName, 'etcd endpoints, HOST:PORT or URLs, comma-separated')
+            [CompletionResult]::new('--etcd-user', '--etcd-user', [CompletionResultType]::ParameterName, 'etcd user (with --etcd-password)')
+            [CompletionResult]::new('--etcd-password', '--etcd-password', [CompletionResultType]::ParameterName, 'etcd password')
+            [CompletionResult]::new('--etcd-ca', '--etcd-ca', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate of etcd''s TLS endpoints')
+            [CompletionResult]::new('--etcd-cert', '--etcd-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for etcd (with --etcd-key)')
+            [CompletionResult]::new('--etcd-key', '--etcd-key', [CompletionResultType]::ParameterName, 'PEM client key for etcd (with --etcd-cert)')
+            [CompletionResult]::new('--etcd-prefix', '--etcd-prefix', [CompletionResultType]::ParameterName, 'Root prefix under which /services lives, so namespaces can share one etcd')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Marathon path prefix of the groups (overrides the spec''s `namespace`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for connecting to and each request to Marathon and etcd')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'Leave a failed rollout as it is instead of rolling back (exit 4)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the batches and change nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'theseus;rollout;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a group''s journaled rollout beside where its revisions stand (exit 2: none)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue an interrupted rollout from where Marathon stands')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'theseus;rollout;help;status' {
+            break
+        }
+        'theseus;rollout;help;resume' {
+            break
+        }
+        'theseus;rollout;help;abort' {
+            break
+        }
+        'theseus;rollout;help;help' {
+            break
+        }
+        'theseus;history' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
+            [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
+            [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
+            [CompletionResult]::new('--marathon-token', '--marathon-token', [CompletionResultType]::ParameterName, 'Marathon bearer token (DC/OS ACS token)')
+            [CompletionResult]::new('--marathon-ca', '--marathon-ca', [CompletionResultType]::ParameterName, 'PEM file with a CA certificate to trust for Marathon')
+            [CompletionResult]::new('--etcd', '--etcd', [CompletionResultType]::ParameterName, 'etcd endpoints, HOST:PORT or URLs, comma-separated')
+            [CompletionResult]::new('--etcd-user', '--etcd-user', [CompletionResultType]::ParameterName, 'etcd user (with --etcd-password)')
+            [CompletionResult]::new('--etcd-password', '--etcd-password', [CompletionResultType]::ParameterName, 'etcd password')
+            [CompletionResult]::new('--etcd-ca', '--etcd-ca', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate of etcd''s TLS endpoints')
+            [CompletionResult]::new('--etcd-cert', '--etcd-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for etcd (with --etcd-key)')
+            [CompletionResult]::new('--etcd-key', '--etcd-key', [CompletionResultType]::ParameterName, 'PEM client key for etcd (with --etcd-cert)')
+            [CompletionResult]::new('--etcd-prefix', '--etcd-prefix', [CompletionResultType]::ParameterName, 'Root prefix under which /services lives, so namespaces can share one etcd')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Marathon path prefix of the groups (overrides the spec''s `namespace`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for connecting to and each request to Marathon and etcd')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'theseus;rollback' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The revision to go back to (default: the newest one before the current)')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Pause between batches')
+            [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)')
+            [CompletionResult]::new('--min-healthy', '--min-healthy', [CompletionResultType]::ParameterName, 'How long a new task must stay healthy before it counts')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'How long one batch may take to become healthy (then the rollout fails)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait this long for another theseus changing the same group to finish (then exit 6)')
+            [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'How often to poll Marathon')
+            [CompletionResult]::new('--fail-after', '--fail-after', [CompletionResultType]::ParameterName, 'Fail when new tasks cannot be placed (or keep failing) for this long')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'A message recorded with the revision (default: `rollback to REV`)')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'A message recorded with the revision (default: `rollback to REV`)')
             [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
             [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
             [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
@@ -489,6 +726,9 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create the selected groups that do not exist yet, wait until healthy, register them')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Roll groups forward to the spec: create, scale in place, or roll in batches')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Replace every task of one group in batches, with no spec change')
+            [CompletionResult]::new('rollout', 'rollout', [CompletionResultType]::ParameterValue, 'Show, resume or abort a group''s interrupted rollout (journaled in etcd)')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'List the revisions deployed to a group, newest first, marking the current one')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Roll a group back to its previous revision (or `--to REV`), in batches like `update`')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Scale one group in place (no restart), wait, register')
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove groups: deregister containers, delete the Marathon apps, clear etcd')
             [CompletionResult]::new('view', 'view', [CompletionResultType]::ParameterValue, 'Show what is deployed where: one row per labeled group, filtered by label')
@@ -514,6 +754,27 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             break
         }
         'theseus;help;restart' {
+            break
+        }
+        'theseus;help;rollout' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a group''s journaled rollout beside where its revisions stand (exit 2: none)')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue an interrupted rollout from where Marathon stands')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted')
+            break
+        }
+        'theseus;help;rollout;status' {
+            break
+        }
+        'theseus;help;rollout;resume' {
+            break
+        }
+        'theseus;help;rollout;abort' {
+            break
+        }
+        'theseus;help;history' {
+            break
+        }
+        'theseus;help;rollback' {
             break
         }
         'theseus;help;scale' {

@@ -53,6 +53,9 @@ complete -c theseus -n "__fish_theseus_needs_command" -f -a "plan" -d 'Show what
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "update" -d 'Roll groups forward to the spec: create, scale in place, or roll in batches'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "restart" -d 'Replace every task of one group in batches, with no spec change'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "rollout" -d 'Show, resume or abort a group\'s interrupted rollout (journaled in etcd)'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "history" -d 'List the revisions deployed to a group, newest first, marking the current one'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "rollback" -d 'Roll a group back to its previous revision (or `--to REV`), in batches like `update`'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
@@ -235,6 +238,189 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -s q -l quiet -
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l wait -d 'Pause between batches' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l poll-interval -d 'How often to poll Marathon' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l fail-after -d 'Fail when new tasks cannot be placed (or keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l wait -d 'Pause between batches' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l poll-interval -d 'How often to poll Marathon' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l fail-after -d 'Fail when new tasks cannot be placed (or keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand history" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand history" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand history" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand history" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l to -d 'The revision to go back to (default: the newest one before the current)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l wait -d 'Pause between batches' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l poll-interval -d 'How often to poll Marathon' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l fail-after -d 'Fail when new tasks cannot be placed (or keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s m -l message -d 'A message recorded with the revision (default: `rollback to REV`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
+json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s n -l instances -d 'The new number of instances' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l timeout -d 'Give up waiting after this long (exit 5)' -r
@@ -405,16 +591,22 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -s q -l qui
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "plan" -d 'Show what create/update/remove would do, against the live state'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "update" -d 'Roll groups forward to the spec: create, scale in place, or roll in batches'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "restart" -d 'Replace every task of one group in batches, with no spec change'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart scale remove view endpoints local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "plan" -d 'Show what create/update/remove would do, against the live state'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "update" -d 'Roll groups forward to the spec: create, scale in place, or roll in batches'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "restart" -d 'Replace every task of one group in batches, with no spec change'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "rollout" -d 'Show, resume or abort a group\'s interrupted rollout (journaled in etcd)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "history" -d 'List the revisions deployed to a group, newest first, marking the current one'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "rollback" -d 'Roll a group back to its previous revision (or `--to REV`), in batches like `update`'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'

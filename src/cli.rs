@@ -11,6 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::secret::Secret;
 use crate::spec::Amount;
 
+mod rollouts;
+pub use rollouts::{GroupArgs, HistoryArgs, RollbackArgs, RolloutAction, RolloutCommandArgs, RolloutGroupArgs};
+
 /// The exit-code table shown at the end of `theseus --help`.
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -161,6 +164,12 @@ pub enum Command {
     Update(UpdateArgs),
     /// Replace every task of one group in batches, with no spec change.
     Restart(RestartArgs),
+    /// Show, resume or abort a group's interrupted rollout (journaled in etcd).
+    Rollout(RolloutCommandArgs),
+    /// List the revisions deployed to a group, newest first, marking the current one.
+    History(HistoryArgs),
+    /// Roll a group back to its previous revision (or `--to REV`), in batches like `update`.
+    Rollback(RollbackArgs),
     /// Scale one group in place (no restart), wait, register.
     Scale(ScaleArgs),
     /// Remove groups: deregister containers, delete the Marathon apps, clear etcd.
@@ -185,6 +194,9 @@ impl Command {
             Command::Create(_) => "create",
             Command::Update(_) => "update",
             Command::Restart(_) => "restart",
+            Command::Rollout(_) => "rollout",
+            Command::History(_) => "history",
+            Command::Rollback(_) => "rollback",
             Command::Scale(_) => "scale",
             Command::Remove(_) => "remove",
             Command::View(_) => "view",

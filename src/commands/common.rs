@@ -1,6 +1,6 @@
 //! Small pieces of glue several commands share: loading the spec under the namespace flag and
 //! turning wait and rollout flags into settings, reading one service's groups, and the exit
-//! status of a rollout command.
+//! status of a rollout command, the one group a `SERVICE -l LABELS` command acts on.
 
 use std::path::Path;
 
@@ -9,9 +9,9 @@ use anyhow::Context as _;
 use crate::cli::{RolloutArgs, WaitArgs};
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError, UserError};
-use crate::rollout::apply::Waiting;
-use crate::rollout::live::Snapshot;
-use crate::rollout::rolling::{RolloutResult, Settings};
+use crate::rollout::apply::{self, Waiting};
+use crate::rollout::live::{LiveGroup, Snapshot};
+use crate::rollout::rolling::{RolloutOutcome, RolloutResult, Settings, Timings};
 use crate::rollout::wait::WaitOptions;
 use crate::spec::labels::Selector;
 use crate::spec::{self, Amount, Rollout, Spec};
@@ -133,4 +133,34 @@ pub async fn read_service(ctx: &Context, service: &str, selector: &Selector) -> 
         .context("reading the groups from Marathon")?;
     let namespace = ctx.namespace_of(service, &snap)?;
     Ok((snap, namespace))
+}
+
+/// The one live group `SERVICE -l LABELS` names, and its namespace.
+pub async fn read_group(ctx: &Context, service: &str, labels: &[String]) -> anyhow::Result<(LiveGroup, String)> {
+    let selector = Selector::parse(labels)?;
+    let (snap, namespace) = read_service(ctx, service, &selector).await?;
+    let group = apply::the_group(&snap, service, &selector)?.clone();
+    Ok((group, namespace))
+}
+
+/// A result row of a rollout command that changed nothing (`--dry-run`).
+pub fn dry_row(
+    group: &LiveGroup,
+    outcome: RolloutOutcome,
+    (from, to): (Option<String>, Option<String>),
+    instances: u32,
+    batches: Vec<u32>,
+) -> RolloutResult {
+    RolloutResult {
+        service: group.key.service().to_owned(),
+        group: group.key.group().to_owned(),
+        outcome,
+        from,
+        to,
+        instances,
+        batches,
+        reason: None,
+        timings: Timings::default(),
+        status: ExitStatus::Success,
+    }
 }

@@ -9,7 +9,11 @@
 //! <root>/services/<service>/<group>/containers/<container>   marker: the container is registered
 //! <root>/services/<service>/<group>/containers/<container>/info   ContainerInfo (JSON)
 //! <root>/theseus/locks/<service>/<group>                     per-group lock (lease-bound)
+//! <root>/theseus/rollouts/<service>/<group>                  the journal of a rollout in progress
+//! <root>/theseus/history/<service>/<group>                   the last revisions deployed (JSON list)
 //! ```
+//! Everything under `<root>/theseus/` is Theseus's own bookkeeping: consumers read only
+//! `<root>/services`, and removing a group's `/services` subtree leaves it alone.
 //! etcd v3 is flat, so "a service exists" means its marker key exists. Subtree reads and
 //! deletes always use the parent key plus the prefix `<parent>/` (with the slash), so that
 //! `/services/web` never matches `/services/web-api`.
@@ -104,6 +108,18 @@ impl Keys {
         format!("{}/theseus/locks/{service}/{group}", self.root)
     }
 
+    /// `<root>/theseus/rollouts/<service>/<group>`: the journal of the group's rollout in
+    /// progress, outside `/services` so that consumers never see it.
+    pub fn rollout(&self, service: &str, group: &str) -> String {
+        format!("{}/theseus/rollouts/{service}/{group}", self.root)
+    }
+
+    /// `<root>/theseus/history/<service>/<group>`: the group's last revisions deployed, newest
+    /// first, outside `/services` like the journal.
+    pub fn history(&self, service: &str, group: &str) -> String {
+        format!("{}/theseus/history/{service}/{group}", self.root)
+    }
+
     /// Parses a key below [`Keys::service_prefix`] into its place in the layout.
     pub fn parse_in_service<'k>(&self, service: &str, key: &'k str) -> Option<Entry<'k>> {
         let rest = key.strip_prefix(&self.service_prefix(service))?;
@@ -193,8 +209,11 @@ mod tests {
         assert_eq!(k.containers("web", "dev.frontend"), "/services/web/dev.frontend/containers");
         assert_eq!(k.container("web", "dev", "t.1"), "/services/web/dev/containers/t.1");
         assert_eq!(k.container_info("web", "dev", "t.1"), "/services/web/dev/containers/t.1/info");
+        assert_eq!(k.rollout("web", "dev"), "/theseus/rollouts/web/dev");
+        assert_eq!(k.history("web", "dev"), "/theseus/history/web/dev");
         let k = Keys::new("/team-a/prod/").unwrap();
         assert_eq!(k.service("web"), "/team-a/prod/services/web");
+        assert_eq!(k.rollout("web", "dev"), "/team-a/prod/theseus/rollouts/web/dev");
         assert_eq!(Keys::new("team-a").unwrap().root(), "/team-a");
         assert!(Keys::new("a//b").is_err());
     }

@@ -12,8 +12,13 @@
 //! - Listings are single requests: one range read (inside a transaction that also reads the
 //!   parent marker, so "missing" and "empty" are told apart at the same revision).
 //! - [`GroupLock`]: a per-group lock bound to a lease, for rollouts.
+//! - [`Journal`]: a rollout's progress (`put_rollout`, `get_rollout`, `delete_rollout`), and
+//!   [`HistoryEntry`]: the revisions deployed, written with the group's config in one
+//!   transaction. Both live outside `/services`.
 
 mod error;
+mod history;
+mod journal;
 pub mod keys;
 mod lock;
 
@@ -33,6 +38,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use error::{Cause, Error};
+pub use history::{HistoryEntry, HISTORY_LEN};
+pub use journal::{Journal, JournalSide, JournalState, RolloutKind};
 pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
 
@@ -565,17 +572,24 @@ impl Driver {
     /// transaction. Returns `false` if the group already existed (then nothing is written;
     /// use [`Driver::set_group_config`] to change its config).
     pub async fn create_group(&self, id: &GroupKey, config: &Value) -> Result<bool, Error> {
+        let gkey = self.keys.group(id.service(), id.group());
+        let txn = Txn::new()
+            .when([Compare::version(gkey.as_str(), CompareOp::Equal, 0)])
+            .and_then(self.create_group_ops(id, config));
+        Ok(self.txn(&gkey, txn).await?.succeeded())
+    }
+
+    /// The ops of [`Driver::create_group`] (marker, config, container list, service markers).
+    fn create_group_ops(&self, id: &GroupKey, config: &Value) -> Vec<TxnOp> {
         let (service, group) = (id.service(), id.group());
-        let gkey = self.keys.group(service, group);
         let marker = GroupMarker { service, group, labels: group.split('.').collect() };
         let mut ops = vec![
-            TxnOp::put(gkey.as_str(), json(&marker), None),
+            TxnOp::put(self.keys.group(service, group), json(&marker), None),
             TxnOp::put(self.keys.config(service, group), json(config), None),
             TxnOp::put(self.keys.containers(service, group), json(&ContainersMarker { service, group }), None),
         ];
         ops.extend(self.ensure_service_ops(service));
-        let txn = Txn::new().when([Compare::version(gkey.as_str(), CompareOp::Equal, 0)]).and_then(ops);
-        Ok(self.txn(&gkey, txn).await?.succeeded())
+        ops
     }
 
     /// Removes a group and everything under it in one transaction. Returns whether it existed.

@@ -8,6 +8,7 @@
 
 mod progress;
 mod results;
+mod rollouts;
 mod table;
 
 use std::io::{IsTerminal, Write};

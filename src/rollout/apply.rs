@@ -225,8 +225,9 @@ async fn create_locked(
     let apps: Vec<_> = new.iter().map(|d| d.app.clone()).collect();
     let change = client.put_apps(&apps).await.context("creating the apps in Marathon")?;
     for d in new {
-        // One transaction creates the service marker (if missing), the group and its config.
-        etcd.create_group(&d.key, &d.config)
+        // One transaction creates the service marker (if missing), the group, its config and
+        // its first history entry.
+        etcd.create_group_recorded(&d.key, &d.config, &super::history::created(d))
             .await
             .with_context(|| format!("storing the config of `{}` in etcd", d.group_id))?;
     }

@@ -8,16 +8,22 @@
 //! - [`scope`]: where and how a command applies its changes.
 //! - [`event`]: progress events and the `Reporter` trait the terminal layer implements.
 //! - [`rolling`], [`restart`]: rolling updates and restarts in batches, through the health
-//!   [`gate`], retiring tasks with a drain ([`retire`]).
+//!   [`gate`], retiring tasks with a drain ([`retire`]), ending through [`finish`].
+//! - [`journal`]: a rollout's progress in etcd; [`resume`]: `rollout resume|abort` of a
+//!   journaled rollout; [`history`]: the revisions deployed, for `history` and `rollback`.
 
 pub mod apply;
 pub mod event;
+pub mod finish;
 pub mod gate;
+pub mod history;
+pub mod journal;
 pub mod live;
 pub mod plan;
 pub mod register;
 pub mod restart;
 pub mod result;
+pub mod resume;
 pub mod retire;
 pub mod rolling;
 pub mod scope;

@@ -2,14 +2,21 @@
 //! with no spec change. Each batch drains its victims (never a task already killing), kills
 //! them without scaling so Marathon launches replacements, waits at the health gate until the
 //! replacements stay healthy for `min_healthy`, registers them and pauses `wait`.
+//!
+//! Progress is journaled like an update's ([`super::journal`]). `rollout resume` of a restart
+//! replaces only the tasks staged before the journaled start: those not replaced yet.
 
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::Instant;
 
+use anyhow::Context as _;
+
 use super::apply::{lock_groups, unlock};
 use super::event::{Event, Reporter};
+use super::finish::noted;
 use super::gate::{self, Cancel, Gate};
+use super::journal::{self, Start, Tracker};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::register::{self, container_info};
 use super::retire::{kill_these, pick, Kill};
@@ -17,6 +24,7 @@ use super::rolling::{batch_sizes, RolloutOutcome, RolloutResult, Settings, Timin
 use super::scope::Scope;
 use super::wait::WaitError;
 use crate::error::{ExitStatus, StatusError};
+use crate::etcd::{JournalState, RolloutKind};
 use crate::marathon::types::App;
 use crate::spec::labels::Selector;
 
@@ -29,13 +37,26 @@ pub async fn restart(
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<RolloutResult> {
+    restart_journaled(scope, live, settings, reporter, cancel, false).await
+}
+
+/// [`restart`]; with `resume`, continues the journaled restart of the same app: only tasks
+/// staged before it started are replaced.
+pub async fn restart_journaled(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+    resume: bool,
+) -> anyhow::Result<RolloutResult> {
     let keys = [live.key.clone()];
     let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout, scope.owner).await?;
     let cancel = std::pin::pin!(cancel);
     // Decide on what Marathon has now, under the lock (a rollout may have run meanwhile).
     let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {
         Ok(Some(fresh)) => match fresh.apps.as_slice() {
-            [app] => restart_locked(scope, &fresh, app, settings, reporter, cancel).await,
+            [app] => restart_locked(scope, &fresh, app, settings, reporter, cancel, resume).await,
             apps => Err(StatusError {
                 status: ExitStatus::Locked,
                 message: format!("`{}` is in the middle of a rollout ({} revisions)", fresh.group_id, apps.len()),
@@ -50,6 +71,21 @@ pub async fn restart(
     result
 }
 
+/// Tasks of `app` staged before `since` (RFC 3339); a task with no parsable time is included.
+fn staged_before(app: &App, since: &str) -> BTreeSet<String> {
+    let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+    let since = parse(since);
+    app.tasks
+        .iter()
+        .flatten()
+        .filter(|t| match (t.staged_at.as_deref().and_then(parse), since) {
+            (Some(staged), Some(since)) => staged < since,
+            _ => true,
+        })
+        .map(|t| t.id.clone())
+        .collect()
+}
+
 async fn restart_locked(
     scope: Scope<'_>,
     live: &LiveGroup,
@@ -57,8 +93,36 @@ async fn restart_locked(
     settings: &Settings,
     reporter: &dyn Reporter,
     cancel: Cancel<'_>,
+    resume: bool,
 ) -> anyhow::Result<RolloutResult> {
     let started = Instant::now();
+    let prev = match resume {
+        true => scope
+            .etcd
+            .get_rollout(&live.key)
+            .await
+            .with_context(|| format!("reading the rollout journal of `{}`", live.group_id))?
+            .filter(|j| journal::continues(j, RolloutKind::Restart, &app.id)),
+        false => None,
+    };
+    let originals = match &prev {
+        Some(j) => staged_before(app, &j.started_at),
+        None => app.tasks.iter().flatten().map(|t| t.id.clone()).collect(),
+    };
+    let start = Start {
+        prev: prev.as_ref(),
+        kind: RolloutKind::Restart,
+        key: &live.key,
+        old: app,
+        desired: None,
+        instances: app.instances.unwrap_or(0),
+        rollout: &settings.rollout,
+        message: settings.message.as_deref(),
+        plan: batch_sizes(&settings.rollout, originals.len() as u32),
+        owner: scope.owner,
+    };
+    let mut tracker = Tracker::new(scope.etcd, live.key.clone(), start.journal());
+    tracker.write().await.with_context(|| format!("journaling the restart of `{}`", live.group_id))?;
     let revision = revision_of(app);
     let mut result = RolloutResult {
         service: live.key.service().to_owned(),
@@ -72,8 +136,11 @@ async fn restart_locked(
         timings: Timings::default(),
         status: ExitStatus::Success,
     };
-    match replace_all(scope, live, app, settings, reporter, cancel, &mut result).await {
-        Ok(()) => reporter.on(Event::Converged { group: format!("{}/{}", live.key.service(), live.key.group()) }),
+    match replace_all(scope, live, app, &originals, settings, reporter, cancel, &mut result, &mut tracker).await {
+        Ok(()) => {
+            noted(&mut result, tracker.clear().await);
+            reporter.on(Event::Converged { group: format!("{}/{}", live.key.service(), live.key.group()) });
+        }
         Err(err) => {
             result.outcome = RolloutOutcome::Failed;
             result.reason = Some(format!("{err}; some tasks were not replaced"));
@@ -82,6 +149,8 @@ async fn restart_locked(
                 WaitError::TimedOut { .. } => ExitStatus::Deadline,
                 _ => ExitStatus::RollbackFailed,
             };
+            let written = tracker.state(JournalState::Failed, result.reason.clone()).await;
+            noted(&mut result, written);
         }
     }
     let services = [live.key.service().to_owned()];
@@ -91,21 +160,25 @@ async fn restart_locked(
     Ok(result)
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn replace_all(
     scope: Scope<'_>,
     live: &LiveGroup,
     app: &App,
+    originals: &BTreeSet<String>,
     settings: &Settings,
     reporter: &dyn Reporter,
     mut cancel: Cancel<'_>,
     result: &mut RolloutResult,
+    tracker: &mut Tracker<'_>,
 ) -> Result<(), WaitError> {
     let name = format!("{}/{}", live.key.service(), live.key.group());
-    let originals: BTreeSet<String> = app.tasks.iter().flatten().map(|t| t.id.clone()).collect();
     let n = app.instances.unwrap_or(0);
+    // Tasks already replaced (by a run this one resumes) count as replaced.
+    let total = app.tasks.iter().flatten().count() as u32;
     let plan = batch_sizes(&settings.rollout, originals.len() as u32);
     let services = [live.key.service().to_owned()];
-    let mut replaced = 0u32;
+    let mut replaced = total.saturating_sub(originals.len() as u32).min(n);
     let mut k = 0u32;
     loop {
         let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
@@ -132,7 +205,7 @@ async fn replace_all(
             namespace: scope.namespace,
             app_id: &app.id,
             want: replaced,
-            exclude: &originals,
+            exclude: originals,
             min_healthy: settings.rollout.min_healthy,
             deadline: settings.rollout.deadline,
             poll: settings.poll,
@@ -144,6 +217,10 @@ async fn replace_all(
         scope.etcd.register_containers(&live.key, &infos).await.map_err(|e| WaitError::Failing {
             group: format!("`{name}`"),
             reason: format!("registering the replacements: {e}"),
+        })?;
+        tracker.batch_done().await.map_err(|e| WaitError::Failing {
+            group: format!("`{name}`"),
+            reason: format!("journaling the batch: {e}"),
         })?;
         let more = passed.app.tasks.iter().flatten().any(|t| originals.contains(&t.id));
         if !more {

@@ -25,6 +25,8 @@ pub enum RolloutOutcome {
     Unchanged,
     /// Failed; left as it was when it failed (see `reason`).
     Failed,
+    /// `rollout abort` of a restart: stopped where it was (nothing to roll back to).
+    Aborted,
     /// `--dry-run`: would be created.
     WouldCreate,
     /// `--dry-run`: would be scaled.
@@ -33,6 +35,8 @@ pub enum RolloutOutcome {
     WouldRoll,
     /// `--dry-run`: would be restarted.
     WouldRestart,
+    /// `--dry-run`: would be rolled back (`rollout abort`).
+    WouldRollBack,
 }
 
 impl std::fmt::Display for RolloutOutcome {

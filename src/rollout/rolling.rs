@@ -2,47 +2,36 @@
 //! 0 instances, then each batch surges the new app up by `batch`, waits at the health gate
 //! ([`super::gate`]), registers the new healthy tasks in etcd, and retires as many old tasks
 //! (deregister, then kill with `scale=true`); finally the old app is deleted and the new config
-//! stored. A failure rolls back: the old app is scaled back to full healthy capacity first,
-//! only then is the new one drained and deleted.
+//! stored with its history entry. A failure rolls back: the old app is scaled back to full
+//! healthy capacity first, only then is the new one drained and deleted.
+//!
+//! Progress is journaled in etcd ([`super::journal`]); a run that finds the journal of the
+//! same rollout (its client died) continues it: the new app is taken over where it stands,
+//! and a rollback restores the old revision's capacity from before the rollout.
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
-use serde_json::Value;
 
 use super::apply::{lock_groups, unlock};
 use super::event::{Event, Reporter};
+use super::finish::{finish_journaled, noted, rollback, store, sync};
 use super::gate::{self, Cancel, Gate};
+use super::journal::{self, Start, Tracker};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::plan::Desired;
-use super::register::{self, container_info};
+use super::register::container_info;
 pub use super::result::{RolloutOutcome, RolloutResult, Timings};
 use super::retire::{kill_drained, Kill};
-use super::scope::Scope;
+pub use super::scope::{Scope, Settings};
 use super::wait::WaitError;
 use crate::error::{ExitStatus, StatusError};
+use crate::etcd::{JournalState, RolloutKind};
 use crate::marathon::types::App;
 use crate::spec::labels::Selector;
 use crate::spec::Rollout;
-
-/// How one group rolls: the spec's `rollout` table with the flags applied, and the waits.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Batch, waits, unavailability, health time and deadline.
-    pub rollout: Rollout,
-    /// Leave a failed rollout as it is instead of rolling back.
-    pub no_rollback: bool,
-    /// How long to wait for another theseus holding the group's lock.
-    pub lock_timeout: Duration,
-    /// Poll interval.
-    pub poll: Duration,
-    /// Fail when new tasks stay unplaceable or keep failing this long.
-    pub fail_after: Duration,
-    /// Recorded with the revision in the group's etcd config.
-    pub message: Option<String>,
-}
 
 /// Batch sizes to take `instances` from 0 in steps of `batch`.
 pub fn batch_sizes(rollout: &Rollout, instances: u32) -> Vec<u32> {
@@ -99,16 +88,28 @@ async fn update_locked(
 ) -> anyhow::Result<RolloutResult> {
     let started = Instant::now();
     let name = format!("{}/{}", live.key.service(), live.key.group());
+    let prev = scope
+        .etcd
+        .get_rollout(&live.key)
+        .await
+        .with_context(|| format!("reading the rollout journal of `{}`", live.group_id))?
+        .filter(|j| journal::continues(j, RolloutKind::Update, &desired.app.id));
     let olds: Vec<&App> = live.apps.iter().filter(|a| a.id != desired.app.id).collect();
     if olds.is_empty() {
-        return Ok(RolloutResult { outcome: RolloutOutcome::Unchanged, ..RolloutResult::of(live, desired) });
+        // A journaled rollout whose client died after its last batch: store and clear.
+        return match prev {
+            Some(j) => finish_journaled(scope, live, desired, settings, &j, started).await,
+            None => Ok(RolloutResult { outcome: RolloutOutcome::Unchanged, ..RolloutResult::of(live, desired) }),
+        };
     }
     let [old] = olds.as_slice() else {
         return Err(StatusError {
             status: ExitStatus::Locked,
             message: format!("`{}` has {} old revisions running: a rollout was interrupted", live.group_id, olds.len()),
             hint: Some(
-                "finish it by hand (`theseus scale`, or remove the extra revision apps) and update again".into(),
+                "`theseus rollout status` shows it; `theseus rollout resume` or `abort` finishes it, or finish it \
+                 by hand (`theseus scale`, or remove the extra revision apps)"
+                    .into(),
             ),
         }
         .into());
@@ -116,52 +117,79 @@ async fn update_locked(
     let mut result = RolloutResult { from: Some(revision_of(old)), ..RolloutResult::of(live, desired) };
     // A new app left by an interrupted rollout is taken over where it stands.
     let resumed = live.apps.iter().find(|a| a.id == desired.app.id).and_then(|a| a.instances).unwrap_or(0);
+    let start = Start {
+        prev: prev.as_ref(),
+        kind: RolloutKind::Update,
+        key: &live.key,
+        old,
+        desired: Some(desired),
+        instances: result.instances,
+        rollout: &settings.rollout,
+        message: settings.message.as_deref(),
+        plan: batch_sizes(&settings.rollout, result.instances.saturating_sub(resumed)),
+        owner: scope.owner,
+    };
+    let mut tracker = Tracker::new(scope.etcd, live.key.clone(), start.journal());
+    // The old revision's capacity before the rollout began: what a rollback restores.
+    let full = tracker.journal().from.as_ref().map_or(0, |f| f.instances);
+    tracker.write().await.with_context(|| format!("journaling the rollout of `{}`", live.group_id))?;
     if resumed == 0 {
         let mut app = desired.app.clone();
         app.instances = Some(0);
-        scope
-            .marathon
-            .put_app(&app, false)
-            .await
-            .with_context(|| format!("adding the new revision app `{}`", app.id))?;
+        if let Err(err) = scope.marathon.put_app(&app, false).await {
+            // Nothing changed: no rollout to journal.
+            let _ = tracker.clear().await;
+            return Err(anyhow::Error::new(err).context(format!("adding the new revision app `{}`", app.id)));
+        }
     }
-    let forward =
-        roll_forward(scope, live, old, desired, settings, reporter, cancel.as_mut(), &mut result, resumed).await;
+    let forward = roll_forward(
+        scope,
+        live,
+        old,
+        desired,
+        settings,
+        reporter,
+        cancel.as_mut(),
+        &mut result,
+        resumed,
+        &mut tracker,
+    )
+    .await;
     match forward {
         Ok(()) => {
-            let mut config = desired.config.clone();
-            if let (Value::Object(m), Some(msg)) = (&mut config, &settings.message) {
-                m.insert("message".into(), Value::String(msg.clone()));
-            }
-            scope
-                .etcd
-                .set_group_config(&live.key, &config)
-                .await
-                .with_context(|| format!("storing the config of `{}` in etcd", live.group_id))?;
+            store(scope, live, desired, settings).await?;
+            noted(&mut result, tracker.clear().await);
             reporter.on(Event::Converged { group: name });
         }
         Err(WaitError::Interrupted) => {
             result.outcome = RolloutOutcome::Failed;
             result.reason = Some("interrupted; the group is left between revisions".into());
             result.status = ExitStatus::Interrupted;
+            noted(&mut result, tracker.state(JournalState::Failed, Some("interrupted".into())).await);
         }
         Err(err) if settings.no_rollback => {
             result.outcome = RolloutOutcome::Failed;
             result.reason = Some(format!("{err}; left as it is (--no-rollback)"));
             result.status = ExitStatus::RollbackFailed;
+            let written = tracker.state(JournalState::Failed, result.reason.clone()).await;
+            noted(&mut result, written);
         }
         Err(err) => {
             reporter.on(Event::RollingBack { group: name.clone(), reason: err.to_string() });
-            match rollback(scope, live, old, &desired.app.id, settings, reporter, cancel.as_mut()).await {
+            noted(&mut result, tracker.state(JournalState::RollingBack, Some(err.to_string())).await);
+            match rollback(scope, live, &old.id, full, &desired.app.id, settings, reporter, cancel.as_mut()).await {
                 Ok(()) => {
                     result.outcome = RolloutOutcome::RolledBack;
                     result.reason = Some(format!("{err}; rolled back to {}", revision_of(old)));
                     result.status = rolled_back_status(&err);
+                    noted(&mut result, tracker.clear().await);
                 }
                 Err(again) => {
                     result.outcome = RolloutOutcome::Failed;
                     result.reason = Some(format!("{err}; the rollback failed too: {again:#}"));
                     result.status = ExitStatus::RollbackFailed;
+                    let written = tracker.state(JournalState::Failed, result.reason.clone()).await;
+                    noted(&mut result, written);
                 }
             }
         }
@@ -170,18 +198,6 @@ async fn update_locked(
     sync(scope, live).await?;
     result.timings.total = started.elapsed().as_secs_f64();
     Ok(result)
-}
-
-/// Registers exactly the running, healthy tasks of the group.
-async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
-    let services = [live.key.service().to_owned()];
-    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
-        .await
-        .context("reading the group to sync its registration")?;
-    register::sync(scope.etcd, &snap, std::slice::from_ref(&live.key))
-        .await
-        .with_context(|| format!("syncing the containers of `{}` in etcd", live.group_id))?;
-    Ok(())
 }
 
 /// Adds the error of a Marathon or etcd call to a rollout failure.
@@ -200,6 +216,7 @@ async fn roll_forward(
     mut cancel: Cancel<'_>,
     result: &mut RolloutResult,
     resumed: u32,
+    tracker: &mut Tracker<'_>,
 ) -> Result<(), WaitError> {
     let name = format!("{}/{}", live.key.service(), live.key.group());
     let r = &settings.rollout;
@@ -255,6 +272,7 @@ async fn roll_forward(
             old_left = retire(scope, live, old, rest, old_left).await?;
         }
         healthy_now = new_count + old_left;
+        tracker.batch_done().await.map_err(|e| failed("journaling the batch", e))?;
         if !last {
             gate::pause(&name, r.wait, reporter, cancel.as_mut()).await?;
         }
@@ -277,48 +295,4 @@ async fn retire(scope: Scope<'_>, live: &LiveGroup, old: &App, count: u32, left:
         .await
         .map_err(|e| failed(&format!("stopping old tasks of `{}`", old.id), format!("{e:#}")))?;
     Ok(left.saturating_sub(count))
-}
-
-/// Restores the old revision to full healthy capacity, then drains and deletes the new app.
-async fn rollback(
-    scope: Scope<'_>,
-    live: &LiveGroup,
-    old: &App,
-    new_id: &str,
-    settings: &Settings,
-    reporter: &dyn Reporter,
-    cancel: Cancel<'_>,
-) -> anyhow::Result<()> {
-    let want = old.instances.unwrap_or(0);
-    scope.marathon.scale_app(&old.id, want, true).await.with_context(|| format!("scaling `{}` back up", old.id))?;
-    let none = BTreeSet::new();
-    let g = Gate {
-        key: &live.key,
-        namespace: scope.namespace,
-        app_id: &old.id,
-        want,
-        exclude: &none,
-        min_healthy: Duration::ZERO,
-        deadline: settings.rollout.deadline,
-        poll: settings.poll,
-        fail_after: None,
-    };
-    let passed = gate::pass(scope.marathon, &g, reporter, cancel).await.context("waiting for the old revision")?;
-    let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
-    scope.etcd.register_containers(&live.key, &infos).await.context("registering the old containers again")?;
-    // Drain the new revision, then delete it; a refusal puts its registrations back.
-    let new_app = passed.snapshot.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)).cloned();
-    let mut drained = Vec::new();
-    if let Some(app) = &new_app {
-        for t in app.tasks.iter().flatten() {
-            if scope.etcd.deregister_container(&live.key, &t.id).await.context("draining a new container")? {
-                drained.push(container_info(app, t));
-            }
-        }
-    }
-    if let Err(err) = scope.marathon.delete_app(new_id, true).await {
-        let _ = scope.etcd.register_containers(&live.key, &drained).await;
-        return Err(anyhow::Error::new(err).context(format!("deleting the new revision app `{new_id}`")));
-    }
-    Ok(())
 }

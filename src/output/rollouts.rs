@@ -1,0 +1,68 @@
+//! How `rollout status` and `history` print as tables (their JSON is the types' own
+//! `Serialize`).
+
+use super::table::{table, Tabular};
+use crate::rollout::history::HistoryRow;
+use crate::rollout::journal::{RevisionStatus, RolloutStatus};
+
+impl Tabular for RolloutStatus {
+    fn to_table(&self, tty: bool) -> String {
+        let mut t = table(&["field", "value"], tty);
+        let batches = self.plan.iter().map(u32::to_string).collect::<Vec<_>>().join("+");
+        let lock = match &self.lock {
+            Some(holder) => format!("held by {holder}"),
+            None => "free (no client is rolling it)".to_owned(),
+        };
+        let mut rows = vec![
+            ("group", format!("{}/{}", self.service, self.group)),
+            ("kind", self.kind.to_string()),
+            ("state", self.state.to_string()),
+            ("batches", format!("{} of {} done ({batches})", self.batches_done, self.plan.len())),
+            ("instances", self.instances.to_string()),
+            ("started", self.started_at.clone()),
+            ("updated", self.updated_at.clone()),
+            ("owner", self.owner.clone()),
+            ("lock", lock),
+        ];
+        if let Some(m) = &self.message {
+            rows.push(("message", m.clone()));
+        }
+        if let Some(r) = &self.reason {
+            rows.push(("reason", r.clone()));
+        }
+        for (k, v) in rows {
+            t.add_row(vec![k.to_owned(), v]);
+        }
+        let mut revs = table(&["", "revision", "app", "desired", "running", "healthy"], tty);
+        let mut side = |role: &str, r: &RevisionStatus| {
+            let app = if r.exists { r.app_id.clone() } else { format!("{} (gone)", r.app_id) };
+            let n = |v: u32| v.to_string();
+            revs.add_row(vec![role.to_owned(), r.revision.clone(), app, n(r.desired), n(r.running), n(r.healthy)]);
+        };
+        match &self.from {
+            Some(from) if from.app_id != self.to.app_id => {
+                side("from", from);
+                side("to", &self.to);
+            }
+            _ => side("app", &self.to),
+        }
+        format!("{t}\n\n{revs}")
+    }
+}
+
+impl Tabular for Vec<HistoryRow> {
+    fn to_table(&self, tty: bool) -> String {
+        let mut t = table(&["", "revision", "deployed", "user", "message"], tty);
+        for r in self {
+            let mark = if r.current { "*" } else { "" };
+            t.add_row(vec![
+                mark.to_owned(),
+                r.revision.clone(),
+                r.deployed_at.clone(),
+                r.user.clone(),
+                r.message.clone().unwrap_or_default(),
+            ]);
+        }
+        t.to_string()
+    }
+}

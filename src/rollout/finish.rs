@@ -1,0 +1,136 @@
+//! How a rollout ends: the new revision's config and history stored ([`store`]), a journaled
+//! rollout finished ([`finish_journaled`]), the old revision restored ([`rollback`]), and etcd
+//! made to match Marathon's healthy tasks ([`sync`]). Shared by rolling updates and by
+//! `rollout resume|abort`.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use serde_json::Value;
+
+use super::event::Reporter;
+use super::gate::{self, Cancel, Gate};
+use super::history;
+use super::live::{LiveGroup, Snapshot};
+use super::plan::Desired;
+use super::register::{self, container_info};
+use super::result::RolloutResult;
+use super::scope::{Scope, Settings};
+use crate::spec::labels::Selector;
+
+/// Stores the new revision's config (with the `-m` message) and its history entry, in one
+/// transaction.
+pub(super) async fn store(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    desired: &Desired,
+    settings: &Settings,
+) -> anyhow::Result<()> {
+    let mut config = desired.config.clone();
+    if let (Value::Object(m), Some(msg)) = (&mut config, &settings.message) {
+        m.insert("message".into(), Value::String(msg.clone()));
+    }
+    let entry = history::entry(&config, &desired.app.id, &desired.revision(), settings.message.clone());
+    scope
+        .etcd
+        .set_group_config_recorded(&live.key, &config, &entry)
+        .await
+        .with_context(|| format!("storing the config of `{}` in etcd", live.group_id))
+}
+
+/// A journal write that failed after the rollout's outcome was decided: the outcome stands,
+/// the reason says the journal may be stale.
+pub(super) fn noted<T>(result: &mut RolloutResult, written: Result<T, crate::etcd::Error>) {
+    if let Err(err) = written {
+        let note = format!("the rollout journal could not be updated: {err}");
+        result.reason = Some(match result.reason.take() {
+            Some(r) => format!("{r}; {note}"),
+            None => note,
+        });
+    }
+}
+
+/// Ends a journaled rollout whose client died after its last batch: only the new revision
+/// runs, so its config and history are stored (unless they already were) and the journal goes.
+pub(super) async fn finish_journaled(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    desired: &Desired,
+    settings: &Settings,
+    journal: &crate::etcd::Journal,
+    started: Instant,
+) -> anyhow::Result<RolloutResult> {
+    let stored = scope.etcd.get_group_config(&live.key).await.ok();
+    let revision = desired.revision();
+    if stored.as_ref().and_then(|c| c.get("revision")).and_then(Value::as_str) != Some(revision.as_str()) {
+        store(scope, live, desired, settings).await?;
+    }
+    scope
+        .etcd
+        .delete_rollout(&live.key)
+        .await
+        .with_context(|| format!("clearing the rollout journal of `{}`", live.group_id))?;
+    sync(scope, live).await?;
+    let mut result =
+        RolloutResult { from: journal.from.as_ref().map(|f| f.revision.clone()), ..RolloutResult::of(live, desired) };
+    result.timings.total = started.elapsed().as_secs_f64();
+    Ok(result)
+}
+
+/// Registers exactly the running, healthy tasks of the group.
+pub(super) async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
+    let services = [live.key.service().to_owned()];
+    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
+        .await
+        .context("reading the group to sync its registration")?;
+    register::sync(scope.etcd, &snap, std::slice::from_ref(&live.key))
+        .await
+        .with_context(|| format!("syncing the containers of `{}` in etcd", live.group_id))?;
+    Ok(())
+}
+
+/// Restores the old revision app `old_id` to `want` healthy instances (its capacity before the
+/// rollout), then drains and deletes the new app (if Marathon still has it).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn rollback(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    old_id: &str,
+    want: u32,
+    new_id: &str,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    cancel: Cancel<'_>,
+) -> anyhow::Result<()> {
+    scope.marathon.scale_app(old_id, want, true).await.with_context(|| format!("scaling `{old_id}` back up"))?;
+    let none = BTreeSet::new();
+    let g = Gate {
+        key: &live.key,
+        namespace: scope.namespace,
+        app_id: old_id,
+        want,
+        exclude: &none,
+        min_healthy: Duration::ZERO,
+        deadline: settings.rollout.deadline,
+        poll: settings.poll,
+        fail_after: None,
+    };
+    let passed = gate::pass(scope.marathon, &g, reporter, cancel).await.context("waiting for the old revision")?;
+    let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
+    scope.etcd.register_containers(&live.key, &infos).await.context("registering the old containers again")?;
+    // Drain the new revision, then delete it; a refusal puts its registrations back.
+    let new_app = passed.snapshot.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)).cloned();
+    let mut drained = Vec::new();
+    let Some(app) = &new_app else { return Ok(()) };
+    for t in app.tasks.iter().flatten() {
+        if scope.etcd.deregister_container(&live.key, &t.id).await.context("draining a new container")? {
+            drained.push(container_info(app, t));
+        }
+    }
+    if let Err(err) = scope.marathon.delete_app(new_id, true).await {
+        let _ = scope.etcd.register_containers(&live.key, &drained).await;
+        return Err(anyhow::Error::new(err).context(format!("deleting the new revision app `{new_id}`")));
+    }
+    Ok(())
+}
