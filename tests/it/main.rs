@@ -17,6 +17,7 @@ mod local_api;
 mod local_deploy;
 mod local_events;
 mod local_fidelity;
+mod local_queue;
 mod local_tasks;
 mod marathon_client;
 mod output;
