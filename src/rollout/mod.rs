@@ -17,6 +17,7 @@ pub mod gate;
 pub mod live;
 pub mod plan;
 pub mod register;
+pub mod remove;
 pub mod restart;
 pub mod result;
 pub mod retire;
@@ -24,6 +25,7 @@ pub mod rolling;
 pub mod scope;
 pub mod status;
 pub mod stuck;
+pub mod undo;
 pub mod wait;
 
 pub use event::{Event, Reporter, Silent};

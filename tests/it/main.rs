@@ -24,3 +24,4 @@ mod output;
 mod rollout;
 mod spec;
 mod support;
+mod undo;
