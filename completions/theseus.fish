@@ -141,7 +141,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand create" -s s -l service 
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l timeout -d 'Give up waiting after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l poll-interval -d 'How often to poll Marathon while waiting' -r
-complete -c theseus -n "__fish_theseus_using_subcommand create" -l fail-after -d 'Fail when Marathon cannot place the tasks (or they keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l fail-after -d 'Fail when Marathon cannot place the tasks (or new ones keep failing) for this long; a create or scale-up that fails so is undone (exit 3, or 4 if the undo fails)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
@@ -425,7 +425,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand scale" -s l -l label -d 
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s n -l instances -d 'The new number of instances' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l timeout -d 'Give up waiting after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l poll-interval -d 'How often to poll Marathon while waiting' -r
-complete -c theseus -n "__fish_theseus_using_subcommand scale" -l fail-after -d 'Fail when Marathon cannot place the tasks (or they keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l fail-after -d 'Fail when Marathon cannot place the tasks (or new ones keep failing) for this long; a create or scale-up that fails so is undone (exit 3, or 4 if the undo fails)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
@@ -455,7 +455,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand remove" -s l -l label -d
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -s s -l service -d 'With a spec file: only these services' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l timeout -d 'Give up waiting after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l poll-interval -d 'How often to poll Marathon while waiting' -r
-complete -c theseus -n "__fish_theseus_using_subcommand remove" -l fail-after -d 'Fail when Marathon cannot place the tasks (or they keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l fail-after -d 'Fail when Marathon cannot place the tasks (or new ones keep failing) for this long; a create or scale-up that fails so is undone (exit 3, or 4 if the undo fails)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-user -d 'Marathon HTTP basic-auth user' -r

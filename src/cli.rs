@@ -20,8 +20,10 @@ Exit codes:
   0    success (for `plan`: no changes pending)
   1    error talking to Marathon or etcd, or an unexpected error
   2    usage error or invalid spec file (nothing was sent anywhere)
-  3    rollout failed and was rolled back
-  4    rollout failed and the rollback failed or was turned off
+  3    rollout failed and was rolled back (also a create or scale-up that
+       cannot be placed or keeps failing, undone)
+  4    rollout failed and the rollback failed or was turned off (also such a
+       create or scale-up that could not be undone)
   5    deadline passed
   6    locked by another rollout or a Marathon deployment
   10   `plan --exit-code`: changes are pending
@@ -247,7 +249,8 @@ pub struct WaitArgs {
     /// How often to poll Marathon while waiting.
     #[arg(long, value_parser = parse_duration, default_value = "1s")]
     pub poll_interval: Duration,
-    /// Fail when Marathon cannot place the tasks (or they keep failing) for this long.
+    /// Fail when Marathon cannot place the tasks (or new ones keep failing) for this long; a
+    /// create or scale-up that fails so is undone (exit 3, or 4 if the undo fails).
     #[arg(long, value_parser = parse_duration, default_value = "30s")]
     pub fail_after: Duration,
     /// Wait this long for another theseus changing the same group to finish (then exit 6).

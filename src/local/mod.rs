@@ -24,6 +24,7 @@ mod health;
 mod http_clients;
 mod ids;
 mod normalize;
+mod offers;
 mod ops;
 mod persist;
 mod placement;

@@ -55,11 +55,9 @@ pub(crate) fn set_queue(st: &mut State, app_id: &str, count: u32) {
     if let Some(rec) = st.apps.get_mut(app_id) {
         if count > 0 && rec.launch.count == 0 {
             rec.launch.since = Some(now_iso());
-            rec.launch.attempt_rejections.clear();
         }
         if count == 0 {
             rec.launch.since = None;
-            rec.launch.last_rejections.clear();
         }
         rec.launch.count = count;
     }

@@ -4,14 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::marathon::rules::Operator;
-use crate::marathon::types::{App, RejectionCount};
+use crate::marathon::types::App;
 
 use super::agents::Agent;
 use super::normalize::uses_port_mappings;
-
-/// Why an agent was declined, in the order Marathon's offer matcher checks (a funnel).
-pub(crate) const REASONS: [&str; 5] =
-    ["UnfulfilledConstraint", "InsufficientCpus", "InsufficientMemory", "InsufficientDisk", "InsufficientPorts"];
 
 /// What is used on one agent.
 #[derive(Debug, Clone, Default)]
@@ -50,36 +46,64 @@ pub(crate) fn port_demand(app: &App) -> Vec<Option<u32>> {
     app.port_definitions.iter().flatten().map(|d| if require && d.port != 0 { Some(d.port) } else { None }).collect()
 }
 
-/// Tries every agent in turn; returns the placement or, per reason, how many agents it declined.
+/// What one round of offers did for one instance: the agent that fits (if any) and every
+/// agent whose offer was declined before it, with its reasons.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Offered {
+    /// Where the instance goes.
+    pub(crate) placement: Option<Placement>,
+    /// Declined agents and why, in the order the offers were looked at.
+    pub(crate) declined: Vec<(usize, Vec<&'static str>)>,
+}
+
+/// Why an agent's offer does not fit, as Marathon's `ResourceMatcher.matchResources` collects
+/// the reasons (M:src/main/scala/mesosphere/mesos/ResourceMatcher.scala): every insufficient
+/// scalar whose required value is not 0 (cpus, mem, disk), then `UnfulfilledConstraint` (the
+/// constraints are always evaluated); ports are looked at only when all of that fits.
+fn scalar_and_constraint_reasons(
+    app: &App,
+    agents: &[Agent],
+    u: &Usage,
+    i: usize,
+    placed: &[usize],
+) -> Vec<&'static str> {
+    let (cpus, mem, disk) = (app.cpus.unwrap_or(1.0), app.mem.unwrap_or(128.0), app.disk.unwrap_or(0.0));
+    let agent = &agents[i];
+    let mut reasons = Vec::new();
+    if cpus != 0.0 && agent.cpus - u.cpus < cpus - 1e-9 {
+        reasons.push("InsufficientCpus");
+    }
+    if mem != 0.0 && agent.mem - u.mem < mem - 1e-9 {
+        reasons.push("InsufficientMemory");
+    }
+    if disk != 0.0 && agent.disk - u.disk < disk - 1e-9 {
+        reasons.push("InsufficientDisk");
+    }
+    if !constraints_allow(app.constraints.as_deref().unwrap_or_default(), agents, i, placed) {
+        reasons.push("UnfulfilledConstraint");
+    }
+    reasons
+}
+
+/// Offers every agent not in `skip` in turn until one fits (see [`Offered`]). `placed` are the
+/// agents of the app's instances that constraints count.
 pub(crate) fn place(
     app: &App,
     agents: &mut [Agent],
     usage: &mut [Usage],
     placed: &[usize],
-) -> Result<Placement, Vec<RejectionCount>> {
+    skip: &BTreeSet<usize>,
+) -> Offered {
     let demand = port_demand(app);
     let (cpus, mem, disk) = (app.cpus.unwrap_or(1.0), app.mem.unwrap_or(128.0), app.disk.unwrap_or(0.0));
-    let mut declined = [0u64; 5];
-    let order = spread_order(agents.len(), placed);
-    for i in order {
-        let agent = &agents[i];
-        let u = &usage[i];
-        let reason = if !constraints_allow(app.constraints.as_deref().unwrap_or_default(), agents, i, placed) {
-            Some(0)
-        } else if agent.cpus - u.cpus < cpus - 1e-9 {
-            Some(1)
-        } else if agent.mem - u.mem < mem - 1e-9 {
-            Some(2)
-        } else if agent.disk - u.disk < disk - 1e-9 {
-            Some(3)
-        } else {
-            None
-        };
-        if let Some(r) = reason {
-            declined[r] += 1;
+    let mut declined = Vec::new();
+    for i in spread_order(agents.len(), placed).into_iter().filter(|i| !skip.contains(i)) {
+        let reasons = scalar_and_constraint_reasons(app, agents, &usage[i], i, placed);
+        if !reasons.is_empty() {
+            declined.push((i, reasons));
             continue;
         }
-        match pick_ports(agent, &u.ports, &demand) {
+        match pick_ports(&agents[i], &usage[i].ports, &demand) {
             Some(host_ports) => {
                 let u = &mut usage[i];
                 u.cpus += cpus;
@@ -89,18 +113,12 @@ pub(crate) fn place(
                 if let Some(last) = host_ports.iter().max() {
                     agents[i].next_port = if *last >= agents[i].ports.1 { agents[i].ports.0 } else { last + 1 };
                 }
-                return Ok(Placement { agent: i, host_ports });
+                return Offered { placement: Some(Placement { agent: i, host_ports }), declined };
             }
-            None => declined[4] += 1,
+            None => declined.push((i, vec!["InsufficientPorts"])),
         }
     }
-    let mut processed = agents.len() as u64;
-    let mut summary = Vec::new();
-    for (reason, d) in REASONS.iter().zip(declined) {
-        summary.push(RejectionCount { reason: (*reason).into(), declined: d, processed });
-        processed -= d;
-    }
-    Err(summary)
+    Offered { placement: None, declined }
 }
 
 /// Agents ordered so that those with fewer of this app's instances come first (spreads tasks).
@@ -237,14 +255,30 @@ mod tests {
     }
 
     #[test]
-    fn rejection_summary_is_a_funnel() {
+    fn every_declined_agent_has_its_reasons() {
         let mut a = agents();
         let mut usage = vec![Usage::default(); 3];
         let app = App { cpus: Some(100.0), mem: Some(1.0), ..App::default() };
-        let err = place(&app, &mut a, &mut usage, &[]).unwrap_err();
-        assert_eq!(err[1].reason, "InsufficientCpus");
-        assert_eq!((err[1].declined, err[1].processed), (3, 3));
-        assert_eq!(err[2].processed, 0);
+        let offered = place(&app, &mut a, &mut usage, &[], &BTreeSet::new());
+        assert_eq!(offered.placement, None);
+        assert_eq!(offered.declined.len(), 3, "every agent declined");
+        assert!(offered.declined.iter().all(|(_, r)| r == &["InsufficientCpus"]));
+    }
+
+    /// ResourceMatcher.scala collects every insufficient scalar and the constraint together.
+    #[test]
+    fn scalars_and_constraints_are_all_reasons() {
+        let mut a = agents();
+        let mut usage = vec![Usage::default(); 3];
+        let app = App {
+            cpus: Some(100.0),
+            mem: Some(1.0e9),
+            constraints: Some(c(&["rack", "CLUSTER", "nowhere"])),
+            ..App::default()
+        };
+        let offered = place(&app, &mut a, &mut usage, &[], &BTreeSet::from([0]));
+        assert_eq!(offered.declined.len(), 2, "a skipped agent is not offered");
+        assert_eq!(offered.declined[0].1, ["InsufficientCpus", "InsufficientMemory", "UnfulfilledConstraint"]);
     }
 
     #[test]
@@ -258,10 +292,11 @@ mod tests {
             port_definitions: Some(vec![crate::marathon::types::PortDefinition { port: 10001, ..Default::default() }]),
             ..App::default()
         };
-        let err = place(&app, &mut a, &mut usage, &[]).unwrap_err();
-        assert_eq!(err[4].declined, 3);
+        let offered = place(&app, &mut a, &mut usage, &[], &BTreeSet::new());
+        assert!(offered.placement.is_none());
+        assert!(offered.declined.iter().all(|(_, r)| r == &["InsufficientPorts"]));
         let app = App { require_ports: Some(false), ..app };
-        let ok = place(&app, &mut a, &mut usage, &[]).unwrap();
+        let ok = place(&app, &mut a, &mut usage, &[], &BTreeSet::new()).placement.unwrap();
         assert_eq!(ok.host_ports.len(), 1, "a free port from the range");
         assert!((31000..=32000).contains(&ok.host_ports[0]));
     }

@@ -1,11 +1,13 @@
 //! The offer/reconcile cycle: advance deployments, keep apps outside deployments at their
 //! instance count, and place queued instances on agents (backoff, constraints, resources).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
 use crate::marathon::types::HealthCheckResult;
 
+use super::agents::Agent;
 use super::clock::now_iso;
 use super::deploy;
 use super::events;
@@ -85,6 +87,11 @@ fn usage(st: &State) -> Vec<Usage> {
     usage
 }
 
+/// One offer round: every agent offers once to each app with instances to place and no
+/// backoff (a backed-off `TaskLauncherActor` unregisters as offer matcher and sees no offers,
+/// M:.../launchqueue/impl/TaskLauncherActor.scala `manageOfferMatcherStatus`). Each declined
+/// offer and each used one is counted in the app's [`OfferStats`]; an agent that declined is
+/// not asked again in the same round, while one that was used offers its remainder again.
 fn launch_queued(st: &mut State, shared: &Shared, fx: &mut Effects) {
     let now = Instant::now();
     let waiting: Vec<String> = st
@@ -99,44 +106,59 @@ fn launch_queued(st: &mut State, shared: &Shared, fx: &mut Effects) {
     let mut usage = usage(st);
     for id in waiting {
         let Some(def) = st.apps.get(&id).map(|r| r.def.clone()) else { continue };
-        let mut placed: Vec<usize> = st.instances_of(&id).filter(|i| i.active()).map(|i| i.agent).collect();
+        let mut placed = constraint_peers(st, &def);
         let simulated = !shared.docker_available && process::is_docker(&def);
+        let mut declined_agents: BTreeSet<usize> = BTreeSet::new();
         while st.apps.get(&id).is_some_and(|r| r.launch.count > 0) {
-            let result = placement::place(&def, &mut st.agents, &mut usage, &placed);
-            let offers = st.agents.len() as u64;
+            let offered = placement::place(&def, &mut st.agents, &mut usage, &placed, &declined_agents);
+            let at = now_iso();
+            let stats = st.offer_stats.entry(id.clone()).or_default();
+            for (agent, reasons) in &offered.declined {
+                let a = &st.agents[*agent];
+                stats.declined(&a.id, reasons.clone(), offer_json(a, &usage[*agent]), &at);
+                declined_agents.insert(*agent);
+            }
+            let Some(p) = offered.placement else { break };
+            stats.matched(&at);
             let Some(rec) = st.apps.get_mut(&id) else { break };
-            rec.launch.processed_offers += offers;
-            match result {
-                Ok(p) => {
-                    rec.launch.count -= 1;
-                    rec.launch.last_used_offer_at = Some(now_iso());
-                    if rec.launch.count == 0 {
-                        rec.launch.since = None;
-                        rec.launch.last_rejections.clear();
-                    }
-                    placed.push(p.agent);
-                    let job = new_instance(st, shared, &def, p, simulated);
-                    if let Some(job) = job {
-                        fx.launches.push(job);
-                    }
-                }
-                Err(rejections) => {
-                    rec.launch.unused_offers += offers;
-                    rec.launch.last_unused_offer_at = Some(now_iso());
-                    if rec.launch.attempt_rejections.is_empty() {
-                        rec.launch.attempt_rejections = rejections.clone();
-                    } else {
-                        for (acc, r) in rec.launch.attempt_rejections.iter_mut().zip(&rejections) {
-                            acc.declined += r.declined;
-                            acc.processed += r.processed;
-                        }
-                    }
-                    rec.launch.last_rejections = rejections;
-                    break;
-                }
+            let queued_since = rec.launch.since.clone().unwrap_or_else(|| at.clone());
+            rec.launch.count -= 1;
+            if rec.launch.count == 0 {
+                rec.launch.since = None;
+            }
+            placed.push(p.agent);
+            if let Some(job) = new_instance(st, shared, &def, p, simulated, queued_since) {
+                fx.launches.push(job);
             }
         }
     }
+}
+
+/// The agents of the instances an app's constraints count: those of its current configuration
+/// only. Marathon's `ResourceMatcher` ignores instances of older configurations "so we can
+/// place a new instance on an agent that already hosts an old instance that will be killed
+/// once a new one is running" (M:src/main/scala/mesosphere/mesos/ResourceMatcher.scala,
+/// `inst.runSpecVersion >= runSpec.versionInfo.lastConfigChangeVersion`).
+fn constraint_peers(st: &State, def: &crate::marathon::types::App) -> Vec<usize> {
+    let config = def.version_info.as_ref().and_then(|v| v.last_config_change_at.as_deref()).unwrap_or_default();
+    st.instances_of(&def.id).filter(|i| i.active() && i.version.as_str() >= config).map(|i| i.agent).collect()
+}
+
+/// The offer an agent makes: what is left of its resources (RAML `offer.Offer`).
+fn offer_json(agent: &Agent, used: &Usage) -> serde_json::Value {
+    let (lo, hi) = agent.ports;
+    serde_json::json!({
+        "id": format!("{}-O{}", agent.id, uuid::Uuid::new_v4()),
+        "hostname": agent.hostname,
+        "agentId": agent.id,
+        "resources": [
+            {"name": "cpus", "role": "*", "scalar": (agent.cpus - used.cpus).max(0.0)},
+            {"name": "mem", "role": "*", "scalar": (agent.mem - used.mem).max(0.0)},
+            {"name": "disk", "role": "*", "scalar": (agent.disk - used.disk).max(0.0)},
+            {"name": "ports", "role": "*", "ranges": [{"begin": lo, "end": hi}]},
+        ],
+        "attributes": agent.attributes.iter().map(|(k, v)| serde_json::json!({"name": k, "text": v})).collect::<Vec<_>>(),
+    })
 }
 
 /// Creates a staging instance; returns the launch job for a real process (None when simulated).
@@ -146,6 +168,7 @@ fn new_instance(
     def: &Arc<crate::marathon::types::App>,
     p: placement::Placement,
     simulated: bool,
+    queued_since: String,
 ) -> Option<LaunchJob> {
     let instance_id = format!("{}.instance-{}", ids::task_prefix(&def.id), uuid::Uuid::new_v4());
     let task_id = format!("{instance_id}._app.1");
@@ -167,6 +190,7 @@ fn new_instance(
         resources: (def.cpus.unwrap_or(1.0), def.mem.unwrap_or(128.0), def.disk.unwrap_or(0.0)),
         state: TaskState::Staging,
         goal_running: true,
+        queued_since,
         staged_at: now.clone(),
         staged_instant: Instant::now(),
         started_at: None,

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::marathon::types::{App, HealthCheckResult, RejectionCount, TaskFailure};
+use crate::marathon::types::{App, HealthCheckResult, TaskFailure};
 
 use super::agents::Agent;
 use super::clock::VersionClock;
 use super::deployment::DeploymentRun;
+use super::offers::OfferStats;
 
 /// How many root-group versions are kept for group rollback (Marathon's `zk_max_versions` default is 50).
 pub(crate) const MAX_ROOT_HISTORY: usize = 50;
@@ -38,6 +39,9 @@ pub(crate) struct State {
     pub(crate) service_ports: BTreeSet<u32>,
     /// App definitions changed since the state file was last written.
     pub(crate) dirty: bool,
+    /// Offer statistics by app id, for the engine's whole life (never removed, like Marathon's
+    /// launcher actors; see `offers`).
+    pub(crate) offer_stats: BTreeMap<String, OfferStats>,
 }
 
 /// An app and what the engine keeps about it.
@@ -62,10 +66,11 @@ impl AppRecord {
     }
 }
 
-/// Instances waiting to be launched, the backoff delay and offer statistics (`/v2/queue`).
+/// Instances waiting for an offer and the backoff delay (`/v2/queue`; the offer statistics
+/// live in `State::offer_stats`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LaunchQueue {
-    /// Instances still to launch.
+    /// Instances still to place (Marathon's scheduled instances).
     pub(crate) count: u32,
     /// Since when something waits.
     pub(crate) since: Option<String>,
@@ -73,18 +78,6 @@ pub(crate) struct LaunchQueue {
     pub(crate) delay_seconds: f64,
     /// No launch before this instant.
     pub(crate) delay_until: Option<Instant>,
-    /// Offers processed for this app.
-    pub(crate) processed_offers: u64,
-    /// Offers declined for this app.
-    pub(crate) unused_offers: u64,
-    /// When the last offer was declined / used.
-    pub(crate) last_unused_offer_at: Option<String>,
-    /// When an offer was last used.
-    pub(crate) last_used_offer_at: Option<String>,
-    /// Rejections of the last offer round.
-    pub(crate) last_rejections: Vec<RejectionCount>,
-    /// Rejections since the launch attempt began.
-    pub(crate) attempt_rejections: Vec<RejectionCount>,
 }
 
 /// An explicit group.
@@ -136,6 +129,8 @@ pub(crate) struct Instance {
     pub(crate) state: TaskState,
     /// False once the engine decided to kill it.
     pub(crate) goal_running: bool,
+    /// Since when the instance waited in the launch queue before it was placed (ISO).
+    pub(crate) queued_since: String,
     /// Staged at (ISO) and as an instant.
     pub(crate) staged_at: String,
     /// Monotonic staging time (for killSelection).
@@ -162,6 +157,12 @@ impl Instance {
     /// Not yet terminal and meant to run.
     pub(crate) fn active(&self) -> bool {
         self.goal_running && self.state < TaskState::Killing
+    }
+
+    /// Placed but not launched yet (sandbox, fetch, image pull): Marathon's `Provisioned`, which
+    /// keeps the instance in the launch queue (`LaunchStats.launchingInstancesFold`).
+    pub(crate) fn provisioned(&self) -> bool {
+        self.goal_running && self.state == TaskState::Staging && self.pgid.is_none() && !self.simulated
     }
 
     /// Health checks pass (or none) and readiness (if any) passes.

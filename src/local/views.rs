@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use crate::marathon::types::{
-    App, Deployment, DeploymentAction, DeploymentRef, Group, IpAddress, ProcessedOffersSummary, QueueDelay, QueueItem,
-    ReadinessCheckResult, Task,
+    App, Deployment, DeploymentAction, DeploymentRef, Group, IpAddress, QueueDelay, QueueItem, ReadinessCheckResult,
+    Task,
 };
 
 use super::deployment::DeploymentRun;
@@ -150,33 +150,54 @@ fn group_with(st: &State, id: &str, embed: Embed, all: &BTreeSet<String>) -> Gro
     }
 }
 
-/// `/v2/queue` entries: apps with instances waiting for an offer.
-pub(crate) fn queue(st: &State) -> Vec<QueueItem> {
+/// `/v2/queue` entries, as Marathon's `LaunchStats.getStatistics` builds them
+/// (M:src/main/scala/mesosphere/marathon/core/launchqueue/LaunchStats.scala): an app is listed
+/// while any of its instances is launching, that is scheduled (waiting for an offer, or failed
+/// and waiting to be relaunched) or provisioned (placed, not started yet: sandbox, fetch, image
+/// pull). `count` is all of them, `since` the earliest time one of them was queued, the offer
+/// statistics are the app's lifetime ones (`offers`), and `lastUnusedOffers` appears only with
+/// `embed=lastUnusedOffers` (M:.../api/v2/QueueResource.scala).
+pub(crate) fn queue(st: &State, embed_last_unused: bool) -> Vec<QueueItem> {
     let now = std::time::Instant::now();
+    let no_stats = super::offers::OfferStats::default();
     st.apps
-        .values()
-        .filter(|r| r.launch.count > 0)
-        .map(|r| {
-            let left = r.launch.delay_until.map_or(0, |t| t.saturating_duration_since(now).as_secs());
-            QueueItem {
-                count: r.launch.count,
-                delay: QueueDelay { time_left_seconds: left, overdue: left == 0 },
-                since: r.launch.since.clone().unwrap_or_else(|| st.root_version.clone()),
-                processed_offers_summary: Some(ProcessedOffersSummary {
-                    processed_offers_count: r.launch.processed_offers,
-                    unused_offers_count: r.launch.unused_offers,
-                    last_unused_offer_at: r.launch.last_unused_offer_at.clone(),
-                    last_used_offer_at: r.launch.last_used_offer_at.clone(),
-                    rejection_summary_last_offers: r.launch.last_rejections.clone(),
-                    rejection_summary_launch_attempt: r.launch.attempt_rejections.clone(),
-                }),
-                last_unused_offers: None,
+        .iter()
+        .filter_map(|(id, r)| {
+            let provisioned: Vec<&Instance> = st.instances_of(id).filter(|i| i.provisioned()).collect();
+            let count = r.launch.count + provisioned.len() as u32;
+            if count == 0 {
+                return None;
+            }
+            let since = provisioned
+                .iter()
+                .map(|i| i.queued_since.clone())
+                .chain(r.launch.since.clone().filter(|_| r.launch.count > 0))
+                .min()
+                .unwrap_or_else(|| st.root_version.clone());
+            let stats = st.offer_stats.get(id).unwrap_or(&no_stats);
+            Some(QueueItem {
+                count,
+                delay: queue_delay(r.launch.delay_until, now),
+                since,
+                processed_offers_summary: Some(stats.summary()),
+                last_unused_offers: embed_last_unused.then(|| stats.last_unused_offers()),
                 app: Some(app_info(st, r, Embed::default())),
                 pod: None,
                 role: Some("*".into()),
-            }
+            })
         })
         .collect()
+}
+
+/// `QueuedInstanceInfoWithStatistics.queueDelay` (LaunchStats.scala): the whole seconds left
+/// until `backOffUntil` (never negative), and `overdue` when there is no backoff or it passed
+/// by at least a second (`timeLeft.toSeconds < 0` truncates toward zero).
+fn queue_delay(until: Option<std::time::Instant>, now: std::time::Instant) -> QueueDelay {
+    match until {
+        None => QueueDelay { time_left_seconds: 0, overdue: true },
+        Some(t) if t >= now => QueueDelay { time_left_seconds: (t - now).as_secs(), overdue: false },
+        Some(t) => QueueDelay { time_left_seconds: 0, overdue: (now - t).as_secs() >= 1 },
+    }
 }
 
 /// A running deployment as `GET /v2/deployments` shows it.

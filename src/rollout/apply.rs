@@ -16,8 +16,10 @@ use super::event::Reporter;
 use super::live::{LiveGroup, Snapshot};
 use super::plan::Desired;
 use super::register::{self, Registered};
+pub use super::remove::{remove, Doomed};
 use super::retire::{self, Kill};
 pub use super::scope::{Scope, Waiting};
+use super::undo;
 use super::wait::{self, Target};
 use crate::error::{ExitStatus, StatusError, UserError};
 use crate::etcd::{Driver, GroupLock};
@@ -240,8 +242,16 @@ async fn create_locked(
             deployment_id: change.deployment_id.clone(),
         })
         .collect();
-    let (waited, regs, reg_result) = wait_and_register(scope, &targets, reporter, cancel).await;
-    waited?;
+    let mut cancel = std::pin::pin!(cancel);
+    let (waited, regs, reg_result) = wait_and_register(scope, &targets, reporter, cancel.as_mut()).await;
+    match waited {
+        Err(err) if undo::undoable(&err) => {
+            let undone = undo::undo_create(scope, new, reporter, &err, cancel.as_mut()).await;
+            let names: Vec<String> = new.iter().map(|d| format!("`{}`", d.group_id)).collect();
+            return Err(undo::outcome(err, undone, &format!("creating {}", names.join(", "))));
+        }
+        waited => waited?,
+    }
     reg_result?;
     for d in new {
         results.push(GroupResult {
@@ -354,28 +364,27 @@ async fn scale_locked(
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?
     };
     // The config key holds what is deployed; a group created outside theseus has none to update.
-    match etcd.get_group_config(&group.key).await {
-        Ok(mut config) => {
-            if let Value::Object(m) = &mut config {
-                m.insert("instances".into(), Value::from(instances));
-            }
-            etcd.set_group_config(&group.key, &config)
-                .await
-                .with_context(|| format!("updating the config of `{}` in etcd", group.group_id))?;
-        }
-        Err(e) if e.is_not_found() => {}
-        Err(e) => {
-            return Err(anyhow::Error::new(e).context(format!("reading the config of `{}` from etcd", group.group_id)))
-        }
-    }
+    undo::set_config_instances(etcd, &group.key, &group.group_id, instances).await?;
     let target = Target {
         key: group.key.clone(),
         app_id: app.id.clone(),
         instances,
         deployment_id: change.deployment_id.clone(),
     };
-    let (waited, regs, reg_result) = wait_and_register(scope, std::slice::from_ref(&target), reporter, cancel).await;
-    waited?;
+    let mut cancel = std::pin::pin!(cancel);
+    let (waited, regs, reg_result) =
+        wait_and_register(scope, std::slice::from_ref(&target), reporter, cancel.as_mut()).await;
+    match waited {
+        // A scale-up that cannot be placed or keeps failing is scaled back (exit 3, or 4).
+        Err(err) if undo::undoable(&err) && instances > have => {
+            let name = format!("{}/{}", group.key.service(), group.key.group());
+            reporter.on(super::event::Event::RollingBack { group: name, reason: err.to_string() });
+            let undone =
+                undo::undo_scale(scope, &group.key, &group.group_id, &app.id, have, reporter, cancel.as_mut()).await;
+            return Err(undo::outcome(err, undone, &format!("scaling `{}` to {instances}", group.group_id)));
+        }
+        waited => waited?,
+    }
     reg_result?;
     Ok(GroupResult {
         service: group.key.service().to_owned(),
@@ -388,111 +397,4 @@ async fn scale_locked(
         converged: waiting.wait,
         registered: registered_count(&regs, &group.key),
     })
-}
-
-/// A group to remove: live in Marathon, registered in etcd, or both.
-#[derive(Debug, Clone)]
-pub struct Doomed {
-    /// Service and encoded labels.
-    pub key: GroupKey,
-    /// Marathon group id.
-    pub group_id: String,
-    /// Whether Marathon has it.
-    pub in_marathon: bool,
-}
-
-/// Removes groups: deregisters their containers first (drain), then deletes the Marathon
-/// groups, waits for their tasks to stop, then removes the etcd subtrees (and services left
-/// with no group). With `dry_run`, only reports what would go.
-pub async fn remove(
-    scope: Scope<'_>,
-    doomed: &[Doomed],
-    force: bool,
-    dry_run: bool,
-    cancel: impl Future<Output = ()>,
-) -> anyhow::Result<Vec<GroupResult>> {
-    if dry_run {
-        return Ok(doomed.iter().map(|d| result(d, Outcome::WouldRemove, None)).collect());
-    }
-    let keys: Vec<GroupKey> = doomed.iter().map(|d| d.key.clone()).collect();
-    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout, scope.owner).await?;
-    let outcome = remove_locked(scope, doomed, force, cancel).await;
-    unlock(locks).await;
-    outcome
-}
-
-/// The result line of a removed (or would-be removed) group.
-fn result(d: &Doomed, what: Outcome, deployment: Option<String>) -> GroupResult {
-    GroupResult {
-        service: d.key.service().to_owned(),
-        group: d.key.group().to_owned(),
-        id: d.group_id.clone(),
-        result: what,
-        revision: None,
-        instances: 0,
-        deployment,
-        converged: false,
-        registered: 0,
-    }
-}
-
-async fn remove_locked(
-    scope: Scope<'_>,
-    doomed: &[Doomed],
-    force: bool,
-    cancel: impl Future<Output = ()>,
-) -> anyhow::Result<Vec<GroupResult>> {
-    let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
-    // Drain: consumers stop seeing the containers before they are killed.
-    for d in doomed {
-        etcd.sync_group_containers(&d.key, Vec::new())
-            .await
-            .with_context(|| format!("deregistering the containers of `{}`", d.group_id))?;
-    }
-    let mut results = Vec::new();
-    let mut deployments = Vec::new();
-    for d in doomed.iter().filter(|d| d.in_marathon) {
-        match client.delete_group(&d.group_id, force).await {
-            Ok(change) => {
-                deployments.extend(change.deployment_id.clone());
-                results.push(result(d, Outcome::Removed, change.deployment_id));
-            }
-            Err(err) => {
-                // Put the registrations back: the group still runs.
-                let services = vec![d.key.service().to_owned()];
-                if let Ok(snap) = Snapshot::read(client, namespace, &services, &Selector::default()).await {
-                    let _ = register::sync(etcd, &snap, std::slice::from_ref(&d.key)).await;
-                }
-                return Err(anyhow::Error::new(err).context(format!("removing `{}` from Marathon", d.group_id)));
-            }
-        }
-    }
-    for d in doomed.iter().filter(|d| !d.in_marathon) {
-        results.push(result(d, Outcome::Removed, None));
-    }
-    if waiting.wait && !deployments.is_empty() {
-        wait::gone(client, &deployments, waiting.options, cancel).await?;
-        for r in &mut results {
-            r.converged = true;
-        }
-    }
-    let mut services: Vec<&str> = doomed.iter().map(|d| d.key.service()).collect();
-    services.sort_unstable();
-    services.dedup();
-    for d in doomed {
-        etcd.remove_group(&d.key).await.with_context(|| format!("removing `{}` from etcd", d.group_id))?;
-    }
-    for s in services {
-        if etcd.get_service_groups(s).await.map(|g| g.is_empty()).unwrap_or(false) {
-            etcd.remove_service(s).await.with_context(|| format!("removing service `{s}` from etcd"))?;
-            // Marathon keeps empty groups; drop the service's if nothing is left in it.
-            let sid = format!("{}/{s}", super::live::namespace_path(namespace));
-            if let Ok(Some(g)) = client.group(&sid).await {
-                if g.apps.is_empty() && g.groups.is_empty() {
-                    let _ = client.delete_group(&sid, false).await;
-                }
-            }
-        }
-    }
-    Ok(results)
 }

@@ -2,10 +2,12 @@
 //! app are running, healthy by Marathon's health results and ready (where readiness checks
 //! are defined) continuously for `min_healthy`, and fails fast on the signals Marathon gives.
 //!
-//! Marathon never fails a deployment itself, so the gate does: unplaced instances whose offers
-//! keep being declined (the queue's reason) or new tasks that keep failing (the app's
-//! `lastTaskFailure` while the queue holds a launch backoff) fail it after `fail_after`; a
-//! gate not passed by its deadline fails with [`WaitError::TimedOut`].
+//! Marathon never fails a deployment itself, so the gate does, with the detector it shares with
+//! the convergence wait ([`super::stuck`]): unplaced instances whose offers keep being declined
+//! across polls while nothing gets placed (the queue's reason), or new tasks that keep failing
+//! (distinct failed task ids from `lastTaskFailure`, or one with the relaunch backing off),
+//! fail it after `fail_after`; a gate not passed by its deadline fails with
+//! [`WaitError::TimedOut`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -14,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use super::event::{Event, Reporter};
 use super::live::Snapshot;
-use super::wait::{task_healthy, unplaced_reason, WaitError};
+use super::stuck::{Detector, Poll, Trouble};
+use super::wait::{task_healthy, WaitError};
 use crate::marathon::types::{App, Task};
 use crate::marathon::Client;
 use crate::names::GroupKey;
@@ -72,17 +75,6 @@ fn ready(app: &App, task: &Task, deploying: bool) -> bool {
     }
 }
 
-/// The fail-fast reason of an app in a snapshot, if any: `(true, reason)` for placement.
-fn problem(snap: &Snapshot, app: &App, exclude: &BTreeSet<String>) -> Option<(bool, String)> {
-    let item = snap.queue.iter().find(|q| q.app.as_ref().is_some_and(|a| a.id == app.id));
-    if let Some(reason) = item.and_then(unplaced_reason) {
-        return Some((true, reason));
-    }
-    let backoff = item.is_some_and(|q| q.delay.time_left_seconds > 0);
-    let failure = app.last_task_failure.as_ref().filter(|f| !exclude.contains(&f.task_id))?;
-    backoff.then(|| (false, format!("{} on {}: {}", failure.state, failure.host, failure.message)))
-}
-
 /// Waits until the gate passes; see the module docs.
 pub async fn pass(
     client: &Client,
@@ -94,7 +86,7 @@ pub async fn pass(
     let services = [gate.key.service().to_owned()];
     let started = Instant::now();
     let mut healthy_since: BTreeMap<String, Instant> = BTreeMap::new();
-    let mut stuck_since: Option<Instant> = None;
+    let mut detector = gate.fail_after.map(Detector::new);
     let mut first = true;
     loop {
         if !first {
@@ -131,27 +123,24 @@ pub async fn pass(
         if passed.len() as u32 >= gate.want {
             return Ok(Passed { snapshot: snap, app, tasks: passed });
         }
-        let state = match problem(&snap, &app, gate.exclude) {
-            Some((placement, reason)) => {
-                let since = *stuck_since.get_or_insert(now);
-                if gate.fail_after.is_some_and(|limit| since.elapsed() >= limit) {
-                    return Err(if placement {
-                        WaitError::Unplaceable { group: format!("`{name}`"), reason }
-                    } else {
-                        WaitError::Failing { group: format!("`{name}`"), reason }
-                    });
-                }
-                format!("waiting: {reason}")
+        let queued = snap.queue.iter().find(|q| q.app.as_ref().is_some_and(|a| a.id == app.id));
+        let poll = Poll { app: &app, queued, exclude: gate.exclude, since_version: None };
+        let stuck = detector.as_mut().and_then(|d| d.observe(now, poll));
+        let state = match stuck {
+            Some(stuck) if stuck.expired => {
+                let group = format!("`{name}`");
+                return Err(match stuck.trouble {
+                    Trouble::Unplaceable => WaitError::Unplaceable { group, reason: stuck.reason },
+                    Trouble::Failing => WaitError::Failing { group, reason: stuck.reason },
+                });
             }
-            None => {
-                stuck_since = None;
-                format!(
-                    "{} healthy, {} for {}",
-                    healthy_since.len(),
-                    passed.len(),
-                    humantime::format_duration(gate.min_healthy)
-                )
-            }
+            Some(stuck) => format!("waiting: {}", stuck.reason),
+            None => format!(
+                "{} healthy, {} for {}",
+                healthy_since.len(),
+                passed.len(),
+                humantime::format_duration(gate.min_healthy)
+            ),
         };
         reporter.on(Event::Progress { group: name.clone(), healthy: passed.len() as u32, desired: gate.want, state });
     }

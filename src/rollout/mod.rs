@@ -4,6 +4,7 @@
 //! - [`plan`]: the pure diff of desired groups against live ones.
 //! - [`status`]: the per-group status documents `view` prints.
 //! - [`wait`]: waiting for deployments and health, failing fast with Marathon's reasons.
+//! - [`stuck`]: the fail-fast detector the waits and the health gate share.
 //! - [`result`]: what a rollout reports per group.
 //! - [`scope`]: where and how a command applies its changes.
 //! - [`event`]: progress events and the `Reporter` trait the terminal layer implements.
@@ -21,6 +22,7 @@ pub mod journal;
 pub mod live;
 pub mod plan;
 pub mod register;
+pub mod remove;
 pub mod restart;
 pub mod result;
 pub mod resume;
@@ -28,6 +30,8 @@ pub mod retire;
 pub mod rolling;
 pub mod scope;
 pub mod status;
+pub mod stuck;
+pub mod undo;
 pub mod wait;
 
 pub use event::{Event, Reporter, Silent};

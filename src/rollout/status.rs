@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::live::{revision_of, LiveGroup, Snapshot};
-use super::wait::{counts, task_healthy, unplaced_reason};
+use super::stuck::unplaced_reason;
+use super::wait::{counts, task_healthy};
 use crate::marathon::types::App;
 
 /// Instance counts of a group over all its revisions.

@@ -2,9 +2,9 @@
 //! revision runs its instances, healthy where it has health checks.
 //!
 //! Each poll costs three requests (apps with tasks, deployments, queue) whatever the number of
-//! groups. Marathon never fails a deployment on its own, so the wait fails fast itself when
-//! Marathon's queue shows that tasks cannot be placed (with its reason) or keep failing, and
-//! gives up at the deadline.
+//! groups. Marathon never fails a deployment on its own, so the wait fails fast itself when,
+//! across polls, tasks cannot be placed (with Marathon's reason) or new ones keep failing
+//! ([`super::stuck`]), and gives up at the deadline.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use super::event::{Event, Reporter};
 use super::live::{LiveGroup, Snapshot};
+pub use super::stuck::{describe_reason, unplaced_reason};
+use super::stuck::{Detector, Poll, Trouble};
 use crate::error::{Classify, ExitStatus};
 use crate::marathon::types::{App, QueueItem, Task, TaskState};
 use crate::marathon::{self, Client};
@@ -44,7 +46,7 @@ pub struct WaitOptions {
     pub timeout: Duration,
     /// Poll interval.
     pub poll: Duration,
-    /// Fail when tasks stay unplaceable (or keep failing) this long.
+    /// Fail when tasks stay unplaceable (or new ones keep failing) this long ([`super::stuck`]).
     pub unplaceable_after: Duration,
 }
 
@@ -143,41 +145,6 @@ pub fn counts(app: &App) -> Counts {
     }
 }
 
-/// Why a queued app is not placed, from Marathon's offer statistics; `None` when offers are
-/// not being declined.
-pub fn unplaced_reason(item: &QueueItem) -> Option<String> {
-    let summary = item.processed_offers_summary.as_ref()?;
-    if summary.processed_offers_count == 0 || summary.unused_offers_count == 0 {
-        return None;
-    }
-    let mut reasons: Vec<&str> = summary
-        .rejection_summary_last_offers
-        .iter()
-        .chain(&summary.rejection_summary_launch_attempt)
-        .filter(|r| r.declined > 0)
-        .map(|r| r.reason.as_str())
-        .collect();
-    reasons.dedup();
-    if reasons.is_empty() {
-        return None;
-    }
-    Some(reasons.iter().map(|r| describe_reason(r)).collect::<Vec<_>>().join("; "))
-}
-
-/// Marathon's rejection reason in words.
-pub fn describe_reason(reason: &str) -> String {
-    match reason {
-        "UnfulfilledConstraint" => "no offer matches the constraint (UnfulfilledConstraint)".into(),
-        "UnfulfilledRole" => "no offer has the accepted role (UnfulfilledRole)".into(),
-        "InsufficientCpus" => "not enough cpus on any agent (InsufficientCpus)".into(),
-        "InsufficientMemory" => "not enough memory on any agent (InsufficientMemory)".into(),
-        "InsufficientDisk" => "not enough disk on any agent (InsufficientDisk)".into(),
-        "InsufficientGpus" => "not enough GPUs on any agent (InsufficientGpus)".into(),
-        "InsufficientPorts" => "no agent has the ports (InsufficientPorts)".into(),
-        other => other.to_owned(),
-    }
-}
-
 /// Short state text of a target in a snapshot.
 fn state_text(target: &Target, app: Option<&App>, snap: &Snapshot) -> String {
     if let Some(d) = target.deployment_id.as_ref().and_then(|id| snap.deployments.iter().find(|d| &d.id == id)) {
@@ -216,7 +183,7 @@ pub async fn converge(
     let started = Instant::now();
     let deadline = tokio::time::sleep(opts.timeout);
     tokio::pin!(cancel, deadline);
-    let mut stuck_since: BTreeMap<String, Instant> = BTreeMap::new();
+    let mut detectors: BTreeMap<String, Detector> = BTreeMap::new();
     let mut converged: BTreeMap<String, bool> = BTreeMap::new();
     let mut tick = tokio::time::interval(opts.poll);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -250,34 +217,21 @@ pub async fn converge(
                         if !converged.insert(name.clone(), true).unwrap_or(false) {
                             reporter.on(Event::Converged { group: name.clone() });
                         }
-                        stuck_since.remove(&name);
                         continue;
                     }
                     converged.insert(name.clone(), false);
                     all = false;
                     reporter.on(Event::Progress { group: name.clone(), healthy: c.healthy, desired: t.instances, state: state_text(t, Some(app), &snap) });
                     // Fail fast: Marathon retries forever, we do not.
-                    let item = queued(&snap, &app.id);
-                    let problem = item.and_then(unplaced_reason).map(|r| (true, r)).or_else(|| {
-                        let failing = item.is_some_and(|q| q.delay.time_left_seconds > 0);
-                        let failure = app.last_task_failure.as_ref().filter(|f| Some(&f.version) == app.version.as_ref());
-                        match (failing, failure) {
-                            (true, Some(f)) => Some((false, format!("{} on {}: {}", f.state, f.host, f.message))),
-                            _ => None,
-                        }
-                    });
-                    match problem {
-                        Some((placement, reason)) => {
-                            let since = *stuck_since.entry(name.clone()).or_insert_with(Instant::now);
-                            if since.elapsed() >= opts.unplaceable_after {
-                                return Err(if placement {
-                                    WaitError::Unplaceable { group: format!("`{name}`"), reason }
-                                } else {
-                                    WaitError::Failing { group: format!("`{name}`"), reason }
-                                });
-                            }
-                        }
-                        None => { stuck_since.remove(&name); }
+                    let detector = detectors.entry(name.clone()).or_insert_with(|| Detector::new(opts.unplaceable_after));
+                    let none = std::collections::BTreeSet::new();
+                    let poll = Poll { app, queued: queued(&snap, &app.id), exclude: &none, since_version: app.version.as_deref() };
+                    if let Some(stuck) = detector.observe(Instant::now(), poll).filter(|s| s.expired) {
+                        let group = format!("`{name}`");
+                        return Err(match stuck.trouble {
+                            Trouble::Unplaceable => WaitError::Unplaceable { group, reason: stuck.reason },
+                            Trouble::Failing => WaitError::Failing { group, reason: stuck.reason },
+                        });
                     }
                 }
                 if all {
@@ -317,7 +271,7 @@ pub async fn gone(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::marathon::types::{HealthCheck, HealthCheckResult, ProcessedOffersSummary, RejectionCount};
+    use crate::marathon::types::{HealthCheck, HealthCheckResult};
 
     fn task(state: &str, alive: Option<bool>) -> Task {
         Task {
@@ -337,22 +291,5 @@ mod tests {
         assert!(!task_healthy(&checked, &task("TASK_RUNNING", None)), "no result yet is not healthy");
         assert!(!task_healthy(&checked, &task("TASK_RUNNING", Some(false))));
         assert!(task_healthy(&checked, &task("TASK_RUNNING", Some(true))));
-    }
-
-    #[test]
-    fn declined_offers_give_the_reason() {
-        let mut item = QueueItem::default();
-        assert_eq!(unplaced_reason(&item), None);
-        item.processed_offers_summary = Some(ProcessedOffersSummary {
-            processed_offers_count: 3,
-            unused_offers_count: 3,
-            rejection_summary_last_offers: vec![RejectionCount {
-                reason: "UnfulfilledConstraint".into(),
-                declined: 3,
-                processed: 3,
-            }],
-            ..ProcessedOffersSummary::default()
-        });
-        assert!(unplaced_reason(&item).unwrap().contains("no offer matches the constraint"));
     }
 }

@@ -149,20 +149,32 @@ labels = ["dev"]
 instances = 1
 "#,
     );
+    // The contract of issue 9 item 5 (it was exit 1 before): a create that cannot be placed
+    // is undone (the group leaves Marathon and etcd) and exits 3.
     let started = Instant::now();
     let out = env
         .cmd()
         .args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms", "--fail-after", "1s", "--timeout", "60s"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("UnfulfilledConstraint"), "{stderr}");
+    assert!(stderr.contains("UnfulfilledConstraint") && stderr.contains("undone"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(30), "failed fast, not at the timeout");
-    // view says why it waits
-    let view = env.json(&["view", "picky"]);
-    assert!(view[0]["state"].as_str().unwrap().contains("no offer matches the constraint"), "{view}");
-    // its deployment never ends (Marathon retries forever), so a change is refused with 409: exit 6
+    assert_eq!(env.json(&["view", "picky"]).as_array().unwrap().len(), 0, "undone in Marathon");
+    assert_ne!(env.cmd().args(["endpoints", "picky"]).output().unwrap().status.code(), Some(0), "and in etcd");
+    // With --no-wait nothing is undone: view says why it waits ...
+    let out = env.cmd().args(["create", spec.to_str().unwrap(), "--no-wait"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let view = env.json(&["view", "picky"]);
+        if view[0]["state"].as_str().is_some_and(|s| s.contains("no offer matches the constraint")) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "view never gave the reason: {view}");
+    }
+    // ... and its deployment never ends (Marathon retries forever), so a change is refused with 409: exit 6
     let out = env.cmd().args(["scale", "picky", "-l", "dev", "--instances", "2"]).output().unwrap();
     assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("locked"), "{}", String::from_utf8_lossy(&out.stderr));

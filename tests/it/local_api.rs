@@ -281,7 +281,8 @@ fn info_leader_ping_and_queue() {
         e.get("/v2/queue")["queue"].as_array().unwrap().iter().any(|q| {
             q["app"]["id"] == "/u"
                 && q["count"] == 1
-                && q["processedOffersSummary"]["rejectSummaryLastOffers"][0]
+                // [0] is UnfulfilledRole: Marathon renders the whole funnel (QueueInfoConversion.scala)
+                && q["processedOffersSummary"]["rejectSummaryLastOffers"][1]
                     == json!({"reason": "UnfulfilledConstraint", "declined": 3, "processed": 3})
         })
     });

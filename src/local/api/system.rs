@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use serde_json::json;
 
@@ -11,7 +11,7 @@ use crate::marathon::types::{Leader, Queue};
 
 use super::super::views;
 use super::super::{ids, ops, Shared};
-use super::{json_response, ApiError, ApiResult};
+use super::{json_response, ApiError, ApiResult, Params};
 
 /// `GET /ping`: `pong`, or `"pong"` for JSON clients.
 pub(crate) async fn ping(headers: HeaderMap) -> ApiResult {
@@ -102,9 +102,10 @@ pub(crate) async fn abdicate() -> ApiResult {
 }
 
 /// `GET /v2/queue`.
-pub(crate) async fn queue(State(shared): State<Arc<Shared>>) -> ApiResult {
+pub(crate) async fn queue(State(shared): State<Arc<Shared>>, uri: Uri) -> ApiResult {
+    let embed_last_unused = Params::from_uri(&uri).all("embed").contains(&"lastUnusedOffers");
     let st = shared.lock();
-    let body = Queue { queue: views::queue(&st) };
+    let body = Queue { queue: views::queue(&st, embed_last_unused) };
     drop(st);
     Ok(json_response(StatusCode::OK, &body))
 }

@@ -1,0 +1,235 @@
+//! Failing fast on the signals real Marathon gives, shared by the convergence wait of
+//! `create`/`scale` ([`super::wait`]) and the rollout health gate ([`super::gate`]).
+//!
+//! Marathon never fails a deployment; it retries forever. What it shows is read from its source
+//! (mesosphere/marathon, `src/main/scala/mesosphere/marathon/`):
+//! - `core/launchqueue/LaunchStats.scala`: an app has a `/v2/queue` entry while an instance is
+//!   scheduled (waiting for an offer, or failed and waiting for its relaunch) or provisioned
+//!   (placed, still staging or pulling its image). An entry alone is no failure.
+//! - `core/launchqueue/impl/OfferMatchStatistics.scala`: `processedOffersCount`,
+//!   `unusedOffersCount` and `rejectSummaryLaunchAttempt` add up over the app's whole life;
+//!   `rejectSummaryLastOffers` holds the last declined offer of each agent. One declined offer,
+//!   or declines from long ago, say nothing about now: only counters that keep growing do.
+//! - `core/launchqueue/impl/TaskLauncherActor.scala`: a backed-off app processes no offers.
+//! - `lastTaskFailure` is the app's latest failed task (with its version); the queue's `delay`
+//!   is the launch backoff that each failure grows (`impl/RateLimiter.scala`).
+//!
+//! So a [`Detector`] compares polls: an app is **unplaceable** when it has queued instances,
+//! its active task count does not grow, and its unused-offer counter grows on at least two
+//! polls (offers keep being declined), for `fail_after`; it **keeps failing** when, with an
+//! instance queued for its relaunch, at least two distinct new tasks have failed since the first
+//! failure `fail_after` ago (or one failed and its relaunch has been backing off that long),
+//! and no new task stayed running for `fail_after` in between.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use crate::marathon::types::{App, QueueItem, TaskState};
+
+/// What kind of trouble an app is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trouble {
+    /// Offers keep being declined and nothing gets placed.
+    Unplaceable,
+    /// New tasks keep failing.
+    Failing,
+}
+
+/// An app that looks stuck: why, and whether it has been so for `fail_after`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stuck {
+    /// The kind of trouble.
+    pub trouble: Trouble,
+    /// Marathon's reason in words.
+    pub reason: String,
+    /// True once it has lasted `fail_after`: time to give up.
+    pub expired: bool,
+}
+
+/// A run of polls in which offers were declined and nothing was placed.
+#[derive(Debug, Clone, Copy)]
+struct Declining {
+    since: Instant,
+    active: u32,
+    polls: u32,
+}
+
+/// Follows one app across polls; see the module docs.
+#[derive(Debug, Clone)]
+pub struct Detector {
+    fail_after: Duration,
+    offers: Option<(u64, u64)>,
+    declining: Option<Declining>,
+    failed: BTreeSet<String>,
+    forgiven: BTreeSet<String>,
+    last_failure: Option<String>,
+    first_failure_at: Option<Instant>,
+    failing_since: Option<Instant>,
+    running_since: BTreeMap<String, Instant>,
+}
+
+/// One poll of the app the detector follows.
+#[derive(Debug, Clone, Copy)]
+pub struct Poll<'a> {
+    /// The app as Marathon reports it (with its tasks).
+    pub app: &'a App,
+    /// Its `/v2/queue` entry, if any.
+    pub queued: Option<&'a QueueItem>,
+    /// Task ids that are not new (the originals of a restart).
+    pub exclude: &'a BTreeSet<String>,
+    /// Only failures of tasks of this app version or later count (`None`: any).
+    pub since_version: Option<&'a str>,
+}
+
+impl Detector {
+    /// A detector that gives up after `fail_after`.
+    pub fn new(fail_after: Duration) -> Self {
+        Detector {
+            fail_after,
+            offers: None,
+            declining: None,
+            failed: BTreeSet::new(),
+            forgiven: BTreeSet::new(),
+            last_failure: None,
+            first_failure_at: None,
+            failing_since: None,
+            running_since: BTreeMap::new(),
+        }
+    }
+
+    /// Takes one poll; returns the trouble the app is in, if any.
+    pub fn observe(&mut self, now: Instant, poll: Poll<'_>) -> Option<Stuck> {
+        let tasks: Vec<_> = poll.app.tasks.iter().flatten().filter(|t| !poll.exclude.contains(&t.id)).collect();
+        let active = tasks.iter().filter(|t| t.state < TaskState::Killing).count() as u32;
+        let running: Vec<&str> =
+            tasks.iter().filter(|t| t.state == TaskState::Running).map(|t| t.id.as_str()).collect();
+        let unplaceable = self.unplaceable(now, poll.queued, active);
+        let failing = self.failing(now, poll, &running);
+        failing.or(unplaceable)
+    }
+
+    fn unplaceable(&mut self, now: Instant, queued: Option<&QueueItem>, active: u32) -> Option<Stuck> {
+        let item = queued.filter(|q| q.count > 0);
+        let counters = item
+            .and_then(|q| q.processed_offers_summary.as_ref())
+            .map(|s| (s.processed_offers_count, s.unused_offers_count));
+        let declined_more = matches!((self.offers, counters), (Some((p0, u0)), Some((p, u))) if p > p0 && u > u0);
+        self.offers = counters;
+        let progress = self.declining.is_some_and(|d| active > d.active);
+        if counters.is_none() || progress {
+            self.declining = None;
+        }
+        // A poll that placed something starts no run: its declines may predate the placement.
+        if declined_more && !progress {
+            self.declining.get_or_insert(Declining { since: now, active, polls: 0 }).polls += 1;
+        }
+        let run = self.declining.filter(|d| d.polls >= 2)?;
+        let reason = item.and_then(declined_reasons).unwrap_or_else(|| "offers keep being declined".into());
+        Some(Stuck { trouble: Trouble::Unplaceable, reason, expired: now.duration_since(run.since) >= self.fail_after })
+    }
+
+    fn failing(&mut self, now: Instant, poll: Poll<'_>, running: &[&str]) -> Option<Stuck> {
+        // A new task that stayed running for `fail_after` is recovery: failures before it are
+        // forgiven. (A task that crashes at once may still be seen running for a poll.)
+        self.running_since.retain(|id, _| running.contains(&id.as_str()));
+        for id in running {
+            self.running_since.entry((*id).to_owned()).or_insert(now);
+        }
+        if self.running_since.values().any(|since| now.duration_since(*since) >= self.fail_after) {
+            self.forgiven.append(&mut self.failed);
+            self.first_failure_at = None;
+            self.failing_since = None;
+        }
+        let failure = poll.app.last_task_failure.as_ref().filter(|f| {
+            !poll.exclude.contains(&f.task_id) && poll.since_version.is_none_or(|v| not_before(&f.version, v))
+        });
+        if let Some(f) = failure {
+            if !self.forgiven.contains(&f.task_id) && self.failed.insert(f.task_id.clone()) {
+                self.first_failure_at.get_or_insert(now);
+                self.last_failure = Some(format!("{} on {}: {}", f.state, f.host, f.message));
+            }
+        }
+        // Failed instances wait in Marathon's queue for their relaunch (scheduled again), so
+        // an entry means the app has not recovered; its delay is the relaunch backoff.
+        let relaunching = poll.queued.is_some_and(|q| q.count > 0);
+        let backing_off = poll.queued.is_some_and(|q| !q.delay.overdue || q.delay.time_left_seconds > 0);
+        let n = self.failed.len();
+        let failing = relaunching && (n >= 2 || (n == 1 && backing_off));
+        if !failing {
+            self.failing_since = None;
+            return None;
+        }
+        // Two new failures: count from the first one; one: from when its backoff was first seen.
+        let since = match self.first_failure_at {
+            Some(first) if n >= 2 => first,
+            _ => *self.failing_since.get_or_insert(now),
+        };
+        let last = self.last_failure.clone().unwrap_or_default();
+        Some(Stuck {
+            trouble: Trouble::Failing,
+            reason: format!("{last} ({n} new task{} failed)", if n == 1 { "" } else { "s" }),
+            expired: now.duration_since(since) >= self.fail_after,
+        })
+    }
+}
+
+/// The reasons Marathon declines an app's offers, in words: from the last offer of each agent
+/// (`rejectSummaryLastOffers`), else from the app's lifetime summary.
+fn declined_reasons(item: &QueueItem) -> Option<String> {
+    let summary = item.processed_offers_summary.as_ref()?;
+    let pick = |steps: &[crate::marathon::types::RejectionCount]| {
+        let mut reasons: Vec<String> = Vec::new();
+        for r in steps.iter().filter(|r| r.declined > 0) {
+            let text = describe_reason(&r.reason);
+            if !reasons.contains(&text) {
+                reasons.push(text);
+            }
+        }
+        (!reasons.is_empty()).then(|| reasons.join("; "))
+    };
+    pick(&summary.rejection_summary_last_offers).or_else(|| pick(&summary.rejection_summary_launch_attempt))
+}
+
+/// Why a queued app is not placed, from one snapshot (for `view`): the reasons, when the
+/// latest offer Marathon processed for it was declined. Counters add up over the app's life,
+/// so a non-zero count alone says nothing; the failing decision needs a [`Detector`].
+pub fn unplaced_reason(item: &QueueItem) -> Option<String> {
+    let summary = item.processed_offers_summary.as_ref()?;
+    let declined_at = summary.last_unused_offer_at.as_deref()?;
+    if item.count == 0 || summary.last_used_offer_at.as_deref().is_some_and(|used| not_before(used, declined_at)) {
+        return None;
+    }
+    declined_reasons(item)
+}
+
+/// Whether timestamp `a` is at or after `b` (ISO-8601 with any number of fraction digits, as
+/// Marathon writes them); unparsable ones compare as strings.
+fn not_before(a: &str, b: &str) -> bool {
+    match (chrono::DateTime::parse_from_rfc3339(a), chrono::DateTime::parse_from_rfc3339(b)) {
+        (Ok(a), Ok(b)) => a >= b,
+        _ => a >= b,
+    }
+}
+
+/// Marathon's rejection reason (`NoOfferMatchReason`) in words, with its name.
+pub fn describe_reason(reason: &str) -> String {
+    match reason {
+        "UnfulfilledConstraint" => "no offer matches the constraint (UnfulfilledConstraint)".into(),
+        "UnfulfilledRole" => "no offer has the accepted role (UnfulfilledRole)".into(),
+        "NoCorrespondingReservationFound" => {
+            "no offer holds the app's reservation (NoCorrespondingReservationFound)".into()
+        }
+        "AgentMaintenance" => "the agents are in maintenance (AgentMaintenance)".into(),
+        "InsufficientCpus" => "not enough cpus on any agent (InsufficientCpus)".into(),
+        "InsufficientMemory" => "not enough memory on any agent (InsufficientMemory)".into(),
+        "InsufficientDisk" => "not enough disk on any agent (InsufficientDisk)".into(),
+        "InsufficientGpus" => "not enough GPUs on any agent (InsufficientGpus)".into(),
+        "InsufficientPorts" => "no agent has the ports (InsufficientPorts)".into(),
+        "DeclinedScarceResources" => "offers with GPUs are kept for GPU apps (DeclinedScarceResources)".into(),
+        other => other.to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[path = "stuck_tests.rs"]
+mod tests;

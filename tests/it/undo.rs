@@ -1,0 +1,117 @@
+//! End to end: a `create` or scale-up that cannot be placed or whose new tasks keep failing is
+//! undone and exits 3 (issue 9 item 5), failing within about `--fail-after` on the signals
+//! Marathon's queue gives (see `src/rollout/stuck.rs` for the Scala sources), and etcd ends
+//! listing exactly the tasks Marathon runs healthy.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::support::cmd::theseus;
+use super::support::engine::Engine;
+use super::support::etcd::Etcd;
+
+const FAST: [&str; 6] = ["--poll-interval", "200ms", "--fail-after", "2s", "--timeout", "90s"];
+
+struct Env {
+    engine: Engine,
+    etcd: Etcd,
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn start() -> Env {
+        Env { engine: Engine::start(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn spec(&self, body: &str) -> String {
+        let path = self.dir.path().join("spec.toml");
+        let text = format!("namespace = \"it\"\n[service.app]\ncpus = 0.1\nmem = 16\n{body}\n");
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+
+    fn run(&self, args: &[&str]) -> (Option<i32>, String) {
+        let out = theseus()
+            .args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"])
+            .args(args)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let all: Vec<&str> = args.iter().copied().chain(["-o", "json"]).collect();
+        let out = theseus()
+            .args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint])
+            .args(&all)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Ids of the containers etcd lists for the group.
+    fn registered(&self) -> BTreeSet<String> {
+        self.json(&["endpoints", "app", "-l", "dev"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["container"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The one app Marathon runs for the group.
+    fn app(&self) -> Value {
+        let apps = self.engine.get("/v2/apps?embed=apps.tasks")["apps"].as_array().unwrap().clone();
+        assert_eq!(apps.len(), 1, "{apps:?}");
+        apps[0].clone()
+    }
+}
+
+#[test]
+fn a_create_whose_tasks_exit_at_once_is_undone_within_fail_after() {
+    let env = Env::start();
+    let spec = env.spec("cmd = \"exit 1\"\n[[service.app.group]]\nlabels = [\"dev\"]\ninstances = 2");
+    let started = Instant::now();
+    let (code, err) = env.run(&[&["create", spec.as_str()][..], &FAST].concat());
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("keep failing") && err.contains("Command exited with status 1"), "{err}");
+    assert!(err.contains("was undone"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30), "within seconds, not at the timeout");
+    assert!(env.engine.get("/v2/apps")["apps"].as_array().unwrap().is_empty(), "gone from Marathon");
+    assert_ne!(env.run(&["endpoints", "app"]).0, Some(0), "gone from etcd");
+}
+
+#[test]
+fn an_unplaceable_scale_up_is_scaled_back() {
+    let env = Env::start();
+    let body = "cmd = \"sleep 600\"\nconstraints = [[\"hostname\", \"UNIQUE\"]]\n\
+                [[service.app.group]]\nlabels = [\"dev\"]\ninstances = 2";
+    let spec = env.spec(body);
+    let (code, err) = env.run(&[&["create", spec.as_str()][..], &FAST].concat());
+    assert_eq!(code, Some(0), "{err}");
+    let before = env.registered();
+    assert_eq!(before.len(), 2);
+    // Five instances, one per host, on three agents: two can never be placed.
+    let started = Instant::now();
+    let (code, err) = env.run(&[&["scale", "app", "-l", "dev", "--instances", "5"][..], &FAST].concat());
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("UnfulfilledConstraint") && err.contains("was undone"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30), "within seconds, not at the timeout");
+    let app = env.app();
+    assert_eq!(app["instances"], 2, "back at the previous count");
+    let running: BTreeSet<String> = app["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["state"] == "TASK_RUNNING")
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(running.len(), 2);
+    assert_eq!(env.registered(), running, "etcd lists exactly what Marathon runs");
+    let view = env.json(&["view", "app"]);
+    assert_eq!(view[0]["instances"]["desired"], 2, "{view}");
+}
