@@ -9,20 +9,20 @@
 use std::future::Future;
 
 use anyhow::Context as _;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::event::Reporter;
 use super::live::{LiveGroup, Snapshot};
+pub use super::locks::{lock_groups, unlock};
 use super::plan::Desired;
 use super::register::{self, Registered};
 pub use super::remove::{remove, Doomed};
+pub use super::result::{GroupResult, Outcome};
 use super::retire::{self, Kill};
 pub use super::scope::{Scope, Waiting};
 use super::undo;
 use super::wait::{self, Target};
 use crate::error::{ExitStatus, StatusError, UserError};
-use crate::etcd::{Driver, GroupLock};
 use crate::names::{GroupKey, InvalidName};
 use crate::spec::labels::Selector;
 use crate::spec::GroupSpec;
@@ -44,86 +44,6 @@ pub fn desired(group: &GroupSpec, namespace: &str) -> Result<Desired, InvalidNam
         app,
         config,
     })
-}
-
-/// What a command did to one group (`created`, `skipped`, ... in tables and JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    /// Created by `create`.
-    Created,
-    /// Left alone by `create --skip-existing`: it already existed.
-    Skipped,
-    /// Scaled in place.
-    Scaled,
-    /// Removed from Marathon and etcd.
-    Removed,
-    /// What `remove --dry-run` would remove.
-    WouldRemove,
-}
-
-impl std::fmt::Display for Outcome {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Outcome::Created => "created",
-            Outcome::Skipped => "skipped",
-            Outcome::Scaled => "scaled",
-            Outcome::Removed => "removed",
-            Outcome::WouldRemove => "would-remove",
-        })
-    }
-}
-
-/// What happened to one group.
-#[derive(Debug, Clone, Serialize)]
-pub struct GroupResult {
-    /// Service name.
-    pub service: String,
-    /// Encoded labels.
-    pub group: String,
-    /// Marathon group id.
-    pub id: String,
-    /// What happened to it.
-    pub result: Outcome,
-    /// The revision involved.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revision: Option<String>,
-    /// Desired instances afterwards.
-    pub instances: u32,
-    /// The Marathon deployment that carried the change.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deployment: Option<String>,
-    /// Whether the command waited until the group converged.
-    pub converged: bool,
-    /// Containers registered in etcd afterwards.
-    pub registered: usize,
-}
-
-/// Takes the etcd lock of every group (in sorted order, so two commands never deadlock), so
-/// two theseus processes never change the same group at once. A lock still held by another
-/// process after `timeout` is an exit-6 error naming the holder.
-pub async fn lock_groups(
-    etcd: &Driver,
-    groups: &[GroupKey],
-    timeout: std::time::Duration,
-    owner: &str,
-) -> anyhow::Result<Vec<GroupLock>> {
-    let mut sorted = groups.to_vec();
-    sorted.sort();
-    sorted.dedup();
-    let mut locks = Vec::with_capacity(sorted.len());
-    for key in &sorted {
-        let lock = etcd.lock_group(key, owner, timeout).await.with_context(|| format!("locking group `{key}`"))?;
-        locks.push(lock);
-    }
-    Ok(locks)
-}
-
-/// Releases locks now (dropping them would release them in the background).
-pub async fn unlock(locks: Vec<GroupLock>) {
-    for lock in locks {
-        let _ = lock.release().await;
-    }
 }
 
 fn services_of(desired: &[Desired]) -> Vec<String> {

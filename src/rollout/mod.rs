@@ -20,6 +20,7 @@ pub mod gate;
 pub mod history;
 pub mod journal;
 pub mod live;
+pub mod locks;
 pub mod plan;
 pub mod register;
 pub mod remove;

@@ -6,9 +6,10 @@ use std::future::Future;
 
 use anyhow::Context as _;
 
-use super::apply::{lock_groups, unlock, GroupResult, Outcome};
 use super::live::Snapshot;
+use super::locks::{lock_groups, unlock};
 use super::register;
+use super::result::{GroupResult, Outcome};
 use super::scope::Scope;
 use super::wait;
 use crate::names::GroupKey;

@@ -1,5 +1,5 @@
-//! What a rollout (`update`, `restart`) reports per group: [`RolloutResult`], printed as a
-//! table row or one JSON object.
+//! What the lifecycle commands report per group: [`GroupResult`] (create, scale, remove) and
+//! [`RolloutResult`] (update, restart, rollback), each printed as a table row or a JSON object.
 
 use serde::Serialize;
 
@@ -98,4 +98,57 @@ impl RolloutResult {
             status: ExitStatus::Success,
         }
     }
+}
+
+/// What a command did to one group (`created`, `skipped`, ... in tables and JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Created by `create`.
+    Created,
+    /// Left alone by `create --skip-existing`: it already existed.
+    Skipped,
+    /// Scaled in place.
+    Scaled,
+    /// Removed from Marathon and etcd.
+    Removed,
+    /// What `remove --dry-run` would remove.
+    WouldRemove,
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Outcome::Created => "created",
+            Outcome::Skipped => "skipped",
+            Outcome::Scaled => "scaled",
+            Outcome::Removed => "removed",
+            Outcome::WouldRemove => "would-remove",
+        })
+    }
+}
+
+/// What happened to one group.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupResult {
+    /// Service name.
+    pub service: String,
+    /// Encoded labels.
+    pub group: String,
+    /// Marathon group id.
+    pub id: String,
+    /// What happened to it.
+    pub result: Outcome,
+    /// The revision involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Desired instances afterwards.
+    pub instances: u32,
+    /// The Marathon deployment that carried the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<String>,
+    /// Whether the command waited until the group converged.
+    pub converged: bool,
+    /// Containers registered in etcd afterwards.
+    pub registered: usize,
 }
