@@ -522,3 +522,64 @@ fn a_health_check_that_never_passes_fails_at_the_deadline_and_rolls_back_with_ex
     assert_eq!(registered, healthy, "etcd lists only the old healthy tasks");
     assert_eq!(registered, before, "the old tasks were never retired (--max-unavailable 0)");
 }
+
+/// Item 5: SIGINT to a running `theseus update` ends it with exit 130, and etcd then lists
+/// only running, healthy tasks (whatever revision they belong to), each reachable.
+#[test]
+fn ctrl_c_exits_130_and_leaves_etcd_listing_only_running_healthy_tasks() {
+    let env = Env::start();
+    let old = env.create(&spec("1", SERVE, 2, ""));
+    let file = env.write("v2.toml", &spec("2", SERVE, 2, ""));
+    let (out, err) = (env.dir.path().join("out"), env.dir.path().join("err"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_theseus"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("THESEUS_") {
+            cmd.env_remove(key);
+        }
+    }
+    let mut child = cmd
+        .env("NO_COLOR", "1")
+        .args(["--marathon", &env.engine.url(), "--etcd", &env.etcd.endpoint, "--request-timeout", "5s"])
+        .args(["update", &file, "--batch", "1", "--wait", "30s", "-o", "json"])
+        .args(FAST)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    env.engine.wait_for("the new revision app", Duration::from_secs(30), |e| {
+        e.get("/v2/apps")["apps"].as_array().is_some_and(|a| a.iter().any(|a| a["id"] != old.as_str()))
+    });
+    // SAFETY: kill(2) on the pid of our own child; it touches no memory.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("theseus update still runs 30s after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    let stdout = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}\n{stderr}\n{stdout}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(doc[0]["outcome"], "failed", "{stdout}\n{stderr}");
+    assert!(doc[0]["reason"].as_str().is_some_and(|r| r.contains("interrupted")), "{stdout}");
+
+    let healthy: BTreeSet<String> = env.apps().iter().flat_map(|app| healthy_tasks(&env.engine, app)).collect();
+    let registered = env.registered();
+    assert!(!registered.is_empty(), "the group is still served");
+    for (id, addr) in &registered {
+        assert!(healthy.contains(id), "etcd lists {id} ({addr}), which is not running and healthy: {healthy:?}");
+        TcpStream::connect_timeout(&addr.parse().unwrap(), Duration::from_secs(2))
+            .unwrap_or_else(|e| panic!("etcd lists {addr} ({id}) but it refuses: {e}"));
+    }
+    let old_healthy: BTreeSet<String> = healthy_tasks(&env.engine, &old).into_iter().collect();
+    let registered: BTreeSet<String> = registered.into_iter().map(|(id, _)| id).collect();
+    assert!(old_healthy.is_subset(&registered), "the old tasks still serve: {old_healthy:?} vs {registered:?}");
+}
