@@ -496,6 +496,9 @@ fn the_next_batch_starts_no_earlier_than_wait_after_the_last_became_healthy() {
     }
 }
 
+/// A health check that never passes (404), whose failures never get the task killed.
+const NEVER_HEALTHY: &str = r#"{ protocol = "HTTP", path = "/nope", port = "http", grace = "1s", interval = "1s", timeout = "1s", max_failures = 0 }"#;
+
 /// Item 11: a revision whose health check never passes (404; never killed for it) fails
 /// when its batch's `--deadline` passes, and is rolled back: exit 5 (only the deadline
 /// passed), the old revision at full healthy capacity, etcd listing only its tasks.
@@ -504,8 +507,7 @@ fn a_health_check_that_never_passes_fails_at_the_deadline_and_rolls_back_with_ex
     let env = Env::start();
     let old = env.create(&spec("1", SERVE, 2, ""));
     let before: BTreeSet<String> = env.registered().into_iter().map(|(id, _)| id).collect();
-    let nope = r#"{ protocol = "HTTP", path = "/nope", port = "http", grace = "1s", interval = "1s", timeout = "1s", max_failures = 0 }"#;
-    let file = env.write("v2.toml", &spec_with("2", SERVE, 2, nope, ""));
+    let file = env.write("v2.toml", &spec_with("2", SERVE, 2, NEVER_HEALTHY, ""));
     let started = Instant::now();
     let args = ["update", &file, "--deadline", "15s", "--poll-interval", "200ms", "--fail-after", "3s"];
     let (code, doc, err) = env.run(&args);
@@ -582,4 +584,47 @@ fn ctrl_c_exits_130_and_leaves_etcd_listing_only_running_healthy_tasks() {
     let old_healthy: BTreeSet<String> = healthy_tasks(&env.engine, &old).into_iter().collect();
     let registered: BTreeSet<String> = registered.into_iter().map(|(id, _)| id).collect();
     assert!(old_healthy.is_subset(&registered), "the old tasks still serve: {old_healthy:?} vs {registered:?}");
+}
+
+/// Old tasks a rollout retires are killed, and Marathon reports a killed task as TASK_KILLED,
+/// not as a failure: so the old app keeps no `lastTaskFailure` and no launch backoff, and a
+/// rollback brings it back at once. Here one old task is retired early (`--max-unavailable 1`)
+/// before a revision that never becomes healthy is rolled back at its deadline.
+#[test]
+fn a_retired_task_ends_killed_and_leaves_the_old_app_no_failure() {
+    use super::support::engine::frames;
+
+    let env = Env::start();
+    let old = env.create(&spec("1", SERVE, 2, ""));
+    let mut events = env.engine.events("?event_type=status_update_event");
+    let file = env.write("v2.toml", &spec_with("2", SERVE, 2, NEVER_HEALTHY, ""));
+    let args = ["update", &file, "--max-unavailable", "1", "--deadline", "4s", "--poll-interval", "200ms"];
+    let (code, doc, err) = env.run(&args);
+    assert_eq!(code, Some(5), "{err}\n{doc}");
+    assert_eq!(env.apps(), vec![old.clone()]);
+    assert_eq!(healthy_tasks(&env.engine, &old).len(), 2, "old revision at full healthy capacity");
+    // The stream holds the whole rollout; read until the killed old task's terminal update.
+    let of_old = |v: &Value| v["appId"] == old.as_str();
+    let text = events.read_until(Duration::from_secs(20), |t| {
+        let updates = frames(t);
+        let killing: Vec<&Value> =
+            updates.iter().filter(|(_, v)| of_old(v) && v["taskStatus"] == "TASK_KILLING").map(|(_, v)| v).collect();
+        !killing.is_empty()
+            && killing.iter().all(|k| {
+                updates.iter().any(|(_, v)| {
+                    v["taskId"] == k["taskId"]
+                        && ["TASK_KILLED", "TASK_FAILED", "TASK_FINISHED"].contains(&v["taskStatus"].as_str().unwrap())
+                })
+            })
+    });
+    let ends: Vec<(String, String)> = frames(&text)
+        .into_iter()
+        .filter(|(_, v)| of_old(v) && v["taskStatus"].as_str().is_some_and(|s| s != "TASK_KILLING"))
+        .filter(|(_, v)| ["TASK_KILLED", "TASK_FAILED", "TASK_FINISHED"].contains(&v["taskStatus"].as_str().unwrap()))
+        .map(|(_, v)| (v["taskId"].as_str().unwrap().to_owned(), v["taskStatus"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(ends.len(), 1, "one old task was retired: {ends:?}");
+    assert_eq!(ends[0].1, "TASK_KILLED", "a killed task is TASK_KILLED: {ends:?}");
+    let app = env.engine.get(&format!("/v2/apps{old}"))["app"].clone();
+    assert!(app["lastTaskFailure"].is_null(), "a kill is no failure: {}", app["lastTaskFailure"]);
 }
