@@ -120,7 +120,9 @@ pub(crate) fn terminal(st: &mut State, bus: &Bus, app_id: &str, instance_id: &st
     }
     let agent = &st.agents[inst.agent];
     let (host, agent_id) = (agent.hostname.clone(), agent.id.clone());
-    let final_state = if !inst.goal_running && state != TaskState::Failed { TaskState::Killed } else { state };
+    // Once a kill is asked for, the task ends TASK_KILLED however its process exits (as Mesos'
+    // command executor reports it, e.g. for a process the SIGTERM ends): no failure, no backoff.
+    let final_state = if inst.goal_running { state } else { TaskState::Killed };
     events::task_changed(bus, &inst, final_state, &host, &agent_id, message);
     let failed = matches!(final_state, TaskState::Failed | TaskState::Finished) || inst.killed_unhealthy;
     if let Some(rec) = st.apps.get_mut(app_id) {

@@ -66,7 +66,13 @@ pub async fn update(
 ) -> anyhow::Result<RolloutResult> {
     let keys = [live.key.clone()];
     let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout, scope.owner).await?;
-    let cancel = std::pin::pin!(cancel);
+    let mut cancel = std::pin::pin!(cancel);
+    // Poll Ctrl-C once before the first change: that installs its handler, so a Ctrl-C from here
+    // on interrupts the rollout (exit 130, etcd synced, lock released) instead of killing theseus.
+    if futures::FutureExt::now_or_never(cancel.as_mut()).is_some() {
+        unlock(locks).await;
+        return Err(WaitError::Interrupted.into());
+    }
     // Decide on what Marathon has now, under the lock: another update may have finished while
     // this one waited for it.
     let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {

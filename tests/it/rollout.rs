@@ -20,8 +20,16 @@ struct Env {
     dir: tempfile::TempDir,
 }
 
+/// The HTTP health check of [`spec`]: passes once the server answers `/`.
+const HEALTH: &str = r#"{ protocol = "HTTP", path = "/", port = "http", grace = "10s", interval = "1s", timeout = "1s", max_failures = 3 }"#;
+
 /// An HTTP server on the assigned port with an HTTP health check; `version` is in its env.
 fn spec(version: &str, cmd: &str, instances: u32, extra: &str) -> String {
+    spec_with(version, cmd, instances, HEALTH, extra)
+}
+
+/// [`spec`] with another health check (a TOML inline table).
+fn spec_with(version: &str, cmd: &str, instances: u32, health: &str, extra: &str) -> String {
     format!(
         r#"
 namespace = "it"
@@ -31,7 +39,7 @@ cpus = 0.1
 mem = 32
 ports = [{{ name = "http" }}]
 env = {{ VERSION = "{version}" }}
-health = {{ protocol = "HTTP", path = "/", port = "http", grace = "10s", interval = "1s", timeout = "1s", max_failures = 3 }}
+health = {health}
 {extra}
 [[service.web.group]]
 labels = ["dev"]
@@ -324,4 +332,299 @@ fn bad_rollout_flags_are_usage_errors_before_any_request() {
         assert!(err.contains(says), "{flags:?}: {err}");
         assert!(!err.contains("cannot reach"), "nothing was contacted: {err}");
     }
+}
+
+/// Running tasks whose every health result is alive, per app, over every app on the engine
+/// (one `/v2/apps?embed=apps.tasks` read, so both revisions are seen at one instant).
+fn healthy_per_app(engine: &Engine) -> Vec<(String, usize)> {
+    engine.get("/v2/apps?embed=apps.tasks")["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|app| {
+            let healthy = app["tasks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|t| {
+                    t["state"] == "TASK_RUNNING"
+                        && t["healthCheckResults"]
+                            .as_array()
+                            .is_some_and(|r| !r.is_empty() && r.iter().all(|h| h["alive"] == true))
+                })
+                .count();
+            (app["id"].as_str().unwrap().to_owned(), healthy)
+        })
+        .collect()
+}
+
+/// What the capacity sampler saw during one rollout.
+struct Capacity {
+    samples: usize,
+    /// The fewest healthy tasks over both revisions at one instant.
+    min: usize,
+    /// The most healthy tasks the new revision had.
+    new_max: usize,
+    /// The fewest healthy tasks the old revision had (0 once it was gone).
+    old_min: usize,
+}
+
+/// Updates `web/dev` (4 instances) from `from` to the spec in `file` in batches of 2 with
+/// `--max-unavailable max_unavailable`, sampling the engine's healthy tasks throughout.
+fn rollout_sampled(env: &Arc<Env>, from: &str, file: &str, max_unavailable: &str) -> (String, Capacity) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let (env, stop, from) = (env.clone(), stop.clone(), from.to_owned());
+        std::thread::spawn(move || {
+            let mut seen = Capacity { samples: 0, min: usize::MAX, new_max: 0, old_min: usize::MAX };
+            while !stop.load(Ordering::SeqCst) {
+                let apps = healthy_per_app(&env.engine);
+                seen.min = seen.min.min(apps.iter().map(|(_, n)| n).sum());
+                seen.old_min = seen.old_min.min(apps.iter().find(|(id, _)| *id == from).map_or(0, |(_, n)| *n));
+                seen.new_max = seen.new_max.max(apps.iter().filter(|(id, _)| *id != from).map(|(_, n)| *n).sum());
+                seen.samples += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            seen
+        })
+    };
+    let args = ["update", file, "--batch", "2", "--max-unavailable", max_unavailable];
+    let (code, doc, err) = env.run(&args.iter().copied().chain(FAST).collect::<Vec<_>>());
+    stop.store(true, Ordering::SeqCst);
+    let seen = sampler.join().unwrap();
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    assert_eq!(doc[0]["outcome"], "rolled", "{doc}");
+    assert_eq!(doc[0]["batches"], serde_json::json!([2, 2]));
+    let apps = env.apps();
+    assert_eq!(apps.len(), 1, "{apps:?}");
+    assert_eq!(healthy_tasks(&env.engine, &apps[0]).len(), 4);
+    // The sampler watched the whole rollout: the old revision went, the new one came up.
+    assert!(seen.samples > 20, "sampled {} times", seen.samples);
+    assert_eq!(seen.old_min, 0, "the sampler saw the old revision go");
+    assert_eq!(seen.new_max, 4, "the sampler saw the new revision healthy");
+    (apps[0].clone(), seen)
+}
+
+/// Item 2: healthy capacity over both revisions never drops below `instances -
+/// max_unavailable`, sampled on the engine all through the rollout.
+#[test]
+fn healthy_capacity_never_drops_below_instances_minus_max_unavailable() {
+    let env = Arc::new(Env::start());
+    let v1 = env.create(&spec("1", SERVE, 4, ""));
+    let file = env.write("v2.toml", &spec("2", SERVE, 4, ""));
+    let (v2, seen) = rollout_sampled(&env, &v1, &file, "1");
+    assert!(seen.min >= 3, "healthy capacity dropped to {} (floor 3)", seen.min);
+    // One old task goes before each new batch is healthy (the engine's checks take over a
+    // second), so the floor is reached: the sampler does see dips.
+    assert_eq!(seen.min, 3, "--max-unavailable 1 was used");
+
+    let file = env.write("v3.toml", &spec("3", SERVE, 4, ""));
+    let (_, seen) = rollout_sampled(&env, &v2, &file, "0");
+    assert_eq!(seen.min, 4, "healthy capacity dropped to {} (floor 4)", seen.min);
+}
+
+/// Item 3: batch k+1 is staged no earlier than `--wait` after batch k became healthy, by the
+/// timestamps of the engine's own events.
+#[test]
+fn the_next_batch_starts_no_earlier_than_wait_after_the_last_became_healthy() {
+    use super::support::engine::frames;
+    use chrono::{DateTime, FixedOffset};
+
+    let env = Arc::new(Env::start());
+    let old = env.create(&spec("1", SERVE, 3, ""));
+    let file = env.write("v2.toml", &spec("2", SERVE, 3, ""));
+    let mut events = env.engine.events(
+        "?event_type=status_update_event&event_type=health_status_changed_event&event_type=instance_health_changed_event",
+    );
+    let update = {
+        let (env, file) = (env.clone(), file.clone());
+        std::thread::spawn(move || {
+            let args = ["update", &file, "--batch", "1", "--wait", "3s"];
+            env.run(&args.iter().copied().chain(FAST).collect::<Vec<_>>())
+        })
+    };
+    let at = |v: &Value| DateTime::parse_from_rfc3339(v["timestamp"].as_str().unwrap()).unwrap();
+    let new_app = |v: &Value| {
+        let app = v["appId"].as_str().or(v["runSpecId"].as_str()).unwrap();
+        app != old
+    };
+    // (instance id, first time it was healthy) of new tasks.
+    let healthy_of = |text: &str| -> Vec<(String, DateTime<FixedOffset>)> {
+        let mut out: Vec<(String, DateTime<FixedOffset>)> = Vec::new();
+        for (kind, v) in frames(text) {
+            let healthy = (kind == "health_status_changed_event" && v["alive"] == true)
+                || (kind == "instance_health_changed_event" && v["healthy"] == true);
+            if healthy && new_app(&v) {
+                let id = v["instanceId"].as_str().unwrap().to_owned();
+                match out.iter_mut().find(|(i, _)| *i == id) {
+                    Some((_, t)) => *t = (*t).min(at(&v)),
+                    None => out.push((id, at(&v))),
+                }
+            }
+        }
+        out
+    };
+    let text = events.read_until(Duration::from_secs(90), |t| healthy_of(t).len() >= 3);
+    let (code, doc, err) = update.join().unwrap();
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    assert_eq!(doc[0]["batches"], serde_json::json!([1, 1, 1]));
+    let healthy = healthy_of(&text);
+    // New tasks in the order they were staged, each with the time it became healthy.
+    let mut staged: Vec<(DateTime<FixedOffset>, DateTime<FixedOffset>)> = frames(&text)
+        .iter()
+        .filter(|(k, v)| k == "status_update_event" && v["taskStatus"] == "TASK_STAGING" && new_app(v))
+        .map(|(_, v)| {
+            let task = v["taskId"].as_str().unwrap();
+            let (_, ok) = healthy
+                .iter()
+                .find(|(instance, _)| task.starts_with(&format!("{instance}.")))
+                .unwrap_or_else(|| panic!("new task {task} never became healthy:\n{text}"));
+            (at(v), *ok)
+        })
+        .collect();
+    staged.sort();
+    assert_eq!(staged.len(), 3, "one new task per batch, none replaced:\n{text}");
+    let wait = chrono::Duration::seconds(3);
+    let granularity = chrono::Duration::milliseconds(5);
+    for pair in staged.windows(2) {
+        let ((_, healthy), (next, _)) = (pair[0], pair[1]);
+        assert!(
+            next >= healthy + wait - granularity,
+            "a batch was staged at {next}, {} ms after the previous one became healthy at {healthy}",
+            (next - healthy).num_milliseconds()
+        );
+    }
+}
+
+/// A health check that never passes (404), whose failures never get the task killed.
+const NEVER_HEALTHY: &str = r#"{ protocol = "HTTP", path = "/nope", port = "http", grace = "1s", interval = "1s", timeout = "1s", max_failures = 0 }"#;
+
+/// Item 11: a revision whose health check never passes (404; never killed for it) fails
+/// when its batch's `--deadline` passes, and is rolled back: exit 5 (only the deadline
+/// passed), the old revision at full healthy capacity, etcd listing only its tasks.
+#[test]
+fn a_health_check_that_never_passes_fails_at_the_deadline_and_rolls_back_with_exit_5() {
+    let env = Env::start();
+    let old = env.create(&spec("1", SERVE, 2, ""));
+    let before: BTreeSet<String> = env.registered().into_iter().map(|(id, _)| id).collect();
+    let file = env.write("v2.toml", &spec_with("2", SERVE, 2, NEVER_HEALTHY, ""));
+    let started = Instant::now();
+    let args = ["update", &file, "--deadline", "15s", "--poll-interval", "200ms", "--fail-after", "3s"];
+    let (code, doc, err) = env.run(&args);
+    let took = started.elapsed();
+    assert_eq!(code, Some(5), "{err}\n{doc}");
+    assert!(took >= Duration::from_secs(15) && took < Duration::from_secs(28), "failed at the deadline: {took:?}");
+    assert_eq!(doc[0]["outcome"], "rolled-back", "{doc}");
+    let reason = doc[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("did not converge within 15s") && reason.contains("rolled back"), "{reason}");
+    assert_eq!(env.apps(), vec![old.clone()], "the new app is gone");
+    let healthy: BTreeSet<String> = healthy_tasks(&env.engine, &old).into_iter().collect();
+    assert_eq!(healthy.len(), 2, "old revision at full healthy capacity");
+    let registered: BTreeSet<String> = env.registered().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(registered, healthy, "etcd lists only the old healthy tasks");
+    assert_eq!(registered, before, "the old tasks were never retired (--max-unavailable 0)");
+}
+
+/// Item 5: SIGINT to a running `theseus update` ends it with exit 130, and etcd then lists
+/// only running, healthy tasks (whatever revision they belong to), each reachable.
+#[test]
+fn ctrl_c_exits_130_and_leaves_etcd_listing_only_running_healthy_tasks() {
+    let env = Env::start();
+    let old = env.create(&spec("1", SERVE, 2, ""));
+    let file = env.write("v2.toml", &spec("2", SERVE, 2, ""));
+    let (out, err) = (env.dir.path().join("out"), env.dir.path().join("err"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_theseus"));
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("THESEUS_") {
+            cmd.env_remove(key);
+        }
+    }
+    let mut child = cmd
+        .env("NO_COLOR", "1")
+        .args(["--marathon", &env.engine.url(), "--etcd", &env.etcd.endpoint, "--request-timeout", "5s"])
+        .args(["update", &file, "--batch", "1", "--wait", "30s", "-o", "json"])
+        .args(FAST)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    env.engine.wait_for("the new revision app", Duration::from_secs(30), |e| {
+        e.get("/v2/apps")["apps"].as_array().is_some_and(|a| a.iter().any(|a| a["id"] != old.as_str()))
+    });
+    // SAFETY: kill(2) on the pid of our own child; it touches no memory.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("theseus update still runs 30s after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stderr = std::fs::read_to_string(&err).unwrap();
+    let stdout = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(status.code(), Some(130), "{status:?}\n{stderr}\n{stdout}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    assert_eq!(doc[0]["outcome"], "failed", "{stdout}\n{stderr}");
+    assert!(doc[0]["reason"].as_str().is_some_and(|r| r.contains("interrupted")), "{stdout}");
+
+    let healthy: BTreeSet<String> = env.apps().iter().flat_map(|app| healthy_tasks(&env.engine, app)).collect();
+    let registered = env.registered();
+    assert!(!registered.is_empty(), "the group is still served");
+    for (id, addr) in &registered {
+        assert!(healthy.contains(id), "etcd lists {id} ({addr}), which is not running and healthy: {healthy:?}");
+        TcpStream::connect_timeout(&addr.parse().unwrap(), Duration::from_secs(2))
+            .unwrap_or_else(|e| panic!("etcd lists {addr} ({id}) but it refuses: {e}"));
+    }
+    let old_healthy: BTreeSet<String> = healthy_tasks(&env.engine, &old).into_iter().collect();
+    let registered: BTreeSet<String> = registered.into_iter().map(|(id, _)| id).collect();
+    assert!(old_healthy.is_subset(&registered), "the old tasks still serve: {old_healthy:?} vs {registered:?}");
+}
+
+/// Old tasks a rollout retires are killed, and Marathon reports a killed task as TASK_KILLED,
+/// not as a failure: so the old app keeps no `lastTaskFailure` and no launch backoff, and a
+/// rollback brings it back at once. Here one old task is retired early (`--max-unavailable 1`)
+/// before a revision that never becomes healthy is rolled back at its deadline.
+#[test]
+fn a_retired_task_ends_killed_and_leaves_the_old_app_no_failure() {
+    use super::support::engine::frames;
+
+    let env = Env::start();
+    let old = env.create(&spec("1", SERVE, 2, ""));
+    let mut events = env.engine.events("?event_type=status_update_event");
+    let file = env.write("v2.toml", &spec_with("2", SERVE, 2, NEVER_HEALTHY, ""));
+    let args = ["update", &file, "--max-unavailable", "1", "--deadline", "4s", "--poll-interval", "200ms"];
+    let (code, doc, err) = env.run(&args);
+    assert_eq!(code, Some(5), "{err}\n{doc}");
+    assert_eq!(env.apps(), vec![old.clone()]);
+    assert_eq!(healthy_tasks(&env.engine, &old).len(), 2, "old revision at full healthy capacity");
+    // The stream holds the whole rollout; read until the killed old task's terminal update.
+    let of_old = |v: &Value| v["appId"] == old.as_str();
+    let text = events.read_until(Duration::from_secs(20), |t| {
+        let updates = frames(t);
+        let killing: Vec<&Value> =
+            updates.iter().filter(|(_, v)| of_old(v) && v["taskStatus"] == "TASK_KILLING").map(|(_, v)| v).collect();
+        !killing.is_empty()
+            && killing.iter().all(|k| {
+                updates.iter().any(|(_, v)| {
+                    v["taskId"] == k["taskId"]
+                        && ["TASK_KILLED", "TASK_FAILED", "TASK_FINISHED"].contains(&v["taskStatus"].as_str().unwrap())
+                })
+            })
+    });
+    let ends: Vec<(String, String)> = frames(&text)
+        .into_iter()
+        .filter(|(_, v)| of_old(v) && v["taskStatus"].as_str().is_some_and(|s| s != "TASK_KILLING"))
+        .filter(|(_, v)| ["TASK_KILLED", "TASK_FAILED", "TASK_FINISHED"].contains(&v["taskStatus"].as_str().unwrap()))
+        .map(|(_, v)| (v["taskId"].as_str().unwrap().to_owned(), v["taskStatus"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(ends.len(), 1, "one old task was retired: {ends:?}");
+    assert_eq!(ends[0].1, "TASK_KILLED", "a killed task is TASK_KILLED: {ends:?}");
+    let app = env.engine.get(&format!("/v2/apps{old}"))["app"].clone();
+    assert!(app["lastTaskFailure"].is_null(), "a kill is no failure: {}", app["lastTaskFailure"]);
 }
