@@ -91,3 +91,28 @@ pub async fn kill_these(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: &str, state: TaskState, staged: &str) -> Task {
+        Task { id: id.into(), state, staged_at: Some(staged.into()), ..Task::default() }
+    }
+
+    /// A task already killing is never a victim: Marathon does not count a second kill of it
+    /// towards the change, so a target counting on it would never be reached (issue 9, item 6).
+    #[test]
+    fn killing_tasks_are_never_victims_and_the_youngest_go_first() {
+        let app = App::default();
+        let tasks = [
+            task("old", TaskState::Running, "2026-01-01T00:00:00Z"),
+            task("dying", TaskState::Killing, "2026-01-03T00:00:00Z"),
+            task("young", TaskState::Running, "2026-01-02T00:00:00Z"),
+            task("staging", TaskState::Staging, "2026-01-01T00:00:00Z"),
+        ];
+        let picked: Vec<&str> = pick(&app, tasks.iter(), 3).iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(picked, ["staging", "young", "old"]);
+        assert!(pick(&app, tasks[1..2].iter(), 1).is_empty());
+    }
+}

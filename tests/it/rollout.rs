@@ -244,10 +244,25 @@ fn restart_replaces_every_task_and_stays_healthy() {
     let app = env.create(&spec("1", SERVE, 3, ""));
     let before: BTreeSet<String> =
         env.engine.tasks(&app).iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect();
-    let (code, doc, err) =
-        env.run(&["restart", "web", "-l", "dev", "--batch", "1", "--poll-interval", "200ms", "--fail-after", "5s"]);
+    let (code, doc, err) = env.run(&[
+        "restart",
+        "web",
+        "-l",
+        "dev",
+        "--batch",
+        "1",
+        "--wait",
+        "1s",
+        "--poll-interval",
+        "200ms",
+        "--fail-after",
+        "5s",
+    ]);
     assert_eq!(code, Some(0), "{err}\n{doc}");
     assert_eq!(doc[0]["outcome"], "restarted");
+    assert_eq!(doc[0]["batches"], serde_json::json!([1, 1, 1]));
+    let total = doc[0]["timings"]["total"].as_f64().unwrap();
+    assert!(total >= 2.0, "two 1s waits between three batches, took {total}s");
     let after: BTreeSet<String> = healthy_tasks(&env.engine, &app).into_iter().collect();
     assert_eq!(after.len(), 3);
     assert!(after.is_disjoint(&before), "every task was replaced");
