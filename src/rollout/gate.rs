@@ -75,6 +75,15 @@ fn ready(app: &App, task: &Task, deploying: bool) -> bool {
     }
 }
 
+/// The pause before poll number `polls` (from 1): 50 ms doubling up to `poll`. A batch of
+/// quick tasks passes within a few hundred milliseconds, and waiting a whole `--poll-interval`
+/// (1 s by default) for every batch was most of a rollout's overhead over Marathon's own
+/// deployment; slow batches still cost one poll per `poll`.
+fn poll_delay(poll: Duration, polls: u32) -> Duration {
+    let fast = Duration::from_millis(50).saturating_mul(1 << polls.saturating_sub(1).min(10));
+    fast.min(poll)
+}
+
 /// Waits until the gate passes; see the module docs.
 pub async fn pass(
     client: &Client,
@@ -87,15 +96,15 @@ pub async fn pass(
     let started = Instant::now();
     let mut healthy_since: BTreeMap<String, Instant> = BTreeMap::new();
     let mut detector = gate.fail_after.map(Detector::new);
-    let mut first = true;
+    let mut polls = 0u32;
     loop {
-        if !first {
+        if polls > 0 {
             tokio::select! {
                 () = cancel.as_mut() => return Err(WaitError::Interrupted),
-                () = tokio::time::sleep(gate.poll) => {}
+                () = tokio::time::sleep(poll_delay(gate.poll, polls)) => {}
             }
         }
-        first = false;
+        polls = polls.saturating_add(1);
         if started.elapsed() >= gate.deadline {
             return Err(WaitError::TimedOut { groups: format!("`{name}`"), timeout: gate.deadline });
         }
@@ -155,5 +164,19 @@ pub async fn pause(group: &str, wait: Duration, reporter: &dyn Reporter, cancel:
     tokio::select! {
         () = cancel => Err(WaitError::Interrupted),
         () = tokio::time::sleep(wait) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod poll_tests {
+    use super::*;
+
+    #[test]
+    fn polls_start_fast_and_slow_down_to_the_interval() {
+        let second = Duration::from_secs(1);
+        let delays: Vec<u128> = (1..=7).map(|n| poll_delay(second, n).as_millis()).collect();
+        assert_eq!(delays, [50, 100, 200, 400, 800, 1000, 1000]);
+        assert_eq!(poll_delay(Duration::from_millis(200), 1).as_millis(), 50);
+        assert_eq!(poll_delay(Duration::from_millis(20), 1).as_millis(), 20, "never slower than asked");
     }
 }
