@@ -28,6 +28,7 @@ pub mod error;
 pub mod error_reporting;
 pub mod etcd;
 pub mod local;
+pub mod logging;
 pub mod marathon;
 pub mod names;
 pub mod output;

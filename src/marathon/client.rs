@@ -141,13 +141,21 @@ impl Client {
             for k in 0..n {
                 let idx = (start + k) % n;
                 let url = join(&self.urls[idx], path_and_query);
-                let mut req = self.http.request(method.clone(), url).header("Accept", "application/json");
+                let started = std::time::Instant::now();
+                let mut req = self.http.request(method.clone(), url.as_str()).header("Accept", "application/json");
                 if let Some(b) = body {
                     req = req.json(b);
                 }
                 match req.send().await {
                     Ok(resp) => {
                         let status = resp.status();
+                        tracing::info!(
+                            target: "theseus::marathon",
+                            "{method} {} -> {} in {:.1?}",
+                            redacted(&url),
+                            status.as_u16(),
+                            started.elapsed()
+                        );
                         let headers = resp.headers().clone();
                         if let Some(leader) = headers.get("X-Marathon-Leader").and_then(|v| v.to_str().ok()) {
                             if let Ok(mut l) = self.leader.lock() {
@@ -169,7 +177,15 @@ impl Client {
                         }
                         return Ok(answer);
                     }
-                    Err(e) => last_transport = Some(e),
+                    Err(e) => {
+                        tracing::info!(
+                            target: "theseus::marathon",
+                            "{method} {} failed after {:.1?}: {e}",
+                            redacted(&url),
+                            started.elapsed()
+                        );
+                        last_transport = Some(e);
+                    }
                 }
             }
         }
@@ -406,6 +422,18 @@ fn join(base: &Url, path_and_query: &str) -> String {
     format!("{}{}", base.as_str().trim_end_matches('/'), path_and_query)
 }
 
+/// The URL as logged: user and password removed, so `-v` never prints a secret.
+fn redacted(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => "<unparsable url>".to_owned(),
+    }
+}
+
 /// Percent-encodes a query value (label selectors contain `=`, `!`, `,`, spaces and parens).
 fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
@@ -414,6 +442,12 @@ fn encode(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logged_urls_never_carry_credentials() {
+        let logged = redacted("http://alice:s3cret@127.0.0.1:8080/v2/apps?embed=apps.tasks");
+        assert_eq!(logged, "http://127.0.0.1:8080/v2/apps?embed=apps.tasks");
+    }
 
     #[test]
     fn ids_are_made_absolute_once() {

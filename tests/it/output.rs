@@ -37,3 +37,19 @@ fn usage_errors_exit_2() {
     let out = theseus().args(["frobnicate"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn dash_v_logs_each_marathon_request_and_never_its_credentials() {
+    let engine = super::support::engine::Engine::start();
+    let url = engine.url().replacen("http://", "http://ops:hunter2@", 1);
+    let quiet = theseus().args(["--marathon", &url, "--etcd", "127.0.0.1:9", "view"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains("GET "), "no request logs without -v");
+    let out = theseus()
+        .env_remove("RUST_LOG")
+        .args(["-v", "--marathon", &url, "--etcd", "127.0.0.1:9", "view"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("GET ") && stderr.contains("/v2/apps") && stderr.contains("-> 200 in "), "{stderr}");
+    assert!(!stderr.contains("hunter2") && !stderr.contains("ops:"), "{stderr}");
+}
