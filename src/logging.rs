@@ -17,11 +17,13 @@ pub fn default_filter(verbose: u8) -> &'static str {
 }
 
 /// Installs the global subscriber once; later calls (tests running commands in-process) are
-/// ignored. `color` decides ANSI escapes in the log lines.
-pub fn init(verbose: u8, color: bool) {
+/// ignored. `color` decides ANSI escapes in the log lines. Returns a warning to show when
+/// `RUST_LOG` is set but invalid (the `-v` level is used instead).
+pub fn init(verbose: u8, color: bool) -> Option<String> {
+    let mut warning = None;
     let filter = match std::env::var("RUST_LOG") {
-        Ok(spec) if !spec.trim().is_empty() => EnvFilter::try_new(spec).unwrap_or_else(|err| {
-            eprintln!("warning: RUST_LOG is not a valid filter ({err}); using the -v level");
+        Ok(spec) if !spec.trim().is_empty() => EnvFilter::try_new(&spec).unwrap_or_else(|err| {
+            warning = Some(format!("RUST_LOG={spec:?} is not a valid filter ({err}); using the -v level"));
             EnvFilter::new(default_filter(verbose))
         }),
         _ => EnvFilter::new(default_filter(verbose)),
@@ -32,6 +34,7 @@ pub fn init(verbose: u8, color: bool) {
         .with_ansi(color)
         .with_target(true)
         .try_init();
+    warning
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@ fn main() -> ExitCode {
     // Usage errors exit 2 inside parse(), before any runtime or connection exists.
     let cli = theseus::cli::Cli::parse();
     let out = theseus::output::Output::new(&cli.global);
-    theseus::logging::init(cli.global.verbose, out.stderr_color());
+    if let Some(warning) = theseus::logging::init(cli.global.verbose, out.stderr_color()) {
+        out.warn(warning);
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(err) => return ExitCode::from(theseus::error_reporting::report(&err.into(), &out).code()),
