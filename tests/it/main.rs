@@ -7,6 +7,7 @@
 
 mod completions;
 mod demo;
+mod endpoints_watch;
 mod etcd_cli;
 mod etcd_driver;
 mod etcd_journal;
