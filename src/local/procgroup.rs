@@ -1,7 +1,5 @@
-//! Task process groups: signal a group, tell whether it still has members, and kill it
-//! (SIGTERM, then SIGKILL after the grace period of a [`KillJob`]).
-
-use std::time::{Duration, Instant};
+//! Task process groups: signal a group, tell whether it still has members, and kill a task
+//! (SIGTERM, then SIGKILL after the grace period of a [`KillJob`]; see `sandbox::stop_task`).
 
 use super::ops::KillJob;
 
@@ -21,12 +19,7 @@ pub(crate) fn group_alive(pgid: i32) -> bool {
     pgid > 1 && unsafe { libc::kill(-pgid, 0) } == 0
 }
 
-/// SIGTERM now, SIGKILL after the grace period if anything is left.
+/// SIGTERM now, SIGKILL after the grace period if anything of the task is left.
 pub(crate) async fn kill(job: KillJob) {
-    signal_group(job.pgid, libc::SIGTERM);
-    let deadline = Instant::now() + job.grace;
-    while Instant::now() < deadline && group_alive(job.pgid) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    signal_group(job.pgid, libc::SIGKILL);
+    super::sandbox::stop_task(job.pgid, &job.sandbox, job.grace).await;
 }
