@@ -14,6 +14,8 @@ mod etcd_lock;
 mod etcd_security;
 mod example_plan;
 mod lifecycle;
+mod local_abuse;
+mod local_abuse_proc;
 mod local_api;
 mod local_deploy;
 mod local_events;
