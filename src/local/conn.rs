@@ -66,7 +66,8 @@ impl IdleStream {
     }
 
     fn progressed(&mut self) {
-        let next = Instant::now() + self.idle;
+        let now = Instant::now();
+        let next = now.checked_add(self.idle).unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600));
         self.deadline.as_mut().reset(next);
     }
 

@@ -248,7 +248,7 @@ impl Engine {
             procgroup::signal_group(*g, libc::SIGKILL);
         }
         // Whatever escaped its process group (setsid) still carries its sandbox in its environment.
-        sandbox::kill_stragglers(&self.shared.work_dir);
+        procgroup::kill_stragglers(&self.shared.work_dir);
         let _ = tokio::time::timeout(Duration::from_secs(2), self.server).await;
         self.scheduler.abort();
         persist::save_now(&self.shared);

@@ -48,8 +48,9 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// A store for `path`.
+    /// A store for `path`; removes the temp files of saves a killed engine left behind.
     pub(crate) fn new(path: PathBuf) -> Self {
+        remove_stale_temp_files(&path);
         Store { path, next: AtomicU64::new(1), written: Mutex::new(0) }
     }
 
@@ -70,13 +71,33 @@ impl Store {
     }
 }
 
-fn write_atomically(path: &Path, saved: &Saved) -> std::io::Result<()> {
-    let text = serde_json::to_vec_pretty(saved)?;
+fn dir_and_name(path: &Path) -> (PathBuf, String) {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "state".into());
+    (dir, name)
+}
+
+/// Temp files are `.<name>.<pid>.<uuid>.tmp`; those of a process that no longer runs are stale.
+fn remove_stale_temp_files(path: &Path) {
+    let (dir, name) = dir_and_name(path);
+    let prefix = format!(".{name}.");
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let file = entry.file_name().to_string_lossy().to_string();
+        let Some(rest) = file.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".tmp")) else { continue };
+        let pid = rest.split('.').next().and_then(|p| p.parse::<i32>().ok());
+        // SAFETY: signal 0 only probes whether the pid exists.
+        if pid.is_some_and(|p| p > 0 && unsafe { libc::kill(p, 0) } != 0) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn write_atomically(path: &Path, saved: &Saved) -> std::io::Result<()> {
+    let text = serde_json::to_vec_pretty(saved)?;
+    let (dir, name) = dir_and_name(path);
     let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), uuid::Uuid::new_v4().simple()));
     let result = (|| {
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;

@@ -1,7 +1,6 @@
-//! Task sandboxes and the processes they hold: the work dir, a pid file per sandbox, finding
-//! every process of a task (also those that left its process group with `setsid`: each carries
-//! `MESOS_SANDBOX` in its environment), killing what a previous run left behind, and removing
-//! the sandboxes of finished tasks after a delay (Mesos' `--gc_delay`).
+//! Task sandboxes: the work dir, a pid file per sandbox, killing what a previous run of the
+//! work dir left behind, and removing the sandboxes of finished tasks after a delay (Mesos'
+//! `--gc_delay`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,7 +8,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::procgroup::{group_alive, signal_group};
+use super::procgroup::{alive, kill_stragglers, processes_in, signal, signal_group};
 use super::{Config, Shared};
 
 /// The pid file in each sandbox: the task's process (and process group) id.
@@ -42,80 +41,6 @@ pub(crate) fn write_pid_file(sandbox: &Path, pid: i32) {
     if let Err(e) = std::fs::write(sandbox.join(PID_FILE), format!("{pid}\n")) {
         tracing::warn!(target: "theseus::local", "cannot write the pid file in {}: {e}", sandbox.display());
     }
-}
-
-/// Processes whose `MESOS_SANDBOX` is `sandbox` (or, with `under`, any sandbox below it).
-pub(crate) fn processes_in(sandbox: &Path, under: bool) -> Vec<i32> {
-    let wanted = sandbox.to_string_lossy().to_string();
-    let me = std::process::id() as i32;
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    let mut out = Vec::new();
-    for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
-        if pid == me {
-            continue;
-        }
-        let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
-        let hit = environ.split(|b| *b == 0).filter_map(|kv| kv.strip_prefix(b"MESOS_SANDBOX=")).any(|value| {
-            let value = String::from_utf8_lossy(value);
-            value == wanted || under && value.starts_with(&format!("{}/", wanted.trim_end_matches('/')))
-        });
-        if hit {
-            out.push(pid);
-        }
-    }
-    out
-}
-
-fn signal(pid: i32, sig: i32) {
-    if pid > 1 {
-        // SAFETY: kill(2) only sends a signal; it touches no memory.
-        unsafe {
-            libc::kill(pid, sig);
-        }
-    }
-}
-
-fn alive(pid: i32) -> bool {
-    // SAFETY: signal 0 only checks for existence.
-    pid > 1 && unsafe { libc::kill(pid, 0) } == 0 && !zombie(pid)
-}
-
-fn zombie(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| s.rsplit_once(')').map(|(_, rest)| rest.trim_start().starts_with('Z')))
-        .unwrap_or(false)
-}
-
-/// SIGKILLs every process of every sandbox under the work dir (shutdown).
-pub(crate) fn kill_stragglers(work_dir: &Path) {
-    for pid in processes_in(work_dir, true) {
-        signal(pid, libc::SIGKILL);
-    }
-}
-
-/// SIGKILLs every process that still runs in one sandbox.
-pub(crate) fn kill_sandbox(sandbox: &Path) {
-    for pid in processes_in(sandbox, false) {
-        signal(pid, libc::SIGKILL);
-    }
-}
-
-/// SIGTERMs a task (its process group and whatever escaped it), waits up to `grace`, then
-/// SIGKILLs what is left.
-pub(crate) async fn stop_task(pgid: i32, sandbox: &Path, grace: Duration) {
-    signal_group(pgid, libc::SIGTERM);
-    let escaped = processes_in(sandbox, false);
-    for pid in &escaped {
-        signal(*pid, libc::SIGTERM);
-    }
-    let deadline = super::limits::instant_after(grace);
-    while std::time::Instant::now() < deadline && (group_alive(pgid) || escaped.iter().any(|p| alive(*p))) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    signal_group(pgid, libc::SIGKILL);
-    kill_sandbox(sandbox);
 }
 
 /// Kills the task processes a previous run of this work dir left (found by the pid files and

@@ -365,3 +365,80 @@ fn idle_and_half_sent_connections_are_closed() {
     assert!(e.handle().app_ids().is_empty());
     assert_eq!(e.call("GET", "/ping", None).text, "pong");
 }
+
+/// Every top-level field of an app, and of a group body, set to hostile values: each request
+/// gets an answer (never a dropped connection or a handler panic, which `Engine`'s drop
+/// checks), and the scheduler still deploys afterwards.
+#[test]
+fn hostile_values_in_every_field_never_panic() {
+    let e = Engine::start();
+    let hostile = [
+        json!(null),
+        json!(-1),
+        json!(1e308),
+        json!(-1e308),
+        json!(0.5),
+        json!(i64::MAX),
+        json!(""),
+        json!("x".repeat(5000)),
+        json!([[[[]]]]),
+        json!({"a": {"b": {}}}),
+        json!(true),
+        json!([{"port": -5, "name": "", "protocol": "sctp"}]),
+    ];
+    let fields = [
+        "id",
+        "cmd",
+        "args",
+        "instances",
+        "cpus",
+        "mem",
+        "disk",
+        "gpus",
+        "env",
+        "labels",
+        "constraints",
+        "portDefinitions",
+        "ports",
+        "container",
+        "healthChecks",
+        "readinessChecks",
+        "fetch",
+        "uris",
+        "backoffSeconds",
+        "backoffFactor",
+        "maxLaunchDelaySeconds",
+        "taskKillGracePeriodSeconds",
+        "upgradeStrategy",
+        "dependencies",
+        "killSelection",
+        "networks",
+        "requirePorts",
+        "executor",
+        "user",
+        "version",
+    ];
+    let base = json!({"id": "/h", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "instances": 0});
+    assert_eq!(e.call("POST", "/v2/apps", Some(&base)).status, 201);
+    for field in fields {
+        for value in &hostile {
+            let mut app = base.clone();
+            app[field] = value.clone();
+            app["id"] = if field == "id" { value.clone() } else { json!("/h2") };
+            for (method, path) in
+                [("POST", "/v2/apps"), ("PUT", "/v2/apps/h?force=true"), ("PATCH", "/v2/apps/h?force=true")]
+            {
+                let r = e.call(method, path, Some(&app));
+                assert!(r.status >= 200 && r.status < 500, "{method} {path} {field}={value}: {} {}", r.status, r.text);
+            }
+            let group = json!({"id": "/hg", "apps": [app.clone()], "scaleBy": value, "dependencies": value});
+            let r = e.call("PUT", "/v2/groups/hg?force=true", Some(&group));
+            assert!(r.status >= 200 && r.status < 500, "group {field}={value}: {} {}", r.status, r.text);
+        }
+    }
+    assert!([200, 404].contains(&e.call("DELETE", "/v2/groups/hg?force=true", None).status));
+    let ok = json!({"id": "/after", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8});
+    assert_eq!(e.call("PUT", "/v2/apps/h?force=true", Some(&json!({"instances": 0}))).status, 200);
+    assert_eq!(e.call("POST", "/v2/apps", Some(&ok)).status, 201);
+    e.wait_for("the scheduler to launch a task", T, |e| e.tasks("/after").iter().any(|t| t["state"] == "TASK_RUNNING"));
+}

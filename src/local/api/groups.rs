@@ -262,7 +262,9 @@ fn put(State(shared): State<Arc<Shared>>, rest: &str, uri: Uri, body: Bytes) -> 
         for (app_id, def) in proposal.apps.iter_mut() {
             if ids::is_under(app_id, &id) {
                 let d = Arc::make_mut(def);
-                d.instances = Some((f64::from(d.instances.unwrap_or(0)) * factor).ceil().max(0.0) as u32);
+                // `scaleBy` is a double ≥ 0 (group.raml); the result stays an int32 like `instances`.
+                let scaled = (f64::from(d.instances.unwrap_or(0)) * factor).ceil();
+                d.instances = Some(scaled.clamp(0.0, f64::from(i32::MAX)) as u32);
             }
         }
     } else if let Some(version) =
