@@ -119,7 +119,7 @@ fn group_spec_round_trips_through_json_for_etcd() {
 
 #[test]
 fn host_networking_for_command_apps() {
-    let s = ok("[service.a]\ncmd = \"x\"\nports = [{ name = \"http\" }]\nhealth = { protocol = \"COMMAND\", command = \"true\" }\n[[service.a.group]]\nlabels = [\"x\"]\n");
+    let s = ok("[service.a]\ncmd = \"xx\"\nports = [{ name = \"http\" }]\nhealth = { protocol = \"COMMAND\", command = \"true\" }\n[[service.a.group]]\nlabels = [\"x\"]\n");
     let app = s.groups[0].to_app(&s.namespace);
     assert!(app.container.is_none());
     let defs = app.port_definitions.unwrap_or_default();
@@ -132,7 +132,7 @@ fn host_networking_for_command_apps() {
 
 #[test]
 fn select_filters_and_explains_empty_results() {
-    let src = "[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"dev\", \"fe\"]\n[[service.a.group]]\nlabels = [\"prod\"]\n[service.b]\ncmd = \"y\"\n[[service.b.group]]\nlabels = [\"dev\"]\n";
+    let src = "[service.a]\ncmd = \"xx\"\n[[service.a.group]]\nlabels = [\"dev\", \"fe\"]\n[[service.a.group]]\nlabels = [\"prod\"]\n[service.b]\ncmd = \"yy\"\n[[service.b.group]]\nlabels = [\"dev\"]\n";
     let s = ok(src);
     let all = Selector::default();
     assert_eq!(s.select(&[], &all).unwrap().len(), 3);
@@ -155,21 +155,21 @@ fn with_namespace_overrides_and_validates() {
 
 #[test]
 fn same_label_set_in_two_services_is_fine_but_not_within_one() {
-    ok("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"dev\"]\n[service.b]\ncmd = \"x\"\n[[service.b.group]]\nlabels = [\"dev\"]\n");
-    let e = errs("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"b\", \"a\"]\n[[service.a.group]]\nlabels = [\"a\", \"b\"]\n");
+    ok("[service.a]\ncmd = \"xx\"\n[[service.a.group]]\nlabels = [\"dev\"]\n[service.b]\ncmd = \"xx\"\n[[service.b.group]]\nlabels = [\"dev\"]\n");
+    let e = errs("[service.a]\ncmd = \"xx\"\n[[service.a.group]]\nlabels = [\"b\", \"a\"]\n[[service.a.group]]\nlabels = [\"a\", \"b\"]\n");
     assert!(e.contains("t.toml:6:10: duplicate label set [a, b]"), "{e}");
 }
 
 #[test]
 fn a_wrong_service_default_is_reported_once_for_all_groups() {
-    let e = errs("[service.a]\ncmd = \"x\"\ncpus = -1\n[[service.a.group]]\nlabels = [\"a\"]\n[[service.a.group]]\nlabels = [\"b\"]\n");
+    let e = errs("[service.a]\ncmd = \"xx\"\ncpus = -1\n[[service.a.group]]\nlabels = [\"a\"]\n[[service.a.group]]\nlabels = [\"b\"]\n");
     assert_eq!(e.matches("`cpus` must be at least").count(), 1, "{e}");
 }
 
 #[test]
 fn inline_group_arrays_and_dotted_keys_work() {
     let s = ok(
-        "service.a.cmd = \"x\"\nservice.a.group = [{ labels = [\"one\"] }, { labels = [\"two\"], instances = 0 }]\n",
+        "service.a.cmd = \"xx\"\nservice.a.group = [{ labels = [\"one\"] }, { labels = [\"two\"], instances = 0 }]\n",
     );
     assert_eq!(s.groups.len(), 2);
     assert_eq!(s.groups[1].instances, 0);
@@ -199,7 +199,7 @@ fn no_input_panics() {
             s.push(alphabet[(seed % alphabet.len() as u64) as usize] as char);
         }
         let _ = parse("g.toml", &s);
-        let _ = parse("g.toml", &format!("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"a\"]\n{s}"));
+        let _ = parse("g.toml", &format!("[service.a]\ncmd = \"xx\"\n[[service.a.group]]\nlabels = [\"a\"]\n{s}"));
     }
 }
 
@@ -208,7 +208,7 @@ fn no_input_panics() {
 #[test]
 fn port_names_follow_marathons_legacy_name() {
     let spec = |name: &str| {
-        format!("[service.a]\ncmd = \"x\"\nports = [{{ name = \"{name}\" }}]\n[[service.a.group]]\nlabels = [\"a\"]\n")
+        format!("[service.a]\ncmd = \"xx\"\nports = [{{ name = \"{name}\" }}]\n[[service.a.group]]\nlabels = [\"a\"]\n")
     };
     let s = ok(&spec("1http"));
     assert_eq!(s.groups[0].app.ports[0].name, "1http");
