@@ -9,6 +9,11 @@
 //!   task's one Mesos health status to every Mesos-level check. Here the first in the app's list
 //!   runs and its result is written to every Mesos-level check.
 //! - When a task is killed for failing: [`rules::kill_after_failures`].
+//!
+//! Simulated Docker tasks (no Docker engine) get no shortcut: their checks run like any task's,
+//! so HTTP, HTTPS and TCP checks find nothing listening, and a `COMMAND` check, which would run
+//! inside the container, fails because there is none. They are never healthy or ready, as a
+//! container that does not answer would be on Marathon.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -67,6 +72,15 @@ fn secs(v: Option<u64>, default: u64) -> Duration {
     Duration::from_secs(v.unwrap_or(default))
 }
 
+/// Whether the task is a simulated Docker task (no process).
+pub(crate) fn is_simulated(shared: &Shared, job: &LaunchJob) -> bool {
+    let st = shared.lock();
+    st.instances.get(&job.app.id).and_then(|m| m.get(&job.instance_id)).is_some_and(|i| i.simulated)
+}
+
+/// Why a `COMMAND` check of a simulated task fails.
+const NO_CONTAINER: &str = "Command cannot run: this is a simulated Docker task, with no container to run it in";
+
 /// Whether the task is still meant to run (checks stop once it is killed or gone).
 fn running(shared: &Shared, job: &LaunchJob) -> bool {
     let st = shared.lock();
@@ -80,7 +94,11 @@ async fn check_loop(shared: Arc<Shared>, job: LaunchJob, runner: Runner) {
         if !running(&shared, &job) {
             return;
         }
-        let outcome = run_check(&shared.http, &runner.hc, &job).await;
+        let outcome = if runner.protocol == HealthProtocol::Command && is_simulated(&shared, &job) {
+            Err(NO_CONTAINER.to_owned())
+        } else {
+            run_check(&shared.http, &runner.hc, &job).await
+        };
         if record(&shared, &job, &runner, outcome) {
             return;
         }

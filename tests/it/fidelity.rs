@@ -260,3 +260,100 @@ fn an_id_too_long_for_the_sandbox_is_accepted_and_its_tasks_fail() {
     let err = theseus::spec::parse("long.toml", &spec).unwrap_err().to_string();
     assert!(err.contains("more than the 202 a Mesos task can take"), "{err}");
 }
+
+/// Item 8. Simulated Docker tasks (no Docker engine) get no health or readiness shortcut:
+/// their checks run as for any task, so Marathon-level checks find nothing listening on the
+/// task's port (M:src/main/scala/mesosphere/marathon/core/health/impl/HealthCheckWorker.scala
+/// reports a refused connection as a failure) and a COMMAND check, which Mesos would run inside
+/// the container, has none to run in. A failing task is never healthy or ready, so the
+/// deployment stays open (M:docs/docs/deployments.md: deployments never time out).
+#[test]
+fn simulated_docker_tasks_are_never_healthy_or_ready() {
+    let e = Engine::start(); // tests simulate Docker
+    let app = json!({"id": "/sim", "cpus": 0.1, "mem": 8,
+        "container": {"type": "DOCKER", "docker": {"image": "nginx"}, "portMappings": [{"containerPort": 80, "name": "http"}]},
+        "networks": [{"mode": "container/bridge"}],
+        "healthChecks": [
+            {"protocol": "HTTP", "portIndex": 0, "intervalSeconds": 1, "gracePeriodSeconds": 0, "timeoutSeconds": 1, "maxConsecutiveFailures": 0},
+            {"protocol": "COMMAND", "command": {"value": "true"}, "intervalSeconds": 1, "gracePeriodSeconds": 0, "maxConsecutiveFailures": 1000}],
+        "readinessChecks": [{"portName": "http", "intervalSeconds": 1, "timeoutSeconds": 0}]});
+    let r = e.call("POST", "/v2/apps", Some(&app));
+    assert_eq!(r.status, 201, "{}", r.text);
+    e.wait_for("both checks to fail twice", T, |e| {
+        e.tasks("/sim").first().is_some_and(|t| {
+            t["healthCheckResults"]
+                .as_array()
+                .is_some_and(|r| r.len() == 2 && r.iter().all(|h| h["consecutiveFailures"].as_u64() >= Some(2)))
+        })
+    });
+    let task = e.tasks("/sim")[0].clone();
+    assert_eq!(task["state"], "TASK_RUNNING", "a simulated task runs");
+    let results = task["healthCheckResults"].as_array().unwrap();
+    assert!(results.iter().all(|h| h["alive"] == false), "{results:?}");
+    assert!(results[1]["lastFailureCause"].as_str().unwrap().contains("simulated Docker task"), "{results:?}");
+    let app = e.get("/v2/apps/sim")["app"].clone();
+    assert_eq!((app["tasksHealthy"].clone(), app["tasksUnhealthy"].clone()), (json!(0), json!(1)));
+    let deployments = e.get("/v2/deployments");
+    assert_eq!(deployments.as_array().map(Vec::len), Some(1), "the deployment waits for health and readiness");
+}
+
+/// Item 8, the marker: `theseus local` says in its log when it simulates a Docker task (a
+/// warning, shown without `-v`), so nobody mistakes a simulated task for a container.
+#[test]
+fn theseus_local_logs_each_simulated_docker_task() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let docker = Command::new("docker").arg("info").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let docker_works = docker.is_ok_and(|s| s.success());
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_theseus"))
+        .args(["local", "--port", "0", "--color", "never", "--work-dir"])
+        .arg(dir.path().join("work"))
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("theseus local");
+    let (stdout, stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let _child = KillOnDrop(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut url = String::new();
+    BufReader::new(stdout).read_line(&mut url).unwrap();
+    let addr = url.trim().trim_start_matches("http://").to_string();
+    let body =
+        json!({"id": "/nginx", "cpus": 0.1, "mem": 8, "container": {"type": "DOCKER", "docker": {"image": "nginx"}}})
+            .to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /v2/apps HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.contains(" 201 Created"), "{reply}");
+    let marker = rx
+        .recv_timeout(Duration::from_secs(30))
+        .into_iter()
+        .chain(std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(2)).ok()))
+        .find(|l| l.contains("simulated Docker task"));
+    if docker_works {
+        assert!(marker.is_none(), "a Docker engine is present, so the task really runs: {marker:?}");
+    } else {
+        let line = marker.expect("a log line marks the simulated task");
+        assert!(line.contains("WARN") && line.contains("/nginx"), "{line}");
+    }
+}
