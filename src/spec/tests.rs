@@ -216,3 +216,19 @@ fn port_names_follow_marathons_legacy_name() {
         assert!(errs(&spec(bad)).contains(&format!("t.toml:3:19: invalid port name `{bad}`")), "{bad}");
     }
 }
+
+/// The Mesos sandbox limit on app ids (`marathon::rules::MAX_APP_ID_LENGTH`) holds for the
+/// namespace a command gives too, and a single-instance group renders Marathon's `{0, 0}`
+/// strategy (`UpgradeStrategy.scala` `validForSingleInstanceApps`).
+#[test]
+fn long_namespaces_and_single_instance_groups() {
+    let s = ok("[service.web]\ncmd = \"sleep 1\"\n[[service.web.group]]\nlabels = [\"dev\"]\n");
+    assert!(s.clone().with_namespace(Some(&"a".repeat(150))).is_ok());
+    let err = s.with_namespace(Some(&"a".repeat(200))).unwrap_err().to_string();
+    assert!(err.contains("--namespace: the app id `/aaaa") && err.contains("more than the 202"), "{err}");
+    let single = ok("[service.db]\ncmd = \"./db\"\nmarathon_labels = { MARATHON_SINGLE_INSTANCE_APP = \"true\" }\n[[service.db.group]]\nlabels = [\"dev\"]\n");
+    let us = single.apps(&single.groups)[0].upgrade_strategy.clone().unwrap();
+    assert_eq!((us.minimum_health_capacity, us.maximum_over_capacity), (0.0, 0.0));
+    let plain = ok("[service.db]\ncmd = \"./db\"\nmarathon_labels = { MARATHON_SINGLE_INSTANCE_APP = \"false\" }\n[[service.db.group]]\nlabels = [\"dev\"]\ninstances = 3\n");
+    assert_eq!(plain.apps(&plain.groups)[0].upgrade_strategy.clone().unwrap().minimum_health_capacity, 1.0);
+}
