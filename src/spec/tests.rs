@@ -227,8 +227,8 @@ fn long_namespaces_and_single_instance_groups() {
     let err = s.with_namespace(Some(&"a".repeat(200))).unwrap_err().to_string();
     assert!(err.contains("--namespace: the app id `/aaaa") && err.contains("more than the 202"), "{err}");
     let single = ok("[service.db]\ncmd = \"./db\"\nmarathon_labels = { MARATHON_SINGLE_INSTANCE_APP = \"true\" }\n[[service.db.group]]\nlabels = [\"dev\"]\n");
-    let us = single.apps(&single.groups)[0].upgrade_strategy.clone().unwrap();
+    let us = single.apps(&single.groups)[0].upgrade_strategy.unwrap();
     assert_eq!((us.minimum_health_capacity, us.maximum_over_capacity), (0.0, 0.0));
     let plain = ok("[service.db]\ncmd = \"./db\"\nmarathon_labels = { MARATHON_SINGLE_INSTANCE_APP = \"false\" }\n[[service.db.group]]\nlabels = [\"dev\"]\ninstances = 3\n");
-    assert_eq!(plain.apps(&plain.groups)[0].upgrade_strategy.clone().unwrap().minimum_health_capacity, 1.0);
+    assert_eq!(plain.apps(&plain.groups)[0].upgrade_strategy.unwrap().minimum_health_capacity, 1.0);
 }
