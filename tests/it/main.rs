@@ -13,6 +13,7 @@ mod etcd_journal;
 mod etcd_lock;
 mod etcd_security;
 mod example_plan;
+mod fidelity;
 mod lifecycle;
 mod local_abuse;
 mod local_abuse_proc;
