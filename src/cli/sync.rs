@@ -12,6 +12,9 @@ pub struct SyncArgs {
     /// Reconcile once, print what changed and exit (for cron, CI, or a repair by hand).
     #[arg(long)]
     pub once: bool,
+    /// With --once: wait this long for groups locked by a running command (then exit 6).
+    #[arg(long, value_parser = parse_duration, default_value = "30s", value_name = "DURATION")]
+    pub lock_timeout: Duration,
     /// Besides reconciling on start and on every reconnect, reconcile this often.
     #[arg(long, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
     pub resync: Duration,

@@ -10,7 +10,7 @@ use crate::cli::SyncArgs;
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError};
 use crate::output::{table, Tabular};
-use crate::sync::reconcile::{reconcile, Report};
+use crate::sync::reconcile::{reconcile_waiting, Report};
 use crate::sync::{leader, Options};
 
 /// The `sync --once` result.
@@ -111,7 +111,9 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> anyhow::Result<ExitStatus> {
         () = crate::sync::stopped(&stop) => return Err(StatusError { status: ExitStatus::Interrupted, message: "interrupted before sync started".into(), hint: None }.into()),
     };
     if args.once {
-        let report = reconcile(marathon, etcd, namespace.as_deref()).await.context("reconciling etcd with Marathon")?;
+        let report = reconcile_waiting(marathon, etcd, namespace.as_deref(), args.lock_timeout)
+            .await
+            .context("reconciling etcd with Marathon")?;
         ctx.out.result(&SyncResult(report.clone()))?;
         let skipped = report.details.iter().filter(|d| d.skipped.is_some()).count();
         ctx.out.status(
@@ -125,6 +127,19 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> anyhow::Result<ExitStatus> {
                 if skipped > 0 { format!(", {skipped} group(s) skipped") } else { String::new() }
             ),
         );
+        let locked = report.locked();
+        if !locked.is_empty() {
+            return Err(StatusError {
+                status: ExitStatus::Locked,
+                message: format!("{} stayed locked by a running command; left as they are", locked.join(", ")),
+                hint: Some(
+                    "run `theseus sync --once` again once it finished, or raise --lock-timeout (a killed \
+                     command's lock lasts until its lease expires)"
+                        .into(),
+                ),
+            }
+            .into());
+        }
         return Ok(ExitStatus::Success);
     }
     let opts = Options {

@@ -240,3 +240,57 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
     report.changes = report.details.iter().map(|d| d.registered.len() + d.updated.len() + d.deregistered.len()).sum();
     Ok(report)
 }
+
+impl Report {
+    /// The groups skipped because a command holds their lock.
+    pub fn locked(&self) -> Vec<String> {
+        self.details
+            .iter()
+            .filter(|d| d.skipped.as_deref().is_some_and(|s| s.starts_with("locked")))
+            .map(|d| format!("{}/{}", d.service, d.group))
+            .collect()
+    }
+
+    /// Folds a later pass into this report: its counts, its verdict per group, and the
+    /// containers both passes changed.
+    fn absorb(&mut self, later: Report) {
+        self.groups = later.groups;
+        self.tasks = later.tasks;
+        self.transactions += later.transactions;
+        for d in later.details {
+            match self.details.iter_mut().find(|e| e.service == d.service && e.group == d.group) {
+                Some(e) => {
+                    e.restored |= d.restored;
+                    e.registered.extend(d.registered);
+                    e.updated.extend(d.updated);
+                    e.deregistered.extend(d.deregistered);
+                    e.unknown = d.unknown;
+                    e.skipped = d.skipped;
+                    e.namespace = d.namespace.or(e.namespace.take());
+                }
+                None => self.details.push(d),
+            }
+        }
+        self.changes = self.details.iter().map(|d| d.registered.len() + d.updated.len() + d.deregistered.len()).sum();
+    }
+}
+
+/// [`reconcile`], then again every half second while groups are skipped because a command
+/// holds their lock, for up to `lock_timeout` (a killed command's lock lasts until its lease
+/// expires). The report covers every pass; groups still locked at the end stay skipped.
+pub async fn reconcile_waiting(
+    client: &Client,
+    etcd: &Driver,
+    namespace: Option<&str>,
+    lock_timeout: std::time::Duration,
+) -> Result<Report, Error> {
+    let deadline = tokio::time::Instant::now() + lock_timeout;
+    let mut report = reconcile(client, etcd, namespace).await?;
+    while !report.locked().is_empty() && tokio::time::Instant::now() < deadline {
+        tracing::info!(target: "theseus::sync", "waiting for the locks of {}", report.locked().join(", "));
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let later = reconcile(client, etcd, namespace).await?;
+        report.absorb(later);
+    }
+    Ok(report)
+}

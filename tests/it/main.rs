@@ -27,4 +27,6 @@ mod rollout;
 mod rollout_journal;
 mod spec;
 mod support;
+mod sync_env;
+mod sync_once;
 mod undo;
