@@ -28,5 +28,6 @@ mod rollout_journal;
 mod spec;
 mod support;
 mod sync_env;
+mod sync_follow;
 mod sync_once;
 mod undo;

@@ -63,19 +63,33 @@ impl Env {
         c
     }
 
-    /// The binary as a child process (to kill it, or to let it run).
+    /// The binary as a child process (to kill it, or to let it run); its stderr goes to
+    /// `<dir>/<log>.stderr` ([`Env::log`]).
+    pub(crate) fn spawn_logged(&self, log: &str, args: &[&str]) -> Child {
+        let file = std::fs::File::create(self.dir.path().join(format!("{log}.stderr"))).unwrap();
+        self.command(args).stderr(file).spawn().unwrap()
+    }
+
+    /// What a child started by [`Env::spawn_logged`] wrote on stderr so far.
+    pub(crate) fn log(&self, log: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(format!("{log}.stderr"))).unwrap_or_default()
+    }
+
+    /// The binary as a child process, stderr discarded.
     pub(crate) fn spawn(&self, args: &[&str]) -> Child {
-        std::process::Command::new(env!("CARGO_BIN_EXE_theseus"))
-            .args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"])
+        self.command(args).stderr(Stdio::null()).spawn().unwrap()
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_theseus"));
+        c.args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"])
             .args(args)
             .env("NO_COLOR", "1")
             .env_remove("THESEUS_NAMESPACE")
             .env_remove("RUST_LOG")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+            .stdout(Stdio::null());
+        c
     }
 
     /// `theseus sync --once -o json`, which must succeed; its report.
@@ -200,4 +214,66 @@ pub(crate) fn wait_exit(child: &mut Child, limit: Duration) -> Option<i32> {
         assert!(Instant::now() < deadline, "the process did not exit within {limit:?}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A running `theseus sync`, killed on drop.
+pub(crate) struct Replica {
+    pub(crate) child: Child,
+    pub(crate) name: String,
+}
+
+impl Replica {
+    /// Starts `theseus -v sync --name NAME` with a short lease and no periodic resync, so that
+    /// only events (and the reconcile on each connect) can bring etcd along.
+    pub(crate) fn start(env: &Env, name: &str, extra: &[&str]) -> Replica {
+        let mut args = vec!["-v", "sync", "--name", name, "--lease-ttl", "2s", "--resync", "1h"];
+        args.extend_from_slice(extra);
+        Replica { child: env.spawn_logged(name, &args), name: name.to_owned() }
+    }
+
+    /// Waits until its log says it leads.
+    pub(crate) fn wait_leading(&self, env: &Env, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while !env.log(&self.name).contains(&format!("{} is the leader", self.name)) {
+            assert!(Instant::now() < deadline, "{} did not become the leader:\n{}", self.name, env.log(&self.name));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Changes Marathon behind Theseus's back until `stop`: scales each app between 2 and 5
+/// instances and kills a task (Marathon replaces it), pausing `pace` between changes.
+pub(crate) fn churn(engine: &Engine, stop: &std::sync::atomic::AtomicBool, pace: Duration) -> usize {
+    let mut changes = 0;
+    let mut round = 0u64;
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let apps = engine.get("/v2/apps?label=theseus.managed%3D%3Dtrue&embed=apps.tasks");
+        for app in apps["apps"].as_array().unwrap() {
+            let id = app["id"].as_str().unwrap();
+            let n = 2 + (round % 4);
+            if engine
+                .call("PUT", &format!("/v2/apps{id}?force=true"), Some(&serde_json::json!({"instances": n})))
+                .status
+                < 300
+            {
+                changes += 1;
+            }
+            if let Some(task) = app["tasks"].as_array().and_then(|t| t.first()) {
+                let body = serde_json::json!({"ids": [task["id"]]});
+                if engine.call("POST", "/v2/tasks/delete", Some(&body)).status < 300 {
+                    changes += 1;
+                }
+            }
+        }
+        round += 1;
+        std::thread::sleep(pace); // pacing the load, not a synchronization
+    }
+    changes
 }
