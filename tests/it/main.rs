@@ -29,5 +29,6 @@ mod spec;
 mod support;
 mod sync_env;
 mod sync_follow;
+mod sync_ha;
 mod sync_once;
 mod undo;

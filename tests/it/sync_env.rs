@@ -226,7 +226,10 @@ impl Replica {
     /// Starts `theseus -v sync --name NAME` with a short lease and no periodic resync, so that
     /// only events (and the reconcile on each connect) can bring etcd along.
     pub(crate) fn start(env: &Env, name: &str, extra: &[&str]) -> Replica {
-        let mut args = vec!["-v", "sync", "--name", name, "--lease-ttl", "2s", "--resync", "1h"];
+        let mut args = vec!["-v", "sync", "--name", name, "--resync", "1h"];
+        if !extra.contains(&"--lease-ttl") {
+            args.extend(["--lease-ttl", "2s"]);
+        }
         args.extend_from_slice(extra);
         Replica { child: env.spawn_logged(name, &args), name: name.to_owned() }
     }
