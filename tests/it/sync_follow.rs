@@ -97,3 +97,215 @@ fn etcd_restarted_during_churn_ends_equal() {
     env.wait_in_sync(T);
     drop(sync);
 }
+
+/// A Marathon that is not the leader, as `api/LeaderProxyFilter.scala` behaves: `/v2/events`
+/// is redirected (302) to the leader, every other request is proxied to it. Returns its URL,
+/// the count of redirects served, and a stop handle.
+fn non_leader(
+    leader: &str,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>, tokio::sync::oneshot::Sender<()>) {
+    use axum::http::{HeaderMap, Method, StatusCode, Uri};
+    use axum::response::IntoResponse;
+    let redirects = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (leader, counter) = (leader.to_owned(), redirects.clone());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let client = reqwest::Client::new();
+            let app = axum::Router::new().fallback(
+                move |method: Method, uri: Uri, headers: HeaderMap, body: axum::body::Bytes| {
+                    let (client, leader, counter) = (client.clone(), leader.clone(), counter.clone());
+                    async move {
+                        let path = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+                        if uri.path() == "/v2/events" {
+                            counter.fetch_add(1, Ordering::Relaxed);
+                            return (StatusCode::FOUND, [("location", format!("{leader}{path}"))]).into_response();
+                        }
+                        let mut req = client.request(method, format!("{leader}{path}")).body(body.to_vec());
+                        for (k, v) in &headers {
+                            if k != "host" {
+                                req = req.header(k, v);
+                            }
+                        }
+                        let resp = req.send().await.unwrap();
+                        let status = resp.status();
+                        let ct = resp.headers().get("content-type").cloned();
+                        let bytes = resp.bytes().await.unwrap();
+                        let mut out = (status, bytes).into_response();
+                        if let Some(ct) = ct {
+                            out.headers_mut().insert("content-type", ct);
+                        }
+                        out
+                    }
+                },
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            ready_tx.send(format!("http://{}", listener.local_addr().unwrap())).unwrap();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stop_rx.await;
+                })
+                .await
+                .unwrap();
+        });
+    });
+    (ready_rx.recv_timeout(Duration::from_secs(10)).unwrap(), redirects, stop_tx)
+}
+
+#[test]
+fn the_event_stream_follows_the_redirect_of_a_non_leader_marathon() {
+    let env = Env::start();
+    created(&env);
+    let (url, redirects, _stop) = non_leader(&env.engine.url());
+    let mut sync = Replica {
+        child: {
+            let file = std::fs::File::create(env.dir.path().join("nl.stderr")).unwrap();
+            std::process::Command::new(env!("CARGO_BIN_EXE_theseus"))
+                .args([
+                    "--marathon",
+                    &url,
+                    "--etcd",
+                    &env.etcd.endpoint,
+                    "-v",
+                    "sync",
+                    "--name",
+                    "nl",
+                    "--resync",
+                    "1h",
+                ])
+                .env("NO_COLOR", "1")
+                .env_remove("RUST_LOG")
+                .stdout(std::process::Stdio::null())
+                .stderr(file)
+                .spawn()
+                .unwrap()
+        },
+        name: "nl".into(),
+    };
+    sync.wait_leading(&env, T);
+    let victim = env.registered()["hello/backend.dev"].keys().next().unwrap().clone();
+    let r = env.engine.call("POST", "/v2/tasks/delete", Some(&serde_json::json!({"ids": [victim]})));
+    assert!(r.status < 300, "{}", r.text);
+    env.engine.wait_for("the replacement", T, |_| {
+        !env.marathon()["hello/backend.dev"].contains_key(&victim) && env.marathon()["hello/backend.dev"].len() == 2
+    });
+    env.wait_in_sync(T);
+    assert!(redirects.load(Ordering::Relaxed) >= 1, "the stream was not opened through the non-leader");
+    assert!(env.log("nl").contains(&format!("following {}/v2/events", env.engine.url())), "{}", env.log("nl"));
+    let _ = sync.child.kill();
+}
+
+/// A relay in front of the engine that streams `/v2/events` through, and on request cuts every
+/// open stream and refuses the next `n` stream requests with 503 (a Marathon between leaders).
+struct Relay {
+    url: String,
+    cut: tokio::sync::watch::Sender<u64>,
+    refuse: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    opened: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Relay {
+    fn start(upstream: &str) -> Relay {
+        use axum::http::{Method, StatusCode, Uri};
+        use axum::response::IntoResponse;
+        use futures::StreamExt;
+        let (cut, cut_rx) = tokio::sync::watch::channel(0u64);
+        let refuse = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let opened = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (upstream, refusing, counting) = (upstream.to_owned(), refuse.clone(), opened.clone());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                let client = reqwest::Client::new();
+                let app = axum::Router::new().fallback(move |method: Method, uri: Uri, body: axum::body::Bytes| {
+                    let (client, upstream, refusing, counting) =
+                        (client.clone(), upstream.clone(), refusing.clone(), counting.clone());
+                    let mut cut_rx = cut_rx.clone();
+                    async move {
+                        let path = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+                        let events = uri.path() == "/v2/events";
+                        if events {
+                            counting.fetch_add(1, Ordering::Relaxed);
+                            if refusing.load(Ordering::Relaxed) > 0 {
+                                refusing.fetch_sub(1, Ordering::Relaxed);
+                                return (
+                                    StatusCode::SERVICE_UNAVAILABLE,
+                                    "{\"message\":\"Could not determine the current leader\"}",
+                                )
+                                    .into_response();
+                            }
+                        }
+                        let mut req = client.request(method, format!("{upstream}{path}")).body(body.to_vec());
+                        if events {
+                            req = req.header("Accept", "text/event-stream");
+                        }
+                        let resp = req.send().await.unwrap();
+                        let status = resp.status();
+                        let ct = resp.headers().get("content-type").cloned();
+                        cut_rx.mark_unchanged();
+                        let stream = resp.bytes_stream().take_until(async move {
+                            let _ = cut_rx.changed().await;
+                        });
+                        let mut out = (status, axum::body::Body::from_stream(stream)).into_response();
+                        if let Some(ct) = ct {
+                            out.headers_mut().insert("content-type", ct);
+                        }
+                        out
+                    }
+                });
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                ready_tx.send(format!("http://{}", listener.local_addr().unwrap())).unwrap();
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stop_rx.await;
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        let url = ready_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        Relay { url, cut, refuse, opened, _stop: stop_tx }
+    }
+
+    /// Cuts the open streams and refuses the next `n` attempts.
+    fn cut(&self, n: usize) {
+        self.refuse.store(n, Ordering::Relaxed);
+        self.cut.send_modify(|v| *v += 1);
+    }
+}
+
+#[test]
+fn a_broken_stream_is_reopened_with_backoff_and_reconciled() {
+    let env = Env::start();
+    created(&env);
+    let relay = Relay::start(&env.engine.url());
+    let file = std::fs::File::create(env.dir.path().join("rl.stderr")).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_theseus"))
+        .args(["--marathon", &relay.url, "--etcd", &env.etcd.endpoint, "-v", "sync", "--name", "rl", "--resync", "1h"])
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(file)
+        .spawn()
+        .unwrap();
+    let sync = Replica { child, name: "rl".into() };
+    sync.wait_leading(&env, T);
+    env.engine.wait_for("the stream", T, |_| relay.opened.load(Ordering::Relaxed) == 1);
+    // Break the stream and keep Marathon "between leaders" for three attempts; meanwhile a task
+    // dies, whose events sync never sees: only the reconcile after reconnecting can catch it.
+    relay.cut(3);
+    let victim = env.registered()["hello/dev.frontend"].keys().next().unwrap().clone();
+    let r = env.engine.call("POST", "/v2/tasks/delete", Some(&serde_json::json!({"ids": [victim]})));
+    assert!(r.status < 300, "{}", r.text);
+    env.engine.wait_for("a new stream", T, |_| relay.opened.load(Ordering::Relaxed) >= 5);
+    env.wait_in_sync(T);
+    assert!(!env.registered()["hello/dev.frontend"].contains_key(&victim));
+    let log = env.log("rl");
+    assert!(log.contains("retrying in"), "no backoff logged:\n{log}");
+    drop(sync);
+}
