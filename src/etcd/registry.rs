@@ -76,46 +76,55 @@ impl Driver {
     pub async fn registrations(&self) -> Result<Registrations, Error> {
         let mut out = Registrations::default();
         for service in self.get_service_names().await? {
-            let prefix = self.keys.service_prefix(&service);
-            let Some(kvs) = self.marker_and_range(&self.keys.service(&service), &prefix, false).await? else {
-                continue;
-            };
-            let mut by_group: BTreeMap<String, GroupRegistrations> = BTreeMap::new();
-            let mut groups: BTreeSet<String> = BTreeSet::new();
-            for kv in &kvs {
-                let Ok(key) = kv.key_str() else { continue };
-                match self.keys.parse_in_service(&service, key) {
-                    Some(Entry::Group { group }) => {
-                        groups.insert(group.to_owned());
-                    }
-                    Some(Entry::Config { group }) => {
-                        by_group.entry(group.to_owned()).or_default().config = serde_json::from_slice(kv.value()).ok();
-                    }
-                    Some(Entry::Container { group, container }) => {
-                        by_group
-                            .entry(group.to_owned())
-                            .or_default()
-                            .containers
-                            .entry(container.to_owned())
-                            .or_default();
-                    }
-                    Some(Entry::ContainerInfo { group, container }) => {
-                        by_group
-                            .entry(group.to_owned())
-                            .or_default()
-                            .containers
-                            .insert(container.to_owned(), serde_json::from_slice(kv.value()).ok());
-                    }
-                    _ => {}
-                }
-            }
-            for group in groups {
+            for (group, regs) in self.service_registrations(&service).await? {
                 let Ok(key) = GroupKey::new(&service, &group) else { continue };
-                out.groups.insert(key, by_group.remove(&group).unwrap_or_default());
+                out.groups.insert(key, regs);
             }
         }
         out.locked = self.locked_groups().await?;
         Ok(out)
+    }
+
+    /// Every group of one service (encoded labels → registrations) in one range read; an
+    /// unregistered service has none.
+    pub async fn service_registrations(&self, service: &str) -> Result<BTreeMap<String, GroupRegistrations>, Error> {
+        crate::names::check_service(service)?;
+        let prefix = self.keys.service_prefix(service);
+        let Some(kvs) = self.marker_and_range(&self.keys.service(service), &prefix, false).await? else {
+            return Ok(BTreeMap::new());
+        };
+        let mut by_group: BTreeMap<String, GroupRegistrations> = BTreeMap::new();
+        let mut groups: BTreeSet<String> = BTreeSet::new();
+        for kv in &kvs {
+            let Ok(key) = kv.key_str() else { continue };
+            match self.keys.parse_in_service(service, key) {
+                Some(Entry::Group { group }) => {
+                    groups.insert(group.to_owned());
+                }
+                Some(Entry::Config { group }) => {
+                    by_group.entry(group.to_owned()).or_default().config = serde_json::from_slice(kv.value()).ok();
+                }
+                Some(Entry::Container { group, container }) => {
+                    by_group.entry(group.to_owned()).or_default().containers.entry(container.to_owned()).or_default();
+                }
+                Some(Entry::ContainerInfo { group, container }) => {
+                    by_group
+                        .entry(group.to_owned())
+                        .or_default()
+                        .containers
+                        .insert(container.to_owned(), serde_json::from_slice(kv.value()).ok());
+                }
+                _ => {}
+            }
+        }
+        // Only groups whose marker exists: keys left under a missing marker are not a group.
+        Ok(groups
+            .into_iter()
+            .map(|g| {
+                let regs = by_group.remove(&g).unwrap_or_default();
+                (g, regs)
+            })
+            .collect())
     }
 
     /// One group's registrations (one range read), or `None` when the group is not registered.

@@ -27,6 +27,7 @@ mod rollout;
 mod rollout_journal;
 mod spec;
 mod support;
+mod sync_drift;
 mod sync_env;
 mod sync_follow;
 mod sync_ha;
