@@ -49,7 +49,13 @@ fn app(group: usize, instances: usize) -> Value {
 
 fn running(engine: &Engine) -> usize {
     let apps = engine.get("/v2/apps?embed=apps.tasks");
-    apps["apps"].as_array().unwrap().iter().flat_map(|a| a["tasks"].as_array().cloned().unwrap_or_default()).filter(|t| t["state"] == "TASK_RUNNING").count()
+    apps["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["tasks"].as_array().cloned().unwrap_or_default())
+        .filter(|t| t["state"] == "TASK_RUNNING")
+        .count()
 }
 
 fn client(engine: &Engine) -> Client {
@@ -153,7 +159,8 @@ async fn latency_bench(rate: f64, secs: u64) {
     };
     // The follower reconciles on connect: wait until etcd has every task.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while driver.registrations().await.unwrap().groups.values().map(|g| g.containers.len()).sum::<usize>() < groups * 20 {
+    while driver.registrations().await.unwrap().groups.values().map(|g| g.containers.len()).sum::<usize>() < groups * 20
+    {
         assert!(Instant::now() < deadline, "the follower never reconciled");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -210,9 +217,12 @@ async fn latency_bench(rate: f64, secs: u64) {
     let http = reqwest::Client::new();
     while start.elapsed() < Duration::from_secs(secs) {
         tick.tick().await;
-        let apps: Value = http.get(format!("{url}/v2/apps?embed=apps.tasks")).send().await.unwrap().json().await.unwrap();
+        let apps: Value =
+            http.get(format!("{url}/v2/apps?embed=apps.tasks")).send().await.unwrap().json().await.unwrap();
         let app = &apps["apps"][kills % groups];
-        let Some(task) = app["tasks"].as_array().and_then(|t| t.iter().find(|t| t["state"] == "TASK_RUNNING")) else { continue };
+        let Some(task) = app["tasks"].as_array().and_then(|t| t.iter().find(|t| t["state"] == "TASK_RUNNING")) else {
+            continue;
+        };
         let _ = http.post(format!("{url}/v2/tasks/delete")).json(&json!({"ids": [task["id"]]})).send().await.unwrap();
         kills += 1;
     }

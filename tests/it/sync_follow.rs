@@ -309,3 +309,46 @@ fn a_broken_stream_is_reopened_with_backoff_and_reconciled() {
     assert!(log.contains("retrying in"), "no backoff logged:\n{log}");
     drop(sync);
 }
+
+/// A group whose HTTP health check passes while the file `ok` exists in the task's sandbox.
+const HEALTH_SPEC: &str = r#"
+namespace = "it"
+[service.web]
+cmd = "echo ok > ok && exec python3 -m http.server $PORT0 --bind $HOST"
+cpus = 0.1
+mem = 32
+ports = [{ name = "http" }]
+health = { protocol = "HTTP", path = "/ok", port = "http", grace = "30s", interval = "1s", timeout = "1s", max_failures = 1000 }
+[[service.web.group]]
+labels = ["dev"]
+instances = 2
+"#;
+
+#[test]
+fn health_results_drive_registration_through_events() {
+    let env = Env::start();
+    let spec = env.spec(HEALTH_SPEC);
+    env.cmd().args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).assert().success();
+    let sync = Replica::start(&env, "h1", &[]);
+    sync.wait_leading(&env, T);
+    env.wait_in_sync(T);
+    assert_eq!(env.registered()["web/dev"].len(), 2);
+    // One task starts failing its check but keeps running (max_failures is high): Marathon's
+    // health result says not alive, and the task is deregistered while it runs.
+    let victim = env.registered()["web/dev"].keys().next().unwrap().clone();
+    let sandbox = env.engine.handle().task_sandbox(&victim).unwrap();
+    std::fs::remove_file(sandbox.join("ok")).unwrap();
+    env.engine.wait_for("the check to fail", T, |_| !env.marathon()["web/dev"].contains_key(&victim));
+    env.wait_in_sync(T);
+    assert!(!env.registered()["web/dev"].contains_key(&victim));
+    let tasks = env.engine.get("/v2/apps?embed=apps.tasks&label=theseus.managed%3D%3Dtrue");
+    let state = tasks["apps"][0]["tasks"].as_array().unwrap().iter().find(|t| t["id"] == victim.as_str()).unwrap()
+        ["state"]
+        .clone();
+    assert_eq!(state, "TASK_RUNNING", "the task still runs; only its health changed");
+    // Healthy again: registered again.
+    std::fs::write(sandbox.join("ok"), "ok").unwrap();
+    env.engine.wait_for("the check to pass", T, |_| env.marathon()["web/dev"].contains_key(&victim));
+    env.wait_in_sync(T);
+    assert!(env.registered()["web/dev"].contains_key(&victim));
+}
