@@ -59,6 +59,8 @@ pub enum Skipped {
     GroupGone,
     /// A command holds the group's lock.
     Locked,
+    /// The group was registered by someone else meanwhile (not restored).
+    CreatedMeanwhile,
 }
 
 /// What [`Driver::apply_registrations`] did.
@@ -260,5 +262,30 @@ impl Driver {
             }
         }
         Ok(())
+    }
+
+    /// Registers a group Marathon runs but etcd lacks (a command interrupted between its
+    /// Marathon change and its etcd write) with `config`: marker, config and container list in
+    /// one transaction, only if the group is still missing *and* its lock is free, so a command
+    /// that holds the lock and is about to store the group's real config and history is never
+    /// pre-empted. `Err(why)` when nothing was written.
+    pub async fn restore_group(&self, id: &GroupKey, config: &Value) -> Result<Result<(), Skipped>, Error> {
+        let (service, group) = (id.service(), id.group());
+        let marker = self.keys.group(service, group);
+        let lock = self.keys.group_lock(service, group);
+        let txn = etcd_client::Txn::new()
+            .when([
+                Compare::version(marker.as_str(), CompareOp::Equal, 0),
+                Compare::version(lock.as_str(), CompareOp::Equal, 0),
+            ])
+            .and_then(self.create_group_ops(id, config))
+            .or_else([TxnOp::get(lock.as_str(), Some(GetOptions::new().with_count_only()))]);
+        let resp = self.txn(&marker, txn).await?;
+        if resp.succeeded() {
+            return Ok(Ok(()));
+        }
+        let locked =
+            resp.op_responses().into_iter().any(|r| matches!(r, etcd_client::TxnOpResponse::Get(g) if g.count() > 0));
+        Ok(Err(if locked { Skipped::Locked } else { Skipped::CreatedMeanwhile }))
     }
 }

@@ -22,6 +22,8 @@ use crate::spec::labels::Selector;
 pub enum Action<'a> {
     /// Leave it: the reason.
     Skip(&'static str),
+    /// Neither Marathon nor etcd has it (under the namespace): nothing to do or say.
+    Absent,
     /// Make etcd match `live` (none: no Marathon group, so every container goes).
     Sync {
         /// The Marathon group.
@@ -58,7 +60,7 @@ pub fn plan_group<'a>(
     };
     let empty = GroupRegistrations::default();
     match (registered, chosen) {
-        (None, None) => Action::Skip("not registered"),
+        (None, None) => Action::Absent,
         // Limited to a namespace, an etcd group that names none may belong to another one.
         (Some(_), None) if namespace.is_some() && owner.is_none() => Action::Skip("namespace unknown"),
         (Some(reg), live) => {
@@ -176,6 +178,14 @@ pub async fn reconcile(client: &Client, etcd: &Driver, namespace: Option<&str>) 
     Ok(report)
 }
 
+fn skip_reason(why: Skipped) -> &'static str {
+    match why {
+        Skipped::Locked => "locked by a running command",
+        Skipped::GroupGone => "removed meanwhile",
+        Skipped::CreatedMeanwhile => "registered meanwhile by another writer",
+    }
+}
+
 /// Applies planned actions: restores missing groups, then every group's changes in batched
 /// transactions. Locked groups (`locked`) are reported and left alone.
 pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) -> Result<Report, Error> {
@@ -186,11 +196,10 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
         let mut row =
             GroupSync { service: key.service().to_owned(), group: key.group().to_owned(), ..GroupSync::default() };
         match action {
+            Action::Absent => continue,
             Action::Skip(reason) => {
-                if reason != "not registered" {
-                    row.skipped = Some(reason.to_owned());
-                    details.insert(key, row);
-                }
+                row.skipped = Some(reason.to_owned());
+                details.insert(key, row);
                 continue;
             }
             Action::Sync { live, restore, diff } => {
@@ -208,8 +217,15 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
                     continue;
                 }
                 if let Some(config) = restore {
-                    row.restored = etcd.create_group(&key, &config).await?;
                     report.transactions += 1;
+                    match etcd.restore_group(&key, &config).await? {
+                        Ok(()) => row.restored = true,
+                        Err(why) => {
+                            row.skipped = Some(skip_reason(why).into());
+                            details.insert(key, row);
+                            continue;
+                        }
+                    }
                 }
                 row.registered = diff.register.iter().map(|i| i.instance_name.clone()).collect();
                 row.updated = diff.update.iter().map(|i| i.instance_name.clone()).collect();
@@ -230,10 +246,7 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
             row.registered.clear();
             row.updated.clear();
             row.deregistered.clear();
-            row.skipped = Some(match why {
-                Skipped::Locked => "locked by a running command".into(),
-                Skipped::GroupGone => "removed meanwhile".into(),
-            });
+            row.skipped = Some(skip_reason(why).into());
         }
     }
     report.details = details.into_values().collect();

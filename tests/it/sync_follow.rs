@@ -352,3 +352,46 @@ fn health_results_drive_registration_through_events() {
     env.wait_in_sync(T);
     assert!(env.registered()["web/dev"].contains_key(&victim));
 }
+
+#[test]
+fn commands_running_beside_sync_keep_their_config_history_and_drains() {
+    let env = Env::start();
+    let sync = Replica::start(&env, "c1", &[]);
+    sync.wait_leading(&env, T);
+    let spec = env.spec(SPEC);
+    let spec = spec.to_str().unwrap();
+    env.cmd().args(["create", spec, "--poll-interval", "200ms"]).assert().success();
+    env.wait_in_sync(T);
+    let config_of = |group: &str| -> serde_json::Value {
+        let key = format!("/services/hello/{group}/config");
+        serde_json::from_str(&env.etcd.dump().into_iter().find(|(k, _)| *k == key).unwrap().1).unwrap()
+    };
+    let config = config_of("dev.frontend");
+    assert_eq!(config["app"]["cmd"], "sleep 600", "create stored the spec, not a config restored by sync: {config}");
+    assert!(config.get("restored_by").is_none(), "{config}");
+    let history = env.cmd().args(["history", "hello", "-l", "dev,frontend", "-o", "json"]).output().unwrap();
+    assert!(history.status.success(), "{}", String::from_utf8_lossy(&history.stderr));
+    // A rolling update beside sync: its drained tasks are not registered again, and it ends
+    // with etcd equal to Marathon and the new revision's config stored.
+    let updated = env.spec(&SPEC.replace("sleep 600", "sleep 601"));
+    env.cmd()
+        .args([
+            "update",
+            updated.to_str().unwrap(),
+            "--batch",
+            "1",
+            "--wait",
+            "0s",
+            "--min-healthy",
+            "0s",
+            "--poll-interval",
+            "200ms",
+        ])
+        .assert()
+        .success();
+    env.wait_in_sync(T);
+    assert_eq!(config_of("dev.frontend")["app"]["cmd"], "sleep 601");
+    let info = env.cmd().args(["sync", "--once", "-o", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(report["changes"], 0, "the follower had already caught up: {report:#}");
+}
