@@ -17,11 +17,13 @@
 //!   [`HistoryEntry`]: the revisions deployed, written with the group's config in one
 //!   transaction. Both live outside `/services`.
 
+mod election;
 mod error;
 mod history;
 mod journal;
 pub mod keys;
 mod lock;
+mod registry;
 mod watch;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,11 +41,13 @@ use etcd_client::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use election::Leadership;
 pub use error::{Cause, Error};
 pub use history::{HistoryEntry, HISTORY_LEN};
 pub use journal::{Journal, JournalSide, JournalState, RolloutKind};
 pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
+pub use registry::{Applied, GroupChange, GroupRegistrations, Registrations, Skipped};
 pub use watch::ServiceWatch;
 
 use crate::names::{check_service, GroupKey};

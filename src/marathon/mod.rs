@@ -14,5 +14,5 @@ pub mod rules;
 pub mod summary;
 pub mod types;
 
-pub use client::{Change, Client, Options};
+pub use client::{Change, Client, Event, EventStream, Options, StreamError};
 pub use error::Error;
