@@ -29,6 +29,7 @@ mod output;
 mod progress;
 mod rollout;
 mod rollout_journal;
+mod scale_batched;
 mod spec;
 mod support;
 mod sync_drift;
