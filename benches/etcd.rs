@@ -127,6 +127,8 @@ async fn main() {
     // 2. Reading everything back, in process: the driver's listing (one request) against one
     //    raw range read of the same keys through etcd-client.
     let prefix = keys.service_prefix("bench");
+    // The same response size limit as the driver's (gRPC's default of 4 MiB is too small).
+    let mut raw_kv = client.kv_client().max_decoding_message_size(64 << 20);
     let mut listing = Vec::new();
     let mut range = Vec::new();
     for _ in 0..21 {
@@ -137,7 +139,7 @@ async fn main() {
         assert_eq!(d.requests_sent() - before, 1, "get_service_containers must be one request");
         assert_eq!(all.values().map(Vec::len).sum::<usize>(), n);
         let start = Instant::now();
-        let resp = client.get(prefix.as_str(), Some(GetOptions::new().with_prefix())).await.unwrap();
+        let resp = raw_kv.get(prefix.as_str(), Some(GetOptions::new().with_prefix())).await.unwrap();
         range.push(ms(start.elapsed()));
         assert!(resp.kvs().len() >= 2 * n);
     }
