@@ -127,7 +127,10 @@ struct Figures {
 fn register(etcd: &Etcd, apps: usize) -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async {
-        let d = etcd.driver().await;
+        // A shared, loaded machine can stall etcd for seconds: setup waits rather than fails.
+        let mut opts = etcd.options();
+        opts.request_timeout = Duration::from_secs(60);
+        let d = theseus::etcd::Driver::connect(&opts).await?;
         for i in 0..apps {
             let key = GroupKey::new("svc", format!("grp{i:05}")).map_err(|e| anyhow::anyhow!("{e}"))?;
             d.create_group(&key, &serde_json::json!({ "namespace": "bench" })).await?;
