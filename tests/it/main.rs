@@ -29,6 +29,7 @@ mod spec;
 mod support;
 mod sync_drift;
 mod sync_env;
+mod sync_etcd;
 mod sync_follow;
 mod sync_ha;
 mod sync_once;
