@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use futures::FutureExt as _;
+use futures::{FutureExt as _, StreamExt as _};
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -37,6 +37,9 @@ pub const EVENT_TYPES: &[&str] = &[
     "deployment_success",
     "deployment_failed",
 ];
+
+/// How many groups are refreshed at once.
+const IN_FLIGHT: usize = 8;
 
 /// How soon a group skipped (locked by a command, or failed) is looked at again.
 const RETRY: Duration = Duration::from_millis(500);
@@ -161,8 +164,18 @@ pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop)
                 dirty.append(&mut retry);
                 retry_at = Instant::now() + RETRY;
             }
-            for path in std::mem::take(&mut dirty) {
-                match refresh(client, etcd, namespace, &path).await {
+            // Groups are independent: refresh several at once.
+            let batch = std::mem::take(&mut dirty);
+            let results: Vec<(String, Result<bool, reconcile::Error>)> =
+                futures::stream::iter(batch.into_iter().map(|path| async move {
+                    let r = refresh(client, etcd, namespace, &path).await;
+                    (path, r)
+                }))
+                .buffer_unordered(IN_FLIGHT)
+                .collect()
+                .await;
+            for (path, result) in results {
+                match result {
                     Ok(true) => {}
                     Ok(false) => {
                         retry.insert(path);
