@@ -208,13 +208,9 @@ impl Driver {
         }
         // The units touch disjoint keys, so they go concurrently: etcd commits concurrent
         // transactions together (one fsync for several), which is most of the time saved.
-        let results: Vec<Result<Applied, Error>> = futures::stream::iter(units.iter().map(|unit| async move {
-            let mut applied = Applied::default();
-            self.apply_packed(unit, &mut applied).await.map(|()| applied)
-        }))
-        .buffer_unordered(IN_FLIGHT)
-        .collect()
-        .await;
+        let work: Vec<_> = units.iter().map(|unit| self.apply_unit(unit)).collect();
+        let results: Vec<Result<Applied, Error>> =
+            futures::stream::iter(work).buffer_unordered(IN_FLIGHT).collect().await;
         let mut applied = Applied::default();
         for r in results {
             let r = r?;
@@ -222,6 +218,12 @@ impl Driver {
             applied.skipped.extend(r.skipped);
         }
         applied.skipped.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(applied)
+    }
+
+    async fn apply_unit(&self, unit: &[&GroupChange]) -> Result<Applied, Error> {
+        let mut applied = Applied::default();
+        self.apply_packed(unit, &mut applied).await?;
         Ok(applied)
     }
 

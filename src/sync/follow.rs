@@ -97,6 +97,17 @@ pub async fn refresh(
     Ok(!report.details.iter().any(|d| d.skipped.as_deref().is_some_and(|s| s.starts_with("locked"))))
 }
 
+/// [`refresh`], answering with the path it refreshed.
+async fn refresh_named(
+    client: &Client,
+    etcd: &Driver,
+    namespace: Option<&str>,
+    path: String,
+) -> (String, Result<bool, reconcile::Error>) {
+    let result = refresh(client, etcd, namespace, &path).await;
+    (path, result)
+}
+
 /// Logs what a reconcile or refresh changed.
 pub fn log_report(why: &str, report: &Report) {
     for d in &report.details {
@@ -166,14 +177,10 @@ pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop)
             }
             // Groups are independent: refresh several at once.
             let batch = std::mem::take(&mut dirty);
+            let refreshes: Vec<_> =
+                batch.into_iter().map(|path| refresh_named(client, etcd, namespace, path)).collect();
             let results: Vec<(String, Result<bool, reconcile::Error>)> =
-                futures::stream::iter(batch.into_iter().map(|path| async move {
-                    let r = refresh(client, etcd, namespace, &path).await;
-                    (path, r)
-                }))
-                .buffer_unordered(IN_FLIGHT)
-                .collect()
-                .await;
+                futures::stream::iter(refreshes).buffer_unordered(IN_FLIGHT).collect().await;
             for (path, result) in results {
                 match result {
                     Ok(true) => {}
