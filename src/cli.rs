@@ -45,8 +45,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options shared by every subcommand.
+/// Options shared by every subcommand (listed under their own heading in every `--help`).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Marathon base URL; several (comma-separated) fail over in order.
     #[arg(
@@ -109,6 +110,9 @@ pub struct GlobalArgs {
     /// Format of the result on stdout; progress and messages always go to stderr.
     #[arg(long, short = 'o', global = true, env = "THESEUS_OUTPUT", value_enum, default_value_t = Format::Table)]
     pub output: Format,
+    /// Leave out the header row of tables (for scripts reading `table` or `wide` output).
+    #[arg(long, global = true, env = "THESEUS_NO_HEADERS")]
+    pub no_headers: bool,
     /// When to use colors.
     #[arg(long, global = true, env = "THESEUS_COLOR", value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -123,10 +127,14 @@ pub struct GlobalArgs {
 /// Result formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// A table for humans.
+    /// Aligned columns for humans (long cells cut to fit a terminal, never in a pipe).
     Table,
+    /// The table with every column (hosts, ports, ids), nothing cut.
+    Wide,
     /// One JSON document for scripts.
     Json,
+    /// One name per line (`service/group`), for scripts and other theseus commands.
+    Name,
 }
 
 /// Color modes.

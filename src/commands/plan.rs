@@ -10,7 +10,7 @@ use crate::cli::PlanArgs;
 use crate::commands::common::load_spec;
 use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::output::{table, Tabular};
+use crate::output::{Layout, Tabular};
 use crate::rollout::apply;
 use crate::rollout::live::Snapshot;
 use crate::rollout::plan::{plan, Action, GroupPlan};
@@ -21,33 +21,33 @@ use crate::spec::labels::Selector;
 #[serde(transparent)]
 pub struct Plan(pub Vec<GroupPlan>);
 
-fn short(v: &Option<Value>) -> String {
-    let s = match v {
+/// A value as the CHANGES column shows it: strings bare, everything else as JSON.
+fn value_text(v: &Option<Value>) -> String {
+    match v {
         None => "(unset)".to_owned(),
         Some(Value::String(s)) => s.clone(),
         Some(v) => v.to_string(),
-    };
-    if s.chars().count() > 60 {
-        format!("{}…", s.chars().take(59).collect::<String>())
-    } else {
-        s
     }
 }
 
 impl Tabular for Plan {
-    fn to_table(&self, tty: bool) -> String {
-        let mut t = table(&["action", "service", "labels", "revision", "changes"], tty);
+    fn to_table(&self, layout: &Layout) -> String {
+        let mut headers = vec!["action", "service", "group", "revision", "changes"];
+        if layout.wide {
+            headers.push("id");
+        }
+        let mut t = layout.table(&headers);
         for p in &self.0 {
             let (action, changes) = match &p.action {
                 Action::Create => ("create", String::new()),
-                Action::Scale { from, to } => ("scale", format!("instances: {from} → {to}")),
+                Action::Scale { from, to } => ("scale", format!("instances: {from} -> {to}")),
                 Action::RollingUpdate { changes } => (
                     "rolling-update",
                     changes
                         .iter()
-                        .map(|c| format!("{}: {} → {}", c.field, short(&c.from), short(&c.to)))
+                        .map(|c| format!("{}: {} -> {}", c.field, value_text(&c.from), value_text(&c.to)))
                         .collect::<Vec<_>>()
-                        .join("\n"),
+                        .join(", "),
                 ),
                 Action::Unchanged => ("unchanged", String::new()),
                 Action::RemoveCandidate => ("remove-candidate", "live group with no spec".to_owned()),
@@ -55,12 +55,20 @@ impl Tabular for Plan {
             let revision = match (&p.live_revisions[..], &p.revision) {
                 ([], Some(r)) => r.clone(),
                 (live, Some(r)) if live.len() == 1 && &live[0] == r => r.clone(),
-                (live, Some(r)) => format!("{} → {r}", live.join(",")),
+                (live, Some(r)) => format!("{} -> {r}", live.join(",")),
                 (live, None) => live.join(","),
             };
-            t.add_row(vec![action.to_owned(), p.service.clone(), p.group.clone(), revision, changes]);
+            let mut row = vec![action.to_owned(), p.service.clone(), p.group.clone(), revision, changes];
+            if layout.wide {
+                row.push(p.id.clone());
+            }
+            t.add_row(row);
         }
         t.to_string()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.0.iter().map(|p| format!("{}/{}", p.service, p.group)).collect()
     }
 }
 

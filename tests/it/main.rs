@@ -27,4 +27,5 @@ mod rollout;
 mod rollout_journal;
 mod spec;
 mod support;
+mod tables;
 mod undo;
