@@ -16,11 +16,19 @@ pub struct Selector {
 }
 
 impl Selector {
-    /// Parses `-l` values (already split on commas). Empty entries are ignored.
+    /// Parses `-l` values (already split on commas). Empty entries are ignored. A value may be
+    /// a whole encoded group as the tables print it (`dev.frontend`): each of its labels is
+    /// required. `!` excludes one label only.
     pub fn parse<S: AsRef<str>>(values: &[S]) -> Result<Self, UserError> {
         let mut sel = Selector::default();
-        for raw in values {
-            let raw = raw.as_ref().trim();
+        let split = values.iter().flat_map(|v| {
+            let v = v.as_ref().trim();
+            // `!a.b` stays whole, to be refused below: excluding a set has no single meaning.
+            let parts: Vec<&str> = if v.starts_with('!') { vec![v] } else { v.split('.').collect() };
+            parts
+        });
+        for raw in split {
+            let raw = raw.trim();
             if raw.is_empty() {
                 continue;
             }
@@ -28,6 +36,15 @@ impl Selector {
                 Some(rest) => (true, rest),
                 None => (false, raw),
             };
+            if negated && name.contains('.') {
+                return Err(UserError::with_hint(
+                    format!("`{raw}` in --label excludes a set of labels"),
+                    format!(
+                        "`!` excludes one label: write `-l {}`",
+                        name.split('.').map(|l| format!("!{l}")).collect::<Vec<_>>().join(",")
+                    ),
+                ));
+            }
             if !is_valid_name(name) {
                 return Err(UserError::with_hint(
                     format!("invalid label `{raw}` in --label"),
@@ -80,5 +97,16 @@ mod tests {
         assert!(Selector::parse(&["Bad"]).is_err());
         assert!(Selector::parse(&["a", "!a"]).is_err());
         assert_eq!(sel.marathon_label_filter(), "theseus.managed==true,theseus.tag.dev");
+    }
+
+    #[test]
+    fn an_encoded_group_as_printed_selects_its_labels() {
+        let printed = Selector::parse(&["dev.frontend"]).unwrap();
+        assert_eq!(printed, Selector::parse(&["dev", "frontend"]).unwrap());
+        assert_eq!(Selector::parse(&["canary.dev", "!prod"]).unwrap().required.len(), 2);
+        let err = Selector::parse(&["!dev.frontend"]).unwrap_err();
+        assert!(err.to_string().contains("excludes a set"), "{err}");
+        assert!(Selector::parse(&["dev..frontend"]).is_ok(), "empty parts are ignored as empty entries are");
+        assert!(Selector::parse(&["dev.Front"]).is_err());
     }
 }
