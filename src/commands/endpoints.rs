@@ -108,16 +108,16 @@ pub async fn endpoints(driver: &Driver, service: &str, selector: &Selector) -> R
 
 /// Runs the command.
 pub async fn run(ctx: &Context, args: EndpointsArgs) -> anyhow::Result<ExitStatus> {
-    if !is_valid_name(&args.service) {
+    let (service, selector) = super::common::selection(&args.service, &args.labels)?;
+    if !is_valid_name(&service) {
         return Err(UserError::with_hint(
-            format!("invalid service name `{}`", args.service),
+            format!("invalid service name `{service}`"),
             "service names are lowercase letters, digits and `-` (not first or last)",
         )
         .into());
     }
-    let selector = Selector::parse(&args.labels)?;
     let driver = ctx.etcd().await?;
-    let found = match endpoints(driver, &args.service, &selector).await {
+    let found = match endpoints(driver, &service, &selector).await {
         Ok(found) => found,
         Err(etcd::Error::ServiceNotFound { service }) => {
             return Err(UserError::with_hint(
@@ -126,7 +126,7 @@ pub async fn run(ctx: &Context, args: EndpointsArgs) -> anyhow::Result<ExitStatu
             )
             .into());
         }
-        Err(err) => return Err(anyhow::Error::new(err).context(format!("reading the endpoints of `{}`", args.service))),
+        Err(err) => return Err(anyhow::Error::new(err).context(format!("reading the endpoints of `{service}`"))),
     };
     ctx.out.result(&found)?;
     Ok(ExitStatus::Success)

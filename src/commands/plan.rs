@@ -74,7 +74,7 @@ impl Tabular for Plan {
 
 /// Runs `theseus plan`.
 pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<ExitStatus> {
-    let spec = load_spec(&args.file, ctx)?;
+    let spec = load_spec(&args.files, ctx)?;
     let selector = Selector::parse(&args.selection.labels)?;
     let groups = spec.select(&args.selection.services, &selector)?;
     let desired = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;

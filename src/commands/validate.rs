@@ -44,9 +44,9 @@ impl Tabular for ValidateView {
 
 /// Runs the command: the summary on stdout, or every problem on stderr and exit 2.
 pub fn run(ctx: &Context, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
-    let spec = super::common::load_spec(&args.file, ctx)?;
+    let spec = super::common::load_spec(&args.files, ctx)?;
     ctx.out.result(&ValidateView {
-        file: args.file.display().to_string(),
+        file: spec.path.display().to_string(),
         services: spec.services().len(),
         groups: spec.groups.len(),
         apps: spec.groups.iter().map(|g| g.app_id(&spec.namespace)).collect(),

@@ -105,10 +105,16 @@ fn age(since: &str) -> String {
 
 /// Runs `theseus view`.
 pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
-    let selector = Selector::parse(&args.labels)?;
+    let (service, selector) = match &args.service {
+        Some(target) => {
+            let (service, selector) = super::common::selection(target, &args.labels)?;
+            (Some(service), selector)
+        }
+        None => (None, Selector::parse(&args.labels)?),
+    };
     // Without --namespace, every namespace is shown.
     let namespace = ctx.namespace_flag().map(str::to_owned);
-    let services: Vec<String> = args.service.iter().cloned().collect();
+    let services: Vec<String> = service.into_iter().collect();
     let read = || async {
         let snap = Snapshot::read_in(ctx.marathon()?, namespace.as_deref(), &services, &selector)
             .await
@@ -125,8 +131,9 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
         let view = read().await?;
         ctx.out.refresh(&view)?;
         tokio::select! {
-            () = &mut cancel => return Ok(ExitStatus::Success),
-            () = tokio::time::sleep(args.interval.max(Duration::from_millis(200))) => {}
+            // Ctrl-C ends a watch as it ends every command: exit 130, as `--help` says.
+            () = &mut cancel => return Ok(ExitStatus::Interrupted),
+            () = tokio::time::sleep(args.poll_interval.max(Duration::from_millis(200))) => {}
         }
     }
 }

@@ -13,6 +13,8 @@ pub struct Selector {
     pub required: BTreeSet<String>,
     /// Labels a group must not have.
     pub excluded: BTreeSet<String>,
+    /// The exact label set a group must have (`SERVICE/GROUP`), if one was named.
+    pub exact: Option<BTreeSet<String>>,
 }
 
 impl Selector {
@@ -63,15 +65,35 @@ impl Selector {
         Ok(sel)
     }
 
+    /// Narrows the selector to exactly one group, given as its encoded labels
+    /// (`dev.frontend`, the GROUP column and `-o name` spelling). An invalid encoding is a
+    /// [`UserError`].
+    pub fn exactly(mut self, group: &str) -> Result<Self, UserError> {
+        let Some(labels) = crate::names::decode(group) else {
+            return Err(UserError::with_hint(
+                format!("`{group}` is not a group: its labels, sorted and joined with `.`"),
+                "write the group as the GROUP column prints it, e.g. `web/dev.frontend`",
+            ));
+        };
+        self.required.extend(labels.iter().cloned());
+        if let Some(both) = self.required.intersection(&self.excluded).next() {
+            return Err(UserError::new(format!("label `{both}` is both in the group and excluded in --label")));
+        }
+        self.exact = Some(labels);
+        Ok(self)
+    }
+
     /// Whether a group with these labels matches.
     pub fn matches<S: AsRef<str>>(&self, labels: impl IntoIterator<Item = S>) -> bool {
         let have: BTreeSet<String> = labels.into_iter().map(|l| l.as_ref().to_owned()).collect();
-        self.required.is_subset(&have) && self.excluded.is_disjoint(&have)
+        self.required.is_subset(&have)
+            && self.excluded.is_disjoint(&have)
+            && self.exact.as_ref().is_none_or(|exact| *exact == have)
     }
 
     /// Whether the selector selects everything.
     pub fn is_empty(&self) -> bool {
-        self.required.is_empty() && self.excluded.is_empty()
+        self.required.is_empty() && self.excluded.is_empty() && self.exact.is_none()
     }
 
     /// Marathon's server-side `?label=` filter for this selector, over the `theseus.tag.*`
@@ -108,5 +130,16 @@ mod tests {
         assert!(err.to_string().contains("excludes a set"), "{err}");
         assert!(Selector::parse(&["dev..frontend"]).is_ok(), "empty parts are ignored as empty entries are");
         assert!(Selector::parse(&["dev.Front"]).is_err());
+    }
+
+    #[test]
+    fn a_named_group_matches_only_itself() {
+        let sel = Selector::default().exactly("dev").unwrap();
+        assert!(sel.matches(["dev"]));
+        assert!(!sel.matches(["dev", "frontend"]), "a superset is another group");
+        assert!(!sel.is_empty());
+        assert_eq!(sel.marathon_label_filter(), "theseus.managed==true,theseus.tag.dev");
+        assert!(Selector::default().exactly("frontend.dev").is_err(), "not the canonical (sorted) spelling");
+        assert!(Selector::parse(&["!dev"]).unwrap().exactly("dev").is_err());
     }
 }

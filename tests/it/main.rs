@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod completions;
+mod conventions;
 mod demo;
 mod etcd_cli;
 mod etcd_driver;

@@ -58,6 +58,8 @@ const NAME_RULE: &str = "lowercase letters, digits and `-`, not first or last: `
 /// What a file yields: its namespace and groups, or nothing if it had any problem.
 pub(crate) struct Loaded {
     pub(crate) namespace: String,
+    /// Whether the file sets `namespace` (else it is the default).
+    pub(crate) namespace_set: bool,
     pub(crate) groups: Vec<GroupSpec>,
 }
 
@@ -145,7 +147,7 @@ impl Loader<'_> {
             let svc_span = v.span().or(span);
             groups.extend(self.service(name, svc, svc_span));
         }
-        Some(Loaded { namespace, groups })
+        Some(Loaded { namespace, namespace_set: top.get("namespace").is_some(), groups })
     }
 
     fn service(&mut self, name: &str, svc: &dyn TableLike, span: Span) -> Vec<GroupSpec> {
