@@ -22,6 +22,7 @@ mod local_fidelity;
 mod local_queue;
 mod local_tasks;
 mod marathon_client;
+mod messages;
 mod output;
 mod progress;
 mod rollout;
