@@ -36,6 +36,13 @@ pub fn load_paths(paths: &[PathBuf], ctx: &Context) -> anyhow::Result<Spec> {
             specs.push(spec::load(path)?);
         }
     }
+    for s in &specs {
+        for w in &s.warnings {
+            let at = w.position.map(|(line, col)| format!(":{line}:{col}")).unwrap_or_default();
+            let hint = w.hint.as_deref().map(|h| format!("\n  hint: {h}")).unwrap_or_default();
+            ctx.out.warn(format!("{}{at}: {}{hint}", s.path.display(), w.message));
+        }
+    }
     let spec = Spec::merge(specs)?;
     if let Some(ns) = ctx.namespace_flag() {
         let wanted = spec::ids::normalize_namespace(ns);

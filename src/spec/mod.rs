@@ -43,6 +43,9 @@ pub struct Spec {
     pub namespace_set: bool,
     /// Every labeled group, in file order.
     pub groups: Vec<GroupSpec>,
+    /// Advice that does not make the file invalid (e.g. `$VAR` in `args`, which Marathon
+    /// passes to the program unexpanded), with positions.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads and validates a spec file.
@@ -76,9 +79,13 @@ pub fn load_stdin() -> Result<Spec, Error> {
 pub fn parse(path: impl Into<PathBuf>, src: &str) -> Result<Spec, Error> {
     let path = path.into();
     match load::parse(src) {
-        Ok(loaded) => {
-            Ok(Spec { path, namespace: loaded.namespace, namespace_set: loaded.namespace_set, groups: loaded.groups })
-        }
+        Ok(loaded) => Ok(Spec {
+            path,
+            namespace: loaded.namespace,
+            namespace_set: loaded.namespace_set,
+            groups: loaded.groups,
+            warnings: loaded.warnings,
+        }),
         Err(diagnostics) => Err(Error { path, diagnostics }),
     }
 }
@@ -116,6 +123,7 @@ impl Spec {
                 }
                 merged.groups.push(g);
             }
+            merged.warnings.extend(next.warnings);
             merged.path = PathBuf::from(format!("{}, {}", merged.path.display(), next.path.display()));
         }
         Ok(merged)

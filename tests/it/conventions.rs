@@ -336,3 +336,24 @@ fn ctrl_c_ends_a_watch_with_exit_130_as_help_says() {
     let help = String::from_utf8(theseus().arg("--help").output().unwrap().stdout).unwrap();
     assert!(help.contains("130  interrupted"), "{help}");
 }
+
+#[test]
+fn validate_warns_that_args_are_not_shell_expanded() {
+    let out =
+        theseus().args(["validate", "examples/checks.toml"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    assert!(out.status.success(), "a warning, not an error");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "warning: examples/checks.toml:38:1: `args` are not shell-expanded: `$PORT_DNS` reaches the program"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: use `cmd"), "{stderr}");
+    let quiet = theseus()
+        .args(["validate", "examples/local-demo.toml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(quiet.stderr.is_empty(), "`cmd` is run by a shell: {}", String::from_utf8_lossy(&quiet.stderr));
+}
