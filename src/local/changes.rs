@@ -106,6 +106,7 @@ pub(crate) fn apply(
                     != def.version_info.as_ref().map(|v| &v.last_config_change_at);
                 rec.def = def.clone();
                 rec.versions.insert(def.version.clone().unwrap_or_default(), def.clone());
+                rec.trim_versions();
                 if config_changed {
                     rec.launch.delay_seconds = 0.0;
                     rec.launch.delay_until = None;
@@ -297,6 +298,7 @@ pub(crate) fn restore(st: &mut State, saved: Saved) {
                 rec.versions.insert(ts, Arc::new(v));
             }
         }
+        rec.trim_versions();
         st.service_ports.extend(super::scheduler::service_ports(&current));
         st.apps.insert(current.id.clone(), rec);
     }

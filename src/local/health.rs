@@ -61,10 +61,10 @@ fn runners(checks: &[HealthCheck]) -> Vec<Runner> {
 /// Starts the health-check and readiness loops of a freshly started task.
 pub(crate) fn start(shared: Arc<Shared>, job: &LaunchJob) {
     for runner in runners(job.app.health_checks.as_deref().unwrap_or_default()) {
-        tokio::spawn(check_loop(shared.clone(), job.clone(), runner));
+        shared.spawn("health check", check_loop(shared.clone(), job.clone(), runner));
     }
     if let Some(rc) = job.app.readiness_checks.as_ref().and_then(|r| r.first()) {
-        tokio::spawn(readiness_loop(shared, job.clone(), rc.clone()));
+        shared.clone().spawn("readiness check", readiness_loop(shared, job.clone(), rc.clone()));
     }
 }
 
@@ -135,10 +135,16 @@ async fn run_check(http: &HttpClients, hc: &HealthCheck, job: &LaunchJob) -> Res
                 .stdin(std::process::Stdio::null())
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
+                .process_group(0)
                 .kill_on_drop(true)
                 .spawn()
                 .map_err(|e| e.to_string())?;
-            match tokio::time::timeout(timeout, child.wait_with_output()).await {
+            // The check runs in its own process group: whatever it started dies with it, on
+            // timeout as well as after it answered.
+            let group = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
+            let outcome = tokio::time::timeout(timeout, child.wait_with_output()).await;
+            procgroup::signal_group(group, libc::SIGKILL);
+            match outcome {
                 Ok(Ok(out)) if out.status.success() => Ok(Some(())),
                 Ok(Ok(out)) => Err(format!("Command `{cmd}` exited with {}", out.status)),
                 Ok(Err(e)) => Err(e.to_string()),
@@ -257,7 +263,7 @@ fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Resul
         kill
     };
     for k in fx.kills {
-        tokio::spawn(procgroup::kill(k));
+        shared.spawn("task killer", procgroup::kill(k));
     }
     shared.wake.notify_one();
     killed

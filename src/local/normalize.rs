@@ -5,8 +5,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::marathon::rules::{self, Constraint, HealthProtocol};
 use crate::marathon::types::{
     App, Container, Fetch, HealthCheck, Network, PortDefinition, ReadinessCheck, UpgradeStrategy,
@@ -27,19 +25,6 @@ impl Violation {
     fn new(path: impl Into<String>, error: impl Into<String>) -> Self {
         Violation { path: path.into(), error: error.into() }
     }
-}
-
-/// Checks numeric ranges on the raw body that the typed model cannot hold (negative counts).
-pub(crate) fn precheck(raw: &Value, prefix: &str) -> Vec<Violation> {
-    let mut out = Vec::new();
-    for (field, min) in [("instances", 0.0), ("cpus", 0.0), ("mem", 0.0), ("disk", 0.0), ("gpus", 0.0)] {
-        if let Some(n) = raw.get(field).and_then(Value::as_f64) {
-            if n < min {
-                out.push(Violation::new(format!("{prefix}/{field}"), format!("got {n}, expected {min} or more")));
-            }
-        }
-    }
-    out
 }
 
 /// Normalises and validates an app. `base` is the enclosing group for relative ids.
@@ -368,6 +353,8 @@ pub(crate) fn definition_only(app: &App) -> App {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn app(json: Value) -> App {

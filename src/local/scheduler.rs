@@ -36,26 +36,18 @@ pub(crate) async fn run(shared: Arc<Shared>) {
 /// One cycle.
 pub(crate) fn tick(shared: &Arc<Shared>) {
     let mut fx = Effects::default();
-    let save = {
+    {
         let mut st = shared.lock();
         deploy::advance_all(&mut st, &shared.bus, &mut fx);
         keep(&mut st, shared, &mut fx);
         launch_queued(&mut st, shared, &mut fx);
-        if st.dirty && shared.config.state_file.is_some() {
-            st.dirty = false;
-            Some(persist::snapshot(&st))
-        } else {
-            None
-        }
-    };
-    if let (Some(doc), Some(path)) = (save, shared.config.state_file.clone()) {
-        tokio::task::spawn_blocking(move || persist::write(&path, &doc));
     }
+    persist::save_if_dirty(shared);
     for k in fx.kills {
-        tokio::spawn(procgroup::kill(k));
+        shared.spawn("task killer", procgroup::kill(k));
     }
     for job in fx.launches {
-        tokio::spawn(process::launch(shared.clone(), job));
+        shared.spawn("task launcher", process::launch(shared.clone(), job));
     }
 }
 
@@ -205,6 +197,9 @@ fn new_instance(
         simulated,
         killed_unhealthy: false,
         sandbox: sandbox.clone(),
+        kill_grace: def
+            .task_kill_grace_period_seconds
+            .map_or(super::limits::DEFAULT_KILL_GRACE, super::limits::seconds),
     };
     events::task_changed(&shared.bus, &inst, TaskState::Staging, &host, &agent_id, "");
     if simulated {

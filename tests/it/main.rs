@@ -15,6 +15,8 @@ mod etcd_security;
 mod example_plan;
 mod fidelity;
 mod lifecycle;
+mod local_abuse;
+mod local_abuse_proc;
 mod local_api;
 mod local_deploy;
 mod local_events;
