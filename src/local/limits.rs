@@ -6,8 +6,9 @@ use std::time::Duration;
 /// Longest app or group id, in characters. A task id is the app id with `/` replaced, plus
 /// `.instance-<uuid>._app.1` (53 characters), and it names the task's sandbox directory, which
 /// Mesos' agent creates as one path component: at most 255 bytes (NAME_MAX). 200 leaves room.
-/// It also bounds an id's depth to 100 segments.
-pub(crate) const MAX_ID_LENGTH: usize = 200;
+/// It also bounds an id's depth to 100 segments. The spec validator applies the same limit
+/// (one home: [`crate::marathon::rules::MAX_ID_LENGTH`]).
+pub(crate) const MAX_ID_LENGTH: usize = crate::marathon::rules::MAX_ID_LENGTH;
 
 /// Largest request body. Marathon stores each app version in one ZooKeeper node of at most
 /// `--zk_max_node_size` (1,024,000 bytes, M:src/main/scala/mesosphere/marathon/ZookeeperConf.scala)

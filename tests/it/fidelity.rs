@@ -241,24 +241,33 @@ instances = 2
 
 /// Item 6. Marathon takes an app id of any length, but a task id (app id + 53 characters,
 /// M:src/main/scala/mesosphere/marathon/core/instance/Instance.scala and
-/// M:.../core/task/Task.scala) names the Mesos sandbox directory, so a longer one fails every
-/// launch. The engine does the same (accepts, then fails the task), which is why `validate`
-/// checks the length (tests/fixtures/invalid/label-too-long.toml, two-hundred-labels.toml).
+/// M:.../core/task/Task.scala) names the Mesos sandbox directory (one file name, 255 bytes), so
+/// a longer one fails every launch with "File name too long" while `create` waits. Theseus is
+/// stricter than Marathon here, with one limit (`marathon::rules::MAX_ID_LENGTH`): `validate`
+/// says it for the rendered app id (tests/fixtures/invalid/label-too-long.toml,
+/// two-hundred-labels.toml), and the engine answers 422.
 #[test]
-fn an_id_too_long_for_the_sandbox_is_accepted_and_its_tasks_fail() {
+fn ids_too_long_for_the_sandbox_are_refused_by_validate_and_the_engine() {
+    let labels = |n: usize| {
+        format!("[service.web]\ncmd = \"sleep 1000\"\n[[service.web.group]]\nlabels = [\"{}\"]\n", "a".repeat(n))
+    };
+    // `/theseus/web/<labels>/r<12 hex>`: 13 + n + 14 characters.
+    let fits = theseus::spec::parse("fits.toml", &labels(173)).expect("a 200-character app id is valid");
+    let app = fits.apps(&fits.groups).remove(0);
+    assert_eq!(app.id.len(), 200);
+    let err = theseus::spec::parse("long.toml", &labels(174)).unwrap_err().to_string();
+    assert!(err.contains("has 201 characters, more than the 200 Theseus allows"), "{err}");
+
     let e = Engine::start();
-    let long = format!("/{}/web", "a".repeat(250));
-    let app = json!({"id": long, "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "backoffSeconds": 600});
-    assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201, "Marathon sets no limit");
-    e.wait_for("a failed launch", T, |e| {
-        e.get(&format!("/v2/apps{long}"))["app"]["lastTaskFailure"]["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("File name too long"))
-    });
-    let spec =
-        format!("[service.web]\ncmd = \"sleep 1000\"\n[[service.web.group]]\nlabels = [\"{}\"]\n", "a".repeat(190));
-    let err = theseus::spec::parse("long.toml", &spec).unwrap_err().to_string();
-    assert!(err.contains("more than the 202 a Mesos task can take"), "{err}");
+    let r = e.call("POST", "/v2/apps", Some(&serde_json::to_value(&app).unwrap()));
+    assert_eq!(r.status, 201, "what validate accepts, the engine accepts: {}", r.text);
+    e.wait_idle(T);
+    assert_eq!(e.get(&format!("/v2/apps{}", app.id))["app"]["tasksRunning"], 1, "its task starts");
+    let mut long = serde_json::to_value(&app).unwrap();
+    long["id"] = json!(format!("{}a", app.id));
+    let r = e.call("POST", "/v2/apps", Some(&long));
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.text.contains("at most 200 characters"), "{}", r.text);
 }
 
 /// Item 8. Simulated Docker tasks (no Docker engine) get no health or readiness shortcut:
@@ -276,7 +285,7 @@ fn simulated_docker_tasks_are_never_healthy_or_ready() {
         "healthChecks": [
             {"protocol": "HTTP", "portIndex": 0, "intervalSeconds": 1, "gracePeriodSeconds": 0, "timeoutSeconds": 1, "maxConsecutiveFailures": 0},
             {"protocol": "COMMAND", "command": {"value": "true"}, "intervalSeconds": 1, "gracePeriodSeconds": 0, "maxConsecutiveFailures": 1000}],
-        "readinessChecks": [{"portName": "http", "intervalSeconds": 1, "timeoutSeconds": 0}]});
+        "readinessChecks": [{"portName": "http", "intervalSeconds": 2, "timeoutSeconds": 1}]});
     let r = e.call("POST", "/v2/apps", Some(&app));
     assert_eq!(r.status, 201, "{}", r.text);
     e.wait_for("both checks to fail twice", T, |e| {
