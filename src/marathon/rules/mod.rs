@@ -174,6 +174,9 @@ pub const TASK_ID_OVERHEAD: usize = ".instance-".len() + 36 + "._app.1".len();
 /// refuses them, and the engine answers 422 (`local::limits`), with 200 leaving some room.
 pub const MAX_ID_LENGTH: usize = 200;
 
+// The id with its `/` must leave a task id that fits one file name.
+const _: () = assert!(MAX_ID_LENGTH <= MAX_FILE_NAME - TASK_ID_OVERHEAD + 1);
+
 /// Checks that an app id's tasks fit the Mesos sandbox path ([`MAX_ID_LENGTH`]); the error says
 /// the limit.
 pub fn check_app_id_length(id: &str) -> Result<(), String> {
@@ -305,7 +308,6 @@ mod tests {
         let longest =
             format!("{}.instance-{}._app.1", "a".repeat(MAX_FILE_NAME - TASK_ID_OVERHEAD), uuid::Uuid::new_v4());
         assert_eq!(longest.len(), MAX_FILE_NAME, "202 characters of app id make a 255-byte task id");
-        assert!(MAX_ID_LENGTH <= MAX_FILE_NAME - TASK_ID_OVERHEAD + 1);
         assert!(check_app_id_length(&format!("/{}", "a".repeat(199))).is_ok());
         let err = check_app_id_length(&format!("/{}", "a".repeat(200))).unwrap_err();
         assert!(err.contains("has 201 characters, more than the 200 Theseus allows"), "{err}");
