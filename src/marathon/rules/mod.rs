@@ -166,12 +166,12 @@ pub const MAX_FILE_NAME: usize = 255;
 /// `core/task/Task.scala`; DIGEST §1).
 pub const TASK_ID_OVERHEAD: usize = ".instance-".len() + 36 + "._app.1".len();
 
-/// The longest id (app or group, with its leading `/`) Theseus and its engine take. The Mesos
-/// agent names a task's sandbox directory after the executor id, which for a command task is
-/// the task id, so the task id must fit in one file name: at most
-/// `MAX_FILE_NAME - TASK_ID_OVERHEAD` = 202 characters of app id without its `/`. Marathon
-/// accepts longer ids, whose every launch then fails with "File name too long"; `validate`
-/// refuses them, and the engine answers 422 (`local::limits`), with 200 leaving some room.
+/// The longest app id (with its leading `/`) the spec renders. The Mesos agent names a task's
+/// sandbox directory after the executor id, which for a command task is the task id, so the
+/// task id must fit in one file name: at most `MAX_FILE_NAME - TASK_ID_OVERHEAD` = 202
+/// characters of app id without its `/`; 200 with it leaves a little room. Marathon (and the
+/// local engine, as Marathon) accepts longer ids, whose every launch then fails with "File name
+/// too long" while `create` waits: `validate` refuses them instead.
 pub const MAX_ID_LENGTH: usize = 200;
 
 // The id with its `/` must leave a task id that fits one file name.
