@@ -71,13 +71,13 @@ fn max_consecutive_failures_follows_the_level_of_the_check() {
 
     let mesos = until_killed(&text, "/mesos").unwrap();
     let mesos = since_last_success(&mesos);
-    assert_eq!(count(&mesos, "failed_health_check_event"), 1, "Mesos kills at the first failure: {mesos:?}");
-    assert_eq!(count(&mesos, "unhealthy_instance_kill_event"), 0, "Mesos kills without Marathon's event");
+    assert_eq!(count(mesos, "failed_health_check_event"), 1, "Mesos kills at the first failure: {mesos:?}");
+    assert_eq!(count(mesos, "unhealthy_instance_kill_event"), 0, "Mesos kills without Marathon's event");
 
     let marathon = until_killed(&text, "/marathon").unwrap();
     let marathon = since_last_success(&marathon);
-    assert_eq!(count(&marathon, "failed_health_check_event"), 2, "Marathon kills after more than 1: {marathon:?}");
-    assert_eq!(count(&marathon, "unhealthy_instance_kill_event"), 1);
+    assert_eq!(count(marathon, "failed_health_check_event"), 2, "Marathon kills after more than 1: {marathon:?}");
+    assert_eq!(count(marathon, "unhealthy_instance_kill_event"), 1);
 
     // maxConsecutiveFailures 0 on a Marathon-level check: failing, counted, never killed.
     e.wait_for("a task of /never", T, |e| !e.tasks("/never").is_empty());
