@@ -345,7 +345,7 @@ fn validate_warns_that_args_are_not_shell_expanded() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.contains(
-            "warning: examples/checks.toml:38:1: `args` are not shell-expanded: `$PORT_DNS` reaches the program"
+            "warning: examples/checks.toml:40:1: `args` are not shell-expanded: `$PORT_DNS` reaches the program"
         ),
         "{stderr}"
     );
