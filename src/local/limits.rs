@@ -18,8 +18,9 @@ pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// (M:src/main/scala/mesosphere/marathon/storage/StorageConf.scala).
 pub(crate) const MAX_APP_VERSIONS: usize = 50;
 
-/// How long a finished task's sandbox is kept. Mesos' `--gc_delay` is one week on a cluster
-/// agent; a workstation engine keeps them for five minutes.
+/// How long a finished task's sandbox is kept on an empty disk. Mesos' `--gc_delay` is one week
+/// on a cluster agent; a workstation engine keeps them for five minutes, scaled down as the disk
+/// fills (`sandbox::allowed_age`).
 pub(crate) const SANDBOX_GC_DELAY: Duration = Duration::from_secs(300);
 
 /// Size at which a task's `stdout` or `stderr` is rotated to `stdout.1` (one old file kept):
