@@ -36,6 +36,8 @@ enum Ty {
     Map(&'static Ty),
     /// `LegacyEnvVars`: a string or `{"secret": string}` per key.
     EnvVars,
+    /// `UnreachableStrategy`: `"disabled"` or an object of int64 seconds ≥ 0.
+    Unreachable,
     /// Anything (not checked here).
     Any,
 }
@@ -148,6 +150,7 @@ const APP: &[(&str, Ty)] = &[
     ("uris", Ty::Array(&PATH)),
     ("user", Ty::Str(0, None)),
     ("killSelection", Ty::Enum(&["YOUNGEST_FIRST", "OLDEST_FIRST"])),
+    ("unreachableStrategy", Ty::Unreachable),
     ("tty", Ty::Bool),
     ("role", Ty::Str(1, None)),
 ];
@@ -289,6 +292,26 @@ fn check(value: &Value, ty: &Ty, path: &str, out: &mut Vec<Violation>) {
                 }
             }
         },
+        Ty::Unreachable => match value {
+            Value::String(s) if s == "disabled" => {}
+            Value::String(_) => push(out, path, "error.unknown.enum.literal"),
+            Value::Object(obj) => {
+                for field in ["inactiveAfterSeconds", "expungeAfterSeconds"] {
+                    match obj.get(field).filter(|v| !v.is_null()) {
+                        None => {}
+                        Some(v) => match v.as_number() {
+                            None => push(out, &format!("{path}/{field}"), "error.expected.jsnumber"),
+                            Some(n) => match n.as_i64() {
+                                None => push(out, &format!("{path}/{field}"), "error.expected.long"),
+                                Some(i) if i < 0 => push(out, &format!("{path}/{field}"), "error.min"),
+                                Some(_) => {}
+                            },
+                        },
+                    }
+                }
+            }
+            _ => push(out, path, "error.expected.jsobject"),
+        },
         Ty::Any => {}
     }
 }
@@ -334,6 +357,7 @@ mod tests {
             "upgradeStrategy": {"minimumHealthCapacity": 2},
             "fetch": [{"uri": "http://x/y", "destPath": ""}],
             "labels": {"a": 1},
+            "unreachableStrategy": {"inactiveAfterSeconds": -1, "expungeAfterSeconds": 1e30},
         });
         assert_eq!(
             errors(raw),
@@ -347,7 +371,19 @@ mod tests {
                 e("/portDefinitions(0)/port", "error.max"),
                 e("/portDefinitions(0)/name", "error.pattern"),
                 e("/upgradeStrategy/minimumHealthCapacity", "error.max"),
+                e("/unreachableStrategy/inactiveAfterSeconds", "error.min"),
+                e("/unreachableStrategy/expungeAfterSeconds", "error.expected.long"),
             ]
+        );
+    }
+
+    #[test]
+    fn unreachable_strategy_is_disabled_or_seconds() {
+        assert_eq!(errors(json!({"unreachableStrategy": "disabled"})), vec![]);
+        assert_eq!(errors(json!({"unreachableStrategy": {"inactiveAfterSeconds": 0}})), vec![]);
+        assert_eq!(
+            errors(json!({"unreachableStrategy": "off"})),
+            vec![e("/unreachableStrategy", "error.unknown.enum.literal")]
         );
     }
 
