@@ -23,6 +23,11 @@ use super::Shared;
 /// Launches one task: sandbox, fetch, spawn; then waits for it and records how it ended.
 pub(crate) async fn launch(shared: Arc<Shared>, job: LaunchJob) {
     let app_id = job.app.id.clone();
+    if health::is_simulated(&shared, &job) {
+        // Running already, with no process: only its checks run, and fail (`health`).
+        health::start(shared, &job);
+        return;
+    }
     let child = match prepare_and_spawn(&shared, &job).await {
         Ok(child) => child,
         Err(message) => {

@@ -153,7 +153,7 @@ fn offer_json(agent: &Agent, used: &Usage) -> serde_json::Value {
     })
 }
 
-/// Creates a staging instance; returns the launch job for a real process (None when simulated).
+/// Creates a staging instance and returns its launch job (a simulated task only gets its checks).
 fn new_instance(
     st: &mut State,
     shared: &Shared,
@@ -189,9 +189,10 @@ fn new_instance(
         started_instant: None,
         health: checks
             .iter()
-            .map(|_| HealthCheckResult { alive: simulated, instance_id: instance_id.clone(), ..Default::default() })
+            .map(|_| HealthCheckResult { instance_id: instance_id.clone(), ..Default::default() })
             .collect(),
-        ready: simulated || def.readiness_checks.as_ref().is_none_or(|r| r.is_empty()),
+        // No shortcut for simulated tasks: their checks run and cannot pass (`health`).
+        ready: def.readiness_checks.as_ref().is_none_or(|r| r.is_empty()),
         pgid: None,
         simulated,
         killed_unhealthy: false,
@@ -208,7 +209,11 @@ fn new_instance(
         events::task_changed(&shared.bus, &inst, TaskState::Running, &host, &agent_id, "");
     }
     st.instances.entry(def.id.clone()).or_default().insert(instance_id.clone(), inst);
-    (!simulated).then(|| LaunchJob {
+    if simulated {
+        tracing::warn!(app = %def.id, task = %task_id, host = %host,
+            "simulated Docker task: no Docker engine, so no process runs and its health and readiness checks cannot pass");
+    }
+    Some(LaunchJob {
         app: def.clone(),
         instance_id,
         task_id,

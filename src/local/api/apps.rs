@@ -184,9 +184,9 @@ pub(crate) async fn create(
     if st.apps.contains_key(&id) {
         return Err(ApiError::conflict(format!("An app with id [{id}] already exists.")));
     }
-    if st.all_group_ids().contains(&id) {
-        return Err(ApiError::conflict(format!("A group with id [{id}] already exists.")));
-    }
+    // An id that is a group's is Group.scala's 422 ("Groups and Applications may not have the
+    // same identifier."), from `changes::apply`: AppsResource.scala's `createOrThrow` only
+    // conflicts with an app.
     let mut proposal = Proposal::current(&st);
     proposal.apps.insert(id.clone(), Arc::new(app));
     let accepted = changes::apply(&mut st, &shared.bus, proposal, force, &ids::parent(&id))?;
