@@ -24,6 +24,8 @@ enum Ty {
     Str(usize, Option<usize>),
     /// `strings.LegacyName`.
     LegacyName,
+    /// `strings.NetworkName`: `^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$`, at most 63 characters.
+    NetworkName,
     /// A string enum.
     Enum(&'static [&'static str]),
     /// `boolean`.
@@ -112,11 +114,8 @@ const UPGRADE_STRATEGY: &[(&str, Ty)] = &[
     ("maximumOverCapacity", Ty::Double(Some(0.0), Some(1.0))),
 ];
 
-const NETWORK: &[(&str, Ty)] = &[
-    ("name", Ty::Str(1, Some(63))),
-    ("mode", Ty::Enum(&["container", "container/bridge", "host"])),
-    ("labels", LABELS),
-];
+const NETWORK: &[(&str, Ty)] =
+    &[("name", Ty::NetworkName), ("mode", Ty::Enum(&["container", "container/bridge", "host"])), ("labels", LABELS)];
 
 /// RAML `App` (and `AppUpdate`, whose fields are the same, all optional).
 const APP: &[(&str, Ty)] = &[
@@ -251,6 +250,13 @@ fn check(value: &Value, ty: &Ty, path: &str, out: &mut Vec<Violation>) {
             Some(s) if !crate::marathon::rules::is_valid_port_name(s) => push(out, path, "error.pattern"),
             Some(_) => {}
         },
+        Ty::NetworkName => match value.as_str() {
+            None => push(out, path, "error.expected.jsstring"),
+            Some("") => push(out, path, "error.minLength"),
+            Some(s) if s.chars().count() > 63 => push(out, path, "error.maxLength"),
+            Some(s) if !is_network_name(s) => push(out, path, "error.pattern"),
+            Some(_) => {}
+        },
         Ty::Enum(values) => match value.as_str() {
             None => push(out, path, "error.expected.jsstring"),
             Some(s) if !values.contains(&s) => push(out, path, "error.unknown.enum.literal"),
@@ -316,6 +322,11 @@ fn check(value: &Value, ty: &Ty, path: &str, out: &mut Vec<Violation>) {
     }
 }
 
+fn is_network_name(s: &str) -> bool {
+    let edge = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    s.starts_with(edge) && s.ends_with(edge) && s.chars().all(|c| edge(c) || c == '-' || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -375,6 +386,14 @@ mod tests {
                 e("/unreachableStrategy/expungeAfterSeconds", "error.expected.long"),
             ]
         );
+    }
+
+    #[test]
+    fn network_names_follow_the_raml_pattern() {
+        let net = |name: &str| errors(json!({"networks": [{"mode": "container", "name": name}]}));
+        assert_eq!(net("dcos_overlay-1"), vec![]);
+        assert_eq!(net("_x"), vec![e("/networks(0)/name", "error.pattern")]);
+        assert_eq!(net(&"a".repeat(64)), vec![e("/networks(0)/name", "error.maxLength")]);
     }
 
     #[test]
