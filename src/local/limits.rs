@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
-/// Longest app or group id, in characters. A task id is the app id with `/` replaced, plus
-/// `.instance-<uuid>._app.1` (53 characters), and it names the task's sandbox directory, which
-/// Mesos' agent creates as one path component: at most 255 bytes (NAME_MAX). 200 leaves room.
-/// It also bounds an id's depth to 100 segments.
-pub(crate) const MAX_ID_LENGTH: usize = 200;
+/// Longest app or group id, in characters, which also bounds an id's depth (512 levels).
+/// Marathon's `PathId` has no limit of its own; 1,024 is the bound its RAML puts on every other
+/// path and URI (`strings.Path`, `strings.Uri`, M:docs/docs/rest-api/public/api/v2/types/stringTypes.raml).
+/// Ids over 202 characters are still accepted, as Marathon accepts them, but their tasks fail:
+/// a task id (the app id plus 53 characters) names the task's sandbox directory, at most 255
+/// bytes on the Mesos agent.
+pub(crate) const MAX_ID_LENGTH: usize = 1024;
 
 /// Largest request body. Marathon stores each app version in one ZooKeeper node of at most
 /// `--zk_max_node_size` (1,024,000 bytes, M:src/main/scala/mesosphere/marathon/ZookeeperConf.scala)
