@@ -21,7 +21,11 @@ pub(crate) fn resolve(id: &str, base: &str) -> Result<String, String> {
     }
     let abs = join(&parts);
     if abs.len() > MAX_ID_LENGTH {
-        return Err(format!("an id must be at most {MAX_ID_LENGTH} characters, this one has {}", abs.len()));
+        return Err(format!(
+            "an id must be at most {MAX_ID_LENGTH} characters, this one has {} (a limit of theseus \
+             local; on Mesos, ids over about 200 characters cannot name a task's sandbox anyway)",
+            abs.len()
+        ));
     }
     Ok(abs)
 }

@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
-/// Longest app or group id, in characters, which also bounds an id's depth (512 levels).
-/// Marathon's `PathId` has no limit of its own; 1,024 is the bound its RAML puts on every other
-/// path and URI (`strings.Path`, `strings.Uri`, M:docs/docs/rest-api/public/api/v2/types/stringTypes.raml).
-/// Ids over 202 characters are still accepted, as Marathon accepts them, but their tasks fail:
-/// a task id (the app id plus 53 characters) names the task's sandbox directory, at most 255
-/// bytes on the Mesos agent.
+/// Longest app or group id, in characters: an engine-only bound on the work one request can
+/// cause (it also bounds an id's depth to 512 segments). Marathon itself sets no length
+/// (RAML `PathId` has no `maxLength`, docs/docs/rest-api/public/api/v2/types/stringTypes.raml),
+/// so the engine accepts every id Marathon would that could ever launch: a task id (the app
+/// id plus 53 characters) names the Mesos sandbox directory, at most 255 bytes, so ids past
+/// about 200 characters are accepted and their tasks fail, as on Marathon
+/// (tests/it/fidelity.rs::an_id_too_long_for_the_sandbox_is_accepted_and_its_tasks_fail).
+/// 1,024 is the RAML's own bound for URIs and paths.
 pub(crate) const MAX_ID_LENGTH: usize = 1024;
 
 /// Largest request body. Marathon stores each app version in one ZooKeeper node of at most
@@ -20,9 +22,8 @@ pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// (M:src/main/scala/mesosphere/marathon/storage/StorageConf.scala).
 pub(crate) const MAX_APP_VERSIONS: usize = 50;
 
-/// How long a finished task's sandbox is kept on an empty disk. Mesos' `--gc_delay` is one week
-/// on a cluster agent; a workstation engine keeps them for five minutes, scaled down as the disk
-/// fills (`sandbox::allowed_age`).
+/// How long a finished task's sandbox is kept. Mesos' `--gc_delay` is one week on a cluster
+/// agent; a workstation engine keeps them for five minutes.
 pub(crate) const SANDBOX_GC_DELAY: Duration = Duration::from_secs(300);
 
 /// Size at which a task's `stdout` or `stderr` is rotated to `stdout.1` (one old file kept):
