@@ -181,6 +181,8 @@ fn kill_9_during_a_burst_of_writes_leaves_a_readable_state() {
     for round in 0..3 {
         let engine = LocalBin::start(&["--state", &state_arg], &log);
         let addr = engine.addr.clone();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = done.clone();
         let writer = std::thread::spawn(move || {
             let mut ok = 0;
             for i in 0..400 {
@@ -201,13 +203,16 @@ fn kill_9_during_a_burst_of_writes_leaves_a_readable_state() {
                     break;
                 }
                 ok += 1;
+                counter.store(ok, std::sync::atomic::Ordering::SeqCst);
             }
             ok
         });
-        // Let the burst run, then kill -9 in the middle of it.
+        // Let the burst run (this round's writes saved), then kill -9 in the middle of it.
         let deadline = Instant::now() + T;
-        while std::fs::metadata(&state).map(|m| m.len()).unwrap_or(0) == 0 {
-            assert!(Instant::now() < deadline, "no state was saved");
+        while done.load(std::sync::atomic::Ordering::SeqCst) < 5
+            || std::fs::metadata(&state).map(|m| m.len()).unwrap_or(0) == 0
+        {
+            assert!(Instant::now() < deadline, "no write of round {round} went through");
             std::thread::sleep(Duration::from_millis(10));
         }
         std::thread::sleep(Duration::from_millis(150 + 100 * round));
