@@ -53,6 +53,7 @@ pub struct Cli {
 pub struct GlobalArgs {
     /// Marathon base URL; several (comma-separated) fail over in order.
     #[arg(
+        value_name = "URL",
         long = "marathon",
         global = true,
         env = "THESEUS_MARATHON_URL",
@@ -62,20 +63,21 @@ pub struct GlobalArgs {
     )]
     pub marathon: Vec<url::Url>,
     /// Marathon HTTP basic-auth user.
-    #[arg(long, global = true, env = "THESEUS_MARATHON_USER")]
+    #[arg(value_name = "USER", long, global = true, env = "THESEUS_MARATHON_USER")]
     pub marathon_user: Option<String>,
     /// Marathon HTTP basic-auth password.
-    #[arg(long, global = true, env = "THESEUS_MARATHON_PASSWORD", hide_env_values = true)]
+    #[arg(value_name = "PASSWORD", long, global = true, env = "THESEUS_MARATHON_PASSWORD", hide_env_values = true)]
     pub marathon_password: Option<Secret>,
     /// Marathon bearer token (DC/OS ACS token).
-    #[arg(long, global = true, env = "THESEUS_MARATHON_TOKEN", hide_env_values = true)]
+    #[arg(value_name = "TOKEN", long, global = true, env = "THESEUS_MARATHON_TOKEN", hide_env_values = true)]
     pub marathon_token: Option<Secret>,
     /// PEM file with a CA certificate to trust for Marathon.
-    #[arg(long, global = true, env = "THESEUS_MARATHON_CA")]
+    #[arg(value_name = "FILE", long, global = true, env = "THESEUS_MARATHON_CA")]
     pub marathon_ca: Option<PathBuf>,
 
     /// etcd endpoints, HOST:PORT or URLs, comma-separated.
     #[arg(
+        value_name = "HOST:PORT",
         long = "etcd",
         global = true,
         env = "THESEUS_ETCD_ENDPOINTS",
@@ -84,43 +86,43 @@ pub struct GlobalArgs {
     )]
     pub etcd: Vec<String>,
     /// etcd user (with --etcd-password).
-    #[arg(long, global = true, env = "THESEUS_ETCD_USER")]
+    #[arg(value_name = "USER", long, global = true, env = "THESEUS_ETCD_USER")]
     pub etcd_user: Option<String>,
     /// etcd password.
-    #[arg(long, global = true, env = "THESEUS_ETCD_PASSWORD", hide_env_values = true)]
+    #[arg(value_name = "PASSWORD", long, global = true, env = "THESEUS_ETCD_PASSWORD", hide_env_values = true)]
     pub etcd_password: Option<Secret>,
     /// PEM file with the CA certificate of etcd's TLS endpoints.
-    #[arg(long, global = true, env = "THESEUS_ETCD_CA")]
+    #[arg(value_name = "FILE", long, global = true, env = "THESEUS_ETCD_CA")]
     pub etcd_ca: Option<PathBuf>,
     /// PEM client certificate for etcd (with --etcd-key).
-    #[arg(long, global = true, env = "THESEUS_ETCD_CERT")]
+    #[arg(value_name = "FILE", long, global = true, env = "THESEUS_ETCD_CERT")]
     pub etcd_cert: Option<PathBuf>,
     /// PEM client key for etcd (with --etcd-cert).
-    #[arg(long, global = true, env = "THESEUS_ETCD_KEY")]
+    #[arg(value_name = "FILE", long, global = true, env = "THESEUS_ETCD_KEY")]
     pub etcd_key: Option<PathBuf>,
     /// Root prefix under which /services lives, so namespaces can share one etcd.
-    #[arg(long, global = true, env = "THESEUS_ETCD_PREFIX", default_value = "")]
+    #[arg(value_name = "PREFIX", long, global = true, env = "THESEUS_ETCD_PREFIX", default_value = "")]
     pub etcd_prefix: String,
 
     /// Marathon path prefix of the groups. The flag overrides a spec's `namespace`; the
     /// environment variable must agree with it (exit 2 otherwise).
-    #[arg(long, global = true, env = "THESEUS_NAMESPACE")]
+    #[arg(value_name = "NAMESPACE", long, global = true, env = "THESEUS_NAMESPACE")]
     pub namespace: Option<String>,
     /// Whether `namespace` came from `THESEUS_NAMESPACE` rather than the flag (set by [`Cli::parse_args`]).
     #[arg(skip)]
     pub namespace_from_env: bool,
     /// Timeout for connecting to and each request to Marathon and etcd.
-    #[arg(long, global = true, env = "THESEUS_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
+    #[arg(value_name = "DURATION", long, global = true, env = "THESEUS_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
     pub request_timeout: Duration,
 
     /// Format of the result on stdout; progress and messages always go to stderr.
-    #[arg(long, short = 'o', global = true, env = "THESEUS_OUTPUT", value_enum, default_value_t = Format::Table)]
+    #[arg(value_name = "FORMAT", long, short = 'o', global = true, env = "THESEUS_OUTPUT", value_enum, default_value_t = Format::Table)]
     pub output: Format,
     /// Leave out the header row of tables (for scripts reading `table` or `wide` output).
     #[arg(long, global = true, env = "THESEUS_NO_HEADERS")]
     pub no_headers: bool,
     /// When to use colors.
-    #[arg(long, global = true, env = "THESEUS_COLOR", value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(value_name = "WHEN", long, global = true, env = "THESEUS_COLOR", value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Print only results and errors: no status lines, no progress.
     #[arg(long, short = 'q', global = true, env = "THESEUS_QUIET")]
