@@ -198,6 +198,8 @@ fn removing_what_is_gone_exits_2_unless_ignore_not_found() {
     assert!(gone.stderr.contains("nothing to remove") && gone.stderr.contains("--ignore-not-found"), "{}", gone.stderr);
     let ok = env.run(&["remove", "hello", "-l", "prod", "--ignore-not-found", "-o", "json"]);
     assert_eq!((ok.code, ok.stdout.as_str()), (Some(0), "[]\n"), "{}", ok.stderr);
+    // A name is exactly one group: removing `hello/dev` would not touch `hello/backend.dev`.
+    assert_eq!(env.run(&["remove", "hello/dev"]).code, Some(2));
     env.ok(&["remove", "hello/backend.dev"]);
     assert_eq!(env.run(&["remove", "hello/backend.dev"]).code, Some(2));
     assert_eq!(env.run(&["remove", "hello/backend.dev", "--ignore-not-found"]).code, Some(0));
