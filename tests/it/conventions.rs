@@ -359,3 +359,26 @@ fn validate_warns_that_args_are_not_shell_expanded() {
         .unwrap();
     assert!(quiet.stderr.is_empty(), "`cmd` is run by a shell: {}", String::from_utf8_lossy(&quiet.stderr));
 }
+
+#[test]
+fn every_entry_point_runs_the_one_shared_setup_step_first() {
+    // issue 14 "Set-up": the README's test command, the demo and CI install what the machine
+    // lacks through one script, before they build or start anything.
+    let read = |p: &str| std::fs::read_to_string(super::support::cmd::repo_path(p)).unwrap();
+    for script in ["scripts/test", "scripts/demo", ".ci/run"] {
+        let text = read(script);
+        let commands: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("set "))
+            .collect();
+        let setup = commands.iter().position(|l| *l == "scripts/setup");
+        let first_build = commands.iter().position(|l| l.contains("cargo ") || l.contains("etcd "));
+        assert!(setup.is_some(), "{script} does not run scripts/setup");
+        assert!(setup < first_build || first_build.is_none(), "{script} builds before scripts/setup");
+    }
+    let setup = read("scripts/setup");
+    for package in ["etcd-server", "protobuf-compiler", "libprotobuf-dev"] {
+        assert!(setup.contains(package), "scripts/setup installs {package}");
+    }
+}
