@@ -352,6 +352,10 @@ fn validate_warns_that_args_are_not_shell_expanded() {
     );
     assert!(stderr.contains(&want), "{stderr}");
     assert!(stderr.contains("hint: use `cmd"), "{stderr}");
+    let readme = std::fs::read_to_string(super::support::cmd::repo_path("README.md")).unwrap();
+    for line in stderr.lines() {
+        assert!(readme.contains(line), "the README shows the real output; it lacks {line:?}");
+    }
     let quiet = theseus()
         .args(["validate", "examples/local-demo.toml"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
