@@ -142,7 +142,7 @@ fn plan_shows_the_changed_leaf_and_never_marathons_defaults_or_service_ports() {
     assert_eq!(fields, ["env.RELEASE", "healthChecks[0].gracePeriodSeconds"], "{frontend}");
     let table = env.ok(&["plan", &spec]);
     let row = table.lines().find(|l| l.contains("dev.frontend")).unwrap();
-    assert!(row.ends_with("env.RELEASE: (unset) -> 2, healthChecks[0].gracePeriodSeconds: 5 -> 6"), "{table}");
+    assert!(row.contains("env.RELEASE: (unset) -> 2, healthChecks[0].gracePeriodSeconds: 5 -> 6"), "{table}");
     assert!(!table.contains("portDefinitions"), "{table}");
 }
 
