@@ -164,16 +164,6 @@ pub fn rollout_status(results: &[RolloutResult]) -> anyhow::Result<ExitStatus> {
     .into())
 }
 
-/// Splits `SERVICE/GROUP` (the `-o name` spelling, e.g. `web/dev.frontend`) into the service,
-/// appending the group's encoded labels to `labels` as `-l` would; a bare `SERVICE` is returned
-/// as it is. For commands whose selection may match several groups (`remove`).
-pub fn split_group(target: &str, labels: &mut Vec<String>) -> Result<String, UserError> {
-    let Some((service, group)) = target.split_once('/') else { return Ok(target.to_owned()) };
-    Selector::default().exactly(group)?;
-    labels.push(group.to_owned());
-    Ok(service.to_owned())
-}
-
 /// The service and selector of `SERVICE -l LABELS`, or of `SERVICE/GROUP` as `-o name`
 /// prints it (then exactly that group, which `-l` may only narrow).
 pub fn selection(target: &str, labels: &[String]) -> Result<(String, Selector), UserError> {

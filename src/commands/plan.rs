@@ -62,7 +62,8 @@ fn value_text(v: &Option<Value>) -> String {
 
 impl Tabular for Plan {
     fn to_table(&self, layout: &Layout) -> String {
-        let mut headers = vec!["action", "service", "group", "revision", "changes", "registration"];
+        // CHANGES last: it is the long column, cut first on a terminal.
+        let mut headers = vec!["action", "service", "group", "revision", "registration", "changes"];
         if layout.wide {
             headers.push("id");
         }
@@ -94,8 +95,8 @@ impl Tabular for Plan {
                 p.service.clone(),
                 p.group.clone(),
                 revision,
-                changes,
                 drift_text(&row.registration),
+                changes,
             ];
             if layout.wide {
                 cells.push(p.id.clone());
@@ -106,7 +107,7 @@ impl Tabular for Plan {
     }
 
     fn names(&self) -> Vec<String> {
-        self.0.iter().map(|p| format!("{}/{}", p.plan.service, p.plan.group)).collect()
+        self.0.iter().map(|r| format!("{}/{}", r.plan.service, r.plan.group)).collect()
     }
 }
 

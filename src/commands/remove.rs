@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::cli::RemoveArgs;
-use crate::commands::common::{load_paths, registered, split_group, waiting};
+use crate::commands::common::{load_paths, registered, selection, waiting};
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 use crate::etcd::Driver;
@@ -25,12 +25,14 @@ enum Target {
     Service(String),
 }
 
-fn target(args: &RemoveArgs) -> Result<(Target, Vec<String>), UserError> {
-    let mut labels = args.labels.clone();
-    let Some(t) = &args.target else { return Ok((Target::Files(args.files.clone()), labels)) };
+/// What the arguments name, and the selection within it (`SERVICE/GROUP` is exactly that group).
+fn target(args: &RemoveArgs) -> Result<(Target, Selector), UserError> {
+    let Some(t) = &args.target else {
+        return Ok((Target::Files(args.files.clone()), Selector::parse(&args.labels)?));
+    };
     if t == "-" || t.ends_with(".toml") || Path::new(t).is_file() {
         let files = std::iter::once(PathBuf::from(t)).chain(args.files.iter().cloned()).collect();
-        return Ok((Target::Files(files), labels));
+        return Ok((Target::Files(files), Selector::parse(&args.labels)?));
     }
     if !args.files.is_empty() {
         return Err(UserError::with_hint(
@@ -38,7 +40,7 @@ fn target(args: &RemoveArgs) -> Result<(Target, Vec<String>), UserError> {
             "remove a service (`theseus remove SERVICE -l LABELS`) or spec files (`-f FILE`), not both",
         ));
     }
-    let service = split_group(t, &mut labels)?;
+    let (service, selector) = selection(t, &args.labels)?;
     if !is_valid_name(&service) {
         return Err(UserError::with_hint(
             format!("`{t}` is neither a spec file nor a valid service name"),
@@ -48,13 +50,12 @@ fn target(args: &RemoveArgs) -> Result<(Target, Vec<String>), UserError> {
     if !args.services.is_empty() {
         return Err(UserError::new("-s/--service applies to a spec file; give the service as the argument"));
     }
-    Ok((Target::Service(service), labels))
+    Ok((Target::Service(service), selector))
 }
 
 /// Runs `theseus remove`.
 pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> {
-    let (target, labels) = target(&args)?;
-    let selector = Selector::parse(&labels)?;
+    let (target, selector) = target(&args)?;
     // Resolve the selection offline first: which (service, labels) pairs are meant.
     let (namespace, services, spec_groups, what) = match &target {
         Target::Files(files) => {

@@ -198,6 +198,8 @@ fn removing_what_is_gone_exits_2_unless_ignore_not_found() {
     assert!(gone.stderr.contains("nothing to remove") && gone.stderr.contains("--ignore-not-found"), "{}", gone.stderr);
     let ok = env.run(&["remove", "hello", "-l", "prod", "--ignore-not-found", "-o", "json"]);
     assert_eq!((ok.code, ok.stdout.as_str()), (Some(0), "[]\n"), "{}", ok.stderr);
+    // A name is exactly one group: removing `hello/dev` would not touch `hello/backend.dev`.
+    assert_eq!(env.run(&["remove", "hello/dev"]).code, Some(2));
     env.ok(&["remove", "hello/backend.dev"]);
     assert_eq!(env.run(&["remove", "hello/backend.dev"]).code, Some(2));
     assert_eq!(env.run(&["remove", "hello/backend.dev", "--ignore-not-found"]).code, Some(0));
@@ -343,17 +345,44 @@ fn validate_warns_that_args_are_not_shell_expanded() {
         theseus().args(["validate", "examples/checks.toml"]).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
     assert!(out.status.success(), "a warning, not an error");
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.contains(
-            "warning: examples/checks.toml:40:1: `args` are not shell-expanded: `$PORT_DNS` reaches the program"
-        ),
-        "{stderr}"
+    let text = std::fs::read_to_string(super::support::cmd::repo_path("examples/checks.toml")).unwrap();
+    let line = text.lines().position(|l| l.starts_with("args = [")).unwrap() + 1;
+    let want = format!(
+        "warning: examples/checks.toml:{line}:1: `args` are not shell-expanded: `$PORT_DNS` reaches the program"
     );
+    assert!(stderr.contains(&want), "{stderr}");
     assert!(stderr.contains("hint: use `cmd"), "{stderr}");
+    let readme = std::fs::read_to_string(super::support::cmd::repo_path("README.md")).unwrap();
+    for line in stderr.lines() {
+        assert!(readme.contains(line), "the README shows the real output; it lacks {line:?}");
+    }
     let quiet = theseus()
         .args(["validate", "examples/local-demo.toml"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     assert!(quiet.stderr.is_empty(), "`cmd` is run by a shell: {}", String::from_utf8_lossy(&quiet.stderr));
+}
+
+#[test]
+fn every_entry_point_runs_the_one_shared_setup_step_first() {
+    // issue 14 "Set-up": the README's test command, the demo and CI install what the machine
+    // lacks through one script, before they build or start anything.
+    let read = |p: &str| std::fs::read_to_string(super::support::cmd::repo_path(p)).unwrap();
+    for script in ["scripts/test", "scripts/demo", ".ci/run"] {
+        let text = read(script);
+        let commands: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("set "))
+            .collect();
+        let setup = commands.iter().position(|l| *l == "scripts/setup");
+        let first_build = commands.iter().position(|l| l.contains("cargo ") || l.contains("etcd "));
+        assert!(setup.is_some(), "{script} does not run scripts/setup");
+        assert!(setup < first_build || first_build.is_none(), "{script} builds before scripts/setup");
+    }
+    let setup = read("scripts/setup");
+    for package in ["etcd-server", "protobuf-compiler", "libprotobuf-dev"] {
+        assert!(setup.contains(package), "scripts/setup installs {package}");
+    }
 }

@@ -82,9 +82,9 @@ fn status_lines_in_a_ci_log_carry_timestamps_and_no_progress_bars() {
     // a UTC timestamp; -q drops them. (stderr is a pipe here.)
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("s.toml");
-    std::fs::write(&spec, "[service.web]\ncmd = \"sleep 60\"\n[[service.web.group]]\nlabels = [\"dev\"]\n").unwrap();
+    std::fs::write(&spec, "[service.web]\ncmd = \"sleep 600\"\n[[service.web.group]]\nlabels = [\"dev\"]\n").unwrap();
     let engine = super::support::engine::Engine::start();
-    let etcd = super::support::etcd::Etcd::start(); // plan also reads the registrations
+    let etcd = super::support::etcd::Etcd::start();
     let out =
         theseus().args(["--marathon", &engine.url(), "--etcd", &etcd.endpoint, "plan"]).arg(&spec).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
