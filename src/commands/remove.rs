@@ -11,6 +11,7 @@ use crate::cli::RemoveArgs;
 use crate::commands::common::{load_spec, waiting};
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
+use crate::etcd::Driver;
 use crate::names::{is_valid_name, GroupKey};
 use crate::rollout::apply::{self, Doomed, Scope};
 use crate::rollout::live::{group_id, Snapshot};
@@ -60,20 +61,32 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
         .context("reading the groups from Marathon")?;
     let namespace = match namespace {
         Some(ns) => ns,
+        None if snap.namespaces_of(&args.target).is_empty() => {
+            // Marathon has none: the namespace that owns the selected etcd records.
+            match etcd_owner(etcd, &services, &selector).await? {
+                Some(ns) => ns,
+                None => ctx.namespace_of(&args.target, &snap)?,
+            }
+        }
         None => ctx.namespace_of(&args.target, &snap)?,
     };
     let mut doomed: Vec<Doomed> = Vec::new();
     for s in &services {
         for g in snap.groups.values().filter(|g| g.key.service() == s && g.namespace == namespace) {
-            doomed.push(Doomed { key: g.key.clone(), group_id: g.group_id.clone(), in_marathon: true });
+            doomed.push(Doomed { key: g.key.clone(), group_id: g.group_id.clone() });
         }
         if etcd.service_exists(s).await.context("reading etcd")? {
             for group in etcd.get_service_groups(s).await.context("reading etcd")? {
                 // etcd may hold names theseus never wrote; they are not groups of ours.
                 let Ok(key) = GroupKey::new(s, group) else { continue };
+                // Another namespace's record is not a group of this one (issue 11).
+                let owner = etcd.group_owner(&key).await.context("reading etcd")?;
+                if owner.is_some_and(|o| o.namespace != namespace.trim_matches('/')) {
+                    continue;
+                }
                 if selector.matches(key.labels()) && !doomed.iter().any(|d| d.key == key) {
                     let group_id = group_id(&namespace, s, key.group());
-                    doomed.push(Doomed { key, group_id, in_marathon: false });
+                    doomed.push(Doomed { key, group_id });
                 }
             }
         }
@@ -107,4 +120,35 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
     .await?;
     ctx.out.result(&results)?;
     Ok(ExitStatus::Success)
+}
+
+/// The one namespace owning the etcd records of the selected groups, for a remove that names
+/// no namespace of groups Marathon no longer has; several are a [`UserError`].
+async fn etcd_owner(etcd: &Driver, services: &[String], selector: &Selector) -> anyhow::Result<Option<String>> {
+    let mut owners: Vec<String> = Vec::new();
+    for s in services {
+        if !etcd.service_exists(s).await.context("reading etcd")? {
+            continue;
+        }
+        for group in etcd.get_service_groups(s).await.context("reading etcd")? {
+            let Ok(key) = GroupKey::new(s, group) else { continue };
+            if !selector.matches(key.labels()) {
+                continue;
+            }
+            if let Some(owner) = etcd.group_owner(&key).await.context("reading etcd")? {
+                owners.push(owner.namespace);
+            }
+        }
+    }
+    owners.sort();
+    owners.dedup();
+    match owners.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        many => Err(UserError::with_hint(
+            format!("the selected groups are recorded in etcd by several namespaces: {}", many.join(", ")),
+            "choose one with --namespace or THESEUS_NAMESPACE",
+        )
+        .into()),
+    }
 }

@@ -12,6 +12,8 @@
 //! - Listings are single requests: one range read (inside a transaction that also reads the
 //!   parent marker, so "missing" and "empty" are told apart at the same revision).
 //! - [`GroupLock`]: a per-group lock bound to a lease, for rollouts.
+//! - [`Owner`]: the namespace that owns a group subtree (its config's `namespace`); writes
+//!   from another namespace are refused ([`Error::Foreign`]).
 //! - [`Journal`]: a rollout's progress (`put_rollout`, `get_rollout`, `delete_rollout`), and
 //!   [`HistoryEntry`]: the revisions deployed, written with the group's config in one
 //!   transaction. Both live outside `/services`.
@@ -21,6 +23,7 @@ mod history;
 mod journal;
 pub mod keys;
 mod lock;
+mod owner;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -42,6 +45,7 @@ pub use history::{HistoryEntry, HISTORY_LEN};
 pub use journal::{Journal, JournalSide, JournalState, RolloutKind};
 pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
+pub use owner::Owner;
 
 use crate::names::{check_service, GroupKey};
 use crate::secret::Secret;

@@ -2,8 +2,13 @@
 //!
 //! - Several base URLs fail over in order; the last one that answered is tried first next time,
 //!   and the leader named by `X-Marathon-Leader` is remembered for `-v` output.
-//! - Connection errors, 502 and 503 are retried with exponential backoff (Marathon answers 503
-//!   while it has no leader and 502 when a proxying non-leader cannot reach it); 4xx never are.
+//! - Only what cannot change anything twice is retried, with exponential backoff: reads (GET) on
+//!   any transport error, 502 or 503 (Marathon answers 503 while it has no leader and 502 when a
+//!   proxying non-leader cannot reach it), and any request whose connection failed before a byte
+//!   was sent. A write that timed out, lost its connection after sending, or got 502/503 may
+//!   have been applied: it is never sent again but ends in [`Error::Uncertain`], so the caller
+//!   re-reads Marathon's groups and deployments to learn what happened (`rollout::confirm`).
+//!   4xx are never retried.
 //! - Changes return the deployment id Marathon assigned, so callers track *that* deployment
 //!   instead of guessing from an empty `/v2/deployments`.
 
@@ -125,10 +130,17 @@ impl Client {
         self.leader.lock().ok().and_then(|l| l.clone())
     }
 
-    /// Sends one request with failover and retries; returns the raw answer of the first URL
-    /// that answered with something other than 502/503 (or the last 502/503).
+    /// Sends one request with failover and retries (see the module docs for which); returns the
+    /// raw answer of the first URL that answered with something other than 502/503 (or the last
+    /// 502/503 of a read). A write whose outcome is unknown is [`Error::Uncertain`] at once.
     async fn send(&self, method: Method, path_and_query: &str, body: Option<&Value>) -> Result<Answer, Error> {
         let n = self.urls.len();
+        let idempotent = method == Method::GET || method == Method::HEAD;
+        let uncertain = |reason: String| Error::Uncertain {
+            method: method.clone(),
+            path: path_and_query.split('?').next().unwrap_or(path_and_query).to_owned(),
+            reason,
+        };
         let mut delay = self.backoff;
         let mut last_transport: Option<reqwest::Error> = None;
         let mut last_answer: Option<Answer> = None;
@@ -164,14 +176,21 @@ impl Client {
                         }
                         let body = match resp.bytes().await {
                             Ok(b) => b,
-                            Err(e) => {
+                            Err(e) if idempotent => {
                                 last_transport = Some(e);
                                 continue;
                             }
+                            // The request reached Marathon: it may have been applied.
+                            Err(e) => return Err(uncertain(format!("the answer ({status}) broke off: {e}"))),
                         };
                         self.preferred.store(idx, Ordering::Relaxed);
                         let answer = Answer { status, headers, body };
                         if status == StatusCode::BAD_GATEWAY || status == StatusCode::SERVICE_UNAVAILABLE {
+                            if !idempotent {
+                                // 502: a proxying Marathon got no answer from the leader, which may
+                                // have applied the change; 503: Marathon timed out. Never resend.
+                                return Ok(answer);
+                            }
                             last_answer = Some(answer);
                             continue; // try the next URL, then back off
                         }
@@ -184,6 +203,10 @@ impl Client {
                             redacted(&url),
                             started.elapsed()
                         );
+                        // Only a failed connect is known to have sent nothing.
+                        if !idempotent && !e.is_connect() {
+                            return Err(uncertain(transport_reason(&e)));
+                        }
                         last_transport = Some(e);
                     }
                 }
@@ -218,6 +241,15 @@ impl Client {
             }
         });
         let path = path.split('?').next().unwrap_or(path).to_owned();
+        let idempotent = method == Method::GET || method == Method::HEAD;
+        let unsure = answer.status == StatusCode::BAD_GATEWAY || answer.status == StatusCode::SERVICE_UNAVAILABLE;
+        if unsure && !idempotent {
+            return Err(Error::Uncertain {
+                method,
+                path,
+                reason: format!("Marathon answered {}: {message}", answer.status),
+            });
+        }
         Err(match answer.status {
             StatusCode::NOT_FOUND => Error::NotFound { message },
             StatusCode::CONFLICT => Error::Locked {
@@ -312,9 +344,12 @@ impl Client {
         self.change(Method::POST, &format!("/v2/apps{}/restart{}", abs(id), force_q(force, '?')), None).await
     }
 
-    /// `DELETE /v2/apps/{id}`.
+    /// `DELETE /v2/apps/{id}?force=...`. `force` is always sent: Marathon's code defaults it
+    /// to true (M:src/main/scala/mesosphere/marathon/api/v2/AppsResource.scala, `delete`:
+    /// `@DefaultValue("true") @QueryParam("force")`) while its RAML says false, so leaving it
+    /// out would cancel running deployments of the app whatever the caller meant.
     pub async fn delete_app(&self, id: &str, force: bool) -> Result<Change, Error> {
-        self.change(Method::DELETE, &format!("/v2/apps{}{}", abs(id), force_q(force, '?')), None).await
+        self.change(Method::DELETE, &format!("/v2/apps{}?force={force}", abs(id)), None).await
     }
 
     /// `GET /v2/groups/{id}` with apps and their tasks, or `None` when it does not exist.
@@ -371,6 +406,15 @@ impl Client {
     /// `GET /v2/info`.
     pub async fn info(&self) -> Result<Value, Error> {
         self.get("/v2/info").await
+    }
+}
+
+/// Why a sent request has no answer, for [`Error::Uncertain`].
+fn transport_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "no answer within the request timeout".to_owned()
+    } else {
+        format!("the connection broke after the request was sent: {e}")
     }
 }
 

@@ -84,6 +84,18 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A change was sent but its outcome is unknown: no answer in time, the connection broke
+    /// after sending, or 502/503. Marathon may have applied it, so it is never sent again;
+    /// the caller re-reads Marathon to learn what happened.
+    #[error("Marathon did not confirm {method} {path}: {reason}")]
+    Uncertain {
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
+        /// What happened instead of an answer.
+        reason: String,
+    },
     /// The client could not be built (bad CA file, bad URL).
     #[error("cannot set up the Marathon client: {0}")]
     Setup(String),
@@ -108,6 +120,11 @@ impl Error {
     /// Whether this is a 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Error::NotFound { .. })
+    }
+
+    /// Whether this is a change whose outcome is unknown (see [`Error::Uncertain`]).
+    pub fn is_uncertain(&self) -> bool {
+        matches!(self, Error::Uncertain { .. })
     }
 
     /// Whether this is a 409 lock conflict.
@@ -135,6 +152,10 @@ impl Classify for Error {
                 deployments.join(", ")
             )),
             Error::Denied { .. } => Some("check --marathon-user/--marathon-password or --marathon-token".into()),
+            Error::Uncertain { .. } => Some(
+                "Marathon may still apply it: `theseus view` shows what runs; re-run the command, or `theseus remove --force` to clean up"
+                    .into(),
+            ),
             _ => None,
         }
     }

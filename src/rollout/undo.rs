@@ -69,7 +69,7 @@ pub async fn undo_create(
         .map(|d| {
             let group = format!("{}/{}", d.key.service(), d.key.group());
             reporter.on(Event::RollingBack { group, reason: reason.to_string() });
-            Doomed { key: d.key.clone(), group_id: d.group_id.clone(), in_marathon: true }
+            Doomed { key: d.key.clone(), group_id: d.group_id.clone() }
         })
         .collect();
     let mut scope = scope;

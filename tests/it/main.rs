@@ -13,6 +13,7 @@ mod etcd_journal;
 mod etcd_lock;
 mod etcd_security;
 mod example_plan;
+mod integrity;
 mod lifecycle;
 mod local_api;
 mod local_deploy;
