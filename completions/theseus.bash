@@ -152,7 +152,7 @@ _theseus() {
 
     case "${cmd}" in
         theseus)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version render validate plan create update restart rollout history rollback scale remove view endpoints local completions help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version render validate plan create update restart rollout history rollback scale remove view endpoints local completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,6 +214,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -234,7 +238,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__completions)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -296,6 +300,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -316,7 +324,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__create)
-            opts="-s -l -o -q -v -h -V --service --label --skip-existing --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-s -l -o -q -v -h -V --service --label --skip-existing --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -410,6 +418,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -430,7 +442,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__endpoints)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -497,6 +509,10 @@ _theseus() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -800,7 +816,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__history)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -870,6 +886,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -890,7 +910,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__local)
-            opts="-o -q -v -h -V --agents --port --agent-attributes --agent-cpus --agent-mem --agent-disk --agent-ports --state --work-dir --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --agents --port --agent-attributes --agent-cpus --agent-mem --agent-disk --agent-ports --state --work-dir --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -988,6 +1008,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -1008,7 +1032,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__plan)
-            opts="-s -l -o -q -v -h -V --service --label --exit-code --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-s -l -o -q -v -h -V --service --label --exit-code --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1086,6 +1110,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -1106,7 +1134,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__remove)
-            opts="-l -s -o -q -v -h -V --label --service --all --dry-run --force --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -s -o -q -v -h -V --label --service --all --dry-run --force --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1200,6 +1228,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -1220,7 +1252,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__render)
-            opts="-s -l -o -q -v -h -V --service --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-s -l -o -q -v -h -V --service --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1298,6 +1330,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -1318,7 +1354,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__restart)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1420,6 +1456,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -1440,7 +1480,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollback)
-            opts="-l -m -o -q -v -h -V --label --to --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -m -o -q -v -h -V --label --to --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1554,6 +1594,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -1574,7 +1618,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version status resume abort help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version status resume abort help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1636,6 +1680,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -1656,7 +1704,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__abort)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1755,6 +1803,10 @@ _theseus() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1848,7 +1900,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__resume)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1950,6 +2002,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -1970,7 +2026,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__status)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2040,6 +2096,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -2060,7 +2120,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__scale)
-            opts="-l -n -o -q -v -h -V --label --instances --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -n -o -q -v -h -V --label --instances --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2154,6 +2214,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -2174,7 +2238,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__update)
-            opts="-s -l -m -o -q -v -h -V --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-s -l -m -o -q -v -h -V --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2292,6 +2356,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -2312,7 +2380,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__validate)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2374,6 +2442,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -2394,7 +2466,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__view)
-            opts="-l -o -q -v -h -V --label --wide --containers --watch --interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --wide --containers --watch --interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2465,6 +2537,10 @@ _theseus() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

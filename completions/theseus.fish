@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_theseus_global_optspecs
-    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= o/output= color= q/quiet v/verbose h/help V/version
+    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= lock-ttl= o/output= color= q/quiet v/verbose h/help V/version
 end
 
 function __fish_theseus_needs_command
@@ -38,6 +38,7 @@ complete -c theseus -n "__fish_theseus_needs_command" -l etcd-key -d 'PEM client
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -79,6 +80,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-key -d '
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -102,6 +104,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-key -d
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -127,6 +130,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-key -d 'PE
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -157,6 +161,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-key -d '
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -193,6 +198,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-key -d '
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -227,6 +233,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-key -d 
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -252,6 +259,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -280,6 +288,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -312,6 +321,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -346,6 +356,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -376,6 +387,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-key -d 
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -410,6 +422,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-key -d
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -441,6 +454,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-key -d 'P
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -471,6 +485,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-key -d '
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -500,6 +515,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-key -d 'PE
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -527,6 +543,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-key -
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -559,6 +576,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-key -d 'P
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
@@ -582,6 +600,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-key
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
 json\t'One JSON document for scripts'"
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'

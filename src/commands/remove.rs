@@ -95,6 +95,18 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
         doomed.retain(|d| keys.contains(&d.key));
     }
     if doomed.is_empty() {
+        // A service marker left without groups (a remove interrupted between its last etcd
+        // writes) is cleaned up; it names no group, so any namespace may delete it.
+        let mut cleaned = false;
+        if !args.dry_run {
+            for s in &services {
+                cleaned |= etcd.remove_service_if_empty(s).await.context("cleaning up etcd")?;
+            }
+        }
+        if cleaned {
+            ctx.out.result(&Vec::<crate::rollout::apply::GroupResult>::new())?;
+            return Ok(ExitStatus::Success);
+        }
         return Err(UserError::with_hint(
             "nothing to remove: no such group in Marathon or etcd",
             "`theseus view` lists the groups",

@@ -159,6 +159,21 @@ pub(super) fn cause(err: etcd_client::Error) -> Cause {
     parts.join(": ").into()
 }
 
+/// Whether etcd did not take a request, so that sending it again cannot apply it twice: its
+/// connection failed before anything was sent, or (for a `read`) the cluster was unavailable
+/// (no leader during an election, a member going away).
+pub(super) fn not_taken(err: &etcd_client::Error, read: bool) -> bool {
+    let etcd_client::Error::GRpcStatus(status) = err else {
+        return matches!(err, etcd_client::Error::TransportError(_)) && read;
+    };
+    // gRPC code 14: unavailable.
+    if i32::from(status.code()) != 14 {
+        return false;
+    }
+    let msg = status.message();
+    read || msg.contains("tcp connect error") || msg.contains("Connection refused")
+}
+
 impl Error {
     /// Whether the service, group or container does not exist.
     pub fn is_not_found(&self) -> bool {

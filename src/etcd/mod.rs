@@ -78,6 +78,9 @@ pub struct Options {
     pub connect_timeout: Duration,
     /// How long each request may take.
     pub request_timeout: Duration,
+    /// The lease TTL of the group locks taken ([`Driver::lock_group`]): how long the locks of a
+    /// client that died last (whole seconds, at least 2).
+    pub lock_ttl: Duration,
 }
 
 impl Options {
@@ -93,6 +96,7 @@ impl Options {
             prefix: String::new(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(10),
+            lock_ttl: DEFAULT_LOCK_TTL,
         }
     }
 
@@ -291,6 +295,7 @@ pub struct Driver {
     keys: Keys,
     endpoints: String,
     request_timeout: Duration,
+    lock_ttl: Duration,
     requests: Arc<AtomicU64>,
 }
 
@@ -342,6 +347,7 @@ impl Driver {
             keys,
             endpoints,
             request_timeout: opts.request_timeout,
+            lock_ttl: opts.lock_ttl,
             requests: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -368,15 +374,33 @@ impl Driver {
         self.client.kv_client().max_decoding_message_size(MAX_RESPONSE_BYTES)
     }
 
-    /// Runs one request under the request timeout and maps its error.
-    async fn call<T>(
-        &self,
-        op: &'static str,
-        key: &str,
-        fut: impl Future<Output = Result<T, etcd_client::Error>>,
-    ) -> Result<T, Error> {
+    /// Runs one request under the request timeout and maps its error. `send` makes the request
+    /// and is called again (with a short backoff, within the timeout) when etcd did not take it:
+    /// its connection failed before anything was sent (a dead member of a cluster, which
+    /// etcd-client's balanced channel may still pick), or, for reads, the cluster had no
+    /// leader for a moment (an election after the leader died). Writes that may have been
+    /// applied are never sent again.
+    async fn call<T, F, Fut>(&self, op: &'static str, key: &str, mut send: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, etcd_client::Error>>,
+    {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        match tokio::time::timeout(self.request_timeout, fut).await {
+        let read = matches!(op, "get" | "watch");
+        let attempts = async {
+            let mut delay = Duration::from_millis(20);
+            loop {
+                match send().await {
+                    Err(err) if error::not_taken(&err, read) => {
+                        tracing::debug!(target: "theseus::etcd", "{op} `{key}` not taken ({err}); sending it again");
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(Duration::from_millis(400));
+                    }
+                    other => return other,
+                }
+            }
+        };
+        match tokio::time::timeout(self.request_timeout, attempts).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(err)) => Err(match is_rejection(&err) {
                 Some(reason) => {
@@ -389,19 +413,30 @@ impl Driver {
     }
 
     async fn txn(&self, key: &str, txn: Txn) -> Result<TxnResponse, Error> {
-        let mut kv = self.kv();
-        self.call("txn", key, kv.txn(txn)).await
+        self.call("txn", key, || {
+            let (mut kv, txn) = (self.kv(), txn.clone());
+            async move { kv.txn(txn).await }
+        })
+        .await
     }
 
     async fn count(&self, key: &str) -> Result<bool, Error> {
-        let mut kv = self.kv();
-        let resp = self.call("get", key, kv.get(key, Some(GetOptions::new().with_count_only()))).await?;
+        let resp = self
+            .call("get", key, || {
+                let mut kv = self.kv();
+                async move { kv.get(key, Some(GetOptions::new().with_count_only())).await }
+            })
+            .await?;
         Ok(resp.count() > 0)
     }
 
     async fn get_value(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
-        let mut kv = self.kv();
-        let mut resp = self.call("get", key, kv.get(key, None)).await?;
+        let mut resp = self
+            .call("get", key, || {
+                let mut kv = self.kv();
+                async move { kv.get(key, None).await }
+            })
+            .await?;
         Ok(resp.take_kvs().into_iter().next().map(|kv| kv.into_key_value().1))
     }
 
@@ -515,9 +550,13 @@ impl Driver {
     /// Every registered service, sorted (one keys-only range read).
     pub async fn get_service_names(&self) -> Result<Vec<String>, Error> {
         let prefix = self.keys.services_prefix();
-        let mut kv = self.kv();
         let opts = GetOptions::new().with_range(prefix_end(&prefix)).with_keys_only();
-        let mut resp = self.call("get", &prefix, kv.get(prefix.as_str(), Some(opts))).await?;
+        let mut resp = self
+            .call("get", &prefix, || {
+                let (mut kv, opts, prefix) = (self.kv(), opts.clone(), prefix.clone());
+                async move { kv.get(prefix, Some(opts)).await }
+            })
+            .await?;
         Ok(resp
             .take_kvs()
             .into_iter()
@@ -818,11 +857,11 @@ impl Driver {
     // ---- locks -------------------------------------------------------------------------
 
     /// Takes the group's lock for `owner` (recorded, shown to whoever waits), waiting up to
-    /// `timeout`. The lock lives on a lease of [`DEFAULT_LOCK_TTL`] kept alive in the
+    /// `timeout`. The lock lives on a lease of [`Options::lock_ttl`] kept alive in the
     /// background; it is released by [`GroupLock::release`], on drop, or when the holder
     /// dies and the lease expires. Waiting past `timeout` is [`Error::Locked`] (exit 6).
     pub async fn lock_group(&self, id: &GroupKey, owner: &str, timeout: Duration) -> Result<GroupLock, Error> {
-        self.lock_group_with_ttl(id, owner, timeout, DEFAULT_LOCK_TTL).await
+        self.lock_group_with_ttl(id, owner, timeout, self.lock_ttl).await
     }
 
     /// [`Driver::lock_group`] with a chosen lease TTL (whole seconds, at least 2).

@@ -72,6 +72,19 @@ pub async fn put_apps(client: &Client, apps: &[App]) -> Result<Change, Error> {
     }
 }
 
+/// `PUT /v2/apps/{id}` of a whole app definition; applied when the app has the labels sent.
+pub async fn put_app(client: &Client, app: &App, force: bool) -> Result<Change, Error> {
+    match client.put_app(app, force).await {
+        Err(err) if err.is_uncertain() => {
+            confirm(client, err, std::slice::from_ref(&app.id), || async {
+                Ok(client.app(&app.id).await?.is_some_and(|have| have.labels == app.labels))
+            })
+            .await
+        }
+        other => other,
+    }
+}
+
 /// `PUT /v2/apps/{id} {"instances": n}`; applied when the app wants `instances`.
 pub async fn scale_app(client: &Client, id: &str, instances: u32, force: bool) -> Result<Change, Error> {
     match client.scale_app(id, instances, force).await {

@@ -142,7 +142,7 @@ async fn update_locked(
     if resumed == 0 {
         let mut app = desired.app.clone();
         app.instances = Some(0);
-        if let Err(err) = scope.marathon.put_app(&app, false).await {
+        if let Err(err) = super::confirm::put_app(scope.marathon, &app, false).await {
             // Nothing changed: no rollout to journal.
             let _ = tracker.clear().await;
             return Err(anyhow::Error::new(err).context(format!("adding the new revision app `{}`", app.id)));
@@ -287,7 +287,9 @@ async fn roll_forward(
         retire(scope, live, old, old_left, old_left).await?;
     }
     // The old revision app is empty now; delete it (force: its last scale-down may still run).
-    scope.marathon.delete_app(&old.id, true).await.map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
+    super::confirm::delete_app(scope.marathon, &old.id, true)
+        .await
+        .map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
     Ok(())
 }
 

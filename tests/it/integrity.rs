@@ -80,7 +80,6 @@ impl Env {
     }
 
     /// Engine and a proxy in front of it; etcd at `endpoints` (the test owns it).
-    #[allow(dead_code)] // used by the fault suite
     pub(crate) fn with_etcd(endpoints: &str, proxied: bool) -> Env {
         let engine = Engine::start();
         let proxy = proxied.then(|| Proxy::start(&engine.url()));
@@ -144,7 +143,15 @@ impl Env {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async {
                 let mut c = etcd_client::Client::connect(&endpoints, None).await.unwrap();
-                let resp = c.get("", Some(etcd_client::GetOptions::new().with_all_keys())).await.unwrap();
+                // A killed cluster member may be picked: ask again (with a deadline).
+                let deadline = std::time::Instant::now() + Duration::from_secs(20);
+                let resp = loop {
+                    match c.get("", Some(etcd_client::GetOptions::new().with_all_keys())).await {
+                        Ok(resp) => break resp,
+                        Err(e) => assert!(std::time::Instant::now() < deadline, "reading etcd: {e}"),
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                };
                 resp.kvs()
                     .iter()
                     .map(|kv| (kv.key_str().unwrap().to_owned(), kv.value_str().unwrap().to_owned()))

@@ -14,6 +14,7 @@ mod etcd_lock;
 mod etcd_security;
 mod example_plan;
 mod integrity;
+mod integrity_faults;
 mod lifecycle;
 mod local_api;
 mod local_deploy;
