@@ -76,7 +76,11 @@ pub async fn update(
     // Decide on what Marathon has now, under the lock: another update may have finished while
     // this one waited for it.
     let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {
-        Ok(Some(fresh)) => update_locked(scope, &fresh, desired, settings, reporter, cancel).await,
+        // Another namespace's etcd record is never written (issue 11): exit 2 before any change.
+        Ok(Some(fresh)) => match scope.etcd.check_owner(&fresh.key, scope.namespace).await {
+            Ok(()) => update_locked(scope, &fresh, desired, settings, reporter, cancel).await,
+            Err(e) => Err(e.into()),
+        },
         Ok(None) => Err(anyhow::anyhow!("`{}` is gone from Marathon; run `theseus update` again", live.group_id)),
         Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", live.group_id))),
     };

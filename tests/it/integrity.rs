@@ -321,6 +321,13 @@ fn a_foreign_etcd_record_is_never_written_or_deleted() {
     assert!(scale.stderr.contains("belongs to namespace `demo`"), "{}", scale.stderr);
     let remove = env.run(&["remove", "hello", "-l", "dev", "--namespace", "demo2"]);
     assert_eq!(remove.code, Some(2), "{}", remove.stderr);
+    let restart = env.run(&["restart", "hello", "-l", "dev", "--namespace", "demo2"]);
+    assert_eq!(restart.code, Some(2), "{}", restart.stderr);
+    assert!(restart.stderr.contains("belongs to namespace `demo`"), "{}", restart.stderr);
+    let spec2 = env.spec("demo2.toml", &spec_text("demo2", "hello", &[("dev", 1)]).replace("sleep 600", "sleep 601"));
+    let update = env.run(&["update", spec2.to_str().unwrap(), "--poll-interval", "100ms"]);
+    assert_eq!(update.code, Some(2), "{}", update.stderr);
+    assert!(update.stderr.contains("belongs to namespace `demo`"), "{}", update.stderr);
     assert_eq!(env.etcd_dump(), before, "refusals leave etcd as it was");
 
     env.ok(&["remove", "hello", "-l", "dev", "--namespace", "demo2", "--force"]);
@@ -469,4 +476,45 @@ fn create_skip_existing_records_and_registers_a_group_only_marathon_has() {
     let out = env.ok(&["create", spec.to_str().unwrap(), "--skip-existing", "-o", "json"]).json();
     assert_eq!((out[0]["result"].as_str(), out[0]["registered"].as_u64()), (Some("skipped"), Some(2)), "{out}");
     env.assert_consistent("", "it");
+}
+
+/// The retry policy (item 4), through the library client: a write whose connection failed
+/// before anything was sent fails over to the next URL; a write that reached Marathon and got
+/// 503 is never sent again but reported as uncertain; reads are retried; `delete_app` always
+/// says `force` (Marathon's code defaults it to true, its RAML to false:
+/// M:src/main/scala/mesosphere/marathon/api/v2/AppsResource.scala).
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_are_sent_again_only_when_no_byte_reached_marathon() {
+    use theseus::marathon::{Client, Options};
+    let engine = Engine::start();
+    let proxy = Proxy::start(&engine.url());
+    let opts = |urls: &[String]| Options {
+        urls: urls.iter().map(|u| u.parse().unwrap()).collect(),
+        timeout: Duration::from_secs(5),
+        attempts: 3,
+        backoff: Duration::from_millis(20),
+        ..Options::default()
+    };
+    let puts = || proxy.seen().iter().filter(|s| s.method == "PUT").count();
+    let app: theseus::marathon::types::App =
+        serde_json::from_value(json!({"id": "/r/a", "cmd": "sleep 600", "cpus": 0.01, "mem": 8, "instances": 0}))
+            .unwrap();
+    // A dead first URL: nothing was sent there, so the write goes to the next one.
+    let client = Client::new(&opts(&["http://127.0.0.1:9".into(), proxy.url()])).unwrap();
+    client.put_apps(std::slice::from_ref(&app)).await.unwrap();
+    assert_eq!(puts(), 1);
+    // 503 after forwarding: applied, never resent, reported as uncertain.
+    let client = Client::new(&opts(&[proxy.url()])).unwrap();
+    proxy.fault("PUT", "/v2/apps", Fault::After(503, "{}".into()), 1);
+    let err = client.scale_app("/r/a", 1, false).await.unwrap_err();
+    assert!(err.is_uncertain(), "{err:?}");
+    assert_eq!(puts(), 2, "sent once");
+    assert_eq!(engine.get("/v2/apps/r/a")["app"]["instances"], 1, "Marathon applied it");
+    // Reads are retried through 503s.
+    proxy.fail_next(2, 503);
+    assert!(client.app("/r/a").await.unwrap().is_some());
+    // DELETE says force either way.
+    client.delete_app("/r/a", false).await.unwrap();
+    let deletes: Vec<String> = proxy.seen().into_iter().filter(|s| s.method == "DELETE").map(|s| s.path).collect();
+    assert_eq!(deletes, ["/v2/apps/r/a?force=false"]);
 }
