@@ -389,7 +389,8 @@ pub struct RemoveArgs {
     /// Show what would be removed and change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Remove even while a Marathon deployment holds the group (cancels it).
+    /// Always remove a group that exists in Marathon or in etcd: cancel deployments holding
+    /// it, count apps already gone as removed, and leave another namespace's etcd record alone.
     #[arg(long)]
     pub force: bool,
     /// Waiting.
