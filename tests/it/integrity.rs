@@ -162,6 +162,26 @@ impl Env {
         .unwrap()
     }
 
+    /// Every etcd key under `prefix` with its create and mod revisions: equal before and after
+    /// a command means the command wrote nothing there, not even something it put back.
+    pub(crate) fn etcd_revisions(&self, prefix: &str) -> BTreeMap<String, (i64, i64)> {
+        let endpoints: Vec<String> = self.etcd_endpoints.split(',').map(str::to_owned).collect();
+        let prefix = prefix.to_owned();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let mut c = etcd_client::Client::connect(&endpoints, None).await.unwrap();
+                let resp = c.get(prefix, Some(etcd_client::GetOptions::new().with_prefix())).await.unwrap();
+                resp.kvs()
+                    .iter()
+                    .map(|kv| (kv.key_str().unwrap().to_owned(), (kv.create_revision(), kv.mod_revision())))
+                    .collect()
+            })
+        })
+        .join()
+        .unwrap()
+    }
+
     /// Deletes every etcd key under `prefix` (a lost or stale etcd).
     pub(crate) fn etcd_delete_prefix(&self, prefix: &str) {
         let endpoints: Vec<String> = self.etcd_endpoints.split(',').map(str::to_owned).collect();
@@ -374,7 +394,7 @@ fn scale_during_a_deployment_is_refused_before_anything_is_drained() {
     let spec = env.spec("s.toml", &spec_text("it", "web", &[("dev", 2)]));
     env.ok(&[&["create", spec.to_str().unwrap()][..], &FAST].concat());
     env.assert_consistent("", "it");
-    let before = env.etcd_dump();
+    let before = env.etcd_revisions("/services/");
     let (app_id, _) = env.marathon_groups("it").into_iter().next().unwrap();
     // A restart that can never place its new tasks keeps a deployment open (upgradeStrategy
     // {1, 1} keeps the old tasks running: M:.../core/deployment/impl/TaskReplaceActor.scala).
@@ -384,40 +404,40 @@ fn scale_during_a_deployment_is_refused_before_anything_is_drained() {
         let out = env.run(&[&["scale", "web", "-l", "dev", "-n", n][..], &FAST].concat());
         assert_eq!(out.code, Some(6), "scale to {n}: {}", out.stderr);
         assert!(out.stderr.contains("deployment"), "{}", out.stderr);
-        assert_eq!(env.etcd_dump(), before, "scale to {n} left etcd as it was");
+        // Not one registration was deleted and written back: every key kept its revisions.
+        assert_eq!(env.etcd_revisions("/services/"), before, "scale to {n} never touched etcd");
     }
     env.ok(&["remove", "web", "--all", "--force"]);
     env.assert_consistent("", "it");
 }
 
-/// Case 4 of issue 11: two `create` of one group at once. The existence check runs under the
-/// group's lock: one creates (exit 0), the other finds it (exit 2); one revision, one history
-/// entry.
+/// Case 4 of issue 11: two `create` of one group at once. The first holds the group's lock
+/// while its `PUT /v2/apps` is still on its way to Marathon; the second reads Marathon then
+/// (nothing yet). The existence check runs under the lock: the second finds the group once it
+/// gets the lock (exit 2) instead of creating it again; one revision, one history entry.
 #[test]
 fn racing_creates_make_one_group_with_one_revision() {
-    let env = Env::start();
+    let env = Env::proxied();
     let spec = env.spec("s.toml", &spec_text("it", "race", &[("dev", 1)]));
     let args = [&["create", spec.to_str().unwrap(), "--lock-timeout", "60s"][..], &FAST].concat();
-    let children: Vec<_> = (0..2)
-        .map(|_| {
-            env.cmd()
-                .args(&args)
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let spawn = || {
+        env.cmd().args(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+    };
+    env.proxy().fault("PUT", "/v2/apps", Fault::Hold(Duration::from_millis(1500)), 1);
+    let first = spawn();
+    env.engine
+        .wait_for("the first PUT", Duration::from_secs(60), |_| env.proxy().seen().iter().any(|s| s.method == "PUT"));
+    let second = spawn();
     let mut codes: Vec<Option<i32>> = Vec::new();
     let mut errs = String::new();
-    for child in children {
+    for child in [first, second] {
         let out = child.wait_with_output().unwrap();
         codes.push(out.status.code());
         errs.push_str(&String::from_utf8_lossy(&out.stderr));
     }
-    codes.sort();
     assert_eq!(codes, [Some(0), Some(2)], "{errs}");
     assert!(errs.contains("already exists"), "{errs}");
+    assert_eq!(env.proxy().seen().iter().filter(|s| s.method == "PUT").count(), 1, "one PUT");
     assert_eq!(env.marathon_groups("it").len(), 1, "one revision app");
     let history = &env.etcd_dump()["/theseus/history/race/dev"];
     assert_eq!(serde_json::from_str::<Value>(history).unwrap().as_array().unwrap().len(), 1, "{history}");

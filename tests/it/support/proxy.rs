@@ -27,6 +27,8 @@ pub struct Seen {
 pub enum Fault {
     /// Answer this status and body without forwarding.
     Answer(u16, String),
+    /// Hold the request this long, then forward it (a slow network before Marathon).
+    Hold(Duration),
     /// Forward, then hold the answer this long (a Marathon that applies a change but answers late).
     Delay(Duration),
     /// Forward, then answer this status and body instead (a proxying Marathon whose leader took
@@ -98,6 +100,9 @@ impl Proxy {
                             };
                             if let Some(Fault::Answer(status, body)) = &fault {
                                 return json_answer(*status, body.clone());
+                            }
+                            if let Some(Fault::Hold(d)) = &fault {
+                                tokio::time::sleep(*d).await;
                             }
                             let mut req = client.request(method, format!("{upstream}{path}")).body(body.to_vec());
                             for (k, v) in &headers {
