@@ -60,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove groups: deregister containers, delete the Marathon apps, clear etcd')
             [CompletionResult]::new('view', 'view', [CompletionResultType]::ParameterValue, 'Show what is deployed where: one row per labeled group, filtered by label')
             [CompletionResult]::new('endpoints', 'endpoints', [CompletionResultType]::ParameterValue, 'List the registered containers of a service''s groups, read from etcd')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Keep etcd equal to Marathon''s running, healthy tasks; `--once` repairs and exits')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run a local Marathon-compatible engine on loopback')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -671,6 +672,42 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'theseus;sync' {
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'With --once: wait this long for groups locked by a running command (then exit 6)')
+            [CompletionResult]::new('--resync', '--resync', [CompletionResultType]::ParameterName, 'Besides reconciling on start and on every reconnect, reconcile this often')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long etcd and Marathon may stay unreachable at start before sync gives up (exit 1)')
+            [CompletionResult]::new('--lease-ttl', '--lease-ttl', [CompletionResultType]::ParameterName, 'The leader''s lease TTL: another replica takes over this soon after the leader dies')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Reconnect an event stream that stays silent this long (Marathon sends a heartbeat every 10 s)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'This replica''s name in the leader election (default: host name and process id)')
+            [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
+            [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
+            [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
+            [CompletionResult]::new('--marathon-token', '--marathon-token', [CompletionResultType]::ParameterName, 'Marathon bearer token (DC/OS ACS token)')
+            [CompletionResult]::new('--marathon-ca', '--marathon-ca', [CompletionResultType]::ParameterName, 'PEM file with a CA certificate to trust for Marathon')
+            [CompletionResult]::new('--etcd', '--etcd', [CompletionResultType]::ParameterName, 'etcd endpoints, HOST:PORT or URLs, comma-separated')
+            [CompletionResult]::new('--etcd-user', '--etcd-user', [CompletionResultType]::ParameterName, 'etcd user (with --etcd-password)')
+            [CompletionResult]::new('--etcd-password', '--etcd-password', [CompletionResultType]::ParameterName, 'etcd password')
+            [CompletionResult]::new('--etcd-ca', '--etcd-ca', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate of etcd''s TLS endpoints')
+            [CompletionResult]::new('--etcd-cert', '--etcd-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for etcd (with --etcd-key)')
+            [CompletionResult]::new('--etcd-key', '--etcd-key', [CompletionResultType]::ParameterName, 'PEM client key for etcd (with --etcd-cert)')
+            [CompletionResult]::new('--etcd-prefix', '--etcd-prefix', [CompletionResultType]::ParameterName, 'Root prefix under which /services lives, so namespaces can share one etcd')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Marathon path prefix of the groups (overrides the spec''s `namespace`)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for connecting to and each request to Marathon and etcd')
+            [CompletionResult]::new('--lock-ttl', '--lock-ttl', [CompletionResultType]::ParameterName, 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Reconcile once, print what changed and exit (for cron, CI, or a repair by hand)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'theseus;local' {
             [CompletionResult]::new('--agents', '--agents', [CompletionResultType]::ParameterName, 'Number of simulated agents')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port to serve on (127.0.0.1); 0 picks a free one')
@@ -752,6 +789,7 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove groups: deregister containers, delete the Marathon apps, clear etcd')
             [CompletionResult]::new('view', 'view', [CompletionResultType]::ParameterValue, 'Show what is deployed where: one row per labeled group, filtered by label')
             [CompletionResult]::new('endpoints', 'endpoints', [CompletionResultType]::ParameterValue, 'List the registered containers of a service''s groups, read from etcd')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Keep etcd equal to Marathon''s running, healthy tasks; `--once` repairs and exits')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run a local Marathon-compatible engine on loopback')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -806,6 +844,9 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             break
         }
         'theseus;help;endpoints' {
+            break
+        }
+        'theseus;help;sync' {
             break
         }
         'theseus;help;local' {

@@ -55,6 +55,9 @@ _theseus() {
             theseus,scale)
                 cmd="theseus__subcmd__scale"
                 ;;
+            theseus,sync)
+                cmd="theseus__subcmd__sync"
+                ;;
             theseus,update)
                 cmd="theseus__subcmd__update"
                 ;;
@@ -102,6 +105,9 @@ _theseus() {
                 ;;
             theseus__subcmd__help,scale)
                 cmd="theseus__subcmd__help__subcmd__scale"
+                ;;
+            theseus__subcmd__help,sync)
+                cmd="theseus__subcmd__help__subcmd__sync"
                 ;;
             theseus__subcmd__help,update)
                 cmd="theseus__subcmd__help__subcmd__update"
@@ -152,7 +158,7 @@ _theseus() {
 
     case "${cmd}" in
         theseus)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version render validate plan create update restart rollout history rollback scale remove view endpoints local completions help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,7 +542,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__help)
-            opts="render validate plan create update restart rollout history rollback scale remove view endpoints local completions help"
+            opts="render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -760,6 +766,20 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__help__subcmd__scale)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        theseus__subcmd__help__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2155,6 +2175,116 @@ _theseus() {
                     return 0
                     ;;
                 --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        theseus__subcmd__sync)
+            opts="-o -q -v -h -V --once --lock-timeout --resync --timeout --lease-ttl --idle-timeout --name --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --resync)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -57,6 +57,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand remove 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
             cand view 'Show what is deployed where: one row per labeled group, filtered by label'
             cand endpoints 'List the registered containers of a service''s groups, read from etcd'
+            cand sync 'Keep etcd equal to Marathon''s running, healthy tasks; `--once` repairs and exits'
             cand local 'Run a local Marathon-compatible engine on loopback'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -646,6 +647,41 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'theseus;sync'= {
+            cand --lock-timeout 'With --once: wait this long for groups locked by a running command (then exit 6)'
+            cand --resync 'Besides reconciling on start and on every reconnect, reconcile this often'
+            cand --timeout 'How long etcd and Marathon may stay unreachable at start before sync gives up (exit 1)'
+            cand --lease-ttl 'The leader''s lease TTL: another replica takes over this soon after the leader dies'
+            cand --idle-timeout 'Reconnect an event stream that stays silent this long (Marathon sends a heartbeat every 10 s)'
+            cand --name 'This replica''s name in the leader election (default: host name and process id)'
+            cand --marathon 'Marathon base URL; several (comma-separated) fail over in order'
+            cand --marathon-user 'Marathon HTTP basic-auth user'
+            cand --marathon-password 'Marathon HTTP basic-auth password'
+            cand --marathon-token 'Marathon bearer token (DC/OS ACS token)'
+            cand --marathon-ca 'PEM file with a CA certificate to trust for Marathon'
+            cand --etcd 'etcd endpoints, HOST:PORT or URLs, comma-separated'
+            cand --etcd-user 'etcd user (with --etcd-password)'
+            cand --etcd-password 'etcd password'
+            cand --etcd-ca 'PEM file with the CA certificate of etcd''s TLS endpoints'
+            cand --etcd-cert 'PEM client certificate for etcd (with --etcd-key)'
+            cand --etcd-key 'PEM client key for etcd (with --etcd-cert)'
+            cand --etcd-prefix 'Root prefix under which /services lives, so namespaces can share one etcd'
+            cand --namespace 'Marathon path prefix of the groups (overrides the spec''s `namespace`)'
+            cand --request-timeout 'Timeout for connecting to and each request to Marathon and etcd'
+            cand --lock-ttl 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)'
+            cand -o 'Format of the result on stdout; progress and messages always go to stderr'
+            cand --output 'Format of the result on stdout; progress and messages always go to stderr'
+            cand --color 'When to use colors'
+            cand --once 'Reconcile once, print what changed and exit (for cron, CI, or a repair by hand)'
+            cand -q 'Print only results and errors: no status lines, no progress'
+            cand --quiet 'Print only results and errors: no status lines, no progress'
+            cand -v 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+            cand --verbose 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'theseus;local'= {
             cand --agents 'Number of simulated agents'
             cand --port 'Port to serve on (127.0.0.1); 0 picks a free one'
@@ -725,6 +761,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand remove 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
             cand view 'Show what is deployed where: one row per labeled group, filtered by label'
             cand endpoints 'List the registered containers of a service''s groups, read from etcd'
+            cand sync 'Keep etcd equal to Marathon''s running, healthy tasks; `--once` repairs and exits'
             cand local 'Run a local Marathon-compatible engine on loopback'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -763,6 +800,8 @@ set edit:completion:arg-completer[theseus] = {|@words|
         &'theseus;help;view'= {
         }
         &'theseus;help;endpoints'= {
+        }
+        &'theseus;help;sync'= {
         }
         &'theseus;help;local'= {
         }

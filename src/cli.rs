@@ -12,7 +12,9 @@ use crate::secret::Secret;
 use crate::spec::Amount;
 
 mod rollouts;
+mod sync;
 pub use rollouts::{GroupArgs, HistoryArgs, RollbackArgs, RolloutAction, RolloutCommandArgs, RolloutGroupArgs};
+pub use sync::SyncArgs;
 
 /// The exit-code table shown at the end of `theseus --help`.
 pub const EXIT_CODES_HELP: &str = "\
@@ -185,6 +187,14 @@ pub enum Command {
     View(ViewArgs),
     /// List the registered containers of a service's groups, read from etcd.
     Endpoints(EndpointsArgs),
+    /// Keep etcd equal to Marathon's running, healthy tasks; `--once` repairs and exits.
+    ///
+    /// Follows Marathon's event stream and keeps every managed group's containers in etcd equal
+    /// to its running (and, where checked, healthy) tasks, reconciling in full on start, on
+    /// every reconnect and every `--resync`. Several replicas may run: one leads through an
+    /// etcd election, the others wait. `--once` reconciles, prints what it changed and exits:
+    /// the repair after any interrupted command.
+    Sync(SyncArgs),
     /// Run a local Marathon-compatible engine on loopback.
     Local(LocalArgs),
     /// Print a shell completion script.
@@ -208,6 +218,7 @@ impl Command {
             Command::Remove(_) => "remove",
             Command::View(_) => "view",
             Command::Endpoints(_) => "endpoints",
+            Command::Sync(_) => "sync",
             Command::Local(_) => "local",
             Command::Completions(_) => "completions",
         }

@@ -11,6 +11,7 @@
 //!   local engine.
 //! - [`etcd`]: the service-discovery driver over etcd-client; the only module that talks to etcd.
 //! - [`rollout`]: live state, plans, waits and progress events for the lifecycle commands.
+//! - [`sync`]: `theseus sync`, keeping etcd equal to Marathon's running, healthy tasks.
 //! - [`local`]: `theseus local`, a Marathon-compatible engine on loopback.
 //! - [`output`]: the only module that writes to stdout and stderr (tables, JSON, progress).
 //! - [`names`]: service and label names, the encoding of a label set, [`names::GroupKey`].
@@ -35,6 +36,7 @@ pub mod output;
 pub mod rollout;
 pub mod secret;
 pub mod spec;
+pub mod sync;
 pub mod tls;
 
 use cli::{Cli, Command};
@@ -68,6 +70,7 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
         Command::Remove(args) => commands::remove::run(ctx, args).await,
         Command::View(args) => commands::view::run(ctx, args).await,
         Command::Endpoints(args) => commands::endpoints::run(ctx, args).await,
+        Command::Sync(args) => commands::sync::run(ctx, args).await,
         Command::Local(args) => commands::local::run(ctx, args).await,
     }
 }

@@ -11,7 +11,15 @@ fn main() -> ExitCode {
     if let Some(warning) = theseus::logging::init(cli.global.verbose, out.stderr_color()) {
         out.warn(warning);
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    // `theseus local` serves many clients: its API runs on worker threads so that one slow
+    // request never blocks another (`/ping`). Every other command issues a handful of requests
+    // and starts faster on the current thread.
+    let builder = match cli.command {
+        theseus::cli::Command::Local(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let mut builder = builder;
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(err) => return ExitCode::from(theseus::error_reporting::report(&err.into(), &out).code()),
     };

@@ -20,10 +20,20 @@ pub async fn run(ctx: &Context, args: LocalArgs) -> anyhow::Result<ExitStatus> {
     let engine = local::Engine::start(config, listener).await?;
     ctx.out.status("Serving", format!("Marathon API on {} with {agents} agents (127.0.0.2..)", engine.url()));
     ctx.out.text(&format!("{}\n", engine.url()))?;
-    let signal = wait_for_signal().await;
+    let signal = tokio::select! {
+        signal = wait_for_signal() => signal,
+        () = engine.stopped() => "failed",
+    };
+    let failure = engine.failure();
     ctx.out.status("Stopping", format!("{signal}: stopping every task"));
     engine.shutdown().await;
-    Ok(ExitStatus::Success)
+    match failure {
+        // A panic in the engine's background work: never keep serving half alive.
+        Some(why) => {
+            Err(anyhow::anyhow!("the local engine stopped: {why}; this is a bug in theseus, please report it"))
+        }
+        None => Ok(ExitStatus::Success),
+    }
 }
 
 fn config(args: &LocalArgs) -> anyhow::Result<Config> {

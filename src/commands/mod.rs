@@ -14,6 +14,7 @@ pub mod restart;
 pub mod rollback;
 pub mod rollout;
 pub mod scale;
+pub mod sync;
 pub mod update;
 pub mod validate;
 pub mod view;

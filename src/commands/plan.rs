@@ -1,7 +1,9 @@
 //! `theseus plan FILE`: what create/update/remove would do to each selected group.
 //!
 //! Exit codes for CI: 0 always on success; with `--exit-code`, 10 when changes are pending
-//! (a create, scale, rolling update or remove candidate) and 0 when there are none.
+//! (a create, scale, rolling update or remove candidate, or registration drift: etcd's
+//! containers differ from the running, healthy tasks, which `theseus sync --once` repairs) and
+//! 0 when there are none.
 
 use anyhow::Context as _;
 use serde_json::Value;
@@ -10,16 +12,44 @@ use crate::cli::PlanArgs;
 use crate::commands::common::load_spec;
 use crate::context::Context;
 use crate::error::ExitStatus;
+use crate::names::GroupKey;
 use crate::output::{table, Tabular};
 use crate::rollout::apply;
 use crate::rollout::live::Snapshot;
 use crate::rollout::plan::{plan, Action, GroupPlan};
 use crate::spec::labels::Selector;
+use crate::sync::drift::{drift, Drift};
 
 /// The `plan` result.
 #[derive(Debug, serde::Serialize)]
 #[serde(transparent)]
-pub struct Plan(pub Vec<GroupPlan>);
+pub struct Plan(pub Vec<PlanRow>);
+
+/// One group's plan and its registration drift (what `theseus sync` would change in etcd).
+#[derive(Debug, serde::Serialize)]
+pub struct PlanRow {
+    /// The plan.
+    #[serde(flatten)]
+    pub plan: GroupPlan,
+    /// Registration drift.
+    pub registration: Drift,
+}
+
+impl PlanRow {
+    /// Whether `create`/`update`/`remove` or `sync` would change anything.
+    pub fn is_change(&self) -> bool {
+        self.plan.is_change() || self.registration.any()
+    }
+}
+
+fn drift_text(d: &Drift) -> String {
+    match (d.missing.len(), d.stale.len()) {
+        (0, 0) => "in sync".to_owned(),
+        (m, 0) => format!("{m} missing"),
+        (0, s) => format!("{s} stale"),
+        (m, s) => format!("{m} missing, {s} stale"),
+    }
+}
 
 fn short(v: &Option<Value>) -> String {
     let s = match v {
@@ -36,8 +66,9 @@ fn short(v: &Option<Value>) -> String {
 
 impl Tabular for Plan {
     fn to_table(&self, tty: bool) -> String {
-        let mut t = table(&["action", "service", "labels", "revision", "changes"], tty);
-        for p in &self.0 {
+        let mut t = table(&["action", "service", "labels", "revision", "changes", "registration"], tty);
+        for row in &self.0 {
+            let p = &row.plan;
             let (action, changes) = match &p.action {
                 Action::Create => ("create", String::new()),
                 Action::Scale { from, to } => ("scale", format!("instances: {from} → {to}")),
@@ -58,7 +89,14 @@ impl Tabular for Plan {
                 (live, Some(r)) => format!("{} → {r}", live.join(",")),
                 (live, None) => live.join(","),
             };
-            t.add_row(vec![action.to_owned(), p.service.clone(), p.group.clone(), revision, changes]);
+            t.add_row(vec![
+                action.to_owned(),
+                p.service.clone(),
+                p.group.clone(),
+                revision,
+                changes,
+                drift_text(&row.registration),
+            ]);
         }
         t.to_string()
     }
@@ -78,7 +116,20 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<ExitStatus> {
     let snap = Snapshot::read(ctx.marathon()?, &spec.namespace, &services, &selector)
         .await
         .with_context(|| format!("reading groups under `/{}`", spec.namespace))?;
-    let result = Plan(plan(&desired, &snap, true));
+    let plans = plan(&desired, &snap, true);
+    let keys = plans.iter().filter_map(|p| GroupKey::new(&p.service, &p.group).ok()).collect::<Vec<_>>();
+    let etcd = ctx.etcd().await.context("reading the registrations (plan reports registration drift)")?;
+    let mut drifts = drift(etcd, &snap, &spec.namespace, &keys).await.context("reading the registrations from etcd")?;
+    let result = Plan(
+        plans
+            .into_iter()
+            .map(|plan| {
+                let key = GroupKey::new(&plan.service, &plan.group).ok();
+                let registration = key.and_then(|k| drifts.remove(&k)).unwrap_or_default();
+                PlanRow { plan, registration }
+            })
+            .collect(),
+    );
     let pending = result.0.iter().filter(|p| p.is_change()).count();
     ctx.out.result(&result)?;
     ctx.out.status("Plan", format!("{pending} change(s) pending, {} group(s) unchanged", result.0.len() - pending));

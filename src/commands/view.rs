@@ -16,16 +16,35 @@ use crate::rollout::live::Snapshot;
 use crate::rollout::status::{statuses, GroupStatus};
 use crate::spec::labels::Selector;
 
-/// The `view` result: the groups, shown as groups or as containers.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
+/// The `view` result: the groups, shown as groups or as containers. In JSON each group also
+/// carries `registered`: its containers in etcd (`null` when etcd could not be read).
+#[derive(Debug)]
 pub struct View {
     /// Group statuses.
     pub groups: Vec<GroupStatus>,
-    #[serde(skip)]
+    /// Containers registered in etcd, per group (same order); `None`: etcd unreadable.
+    pub registered: Vec<Option<usize>>,
     wide: bool,
-    #[serde(skip)]
     containers: bool,
+}
+
+/// One group as `view -o json` prints it.
+#[derive(Serialize)]
+struct Row<'a> {
+    #[serde(flatten)]
+    status: &'a GroupStatus,
+    registered: Option<usize>,
+}
+
+impl Serialize for View {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.groups
+                .iter()
+                .enumerate()
+                .map(|(i, status)| Row { status, registered: self.registered.get(i).copied().flatten() }),
+        )
+    }
 }
 
 impl Tabular for View {
@@ -48,18 +67,30 @@ impl Tabular for View {
             }
             return t.to_string();
         }
-        let mut headers =
-            vec!["namespace", "service", "labels", "healthy/running/desired", "revision", "runs", "state", "age"];
+        let mut headers = vec![
+            "namespace",
+            "service",
+            "labels",
+            "healthy/running/desired",
+            "registered/healthy",
+            "revision",
+            "runs",
+            "state",
+            "age",
+        ];
         if self.wide {
             headers.extend(["hosts", "ports"]);
         }
         let mut t = table(&headers, tty);
-        for g in &self.groups {
+        for (i, g) in self.groups.iter().enumerate() {
+            let registered =
+                self.registered.get(i).copied().flatten().map_or_else(|| "?".to_owned(), |n| n.to_string());
             let mut row = vec![
                 g.namespace.clone(),
                 g.service.clone(),
                 g.labels.join(","),
                 format!("{}/{}/{}", g.instances.healthy, g.instances.running, g.instances.desired),
+                format!("{registered}/{}", g.instances.healthy),
                 g.revisions.join(","),
                 g.runs.clone(),
                 g.state.to_string(),
@@ -89,6 +120,47 @@ fn age(since: &str) -> String {
     }
 }
 
+/// How long `view` waits for etcd before showing `?` for the registered counts.
+const ETCD_WAIT: Duration = Duration::from_secs(2);
+
+/// Each group's registered containers (one etcd read per service), counted only where the
+/// etcd group belongs to the group's namespace; `None` everywhere when etcd cannot be read
+/// (with a warning: `view` shows Marathon's state even then).
+async fn registered_counts(ctx: &Context, groups: &[GroupStatus]) -> Vec<Option<usize>> {
+    let read = async {
+        let etcd = ctx.etcd().await?;
+        let mut by_service = std::collections::BTreeMap::new();
+        for g in groups {
+            if !by_service.contains_key(&g.service) {
+                by_service.insert(g.service.clone(), etcd.service_registrations(&g.service).await?);
+            }
+        }
+        Ok::<_, crate::etcd::Error>(by_service)
+    };
+    match tokio::time::timeout(ETCD_WAIT, read).await {
+        Ok(Ok(by_service)) => groups
+            .iter()
+            .map(|g| {
+                let regs = by_service.get(&g.service).and_then(|s| s.get(&g.group));
+                Some(
+                    regs.filter(|r| r.namespace().is_none_or(|ns| ns == g.namespace)).map_or(0, |r| r.containers.len()),
+                )
+            })
+            .collect(),
+        Ok(Err(e)) => {
+            ctx.out.warn(format!("cannot read the registrations from etcd ({e}); `registered` shows ?"));
+            vec![None; groups.len()]
+        }
+        Err(_) => {
+            ctx.out.warn(format!(
+                "etcd did not answer within {}; `registered` shows ?",
+                humantime::format_duration(ETCD_WAIT)
+            ));
+            vec![None; groups.len()]
+        }
+    }
+}
+
 /// Runs `theseus view`.
 pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
     let selector = Selector::parse(&args.labels)?;
@@ -99,7 +171,9 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
         let snap = Snapshot::read_in(ctx.marathon()?, namespace.as_deref(), &services, &selector)
             .await
             .context("reading the groups from Marathon")?;
-        anyhow::Ok(View { groups: statuses(&snap), wide: args.wide, containers: args.containers })
+        let groups = statuses(&snap);
+        let registered = registered_counts(ctx, &groups).await;
+        anyhow::Ok(View { groups, registered, wide: args.wide, containers: args.containers })
     };
     if !args.watch {
         ctx.out.result(&read().await?)?;

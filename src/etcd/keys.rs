@@ -11,6 +11,7 @@
 //! <root>/theseus/locks/<service>/<group>                     per-group lock (lease-bound)
 //! <root>/theseus/rollouts/<service>/<group>                  the journal of a rollout in progress
 //! <root>/theseus/history/<service>/<group>                   the last revisions deployed (JSON list)
+//! <root>/theseus/sync/leader/<lease-id>                      candidates of the sync election (lease-bound)
 //! ```
 //! Everything under `<root>/theseus/` is Theseus's own bookkeeping: consumers read only
 //! `<root>/services`, and removing a group's `/services` subtree leaves it alone.
@@ -118,6 +119,17 @@ impl Keys {
     /// first, outside `/services` like the journal.
     pub fn history(&self, service: &str, group: &str) -> String {
         format!("{}/theseus/history/{service}/{group}", self.root)
+    }
+
+    /// `<root>/theseus/locks/`: the prefix of every group lock.
+    pub fn locks_prefix(&self) -> String {
+        format!("{}/theseus/locks/", self.root)
+    }
+
+    /// `<root>/theseus/sync/leader`: the name of the election `theseus sync` replicas run;
+    /// etcd's election API keeps one key per candidate below it, bound to its lease.
+    pub fn sync_election(&self) -> String {
+        format!("{}/theseus/sync/leader", self.root)
     }
 
     /// Parses a key below [`Keys::service_prefix`] into its place in the layout.

@@ -18,12 +18,14 @@
 //!   [`HistoryEntry`]: the revisions deployed, written with the group's config in one
 //!   transaction. Both live outside `/services`.
 
+mod election;
 mod error;
 mod history;
 mod journal;
 pub mod keys;
 mod lock;
 mod owner;
+mod registry;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -40,12 +42,14 @@ use etcd_client::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use election::Leadership;
 pub use error::{Cause, Error};
 pub use history::{HistoryEntry, HISTORY_LEN};
 pub use journal::{Journal, JournalSide, JournalState, RolloutKind};
 pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
 pub use owner::Owner;
+pub use registry::{Applied, GroupChange, GroupRegistrations, Registrations, Skipped};
 
 use crate::names::{check_service, GroupKey};
 use crate::secret::Secret;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use crate::marathon::rules;
 use crate::marathon::types::{App, VersionInfo};
 
 use super::deployment::DeploymentRun;
@@ -70,6 +71,7 @@ pub(crate) fn apply(
     let version = st.clock.next();
     let old: BTreeMap<String, Arc<App>> = st.apps.iter().map(|(k, v)| (k.clone(), v.def.clone())).collect();
     let changed = stamp(&old, &mut proposal, &version);
+    check_tree(&proposal)?;
     assign_service_ports(&mut proposal.apps, &old, &changed);
     let group_deps: BTreeMap<String, Vec<String>> =
         proposal.groups.iter().map(|(k, v)| (k.clone(), v.dependencies.clone())).collect();
@@ -104,6 +106,7 @@ pub(crate) fn apply(
                     != def.version_info.as_ref().map(|v| &v.last_config_change_at);
                 rec.def = def.clone();
                 rec.versions.insert(def.version.clone().unwrap_or_default(), def.clone());
+                rec.trim_versions();
                 if config_changed {
                     rec.launch.delay_seconds = 0.0;
                     rec.launch.delay_until = None;
@@ -192,10 +195,23 @@ fn stamp(old: &BTreeMap<String, Arc<App>>, proposal: &mut Proposal, version: &st
 pub(crate) fn preview(st: &State, mut proposal: Proposal) -> Result<Vec<Vec<plan::Action>>, Rejected> {
     let old: BTreeMap<String, Arc<App>> = st.apps.iter().map(|(k, v)| (k.clone(), v.def.clone())).collect();
     let _ = stamp(&old, &mut proposal, &super::clock::now_iso());
+    check_tree(&proposal)?;
     let group_deps: BTreeMap<String, Vec<String>> =
         proposal.groups.iter().map(|(k, v)| (k.clone(), v.dependencies.clone())).collect();
     plan::steps(&old, &proposal.apps, &group_deps)
         .map_err(|e| Rejected::Invalid(vec![Violation { path: "/".into(), error: e }]))
+}
+
+/// Marathon's rules over the whole tree: no app shares its id with a group (`Group.scala`,
+/// [`rules::app_group_collisions`]); 422 otherwise.
+fn check_tree(proposal: &Proposal) -> Result<(), Rejected> {
+    let apps = proposal.apps.keys().map(String::as_str);
+    let clashes = rules::app_group_collisions(apps, proposal.groups.keys().map(String::as_str));
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    tracing::debug!(ids = ?clashes, "apps and groups share ids");
+    Err(Rejected::Invalid(vec![Violation { path: "/".into(), error: rules::APP_GROUP_COLLISION.into() }]))
 }
 
 /// Cancels a deployment: it stops where it is and emits `deployment_failed`.
@@ -282,6 +298,7 @@ pub(crate) fn restore(st: &mut State, saved: Saved) {
                 rec.versions.insert(ts, Arc::new(v));
             }
         }
+        rec.trim_versions();
         st.service_ports.extend(super::scheduler::service_ports(&current));
         st.apps.insert(current.id.clone(), rec);
     }

@@ -27,8 +27,13 @@ pub(crate) async fn fetch(http: &HttpClients, item: &Fetch, sandbox: &Path) -> R
             .unwrap_or("download")
             .to_string(),
     };
-    if name.contains("..") {
-        return Err(format!("destPath `{name}` leaves the sandbox"));
+    // Mesos' `CommandInfo.URI.output_file` "must be a relative path" inside the sandbox
+    // (M:src/main/protobuf/mesos/mesos.proto): no root, no `..`.
+    if !Path::new(&name)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+    {
+        return Err(format!("destPath `{name}` must be a relative path inside the sandbox"));
     }
     let dest: PathBuf = sandbox.join(&name);
     if let Some(parent) = dest.parent() {
@@ -108,6 +113,33 @@ mod tests {
         let sandbox = tempfile::tempdir().unwrap();
         fetch(&http, &item(format!("http://127.0.0.1:{port}/dir/data.bin?v=1")), sandbox.path()).await.unwrap();
         assert_eq!(std::fs::read_to_string(sandbox.path().join("data.bin")).unwrap(), body);
+    }
+
+    #[tokio::test]
+    async fn dest_paths_stay_inside_the_sandbox() {
+        let http = HttpClients::new().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (sandbox, outside) = (dir.path().join("sandbox"), dir.path().join("outside"));
+        std::fs::create_dir_all(&sandbox).unwrap();
+        let source = dir.path().join("artifact.txt");
+        std::fs::write(&source, "data").unwrap();
+        for dest in [outside.display().to_string(), "../outside".into(), "a/../../outside".into()] {
+            let item = Fetch {
+                uri: format!("file://{}", source.display()),
+                dest_path: Some(dest.clone()),
+                ..Default::default()
+            };
+            let err = fetch(&http, &item, &sandbox).await.unwrap_err();
+            assert!(err.contains("must be a relative path inside the sandbox"), "{dest}: {err}");
+            assert!(!outside.exists(), "{dest} wrote outside the sandbox");
+        }
+        let item = Fetch {
+            uri: format!("file://{}", source.display()),
+            dest_path: Some("./sub/in.txt".into()),
+            ..Default::default()
+        };
+        fetch(&http, &item, &sandbox).await.unwrap();
+        assert_eq!(std::fs::read_to_string(sandbox.join("sub/in.txt")).unwrap(), "data");
     }
 
     #[tokio::test]

@@ -1,12 +1,26 @@
 //! Health checks (HTTP, HTTPS, TCP, COMMAND and the MESOS_* forms) and readiness checks, really
 //! run against each task, with grace period, interval, timeout and maxConsecutiveFailures. HTTP(S)
 //! checks go through the engine's shared check client ([`HttpClients`]).
+//!
+//! The two levels differ as in Marathon (M: = mesosphere/marathon v1.10.26):
+//! - Marathon runs every `HTTP`, `HTTPS` and `TCP` check (`core/health/impl/HealthCheckActor.scala`).
+//! - Mesos runs one check per task: `mesos/TaskBuilder.scala` hands it the first Mesos-level check
+//!   (`COMMAND`, `MESOS_*`) and drops the others, and `MarathonHealthCheckManager.scala` feeds the
+//!   task's one Mesos health status to every Mesos-level check. Here the first in the app's list
+//!   runs and its result is written to every Mesos-level check.
+//! - When a task is killed for failing: [`rules::kill_after_failures`].
+//!
+//! Simulated Docker tasks (no Docker engine) get no shortcut: their checks run like any task's,
+//! so HTTP, HTTPS and TCP checks find nothing listening, and a `COMMAND` check, which would run
+//! inside the container, fails because there is none. They are never healthy or ready, as a
+//! container that does not answer would be on Marathon.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::marathon::rules::{self, HealthProtocol};
 use crate::marathon::types::{HealthCheck, ReadinessCheck};
 
 use super::clock::now_iso;
@@ -16,13 +30,41 @@ use super::procgroup;
 use super::task_env::task_env;
 use super::Shared;
 
+/// One running check: the check, its level, and the result slots (indices into the task's
+/// `healthCheckResults`) it writes: its own, or every Mesos-level check's.
+#[derive(Debug, Clone)]
+struct Runner {
+    hc: HealthCheck,
+    protocol: HealthProtocol,
+    slots: Vec<usize>,
+}
+
+/// The checks that really run for an app's task: every Marathon-level check, and the first
+/// Mesos-level one writing to all Mesos-level slots (module doc).
+fn runners(checks: &[HealthCheck]) -> Vec<Runner> {
+    let protocols: Vec<Option<HealthProtocol>> =
+        checks.iter().map(|hc| HealthProtocol::parse(hc.protocol.as_deref().unwrap_or("HTTP")).ok()).collect();
+    let mesos_slots: Vec<usize> =
+        (0..checks.len()).filter(|&i| protocols[i].is_some_and(|p| p.is_mesos_level())).collect();
+    let mut out = Vec::new();
+    for (i, (hc, protocol)) in checks.iter().zip(&protocols).enumerate() {
+        let Some(protocol) = *protocol else { continue };
+        if protocol.is_marathon_level() {
+            out.push(Runner { hc: hc.clone(), protocol, slots: vec![i] });
+        } else if mesos_slots.first() == Some(&i) {
+            out.push(Runner { hc: hc.clone(), protocol, slots: mesos_slots.clone() });
+        }
+    }
+    out
+}
+
 /// Starts the health-check and readiness loops of a freshly started task.
 pub(crate) fn start(shared: Arc<Shared>, job: &LaunchJob) {
-    for (idx, hc) in job.app.health_checks.iter().flatten().enumerate() {
-        tokio::spawn(check_loop(shared.clone(), job.clone(), idx, hc.clone()));
+    for runner in runners(job.app.health_checks.as_deref().unwrap_or_default()) {
+        shared.spawn("health check", check_loop(shared.clone(), job.clone(), runner));
     }
     if let Some(rc) = job.app.readiness_checks.as_ref().and_then(|r| r.first()) {
-        tokio::spawn(readiness_loop(shared, job.clone(), rc.clone()));
+        shared.clone().spawn("readiness check", readiness_loop(shared, job.clone(), rc.clone()));
     }
 }
 
@@ -30,21 +72,34 @@ fn secs(v: Option<u64>, default: u64) -> Duration {
     Duration::from_secs(v.unwrap_or(default))
 }
 
+/// Whether the task is a simulated Docker task (no process).
+pub(crate) fn is_simulated(shared: &Shared, job: &LaunchJob) -> bool {
+    let st = shared.lock();
+    st.instances.get(&job.app.id).and_then(|m| m.get(&job.instance_id)).is_some_and(|i| i.simulated)
+}
+
+/// Why a `COMMAND` check of a simulated task fails.
+const NO_CONTAINER: &str = "Command cannot run: this is a simulated Docker task, with no container to run it in";
+
 /// Whether the task is still meant to run (checks stop once it is killed or gone).
 fn running(shared: &Shared, job: &LaunchJob) -> bool {
     let st = shared.lock();
     st.instances.get(&job.app.id).and_then(|m| m.get(&job.instance_id)).is_some_and(|i| i.goal_running)
 }
 
-async fn check_loop(shared: Arc<Shared>, job: LaunchJob, idx: usize, hc: HealthCheck) {
-    let interval = secs(hc.interval_seconds, 60).max(Duration::from_millis(100));
+async fn check_loop(shared: Arc<Shared>, job: LaunchJob, runner: Runner) {
+    let interval = secs(runner.hc.interval_seconds, 60).max(Duration::from_millis(100));
     let mut stop = shared.stop_signal();
     loop {
         if !running(&shared, &job) {
             return;
         }
-        let outcome = run_check(&shared.http, &hc, &job).await;
-        if record(&shared, &job, idx, &hc, outcome) {
+        let outcome = if runner.protocol == HealthProtocol::Command && is_simulated(&shared, &job) {
+            Err(NO_CONTAINER.to_owned())
+        } else {
+            run_check(&shared.http, &runner.hc, &job).await
+        };
+        if record(&shared, &job, &runner, outcome) {
             return;
         }
         tokio::select! {
@@ -80,10 +135,16 @@ async fn run_check(http: &HttpClients, hc: &HealthCheck, job: &LaunchJob) -> Res
                 .stdin(std::process::Stdio::null())
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
+                .process_group(0)
                 .kill_on_drop(true)
                 .spawn()
                 .map_err(|e| e.to_string())?;
-            match tokio::time::timeout(timeout, child.wait_with_output()).await {
+            // The check runs in its own process group: whatever it started dies with it, on
+            // timeout as well as after it answered.
+            let group = child.id().and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
+            let outcome = tokio::time::timeout(timeout, child.wait_with_output()).await;
+            procgroup::signal_group(group, libc::SIGKILL);
+            match outcome {
                 Ok(Ok(out)) if out.status.success() => Ok(Some(())),
                 Ok(Ok(out)) => Err(format!("Command `{cmd}` exited with {}", out.status)),
                 Ok(Err(e)) => Err(e.to_string()),
@@ -124,14 +185,10 @@ fn http_verdict(code: u16, hc: &HealthCheck) -> Result<Option<()>, String> {
     }
 }
 
-/// Records a check result; returns true when the task was killed for failing.
-fn record(
-    shared: &Arc<Shared>,
-    job: &LaunchJob,
-    idx: usize,
-    hc: &HealthCheck,
-    outcome: Result<Option<()>, String>,
-) -> bool {
+/// Records a check result in every slot of the runner; returns true when the task was killed
+/// for failing ([`rules::kill_after_failures`]).
+fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Result<Option<()>, String>) -> bool {
+    let hc = &runner.hc;
     let mut fx = Effects::default();
     let killed = {
         let mut st = shared.lock();
@@ -139,37 +196,45 @@ fn record(
         let Some(inst) = st.instances.get_mut(&job.app.id).and_then(|m| m.get_mut(&job.instance_id)) else {
             return true;
         };
-        let Some(result) = inst.health.get_mut(idx) else { return true };
+        let Some(&first) = runner.slots.first() else { return true };
+        let Some(result) = inst.health.get(first).cloned() else { return true };
         let was_alive = result.alive;
+        let mut next = result;
         let mut kill = false;
         match outcome {
             Ok(None) => {}
             Ok(Some(())) => {
                 let now = now_iso();
-                result.alive = true;
-                result.consecutive_failures = 0;
-                result.first_success.get_or_insert_with(|| now.clone());
-                result.last_success = Some(now);
+                next.alive = true;
+                next.consecutive_failures = 0;
+                next.first_success.get_or_insert_with(|| now.clone());
+                next.last_success = Some(now);
             }
             Err(cause) => {
                 let grace = secs(hc.grace_period_seconds, 300);
-                let in_grace = result.first_success.is_none()
+                let in_grace = next.first_success.is_none()
                     && inst.started_instant.is_some_and(|t| Instant::now().duration_since(t) < grace);
                 if !in_grace {
-                    result.alive = false;
-                    result.consecutive_failures += 1;
-                    result.last_failure = Some(now_iso());
-                    result.last_failure_cause = Some(cause.clone());
+                    next.alive = false;
+                    next.consecutive_failures += 1;
+                    next.last_failure = Some(now_iso());
+                    next.last_failure_cause = Some(cause.clone());
                     bus.emit(
                         "failed_health_check_event",
                         json!({"appId": job.app.id, "taskId": job.instance_id, "instanceId": job.instance_id, "healthCheck": hc}),
                     );
                     let max = hc.max_consecutive_failures.unwrap_or(3);
-                    kill = max > 0 && result.consecutive_failures >= max;
+                    kill = rules::kill_after_failures(runner.protocol, max)
+                        .is_some_and(|n| next.consecutive_failures >= n);
                 }
             }
         }
-        let alive = result.alive;
+        for &slot in &runner.slots {
+            if let Some(r) = inst.health.get_mut(slot) {
+                *r = next.clone();
+            }
+        }
+        let alive = next.alive;
         let version = inst.version.clone();
         let all_alive = inst.health.iter().all(|h| h.alive);
         if alive != was_alive {
@@ -183,17 +248,22 @@ fn record(
             );
         }
         if kill {
-            bus.emit(
-                "unhealthy_instance_kill_event",
-                json!({"appId": job.app.id, "taskId": job.task_id, "instanceId": job.instance_id, "version": version,
-                       "reason": "FailedHealthChecks", "host": job.host, "slaveId": job.agent_id}),
-            );
+            // Marathon announces its own kills (`HealthCheckActor.checkConsecutiveFailures`);
+            // a Mesos-level check is killed by the agent, which Marathon only sees as TASK_KILLED.
+            if runner.protocol.is_marathon_level() {
+                bus.emit(
+                    "unhealthy_instance_kill_event",
+                    json!({"appId": job.app.id, "taskId": job.task_id, "instanceId": job.instance_id, "version": version,
+                           "reason": next.last_failure_cause, "host": job.host, "slaveId": job.agent_id}),
+                );
+            }
+            tracing::info!(app = %job.app.id, task = %job.task_id, protocol = %runner.protocol, failures = next.consecutive_failures, "killing a task whose health checks failed");
             ops::kill(&mut st, &bus, &job.app.id, &job.instance_id, &mut fx, true);
         }
         kill
     };
     for k in fx.kills {
-        tokio::spawn(procgroup::kill(k));
+        shared.spawn("task killer", procgroup::kill(k));
     }
     shared.wake.notify_one();
     killed

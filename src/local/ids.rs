@@ -3,6 +3,8 @@
 
 use crate::marathon::rules;
 
+use super::limits::MAX_ID_LENGTH;
+
 /// Resolves `id` against the group `base` (absolute ids ignore it), handling `.` and `..`, and
 /// validates every segment. Returns the absolute id (`/` for the root).
 pub(crate) fn resolve(id: &str, base: &str) -> Result<String, String> {
@@ -17,7 +19,15 @@ pub(crate) fn resolve(id: &str, base: &str) -> Result<String, String> {
             s => parts.push(s),
         }
     }
-    Ok(join(&parts))
+    let abs = join(&parts);
+    if abs.len() > MAX_ID_LENGTH {
+        return Err(format!(
+            "an id must be at most {MAX_ID_LENGTH} characters, this one has {}: Mesos names each task's \
+             sandbox directory after it",
+            abs.len()
+        ));
+    }
+    Ok(abs)
 }
 
 /// Resolves an app id: like [`resolve`], and the last segment must not be reserved.
@@ -91,6 +101,15 @@ mod tests {
         assert!(resolve("/dev.frontend/a-b/x1", "/").is_ok());
         assert!(resolve_app("/a/tasks", "/").is_err());
         assert!(resolve_app("/", "/").is_err());
+    }
+
+    #[test]
+    fn ids_are_bounded_in_length_and_so_in_depth() {
+        let deep = "/a".repeat(MAX_ID_LENGTH / 2);
+        assert_eq!(resolve(&deep, "/").unwrap(), deep);
+        let err = resolve(&format!("{deep}/b"), "/").unwrap_err();
+        assert!(err.contains("at most 200 characters"), "{err}");
+        assert!(resolve(&"/a".repeat(1500), "/").is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod agents;
 mod api;
 mod changes;
 mod clock;
+mod conn;
 mod deploy;
 mod deployment;
 mod events;
@@ -23,6 +24,8 @@ mod fetch;
 mod health;
 mod http_clients;
 mod ids;
+mod limits;
+mod logs;
 mod normalize;
 mod offers;
 mod ops;
@@ -31,8 +34,11 @@ mod placement;
 mod plan;
 mod process;
 mod procgroup;
+mod raml;
+mod sandbox;
 mod scheduler;
 mod state;
+mod supervise;
 mod task_env;
 mod views;
 
@@ -44,7 +50,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 
 pub use agents::{parse_attributes, parse_port_range};
 
@@ -89,6 +95,10 @@ pub struct Config {
     pub framework_id: String,
     /// How long shutdown waits after SIGTERM before SIGKILL.
     pub shutdown_grace: Duration,
+    /// How long the sandbox of a finished task is kept (Mesos' `--gc_delay`, scaled down).
+    pub sandbox_gc_delay: Duration,
+    /// A connection with no bytes read or written for this long is closed (also half-sent requests).
+    pub connection_idle_timeout: Duration,
 }
 
 impl Default for Config {
@@ -107,6 +117,8 @@ impl Default for Config {
             docker: DockerMode::Auto,
             framework_id: "20240101-000000-16777343-5050-0000".into(),
             shutdown_grace: Duration::from_secs(3),
+            sandbox_gc_delay: limits::SANDBOX_GC_DELAY,
+            connection_idle_timeout: limits::CONNECTION_IDLE_TIMEOUT,
         }
     }
 }
@@ -127,7 +139,9 @@ pub(crate) struct Shared {
     pub(crate) work_dir: PathBuf,
     remove_work_dir: bool,
     pub(crate) docker_available: bool,
-    stop: watch::Sender<bool>,
+    /// `--state`: where definitions are saved, one save at a time.
+    pub(crate) store: Option<persist::Store>,
+    pub(crate) supervisor: Arc<supervise::Supervisor>,
 }
 
 impl Shared {
@@ -137,8 +151,16 @@ impl Shared {
     }
 
     /// Changes to `true` when the engine stops.
-    pub(crate) fn stop_signal(&self) -> watch::Receiver<bool> {
-        self.stop.subscribe()
+    pub(crate) fn stop_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.supervisor.stop_signal()
+    }
+
+    /// Spawns background work; a panic in it stops the engine (see `supervise`).
+    pub(crate) fn spawn<F>(&self, what: &'static str, fut: F) -> tokio::task::JoinHandle<()>
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        supervise::spawn(&self.supervisor, what, fut)
     }
 
     fn task_groups(&self) -> Vec<i32> {
@@ -159,22 +181,23 @@ impl Engine {
     /// Starts the engine on `listener` (bind it to 127.0.0.1): loads `--state`, starts the cycle and the API.
     pub async fn start(config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<Engine> {
         let addr = listener.local_addr()?;
-        let (work_dir, remove_work_dir) = match &config.work_dir {
-            Some(dir) => (dir.clone(), false),
-            None => (
-                std::env::temp_dir().join(format!("theseus-local-{}-{}", std::process::id(), uuid::Uuid::new_v4())),
-                true,
-            ),
-        };
+        let (work_dir, remove_work_dir) = sandbox::work_dir(&config);
         std::fs::create_dir_all(&work_dir).with_context(|| format!("creating the work dir {}", work_dir.display()))?;
-        let docker_available = config.docker == DockerMode::Auto && docker_works().await;
-        let http = http_clients::HttpClients::new().context("building the engine's HTTP clients")?;
+        let work_dir = std::fs::canonicalize(&work_dir).unwrap_or(work_dir);
         let mut st = state::State { agents: agents::build(&config), ..Default::default() };
         st.root_version = st.clock.next();
         if let Some(path) = &config.state_file {
-            let saved = persist::load(path).with_context(|| format!("reading the state file {}", path.display()))?;
-            changes::restore(&mut st, saved);
+            changes::restore(&mut st, persist::load(path)?);
         }
+        // Tasks a previous run of this work dir left behind (kill -9 of the engine) are killed
+        // before anything launches, so a restart never runs two copies of an instance.
+        let leftovers = sandbox::reap_leftovers(&work_dir, config.shutdown_grace).await;
+        if leftovers > 0 {
+            tracing::warn!(target: "theseus::local", "killed {leftovers} task processes left by a previous run in {}", work_dir.display());
+        }
+        let docker_available = config.docker == DockerMode::Auto && docker_works().await;
+        let http = http_clients::HttpClients::new().context("building the engine's HTTP clients")?;
+        let store = config.state_file.clone().map(persist::Store::new);
         let shared = Arc::new(Shared {
             state: Mutex::new(st),
             bus: events::Bus::new(4096),
@@ -186,20 +209,12 @@ impl Engine {
             work_dir,
             remove_work_dir,
             docker_available,
-            stop: watch::channel(false).0,
+            store,
+            supervisor: supervise::Supervisor::new(),
             config,
         });
-        let scheduler = tokio::spawn(scheduler::run(shared.clone()));
-        let router = api::router(shared.clone());
-        let mut stop = shared.stop_signal();
-        let server = tokio::spawn(async move {
-            let shutdown = async move {
-                let _ = stop.changed().await;
-            };
-            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(shutdown)
-                .await;
-        });
+        let scheduler = shared.spawn("scheduler", scheduler::run(shared.clone()));
+        let server = shared.spawn("API server", conn::serve(shared.clone(), listener, api::router(shared.clone())));
         Ok(Engine { shared, addr, server, scheduler })
     }
 
@@ -220,7 +235,7 @@ impl Engine {
 
     /// Stops serving, then stops every task: SIGTERM to each process group, SIGKILL after the grace period.
     pub async fn shutdown(self) {
-        let _ = self.shared.stop.send(true);
+        self.shared.supervisor.stop();
         let groups = self.shared.task_groups();
         for g in &groups {
             procgroup::signal_group(*g, libc::SIGTERM);
@@ -232,11 +247,24 @@ impl Engine {
         for g in &groups {
             procgroup::signal_group(*g, libc::SIGKILL);
         }
+        // Whatever escaped its process group (setsid) still carries its sandbox in its environment.
+        procgroup::kill_stragglers(&self.shared.work_dir);
         let _ = tokio::time::timeout(Duration::from_secs(2), self.server).await;
         self.scheduler.abort();
+        persist::save_now(&self.shared);
         if self.shared.remove_work_dir {
             let _ = std::fs::remove_dir_all(&self.shared.work_dir);
         }
+    }
+
+    /// Resolves when the engine stops on its own (a fatal error) or is shut down.
+    pub async fn stopped(&self) {
+        self.shared.supervisor.stopped().await;
+    }
+
+    /// Why the engine stopped on its own (a panic in its background work), if it did.
+    pub fn failure(&self) -> Option<String> {
+        self.shared.supervisor.failure()
     }
 }
 

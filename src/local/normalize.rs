@@ -5,8 +5,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::marathon::rules::{self, Constraint, HealthProtocol};
 use crate::marathon::types::{
     App, Container, Fetch, HealthCheck, Network, PortDefinition, ReadinessCheck, UpgradeStrategy,
@@ -27,19 +25,6 @@ impl Violation {
     fn new(path: impl Into<String>, error: impl Into<String>) -> Self {
         Violation { path: path.into(), error: error.into() }
     }
-}
-
-/// Checks numeric ranges on the raw body that the typed model cannot hold (negative counts).
-pub(crate) fn precheck(raw: &Value, prefix: &str) -> Vec<Violation> {
-    let mut out = Vec::new();
-    for (field, min) in [("instances", 0.0), ("cpus", 0.0), ("mem", 0.0), ("disk", 0.0), ("gpus", 0.0)] {
-        if let Some(n) = raw.get(field).and_then(Value::as_f64) {
-            if n < min {
-                out.push(Violation::new(format!("{prefix}/{field}"), format!("got {n}, expected {min} or more")));
-            }
-        }
-    }
-    out
 }
 
 /// Normalises and validates an app. `base` is the enclosing group for relative ids.
@@ -260,6 +245,7 @@ fn validate(app: &App, errors: &mut Vec<Violation>) {
     }
     validate_port_names(app, errors);
     validate_health_checks(app, errors);
+    validate_cmd_and_labels(app, errors);
     let readiness = app.readiness_checks.as_deref().unwrap_or_default();
     if readiness.len() > rules::MAX_READINESS_CHECKS {
         errors.push(Violation::new("/readinessChecks", "must have at most 1 element"));
@@ -277,6 +263,25 @@ fn validate(app: &App, errors: &mut Vec<Violation>) {
                 "must be less than intervalSeconds",
             ));
         }
+    }
+}
+
+/// A `cmd` of two characters or more (`AppValidation.scala`), and the labels Marathon reads:
+/// single-instance apps (`SchedulingValidation.scala`, `UpgradeStrategy.scala`) and the DC/OS
+/// migration labels (`AppValidation.scala`), through [`rules`].
+fn validate_cmd_and_labels(app: &App, errors: &mut Vec<Violation>) {
+    if let Some(Err(e)) = app.cmd.as_deref().map(rules::check_cmd) {
+        errors.push(Violation::new("/", e));
+    }
+    let labels = app.labels.clone().unwrap_or_default();
+    let (min, over) =
+        app.upgrade_strategy.as_ref().map_or((1.0, 1.0), |u| (u.minimum_health_capacity, u.maximum_over_capacity));
+    for (field, e) in rules::check_single_instance(&labels, app.instances.unwrap_or(1), min, over) {
+        let path = if field.is_empty() { "/".to_owned() } else { format!("/upgradeStrategy/{field}") };
+        errors.push(Violation::new(path, e));
+    }
+    if let Err(e) = rules::check_migration_labels(&labels) {
+        errors.push(Violation::new("/", e));
     }
 }
 
@@ -348,6 +353,8 @@ pub(crate) fn definition_only(app: &App) -> App {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     fn app(json: Value) -> App {
@@ -368,7 +375,7 @@ mod tests {
 
     #[test]
     fn cmd_and_args_are_exclusive() {
-        let e = normalize(app(serde_json::json!({"id": "/a", "cmd": "x", "args": ["y"]})), "/").unwrap_err();
+        let e = normalize(app(serde_json::json!({"id": "/a", "cmd": "xx", "args": ["y"]})), "/").unwrap_err();
         assert_eq!(e[0].error, rules::CMD_OR_ARGS);
         let e = normalize(app(serde_json::json!({"id": "/a"})), "/").unwrap_err();
         assert_eq!(e[0].error, rules::CMD_OR_ARGS);
@@ -378,7 +385,7 @@ mod tests {
     #[test]
     fn constraint_violations_are_marathons() {
         let e = normalize(
-            app(serde_json::json!({"id": "/a", "cmd": "x", "constraints": [
+            app(serde_json::json!({"id": "/a", "cmd": "xx", "constraints": [
                 ["hostname", "unique"], ["hostname", "UNIQUE", "x"], ["rack", "GROUP_BY", "many"], ["rack", "NOPE"]]})),
             "/",
         )
@@ -396,7 +403,7 @@ mod tests {
     fn port_names_follow_legacy_name() {
         let body = |name: &str| {
             app(
-                serde_json::json!({"id": "/a", "cmd": "x", "portDefinitions": [{"port": 0, "name": "ok"}, {"port": 0, "name": name}]}),
+                serde_json::json!({"id": "/a", "cmd": "xx", "portDefinitions": [{"port": 0, "name": "ok"}, {"port": 0, "name": name}]}),
             )
         };
         let e = normalize(body("http-"), "/").unwrap_err();
@@ -416,7 +423,7 @@ mod tests {
                 specs.push(crate::spec::load(&path).unwrap());
             }
         }
-        let ports = "[service.a]\ncmd = \"x\"\nports = [{ name = \"1http\" }, { name = \"http-api\" }]\n\
+        let ports = "[service.a]\ncmd = \"xx\"\nports = [{ name = \"1http\" }, { name = \"http-api\" }]\n\
                      [[service.a.group]]\nlabels = [\"a\"]\n";
         specs.push(crate::spec::parse("ports.toml", ports).unwrap());
         assert!(specs.len() > 4);
@@ -432,7 +439,7 @@ mod tests {
     #[test]
     fn health_check_rules_are_shared() {
         let hc = |checks: Value| {
-            normalize(app(serde_json::json!({"id": "/a", "cmd": "x", "healthChecks": checks})), "/")
+            normalize(app(serde_json::json!({"id": "/a", "cmd": "xx", "healthChecks": checks})), "/")
                 .err()
                 .unwrap_or_default()
                 .into_iter()
@@ -442,9 +449,15 @@ mod tests {
         assert_eq!(hc(serde_json::json!([{"protocol": "COMMAND"}])), ["a COMMAND health check needs a `command`"]);
         assert_eq!(hc(serde_json::json!([{"protocol": "GRPC"}])), ["invalid health check protocol `GRPC`"]);
         assert!(hc(serde_json::json!([{"protocol": "TCP", "path": "/x"}])).is_empty(), "Marathon ignores it");
+        // AppValidation.scala `haveAtMostOneMesosHealthCheck`: levels mix, COMMAND is not counted.
+        assert!(hc(serde_json::json!([{"protocol": "HTTP"}, {"protocol": "MESOS_HTTP"}])).is_empty());
+        assert!(hc(
+            serde_json::json!([{"protocol": "MESOS_TCP"}, {"protocol": "COMMAND", "command": {"value": "true"}}])
+        )
+        .is_empty());
         assert_eq!(
-            hc(serde_json::json!([{"protocol": "HTTP"}, {"protocol": "MESOS_HTTP"}])),
-            [rules::HealthCheckError::MixedLevels.to_string()]
+            hc(serde_json::json!([{"protocol": "MESOS_HTTP"}, {"protocol": "MESOS_TCP"}])),
+            [rules::HealthCheckError::TooManyMesosChecks.to_string()]
         );
         assert_eq!(hc(serde_json::json!([{"protocol": "HTTP", "portIndex": 1}])), [rules::HEALTH_PORT_INDEX]);
     }
@@ -452,7 +465,7 @@ mod tests {
     #[test]
     fn upgrade_strategy_out_of_range_is_422_material() {
         let e = normalize(
-            app(serde_json::json!({"id": "/a", "cmd": "x", "upgradeStrategy": {"minimumHealthCapacity": 1.5, "maximumOverCapacity": 0}})),
+            app(serde_json::json!({"id": "/a", "cmd": "xx", "upgradeStrategy": {"minimumHealthCapacity": 1.5, "maximumOverCapacity": 0}})),
             "/",
         )
         .unwrap_err();

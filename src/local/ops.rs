@@ -3,12 +3,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::marathon::types::{App, TaskFailure};
 
 use super::clock::now_iso;
 use super::events::{self, Bus};
+use super::limits;
 use super::state::{Instance, State, TaskState};
 
 /// Work to do once the state lock is released.
@@ -27,6 +28,8 @@ pub(crate) struct KillJob {
     pub(crate) pgid: i32,
     /// Time between SIGTERM and SIGKILL.
     pub(crate) grace: Duration,
+    /// The task's sandbox: processes that left the group (`setsid`) are found by it.
+    pub(crate) sandbox: PathBuf,
 }
 
 /// Start one task.
@@ -89,11 +92,6 @@ pub(crate) fn kill_order(st: &State, app_id: &str, filter: impl Fn(&Instance) ->
 /// Starts killing an instance: TASK_KILLING now, the process group is signalled after unlock.
 /// Simulated and not-yet-started tasks end at once.
 pub(crate) fn kill(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, fx: &mut Effects, unhealthy: bool) {
-    let grace = st
-        .apps
-        .get(app_id)
-        .and_then(|r| r.def.task_kill_grace_period_seconds)
-        .map_or(Duration::from_secs(3), |s| Duration::from_secs_f64(s.max(0.0)));
     let Some(inst) = st.instances.get_mut(app_id).and_then(|m| m.get_mut(instance_id)) else { return };
     if !inst.goal_running {
         return;
@@ -106,7 +104,10 @@ pub(crate) fn kill(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, f
     let inst_copy = inst.clone();
     events::task_changed(bus, &inst_copy, TaskState::Killing, &host, &agent_id, "");
     match inst_copy.pgid {
-        Some(pgid) => fx.kills.push(KillJob { pgid, grace }),
+        // The grace period is the one the task was launched with (Mesos' KillPolicy, set from
+        // the app's taskKillGracePeriodSeconds, M:src/main/scala/mesosphere/mesos/TaskBuilder.scala),
+        // so it holds even when the app itself is already deleted.
+        Some(pgid) => fx.kills.push(KillJob { pgid, grace: inst_copy.kill_grace, sandbox: inst_copy.sandbox.clone() }),
         None if inst_copy.simulated => terminal(st, bus, app_id, instance_id, TaskState::Killed, "killed"),
         None => {} // still staging: the launcher sees the goal and does not start it
     }
@@ -136,7 +137,7 @@ pub(crate) fn terminal(st: &mut State, bus: &Bus, app_id: &str, instance_id: &st
             let delay =
                 if rec.launch.delay_seconds <= 0.0 { base } else { (rec.launch.delay_seconds * factor).min(max) };
             rec.launch.delay_seconds = delay;
-            rec.launch.delay_until = Some(Instant::now() + Duration::from_secs_f64(delay.max(0.0)));
+            rec.launch.delay_until = Some(limits::instant_after(limits::seconds(delay)));
             rec.last_failure = Some(TaskFailure {
                 app_id: app_id.to_string(),
                 host,

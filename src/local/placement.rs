@@ -208,9 +208,10 @@ fn constraint_allows(c: &[String], agents: &[Agent], i: usize, placed: &[usize])
     }
 }
 
-/// LIKE/UNLIKE match the whole attribute value, with Marathon's one regex rule.
+/// LIKE/UNLIKE match the whole attribute value with Java regex syntax (`mesos/Constraints.scala`;
+/// [`crate::marathon::rules::like_matches`]).
 fn full_match(pattern: &str, text: &str) -> bool {
-    crate::marathon::rules::like_regex(pattern).is_ok_and(|re| re.is_match(text))
+    crate::marathon::rules::like_matches(pattern, text)
 }
 
 #[cfg(test)]
@@ -244,6 +245,10 @@ mod tests {
         assert!(!constraints_allow(&c(&["rack", "CLUSTER", "r2"]), &a, 0, &[]));
         assert!(!constraints_allow(&c(&["rack", "CLUSTER"]), &a, 2, &[0]));
         assert!(constraints_allow(&c(&["rack", "LIKE", "r[12]"]), &a, 0, &[]));
+        // Java regex syntax (lookahead), as `mesos/Constraints.scala` matches it.
+        assert!(!constraints_allow(&c(&["rack", "LIKE", "(?!r1$).*"]), &a, 0, &[]));
+        assert!(constraints_allow(&c(&["rack", "LIKE", "(?!r1$).*"]), &a, 2, &[]));
+        assert!(constraints_allow(&c(&["rack", "UNLIKE", "(r)\\1"]), &a, 0, &[]));
         assert!(!constraints_allow(&c(&["rack", "LIKE", "r"]), &a, 0, &[]));
         assert!(constraints_allow(&c(&["nothere", "UNLIKE", "x"]), &a, 0, &[]));
         assert!(!constraints_allow(&c(&["rack", "UNLIKE", "r1"]), &a, 0, &[]));

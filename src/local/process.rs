@@ -12,8 +12,10 @@ use super::clock::now_iso;
 use super::events;
 use super::fetch;
 use super::health;
+use super::logs;
 use super::ops::{self, LaunchJob};
-use super::procgroup::signal_group;
+use super::procgroup::{self, signal_group};
+use super::sandbox;
 use super::state::TaskState;
 use super::task_env::task_env;
 use super::Shared;
@@ -21,6 +23,11 @@ use super::Shared;
 /// Launches one task: sandbox, fetch, spawn; then waits for it and records how it ended.
 pub(crate) async fn launch(shared: Arc<Shared>, job: LaunchJob) {
     let app_id = job.app.id.clone();
+    if health::is_simulated(&shared, &job) {
+        // Running already, with no process: only its checks run, and fail (`health`).
+        health::start(shared, &job);
+        return;
+    }
     let child = match prepare_and_spawn(&shared, &job).await {
         Ok(child) => child,
         Err(message) => {
@@ -28,11 +35,21 @@ pub(crate) async fn launch(shared: Arc<Shared>, job: LaunchJob) {
             ops::terminal(&mut st, &shared.bus, &app_id, &job.instance_id, TaskState::Failed, &message);
             drop(st);
             shared.wake.notify_one();
+            sandbox::remove_later(&shared, job.sandbox.clone());
             return;
         }
     };
     let mut child = child;
-    let pid = child.id().map(|p| p as i32);
+    let pid = child.id().and_then(|p| i32::try_from(p).ok());
+    if let Some(pid) = pid {
+        sandbox::write_pid_file(&job.sandbox, pid);
+    }
+    if let Some(out) = child.stdout.take() {
+        logs::pump(&shared, out, job.sandbox.join("stdout"));
+    }
+    if let Some(err) = child.stderr.take() {
+        logs::pump(&shared, err, job.sandbox.join("stderr"));
+    }
     let wanted = {
         let mut st = shared.lock();
         let wanted = st.instances.get(&app_id).and_then(|m| m.get(&job.instance_id)).is_some_and(|i| i.goal_running);
@@ -59,6 +76,7 @@ pub(crate) async fn launch(shared: Arc<Shared>, job: LaunchJob) {
     if let Some(pid) = pid {
         signal_group(pid, libc::SIGKILL); // whatever the task left behind in its group
     }
+    procgroup::kill_sandbox(&job.sandbox); // and whatever left the group (setsid)
     let (state, message) = match status {
         Ok(s) if s.success() => (TaskState::Finished, "Command exited with status 0".to_string()),
         Ok(s) => match s.code() {
@@ -71,6 +89,7 @@ pub(crate) async fn launch(shared: Arc<Shared>, job: LaunchJob) {
     ops::terminal(&mut st, &shared.bus, &app_id, &job.instance_id, state, &message);
     drop(st);
     shared.wake.notify_one();
+    sandbox::remove_later(&shared, job.sandbox.clone());
 }
 
 async fn prepare_and_spawn(shared: &Shared, job: &LaunchJob) -> Result<tokio::process::Child, String> {
@@ -82,8 +101,6 @@ async fn prepare_and_spawn(shared: &Shared, job: &LaunchJob) -> Result<tokio::pr
     }
     let sandbox = job.sandbox.to_string_lossy().to_string();
     let env = task_env(&job.app, &job.task_id, &job.host, &job.host_ports, &job.service_ports, &sandbox);
-    let stdout = std::fs::File::create(job.sandbox.join("stdout")).map_err(|e| e.to_string())?;
-    let stderr = std::fs::File::create(job.sandbox.join("stderr")).map_err(|e| e.to_string())?;
     let mut cmd = if shared.docker_available && is_docker(&job.app) {
         docker_command(&job.app, &job.task_id, &env)
     } else if let Some(args) = job.app.args.as_ref().filter(|a| !a.is_empty()) {
@@ -98,8 +115,8 @@ async fn prepare_and_spawn(shared: &Shared, job: &LaunchJob) -> Result<tokio::pr
     cmd.envs(&env)
         .current_dir(&job.sandbox)
         .stdin(Stdio::null())
-        .stdout(stdout)
-        .stderr(stderr)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(false);
     cmd.spawn().map_err(|e| format!("Failed to launch the command: {e}"))

@@ -36,26 +36,18 @@ pub(crate) async fn run(shared: Arc<Shared>) {
 /// One cycle.
 pub(crate) fn tick(shared: &Arc<Shared>) {
     let mut fx = Effects::default();
-    let save = {
+    {
         let mut st = shared.lock();
         deploy::advance_all(&mut st, &shared.bus, &mut fx);
         keep(&mut st, shared, &mut fx);
         launch_queued(&mut st, shared, &mut fx);
-        if st.dirty && shared.config.state_file.is_some() {
-            st.dirty = false;
-            Some(persist::snapshot(&st))
-        } else {
-            None
-        }
-    };
-    if let (Some(doc), Some(path)) = (save, shared.config.state_file.clone()) {
-        tokio::task::spawn_blocking(move || persist::write(&path, &doc));
     }
+    persist::save_if_dirty(shared);
     for k in fx.kills {
-        tokio::spawn(procgroup::kill(k));
+        shared.spawn("task killer", procgroup::kill(k));
     }
     for job in fx.launches {
-        tokio::spawn(process::launch(shared.clone(), job));
+        shared.spawn("task launcher", process::launch(shared.clone(), job));
     }
 }
 
@@ -161,7 +153,7 @@ fn offer_json(agent: &Agent, used: &Usage) -> serde_json::Value {
     })
 }
 
-/// Creates a staging instance; returns the launch job for a real process (None when simulated).
+/// Creates a staging instance and returns its launch job (a simulated task only gets its checks).
 fn new_instance(
     st: &mut State,
     shared: &Shared,
@@ -197,13 +189,17 @@ fn new_instance(
         started_instant: None,
         health: checks
             .iter()
-            .map(|_| HealthCheckResult { alive: simulated, instance_id: instance_id.clone(), ..Default::default() })
+            .map(|_| HealthCheckResult { instance_id: instance_id.clone(), ..Default::default() })
             .collect(),
-        ready: simulated || def.readiness_checks.as_ref().is_none_or(|r| r.is_empty()),
+        // No shortcut for simulated tasks: their checks run and cannot pass (`health`).
+        ready: def.readiness_checks.as_ref().is_none_or(|r| r.is_empty()),
         pgid: None,
         simulated,
         killed_unhealthy: false,
         sandbox: sandbox.clone(),
+        kill_grace: def
+            .task_kill_grace_period_seconds
+            .map_or(super::limits::DEFAULT_KILL_GRACE, super::limits::seconds),
     };
     events::task_changed(&shared.bus, &inst, TaskState::Staging, &host, &agent_id, "");
     if simulated {
@@ -213,7 +209,11 @@ fn new_instance(
         events::task_changed(&shared.bus, &inst, TaskState::Running, &host, &agent_id, "");
     }
     st.instances.entry(def.id.clone()).or_default().insert(instance_id.clone(), inst);
-    (!simulated).then(|| LaunchJob {
+    if simulated {
+        tracing::warn!(app = %def.id, task = %task_id, host = %host,
+            "simulated Docker task: no Docker engine, so no process runs and its health and readiness checks cannot pass");
+    }
+    Some(LaunchJob {
         app: def.clone(),
         instance_id,
         task_id,

@@ -64,6 +64,14 @@ impl AppRecord {
         versions.insert(def.version.clone().unwrap_or_default(), def.clone());
         AppRecord { def, versions, launch: LaunchQueue::default(), last_failure: None }
     }
+
+    /// Drops the oldest stored versions beyond Marathon's `zk_max_versions` (50); the current
+    /// definition is the newest and always stays.
+    pub(crate) fn trim_versions(&mut self) {
+        while self.versions.len() > super::limits::MAX_APP_VERSIONS {
+            self.versions.pop_first();
+        }
+    }
 }
 
 /// Instances waiting for an offer and the backoff delay (`/v2/queue`; the offer statistics
@@ -151,6 +159,8 @@ pub(crate) struct Instance {
     pub(crate) killed_unhealthy: bool,
     /// The sandbox directory.
     pub(crate) sandbox: PathBuf,
+    /// SIGTERM-to-SIGKILL grace, from the app version the task was launched with.
+    pub(crate) kill_grace: std::time::Duration,
 }
 
 impl Instance {

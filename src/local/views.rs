@@ -1,7 +1,5 @@
 //! Wire shapes built from the state: AppInfo (with embeds), Task, Group trees and the queue.
 
-use std::collections::BTreeSet;
-
 use crate::marathon::types::{
     App, Deployment, DeploymentAction, DeploymentRef, Group, IpAddress, QueueDelay, QueueItem, ReadinessCheckResult,
     Task,
@@ -117,24 +115,36 @@ pub(crate) fn group_exists(st: &State, id: &str) -> bool {
     id == "/" || st.groups.contains_key(id) || st.all_group_ids().contains(id)
 }
 
-/// The group `id` with its apps and subgroups (recursively).
+/// The group `id` with its apps and subgroups (recursively). Children are indexed once, so the
+/// tree is built in time linear in the number of apps and groups, whatever its depth.
 pub(crate) fn group(st: &State, id: &str, embed: Embed) -> Group {
     let all = st.all_group_ids();
-    group_with(st, id, embed, &all)
+    let mut tree = Tree::default();
+    for g in &all {
+        tree.groups.entry(ids::parent(g)).or_default().push(g.as_str());
+    }
+    for (app_id, rec) in &st.apps {
+        tree.apps.entry(ids::parent(app_id)).or_default().push(rec);
+    }
+    group_with(st, id, embed, &tree)
 }
 
-fn group_with(st: &State, id: &str, embed: Embed, all: &BTreeSet<String>) -> Group {
-    let apps = st
-        .apps
-        .range::<str, _>((std::ops::Bound::Included(id), std::ops::Bound::Unbounded))
-        .take_while(|(k, _)| ids::is_under(k, id))
-        .filter(|(k, _)| ids::parent(k) == id)
-        .map(|(_, r)| app_info(st, r, embed))
-        .collect();
-    let groups = all
-        .iter()
-        .filter(|g| ids::is_under(g, id) && *g != id && ids::parent(g) == id)
-        .map(|g| group_with(st, g, embed, all))
+/// Apps and subgroups by their parent group's id.
+#[derive(Default)]
+struct Tree<'a> {
+    groups: std::collections::BTreeMap<String, Vec<&'a str>>,
+    apps: std::collections::BTreeMap<String, Vec<&'a AppRecord>>,
+}
+
+fn group_with(st: &State, id: &str, embed: Embed, tree: &Tree<'_>) -> Group {
+    let apps = tree.apps.get(id).into_iter().flatten().map(|r| app_info(st, r, embed)).collect();
+    let groups = tree
+        .groups
+        .get(id)
+        .into_iter()
+        .flatten()
+        .filter(|g| **g != id)
+        .map(|g| group_with(st, g, embed, tree))
         .collect();
     let rec = st.groups.get(id);
     Group {

@@ -24,10 +24,13 @@ use serde_json::Value;
 use url::Url;
 
 use super::error::Error;
+
+mod events;
 use super::types::{
     App, AppEnvelope, AppList, Deployment, DeploymentResult, ErrorBody, Group, Queue, QueueItem, Task, TaskList,
 };
 use crate::secret::Secret;
+pub use events::{Event, EventStream, StreamError};
 
 /// How to reach Marathon. Credentials are [`Secret`]s, so `Debug` never shows them.
 #[derive(Debug, Clone, Default)]
@@ -63,6 +66,8 @@ pub struct Change {
 #[derive(Debug)]
 pub struct Client {
     http: reqwest::Client,
+    /// For `/v2/events`: no overall timeout, redirects followed by hand ([`events`]).
+    stream_http: reqwest::Client,
     urls: Vec<Url>,
     preferred: AtomicUsize,
     leader: Mutex<Option<String>>,
@@ -103,20 +108,28 @@ impl Client {
         let timeout = if opts.timeout.is_zero() { Duration::from_secs(10) } else { opts.timeout };
         crate::tls::install_crypto_provider();
         let mut builder = reqwest::Client::builder()
-            .default_headers(headers)
+            .default_headers(headers.clone())
             .connect_timeout(timeout)
             .timeout(timeout)
+            .user_agent(concat!("theseus/", env!("CARGO_PKG_VERSION")));
+        let mut stream_builder = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("theseus/", env!("CARGO_PKG_VERSION")));
         if let Some(ca) = &opts.ca {
             let pem =
                 std::fs::read(ca).map_err(|e| Error::Setup(format!("cannot read CA file {}: {e}", ca.display())))?;
             let cert = reqwest::Certificate::from_pem(&pem)
                 .map_err(|e| Error::Setup(format!("CA file {} is not a PEM certificate: {e}", ca.display())))?;
-            builder = builder.add_root_certificate(cert);
+            builder = builder.add_root_certificate(cert.clone());
+            stream_builder = stream_builder.add_root_certificate(cert);
         }
         let http = builder.build().map_err(|e| Error::Setup(e.to_string()))?;
+        let stream_http = stream_builder.build().map_err(|e| Error::Setup(e.to_string()))?;
         Ok(Client {
             http,
+            stream_http,
             urls: opts.urls.clone(),
             preferred: AtomicUsize::new(0),
             leader: Mutex::new(None),

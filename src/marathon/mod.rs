@@ -13,5 +13,5 @@ mod error;
 pub mod rules;
 pub mod types;
 
-pub use client::{Change, Client, Options};
+pub use client::{Change, Client, Event, EventStream, Options, StreamError};
 pub use error::Error;

@@ -84,6 +84,19 @@ impl Spec {
                 )
             })?;
             self.namespace = ids::normalize_namespace(ns);
+            let too_long: Vec<Diagnostic> = self
+                .groups
+                .iter()
+                .filter_map(|g| ids::check_app_id(&g.app_id(&self.namespace)).err())
+                .map(|why| Diagnostic {
+                    position: None,
+                    message: format!("--namespace: {why}"),
+                    hint: Some("use a shorter namespace".to_owned()),
+                })
+                .collect();
+            if !too_long.is_empty() {
+                return Err(Error { path: self.path, diagnostics: too_long });
+            }
         }
         Ok(self)
     }

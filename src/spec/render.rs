@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use sha2::{Digest, Sha256};
 
 use super::model::{AppSpec, GroupSpec};
+use crate::marathon::rules;
 use crate::marathon::types::{
     App, CommandCheck, Container, Docker, Fetch, HealthCheck, Network, PortDefinition, PortMapping, ReadinessCheck,
     UpgradeStrategy,
@@ -169,7 +170,13 @@ impl GroupSpec {
             task_kill_grace_period_seconds: a.kill_grace.map(|d| d.as_secs_f64()),
             // Theseus drives batches itself (DESIGN §3): each revision app is scaled explicitly,
             // so Marathon's own replacement must keep every instance and may start new ones.
-            upgrade_strategy: Some(UpgradeStrategy { minimum_health_capacity: 1.0, maximum_over_capacity: 1.0 }),
+            // A single-instance app must have {0, 0} (`UpgradeStrategy.scala`
+            // `validForSingleInstanceApps`): its one task stops before the next starts.
+            upgrade_strategy: Some(if rules::is_single_instance(&a.marathon_labels) {
+                UpgradeStrategy { minimum_health_capacity: 0.0, maximum_over_capacity: 0.0 }
+            } else {
+                UpgradeStrategy { minimum_health_capacity: 1.0, maximum_over_capacity: 1.0 }
+            }),
             ..App::default()
         }
     }

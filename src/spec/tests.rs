@@ -119,7 +119,7 @@ fn group_spec_round_trips_through_json_for_etcd() {
 
 #[test]
 fn host_networking_for_command_apps() {
-    let s = ok("[service.a]\ncmd = \"x\"\nports = [{ name = \"http\" }]\nhealth = { protocol = \"COMMAND\", command = \"true\" }\n[[service.a.group]]\nlabels = [\"x\"]\n");
+    let s = ok("[service.a]\ncmd = \"xx\"\nports = [{ name = \"http\" }]\nhealth = { protocol = \"COMMAND\", command = \"true\" }\n[[service.a.group]]\nlabels = [\"x\"]\n");
     let app = s.groups[0].to_app(&s.namespace);
     assert!(app.container.is_none());
     let defs = app.port_definitions.unwrap_or_default();
@@ -132,7 +132,7 @@ fn host_networking_for_command_apps() {
 
 #[test]
 fn select_filters_and_explains_empty_results() {
-    let src = "[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"dev\", \"fe\"]\n[[service.a.group]]\nlabels = [\"prod\"]\n[service.b]\ncmd = \"y\"\n[[service.b.group]]\nlabels = [\"dev\"]\n";
+    let src = "[service.a]\ncmd = \"xx\"\n[[service.a.group]]\nlabels = [\"dev\", \"fe\"]\n[[service.a.group]]\nlabels = [\"prod\"]\n[service.b]\ncmd = \"yy\"\n[[service.b.group]]\nlabels = [\"dev\"]\n";
     let s = ok(src);
     let all = Selector::default();
     assert_eq!(s.select(&[], &all).unwrap().len(), 3);
@@ -155,21 +155,21 @@ fn with_namespace_overrides_and_validates() {
 
 #[test]
 fn same_label_set_in_two_services_is_fine_but_not_within_one() {
-    ok("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"dev\"]\n[service.b]\ncmd = \"x\"\n[[service.b.group]]\nlabels = [\"dev\"]\n");
-    let e = errs("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"b\", \"a\"]\n[[service.a.group]]\nlabels = [\"a\", \"b\"]\n");
+    ok("[service.a]\ncmd = \"xx\"\n[[service.a.group]]\nlabels = [\"dev\"]\n[service.b]\ncmd = \"xx\"\n[[service.b.group]]\nlabels = [\"dev\"]\n");
+    let e = errs("[service.a]\ncmd = \"xx\"\n[[service.a.group]]\nlabels = [\"b\", \"a\"]\n[[service.a.group]]\nlabels = [\"a\", \"b\"]\n");
     assert!(e.contains("t.toml:6:10: duplicate label set [a, b]"), "{e}");
 }
 
 #[test]
 fn a_wrong_service_default_is_reported_once_for_all_groups() {
-    let e = errs("[service.a]\ncmd = \"x\"\ncpus = -1\n[[service.a.group]]\nlabels = [\"a\"]\n[[service.a.group]]\nlabels = [\"b\"]\n");
+    let e = errs("[service.a]\ncmd = \"xx\"\ncpus = -1\n[[service.a.group]]\nlabels = [\"a\"]\n[[service.a.group]]\nlabels = [\"b\"]\n");
     assert_eq!(e.matches("`cpus` must be at least").count(), 1, "{e}");
 }
 
 #[test]
 fn inline_group_arrays_and_dotted_keys_work() {
     let s = ok(
-        "service.a.cmd = \"x\"\nservice.a.group = [{ labels = [\"one\"] }, { labels = [\"two\"], instances = 0 }]\n",
+        "service.a.cmd = \"xx\"\nservice.a.group = [{ labels = [\"one\"] }, { labels = [\"two\"], instances = 0 }]\n",
     );
     assert_eq!(s.groups.len(), 2);
     assert_eq!(s.groups[1].instances, 0);
@@ -199,7 +199,7 @@ fn no_input_panics() {
             s.push(alphabet[(seed % alphabet.len() as u64) as usize] as char);
         }
         let _ = parse("g.toml", &s);
-        let _ = parse("g.toml", &format!("[service.a]\ncmd = \"x\"\n[[service.a.group]]\nlabels = [\"a\"]\n{s}"));
+        let _ = parse("g.toml", &format!("[service.a]\ncmd = \"xx\"\n[[service.a.group]]\nlabels = [\"a\"]\n{s}"));
     }
 }
 
@@ -208,11 +208,27 @@ fn no_input_panics() {
 #[test]
 fn port_names_follow_marathons_legacy_name() {
     let spec = |name: &str| {
-        format!("[service.a]\ncmd = \"x\"\nports = [{{ name = \"{name}\" }}]\n[[service.a.group]]\nlabels = [\"a\"]\n")
+        format!("[service.a]\ncmd = \"xx\"\nports = [{{ name = \"{name}\" }}]\n[[service.a.group]]\nlabels = [\"a\"]\n")
     };
     let s = ok(&spec("1http"));
     assert_eq!(s.groups[0].app.ports[0].name, "1http");
     for bad in ["http-", "-http", "Http", "admin_api"] {
         assert!(errs(&spec(bad)).contains(&format!("t.toml:3:19: invalid port name `{bad}`")), "{bad}");
     }
+}
+
+/// The Mesos sandbox limit on app ids (`marathon::rules::MAX_APP_ID_LENGTH`) holds for the
+/// namespace a command gives too, and a single-instance group renders Marathon's `{0, 0}`
+/// strategy (`UpgradeStrategy.scala` `validForSingleInstanceApps`).
+#[test]
+fn long_namespaces_and_single_instance_groups() {
+    let s = ok("[service.web]\ncmd = \"sleep 1\"\n[[service.web.group]]\nlabels = [\"dev\"]\n");
+    assert!(s.clone().with_namespace(Some(&"a".repeat(150))).is_ok());
+    let err = s.with_namespace(Some(&"a".repeat(200))).unwrap_err().to_string();
+    assert!(err.contains("--namespace: the app id `/aaaa") && err.contains("more than the 202"), "{err}");
+    let single = ok("[service.db]\ncmd = \"./db\"\nmarathon_labels = { MARATHON_SINGLE_INSTANCE_APP = \"true\" }\n[[service.db.group]]\nlabels = [\"dev\"]\n");
+    let us = single.apps(&single.groups)[0].upgrade_strategy.unwrap();
+    assert_eq!((us.minimum_health_capacity, us.maximum_over_capacity), (0.0, 0.0));
+    let plain = ok("[service.db]\ncmd = \"./db\"\nmarathon_labels = { MARATHON_SINGLE_INSTANCE_APP = \"false\" }\n[[service.db.group]]\nlabels = [\"dev\"]\ninstances = 3\n");
+    assert_eq!(plain.apps(&plain.groups)[0].upgrade_strategy.unwrap().minimum_health_capacity, 1.0);
 }

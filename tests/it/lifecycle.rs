@@ -264,7 +264,7 @@ fn bad_input_and_unreachable_servers_change_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no group of service `hello`"));
     // invalid spec: exit 2, nothing sent
-    let bad = env.spec("[service.Bad]\ncmd = \"x\"\n");
+    let bad = env.spec("[service.Bad]\ncmd = \"xx\"\n");
     let before = env.engine.requests();
     let out = env.cmd().args(["create", bad.to_str().unwrap()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

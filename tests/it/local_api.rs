@@ -36,7 +36,7 @@ fn create_returns_201_with_location_deployment_and_defaults() {
     let id = tasks[0]["id"].as_str().unwrap();
     assert!(id.starts_with("prod_web.instance-") && id.ends_with("._app.1"), "{id}");
     assert_eq!(
-        e.call("POST", "/v2/apps", Some(&json!({"id": "/prod/web", "cmd": "x"}))).json["message"],
+        e.call("POST", "/v2/apps", Some(&json!({"id": "/prod/web", "cmd": "xx"}))).json["message"],
         "An app with id [/prod/web] already exists."
     );
 }
@@ -46,11 +46,11 @@ fn errors_follow_marathons_contract() {
     let e = Engine::start();
     let r = e.call("GET", "/v2/apps/nope", None);
     assert_eq!((r.status, r.json["message"].as_str()), (404, Some("App '/nope' does not exist")));
-    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/Bad_Id", "cmd": "x"})));
+    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/Bad_Id", "cmd": "xx"})));
     assert_eq!(r.status, 422);
     assert_eq!(r.json["message"], "Object is not valid");
     assert_eq!(r.json["details"][0]["path"], "/id");
-    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "x", "args": ["y"]})));
+    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "xx", "args": ["y"]})));
     assert_eq!(r.status, 422);
     assert_eq!(
         r.json["details"][0]["errors"][0],
@@ -60,23 +60,23 @@ fn errors_follow_marathons_contract() {
         "POST",
         "/v2/apps",
         Some(
-            &json!({"id": "/a", "cmd": "x", "upgradeStrategy": {"minimumHealthCapacity": 2, "maximumOverCapacity": 0}}),
+            &json!({"id": "/a", "cmd": "xx", "upgradeStrategy": {"minimumHealthCapacity": 2, "maximumOverCapacity": 0}}),
         ),
     );
     assert_eq!(r.status, 422);
     assert_eq!(r.json["details"][0]["path"], "/upgradeStrategy/minimumHealthCapacity");
     let r =
-        e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "x", "constraints": [["hostname", "MAX_PER"]]})));
+        e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "xx", "constraints": [["hostname", "MAX_PER"]]})));
     assert_eq!(r.status, 422);
     assert_eq!(r.json["details"][0]["errors"][0], "MAX_PER requires an integer value");
-    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "x", "instances": -1})));
+    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/a", "cmd": "xx", "instances": -1})));
     assert_eq!(r.status, 422);
     let addr = e.url().trim_start_matches("http://").to_string();
     let _ = addr;
     let r = e.call_with("POST", "/v2/apps", None, &[]);
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.json["message"], "Invalid JSON");
-    let r = e.call("POST", "/v2/apps", Some(&json!({"id": 5, "cmd": "x"})));
+    let r = e.call("POST", "/v2/apps", Some(&json!({"id": 5, "cmd": "xx"})));
     assert_eq!(r.status, 400);
     let r = e.call("GET", "/v2/nothing", None);
     assert_eq!(r.json["message"], "URI not found");
@@ -247,7 +247,7 @@ fn groups_nested_create_get_update_scale_delete() {
         "POST",
         "/v2/groups",
         Some(&json!({"id": "/cyc", "apps": [
-        {"id": "a", "cmd": "x", "dependencies": ["/cyc/b"]}, {"id": "b", "cmd": "x", "dependencies": ["/cyc/a"]}]})),
+        {"id": "a", "cmd": "xx", "dependencies": ["/cyc/b"]}, {"id": "b", "cmd": "xx", "dependencies": ["/cyc/a"]}]})),
     );
     assert_eq!(r.status, 422, "{}", r.text);
 }

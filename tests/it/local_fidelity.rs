@@ -305,7 +305,7 @@ fn other_bodies_have_the_shapes_of_the_raml_examples() {
     }
     assert_keys_within(&info, &example, "info", &[]);
     // errors: {message, details?}
-    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/x", "cmd": "a", "args": ["b"]})));
+    let r = e.call("POST", "/v2/apps", Some(&json!({"id": "/x", "cmd": "aa", "args": ["b"]})));
     assert!(r.json.as_object().unwrap().keys().all(|k| k == "message" || k == "details"));
 }
 

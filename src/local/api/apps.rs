@@ -12,6 +12,7 @@ use crate::marathon::types::{App, AppEnvelope, AppList, VersionList};
 
 use super::super::changes::{self, Proposal};
 use super::super::normalize::{self, definition_only};
+use super::super::raml;
 use super::super::views::{self, Embed};
 use super::super::{ids, Shared};
 use super::{deployment_response, json_response, parse_body, selector, tasks, ApiError, ApiResult, Params};
@@ -24,7 +25,13 @@ pub(crate) async fn list(State(shared): State<Arc<Shared>>, uri: Uri) -> ApiResu
     let embed = Embed::parse(params.all("embed"), Embed { counts: true, deployments: true, ..Embed::default() });
     let terms = match params.get("label") {
         Some(s) => {
-            Some(selector::parse(s).ok_or_else(|| ApiError::bad_request(format!("Invalid label selector: {s}")))?)
+            // AppsResource.scala: `LabelSelectorParsers.parsed` throws IllegalArgumentException → 422.
+            Some(selector::parse(s).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    format!("Can not parse label selector {s}. Reason: every label and value must be a non-empty term of [-A-Za-z0-9_.] (escape other characters with \\)"),
+                )
+            })?)
         }
         None => None,
     };
@@ -123,16 +130,16 @@ pub(crate) async fn get_any(
             Ok(json_response(StatusCode::OK, &**def))
         }
         Target::Tasks(_, Some(_)) | Target::Restart(_) => {
-            Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed"))
+            Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, super::METHOD_NOT_ALLOWED))
         }
     }
 }
 
 /// Normalises one app body; `forced_id` (from the path) wins over the body's id.
 fn normalized(raw: &Value, forced_id: Option<&str>) -> Result<App, ApiError> {
-    let violations = normalize::precheck(raw, "");
+    let violations = raml::check_app(raw, "");
     if !violations.is_empty() {
-        return Err(ApiError::invalid(violations));
+        return Err(ApiError::unreadable(violations));
     }
     let mut app: App = serde_json::from_value(raw.clone()).map_err(|e| super::invalid_json("/", &e.to_string()))?;
     if let Some(id) = forced_id {
@@ -177,9 +184,9 @@ pub(crate) async fn create(
     if st.apps.contains_key(&id) {
         return Err(ApiError::conflict(format!("An app with id [{id}] already exists.")));
     }
-    if st.all_group_ids().contains(&id) {
-        return Err(ApiError::conflict(format!("A group with id [{id}] already exists.")));
-    }
+    // An id that is a group's is Group.scala's 422 ("Groups and Applications may not have the
+    // same identifier."), from `changes::apply`: AppsResource.scala's `createOrThrow` only
+    // conflicts with an app.
     let mut proposal = Proposal::current(&st);
     proposal.apps.insert(id.clone(), Arc::new(app));
     let accepted = changes::apply(&mut st, &shared.bus, proposal, force, &ids::parent(&id))?;
@@ -255,7 +262,7 @@ fn normalize_violation(error: String) -> normalize::Violation {
 fn app_target(rest: &str) -> Result<String, ApiError> {
     match target(rest)? {
         Target::App(id) => Ok(id),
-        _ => Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed")),
+        _ => Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, super::METHOD_NOT_ALLOWED)),
     }
 }
 
@@ -362,7 +369,7 @@ pub(crate) async fn delete_any(State(shared): State<Arc<Shared>>, Path(rest): Pa
             tasks::kill_tasks(&shared, selected, scale, wipe, force, single)
         }
         Target::Restart(_) | Target::Versions(..) => {
-            Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed"))
+            Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, super::METHOD_NOT_ALLOWED))
         }
     }
 }
@@ -370,7 +377,7 @@ pub(crate) async fn delete_any(State(shared): State<Arc<Shared>>, Path(rest): Pa
 /// `POST /v2/apps/{id}/restart`: replace every instance under the upgrade strategy.
 pub(crate) async fn post_any(State(shared): State<Arc<Shared>>, Path(rest): Path<String>, uri: Uri) -> ApiResult {
     let Target::Restart(id) = target(&rest)? else {
-        return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed"));
+        return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, super::METHOD_NOT_ALLOWED));
     };
     let force = Params::from_uri(&uri).flag("force", false)?;
     let mut st = shared.lock();

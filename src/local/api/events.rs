@@ -33,7 +33,7 @@ pub(crate) async fn stream(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.split(',').any(|p| p.trim().starts_with("text/event-stream")));
     if !accepts {
-        return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed"));
+        return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, super::METHOD_NOT_ALLOWED));
     }
     let filter: Vec<String> = Params::from_uri(&uri).all("event_type").into_iter().map(str::to_string).collect();
     let wanted = move |kind: &str| filter.is_empty() || filter.iter().any(|f| f == kind);

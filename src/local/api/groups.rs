@@ -12,6 +12,7 @@ use crate::marathon::types::{DeploymentAction, DeploymentStep};
 
 use super::super::changes::{self, Accepted, Proposal};
 use super::super::normalize::{self, definition_only, Violation};
+use super::super::raml;
 use super::super::state::State as EngineState;
 use super::super::views::{self, Embed};
 use super::super::{ids, Shared};
@@ -26,6 +27,30 @@ fn group_id(rest: &str) -> Result<(String, bool), ApiError> {
     let id = ids::resolve(&format!("/{}", parts.join("/")), "/")
         .map_err(|e| ApiError::invalid(vec![Violation { path: "/id".into(), error: e }]))?;
     Ok((id, versions))
+}
+
+/// Marathon reads a group body as RAML `GroupUpdate` first (`GroupsResource.scala`:
+/// `Json.parse(body).as[raml.GroupUpdate]`): wrong types and ranges anywhere in it are refused
+/// before anything else.
+fn check_body(raw: &Value) -> Result<(), ApiError> {
+    let violations = raml::check_group(raw, "");
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::unreadable(violations))
+    }
+}
+
+/// The id a GET or DELETE names, unvalidated: Marathon looks any path up
+/// (`GroupsResource.scala`, `id.toAbsolutePath`) and answers 404 for an unknown group
+/// (`UnknownGroupException` in `MarathonExceptionMapper.scala`), also when the id could never exist.
+fn lookup_id(rest: &str) -> (String, bool) {
+    let mut parts = ids::split(rest);
+    let versions = parts.last() == Some(&"versions");
+    if versions {
+        parts.pop();
+    }
+    (format!("/{}", parts.join("/")), versions)
 }
 
 fn unknown_group(id: &str) -> ApiError {
@@ -43,7 +68,7 @@ pub(crate) async fn get_any(state: State<Arc<Shared>>, Path(rest): Path<String>,
 }
 
 fn get(State(shared): State<Arc<Shared>>, rest: &str, uri: Uri) -> ApiResult {
-    let (id, versions) = group_id(rest)?;
+    let (id, versions) = lookup_id(rest);
     let st = shared.lock();
     if !views::group_exists(&st, &id) {
         return Err(unknown_group(&id));
@@ -88,10 +113,6 @@ fn apply_body(
     if let Some(apps) = obj.get("apps").and_then(Value::as_array) {
         let mut listed = Vec::new();
         for (i, raw) in apps.iter().enumerate() {
-            let mut v = normalize::precheck(raw, &format!("/apps({i})"));
-            if !v.is_empty() {
-                return Err(ApiError::invalid(std::mem::take(&mut v)));
-            }
             let app: crate::marathon::types::App = serde_json::from_value(raw.clone())
                 .map_err(|e| super::invalid_json(&format!("/apps({i})"), &e.to_string()))?;
             let app = normalize::normalize(app, gid).map_err(|errs| {
@@ -188,6 +209,7 @@ pub(crate) async fn create_any(
 fn create(State(shared): State<Arc<Shared>>, base: &str, uri: Uri, body: Bytes) -> ApiResult {
     let force = Params::from_uri(&uri).flag("force", false)?;
     let (raw, _): (Value, Value) = parse_body(&body)?;
+    check_body(&raw)?;
     let (base, _) = group_id(base)?;
     let id = match raw.get("id").and_then(Value::as_str) {
         Some(id) => {
@@ -229,6 +251,7 @@ fn put(State(shared): State<Arc<Shared>>, rest: &str, uri: Uri, body: Bytes) -> 
     let params = Params::from_uri(&uri);
     let (force, dry_run) = (params.flag("force", false)?, params.flag("dryRun", false)?);
     let (raw, _): (Value, Value) = parse_body(&body)?;
+    check_body(&raw)?;
     let (id, _) = group_id(rest)?;
     let mut st = shared.lock();
     let mut proposal = Proposal::current(&st);
@@ -239,7 +262,9 @@ fn put(State(shared): State<Arc<Shared>>, rest: &str, uri: Uri, body: Bytes) -> 
         for (app_id, def) in proposal.apps.iter_mut() {
             if ids::is_under(app_id, &id) {
                 let d = Arc::make_mut(def);
-                d.instances = Some((f64::from(d.instances.unwrap_or(0)) * factor).ceil().max(0.0) as u32);
+                // `scaleBy` is a double ≥ 0 (group.raml); the result stays an int32 like `instances`.
+                let scaled = (f64::from(d.instances.unwrap_or(0)) * factor).ceil();
+                d.instances = Some(scaled.clamp(0.0, f64::from(i32::MAX)) as u32);
             }
         }
     } else if let Some(version) =
@@ -306,7 +331,7 @@ pub(crate) async fn delete_any(state: State<Arc<Shared>>, Path(rest): Path<Strin
 
 fn delete(State(shared): State<Arc<Shared>>, rest: &str, uri: Uri) -> ApiResult {
     let force = Params::from_uri(&uri).flag("force", false)?;
-    let (id, _) = group_id(rest)?;
+    let (id, _) = lookup_id(rest);
     let mut st = shared.lock();
     if !views::group_exists(&st, &id) {
         return Err(unknown_group(&id));

@@ -15,7 +15,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -35,6 +35,10 @@ pub(crate) use query::Params;
 
 /// Marathon's 409 message for locked apps (with its literal placeholder).
 pub(crate) const LOCKED: &str = "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.";
+
+/// The message of a 405: JAX-RS' reason phrase, as `MarathonExceptionMapper.scala` answers
+/// every `WebApplicationException` (`{"message": status.getReasonPhrase}`).
+pub(crate) const METHOD_NOT_ALLOWED: &str = "Method Not Allowed";
 
 /// Builds the whole router.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -64,7 +68,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v2/events", get(events::stream))
         .fallback(not_found_route)
         .with_state(shared.clone());
-    Router::new().fallback_service(inner).layer(middleware::from_fn_with_state(shared, around))
+    Router::new()
+        .fallback_service(inner)
+        .layer(DefaultBodyLimit::max(super::limits::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(shared, around))
 }
 
 /// Counts the request, collapses `//`, answers 500 instead of dropping a panicking handler,
@@ -89,10 +96,36 @@ async fn around(State(shared): State<Arc<Shared>>, mut req: Request, next: Next)
             ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "An unexpected server error occurred").into_response()
         }
     };
+    resp = marathon_shaped(resp);
     if let Ok(v) = HeaderValue::from_str(&format!("http://{}", shared.leader)) {
         resp.headers_mut().insert("X-Marathon-Leader", v);
     }
     resp
+}
+
+/// Errors the router itself produces (a method a route does not serve, a body over
+/// [`MAX_BODY_BYTES`](super::limits::MAX_BODY_BYTES)) come as empty or plain-text bodies; Marathon
+/// answers them as JSON with the status' reason phrase (`MarathonExceptionMapper.scala`,
+/// `WebApplicationException`).
+fn marathon_shaped(resp: Response) -> Response {
+    let json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let message = match resp.status() {
+        StatusCode::METHOD_NOT_ALLOWED => METHOD_NOT_ALLOWED,
+        StatusCode::PAYLOAD_TOO_LARGE => "Request Entity Too Large",
+        _ => return resp,
+    };
+    if json {
+        return resp;
+    }
+    let mut shaped = ApiError::new(resp.status(), message).into_response();
+    if let Some(allow) = resp.headers().get(axum::http::header::ALLOW) {
+        shaped.headers_mut().insert(axum::http::header::ALLOW, allow.clone());
+    }
+    shaped
 }
 
 async fn not_found_route() -> ApiError {
@@ -145,6 +178,15 @@ impl ApiError {
                 deployments: None,
             }),
         }
+    }
+
+    /// 422 "Invalid JSON": the body does not read as Marathon's RAML type. Marathon's mapper
+    /// answers a `JsResultException` whose every path has errors with 422 and
+    /// `RestResource.entity`'s shape (`MarathonExceptionMapper.scala`, `RestResource.scala`).
+    pub(crate) fn unreadable(violations: Vec<Violation>) -> Self {
+        let mut err = Self::invalid(violations);
+        err.body.message = "Invalid JSON".into();
+        err
     }
 
     /// 409: locked by deployments.

@@ -38,22 +38,36 @@ pub(crate) fn parse(selector: &str) -> Option<Vec<Term>> {
     }
     parts.push(current);
     for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        // Every label and value is a non-empty `term` (M:src/main/scala/mesosphere/marathon/api/v2/LabelSelector.scala):
+        // `env==` has no value and is refused.
         let term = if let Some((k, v)) = part.split_once("==") {
-            Term::Eq(k.trim().into(), v.trim().into())
+            Term::Eq(term(k)?, term(v)?)
         } else if let Some((k, v)) = part.split_once("!=") {
-            Term::Ne(k.trim().into(), v.trim().into())
+            Term::Ne(term(k)?, term(v)?)
         } else if let Some((k, set)) = split_set(part, " notin ") {
-            Term::NotIn(k, set)
+            Term::NotIn(term(&k)?, set.iter().map(|v| term(v)).collect::<Option<_>>()?)
         } else if let Some((k, set)) = split_set(part, " in ") {
-            Term::In(k, set)
-        } else if part.chars().all(|c| c.is_alphanumeric() || "_-./".contains(c)) {
-            Term::Exists(part.into())
+            Term::In(term(&k)?, set.iter().map(|v| term(v)).collect::<Option<_>>()?)
         } else {
-            return None;
+            Term::Exists(term(part)?)
         };
         terms.push(term);
     }
     Some(terms)
+}
+
+/// Marathon's `term`: `(\\.|[-A-Za-z0-9_.])+`, a backslash escaping any character.
+fn term(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = text.trim().chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.push(chars.next()?),
+            c if c.is_ascii_alphanumeric() || "-_.".contains(c) => out.push(c),
+            _ => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 fn split_set(part: &str, op: &str) -> Option<(String, Vec<String>)> {
@@ -90,5 +104,10 @@ mod tests {
         assert!(!m("missing"));
         assert!(m("env==prod,tier in (web)"));
         assert!(parse("a b c").is_none());
+        // LabelSelector.scala's `term` needs at least one character on each side.
+        assert!(parse("env==").is_none());
+        assert!(parse("==prod").is_none());
+        assert!(parse("env in ()").is_none());
+        assert_eq!(parse("team\\/a"), Some(vec![Term::Exists("team/a".into())]));
     }
 }

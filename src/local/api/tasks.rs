@@ -154,7 +154,7 @@ pub(crate) fn kill_now(shared: &Shared, task_ids: &[String]) -> Vec<Task> {
         }
     }
     for k in fx.kills {
-        tokio::spawn(procgroup::kill(k));
+        shared.spawn("task killer", procgroup::kill(k));
     }
     out
 }

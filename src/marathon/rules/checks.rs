@@ -76,6 +76,13 @@ impl HealthProtocol {
     pub fn is_marathon_level(self) -> bool {
         matches!(self, HealthProtocol::Http | HealthProtocol::Https | HealthProtocol::Tcp)
     }
+
+    /// Whether the Mesos agent runs the check: `COMMAND` and the `MESOS_*` forms
+    /// (`MesosHealthCheck` in `core/health/HealthCheck.scala`, which `MesosCommandHealthCheck`
+    /// extends; `mesos/TaskBuilder.scala` hands these to Mesos).
+    pub fn is_mesos_level(self) -> bool {
+        !self.is_marathon_level()
+    }
 }
 
 impl fmt::Display for HealthProtocol {
@@ -107,20 +114,36 @@ pub enum HealthCheckError {
     /// `path` on a protocol that is not HTTP(S).
     #[error("`path` does not apply to {0} health checks")]
     PathNotApplicable(HealthProtocol),
-    /// More than one `MESOS_*` check (`haveAtMostOneMesosHealthCheck`).
+    /// More than one `MESOS_*` check (`haveAtMostOneMesosHealthCheck` in `AppValidation.scala`,
+    /// which leaves `COMMAND` checks out of the count).
     #[error("AppDefinition can contain at most one Mesos health check")]
     TooManyMesosChecks,
-    /// A `MESOS_*` check beside `HTTP`/`HTTPS`/`TCP` ones: Marathon accepts it, but Mesos runs
-    /// only one check per task (DIGEST §1), so Theseus refuses it.
-    #[error("at most one MESOS_* health check is allowed, and it cannot be mixed with HTTP, HTTPS or TCP checks")]
-    MixedLevels,
+    /// More than one Mesos-level check, `COMMAND` included. Marathon accepts e.g. `MESOS_HTTP`
+    /// plus `COMMAND`, but `mesos/TaskBuilder.scala` gives Mesos only the first of them (of a
+    /// Set: an arbitrary one) and Marathon copies its result to every Mesos-level check, so the
+    /// others never run. The spec refuses it; the engine accepts it and runs one, as Marathon.
+    #[error(
+        "at most one Mesos-level health check (COMMAND, MESOS_HTTP, MESOS_HTTPS, MESOS_TCP) per app: Mesos runs only one, and Marathon copies its result to the others"
+    )]
+    TooManyMesosLevelChecks,
+    /// `maxConsecutiveFailures = 0` on a Mesos-level check: Marathon passes it to Mesos as
+    /// `consecutive_failures`, and Mesos kills the task at the first failure
+    /// (`docs/docs/health-checks.md`, `core/health/HealthCheck.scala` `toMesos`). It means
+    /// "never kill" only for the checks Marathon runs. Marathon accepts it; the spec refuses it.
+    #[error("max_failures = 0 on a {0} check kills the task at its first failed check: Mesos runs {0} checks, and 0 means \"never kill\" only for HTTP, HTTPS and TCP checks")]
+    MesosKillsAtZero(HealthProtocol),
 }
 
 impl HealthCheckError {
     /// Whether Marathon itself refuses this; the local engine reports only these. (A `path` on
-    /// a TCP check is ignored by Marathon, but the spec refuses it as a likely mistake.)
+    /// a TCP check is ignored by Marathon, but the spec refuses it as a likely mistake; the
+    /// Mesos-level rules are Theseus's, see their variants.)
     pub fn marathon_refuses(&self) -> bool {
-        !matches!(self, HealthCheckError::PathNotApplicable(p) if *p != HealthProtocol::Command)
+        match self {
+            HealthCheckError::PathNotApplicable(p) => *p == HealthProtocol::Command,
+            HealthCheckError::TooManyMesosLevelChecks | HealthCheckError::MesosKillsAtZero(_) => false,
+            _ => true,
+        }
     }
 }
 
@@ -144,22 +167,55 @@ pub fn check_health_fields(protocol: HealthProtocol, path: bool, command: bool, 
     out
 }
 
-/// The levels rule over an app's checks: at most one `MESOS_*` check
-/// (`haveAtMostOneMesosHealthCheck` in `AppValidation.scala`), and none beside Marathon-level
-/// checks (stricter than Marathon; see [`HealthCheckError::MixedLevels`]).
-/// `COMMAND` checks count for neither.
+/// Marathon's levels rule over an app's checks: at most one `MESOS_*` check, `COMMAND` checks
+/// not counted (`haveAtMostOneMesosHealthCheck` in `AppValidation.scala`). Mixing Mesos- and
+/// Marathon-level checks is allowed. The engine applies this rule.
 pub fn check_health_levels(protocols: impl IntoIterator<Item = HealthProtocol>) -> Result<(), HealthCheckError> {
-    let (mut mesos, mut marathon) = (0, 0);
-    for p in protocols {
-        mesos += usize::from(p.is_mesos());
-        marathon += usize::from(p.is_marathon_level());
-    }
-    if mesos > 1 {
+    if protocols.into_iter().filter(|p| p.is_mesos()).count() > 1 {
         Err(HealthCheckError::TooManyMesosChecks)
-    } else if mesos == 1 && marathon > 0 {
-        Err(HealthCheckError::MixedLevels)
     } else {
         Ok(())
+    }
+}
+
+/// The spec's levels rule: at most one Mesos-level check, `COMMAND` included
+/// ([`HealthCheckError::TooManyMesosLevelChecks`]); Marathon-level checks beside it are fine.
+pub fn check_mesos_level_count(protocols: impl IntoIterator<Item = HealthProtocol>) -> Result<(), HealthCheckError> {
+    if protocols.into_iter().filter(|p| p.is_mesos_level()).count() > 1 {
+        Err(HealthCheckError::TooManyMesosLevelChecks)
+    } else {
+        Ok(())
+    }
+}
+
+/// The spec's `max_failures` rule: 0 only where it means "never kill"
+/// ([`HealthCheckError::MesosKillsAtZero`]).
+pub fn check_max_failures(protocol: HealthProtocol, max_consecutive_failures: u32) -> Result<(), HealthCheckError> {
+    if protocol.is_mesos_level() && max_consecutive_failures == 0 {
+        Err(HealthCheckError::MesosKillsAtZero(protocol))
+    } else {
+        Ok(())
+    }
+}
+
+/// After how many consecutive failed checks (outside the grace period) the task is killed, or
+/// `None` for never.
+///
+/// - Marathon-level checks: `HealthCheckActor.checkConsecutiveFailures`
+///   (`core/health/impl/HealthCheckActor.scala`) compares the count *before* the failure being
+///   handled, `consecutiveFailures >= maxFailures && maxFailures > 0`, so the task dies at
+///   failure `max + 1` ("fails more than `maxConsecutiveFailures`", `docs/docs/health-checks.md`),
+///   and 0 never kills.
+/// - Mesos-level checks: Marathon sends `max` as Mesos' `consecutive_failures`
+///   (`core/health/HealthCheck.scala` `toMesos`), and Mesos kills at failure `max`; with 0 at
+///   the first one (`docs/docs/health-checks.md`).
+pub fn kill_after_failures(protocol: HealthProtocol, max_consecutive_failures: u32) -> Option<u32> {
+    if protocol.is_mesos_level() {
+        Some(max_consecutive_failures.max(1))
+    } else if max_consecutive_failures == 0 {
+        None
+    } else {
+        Some(max_consecutive_failures.saturating_add(1))
     }
 }
 
@@ -218,12 +274,44 @@ mod tests {
         assert_eq!(tcp_path, [HealthCheckError::PathNotApplicable(Tcp)]);
         assert!(!tcp_path[0].marathon_refuses(), "Marathon ignores a path on TCP");
         assert!(check_health_levels([Http, Tcp, Command, Command]).is_ok());
-        assert!(check_health_levels([MesosHttp, Command]).is_ok());
+        assert!(check_health_levels([MesosHttp, Command]).is_ok(), "Marathon leaves COMMAND out of the count");
+        assert!(check_health_levels([Http, MesosHttp]).is_ok(), "mixing levels is allowed");
         assert_eq!(check_health_levels([MesosHttp, MesosTcp]), Err(HealthCheckError::TooManyMesosChecks));
-        assert_eq!(check_health_levels([Http, MesosHttp]), Err(HealthCheckError::MixedLevels));
         assert!(is_valid_health_port(Http, false, Some(1), 2) && !is_valid_health_port(Http, false, Some(2), 2));
         assert!(!is_valid_health_port(Http, false, None, 0) && is_valid_health_port(Http, true, None, 0));
         assert!(is_valid_health_port(Command, false, Some(9), 0));
+    }
+
+    /// `mesos/TaskBuilder.scala` runs one Mesos-level check (COMMAND included), so the spec
+    /// allows one; Marathon-level checks beside it are fine (`AppValidation.scala`).
+    #[test]
+    fn the_spec_allows_one_mesos_level_check_of_any_kind() {
+        use HealthProtocol::*;
+        assert!(Command.is_mesos_level() && MesosTcp.is_mesos_level() && !Https.is_mesos_level());
+        assert!(check_mesos_level_count([Http, Https, Tcp, Command]).is_ok());
+        assert!(check_mesos_level_count([Http, MesosHttp]).is_ok());
+        let two = check_mesos_level_count([MesosHttp, Command]).unwrap_err();
+        assert_eq!(two, HealthCheckError::TooManyMesosLevelChecks);
+        assert!(!two.marathon_refuses(), "Marathon accepts it; only the spec refuses it");
+        assert_eq!(check_mesos_level_count([Command, Command]), Err(HealthCheckError::TooManyMesosLevelChecks));
+    }
+
+    /// `docs/docs/health-checks.md` (maxConsecutiveFailures), `core/health/HealthCheck.scala`
+    /// (`toMesos` sets `consecutive_failures`), `core/health/impl/HealthCheckActor.scala`
+    /// (`checkConsecutiveFailures` compares the count before the current failure).
+    #[test]
+    fn max_consecutive_failures_differs_by_level() {
+        use HealthProtocol::*;
+        assert_eq!(kill_after_failures(Http, 0), None, "0: Marathon never kills");
+        assert_eq!(kill_after_failures(Tcp, 3), Some(4), "Marathon kills when more than 3 failed");
+        assert_eq!(kill_after_failures(Command, 0), Some(1), "Mesos kills at the first failure");
+        assert_eq!(kill_after_failures(MesosHttp, 3), Some(3));
+        assert!(check_max_failures(Http, 0).is_ok() && check_max_failures(Command, 1).is_ok());
+        let zero = check_max_failures(Command, 0).unwrap_err();
+        assert!(zero
+            .to_string()
+            .starts_with("max_failures = 0 on a COMMAND check kills the task at its first failed check"));
+        assert!(!zero.marathon_refuses());
     }
 
     /// `AppValidation.scala` `readinessCheckValidator`.

@@ -143,13 +143,22 @@ pub fn is_mesos_literal(value: &str) -> bool {
     matches(&MESOS_LITERAL, value)
 }
 
-/// The regular expression of a `LIKE`/`UNLIKE` value: `SchedulingValidation.scala` compiles it,
-/// `mesos/Constraints.scala` matches it against the whole attribute value.
-pub fn like_regex(value: &str) -> Result<Regex, ConstraintError> {
+/// The regular expression of a `LIKE`/`UNLIKE` value: `SchedulingValidation.scala` compiles it
+/// with `java.util.regex.Pattern` (`isValidRegex`), and `mesos/Constraints.scala` matches it
+/// against the whole attribute value (`matches()`). Java's syntax has lookaround,
+/// backreferences, atomic groups and possessive quantifiers, which the `regex` crate refuses, so
+/// `fancy-regex` compiles it: a constraint Marathon takes is never refused here.
+pub fn like_regex(value: &str) -> Result<fancy_regex::Regex, ConstraintError> {
     if value.is_empty() {
         return Err(ConstraintError::LikeWithoutRegex);
     }
-    Regex::new(&format!("^(?:{value})$")).map_err(|_| ConstraintError::InvalidRegex(value.to_owned()))
+    fancy_regex::Regex::new(&format!("^(?:{value})$")).map_err(|_| ConstraintError::InvalidRegex(value.to_owned()))
+}
+
+/// Whether `text` fully matches a `LIKE`/`UNLIKE` value ([`like_regex`]); an invalid value, or
+/// one whose matching gives up (`fancy-regex`'s backtrack limit), matches nothing.
+pub fn like_matches(value: &str, text: &str) -> bool {
+    like_regex(value).is_ok_and(|re| re.is_match(text).unwrap_or(false))
 }
 
 impl Constraint {
@@ -213,6 +222,10 @@ mod tests {
         v.iter().map(|s| (*s).to_owned()).collect()
     }
 
+    fn one_error(v: &[&str]) -> String {
+        Constraint::parse(&strings(v)).err().and_then(|e| e.first().map(ToString::to_string)).unwrap_or_default()
+    }
+
     /// `SchedulingValidation.scala` `complyWithAppConstraintRules`, with the DIGEST §1 messages.
     #[test]
     fn constraints_follow_scheduling_validation_scala() {
@@ -255,8 +268,23 @@ mod tests {
     fn is_and_like_values() {
         assert!(is_mesos_literal("us-east-1a") && is_mesos_literal("1.5") && is_mesos_literal("a/b_c"));
         assert!(!is_mesos_literal("a b") && !is_mesos_literal("{a,b}") && !is_mesos_literal("[1-2]"));
-        let re = like_regex("r[12]").unwrap();
-        assert!(re.is_match("r1") && !re.is_match("r12") && !re.is_match("xr1"), "whole value only");
+        assert!(like_matches("r[12]", "r1") && !like_matches("r[12]", "r12") && !like_matches("r[12]", "xr1"));
         assert_eq!(like_regex("").unwrap_err(), ConstraintError::LikeWithoutRegex);
+    }
+
+    /// `SchedulingValidation.scala` compiles LIKE/UNLIKE values with `java.util.regex.Pattern`:
+    /// Java-only syntax (lookaround, backreferences, atomic groups, possessive quantifiers) is
+    /// valid, and `mesos/Constraints.scala` matches the whole value.
+    #[test]
+    fn like_values_take_java_regex_syntax() {
+        for java in [r"(?!gpu-).*", r"agent-(?<!x)\d+", r"(a)\1", r"(?>ab|a)c", r"(?=r)r\d"] {
+            assert!(Constraint::parse(&["rack", "LIKE", java]).is_ok(), "{java}");
+            assert!(regex::Regex::new(java).is_err(), "{java}: the regex crate refuses it");
+        }
+        assert!(like_matches(r"(?!gpu-).*", "agent-1") && !like_matches(r"(?!gpu-).*", "gpu-1"));
+        assert!(like_matches(r"(r)\1", "rr") && !like_matches(r"(r)\1", "rx"));
+        assert!(like_matches(r"(?>a|ab)c", "ac") && !like_matches(r"(?>a|ab)c", "abc"), "atomic, as in Java");
+        assert!(like_matches("a*+b", "aab") && !like_matches("a*+a", "aa"), "possessive, as in Java");
+        assert_eq!(one_error(&["rack", "UNLIKE", "(?<=a"]), "'(?<=a' is not a valid regular expression");
     }
 }

@@ -10,7 +10,8 @@
 //!
 //! No I/O, no state: only patterns, predicates and typed errors whose `Display` is the message.
 //! Ids, port names, programs, upgrade strategies and labels live here; constraints in
-//! `constraints`, health and readiness checks in `checks` (both re-exported).
+//! `constraints`, health and readiness checks in `checks`, the group tree and group paths in
+//! `groups` (all re-exported).
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -108,6 +109,10 @@ pub fn is_valid_port_name(name: &str) -> bool {
     matches(&PORT_NAME, name)
 }
 
+/// The protocols of a port (RAML `strings.NetworkProtocol` in stringTypes.raml), for host ports
+/// (`portDefinitions`) and container ports (`portMappings`) alike.
+pub const NETWORK_PROTOCOLS: [&str; 3] = ["tcp", "udp", "udp,tcp"];
+
 // ---- App programs: M:.../api/v2/validation/AppValidation.scala L512-523 (`containsCmdArgsOrContainer`) ----
 
 /// Marathon's message for an app with both `cmd` and `args`, or with neither and no container.
@@ -137,11 +142,57 @@ pub fn check_program(cmd: bool, args: bool, container: bool) -> Result<(), Progr
     }
 }
 
+/// Marathon's message for a `cmd` of fewer than two characters (`validateCanonicalAppAPI` in
+/// `AppValidation.scala`: `_.cmd.forall { s => s.length() > 1 }`).
+pub const CMD_TOO_SHORT: &str = "must not be an empty string";
+
+/// Checks `cmd` the way `AppValidation.scala` does: Java's `String.length()` (UTF-16 units)
+/// above 1, so a one-character command is refused as "empty" too.
+pub fn check_cmd(cmd: &str) -> Result<(), &'static str> {
+    if cmd.encode_utf16().count() > 1 {
+        Ok(())
+    } else {
+        Err(CMD_TOO_SHORT)
+    }
+}
+
+// ---- Id lengths: the Mesos sandbox path. Not a Marathon rule: Marathon takes any length ----
+
+/// The longest file name Linux takes (`NAME_MAX`).
+pub const MAX_FILE_NAME: usize = 255;
+
+/// What a task id adds to the app id (without its leading `/`): `.instance-`, a 36-character
+/// UUID and `._app.1` (`Instance.Id` in `core/instance/Instance.scala`, `Task.Id` in
+/// `core/task/Task.scala`; DIGEST §1).
+pub const TASK_ID_OVERHEAD: usize = ".instance-".len() + 36 + "._app.1".len();
+
+/// The longest app id (without its leading `/`) whose tasks can start: the Mesos agent names
+/// the sandbox directory after the executor id, which for a command task is the task id, so
+/// the task id must fit in one file name. Longer ids are accepted by Marathon and then fail
+/// every launch with "File name too long".
+pub const MAX_APP_ID_LENGTH: usize = MAX_FILE_NAME - TASK_ID_OVERHEAD;
+
+/// Checks that an app id's tasks fit the Mesos sandbox path ([`MAX_APP_ID_LENGTH`]); the error
+/// says the limit.
+pub fn check_app_id_length(id: &str) -> Result<(), String> {
+    let len = id.trim_start_matches('/').len();
+    if len <= MAX_APP_ID_LENGTH {
+        return Ok(());
+    }
+    Err(format!(
+        "the app id `{id}` has {len} characters, more than the {MAX_APP_ID_LENGTH} a Mesos task can take: the task id adds {TASK_ID_OVERHEAD} and names a sandbox directory, at most {MAX_FILE_NAME} bytes"
+    ))
+}
+
 mod checks;
 mod constraints;
+mod groups;
+mod labels;
 
 pub use checks::*;
 pub use constraints::*;
+pub use groups::*;
+pub use labels::*;
 
 // ---- Upgrade strategy: M:src/main/scala/mesosphere/marathon/state/UpgradeStrategy.scala ----
 
@@ -236,6 +287,24 @@ mod tests {
             check_upgrade_strategy(1.5, -0.1),
             [("minimumHealthCapacity", "is greater than 1"), ("maximumOverCapacity", "is less than 0")]
         );
+    }
+
+    /// `AppValidation.scala` `validateCanonicalAppAPI`: `cmd.length() > 1`.
+    #[test]
+    fn a_one_character_cmd_is_empty_to_marathon() {
+        assert_eq!(check_cmd("x"), Err("must not be an empty string"));
+        assert_eq!(check_cmd(""), Err(CMD_TOO_SHORT));
+        assert!(check_cmd("ls").is_ok() && check_cmd("é!").is_ok());
+    }
+
+    /// Task ids (`Instance.scala`, `Task.scala`) name the Mesos sandbox directory.
+    #[test]
+    fn app_ids_fit_a_sandbox_directory_name() {
+        let task_id = format!("{}.instance-{}._app.1", "a".repeat(MAX_APP_ID_LENGTH), uuid::Uuid::new_v4());
+        assert_eq!(task_id.len(), MAX_FILE_NAME, "the longest app id makes a 255-byte task id");
+        assert!(check_app_id_length(&format!("/{}", "a".repeat(202))).is_ok());
+        let err = check_app_id_length(&format!("/{}", "a".repeat(203))).unwrap_err();
+        assert!(err.contains("has 203 characters, more than the 202 a Mesos task can take"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Health and readiness checks: which fields each protocol needs or forbids, the Mesos-level
-//! rule ([`rules::check_health_fields`], [`rules::check_health_levels`]), ports by name, and
+//! rules ([`rules::check_health_fields`], [`rules::check_mesos_level_count`],
+//! [`rules::check_max_failures`]), ports by name, and
 //! Marathon's defaults for the rest ([`HealthSpec`], [`ReadinessSpec`]).
 
 use std::time::Duration;
@@ -35,8 +36,8 @@ impl Loader<'_> {
             self.check_keys(&h, HEALTH_KEYS, "a health check");
             let Some(protocol) = self.health_protocol(&h) else { continue };
             protocols.push(protocol);
-            if let Err(e) = rules::check_health_levels(protocols.iter().copied()) {
-                self.err(h.span.clone(), e.to_string(), "use either Marathon-level checks (HTTP, HTTPS, TCP) or one Mesos-level check (MESOS_HTTP, MESOS_HTTPS, MESOS_TCP), plus COMMAND checks");
+            if let Err(e) = rules::check_mesos_level_count(protocols.iter().copied()) {
+                self.err(h.span.clone(), e.to_string(), "keep one COMMAND or MESOS_* check; add HTTP, HTTPS or TCP checks beside it (Marathon runs those itself, as many as you like)");
             }
             let has = |k: &str| h.get(k).is_some();
             for e in rules::check_health_fields(protocol, has("path"), has("command"), has("port")) {
@@ -73,6 +74,10 @@ impl Loader<'_> {
             let interval = self.read_or(&h, "interval", Seconds::<1>(HealthSpec::DEFAULT_INTERVAL));
             let timeout = self.read_or(&h, "timeout", Seconds::<1>(HealthSpec::DEFAULT_TIMEOUT));
             let max_failures = self.read_or(&h, "max_failures", HealthSpec::DEFAULT_MAX_FAILURES);
+            if let Some(Err(e)) = max_failures.map(|m| rules::check_max_failures(protocol, m)) {
+                let span = h.get("max_failures").and_then(|(_, v)| v.span()).or(h.span.clone());
+                self.err(span, e.to_string(), "set `max_failures = 1` to kill at the first failure, or use an HTTP, HTTPS or TCP check, where 0 never kills");
+            }
             if let (Some(grace), Some(interval), Some(timeout), Some(max_failures)) =
                 (grace, interval, timeout, max_failures)
             {

@@ -20,6 +20,14 @@ impl Loader<'_> {
     ) -> Option<GroupSpec> {
         let image = self.read_opt::<NonEmpty>(t, "image").map(|s| s.0);
         let cmd = self.read_opt::<NonEmpty>(t, "cmd").map(|s| s.0);
+        if let Some(Err(e)) = cmd.as_deref().map(rules::check_cmd) {
+            let span = t.get("cmd").and_then(|(_, v)| v.span());
+            self.err(
+                span,
+                format!("`cmd` has one character, and Marathon refuses it: \"{e}\" (AppValidation.scala)"),
+                "write the whole command, e.g. `cmd = \"./server --port $PORT0\"`",
+            );
+        }
         let args = self.read_opt::<Vec<String>>(t, "args");
         self.program(service, t, labels);
         let cpus = self.read_or(t, "cpus", AppSpec::DEFAULT_CPUS).and_then(|n| {
@@ -49,6 +57,9 @@ impl Loader<'_> {
             .and_then(|r| self.readiness(&r, &ports));
         let fetch = t.get("fetch").map(|(_, v)| self.fetch(v)).unwrap_or_default();
         let marathon_labels = self.marathon_labels(t);
+        if let Some(n) = instances {
+            self.marathon_label_rules(t, &marathon_labels, n);
+        }
         let user = self.read_opt::<NonEmpty>(t, "user").map(|s| s.0);
         let backoff = self
             .table(t, "backoff", "{ delay = \"1s\", factor = 1.15, max_delay = \"5m\" }")
@@ -141,6 +152,34 @@ impl Loader<'_> {
             );
         }
         sub
+    }
+
+    /// The labels Marathon reads itself ([`rules::check_single_instance`],
+    /// [`rules::check_migration_labels`]). A single-instance group renders the `{0, 0}` upgrade
+    /// strategy Marathon requires, so only its instance count can be wrong here.
+    fn marathon_label_rules(&mut self, t: &Layers<'_>, labels: &BTreeMap<String, String>, instances: u32) {
+        let at = |key: &str| t.get(key).and_then(|(k, v)| key_span(k, v));
+        if rules::check_single_instance(labels, instances, 0.0, 0.0).iter().any(|(field, _)| field.is_empty()) {
+            self.err(
+                at("instances").or(at("marathon_labels")),
+                format!(
+                    "{} (label `{}`), found {instances}",
+                    rules::SINGLE_INSTANCE_COUNT,
+                    rules::SINGLE_INSTANCE_LABEL
+                ),
+                "set `instances` to 0 or 1, or remove the label",
+            );
+        }
+        if let Err(e) = rules::check_migration_labels(labels) {
+            self.err(
+                at("marathon_labels"),
+                e,
+                format!(
+                    "set `{}` to `v1` with both companion labels, or remove it",
+                    rules::MIGRATION_API_VERSION_LABEL
+                ),
+            );
+        }
     }
 
     /// Extra Marathon labels; the `theseus.*` ones are Theseus's own ([`rules::is_reserved_label`]).

@@ -76,7 +76,7 @@ pub(crate) fn parse(src: &str) -> Result<Loaded, Vec<super::Diagnostic>> {
             return Err(c.into_diagnostics());
         }
     };
-    let mut l = Loader { c };
+    let mut l = Loader { c, namespace: DEFAULT_NAMESPACE.to_owned() };
     let loaded = l.document(doc.as_table());
     if l.c.is_empty() {
         loaded.ok_or_else(Vec::new)
@@ -88,6 +88,8 @@ pub(crate) fn parse(src: &str) -> Result<Loaded, Vec<super::Diagnostic>> {
 /// The walk over one file: every problem goes to the collector.
 struct Loader<'s> {
     c: Collector<'s>,
+    /// The file's namespace, once read (app ids are checked against Mesos' limits with it).
+    namespace: String,
 }
 
 impl Loader<'_> {
@@ -104,6 +106,7 @@ impl Loader<'_> {
                 ids::normalize_namespace(&ns)
             }
         };
+        self.namespace = namespace.clone();
         let Some((skey, sitem)) = top.get("service") else {
             self.err(
                 Some(0..0),
@@ -133,6 +136,8 @@ impl Loader<'_> {
                     format!("invalid service name `{name}`"),
                     format!("service names are {NAME_RULE}"),
                 );
+            } else if let Err(why) = ids::check_group_segment(name) {
+                self.err(span.clone(), format!("service name `{name}`: {why}"), "rename the service");
             }
             let Some(svc) = v.as_table_like() else {
                 self.err(
@@ -190,7 +195,14 @@ impl Loader<'_> {
                     );
                     continue;
                 }
-                seen.insert(encoded, line);
+                seen.insert(encoded.clone(), line);
+                if let Err(why) = ids::check_group_segment(&encoded) {
+                    self.err(lspan.clone(), format!("label set [{encoded}]: {why}"), "add or rename a label");
+                }
+                if let Some(Err(why)) = resolved.as_ref().map(|g| ids::check_app_id(&g.app_id(&self.namespace))) {
+                    self.err(lspan, why, "shorten the namespace, the service name or the labels");
+                    continue;
+                }
             }
             if let Some(g) = resolved {
                 out.push(g);

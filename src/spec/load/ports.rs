@@ -65,7 +65,7 @@ impl Loader<'_> {
                     "set `image`, or drop `container` to use host networking with `$PORT0` / `$PORT_<NAME>`",
                 );
             }
-            let protocol = self.port_protocol(t.get("protocol"), bridge);
+            let protocol = self.port_protocol(t.get("protocol"));
             if let (Some(name), Some(protocol)) = (name, protocol) {
                 out.push(PortSpec { name, container: if bridge { container } else { None }, protocol });
             }
@@ -73,27 +73,18 @@ impl Loader<'_> {
         out
     }
 
-    /// `tcp`, `udp` or (bridge networking only) `udp,tcp`; `tcp` when absent.
-    fn port_protocol(&mut self, item: Option<&Item>, bridge: bool) -> Option<String> {
+    /// `tcp`, `udp` or `udp,tcp` (RAML `strings.NetworkProtocol` in stringTypes.raml, the type of
+    /// both `portDefinitions[].protocol` and `portMappings[].protocol` in network.raml); `tcp`
+    /// when absent. `tcp,udp` is read as `udp,tcp`, the only spelling Marathon takes.
+    fn port_protocol(&mut self, item: Option<&Item>) -> Option<String> {
         let Some(v) = item else { return Some(PortSpec::DEFAULT_PROTOCOL.to_owned()) };
         let p = self.read::<String>(v, "protocol")?;
-        let protocol = match p.to_ascii_lowercase().as_str() {
-            "tcp" => "tcp",
-            "udp" => "udp",
-            "udp,tcp" | "tcp,udp" => "udp,tcp",
-            _ => {
-                self.err(v.span(), format!("invalid port protocol `{p}`"), "use `tcp`, `udp` or `udp,tcp`");
-                return None;
-            }
-        };
-        if protocol == "udp,tcp" && !bridge {
-            self.err(
-                v.span(),
-                "protocol `udp,tcp` needs a `container` port: Marathon's portDefinitions (host networking) take `tcp` or `udp`",
-                "declare two ports, one `tcp` and one `udp`, or use a Docker image with `container` ports",
-            );
-            return None;
+        let lower = p.to_ascii_lowercase();
+        let lower = if lower == "tcp,udp" { "udp,tcp".to_owned() } else { lower };
+        if rules::NETWORK_PROTOCOLS.contains(&lower.as_str()) {
+            return Some(lower);
         }
-        Some(protocol.to_owned())
+        self.err(v.span(), format!("invalid port protocol `{p}`"), "use `tcp`, `udp` or `udp,tcp`");
+        None
     }
 }

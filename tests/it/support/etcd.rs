@@ -28,6 +28,9 @@ pub struct Etcd {
     /// CA, client certificate and client key when started with TLS.
     pub tls: Option<TlsFiles>,
     dir: tempfile::TempDir,
+    /// The command line and metrics port, so [`Etcd::restart`] starts the same member again.
+    args: Vec<std::ffi::OsString>,
+    metrics: u16,
 }
 
 /// PEM files for a TLS etcd.
@@ -122,12 +125,13 @@ impl Etcd {
                 .arg(certs.join("ca.crt"))
                 .arg("--client-cert-auth");
         }
+        let args: Vec<std::ffi::OsString> = cmd.get_args().map(ToOwned::to_owned).collect();
         let child = cmd.spawn().unwrap_or_else(|e| {
             panic!("cannot start `{bin}`: {e}; install it with `sudo apt-get install -y etcd-server` (or set THESEUS_TEST_ETCD)")
         });
         let endpoint = if tls { client_url } else { format!("127.0.0.1:{client}") };
         let tls = files.map(|(f, _)| f);
-        let mut etcd = Etcd { child, endpoint, password: None, tls, dir };
+        let mut etcd = Etcd { child, endpoint, password: None, tls, dir, args, metrics };
         etcd.wait_until_healthy(metrics, Duration::from_secs(15))?;
         Ok(etcd)
     }
@@ -146,6 +150,27 @@ impl Etcd {
             }
             std::thread::sleep(Duration::from_millis(20)); // poll interval, not a synchronization
         }
+    }
+
+    /// Kills etcd with SIGKILL (its data stays), as a crash or a host reboot would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the same member again on the same ports and data, and waits until it is healthy.
+    pub fn restart(&mut self) {
+        self.kill();
+        let log = std::fs::OpenOptions::new().append(true).open(self.dir.path().join("etcd.log")).unwrap();
+        self.child = Command::new(etcd_bin())
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let metrics = self.metrics;
+        self.wait_until_healthy(metrics, Duration::from_secs(30)).unwrap();
     }
 
     /// etcd's own log (for failure messages).

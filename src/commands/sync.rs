@@ -1,0 +1,161 @@
+//! `theseus sync`: reconcile once (`--once`), or run as a replica that keeps etcd equal to
+//! Marathon until SIGTERM or Ctrl-C.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use crate::cli::SyncArgs;
+use crate::context::Context;
+use crate::error::{ExitStatus, StatusError};
+use crate::output::{table, Tabular};
+use crate::sync::reconcile::{reconcile_waiting, Report};
+use crate::sync::{leader, Options};
+
+/// The `sync --once` result.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct SyncResult(pub Report);
+
+impl Tabular for SyncResult {
+    fn to_table(&self, tty: bool) -> String {
+        let mut t = table(&["service", "labels", "registered", "updated", "deregistered", "note"], tty);
+        for d in &self.0.details {
+            let note = match (&d.skipped, d.restored, d.unknown.len()) {
+                (Some(why), _, _) => format!("skipped: {why}"),
+                (None, true, _) => "group restored in etcd".to_owned(),
+                (None, false, 0) => String::new(),
+                (None, false, n) => format!("{n} kept: health unknown"),
+            };
+            t.add_row(vec![
+                d.service.clone(),
+                d.group.replace('.', ","),
+                d.registered.len().to_string(),
+                d.updated.len().to_string(),
+                d.deregistered.len().to_string(),
+                note,
+            ]);
+        }
+        t.to_string()
+    }
+}
+
+/// This host's name, for the default replica name.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+/// Retries `attempt` until it succeeds or `limit` has passed; the last error, with context.
+async fn within<T, E: std::error::Error + Send + Sync + 'static, F: std::future::Future<Output = Result<T, E>>>(
+    limit: Duration,
+    what: &str,
+    mut attempt: impl FnMut() -> F,
+) -> anyhow::Result<T> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(200);
+    loop {
+        match attempt().await {
+            Ok(v) => return Ok(v),
+            Err(e) if start.elapsed() + pause >= limit => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "{what} stayed unreachable for {} (sync --timeout)",
+                    humantime::format_duration(Duration::from_secs(start.elapsed().as_secs()))
+                )))
+            }
+            Err(e) => tracing::warn!(target: "theseus::sync", "{what}: {e}; retrying"),
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// Sets the stop flag on SIGTERM or Ctrl-C.
+fn stop_on_signals() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = term => {}
+        }
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// Runs `theseus sync`.
+pub async fn run(ctx: &Context, args: SyncArgs) -> anyhow::Result<ExitStatus> {
+    let stop = stop_on_signals();
+    let marathon = ctx.marathon()?;
+    let namespace = ctx.namespace_flag().map(|n| n.trim_matches('/').to_owned());
+    let reachable = async {
+        let etcd = within(args.timeout, "etcd", || ctx.etcd()).await?;
+        within(args.timeout, "Marathon", || marathon.info()).await?;
+        anyhow::Ok(etcd)
+    };
+    let etcd = tokio::select! {
+        r = reachable => r?,
+        () = crate::sync::stopped(&stop) => return Err(StatusError { status: ExitStatus::Interrupted, message: "interrupted before sync started".into(), hint: None }.into()),
+    };
+    if args.once {
+        let report = reconcile_waiting(marathon, etcd, namespace.as_deref(), args.lock_timeout)
+            .await
+            .context("reconciling etcd with Marathon")?;
+        ctx.out.result(&SyncResult(report.clone()))?;
+        let skipped = report.details.iter().filter(|d| d.skipped.is_some()).count();
+        ctx.out.status(
+            "Synced",
+            format!(
+                "{} group(s), {} running task(s): {} change(s) in {} transaction(s){}",
+                report.groups,
+                report.tasks,
+                report.changes,
+                report.transactions,
+                if skipped > 0 { format!(", {skipped} group(s) skipped") } else { String::new() }
+            ),
+        );
+        let locked = report.locked();
+        if !locked.is_empty() {
+            return Err(StatusError {
+                status: ExitStatus::Locked,
+                message: format!("{} stayed locked by a running command; left as they are", locked.join(", ")),
+                hint: Some(
+                    "run `theseus sync --once` again once it finished, or raise --lock-timeout (a killed \
+                     command's lock lasts until its lease expires)"
+                        .into(),
+                ),
+            }
+            .into());
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let opts = Options {
+        namespace,
+        resync: args.resync.max(Duration::from_secs(1)),
+        lease_ttl: args.lease_ttl,
+        identity: args.name.clone().unwrap_or_else(|| format!("{}:{}", host_name(), std::process::id())),
+        idle: args.idle_timeout.max(Duration::from_secs(1)),
+        max_backoff: Duration::from_secs(10),
+    };
+    ctx.out.status(
+        "Sync",
+        format!("{} waits to lead (lease {})", opts.identity, humantime::format_duration(opts.lease_ttl)),
+    );
+    let note = |msg: &str| ctx.out.status("Sync", msg);
+    leader::run(marathon, etcd, &opts, &stop, &note).await.context("leaving the sync election")?;
+    ctx.out.status("Stopped", "sync stopped");
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,226 @@
+//! Following Marathon's `/v2/events` while this replica leads.
+//!
+//! Marathon does not order its events and drops a consumer that falls behind, replaying
+//! nothing (`core/event/impl/stream/HttpEventStreamHandleActor.scala`), so an event only says
+//! *which group to look at again*: the follower collects the groups named by the events
+//! available, re-reads each from Marathon (one request) and etcd (one read), and applies the
+//! same diff as a full reconcile. A full reconcile runs on every (re)connect, since events
+//! before it are lost, and every `resync`. A lost stream is reopened with exponential backoff;
+//! a non-leader Marathon's redirect to its leader is followed (`marathon::Client::events`).
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use futures::FutureExt as _;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use super::reconcile::{self, apply, plan_group, Report};
+use super::{stopped, Options, Stop};
+use crate::etcd::Driver;
+use crate::marathon::{Client, Event};
+use crate::names::GroupKey;
+use crate::rollout::live::fold;
+use crate::spec::labels::Selector;
+
+/// The event types that can change what should be registered (DIGEST §4; fields from
+/// Marathon's `core/event/Events.scala`).
+pub const EVENT_TYPES: &[&str] = &[
+    "status_update_event",
+    "instance_changed_event",
+    "health_status_changed_event",
+    "instance_health_changed_event",
+    "failed_health_check_event",
+    "unhealthy_instance_kill_event",
+    "unknown_instance_terminated_event",
+    "app_terminated_event",
+    "deployment_success",
+    "deployment_failed",
+];
+
+/// How soon a group skipped (locked by a command, or failed) is looked at again.
+const RETRY: Duration = Duration::from_millis(500);
+
+/// The Marathon group paths (`/<namespace>/<service>/<group>`) an event names.
+pub fn groups_of(event: &Event) -> Vec<String> {
+    let mut apps: Vec<&str> = ["appId", "runSpecId"].iter().filter_map(|f| event.data.get(*f)?.as_str()).collect();
+    if let Some(steps) = event.data.pointer("/plan/steps").and_then(Value::as_array) {
+        for step in steps {
+            for action in step.get("actions").and_then(Value::as_array).into_iter().flatten() {
+                apps.extend(action.get("app").and_then(Value::as_str));
+            }
+        }
+    }
+    let mut groups: Vec<String> = apps
+        .into_iter()
+        .filter_map(|a| a.rsplit_once('/').map(|(g, _)| g.to_owned()))
+        .filter(|g| !g.is_empty())
+        .collect();
+    groups.sort();
+    groups.dedup();
+    groups
+}
+
+/// Splits a group path into its namespace and key; `None` when it is not a Theseus path.
+fn parse_path(path: &str) -> Option<(String, GroupKey)> {
+    let trimmed = path.trim_matches('/');
+    let (rest, group) = trimmed.rsplit_once('/')?;
+    let (namespace, service) = rest.rsplit_once('/')?;
+    Some((namespace.to_owned(), GroupKey::new(service, group).ok()?))
+}
+
+/// Re-reads one group from Marathon and etcd and applies the diff. `Ok(false)` when it must
+/// be looked at again later (locked by a running command).
+pub async fn refresh(
+    client: &Client,
+    etcd: &Driver,
+    namespace: Option<&str>,
+    path: &str,
+) -> Result<bool, reconcile::Error> {
+    let Some((ns, key)) = parse_path(path) else { return Ok(true) };
+    if namespace.is_some_and(|n| n.trim_matches('/') != ns) {
+        return Ok(true);
+    }
+    let registered = etcd.group_registrations(&key).await?;
+    if registered.as_ref().and_then(|r| r.namespace()).is_some_and(|owner| owner != ns) {
+        return Ok(true); // the key belongs to another namespace's group
+    }
+    let apps = client.group(path).await?.map(|g| g.apps).unwrap_or_default();
+    let live = fold(apps, Some(&ns), &[], &Selector::default());
+    let lives: Vec<_> = live.values().filter(|g| g.key == key).collect();
+    let action = plan_group(&lives, registered.as_ref(), Some(&ns));
+    let report = apply(etcd, vec![(key, action, false)]).await?;
+    log_report("event", &report);
+    Ok(!report.details.iter().any(|d| d.skipped.as_deref().is_some_and(|s| s.starts_with("locked"))))
+}
+
+/// Logs what a reconcile or refresh changed.
+pub fn log_report(why: &str, report: &Report) {
+    for d in &report.details {
+        if let Some(skipped) = &d.skipped {
+            tracing::info!(target: "theseus::sync", "{why}: {}/{} skipped: {skipped}", d.service, d.group);
+        } else if d.changed() {
+            tracing::info!(
+                target: "theseus::sync",
+                "{why}: {}/{}{}: +{} ~{} -{}",
+                d.service,
+                d.group,
+                if d.restored { " (group restored)" } else { "" },
+                d.registered.len(),
+                d.updated.len(),
+                d.deregistered.len()
+            );
+        }
+    }
+}
+
+/// Follows the event stream until `stop` is set; reconnects and resyncs as described above.
+/// Returns only when stopped (errors are logged and retried).
+pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop) {
+    let namespace = opts.namespace.as_deref();
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let opened = tokio::select! {
+            () = stopped(stop) => return,
+            s = client.events(EVENT_TYPES, opts.idle) => s,
+        };
+        let mut stream = match opened {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(target: "theseus::sync", "{e}; retrying in {}", humantime::format_duration(backoff));
+                tokio::select! {
+                    () = stopped(stop) => return,
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(opts.max_backoff);
+                continue;
+            }
+        };
+        tracing::info!(target: "theseus::sync", "following {}", stream.url());
+        // Events before this connection are lost: reconcile everything first.
+        let mut resync_due = Instant::now();
+        let mut dirty: BTreeSet<String> = BTreeSet::new();
+        let mut retry: BTreeSet<String> = BTreeSet::new();
+        let mut retry_at = Instant::now() + RETRY;
+        loop {
+            if Instant::now() >= resync_due {
+                match reconcile::reconcile(client, etcd, namespace).await {
+                    Ok(report) => {
+                        log_report("reconcile", &report);
+                        resync_due = Instant::now() + opts.resync;
+                        backoff = Duration::from_millis(100);
+                    }
+                    Err(e) => {
+                        tracing::warn!(target: "theseus::sync", "reconcile failed: {:#}", anyhow::Error::new(e));
+                        resync_due = Instant::now() + backoff;
+                        backoff = (backoff * 2).min(opts.max_backoff);
+                    }
+                }
+            }
+            if Instant::now() >= retry_at {
+                dirty.append(&mut retry);
+                retry_at = Instant::now() + RETRY;
+            }
+            for path in std::mem::take(&mut dirty) {
+                match refresh(client, etcd, namespace, &path).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        retry.insert(path);
+                    }
+                    Err(e) => {
+                        tracing::warn!(target: "theseus::sync", "syncing `{path}` failed: {:#}", anyhow::Error::new(e));
+                        retry.insert(path);
+                        // etcd or Marathon may have lost writes meanwhile: reconcile once back.
+                        resync_due = resync_due.min(Instant::now() + backoff);
+                    }
+                }
+            }
+            let wake = if retry.is_empty() { resync_due } else { resync_due.min(retry_at) };
+            let next = tokio::select! {
+                () = stopped(stop) => return,
+                () = tokio::time::sleep_until(wake) => continue,
+                ev = stream.next() => ev,
+            };
+            match next {
+                Ok(Some(ev)) => {
+                    dirty.extend(groups_of(&ev));
+                    // Take whatever else has arrived, so a burst costs one refresh per group.
+                    while let Some(Ok(Some(ev))) = stream.next().now_or_never() {
+                        dirty.extend(groups_of(&ev));
+                    }
+                }
+                Ok(None) => {
+                    tracing::warn!(target: "theseus::sync", "Marathon closed the event stream; reconnecting");
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(target: "theseus::sync", "{e}; reconnecting");
+                    break;
+                }
+            }
+        }
+        // The groups still dirty are covered by the reconcile after reconnecting.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn events_name_their_groups() {
+        let ev = Event { kind: "status_update_event".into(), data: json!({"appId": "/t/web/dev.frontend/r1"}) };
+        assert_eq!(groups_of(&ev), ["/t/web/dev.frontend"]);
+        let dep = Event {
+            kind: "deployment_success".into(),
+            data: json!({"plan": {"steps": [{"actions": [{"action": "ScaleApplication", "app": "/a/b/c/r2"}, {"app": "/a/b/c/r1"}]}]}}),
+        };
+        assert_eq!(groups_of(&dep), ["/a/b/c"]);
+        assert_eq!(
+            parse_path("/team/prod/web/dev.frontend").map(|(ns, k)| (ns, k.to_string())),
+            Some(("team/prod".into(), "web/dev.frontend".into()))
+        );
+        assert!(parse_path("/web").is_none());
+    }
+}

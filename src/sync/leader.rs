@@ -1,0 +1,51 @@
+//! The replica loop: campaign in etcd's election, and while leading, reconcile first and then
+//! follow Marathon's events. Losing the lease stops following at once and campaigns again; a
+//! stop (SIGTERM, Ctrl-C) resigns, so another replica takes over without waiting for the TTL.
+
+use super::follow::follow;
+use super::{stopped, Options, Stop};
+use crate::etcd::{self, Driver};
+use crate::marathon::Client;
+
+/// Runs until `stop` is set. Errors campaigning (etcd unreachable) are retried with backoff.
+/// `note` hears about leadership changes (the command shows them as status lines).
+pub async fn run(
+    client: &Client,
+    etcd: &Driver,
+    opts: &Options,
+    stop: &Stop,
+    note: &(dyn Fn(&str) + Sync),
+) -> Result<(), etcd::Error> {
+    let mut backoff = std::time::Duration::from_millis(200);
+    loop {
+        tracing::info!(target: "theseus::sync", "{} campaigns for leadership", opts.identity);
+        let won = tokio::select! {
+            () = stopped(stop) => return Ok(()),
+            won = etcd.campaign(&opts.identity, opts.lease_ttl) => won,
+        };
+        let leadership = match won {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(target: "theseus::sync", "campaign failed: {e}; retrying");
+                tokio::select! {
+                    () = stopped(stop) => return Ok(()),
+                    () = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(opts.max_backoff);
+                continue;
+            }
+        };
+        backoff = std::time::Duration::from_millis(200);
+        note(&format!("{} is the leader: reconciling, then following Marathon's events", opts.identity));
+        tokio::select! {
+            () = follow(client, etcd, opts, stop) => {
+                // Only a stop ends the follower.
+                note("stopping: resigning the leadership");
+                return leadership.resign().await;
+            }
+            () = leadership.lost() => {
+                note("lost the leadership (its lease was not renewed in time); campaigning again");
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! `theseus sync`: keeps etcd's `/services/.../containers` equal to the running, healthy tasks
+//! of every Theseus-managed group, between and after commands.
+//!
+//! - [`diff`]: the one diff of Marathon's tasks against etcd's registrations (also `plan`'s
+//!   drift report), with health *unknown* never deregistered.
+//! - [`reconcile`]: a full diff applied in batched transactions; `sync --once`.
+//! - [`follow`]: the follower of Marathon's `/v2/events`, events treated as cache invalidation,
+//!   reconnect with backoff, reconcile on every (re)connect and every `resync`.
+//! - [`leader`]: the election among replicas; only the leader follows and writes.
+//! - [`drift`]: registration drift of chosen groups, for `plan` and `view`.
+
+pub mod diff;
+pub mod drift;
+pub mod follow;
+pub mod leader;
+pub mod reconcile;
+
+use std::time::Duration;
+
+/// How a long-running sync behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only groups of this namespace (`None`: every namespace).
+    pub namespace: Option<String>,
+    /// A full reconcile this often, besides those on (re)connect.
+    pub resync: Duration,
+    /// The leader's lease TTL: how soon another replica takes over after a crash.
+    pub lease_ttl: Duration,
+    /// Who this replica is (stored as its election value).
+    pub identity: String,
+    /// A stream silent this long is reconnected (Marathon sends a heartbeat every 10 s).
+    pub idle: Duration,
+    /// The longest pause between reconnect attempts.
+    pub max_backoff: Duration,
+}
+
+/// Becomes `true` when the sync should stop (SIGTERM, Ctrl-C).
+pub type Stop = tokio::sync::watch::Receiver<bool>;
+
+/// Completes once `stop` is set (never, if its sender is gone without setting it).
+pub async fn stopped(stop: &Stop) {
+    let mut rx = stop.clone();
+    if rx.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
