@@ -253,6 +253,24 @@ impl Env {
         (groups, services, locks)
     }
 
+    /// What `theseus sync --once` guarantees: every group Marathon has is in etcd with exactly
+    /// its running tasks registered, and a group only etcd has lists no container (a group a
+    /// killed `remove` left in etcd is the re-run's to delete; a killed command's lock frees
+    /// itself when its lease expires).
+    pub(crate) fn assert_registrations_match(&self, root: &str, namespace: &str) {
+        let mut want: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        for (svc, grp, tasks) in self.marathon_groups(namespace).values() {
+            want.entry((svc.clone(), grp.clone())).or_default().extend(tasks.iter().cloned());
+        }
+        let (have, _, _) = self.etcd_groups(root);
+        for (key, tasks) in &want {
+            assert_eq!(have.get(key), Some(tasks), "registrations of {key:?} after sync");
+        }
+        for (key, containers) in have.iter().filter(|(k, _)| !want.contains_key(*k)) {
+            assert!(containers.is_empty(), "{key:?} is gone from Marathon but lists {containers:?}");
+        }
+    }
+
     /// etcd equals Marathon for `namespace` under the etcd `root`: the same groups, each group's
     /// registered containers exactly its running tasks (these specs have no health checks), a
     /// service marker exactly for services with groups, every group's config owned by

@@ -1,5 +1,6 @@
 //! The fault-injection suite of issue 11 (item 6). After every fault, and the repair where one
-//! is needed (re-running the command: `create --skip-existing`, `scale`, `remove --force`),
+//! is needed (`theseus sync --once`, then re-running the command: `create --skip-existing`,
+//! `scale`, `remove --force`),
 //! etcd equals Marathon (no stale, no missing key), no lock is left, and every exit code was a
 //! documented one (DESIGN §5):
 //!
@@ -179,7 +180,8 @@ struct Trial {
 }
 
 /// Runs `op` in namespace and etcd root `k<i>`, kills it with SIGKILL after `delay_ms`, repairs
-/// by re-running, and checks consistency and the exit codes.
+/// with `sync --once` (registrations then match Marathon) and a re-run (the command's intent
+/// done), and checks consistency and the exit codes.
 fn trial(env: &Env, i: u64, op: &'static str, delay_ms: u64) -> Trial {
     let ns = format!("k{i}");
     let root = ["--etcd-prefix", ns.as_str(), "--lock-ttl", "2s", "--lock-timeout", "30s"];
@@ -214,6 +216,15 @@ fn trial(env: &Env, i: u64, op: &'static str, delay_ms: u64) -> Trial {
     if let Some(code) = exit {
         assert!(DOCUMENTED.contains(&code) && code == 0, "trial {i} {op}: finished with exit {code}");
     }
+    // Repair, step 1: `theseus sync --once` (issue 10) makes the registrations match Marathon.
+    env.engine.wait_for("the trial's deployments", Duration::from_secs(60), |e| {
+        let deployments = e.get("/v2/deployments");
+        !deployments.as_array().unwrap().iter().any(|d| d.to_string().contains(&format!("/{ns}/")))
+    });
+    let sync = env.run(&[&["sync", "--once", "--namespace", &ns][..], &root].concat());
+    assert_eq!(sync.code, Some(0), "trial {i} {op}: sync --once: {}", sync.stderr);
+    env.assert_registrations_match(&format!("/{ns}"), &ns);
+    // Step 2: the command run again finishes what it was doing.
     let repair: Vec<&str> = match op {
         "create" => vec!["create", spec, "--skip-existing"],
         "scale" => command.clone(),
