@@ -333,8 +333,18 @@ impl Driver {
         let probe_key = keys.services();
         let attempt = async {
             let mut client = Client::connect(&urls, Some(co)).await?;
-            client.get(probe_key.as_bytes(), Some(GetOptions::new().with_count_only())).await?;
-            Ok::<_, etcd_client::Error>(client)
+            // The balanced channel may pick a dead member of a cluster: ask again (a read).
+            let mut delay = Duration::from_millis(20);
+            loop {
+                match client.get(probe_key.as_bytes(), Some(GetOptions::new().with_count_only())).await {
+                    Err(err) if urls.len() > 1 && error::not_taken(&err, true) => {
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(Duration::from_millis(400));
+                    }
+                    Err(err) => return Err(err),
+                    Ok(_) => return Ok::<_, etcd_client::Error>(client),
+                }
+            }
         };
         let client = match tokio::time::timeout(opts.connect_timeout, attempt).await {
             Ok(Ok(client)) => client,
