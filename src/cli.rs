@@ -29,7 +29,7 @@ Exit codes:
   5    deadline passed
   6    locked by another rollout or a Marathon deployment
   10   `plan --exit-code`: changes are pending
-  130  interrupted (Ctrl-C)";
+  130  interrupted (Ctrl-C; also how `view --watch` ends)";
 
 /// Labeled container groups on Mesos + Marathon, with service discovery in etcd.
 ///
@@ -47,8 +47,9 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options shared by every subcommand.
+/// Options shared by every subcommand (listed under their own heading in every `--help`).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Marathon base URL; several (comma-separated) fail over in order.
     #[arg(
@@ -101,9 +102,13 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "THESEUS_ETCD_PREFIX", default_value = "")]
     pub etcd_prefix: String,
 
-    /// Marathon path prefix of the groups (overrides the spec's `namespace`).
+    /// Marathon path prefix of the groups. The flag overrides a spec's `namespace`; the
+    /// environment variable must agree with it (exit 2 otherwise).
     #[arg(long, global = true, env = "THESEUS_NAMESPACE")]
     pub namespace: Option<String>,
+    /// Whether `namespace` came from `THESEUS_NAMESPACE` rather than the flag (set by [`Cli::parse_args`]).
+    #[arg(skip)]
+    pub namespace_from_env: bool,
     /// Timeout for connecting to and each request to Marathon and etcd.
     #[arg(long, global = true, env = "THESEUS_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
     pub request_timeout: Duration,
@@ -116,6 +121,9 @@ pub struct GlobalArgs {
     /// Format of the result on stdout; progress and messages always go to stderr.
     #[arg(long, short = 'o', global = true, env = "THESEUS_OUTPUT", value_enum, default_value_t = Format::Table)]
     pub output: Format,
+    /// Leave out the header row of tables (for scripts reading `table` or `wide` output).
+    #[arg(long, global = true, env = "THESEUS_NO_HEADERS")]
+    pub no_headers: bool,
     /// When to use colors.
     #[arg(long, global = true, env = "THESEUS_COLOR", value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -130,10 +138,14 @@ pub struct GlobalArgs {
 /// Result formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// A table for humans.
+    /// Aligned columns for humans (long cells cut to fit a terminal, never in a pipe).
     Table,
+    /// The table with every column (hosts, ports, ids), nothing cut.
+    Wide,
     /// One JSON document for scripts.
     Json,
+    /// One name per line (`service/group`), for scripts and other theseus commands.
+    Name,
 }
 
 /// Color modes.
@@ -201,6 +213,28 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+impl Cli {
+    /// Parses the process's arguments (exit 2 with usage on error), noting where the
+    /// namespace came from: a spec's `namespace` may be overridden by the flag, not by the
+    /// environment.
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.global.namespace_from_env = Self::namespace_source(&matches);
+        cli
+    }
+
+    /// Whether `--namespace` was taken from the environment: as the innermost subcommand saw it
+    /// (a global flag may follow the subcommand's name).
+    fn namespace_source(matches: &clap::ArgMatches) -> bool {
+        match matches.subcommand() {
+            Some((_, sub)) => Self::namespace_source(sub),
+            None => matches.value_source("namespace") == Some(clap::parser::ValueSource::EnvVariable),
+        }
+    }
+}
+
 impl Command {
     /// The subcommand's name as typed (`update`), e.g. for naming a lock's holder.
     pub fn name(&self) -> &'static str {
@@ -236,11 +270,31 @@ pub struct Selection {
     pub labels: Vec<String>,
 }
 
+/// The spec files a command reads: `FILE`, or `-f FILE` repeated; `-` is standard input.
+#[derive(Debug, Clone, Default, Args)]
+#[group(id = "spec_files", required = true, multiple = true)]
+pub struct SpecFiles {
+    /// The spec file (TOML); `-` reads it from standard input.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// A spec file, repeatable (their groups are acted on together); `-` is standard input.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+impl SpecFiles {
+    /// Every file given, the positional one first.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.file.iter().chain(&self.files).cloned().collect()
+    }
+}
+
 /// `theseus render`.
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
+    /// The spec file(s).
+    #[command(flatten)]
+    pub files: SpecFiles,
     /// Which groups.
     #[command(flatten)]
     pub selection: Selection,
@@ -249,8 +303,9 @@ pub struct RenderArgs {
 /// `theseus validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
+    /// The spec file(s).
+    #[command(flatten)]
+    pub files: SpecFiles,
 }
 
 /// How commands that change groups wait.
@@ -312,8 +367,9 @@ pub struct RolloutArgs {
 /// `theseus update`.
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
+    /// The spec file(s).
+    #[command(flatten)]
+    pub files: SpecFiles,
     /// Which groups.
     #[command(flatten)]
     pub selection: Selection,
@@ -328,10 +384,10 @@ pub struct UpdateArgs {
 /// `theseus restart`.
 #[derive(Debug, Args)]
 pub struct RestartArgs {
-    /// The service.
+    /// The service, or `SERVICE/GROUP` as `-o name` prints it (e.g. `web/dev.frontend`).
     pub service: String,
-    /// The group's labels (repeatable or comma-separated).
-    #[arg(short = 'l', long = "label", value_delimiter = ',', required = true)]
+    /// The group's labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it).
+    #[arg(short = 'l', long = "label", value_delimiter = ',')]
     pub labels: Vec<String>,
     /// Batches, waits and health gate.
     #[command(flatten)]
@@ -341,8 +397,9 @@ pub struct RestartArgs {
 /// `theseus plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
+    /// The spec file(s).
+    #[command(flatten)]
+    pub files: SpecFiles,
     /// Which groups.
     #[command(flatten)]
     pub selection: Selection,
@@ -354,14 +411,18 @@ pub struct PlanArgs {
 /// `theseus create`.
 #[derive(Debug, Args)]
 pub struct CreateArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
+    /// The spec file(s).
+    #[command(flatten)]
+    pub files: SpecFiles,
     /// Which groups.
     #[command(flatten)]
     pub selection: Selection,
     /// Create only the groups that are missing instead of failing on existing ones.
     #[arg(long)]
     pub skip_existing: bool,
+    /// Show what would be created (and skipped) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Waiting.
     #[command(flatten)]
     pub wait: WaitArgs,
@@ -370,10 +431,10 @@ pub struct CreateArgs {
 /// `theseus scale`.
 #[derive(Debug, Args)]
 pub struct ScaleArgs {
-    /// The service.
+    /// The service, or `SERVICE/GROUP` as `-o name` prints it (e.g. `web/dev.frontend`).
     pub service: String,
-    /// The group's labels (repeatable or comma-separated).
-    #[arg(short = 'l', long = "label", value_delimiter = ',', required = true)]
+    /// The group's labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it).
+    #[arg(short = 'l', long = "label", value_delimiter = ',')]
     pub labels: Vec<String>,
     /// The new number of instances.
     #[arg(long, short = 'n')]
@@ -386,8 +447,13 @@ pub struct ScaleArgs {
 /// `theseus remove`.
 #[derive(Debug, Args)]
 pub struct RemoveArgs {
-    /// A service name, or a spec file (TOML) whose groups to remove.
-    pub target: String,
+    /// A service name (or `SERVICE/GROUP` as `-o name` prints it), or a spec file (TOML) whose
+    /// groups to remove.
+    #[arg(required_unless_present = "files", value_name = "SERVICE|FILE")]
+    pub target: Option<String>,
+    /// A spec file whose groups to remove, repeatable; `-` is standard input.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
     #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
     pub labels: Vec<String>,
@@ -397,13 +463,16 @@ pub struct RemoveArgs {
     /// Allow removing a whole service, or every group of a spec file, without a label selection.
     #[arg(long)]
     pub all: bool,
-    /// Show what would be removed and change nothing.
+    /// Show what would be removed and change nothing (needs no --all).
     #[arg(long)]
     pub dry_run: bool,
     /// Always remove a group that exists in Marathon or in etcd: cancel deployments holding
     /// it, count apps already gone as removed, and leave another namespace's etcd record alone.
     #[arg(long)]
     pub force: bool,
+    /// Succeed (exit 0) when nothing matches: removing what is already gone.
+    #[arg(long)]
+    pub ignore_not_found: bool,
     /// Waiting.
     #[command(flatten)]
     pub wait: WaitArgs,
@@ -412,29 +481,30 @@ pub struct RemoveArgs {
 /// `theseus view`.
 #[derive(Debug, Args)]
 pub struct ViewArgs {
-    /// Only this service.
+    /// Only this service (or one group: `SERVICE/GROUP` as `-o name` prints it).
     pub service: Option<String>,
     /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
     #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
     pub labels: Vec<String>,
-    /// Add hosts and ports to the table.
+    /// Add hosts and ports to the table (the same as `-o wide`).
     #[arg(long)]
     pub wide: bool,
     /// List each container (task) with host:port instead of one row per group.
     #[arg(long)]
     pub containers: bool,
-    /// Refresh until Ctrl-C (with `-o json`: one compact JSON document per line per refresh).
+    /// Refresh until Ctrl-C, which exits 130 (with `-o json`: one compact JSON document per
+    /// line per refresh).
     #[arg(long)]
     pub watch: bool,
-    /// Refresh interval for --watch.
-    #[arg(long, value_parser = parse_duration, default_value = "2s")]
-    pub interval: Duration,
+    /// How often --watch polls Marathon (`--interval` is an old name for it).
+    #[arg(long, alias = "interval", value_parser = parse_duration, default_value = "2s")]
+    pub poll_interval: Duration,
 }
 
 /// `theseus endpoints`.
 #[derive(Debug, Args)]
 pub struct EndpointsArgs {
-    /// The service.
+    /// The service (or one group: `SERVICE/GROUP` as `-o name` prints it).
     pub service: String,
     /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
     #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]

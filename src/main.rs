@@ -2,11 +2,9 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     // Usage errors exit 2 inside parse(), before any runtime or connection exists.
-    let cli = theseus::cli::Cli::parse();
+    let cli = theseus::cli::Cli::parse_args();
     let out = theseus::output::Output::new(&cli.global);
     if let Some(warning) = theseus::logging::init(cli.global.verbose, out.stderr_color()) {
         out.warn(warning);

@@ -7,7 +7,7 @@ use crate::cli::EndpointsArgs;
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 use crate::etcd::{self, Driver, PortMappingInfo};
-use crate::output::{table, Tabular};
+use crate::output::{Layout, Tabular};
 use crate::spec::labels::{decode, is_valid_name, Selector};
 
 /// One registered container, as printed.
@@ -41,19 +41,40 @@ pub struct Endpoint {
 pub struct Endpoints(pub Vec<Endpoint>);
 
 impl Tabular for Endpoints {
-    fn to_table(&self, tty: bool) -> String {
-        let mut t = table(&["address", "group", "labels", "healthy", "container"], tty);
+    fn to_table(&self, layout: &Layout) -> String {
+        let mut headers = vec!["address", "service", "group", "healthy", "container"];
+        if layout.wide {
+            headers.extend(["version", "ports"]);
+        }
+        let mut t = layout.table(&headers);
         for e in &self.0 {
-            t.add_row(vec![
+            let mut row = vec![
                 e.address.clone().unwrap_or_else(|| format!("{} (no port)", e.host)),
+                e.service.clone(),
                 e.group.clone(),
-                e.labels.join(","),
                 if e.healthy { "yes" } else { "no" }.to_owned(),
                 e.container.clone(),
-            ]);
+            ];
+            if layout.wide {
+                row.push(e.version.clone());
+                row.push(e.ports.iter().map(port_text).collect::<Vec<_>>().join(","));
+            }
+            t.add_row(row);
         }
         t.to_string()
     }
+
+    /// `service/group/container` per container.
+    fn names(&self) -> Vec<String> {
+        self.0.iter().map(|e| format!("{}/{}/{}", e.service, e.group, e.container)).collect()
+    }
+}
+
+/// One port as `-o wide` shows it: `http=31000->80/tcp` (name, host port, container port).
+fn port_text(p: &PortMappingInfo) -> String {
+    let name = p.name.as_deref().map(|n| format!("{n}=")).unwrap_or_default();
+    let inside = p.container_port.map(|c| format!("->{c}")).unwrap_or_default();
+    format!("{name}{}{inside}/{}", p.host_port, p.protocol)
 }
 
 /// The endpoints of `service`'s groups matching `selector`, in one etcd read.
@@ -87,16 +108,16 @@ pub async fn endpoints(driver: &Driver, service: &str, selector: &Selector) -> R
 
 /// Runs the command.
 pub async fn run(ctx: &Context, args: EndpointsArgs) -> anyhow::Result<ExitStatus> {
-    if !is_valid_name(&args.service) {
+    let (service, selector) = super::common::selection(&args.service, &args.labels)?;
+    if !is_valid_name(&service) {
         return Err(UserError::with_hint(
-            format!("invalid service name `{}`", args.service),
+            format!("invalid service name `{service}`"),
             "service names are lowercase letters, digits and `-` (not first or last)",
         )
         .into());
     }
-    let selector = Selector::parse(&args.labels)?;
     let driver = ctx.etcd().await?;
-    let found = match endpoints(driver, &args.service, &selector).await {
+    let found = match endpoints(driver, &service, &selector).await {
         Ok(found) => found,
         Err(etcd::Error::ServiceNotFound { service }) => {
             return Err(UserError::with_hint(
@@ -105,7 +126,7 @@ pub async fn run(ctx: &Context, args: EndpointsArgs) -> anyhow::Result<ExitStatu
             )
             .into());
         }
-        Err(err) => return Err(anyhow::Error::new(err).context(format!("reading the endpoints of `{}`", args.service))),
+        Err(err) => return Err(anyhow::Error::new(err).context(format!("reading the endpoints of `{service}`"))),
     };
     ctx.out.result(&found)?;
     Ok(ExitStatus::Success)

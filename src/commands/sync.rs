@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::cli::SyncArgs;
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError};
-use crate::output::{table, Tabular};
+use crate::output::{Layout, Tabular};
 use crate::sync::reconcile::{reconcile_waiting, Report};
 use crate::sync::{leader, Options};
 
@@ -19,8 +19,8 @@ use crate::sync::{leader, Options};
 pub struct SyncResult(pub Report);
 
 impl Tabular for SyncResult {
-    fn to_table(&self, tty: bool) -> String {
-        let mut t = table(&["service", "labels", "registered", "updated", "deregistered", "note"], tty);
+    fn to_table(&self, layout: &Layout) -> String {
+        let mut t = layout.table(&["service", "group", "registered", "updated", "deregistered", "note"]);
         for d in &self.0.details {
             let note = match (&d.skipped, d.restored, d.unknown.len()) {
                 (Some(why), _, _) => format!("skipped: {why}"),
@@ -30,7 +30,7 @@ impl Tabular for SyncResult {
             };
             t.add_row(vec![
                 d.service.clone(),
-                d.group.replace('.', ","),
+                d.group.clone(),
                 d.registered.len().to_string(),
                 d.updated.len().to_string(),
                 d.deregistered.len().to_string(),
@@ -38,6 +38,10 @@ impl Tabular for SyncResult {
             ]);
         }
         t.to_string()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.0.details.iter().map(|d| format!("{}/{}", d.service, d.group)).collect()
     }
 }
 

@@ -202,8 +202,17 @@ impl Classify for Error {
 
     fn hint(&self) -> Option<String> {
         match self {
-            Error::Unreachable { .. } | Error::Timeout { .. } => Some(
+            Error::Unreachable { .. } => Some(
                 "is etcd running? set the endpoints with --etcd or THESEUS_ETCD_ENDPOINTS (HOST:PORT, comma-separated)"
+                    .into(),
+            ),
+            Error::Timeout { op, .. } => Some(if matches!(*op, "txn" | "put" | "delete") {
+                "etcd answered nothing in time, so the write may have been applied or not: check with `theseus endpoints` (or etcdctl) before retrying; --request-timeout sets the limit".into()
+            } else {
+                "etcd is up but slow to answer: check its health (`etcdctl endpoint health`) or raise --request-timeout".into()
+            }),
+            Error::Rejected { reason, .. } if reason.contains("authentication is not enabled") => Some(
+                "this etcd has authentication turned off: leave out --etcd-user/--etcd-password (THESEUS_ETCD_USER/THESEUS_ETCD_PASSWORD)"
                     .into(),
             ),
             Error::Rejected { .. } => Some(

@@ -313,13 +313,29 @@ impl fmt::Debug for Driver {
 fn is_rejection(err: &etcd_client::Error) -> Option<String> {
     if let etcd_client::Error::GRpcStatus(status) = err {
         let msg = status.message();
-        let auth_words = ["authentication failed", "permission denied", "user name is empty", "invalid auth token"];
+        // "authentication is not enabled": credentials sent to an etcd without auth (gRPC 9).
+        let auth_words = [
+            "authentication failed",
+            "permission denied",
+            "user name is empty",
+            "invalid auth token",
+            "authentication is not enabled",
+        ];
         // gRPC codes 16 (unauthenticated) and 7 (permission denied).
         if matches!(i32::from(status.code()), 16 | 7) || auth_words.iter().any(|w| msg.contains(w)) {
             return Some(msg.trim_start_matches("etcdserver: ").to_owned());
         }
     }
     None
+}
+
+/// An endpoint as logs show it: any `user:password@` of a URL left out.
+fn without_userinfo(endpoint: &str) -> String {
+    match (endpoint.split_once("://"), endpoint.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://{host}"),
+        (None, Some((_, host))) => host.to_owned(),
+        _ => endpoint.to_owned(),
+    }
 }
 
 impl Driver {
@@ -346,7 +362,16 @@ impl Driver {
                 }
             }
         };
-        let client = match tokio::time::timeout(opts.connect_timeout, attempt).await {
+        let started = std::time::Instant::now();
+        let connected = tokio::time::timeout(opts.connect_timeout, attempt).await;
+        let outcome = match &connected {
+            Ok(Ok(_)) => "ok",
+            Ok(Err(_)) => "failed",
+            Err(_) => "timed out",
+        };
+        let shown: Vec<String> = opts.endpoints.iter().map(|e| without_userinfo(e)).collect();
+        tracing::info!(target: "theseus::etcd", "connect {} -> {outcome} in {:.1?}", shown.join(","), started.elapsed());
+        let client = match connected {
             Ok(Ok(client)) => client,
             Ok(Err(err)) => {
                 return Err(match is_rejection(&err) {
@@ -400,6 +425,7 @@ impl Driver {
         Fut: Future<Output = Result<T, etcd_client::Error>>,
     {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        let started = std::time::Instant::now();
         let read = matches!(op, "get" | "watch");
         let attempts = async {
             let mut delay = Duration::from_millis(20);
@@ -414,7 +440,16 @@ impl Driver {
                 }
             }
         };
-        match tokio::time::timeout(self.request_timeout, attempts).await {
+        let result = tokio::time::timeout(self.request_timeout, attempts).await;
+        // `-v`: each request with its key or prefix and time; never a value (configs may hold
+        // secrets in their env) and never the credentials (they live in the connection).
+        let outcome = match &result {
+            Ok(Ok(_)) => "ok",
+            Ok(Err(_)) => "failed",
+            Err(_) => "timed out",
+        };
+        tracing::info!(target: "theseus::etcd", "{op} {key} -> {outcome} in {:.1?}", started.elapsed());
+        match result {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(err)) => Err(match is_rejection(&err) {
                 Some(reason) => {
@@ -944,6 +979,13 @@ mod tests {
         for good in ["127.0.0.1:2379", "etcd-1.example:2379", "[::1]:2379", "https://h:1"] {
             assert!(Options::new([good]).urls().is_ok(), "{good}");
         }
+    }
+
+    #[test]
+    fn logged_endpoints_never_carry_credentials() {
+        assert_eq!(without_userinfo("http://root:hunter2@h:2379"), "http://h:2379");
+        assert_eq!(without_userinfo("root:hunter2@h:2379"), "h:2379");
+        assert_eq!(without_userinfo("127.0.0.1:2379"), "127.0.0.1:2379");
     }
 
     #[test]

@@ -77,6 +77,8 @@ pub struct Client {
 
 /// The answer to one request, before decoding.
 struct Answer {
+    /// The base URL that answered (credentials left out).
+    url: String,
     status: StatusCode,
     headers: HeaderMap,
     body: bytes::Bytes,
@@ -197,7 +199,8 @@ impl Client {
                             Err(e) => return Err(uncertain(format!("the answer ({status}) broke off: {e}"))),
                         };
                         self.preferred.store(idx, Ordering::Relaxed);
-                        let answer = Answer { status, headers, body };
+                        let base = redacted(self.urls[idx].as_str());
+                        let answer = Answer { url: base.trim_end_matches('/').to_owned(), status, headers, body };
                         if status == StatusCode::BAD_GATEWAY || status == StatusCode::SERVICE_UNAVAILABLE {
                             if !idempotent {
                                 // 502: a proxying Marathon got no answer from the leader, which may
@@ -231,6 +234,8 @@ impl Client {
         match last_transport {
             Some(source) => Err(Error::Unreachable {
                 urls: self.urls.iter().map(|u| u.as_str().trim_end_matches('/')).collect::<Vec<_>>().join(", "),
+                method,
+                path: path_and_query.split('?').next().unwrap_or(path_and_query).to_owned(),
                 source,
             }),
             None => Err(Error::Setup("no attempt was made".into())),
@@ -261,6 +266,18 @@ impl Client {
                 method,
                 path,
                 reason: format!("Marathon answered {}: {message}", answer.status),
+            });
+        }
+        // Marathon answers every error with JSON `{"message": ...}` (MarathonExceptionMapper.scala);
+        // a bare 404/405 page comes from some other server at that address.
+        let not_json = serde_json::from_slice::<Value>(&answer.body).is_err();
+        if not_json && matches!(answer.status, StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED) {
+            return Err(Error::NotMarathon {
+                url: answer.url.clone(),
+                method,
+                path,
+                status: answer.status,
+                snippet: message.chars().take(60).collect(),
             });
         }
         Err(match answer.status {
@@ -527,10 +544,15 @@ mod tests {
     fn change_prefers_the_header_then_the_body() {
         let mut headers = HeaderMap::new();
         headers.insert("Marathon-Deployment-Id", HeaderValue::from_static("d1"));
-        let a =
-            Answer { status: StatusCode::CREATED, headers, body: br#"{"deployments":[{"id":"d2"}]}"#.to_vec().into() };
+        let a = Answer {
+            url: String::new(),
+            status: StatusCode::CREATED,
+            headers,
+            body: br#"{"deployments":[{"id":"d2"}]}"#.to_vec().into(),
+        };
         assert_eq!(change_of(&a).deployment_id.as_deref(), Some("d1"));
         let b = Answer {
+            url: String::new(),
             status: StatusCode::OK,
             headers: HeaderMap::new(),
             body: br#"{"deploymentId":"d3","version":"v"}"#.to_vec().into(),

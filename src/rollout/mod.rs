@@ -1,7 +1,8 @@
 //! Rollouts: reading live state, planning (pure), waiting for convergence, progress events.
 //!
 //! - [`live`]: Marathon's apps, deployments and queue folded into labeled groups.
-//! - [`plan`]: the pure diff of desired groups against live ones.
+//! - [`plan`]: the pure diff of desired groups against live ones; [`diff`]: the changed leaves
+//!   of an app definition, Marathon's defaults normalised away.
 //! - [`status`]: the per-group status documents `view` prints.
 //! - [`wait`]: waiting for deployments and health, failing fast with Marathon's reasons.
 //! - [`stuck`]: the fail-fast detector the waits and the health gate share.
@@ -22,6 +23,7 @@ pub mod adopt;
 pub mod apply;
 pub mod confirm;
 pub mod create;
+pub mod diff;
 pub mod event;
 pub mod finish;
 pub mod gate;

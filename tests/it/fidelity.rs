@@ -276,7 +276,7 @@ fn simulated_docker_tasks_are_never_healthy_or_ready() {
         "healthChecks": [
             {"protocol": "HTTP", "portIndex": 0, "intervalSeconds": 1, "gracePeriodSeconds": 0, "timeoutSeconds": 1, "maxConsecutiveFailures": 0},
             {"protocol": "COMMAND", "command": {"value": "true"}, "intervalSeconds": 1, "gracePeriodSeconds": 0, "maxConsecutiveFailures": 1000}],
-        "readinessChecks": [{"portName": "http", "intervalSeconds": 1, "timeoutSeconds": 0}]});
+        "readinessChecks": [{"portName": "http", "intervalSeconds": 2, "timeoutSeconds": 1}]});
     let r = e.call("POST", "/v2/apps", Some(&app));
     assert_eq!(r.status, 201, "{}", r.text);
     e.wait_for("both checks to fail twice", T, |e| {

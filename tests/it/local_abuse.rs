@@ -229,8 +229,8 @@ fn ids_are_bounded_and_deep_trees_are_served() {
     let deep = format!("{}/app", "/a".repeat(1500));
     let r = e.call("POST", "/v2/apps", Some(&json!({"id": deep, "cmd": "sleep 1", "instances": 0})));
     assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.text.contains("at most 200 characters"), "{}", r.text);
-    let r = e.call("POST", "/v2/groups", Some(&json!({"id": "/a".repeat(101)})));
+    assert!(r.text.contains("at most 1024 characters"), "{}", r.text);
+    let r = e.call("POST", "/v2/groups", Some(&json!({"id": "/a".repeat(513)})));
     assert_eq!(r.status, 422, "{}", r.text);
     // 50 levels deep (a JSON reader's nesting limit is the bound here, not the engine's)
     let base = "/d".repeat(50);

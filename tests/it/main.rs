@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod completions;
+mod conventions;
 mod demo;
 mod etcd_cli;
 mod etcd_driver;
@@ -26,6 +27,7 @@ mod local_fidelity;
 mod local_queue;
 mod local_tasks;
 mod marathon_client;
+mod messages;
 mod output;
 mod progress;
 mod rollout;
@@ -37,4 +39,5 @@ mod sync_env;
 mod sync_follow;
 mod sync_ha;
 mod sync_once;
+mod tables;
 mod undo;
