@@ -151,10 +151,16 @@ impl Client {
     async fn send(&self, method: Method, path_and_query: &str, body: Option<&Value>) -> Result<Answer, Error> {
         let n = self.urls.len();
         let idempotent = method == Method::GET || method == Method::HEAD;
-        let uncertain = |reason: String| Error::Uncertain {
+        let bare_path = path_and_query.split('?').next().unwrap_or(path_and_query);
+        let uncertain = |base: &str, what: String| Error::Uncertain {
             method: method.clone(),
-            path: path_and_query.split('?').next().unwrap_or(path_and_query).to_owned(),
-            reason,
+            path: bare_path.to_owned(),
+            reason: match what.strip_suffix(':') {
+                Some(verb) => {
+                    format!("Marathon at {} {verb} {method} {bare_path} in time", redacted(base).trim_end_matches('/'))
+                }
+                None => format!("Marathon at {} {what} {method} {bare_path}", redacted(base).trim_end_matches('/')),
+            },
         };
         let mut delay = self.backoff;
         let mut last_transport: Option<reqwest::Error> = None;
@@ -196,7 +202,12 @@ impl Client {
                                 continue;
                             }
                             // The request reached Marathon: it may have been applied.
-                            Err(e) => return Err(uncertain(format!("the answer ({status}) broke off: {e}"))),
+                            Err(e) => {
+                                return Err(uncertain(
+                                    self.urls[idx].as_str(),
+                                    format!("broke off its answer ({status}: {e}) to"),
+                                ))
+                            }
                         };
                         self.preferred.store(idx, Ordering::Relaxed);
                         let base = redacted(self.urls[idx].as_str());
@@ -221,7 +232,7 @@ impl Client {
                         );
                         // Only a failed connect is known to have sent nothing.
                         if !idempotent && !e.is_connect() {
-                            return Err(uncertain(transport_reason(&e)));
+                            return Err(uncertain(self.urls[idx].as_str(), transport_reason(&e)));
                         }
                         last_transport = Some(e);
                     }
@@ -262,11 +273,8 @@ impl Client {
         let idempotent = method == Method::GET || method == Method::HEAD;
         let unsure = answer.status == StatusCode::BAD_GATEWAY || answer.status == StatusCode::SERVICE_UNAVAILABLE;
         if unsure && !idempotent {
-            return Err(Error::Uncertain {
-                method,
-                path,
-                reason: format!("Marathon answered {}: {message}", answer.status),
-            });
+            let reason = format!("Marathon at {} answered {} to {method} {path}: {message}", answer.url, answer.status);
+            return Err(Error::Uncertain { method, path, reason });
         }
         // Marathon answers every error with JSON `{"message": ...}` (MarathonExceptionMapper.scala);
         // a bare 404/405 page comes from some other server at that address.
@@ -439,12 +447,13 @@ impl Client {
     }
 }
 
-/// Why a sent request has no answer, for [`Error::Uncertain`].
+/// What happened to a sent request that has no answer, for [`Error::Uncertain`]
+/// ("Marathon at URL <this> METHOD PATH").
 fn transport_reason(e: &reqwest::Error) -> String {
     if e.is_timeout() {
-        "no answer within the request timeout".to_owned()
+        "did not answer:".to_owned()
     } else {
-        format!("the connection broke after the request was sent: {e}")
+        format!("broke the connection ({e}) after being sent")
     }
 }
 

@@ -107,13 +107,14 @@ pub enum Error {
     /// A change was sent but its outcome is unknown: no answer in time, the connection broke
     /// after sending, or 502/503. Marathon may have applied it, so it is never sent again;
     /// the caller re-reads Marathon to learn what happened.
-    #[error("Marathon did not confirm {method} {path}: {reason}")]
+    #[error("{reason}")]
     Uncertain {
         /// Request method.
         method: Method,
         /// Request path.
         path: String,
-        /// What happened instead of an answer.
+        /// What happened instead of an answer, as the whole message ("Marathon at URL did not
+        /// answer PUT /v2/apps/x in time").
         reason: String,
     },
     /// The client could not be built (bad CA file, bad URL).
@@ -237,7 +238,7 @@ impl Classify for Error {
             )),
             Error::Denied { .. } => Some("check --marathon-user/--marathon-password or --marathon-token".into()),
             Error::Uncertain { .. } => Some(
-                "Marathon may still apply it: `theseus view` shows what runs; re-run the command, or `theseus remove --force` to clean up"
+                "Marathon may have applied the change anyway (re-reading it did not show so): check with `theseus view` before retrying; `theseus remove --force` cleans up a group either way"
                     .into(),
             ),
             _ => None,
