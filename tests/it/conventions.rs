@@ -142,7 +142,7 @@ fn plan_shows_the_changed_leaf_and_never_marathons_defaults_or_service_ports() {
     assert_eq!(fields, ["env.RELEASE", "healthChecks[0].gracePeriodSeconds"], "{frontend}");
     let table = env.ok(&["plan", &spec]);
     let row = table.lines().find(|l| l.contains("dev.frontend")).unwrap();
-    assert!(row.ends_with("env.RELEASE: (unset) -> 2, healthChecks[0].gracePeriodSeconds: 5 -> 6"), "{table}");
+    assert!(row.contains("env.RELEASE: (unset) -> 2, healthChecks[0].gracePeriodSeconds: 5 -> 6"), "{table}");
     assert!(!table.contains("portDefinitions"), "{table}");
 }
 
@@ -345,7 +345,7 @@ fn validate_warns_that_args_are_not_shell_expanded() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
         stderr.contains(
-            "warning: examples/checks.toml:38:1: `args` are not shell-expanded: `$PORT_DNS` reaches the program"
+            "warning: examples/checks.toml:40:1: `args` are not shell-expanded: `$PORT_DNS` reaches the program"
         ),
         "{stderr}"
     );

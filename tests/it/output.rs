@@ -82,15 +82,21 @@ fn status_lines_in_a_ci_log_carry_timestamps_and_no_progress_bars() {
     // a UTC timestamp; -q drops them. (stderr is a pipe here.)
     let dir = tempfile::tempdir().unwrap();
     let spec = dir.path().join("s.toml");
-    std::fs::write(&spec, "[service.web]\ncmd = \"x\"\n[[service.web.group]]\nlabels = [\"dev\"]\n").unwrap();
+    std::fs::write(&spec, "[service.web]\ncmd = \"sleep 60\"\n[[service.web.group]]\nlabels = [\"dev\"]\n").unwrap();
     let engine = super::support::engine::Engine::start();
-    let out = theseus().args(["--marathon", &engine.url(), "plan"]).arg(&spec).output().unwrap();
+    let etcd = super::support::etcd::Etcd::start(); // plan also reads the registrations
+    let out =
+        theseus().args(["--marathon", &engine.url(), "--etcd", &etcd.endpoint, "plan"]).arg(&spec).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let line = stderr.lines().find(|l| l.contains("Plan")).expect("a status line");
     let stamp = line.split_whitespace().next().unwrap();
     assert!(chrono::DateTime::parse_from_rfc3339(stamp).is_ok(), "{line}");
     assert!(!stderr.contains('\r') && !stderr.contains("\x1b["), "no bars or redraws: {stderr:?}");
-    let quiet = theseus().args(["-q", "--marathon", &engine.url(), "plan"]).arg(&spec).output().unwrap();
+    let quiet = theseus()
+        .args(["-q", "--marathon", &engine.url(), "--etcd", &etcd.endpoint, "plan"])
+        .arg(&spec)
+        .output()
+        .unwrap();
     assert!(quiet.stderr.is_empty(), "{}", String::from_utf8_lossy(&quiet.stderr));
 }
