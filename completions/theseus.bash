@@ -158,7 +158,7 @@ _theseus() {
 
     case "${cmd}" in
         theseus)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,6 +220,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -240,7 +244,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__completions)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -302,6 +306,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -322,7 +330,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__create)
-            opts="-f -s -l -o -q -v -h -V --file --service --label --skip-existing --dry-run --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -o -q -v -h -V --file --service --label --skip-existing --dry-run --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -424,6 +432,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -444,7 +456,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__endpoints)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,6 +523,10 @@ _theseus() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -828,7 +844,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__history)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -898,6 +914,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -918,7 +938,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__local)
-            opts="-o -q -v -h -V --agents --port --agent-attributes --agent-cpus --agent-mem --agent-disk --agent-ports --state --work-dir --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --agents --port --agent-attributes --agent-cpus --agent-mem --agent-disk --agent-ports --state --work-dir --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1016,6 +1036,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -1036,7 +1060,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__plan)
-            opts="-f -s -l -o -q -v -h -V --file --service --label --exit-code --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -o -q -v -h -V --file --service --label --exit-code --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1122,6 +1146,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -1142,7 +1170,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__remove)
-            opts="-f -l -s -o -q -v -h -V --file --label --service --all --dry-run --force --ignore-not-found --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -l -s -o -q -v -h -V --file --label --service --all --dry-run --force --ignore-not-found --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1244,6 +1272,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -1264,7 +1296,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__render)
-            opts="-f -s -l -o -q -v -h -V --file --service --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -o -q -v -h -V --file --service --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1350,6 +1382,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -1370,7 +1406,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__restart)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1472,6 +1508,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -1492,7 +1532,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollback)
-            opts="-l -m -o -q -v -h -V --label --to --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -m -o -q -v -h -V --label --to --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1606,6 +1646,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -1626,7 +1670,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version status resume abort help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version status resume abort help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1688,6 +1732,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -1708,7 +1756,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__abort)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1807,6 +1855,10 @@ _theseus() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1900,7 +1952,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__resume)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2002,6 +2054,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -2022,7 +2078,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__status)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2092,6 +2148,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -2112,7 +2172,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__scale)
-            opts="-l -n -o -q -v -h -V --label --instances --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -n -o -q -v -h -V --label --instances --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2206,6 +2266,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -2226,7 +2290,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__sync)
-            opts="-o -q -v -h -V --once --lock-timeout --resync --timeout --lease-ttl --idle-timeout --name --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --once --lock-timeout --resync --timeout --lease-ttl --idle-timeout --name --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2312,6 +2376,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -2332,7 +2400,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__update)
-            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2458,6 +2526,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -2478,7 +2550,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__validate)
-            opts="-f -o -q -v -h -V --file --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -o -q -v -h -V --file --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2548,6 +2620,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
                     return 0
@@ -2568,7 +2644,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__view)
-            opts="-l -o -q -v -h -V --label --wide --containers --watch --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --wide --containers --watch --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2639,6 +2715,10 @@ _theseus() {
                     return 0
                     ;;
                 --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-ttl)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

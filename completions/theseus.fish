@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_theseus_global_optspecs
-    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= o/output= no-headers color= q/quiet v/verbose h/help V/version
+    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= lock-ttl= o/output= no-headers color= q/quiet v/verbose h/help V/version
 end
 
 function __fish_theseus_needs_command
@@ -38,6 +38,7 @@ complete -c theseus -n "__fish_theseus_needs_command" -l etcd-key -d 'PEM client
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -84,6 +85,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-key -d '
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -111,6 +113,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-key -d
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -140,6 +143,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-key -d 'PE
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -174,6 +178,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-key -d '
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -215,6 +220,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-key -d '
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -252,6 +258,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-key -d 
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -280,6 +287,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -311,6 +319,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -346,6 +355,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -383,6 +393,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -416,6 +427,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-key -d 
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -453,6 +465,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-key -d
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -487,6 +500,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-key -d 'P
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -521,6 +535,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-key -d '
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -530,7 +545,7 @@ always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l all -d 'Allow removing a whole service, or every group of a spec file, without a label selection'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l dry-run -d 'Show what would be removed and change nothing (needs no --all)'
-complete -c theseus -n "__fish_theseus_using_subcommand remove" -l force -d 'Remove even while a Marathon deployment holds the group (cancels it)'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l force -d 'Always remove a group that exists in Marathon or in etcd: cancel deployments holding it, count apps already gone as removed, and leave another namespace\'s etcd record alone'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l ignore-not-found -d 'Succeed (exit 0) when nothing matches: removing what is already gone'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l no-wait -d 'Return as soon as Marathon accepted the change'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -554,6 +569,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-key -d 'PE
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -584,6 +600,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-key -
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -616,6 +633,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-key -d 'PE
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -652,6 +670,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-key -d 'P
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
@@ -678,6 +697,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-key
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'

@@ -63,6 +63,7 @@ fn etcd_options(g: &GlobalArgs) -> etcd::Options {
         prefix: g.etcd_prefix.clone(),
         connect_timeout: g.request_timeout,
         request_timeout: g.request_timeout,
+        lock_ttl: g.lock_ttl,
     }
 }
 

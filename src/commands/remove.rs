@@ -89,21 +89,33 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
         .context("reading the groups from Marathon")?;
     let namespace = match (namespace, &target) {
         (Some(ns), _) => ns,
+        (None, Target::Service(service)) if snap.namespaces_of(service).is_empty() => {
+            // Marathon has none: the namespace that owns the selected etcd records.
+            match etcd_owner(etcd, &services, &selector).await? {
+                Some(ns) => ns,
+                None => ctx.namespace_of(service, &snap)?,
+            }
+        }
         (None, Target::Service(service)) => ctx.namespace_of(service, &snap)?,
         (None, Target::Files(_)) => crate::spec::DEFAULT_NAMESPACE.to_owned(),
     };
     let mut doomed: Vec<Doomed> = Vec::new();
     for s in &services {
         for g in snap.groups.values().filter(|g| g.key.service() == s && g.namespace == namespace) {
-            doomed.push(Doomed { key: g.key.clone(), group_id: g.group_id.clone(), in_marathon: true });
+            doomed.push(Doomed { key: g.key.clone(), group_id: g.group_id.clone() });
         }
         if etcd.service_exists(s).await.context("reading etcd")? {
             for group in etcd.get_service_groups(s).await.context("reading etcd")? {
                 // etcd may hold names theseus never wrote; they are not groups of ours.
                 let Ok(key) = GroupKey::new(s, group) else { continue };
+                // Another namespace's record is not a group of this one (issue 11).
+                let owner = etcd.group_owner(&key).await.context("reading etcd")?;
+                if owner.is_some_and(|o| o.namespace != namespace.trim_matches('/')) {
+                    continue;
+                }
                 if selector.matches(key.labels()) && !doomed.iter().any(|d| d.key == key) {
                     let group_id = group_id(&namespace, s, key.group());
-                    doomed.push(Doomed { key, group_id, in_marathon: false });
+                    doomed.push(Doomed { key, group_id });
                 }
             }
         }
@@ -112,6 +124,19 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
         doomed.retain(|d| keys.contains(&d.key));
     }
     if doomed.is_empty() {
+        // A service marker left without groups (a remove interrupted between its last etcd
+        // writes) is cleaned up; it names no group, so any namespace may delete it.
+        let mut cleaned = false;
+        if !args.dry_run {
+            for s in &services {
+                cleaned |= etcd.remove_service_if_empty(s).await.context("cleaning up etcd")?;
+            }
+        }
+        if cleaned {
+            ctx.out.status("Removed", "the marker of a service left without groups");
+            ctx.out.result(&Vec::<GroupResult>::new())?;
+            return Ok(ExitStatus::Success);
+        }
         if args.ignore_not_found {
             ctx.out.status("Removed", "nothing: no such group in Marathon or etcd (--ignore-not-found)");
             ctx.out.result(&Vec::<GroupResult>::new())?;
@@ -148,6 +173,37 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
     }
     ctx.out.result(&results)?;
     Ok(ExitStatus::Success)
+}
+
+/// The one namespace owning the etcd records of the selected groups, for a remove that names
+/// no namespace of groups Marathon no longer has; several are a [`UserError`].
+async fn etcd_owner(etcd: &Driver, services: &[String], selector: &Selector) -> anyhow::Result<Option<String>> {
+    let mut owners: Vec<String> = Vec::new();
+    for s in services {
+        if !etcd.service_exists(s).await.context("reading etcd")? {
+            continue;
+        }
+        for group in etcd.get_service_groups(s).await.context("reading etcd")? {
+            let Ok(key) = GroupKey::new(s, group) else { continue };
+            if !selector.matches(key.labels()) {
+                continue;
+            }
+            if let Some(owner) = etcd.group_owner(&key).await.context("reading etcd")? {
+                owners.push(owner.namespace);
+            }
+        }
+    }
+    owners.sort();
+    owners.dedup();
+    match owners.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(one.clone())),
+        many => Err(UserError::with_hint(
+            format!("the selected groups are recorded in etcd by several namespaces: {}", many.join(", ")),
+            "choose one with --namespace or THESEUS_NAMESPACE",
+        )
+        .into()),
+    }
 }
 
 /// `--dry-run` shows each group as it stands: its revision, desired instances and registered

@@ -162,9 +162,13 @@ impl Driver {
     /// The groups whose rollout lock is held (one keys-only range read).
     pub async fn locked_groups(&self) -> Result<BTreeSet<GroupKey>, Error> {
         let prefix = self.keys.locks_prefix();
-        let mut kv = self.kv();
         let opts = GetOptions::new().with_range(prefix_end(&prefix)).with_keys_only();
-        let mut resp = self.call("get", &prefix, kv.get(prefix.as_str(), Some(opts))).await?;
+        let mut resp = self
+            .call("get", &prefix, || {
+                let (mut kv, opts, prefix) = (self.kv(), opts.clone(), prefix.clone());
+                async move { kv.get(prefix, Some(opts)).await }
+            })
+            .await?;
         Ok(resp
             .take_kvs()
             .into_iter()

@@ -104,6 +104,19 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A change was sent but its outcome is unknown: no answer in time, the connection broke
+    /// after sending, or 502/503. Marathon may have applied it, so it is never sent again;
+    /// the caller re-reads Marathon to learn what happened.
+    #[error("{reason}")]
+    Uncertain {
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
+        /// What happened instead of an answer, as the whole message ("Marathon at URL did not
+        /// answer PUT /v2/apps/x in time").
+        reason: String,
+    },
     /// The client could not be built (bad CA file, bad URL).
     #[error("cannot set up the Marathon client: {0}")]
     Setup(String),
@@ -185,6 +198,11 @@ impl Error {
         matches!(self, Error::NotFound { .. })
     }
 
+    /// Whether this is a change whose outcome is unknown (see [`Error::Uncertain`]).
+    pub fn is_uncertain(&self) -> bool {
+        matches!(self, Error::Uncertain { .. })
+    }
+
     /// Whether this is a 409 lock conflict.
     pub fn is_locked(&self) -> bool {
         matches!(self, Error::Locked { .. })
@@ -219,6 +237,10 @@ impl Classify for Error {
                 deployments.join(", ")
             )),
             Error::Denied { .. } => Some("check --marathon-user/--marathon-password or --marathon-token".into()),
+            Error::Uncertain { .. } => Some(
+                "Marathon may have applied the change anyway (re-reading it did not show so): check with `theseus view` before retrying; `theseus remove --force` cleans up a group either way"
+                    .into(),
+            ),
             _ => None,
         }
     }

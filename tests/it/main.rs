@@ -15,6 +15,8 @@ mod etcd_lock;
 mod etcd_security;
 mod example_plan;
 mod fidelity;
+mod integrity;
+mod integrity_faults;
 mod lifecycle;
 mod local_abuse;
 mod local_abuse_proc;
