@@ -621,7 +621,7 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Allow removing a whole service, or every group of a spec file, without a label selection')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be removed and change nothing (needs no --all)')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Always remove a group that exists in Marathon or in etcd: cancel deployments holding it, count apps already gone as removed, and leave another namespace''s etcd record alone')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Remove even while a Marathon deployment holds the group (cancels it)')
             [CompletionResult]::new('--ignore-not-found', '--ignore-not-found', [CompletionResultType]::ParameterName, 'Succeed (exit 0) when nothing matches: removing what is already gone')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return as soon as Marathon accepted the change')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Leave out the header row of tables (for scripts reading `table` or `wide` output)')

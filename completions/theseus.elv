@@ -599,7 +599,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand --color 'When to use colors'
             cand --all 'Allow removing a whole service, or every group of a spec file, without a label selection'
             cand --dry-run 'Show what would be removed and change nothing (needs no --all)'
-            cand --force 'Always remove a group that exists in Marathon or in etcd: cancel deployments holding it, count apps already gone as removed, and leave another namespace''s etcd record alone'
+            cand --force 'Remove even while a Marathon deployment holds the group (cancels it)'
             cand --ignore-not-found 'Succeed (exit 0) when nothing matches: removing what is already gone'
             cand --no-wait 'Return as soon as Marathon accepted the change'
             cand --no-headers 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'

@@ -545,7 +545,7 @@ always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l all -d 'Allow removing a whole service, or every group of a spec file, without a label selection'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l dry-run -d 'Show what would be removed and change nothing (needs no --all)'
-complete -c theseus -n "__fish_theseus_using_subcommand remove" -l force -d 'Always remove a group that exists in Marathon or in etcd: cancel deployments holding it, count apps already gone as removed, and leave another namespace\'s etcd record alone'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l force -d 'Remove even while a Marathon deployment holds the group (cancels it)'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l ignore-not-found -d 'Succeed (exit 0) when nothing matches: removing what is already gone'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l no-wait -d 'Return as soon as Marathon accepted the change'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
