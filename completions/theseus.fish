@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_theseus_global_optspecs
-    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= o/output= color= q/quiet v/verbose h/help V/version
+    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= lock-ttl= o/output= no-headers color= q/quiet v/verbose h/help V/version
 end
 
 function __fish_theseus_needs_command
@@ -36,13 +36,17 @@ complete -c theseus -n "__fish_theseus_needs_command" -l etcd-ca -d 'PEM file wi
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_needs_command" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_needs_command" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_needs_command" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_needs_command" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_needs_command" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_needs_command" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_needs_command" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -64,6 +68,7 @@ complete -c theseus -n "__fish_theseus_needs_command" -f -a "sync" -d 'Keep etcd
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s f -l file -d 'A spec file, repeatable (their groups are acted on together); `-` is standard input' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s s -l service -d 'Only this service (repeatable or comma-separated)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
@@ -78,17 +83,22 @@ complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-ca -d 'P
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand render" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand render" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -s f -l file -d 'A spec file, repeatable (their groups are acted on together); `-` is standard input' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
@@ -101,17 +111,22 @@ complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-ca -d 
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand validate" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand validate" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s f -l file -d 'A spec file, repeatable (their groups are acted on together); `-` is standard input' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -s s -l service -d 'Only this service (repeatable or comma-separated)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
@@ -126,18 +141,23 @@ complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-ca -d 'PEM
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand plan" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand plan" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l exit-code -d 'Exit 10 when changes are pending, 0 when there are none (for CI)'
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s f -l file -d 'A spec file, repeatable (their groups are acted on together); `-` is standard input' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s s -l service -d 'Only this service (repeatable or comma-separated)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l timeout -d 'Give up waiting after this long (exit 5)' -r
@@ -156,19 +176,25 @@ complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-ca -d 'P
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand create" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand create" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l skip-existing -d 'Create only the groups that are missing instead of failing on existing ones'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l dry-run -d 'Show what would be created (and skipped) and change nothing'
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l no-wait -d 'Return as soon as Marathon accepted the change'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand create" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s f -l file -d 'A spec file, repeatable (their groups are acted on together); `-` is standard input' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s s -l service -d 'Only this service (repeatable or comma-separated)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
@@ -192,20 +218,24 @@ complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-ca -d 'P
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand update" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand update" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand restart" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
@@ -226,15 +256,19 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-ca -d '
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand restart" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand restart" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -251,13 +285,17 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -266,7 +304,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
@@ -279,18 +317,22 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
@@ -311,20 +353,24 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
@@ -345,15 +391,19 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -362,7 +412,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c theseus -n "__fish_theseus_using_subcommand history" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
@@ -375,18 +425,22 @@ complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-ca -d '
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand history" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand history" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l to -d 'The revision to go back to (default: the newest one before the current)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l wait -d 'Pause between batches' -r
@@ -409,20 +463,24 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-ca -d 
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand scale" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s n -l instances -d 'The new number of instances' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l timeout -d 'Give up waiting after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l poll-interval -d 'How often to poll Marathon while waiting' -r
@@ -440,18 +498,23 @@ complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-ca -d 'PE
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand scale" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand scale" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l no-wait -d 'Return as soon as Marathon accepted the change'
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s f -l file -d 'A spec file whose groups to remove, repeatable; `-` is standard input' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -s s -l service -d 'With a spec file: only these services' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l timeout -d 'Give up waiting after this long (exit 5)' -r
@@ -470,23 +533,28 @@ complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-ca -d 'P
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand remove" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand remove" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l all -d 'Allow removing a whole service, or every group of a spec file, without a label selection'
-complete -c theseus -n "__fish_theseus_using_subcommand remove" -l dry-run -d 'Show what would be removed and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l dry-run -d 'Show what would be removed and change nothing (needs no --all)'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l force -d 'Remove even while a Marathon deployment holds the group (cancels it)'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l ignore-not-found -d 'Succeed (exit 0) when nothing matches: removing what is already gone'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l no-wait -d 'Return as soon as Marathon accepted the change'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand view" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand view" -l interval -d 'Refresh interval for --watch' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l poll-interval -d 'How often --watch polls Marathon (`--interval` is an old name for it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
@@ -499,16 +567,20 @@ complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-ca -d 'PEM
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand view" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand view" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
-complete -c theseus -n "__fish_theseus_using_subcommand view" -l wide -d 'Add hosts and ports to the table'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l wide -d 'Add hosts and ports to the table (the same as `-o wide`)'
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l containers -d 'List each container (task) with host:port instead of one row per group'
-complete -c theseus -n "__fish_theseus_using_subcommand view" -l watch -d 'Refresh until Ctrl-C (with `-o json`: one compact JSON document per line per refresh)'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l watch -d 'Refresh until Ctrl-C, which exits 130 (with `-o json`: one compact JSON document per line per refresh)'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand view" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand view" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand view" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -528,14 +600,18 @@ complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-ca -d
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
-complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l watch -d 'Keep running and print the list again each time it changes (an etcd watch, no polling) until Ctrl-C; with `-o json`, one compact JSON array per line'
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l watch -d 'Keep running and print the list again each time it changes (an etcd watch, no polling) until Ctrl-C, which exits 130; with `-o json`, one compact JSON array per line'
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -558,14 +634,18 @@ complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-ca -d 'PEM
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand sync" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand sync" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l once -d 'Reconcile once, print what changed and exit (for cron, CI, or a repair by hand)'
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -591,13 +671,17 @@ complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-ca -d 'PE
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand local" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand local" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand local" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand local" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand local" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -614,13 +698,17 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-ca 
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand completions" -l namespace -d 'Marathon path prefix of the groups (overrides the spec\'s `namespace`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand completions" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'A table for humans'
-json\t'One JSON document for scripts'"
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

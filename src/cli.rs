@@ -3,14 +3,20 @@
 //! Doc comments are the help text: the first line is the short help, the text after a blank
 //! line the long help. Every global flag has a `THESEUS_*` environment mirror.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use crate::secret::Secret;
-use crate::spec::Amount;
-
+mod engine;
+mod global;
+mod inspect;
+mod lifecycle;
+mod specs;
+pub use engine::LocalArgs;
+pub use global::{ColorChoice, Format, GlobalArgs};
+pub use inspect::{EndpointsArgs, ViewArgs};
+pub use lifecycle::{CreateArgs, RemoveArgs, RestartArgs, RolloutArgs, ScaleArgs, UpdateArgs, WaitArgs};
+pub use specs::{PlanArgs, RenderArgs, Selection, SpecFiles, ValidateArgs};
 mod rollouts;
 mod sync;
 pub use rollouts::{GroupArgs, HistoryArgs, RollbackArgs, RolloutAction, RolloutCommandArgs, RolloutGroupArgs};
@@ -29,7 +35,7 @@ Exit codes:
   5    deadline passed
   6    locked by another rollout or a Marathon deployment
   10   `plan --exit-code`: changes are pending
-  130  interrupted (Ctrl-C)";
+  130  interrupted (Ctrl-C; also how `view --watch` ends)";
 
 /// Labeled container groups on Mesos + Marathon, with service discovery in etcd.
 ///
@@ -45,101 +51,6 @@ pub struct Cli {
     /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options shared by every subcommand.
-#[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
-    /// Marathon base URL; several (comma-separated) fail over in order.
-    #[arg(
-        long = "marathon",
-        global = true,
-        env = "THESEUS_MARATHON_URL",
-        value_delimiter = ',',
-        value_parser = parse_marathon_url,
-        default_value = "http://127.0.0.1:8080"
-    )]
-    pub marathon: Vec<url::Url>,
-    /// Marathon HTTP basic-auth user.
-    #[arg(long, global = true, env = "THESEUS_MARATHON_USER")]
-    pub marathon_user: Option<String>,
-    /// Marathon HTTP basic-auth password.
-    #[arg(long, global = true, env = "THESEUS_MARATHON_PASSWORD", hide_env_values = true)]
-    pub marathon_password: Option<Secret>,
-    /// Marathon bearer token (DC/OS ACS token).
-    #[arg(long, global = true, env = "THESEUS_MARATHON_TOKEN", hide_env_values = true)]
-    pub marathon_token: Option<Secret>,
-    /// PEM file with a CA certificate to trust for Marathon.
-    #[arg(long, global = true, env = "THESEUS_MARATHON_CA")]
-    pub marathon_ca: Option<PathBuf>,
-
-    /// etcd endpoints, HOST:PORT or URLs, comma-separated.
-    #[arg(
-        long = "etcd",
-        global = true,
-        env = "THESEUS_ETCD_ENDPOINTS",
-        value_delimiter = ',',
-        default_value = "127.0.0.1:2379"
-    )]
-    pub etcd: Vec<String>,
-    /// etcd user (with --etcd-password).
-    #[arg(long, global = true, env = "THESEUS_ETCD_USER")]
-    pub etcd_user: Option<String>,
-    /// etcd password.
-    #[arg(long, global = true, env = "THESEUS_ETCD_PASSWORD", hide_env_values = true)]
-    pub etcd_password: Option<Secret>,
-    /// PEM file with the CA certificate of etcd's TLS endpoints.
-    #[arg(long, global = true, env = "THESEUS_ETCD_CA")]
-    pub etcd_ca: Option<PathBuf>,
-    /// PEM client certificate for etcd (with --etcd-key).
-    #[arg(long, global = true, env = "THESEUS_ETCD_CERT")]
-    pub etcd_cert: Option<PathBuf>,
-    /// PEM client key for etcd (with --etcd-cert).
-    #[arg(long, global = true, env = "THESEUS_ETCD_KEY")]
-    pub etcd_key: Option<PathBuf>,
-    /// Root prefix under which /services lives, so namespaces can share one etcd.
-    #[arg(long, global = true, env = "THESEUS_ETCD_PREFIX", default_value = "")]
-    pub etcd_prefix: String,
-
-    /// Marathon path prefix of the groups (overrides the spec's `namespace`).
-    #[arg(long, global = true, env = "THESEUS_NAMESPACE")]
-    pub namespace: Option<String>,
-    /// Timeout for connecting to and each request to Marathon and etcd.
-    #[arg(long, global = true, env = "THESEUS_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s")]
-    pub request_timeout: Duration,
-
-    /// Format of the result on stdout; progress and messages always go to stderr.
-    #[arg(long, short = 'o', global = true, env = "THESEUS_OUTPUT", value_enum, default_value_t = Format::Table)]
-    pub output: Format,
-    /// When to use colors.
-    #[arg(long, global = true, env = "THESEUS_COLOR", value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// Print only results and errors: no status lines, no progress.
-    #[arg(long, short = 'q', global = true, env = "THESEUS_QUIET")]
-    pub quiet: bool,
-    /// More detail on stderr (-v requests, -vv debug logs and backtraces).
-    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-}
-
-/// Result formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A table for humans.
-    Table,
-    /// One JSON document for scripts.
-    Json,
-}
-
-/// Color modes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    /// Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`.
-    Auto,
-    /// Always color.
-    Always,
-    /// Never color.
-    Never,
 }
 
 /// Subcommands.
@@ -196,6 +107,28 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
+impl Cli {
+    /// Parses the process's arguments (exit 2 with usage on error), noting where the
+    /// namespace came from: a spec's `namespace` may be overridden by the flag, not by the
+    /// environment.
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.global.namespace_from_env = Self::namespace_source(&matches);
+        cli
+    }
+
+    /// Whether `--namespace` was taken from the environment: as the innermost subcommand saw it
+    /// (a global flag may follow the subcommand's name).
+    fn namespace_source(matches: &clap::ArgMatches) -> bool {
+        match matches.subcommand() {
+            Some((_, sub)) => Self::namespace_source(sub),
+            None => matches.value_source("namespace") == Some(clap::parser::ValueSource::EnvVariable),
+        }
+    }
+}
+
 impl Command {
     /// The subcommand's name as typed (`update`), e.g. for naming a lock's holder.
     pub fn name(&self) -> &'static str {
@@ -218,266 +151,6 @@ impl Command {
             Command::Completions(_) => "completions",
         }
     }
-}
-
-/// Which groups of a spec a command acts on.
-#[derive(Debug, Clone, Default, Args)]
-pub struct Selection {
-    /// Only this service (repeatable or comma-separated).
-    #[arg(short = 's', long = "service", value_delimiter = ',')]
-    pub services: Vec<String>,
-    /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
-    #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
-    pub labels: Vec<String>,
-}
-
-/// `theseus render`.
-#[derive(Debug, Args)]
-pub struct RenderArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
-    /// Which groups.
-    #[command(flatten)]
-    pub selection: Selection,
-}
-
-/// `theseus validate`.
-#[derive(Debug, Args)]
-pub struct ValidateArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
-}
-
-/// How commands that change groups wait.
-#[derive(Debug, Clone, Args)]
-pub struct WaitArgs {
-    /// Return as soon as Marathon accepted the change.
-    #[arg(long)]
-    pub no_wait: bool,
-    /// Give up waiting after this long (exit 5).
-    #[arg(long, value_parser = parse_duration, default_value = "10m")]
-    pub timeout: Duration,
-    /// How often to poll Marathon while waiting.
-    #[arg(long, value_parser = parse_duration, default_value = "1s")]
-    pub poll_interval: Duration,
-    /// Fail when Marathon cannot place the tasks (or new ones keep failing) for this long; a
-    /// create or scale-up that fails so is undone (exit 3, or 4 if the undo fails).
-    #[arg(long, value_parser = parse_duration, default_value = "30s")]
-    pub fail_after: Duration,
-    /// Wait this long for another theseus changing the same group to finish (then exit 6).
-    #[arg(long, value_parser = parse_duration, default_value = "30s")]
-    pub lock_timeout: Duration,
-}
-
-/// How rollouts step: each flag overrides the spec's `rollout` table.
-#[derive(Debug, Clone, Args)]
-pub struct RolloutArgs {
-    /// Instances per batch: a count or a percentage of the instances (`2`, `25%`).
-    #[arg(long, value_name = "N|N%")]
-    pub batch: Option<Amount>,
-    /// Pause between batches.
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
-    pub wait: Option<Duration>,
-    /// How far below `instances` the healthy count may drop (`0`, `1`, `10%`).
-    #[arg(long, value_name = "N|N%")]
-    pub max_unavailable: Option<Amount>,
-    /// How long a new task must stay healthy before it counts.
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
-    pub min_healthy: Option<Duration>,
-    /// How long one batch may take to become healthy (then the rollout fails).
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
-    pub deadline: Option<Duration>,
-    /// Leave a failed rollout as it is instead of rolling back (exit 4).
-    #[arg(long)]
-    pub no_rollback: bool,
-    /// Print the batches and change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Wait this long for another theseus changing the same group to finish (then exit 6).
-    #[arg(long, value_parser = parse_duration, default_value = "30s")]
-    pub lock_timeout: Duration,
-    /// How often to poll Marathon.
-    #[arg(long, value_parser = parse_duration, default_value = "1s")]
-    pub poll_interval: Duration,
-    /// Fail when new tasks cannot be placed (or keep failing) for this long.
-    #[arg(long, value_parser = parse_duration, default_value = "30s")]
-    pub fail_after: Duration,
-}
-
-/// `theseus update`.
-#[derive(Debug, Args)]
-pub struct UpdateArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
-    /// Which groups.
-    #[command(flatten)]
-    pub selection: Selection,
-    /// Batches, waits and health gate.
-    #[command(flatten)]
-    pub rollout: RolloutArgs,
-    /// A message recorded with the new revision.
-    #[arg(long, short = 'm')]
-    pub message: Option<String>,
-}
-
-/// `theseus restart`.
-#[derive(Debug, Args)]
-pub struct RestartArgs {
-    /// The service.
-    pub service: String,
-    /// The group's labels (repeatable or comma-separated).
-    #[arg(short = 'l', long = "label", value_delimiter = ',', required = true)]
-    pub labels: Vec<String>,
-    /// Batches, waits and health gate.
-    #[command(flatten)]
-    pub rollout: RolloutArgs,
-}
-
-/// `theseus plan`.
-#[derive(Debug, Args)]
-pub struct PlanArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
-    /// Which groups.
-    #[command(flatten)]
-    pub selection: Selection,
-    /// Exit 10 when changes are pending, 0 when there are none (for CI).
-    #[arg(long)]
-    pub exit_code: bool,
-}
-
-/// `theseus create`.
-#[derive(Debug, Args)]
-pub struct CreateArgs {
-    /// The spec file (TOML).
-    pub file: PathBuf,
-    /// Which groups.
-    #[command(flatten)]
-    pub selection: Selection,
-    /// Create only the groups that are missing instead of failing on existing ones.
-    #[arg(long)]
-    pub skip_existing: bool,
-    /// Waiting.
-    #[command(flatten)]
-    pub wait: WaitArgs,
-}
-
-/// `theseus scale`.
-#[derive(Debug, Args)]
-pub struct ScaleArgs {
-    /// The service.
-    pub service: String,
-    /// The group's labels (repeatable or comma-separated).
-    #[arg(short = 'l', long = "label", value_delimiter = ',', required = true)]
-    pub labels: Vec<String>,
-    /// The new number of instances.
-    #[arg(long, short = 'n')]
-    pub instances: u32,
-    /// Waiting.
-    #[command(flatten)]
-    pub wait: WaitArgs,
-}
-
-/// `theseus remove`.
-#[derive(Debug, Args)]
-pub struct RemoveArgs {
-    /// A service name, or a spec file (TOML) whose groups to remove.
-    pub target: String,
-    /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
-    #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
-    pub labels: Vec<String>,
-    /// With a spec file: only these services.
-    #[arg(short = 's', long = "service", value_delimiter = ',')]
-    pub services: Vec<String>,
-    /// Allow removing a whole service, or every group of a spec file, without a label selection.
-    #[arg(long)]
-    pub all: bool,
-    /// Show what would be removed and change nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Remove even while a Marathon deployment holds the group (cancels it).
-    #[arg(long)]
-    pub force: bool,
-    /// Waiting.
-    #[command(flatten)]
-    pub wait: WaitArgs,
-}
-
-/// `theseus view`.
-#[derive(Debug, Args)]
-pub struct ViewArgs {
-    /// Only this service.
-    pub service: Option<String>,
-    /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
-    #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
-    pub labels: Vec<String>,
-    /// Add hosts and ports to the table.
-    #[arg(long)]
-    pub wide: bool,
-    /// List each container (task) with host:port instead of one row per group.
-    #[arg(long)]
-    pub containers: bool,
-    /// Refresh until Ctrl-C (with `-o json`: one compact JSON document per line per refresh).
-    #[arg(long)]
-    pub watch: bool,
-    /// Refresh interval for --watch.
-    #[arg(long, value_parser = parse_duration, default_value = "2s")]
-    pub interval: Duration,
-}
-
-/// `theseus endpoints`.
-#[derive(Debug, Args)]
-pub struct EndpointsArgs {
-    /// The service.
-    pub service: String,
-    /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
-    #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
-    pub labels: Vec<String>,
-    /// Keep running and print the list again each time it changes (an etcd watch, no polling)
-    /// until Ctrl-C; with `-o json`, one compact JSON array per line.
-    #[arg(long)]
-    pub watch: bool,
-    /// Run CMD with `sh -c` at start and after each change, with the list as one JSON array on
-    /// its stdin (its output goes to stderr); keeps running like --watch. A failing CMD is
-    /// reported and run again at the next change.
-    #[arg(long, value_name = "CMD")]
-    pub exec: Option<String>,
-    /// With --watch or --exec: how long the list must stay unchanged before it is printed or
-    /// CMD runs, so a burst of changes (a rollout's batch) gives one update.
-    #[arg(long, value_parser = parse_duration, default_value = "500ms")]
-    pub debounce: Duration,
-}
-
-/// `theseus local`.
-#[derive(Debug, Args)]
-pub struct LocalArgs {
-    /// Number of simulated agents.
-    #[arg(long, default_value_t = 3)]
-    pub agents: u32,
-    /// Port to serve on (127.0.0.1); 0 picks a free one.
-    #[arg(long, default_value_t = 8080)]
-    pub port: u16,
-    /// Agent attributes, `AGENT:key=value;key=value` (agent index from 1), repeatable.
-    #[arg(long = "agent-attributes", value_name = "SPEC")]
-    pub agent_attributes: Vec<String>,
-    /// CPUs per agent.
-    #[arg(long, default_value_t = 4.0)]
-    pub agent_cpus: f64,
-    /// Memory per agent, MiB.
-    #[arg(long, default_value_t = 4096.0)]
-    pub agent_mem: f64,
-    /// Disk per agent, MiB.
-    #[arg(long, default_value_t = 16384.0)]
-    pub agent_disk: f64,
-    /// Host port range offered by each agent, `LOW-HIGH`.
-    #[arg(long, default_value = "31000-32000")]
-    pub agent_ports: String,
-    /// File where the engine keeps its app definitions across restarts.
-    #[arg(long)]
-    pub state: Option<PathBuf>,
-    /// Directory for task sandboxes (default: a temporary directory).
-    #[arg(long)]
-    pub work_dir: Option<PathBuf>,
 }
 
 /// `theseus completions`.
@@ -508,6 +181,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    use crate::spec::Amount;
 
     #[test]
     fn cli_is_consistent() {

@@ -27,6 +27,8 @@ pub struct Context {
     pub out: Output,
     /// `--namespace`/`THESEUS_NAMESPACE` as given (validated where it is used).
     namespace: Option<String>,
+    /// Whether `namespace` came from `THESEUS_NAMESPACE` (which may not override a spec's).
+    namespace_from_env: bool,
     marathon_options: marathon::Options,
     etcd_options: etcd::Options,
     /// Who this process is, for the holder of the etcd locks it takes: `theseus update (by alice)`.
@@ -61,6 +63,7 @@ fn etcd_options(g: &GlobalArgs) -> etcd::Options {
         prefix: g.etcd_prefix.clone(),
         connect_timeout: g.request_timeout,
         request_timeout: g.request_timeout,
+        lock_ttl: g.lock_ttl,
     }
 }
 
@@ -75,6 +78,7 @@ impl Context {
             owner,
             out,
             namespace: global.namespace.clone(),
+            namespace_from_env: global.namespace_from_env,
             marathon_options: marathon_options(global),
             etcd_options: etcd_options(global),
             marathon: OnceLock::new(),
@@ -101,6 +105,11 @@ impl Context {
         self.namespace.as_deref()
     }
 
+    /// Whether the namespace was set by `THESEUS_NAMESPACE` rather than `--namespace`.
+    pub fn namespace_from_env(&self) -> bool {
+        self.namespace_from_env
+    }
+
     /// The namespace holding `service` when `--namespace` is not given: the only one Marathon
     /// has it in, else the default. Several is a [`UserError`] asking for `--namespace`.
     pub fn namespace_of(&self, service: &str, snap: &Snapshot) -> anyhow::Result<String> {
@@ -118,11 +127,20 @@ impl Context {
         }
     }
 
-    /// A future that completes on Ctrl-C (or never, if the handler cannot be installed).
+    /// A future that completes on Ctrl-C (or never, if the handler cannot be installed). The
+    /// handler is installed when this is called, not when the future is first polled, so a
+    /// Ctrl-C between the two (e.g. while `view --watch` prints its first refresh) is not lost
+    /// to the default action, which would kill the process instead of exiting 130.
     pub fn cancel(&self) -> impl std::future::Future<Output = ()> {
-        async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
+        let interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+        async move {
+            match interrupt {
+                Ok(mut signal) => {
+                    if signal.recv().await.is_none() {
+                        std::future::pending::<()>().await;
+                    }
+                }
+                Err(_) => std::future::pending::<()>().await,
             }
         }
     }

@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// mimalloc instead of glibc's malloc: reading 2,000 apps with 10,000 tasks for `view` spent a
 /// fifth of its time in malloc and free (figures in docs/benchmarks.md).
 #[global_allocator]
@@ -11,7 +9,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     // Usage errors exit 2 inside parse(), before any runtime or connection exists.
-    let cli = theseus::cli::Cli::parse();
+    let cli = theseus::cli::Cli::parse_args();
     let out = theseus::output::Output::new(&cli.global);
     if let Some(warning) = theseus::logging::init(cli.global.verbose, out.stderr_color()) {
         out.warn(warning);

@@ -8,10 +8,10 @@ use super::RolloutArgs;
 /// One labeled group of a service: `SERVICE -l LABELS`.
 #[derive(Debug, Clone, Args)]
 pub struct GroupArgs {
-    /// The service.
+    /// The service, or `SERVICE/GROUP` as `-o name` prints it (e.g. `web/dev.frontend`).
     pub service: String,
-    /// The group's labels (repeatable or comma-separated).
-    #[arg(short = 'l', long = "label", value_delimiter = ',', required = true)]
+    /// The group's labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it).
+    #[arg(short = 'l', long = "label", value_delimiter = ',')]
     pub labels: Vec<String>,
 }
 

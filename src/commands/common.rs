@@ -2,11 +2,11 @@
 //! turning wait and rollout flags into settings, reading one service's groups, and the exit
 //! status of a rollout command, the one group a `SERVICE -l LABELS` command acts on.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use crate::cli::{RolloutArgs, WaitArgs};
+use crate::cli::{RolloutArgs, SpecFiles, WaitArgs};
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError, UserError};
 use crate::rollout::apply::{self, Waiting};
@@ -16,9 +16,49 @@ use crate::rollout::wait::WaitOptions;
 use crate::spec::labels::Selector;
 use crate::spec::{self, Amount, Rollout, Spec};
 
-/// Loads and validates a spec, applying `--namespace`/`THESEUS_NAMESPACE`.
-pub fn load_spec(path: &Path, ctx: &Context) -> anyhow::Result<Spec> {
-    Ok(spec::load(path)?.with_namespace(ctx.namespace_flag())?)
+/// Loads and validates the spec files of `FILE`/`-f FILE...`, applying `--namespace`.
+pub fn load_spec(files: &SpecFiles, ctx: &Context) -> anyhow::Result<Spec> {
+    load_paths(&files.paths(), ctx)
+}
+
+/// Loads and validates spec files (`-` is standard input, once) as one spec, then applies
+/// `--namespace`. `THESEUS_NAMESPACE` may not silently move a spec that names its own
+/// namespace elsewhere: that is a usage error (the flag is an explicit override and may).
+pub fn load_paths(paths: &[PathBuf], ctx: &Context) -> anyhow::Result<Spec> {
+    let mut specs = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        if path.as_os_str() == "-" {
+            if paths[..i].iter().any(|p| p.as_os_str() == "-") {
+                return Err(UserError::new("`-` (standard input) is given more than once").into());
+            }
+            specs.push(spec::load_stdin()?);
+        } else {
+            specs.push(spec::load(path)?);
+        }
+    }
+    for s in &specs {
+        for w in &s.warnings {
+            let at = w.position.map(|(line, col)| format!(":{line}:{col}")).unwrap_or_default();
+            let hint = w.hint.as_deref().map(|h| format!("\n  hint: {h}")).unwrap_or_default();
+            ctx.out.warn(format!("{}{at}: {}{hint}", s.path.display(), w.message));
+        }
+    }
+    let spec = Spec::merge(specs)?;
+    if let Some(ns) = ctx.namespace_flag() {
+        let wanted = spec::ids::normalize_namespace(ns);
+        if ctx.namespace_from_env() && spec.namespace_set && wanted != spec.namespace {
+            return Err(UserError::with_hint(
+                format!(
+                    "THESEUS_NAMESPACE is `{wanted}` but `{}` sets namespace = \"{}\"",
+                    spec.path.display(),
+                    spec.namespace
+                ),
+                format!("unset THESEUS_NAMESPACE, or pass --namespace {wanted} to deploy the spec there on purpose"),
+            )
+            .into());
+        }
+    }
+    Ok(spec.with_namespace(ctx.namespace_flag())?)
 }
 
 /// The wait settings of the `--no-wait`, `--timeout`, `--poll-interval`, `--fail-after` and
@@ -124,6 +164,38 @@ pub fn rollout_status(results: &[RolloutResult]) -> anyhow::Result<ExitStatus> {
     .into())
 }
 
+/// The service and selector of `SERVICE -l LABELS`, or of `SERVICE/GROUP` as `-o name`
+/// prints it (then exactly that group, which `-l` may only narrow).
+pub fn selection(target: &str, labels: &[String]) -> Result<(String, Selector), UserError> {
+    let selector = Selector::parse(labels)?;
+    match target.split_once('/') {
+        Some((service, group)) => Ok((service.to_owned(), selector.exactly(group)?)),
+        None => Ok((target.to_owned(), selector)),
+    }
+}
+
+/// [`selection`] for a command that acts on one group: naming neither labels nor a group is
+/// a [`UserError`].
+pub fn one_group(target: &str, labels: &[String]) -> Result<(String, Selector), UserError> {
+    let (service, selector) = selection(target, labels)?;
+    if selector.is_empty() {
+        return Err(UserError::with_hint(
+            format!("which group of `{target}`? give its labels"),
+            format!("`{target} -l LABELS`, or `{target}/GROUP` as `theseus view -o name` prints it"),
+        ));
+    }
+    Ok((service, selector))
+}
+
+/// How many containers of `service/group` are registered in etcd (0 for a group etcd lacks).
+pub async fn registered(etcd: &crate::etcd::Driver, service: &str, group: &str) -> anyhow::Result<usize> {
+    let key = crate::names::GroupKey::new(service, group)?;
+    if !etcd.group_exists(&key).await.context("reading etcd")? {
+        return Ok(0);
+    }
+    Ok(etcd.get_group_container_names(&key).await.context("reading etcd")?.len())
+}
+
 /// Reads the groups of one service from Marathon (under `--namespace`, else wherever the
 /// service lives) and resolves the namespace, for commands addressed as `SERVICE -l LABELS`.
 pub async fn read_service(ctx: &Context, service: &str, selector: &Selector) -> anyhow::Result<(Snapshot, String)> {
@@ -135,11 +207,11 @@ pub async fn read_service(ctx: &Context, service: &str, selector: &Selector) -> 
     Ok((snap, namespace))
 }
 
-/// The one live group `SERVICE -l LABELS` names, and its namespace.
-pub async fn read_group(ctx: &Context, service: &str, labels: &[String]) -> anyhow::Result<(LiveGroup, String)> {
-    let selector = Selector::parse(labels)?;
-    let (snap, namespace) = read_service(ctx, service, &selector).await?;
-    let group = apply::the_group(&snap, service, &selector)?.clone();
+/// The one live group `SERVICE -l LABELS` (or `SERVICE/GROUP`) names, and its namespace.
+pub async fn read_group(ctx: &Context, target: &str, labels: &[String]) -> anyhow::Result<(LiveGroup, String)> {
+    let (service, selector) = one_group(target, labels)?;
+    let (snap, namespace) = read_service(ctx, &service, &selector).await?;
+    let group = apply::the_group(&snap, &service, &selector)?.clone();
     Ok((group, namespace))
 }
 

@@ -12,11 +12,11 @@ use anyhow::Context as _;
 use serde::Serialize;
 use tokio::io::AsyncWriteExt as _;
 
-use crate::cli::{EndpointsArgs, Format};
+use crate::cli::EndpointsArgs;
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 use crate::etcd::{self, Driver, PortMappingInfo};
-use crate::output::{table, Tabular};
+use crate::output::{Layout, Tabular};
 use crate::spec::labels::{decode, is_valid_name, Selector};
 
 /// One registered container, as printed.
@@ -50,19 +50,40 @@ pub struct Endpoint {
 pub struct Endpoints(pub Vec<Endpoint>);
 
 impl Tabular for Endpoints {
-    fn to_table(&self, tty: bool) -> String {
-        let mut t = table(&["address", "group", "labels", "healthy", "container"], tty);
+    fn to_table(&self, layout: &Layout) -> String {
+        let mut headers = vec!["address", "service", "group", "healthy", "container"];
+        if layout.wide {
+            headers.extend(["version", "ports"]);
+        }
+        let mut t = layout.table(&headers);
         for e in &self.0 {
-            t.add_row(vec![
+            let mut row = vec![
                 e.address.clone().unwrap_or_else(|| format!("{} (no port)", e.host)),
+                e.service.clone(),
                 e.group.clone(),
-                e.labels.join(","),
                 if e.healthy { "yes" } else { "no" }.to_owned(),
                 e.container.clone(),
-            ]);
+            ];
+            if layout.wide {
+                row.push(e.version.clone());
+                row.push(e.ports.iter().map(port_text).collect::<Vec<_>>().join(","));
+            }
+            t.add_row(row);
         }
         t.to_string()
     }
+
+    /// `service/group/container` per container.
+    fn names(&self) -> Vec<String> {
+        self.0.iter().map(|e| format!("{}/{}/{}", e.service, e.group, e.container)).collect()
+    }
+}
+
+/// One port as `-o wide` shows it: `http=31000->80/tcp` (name, host port, container port).
+fn port_text(p: &PortMappingInfo) -> String {
+    let name = p.name.as_deref().map(|n| format!("{n}=")).unwrap_or_default();
+    let inside = p.container_port.map(|c| format!("->{c}")).unwrap_or_default();
+    format!("{name}{}{inside}/{}", p.host_port, p.protocol)
 }
 
 /// The endpoints of `service`'s groups matching `selector`, in one etcd read.
@@ -96,9 +117,10 @@ pub async fn endpoints(driver: &Driver, service: &str, selector: &Selector) -> R
 
 /// Runs the command.
 pub async fn run(ctx: &Context, args: EndpointsArgs) -> anyhow::Result<ExitStatus> {
-    if !is_valid_name(&args.service) {
+    let (service, selector) = super::common::selection(&args.service, &args.labels)?;
+    if !is_valid_name(&service) {
         return Err(UserError::with_hint(
-            format!("invalid service name `{}`", args.service),
+            format!("invalid service name `{service}`"),
             "service names are lowercase letters, digits and `-` (not first or last)",
         )
         .into());
@@ -106,13 +128,12 @@ pub async fn run(ctx: &Context, args: EndpointsArgs) -> anyhow::Result<ExitStatu
     if args.exec.as_deref().is_some_and(|cmd| cmd.trim().is_empty()) {
         return Err(UserError::with_hint("--exec needs a command", "for example: --exec 'my-lb-reload'").into());
     }
-    let selector = Selector::parse(&args.labels)?;
     let driver = ctx.etcd().await?;
     if !args.watch && args.exec.is_none() {
-        ctx.out.result(&read(driver, &args.service, &selector).await?)?;
+        ctx.out.result(&read(driver, &service, &selector).await?)?;
         return Ok(ExitStatus::Success);
     }
-    follow(ctx, driver, &args, &selector).await
+    follow(ctx, driver, &service, &args, &selector).await
 }
 
 /// The list now; an unknown service is a usage error naming where it looked.
@@ -132,10 +153,10 @@ async fn read(driver: &Driver, service: &str, selector: &Selector) -> anyhow::Re
 async fn follow(
     ctx: &Context,
     driver: &Driver,
+    service: &str,
     args: &EndpointsArgs,
     selector: &Selector,
 ) -> anyhow::Result<ExitStatus> {
-    let service = args.service.as_str();
     // Watch first, then read: a change after the watch is confirmed is either in the read or
     // arrives as an event, so none is missed.
     let mut watch = driver.watch_service(service).await.with_context(|| format!("watching `{service}` in etcd"))?;
@@ -144,17 +165,15 @@ async fn follow(
     tokio::pin!(cancel);
     loop {
         if args.watch {
-            match ctx.out.format {
-                Format::Json => ctx.out.json_line(&current)?,
-                Format::Table => ctx.out.redraw(&current)?,
-            }
+            ctx.out.refresh(&current)?;
         }
         if let Some(cmd) = &args.exec {
             run_hook(ctx, cmd, &current).await?;
         }
         loop {
             let changed = tokio::select! {
-                () = &mut cancel => return Ok(ExitStatus::Success),
+                // Ctrl-C ends a watch as it ends `view --watch`: exit 130.
+                () = &mut cancel => return Ok(ExitStatus::Interrupted),
                 changed = watch.settled(args.debounce, max_wait(args.debounce)) => changed,
             };
             changed.with_context(|| format!("watching `{service}` in etcd"))?;

@@ -13,7 +13,7 @@ use crate::commands::common::load_spec;
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::names::GroupKey;
-use crate::output::{table, Tabular};
+use crate::output::{Layout, Tabular};
 use crate::rollout::apply;
 use crate::rollout::live::Snapshot;
 use crate::rollout::plan::{plan, Action, GroupPlan};
@@ -51,34 +51,35 @@ fn drift_text(d: &Drift) -> String {
     }
 }
 
-fn short(v: &Option<Value>) -> String {
-    let s = match v {
+/// A value as the CHANGES column shows it: strings bare, everything else as JSON.
+fn value_text(v: &Option<Value>) -> String {
+    match v {
         None => "(unset)".to_owned(),
         Some(Value::String(s)) => s.clone(),
         Some(v) => v.to_string(),
-    };
-    if s.chars().count() > 60 {
-        format!("{}…", s.chars().take(59).collect::<String>())
-    } else {
-        s
     }
 }
 
 impl Tabular for Plan {
-    fn to_table(&self, tty: bool) -> String {
-        let mut t = table(&["action", "service", "labels", "revision", "changes", "registration"], tty);
+    fn to_table(&self, layout: &Layout) -> String {
+        // CHANGES last: it is the long column, cut first on a terminal.
+        let mut headers = vec!["action", "service", "group", "revision", "registration", "changes"];
+        if layout.wide {
+            headers.push("id");
+        }
+        let mut t = layout.table(&headers);
         for row in &self.0 {
             let p = &row.plan;
             let (action, changes) = match &p.action {
                 Action::Create => ("create", String::new()),
-                Action::Scale { from, to } => ("scale", format!("instances: {from} → {to}")),
+                Action::Scale { from, to } => ("scale", format!("instances: {from} -> {to}")),
                 Action::RollingUpdate { changes } => (
                     "rolling-update",
                     changes
                         .iter()
-                        .map(|c| format!("{}: {} → {}", c.field, short(&c.from), short(&c.to)))
+                        .map(|c| format!("{}: {} -> {}", c.field, value_text(&c.from), value_text(&c.to)))
                         .collect::<Vec<_>>()
-                        .join("\n"),
+                        .join(", "),
                 ),
                 Action::Unchanged => ("unchanged", String::new()),
                 Action::RemoveCandidate => ("remove-candidate", "live group with no spec".to_owned()),
@@ -86,25 +87,33 @@ impl Tabular for Plan {
             let revision = match (&p.live_revisions[..], &p.revision) {
                 ([], Some(r)) => r.clone(),
                 (live, Some(r)) if live.len() == 1 && &live[0] == r => r.clone(),
-                (live, Some(r)) => format!("{} → {r}", live.join(",")),
+                (live, Some(r)) => format!("{} -> {r}", live.join(",")),
                 (live, None) => live.join(","),
             };
-            t.add_row(vec![
+            let mut cells = vec![
                 action.to_owned(),
                 p.service.clone(),
                 p.group.clone(),
                 revision,
-                changes,
                 drift_text(&row.registration),
-            ]);
+                changes,
+            ];
+            if layout.wide {
+                cells.push(p.id.clone());
+            }
+            t.add_row(cells);
         }
         t.to_string()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.0.iter().map(|r| format!("{}/{}", r.plan.service, r.plan.group)).collect()
     }
 }
 
 /// Runs `theseus plan`.
 pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<ExitStatus> {
-    let spec = load_spec(&args.file, ctx)?;
+    let spec = load_spec(&args.files, ctx)?;
     let selector = Selector::parse(&args.selection.labels)?;
     let groups = spec.select(&args.selection.services, &selector)?;
     let desired = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;

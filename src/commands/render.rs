@@ -9,7 +9,7 @@ use crate::spec::Selector;
 /// is the exact body sent to Marathon), or every problem of the spec on stderr and exit 2.
 pub fn run(ctx: &Context, args: RenderArgs) -> anyhow::Result<ExitStatus> {
     let selector = Selector::parse(&args.selection.labels)?;
-    let spec = super::common::load_spec(&args.file, ctx)?;
+    let spec = super::common::load_spec(&args.files, ctx)?;
     let groups = spec.select(&args.selection.services, &selector)?;
     ctx.out.json(&spec.apps(groups))?;
     Ok(ExitStatus::Success)

@@ -1,19 +1,18 @@
 //! `theseus scale SERVICE -l LABELS --instances N`: scale one group in place.
 
 use crate::cli::ScaleArgs;
-use crate::commands::common::{read_service, waiting};
+use crate::commands::common::{one_group, read_service, waiting};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
 use crate::rollout::apply::{self, Scope};
-use crate::spec::labels::Selector;
 
 /// Runs `theseus scale`.
 pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<ExitStatus> {
-    let selector = Selector::parse(&args.labels)?;
+    let (service, selector) = one_group(&args.service, &args.labels)?;
     let etcd = ctx.etcd().await?;
-    let (snap, namespace) = read_service(ctx, &args.service, &selector).await?;
-    let group = apply::the_group(&snap, &args.service, &selector)?;
+    let (snap, namespace) = read_service(ctx, &service, &selector).await?;
+    let group = apply::the_group(&snap, &service, &selector)?;
     ctx.out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
     let progress = Progress::new(&ctx.out, "Scaled");
     let result = apply::scale(

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::cli::SyncArgs;
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError};
-use crate::output::{table, Tabular};
+use crate::output::{Layout, Tabular};
 use crate::sync::reconcile::{reconcile_waiting, Report};
 use crate::sync::{leader, Options};
 
@@ -19,8 +19,8 @@ use crate::sync::{leader, Options};
 pub struct SyncResult(pub Report);
 
 impl Tabular for SyncResult {
-    fn to_table(&self, tty: bool) -> String {
-        let mut t = table(&["service", "labels", "registered", "updated", "deregistered", "note"], tty);
+    fn to_table(&self, layout: &Layout) -> String {
+        let mut t = layout.table(&["service", "group", "registered", "updated", "deregistered", "note"]);
         for d in &self.0.details {
             let note = match (&d.skipped, d.restored, d.unknown.len()) {
                 (Some(why), _, _) => format!("skipped: {why}"),
@@ -30,7 +30,7 @@ impl Tabular for SyncResult {
             };
             t.add_row(vec![
                 d.service.clone(),
-                d.group.replace('.', ","),
+                d.group.clone(),
                 d.registered.len().to_string(),
                 d.updated.len().to_string(),
                 d.deregistered.len().to_string(),
@@ -38,6 +38,10 @@ impl Tabular for SyncResult {
             ]);
         }
         t.to_string()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.0.details.iter().map(|d| format!("{}/{}", d.service, d.group)).collect()
     }
 }
 
@@ -51,26 +55,34 @@ fn host_name() -> String {
         .unwrap_or_else(|| "localhost".to_owned())
 }
 
-/// Retries `attempt` until it succeeds or `limit` has passed; the last error, with context.
-async fn within<T, E: std::error::Error + Send + Sync + 'static, F: std::future::Future<Output = Result<T, E>>>(
-    limit: Duration,
-    what: &str,
-    mut attempt: impl FnMut() -> F,
-) -> anyhow::Result<T> {
+/// Retries `attempt` until it succeeds or `limit` has passed (an attempt still running then is
+/// cut short); the last error, with context naming `what`.
+async fn within<T, E, F>(limit: Duration, what: &str, mut attempt: impl FnMut() -> F) -> anyhow::Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+    F: std::future::Future<Output = Result<T, E>>,
+{
     let start = Instant::now();
     let mut pause = Duration::from_millis(200);
+    let mut last: Option<anyhow::Error> = None;
     loop {
-        match attempt().await {
-            Ok(v) => return Ok(v),
-            Err(e) if start.elapsed() + pause >= limit => {
-                return Err(anyhow::Error::new(e).context(format!(
-                    "{what} stayed unreachable for {} (sync --timeout)",
-                    humantime::format_duration(Duration::from_secs(start.elapsed().as_secs()))
-                )))
-            }
-            Err(e) => tracing::warn!(target: "theseus::sync", "{what}: {e}; retrying"),
+        let left = limit.saturating_sub(start.elapsed());
+        if left.is_zero() {
+            let err = last.unwrap_or_else(|| anyhow::anyhow!("no answer"));
+            return Err(err.context(format!(
+                "{what} stayed unreachable for {} (sync --timeout)",
+                humantime::format_duration(Duration::from_secs(limit.as_secs()))
+            )));
         }
-        tokio::time::sleep(pause).await;
+        match tokio::time::timeout(left, attempt()).await {
+            Ok(Ok(v)) => return Ok(v),
+            Ok(Err(e)) => {
+                tracing::warn!(target: "theseus::sync", "{what}: {e}; retrying");
+                last = Some(anyhow::Error::new(e));
+            }
+            Err(_) => continue,
+        }
+        tokio::time::sleep(pause.min(limit.saturating_sub(start.elapsed()))).await;
         pause = (pause * 2).min(Duration::from_secs(5));
     }
 }

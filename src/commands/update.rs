@@ -87,7 +87,7 @@ async fn one(
 
 /// Runs `theseus update`.
 pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<ExitStatus> {
-    let spec = load_spec(&args.file, ctx)?;
+    let spec = load_spec(&args.files, ctx)?;
     let selector = Selector::parse(&args.selection.labels)?;
     let groups = spec.select(&args.selection.services, &selector)?;
     let desired = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;

@@ -8,10 +8,10 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use crate::cli::{Format, ViewArgs};
+use crate::cli::ViewArgs;
 use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::output::{table, Tabular};
+use crate::output::{Layout, Tabular};
 use crate::rollout::live::Snapshot;
 use crate::rollout::status::{statuses, GroupStatus};
 use crate::spec::labels::Selector;
@@ -48,15 +48,16 @@ impl Serialize for View {
 }
 
 impl Tabular for View {
-    fn to_table(&self, tty: bool) -> String {
+    fn to_table(&self, layout: &Layout) -> String {
+        let wide = self.wide || layout.wide;
         if self.containers {
-            let mut t = table(&["service", "labels", "container", "address", "state", "healthy", "revision"], tty);
+            let mut t = layout.table(&["service", "group", "container", "address", "state", "healthy", "revision"]);
             for g in &self.groups {
                 for c in &g.containers {
                     let addr = c.ports.first().map_or_else(|| c.host.clone(), |p| format!("{}:{p}", c.host));
                     t.add_row(vec![
                         g.service.clone(),
-                        g.labels.join(","),
+                        g.group.clone(),
                         c.id.clone(),
                         addr,
                         c.state.trim_start_matches("TASK_").to_lowercase(),
@@ -70,7 +71,7 @@ impl Tabular for View {
         let mut headers = vec![
             "namespace",
             "service",
-            "labels",
+            "group",
             "healthy/running/desired",
             "registered/healthy",
             "revision",
@@ -78,17 +79,17 @@ impl Tabular for View {
             "state",
             "age",
         ];
-        if self.wide {
+        if wide {
             headers.extend(["hosts", "ports"]);
         }
-        let mut t = table(&headers, tty);
+        let mut t = layout.table(&headers);
         for (i, g) in self.groups.iter().enumerate() {
             let registered =
                 self.registered.get(i).copied().flatten().map_or_else(|| "?".to_owned(), |n| n.to_string());
             let mut row = vec![
                 g.namespace.clone(),
                 g.service.clone(),
-                g.labels.join(","),
+                g.group.clone(),
                 format!("{}/{}/{}", g.instances.healthy, g.instances.running, g.instances.desired),
                 format!("{registered}/{}", g.instances.healthy),
                 g.revisions.join(","),
@@ -96,7 +97,7 @@ impl Tabular for View {
                 g.state.to_string(),
                 g.since.as_deref().map(age).unwrap_or_default(),
             ];
-            if self.wide {
+            if wide {
                 row.push(g.hosts.join(","));
                 let ports: Vec<String> =
                     g.containers.iter().filter_map(|c| c.ports.first().map(|p| format!("{}:{p}", c.host))).collect();
@@ -105,6 +106,19 @@ impl Tabular for View {
             t.add_row(row);
         }
         t.to_string()
+    }
+
+    /// `service/group` per group, or `service/group/container` with `--containers`.
+    fn names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for g in &self.groups {
+            if self.containers {
+                names.extend(g.containers.iter().map(|c| format!("{}/{}/{}", g.service, g.group, c.id)));
+            } else {
+                names.push(format!("{}/{}", g.service, g.group));
+            }
+        }
+        names
     }
 }
 
@@ -163,10 +177,16 @@ async fn registered_counts(ctx: &Context, groups: &[GroupStatus]) -> Vec<Option<
 
 /// Runs `theseus view`.
 pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
-    let selector = Selector::parse(&args.labels)?;
+    let (service, selector) = match &args.service {
+        Some(target) => {
+            let (service, selector) = super::common::selection(target, &args.labels)?;
+            (Some(service), selector)
+        }
+        None => (None, Selector::parse(&args.labels)?),
+    };
     // Without --namespace, every namespace is shown.
     let namespace = ctx.namespace_flag().map(str::to_owned);
-    let services: Vec<String> = args.service.iter().cloned().collect();
+    let services: Vec<String> = service.into_iter().collect();
     let read = || async {
         let snap = Snapshot::read_summary(ctx.marathon()?, namespace.as_deref(), &services, &selector)
             .await
@@ -183,13 +203,11 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
     tokio::pin!(cancel);
     loop {
         let view = read().await?;
-        match ctx.out.format {
-            Format::Json => ctx.out.json_line(&view)?,
-            Format::Table => ctx.out.redraw(&view)?,
-        }
+        ctx.out.refresh(&view)?;
         tokio::select! {
-            () = &mut cancel => return Ok(ExitStatus::Success),
-            () = tokio::time::sleep(args.interval.max(Duration::from_millis(200))) => {}
+            // Ctrl-C ends a watch as it ends every command: exit 130, as `--help` says.
+            () = &mut cancel => return Ok(ExitStatus::Interrupted),
+            () = tokio::time::sleep(args.poll_interval.max(Duration::from_millis(200))) => {}
         }
     }
 }

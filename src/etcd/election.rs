@@ -117,8 +117,13 @@ impl Driver {
     pub async fn campaign(&self, value: &str, ttl: Duration) -> Result<Leadership, Error> {
         let name = self.keys.sync_election();
         let ttl = Duration::from_secs(ttl.as_secs().max(2));
-        let mut leases = self.client.lease_client();
-        let lease = self.call("lease grant", &name, leases.grant(ttl.as_secs() as i64, None)).await?.id();
+        let lease = self
+            .call("lease grant", &name, || {
+                let mut leases = self.client.lease_client();
+                async move { leases.grant(ttl.as_secs() as i64, None).await }
+            })
+            .await?
+            .id();
         let (tx, rx) = watch::channel(false);
         let keeper = tokio::spawn(keep_alive(self.client.clone(), lease, ttl, tx));
         // Built before campaigning, so dropping this future revokes the lease.
@@ -151,8 +156,11 @@ impl Driver {
     /// The value of the current sync leader (who it is), if any.
     pub async fn sync_leader(&self) -> Result<Option<String>, Error> {
         let name = self.keys.sync_election();
-        let mut election = self.client.election_client();
-        match self.call("election leader", &name, election.leader(name.as_str())).await {
+        let leader = || {
+            let (mut election, name) = (self.client.election_client(), name.clone());
+            async move { election.leader(name).await }
+        };
+        match self.call("election leader", &name, leader).await {
             Ok(mut resp) => Ok(resp.take_kv().map(|kv| String::from_utf8_lossy(kv.value()).into_owned())),
             Err(Error::Request { source, .. }) if source.to_string().contains("no leader") => Ok(None),
             Err(e) => Err(e),

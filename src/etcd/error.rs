@@ -110,6 +110,18 @@ pub enum Error {
         /// How long we waited.
         waited: Duration,
     },
+    /// The group's subtree belongs to another namespace sharing this etcd root.
+    #[error("`/services/{service}/{group}` in etcd belongs to namespace `{owner}`, not `{namespace}`")]
+    Foreign {
+        /// The service.
+        service: String,
+        /// Encoded labels.
+        group: String,
+        /// The owning namespace, as its config records it.
+        owner: String,
+        /// The namespace of the refused command.
+        namespace: String,
+    },
     /// The lease behind a lock could not be kept alive.
     #[error("lost the lock on group `{service}/{group}`: {reason}")]
     LockLost {
@@ -147,6 +159,21 @@ pub(super) fn cause(err: etcd_client::Error) -> Cause {
     parts.join(": ").into()
 }
 
+/// Whether etcd did not take a request, so that sending it again cannot apply it twice: its
+/// connection failed before anything was sent, or (for a `read`) the cluster was unavailable
+/// (no leader during an election, a member going away).
+pub(super) fn not_taken(err: &etcd_client::Error, read: bool) -> bool {
+    let etcd_client::Error::GRpcStatus(status) = err else {
+        return matches!(err, etcd_client::Error::TransportError(_)) && read;
+    };
+    // gRPC code 14: unavailable.
+    if i32::from(status.code()) != 14 {
+        return false;
+    }
+    let msg = status.message();
+    read || msg.contains("tcp connect error") || msg.contains("Connection refused")
+}
+
 impl Error {
     /// Whether the service, group or container does not exist.
     pub fn is_not_found(&self) -> bool {
@@ -168,15 +195,24 @@ impl Classify for Error {
     fn exit_status(&self) -> Option<ExitStatus> {
         Some(match self {
             Error::Locked { .. } => ExitStatus::Locked,
-            Error::InvalidName { .. } | Error::Options(_) => ExitStatus::Usage,
+            Error::InvalidName { .. } | Error::Options(_) | Error::Foreign { .. } => ExitStatus::Usage,
             _ => ExitStatus::Failure,
         })
     }
 
     fn hint(&self) -> Option<String> {
         match self {
-            Error::Unreachable { .. } | Error::Timeout { .. } => Some(
+            Error::Unreachable { .. } => Some(
                 "is etcd running? set the endpoints with --etcd or THESEUS_ETCD_ENDPOINTS (HOST:PORT, comma-separated)"
+                    .into(),
+            ),
+            Error::Timeout { op, .. } => Some(if matches!(*op, "txn" | "put" | "delete") {
+                "etcd answered nothing in time, so the write may have been applied or not: check with `theseus endpoints` (or etcdctl) before retrying; --request-timeout sets the limit".into()
+            } else {
+                "etcd is up but slow to answer: check its health (`etcdctl endpoint health`) or raise --request-timeout".into()
+            }),
+            Error::Rejected { reason, .. } if reason.contains("authentication is not enabled") => Some(
+                "this etcd has authentication turned off: leave out --etcd-user/--etcd-password (THESEUS_ETCD_USER/THESEUS_ETCD_PASSWORD)"
                     .into(),
             ),
             Error::Rejected { .. } => Some(
@@ -186,6 +222,10 @@ impl Classify for Error {
             Error::Locked { .. } => {
                 Some("wait for the other rollout to finish, or raise --lock-timeout; a dead holder's lock frees itself when its lease expires".into())
             }
+            Error::Foreign { namespace, .. } => Some(format!(
+                "namespaces that reuse service and label names need their own etcd root: pass --etcd-prefix \
+                 (THESEUS_ETCD_PREFIX) per namespace, e.g. --etcd-prefix {namespace}"
+            )),
             Error::ServiceNotFound { .. } | Error::GroupNotFound { .. } => {
                 Some("groups are registered by `theseus create`; check --etcd-prefix (THESEUS_ETCD_PREFIX)".into())
             }

@@ -88,8 +88,12 @@ impl Driver {
     ) -> Result<bool, Error> {
         let key = self.keys.history(id.service(), id.group());
         for _ in 0..ATTEMPTS {
-            let mut kv = self.kv();
-            let resp = self.call("get", &key, kv.get(key.as_str(), None)).await?;
+            let resp = self
+                .call("get", &key, || {
+                    let (mut kv, key) = (self.kv(), key.clone());
+                    async move { kv.get(key, None).await }
+                })
+                .await?;
             let seen = resp.kvs().first().map_or(0, |kv| kv.mod_revision());
             // A history we cannot read must not block a deployment: it starts again.
             let mut entries: Vec<HistoryEntry> =

@@ -121,8 +121,12 @@ impl Driver {
     /// Writes (or replaces) the journal of the group's rollout.
     pub async fn put_rollout(&self, id: &GroupKey, journal: &Journal) -> Result<(), Error> {
         let key = self.keys.rollout(id.service(), id.group());
-        let mut kv = self.kv();
-        self.call("put", &key, kv.put(key.as_str(), json(journal), None)).await?;
+        let value = json(journal);
+        self.call("put", &key, || {
+            let (mut kv, key, value) = (self.kv(), key.clone(), value.clone());
+            async move { kv.put(key, value, None).await }
+        })
+        .await?;
         Ok(())
     }
 
@@ -138,8 +142,12 @@ impl Driver {
     /// Deletes the journal of the group's rollout. Returns whether there was one.
     pub async fn delete_rollout(&self, id: &GroupKey) -> Result<bool, Error> {
         let key = self.keys.rollout(id.service(), id.group());
-        let mut kv = self.kv();
-        let resp = self.call("delete", &key, kv.delete(key.as_str(), None::<DeleteOptions>)).await?;
+        let resp = self
+            .call("delete", &key, || {
+                let (mut kv, key) = (self.kv(), key.clone());
+                async move { kv.delete(key, None::<DeleteOptions>).await }
+            })
+            .await?;
         Ok(resp.deleted() > 0)
     }
 }

@@ -98,7 +98,18 @@ impl GroupLock {
         self.released = true;
         self.keeper.abort();
         let mut lease = self.client.lease_client();
-        match tokio::time::timeout(self.request_timeout, lease.revoke(self.lease)).await {
+        // Revoking is idempotent: a request a dead cluster member did not take is sent again.
+        let revoke = async {
+            loop {
+                match lease.revoke(self.lease).await {
+                    Err(err) if super::error::not_taken(&err, true) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                    other => return other,
+                }
+            }
+        };
+        match tokio::time::timeout(self.request_timeout, revoke).await {
             Ok(Ok(_)) => Ok(()),
             // The lease is already gone: so is the lock.
             Ok(Err(err)) if err.to_string().contains("lease not found") => Ok(()),
@@ -163,8 +174,13 @@ pub(super) async fn acquire(
 ) -> Result<GroupLock, Error> {
     let key = driver.keys.group_lock(service, group);
     let ttl = Duration::from_secs(ttl.as_secs().max(2));
-    let mut leases = driver.client.lease_client();
-    let lease = driver.call("lease grant", &key, leases.grant(ttl.as_secs() as i64, None)).await?.id();
+    let lease = driver
+        .call("lease grant", &key, || {
+            let mut leases = driver.client.lease_client();
+            async move { leases.grant(ttl.as_secs() as i64, None).await }
+        })
+        .await?
+        .id();
     let lost = Arc::new(AtomicBool::new(false));
     let keeper = tokio::spawn(keep_alive(driver.client.clone(), lease, ttl, lost.clone()));
     let lock = GroupLock {
@@ -213,9 +229,13 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
             return Err(locked(lock, holder, start));
         }
         // Wait for the holder's key to go, from the revision we saw it at.
-        let mut watch = driver.client.watch_client();
         let opts = WatchOptions::new().with_start_revision(revision + 1);
-        let mut stream = driver.call("watch", key, watch.watch(key, Some(opts))).await?;
+        let mut stream = driver
+            .call("watch", key, || {
+                let (mut watch, opts) = (driver.client.watch_client(), opts.clone());
+                async move { watch.watch(key, Some(opts)).await }
+            })
+            .await?;
         let deleted = async {
             loop {
                 match stream.message().await {

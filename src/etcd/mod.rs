@@ -13,6 +13,8 @@
 //!   parent marker, so "missing" and "empty" are told apart at the same revision).
 //! - [`GroupLock`]: a per-group lock bound to a lease, for rollouts.
 //! - [`ServiceWatch`]: changes under one service, for `endpoints --watch` and `--exec`.
+//! - [`Owner`]: the namespace that owns a group subtree (its config's `namespace`); writes
+//!   from another namespace are refused ([`Error::Foreign`]).
 //! - [`Journal`]: a rollout's progress (`put_rollout`, `get_rollout`, `delete_rollout`), and
 //!   [`HistoryEntry`]: the revisions deployed, written with the group's config in one
 //!   transaction. Both live outside `/services`.
@@ -23,6 +25,7 @@ mod history;
 mod journal;
 pub mod keys;
 mod lock;
+mod owner;
 mod registry;
 mod watch;
 
@@ -47,6 +50,7 @@ pub use history::{HistoryEntry, HISTORY_LEN};
 pub use journal::{Journal, JournalSide, JournalState, RolloutKind};
 pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
+pub use owner::Owner;
 pub use registry::{Applied, GroupChange, GroupRegistrations, Registrations, Skipped};
 pub use watch::ServiceWatch;
 
@@ -81,6 +85,9 @@ pub struct Options {
     pub connect_timeout: Duration,
     /// How long each request may take.
     pub request_timeout: Duration,
+    /// The lease TTL of the group locks taken ([`Driver::lock_group`]): how long the locks of a
+    /// client that died last (whole seconds, at least 2).
+    pub lock_ttl: Duration,
 }
 
 impl Options {
@@ -96,6 +103,7 @@ impl Options {
             prefix: String::new(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(10),
+            lock_ttl: DEFAULT_LOCK_TTL,
         }
     }
 
@@ -294,6 +302,7 @@ pub struct Driver {
     keys: Keys,
     endpoints: String,
     request_timeout: Duration,
+    lock_ttl: Duration,
     requests: Arc<AtomicU64>,
 }
 
@@ -307,13 +316,29 @@ impl fmt::Debug for Driver {
 fn is_rejection(err: &etcd_client::Error) -> Option<String> {
     if let etcd_client::Error::GRpcStatus(status) = err {
         let msg = status.message();
-        let auth_words = ["authentication failed", "permission denied", "user name is empty", "invalid auth token"];
+        // "authentication is not enabled": credentials sent to an etcd without auth (gRPC 9).
+        let auth_words = [
+            "authentication failed",
+            "permission denied",
+            "user name is empty",
+            "invalid auth token",
+            "authentication is not enabled",
+        ];
         // gRPC codes 16 (unauthenticated) and 7 (permission denied).
         if matches!(i32::from(status.code()), 16 | 7) || auth_words.iter().any(|w| msg.contains(w)) {
             return Some(msg.trim_start_matches("etcdserver: ").to_owned());
         }
     }
     None
+}
+
+/// An endpoint as logs show it: any `user:password@` of a URL left out.
+fn without_userinfo(endpoint: &str) -> String {
+    match (endpoint.split_once("://"), endpoint.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://{host}"),
+        (None, Some((_, host))) => host.to_owned(),
+        _ => endpoint.to_owned(),
+    }
 }
 
 impl Driver {
@@ -327,10 +352,29 @@ impl Driver {
         let probe_key = keys.services();
         let attempt = async {
             let mut client = Client::connect(&urls, Some(co)).await?;
-            client.get(probe_key.as_bytes(), Some(GetOptions::new().with_count_only())).await?;
-            Ok::<_, etcd_client::Error>(client)
+            // The balanced channel may pick a dead member of a cluster: ask again (a read).
+            let mut delay = Duration::from_millis(20);
+            loop {
+                match client.get(probe_key.as_bytes(), Some(GetOptions::new().with_count_only())).await {
+                    Err(err) if urls.len() > 1 && error::not_taken(&err, true) => {
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(Duration::from_millis(400));
+                    }
+                    Err(err) => return Err(err),
+                    Ok(_) => return Ok::<_, etcd_client::Error>(client),
+                }
+            }
         };
-        let client = match tokio::time::timeout(opts.connect_timeout, attempt).await {
+        let started = std::time::Instant::now();
+        let connected = tokio::time::timeout(opts.connect_timeout, attempt).await;
+        let outcome = match &connected {
+            Ok(Ok(_)) => "ok",
+            Ok(Err(_)) => "failed",
+            Err(_) => "timed out",
+        };
+        let shown: Vec<String> = opts.endpoints.iter().map(|e| without_userinfo(e)).collect();
+        tracing::info!(target: "theseus::etcd", "connect {} -> {outcome} in {:.1?}", shown.join(","), started.elapsed());
+        let client = match connected {
             Ok(Ok(client)) => client,
             Ok(Err(err)) => {
                 return Err(match is_rejection(&err) {
@@ -345,6 +389,7 @@ impl Driver {
             keys,
             endpoints,
             request_timeout: opts.request_timeout,
+            lock_ttl: opts.lock_ttl,
             requests: Arc::new(AtomicU64::new(0)),
         })
     }
@@ -371,15 +416,43 @@ impl Driver {
         self.client.kv_client().max_decoding_message_size(MAX_RESPONSE_BYTES)
     }
 
-    /// Runs one request under the request timeout and maps its error.
-    async fn call<T>(
-        &self,
-        op: &'static str,
-        key: &str,
-        fut: impl Future<Output = Result<T, etcd_client::Error>>,
-    ) -> Result<T, Error> {
+    /// Runs one request under the request timeout and maps its error. `send` makes the request
+    /// and is called again (with a short backoff, within the timeout) when etcd did not take it:
+    /// its connection failed before anything was sent (a dead member of a cluster, which
+    /// etcd-client's balanced channel may still pick), or, for reads, the cluster had no
+    /// leader for a moment (an election after the leader died). Writes that may have been
+    /// applied are never sent again.
+    async fn call<T, F, Fut>(&self, op: &'static str, key: &str, mut send: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, etcd_client::Error>>,
+    {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        match tokio::time::timeout(self.request_timeout, fut).await {
+        let started = std::time::Instant::now();
+        let read = matches!(op, "get" | "watch");
+        let attempts = async {
+            let mut delay = Duration::from_millis(20);
+            loop {
+                match send().await {
+                    Err(err) if error::not_taken(&err, read) => {
+                        tracing::debug!(target: "theseus::etcd", "{op} `{key}` not taken ({err}); sending it again");
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(Duration::from_millis(400));
+                    }
+                    other => return other,
+                }
+            }
+        };
+        let result = tokio::time::timeout(self.request_timeout, attempts).await;
+        // `-v`: each request with its key or prefix and time; never a value (configs may hold
+        // secrets in their env) and never the credentials (they live in the connection).
+        let outcome = match &result {
+            Ok(Ok(_)) => "ok",
+            Ok(Err(_)) => "failed",
+            Err(_) => "timed out",
+        };
+        tracing::info!(target: "theseus::etcd", "{op} {key} -> {outcome} in {:.1?}", started.elapsed());
+        match result {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(err)) => Err(match is_rejection(&err) {
                 Some(reason) => {
@@ -392,19 +465,30 @@ impl Driver {
     }
 
     async fn txn(&self, key: &str, txn: Txn) -> Result<TxnResponse, Error> {
-        let mut kv = self.kv();
-        self.call("txn", key, kv.txn(txn)).await
+        self.call("txn", key, || {
+            let (mut kv, txn) = (self.kv(), txn.clone());
+            async move { kv.txn(txn).await }
+        })
+        .await
     }
 
     async fn count(&self, key: &str) -> Result<bool, Error> {
-        let mut kv = self.kv();
-        let resp = self.call("get", key, kv.get(key, Some(GetOptions::new().with_count_only()))).await?;
+        let resp = self
+            .call("get", key, || {
+                let mut kv = self.kv();
+                async move { kv.get(key, Some(GetOptions::new().with_count_only())).await }
+            })
+            .await?;
         Ok(resp.count() > 0)
     }
 
     async fn get_value(&self, key: &str) -> Result<Option<Vec<u8>>, Error> {
-        let mut kv = self.kv();
-        let mut resp = self.call("get", key, kv.get(key, None)).await?;
+        let mut resp = self
+            .call("get", key, || {
+                let mut kv = self.kv();
+                async move { kv.get(key, None).await }
+            })
+            .await?;
         Ok(resp.take_kvs().into_iter().next().map(|kv| kv.into_key_value().1))
     }
 
@@ -518,9 +602,13 @@ impl Driver {
     /// Every registered service, sorted (one keys-only range read).
     pub async fn get_service_names(&self) -> Result<Vec<String>, Error> {
         let prefix = self.keys.services_prefix();
-        let mut kv = self.kv();
         let opts = GetOptions::new().with_range(prefix_end(&prefix)).with_keys_only();
-        let mut resp = self.call("get", &prefix, kv.get(prefix.as_str(), Some(opts))).await?;
+        let mut resp = self
+            .call("get", &prefix, || {
+                let (mut kv, opts, prefix) = (self.kv(), opts.clone(), prefix.clone());
+                async move { kv.get(prefix, Some(opts)).await }
+            })
+            .await?;
         Ok(resp
             .take_kvs()
             .into_iter()
@@ -821,11 +909,11 @@ impl Driver {
     // ---- locks -------------------------------------------------------------------------
 
     /// Takes the group's lock for `owner` (recorded, shown to whoever waits), waiting up to
-    /// `timeout`. The lock lives on a lease of [`DEFAULT_LOCK_TTL`] kept alive in the
+    /// `timeout`. The lock lives on a lease of [`Options::lock_ttl`] kept alive in the
     /// background; it is released by [`GroupLock::release`], on drop, or when the holder
     /// dies and the lease expires. Waiting past `timeout` is [`Error::Locked`] (exit 6).
     pub async fn lock_group(&self, id: &GroupKey, owner: &str, timeout: Duration) -> Result<GroupLock, Error> {
-        self.lock_group_with_ttl(id, owner, timeout, DEFAULT_LOCK_TTL).await
+        self.lock_group_with_ttl(id, owner, timeout, self.lock_ttl).await
     }
 
     /// [`Driver::lock_group`] with a chosen lease TTL (whole seconds, at least 2).
@@ -894,6 +982,13 @@ mod tests {
         for good in ["127.0.0.1:2379", "etcd-1.example:2379", "[::1]:2379", "https://h:1"] {
             assert!(Options::new([good]).urls().is_ok(), "{good}");
         }
+    }
+
+    #[test]
+    fn logged_endpoints_never_carry_credentials() {
+        assert_eq!(without_userinfo("http://root:hunter2@h:2379"), "http://h:2379");
+        assert_eq!(without_userinfo("root:hunter2@h:2379"), "h:2379");
+        assert_eq!(without_userinfo("127.0.0.1:2379"), "127.0.0.1:2379");
     }
 
     #[test]

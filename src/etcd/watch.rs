@@ -36,11 +36,24 @@ impl Driver {
         let key = self.keys.service(service);
         // The marker and its subtree are one contiguous range: `<marker>` .. end of `<marker>/`.
         let end = prefix_end(&self.keys.service_prefix(service));
-        let mut watch_client = self.client.watch_client();
         let options = WatchOptions::new().with_range(end);
-        let mut stream = self.call("watch", &key, watch_client.watch(key.as_str(), Some(options))).await?;
-        // The first message confirms the watch (`created`); only then is a read race-free.
-        match self.call("watch", &key, stream.message()).await? {
+        let mut stream = self
+            .call("watch", &key, || {
+                let (mut watch, options, key) = (self.client.watch_client(), options.clone(), key.clone());
+                async move { watch.watch(key, Some(options)).await }
+            })
+            .await?;
+        // The first message confirms the watch (`created`); only then is a read race-free. It
+        // is awaited once (a broken stream is not retried), within the request timeout.
+        let first = tokio::time::timeout(self.request_timeout, stream.message())
+            .await
+            .map_err(|_| Error::Request {
+                op: "watch",
+                key: key.clone(),
+                source: "etcd did not confirm the watch in time".into(),
+            })?
+            .map_err(|e| Error::Request { op: "watch", key: key.clone(), source: error::cause(e) })?;
+        match first {
             Some(resp) if resp.created() && !resp.canceled() => Ok(ServiceWatch { stream, key }),
             Some(resp) => Err(canceled(&key, resp.cancel_reason())),
             None => Err(closed(&key)),

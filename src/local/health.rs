@@ -353,6 +353,18 @@ mod tests {
         assert!(run_check(&http, &http_check("HTTPS", "/"), &job(closed)).await.is_err());
     }
 
+    /// `mesos/TaskBuilder.scala`: one Mesos-level check runs (the first), writing the result of
+    /// every Mesos-level check; each Marathon-level check runs for itself.
+    #[test]
+    fn one_mesos_level_runner_writes_every_mesos_level_slot() {
+        let hc = |p: &str| HealthCheck { protocol: Some(p.into()), ..Default::default() };
+        let checks = [hc("HTTP"), hc("COMMAND"), hc("MESOS_TCP"), hc("TCP"), hc("COMMAND")];
+        let got: Vec<(HealthProtocol, Vec<usize>)> =
+            runners(&checks).into_iter().map(|r| (r.protocol, r.slots)).collect();
+        use HealthProtocol::*;
+        assert_eq!(got, [(Http, vec![0]), (Command, vec![1, 2, 4]), (Tcp, vec![3])]);
+    }
+
     #[test]
     fn check_urls_and_verdicts() {
         assert_eq!(check_url("https", "127.0.0.2", 31000, Some("ping")), "https://127.0.0.2:31000/ping");

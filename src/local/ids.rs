@@ -22,8 +22,8 @@ pub(crate) fn resolve(id: &str, base: &str) -> Result<String, String> {
     let abs = join(&parts);
     if abs.len() > MAX_ID_LENGTH {
         return Err(format!(
-            "an id must be at most {MAX_ID_LENGTH} characters, this one has {}: Mesos names each task's \
-             sandbox directory after it",
+            "an id must be at most {MAX_ID_LENGTH} characters, this one has {} (a limit of theseus \
+             local; on Mesos, ids over about 200 characters cannot name a task's sandbox anyway)",
             abs.len()
         ));
     }
@@ -108,7 +108,7 @@ mod tests {
         let deep = "/a".repeat(MAX_ID_LENGTH / 2);
         assert_eq!(resolve(&deep, "/").unwrap(), deep);
         let err = resolve(&format!("{deep}/b"), "/").unwrap_err();
-        assert!(err.contains("at most 200 characters"), "{err}");
+        assert!(err.contains("at most 1024 characters"), "{err}");
         assert!(resolve(&"/a".repeat(1500), "/").is_err());
     }
 

@@ -3,11 +3,15 @@
 
 use std::time::Duration;
 
-/// Longest app or group id, in characters. A task id is the app id with `/` replaced, plus
-/// `.instance-<uuid>._app.1` (53 characters), and it names the task's sandbox directory, which
-/// Mesos' agent creates as one path component: at most 255 bytes (NAME_MAX). 200 leaves room.
-/// It also bounds an id's depth to 100 segments.
-pub(crate) const MAX_ID_LENGTH: usize = 200;
+/// Longest app or group id, in characters: an engine-only bound on the work one request can
+/// cause (it also bounds an id's depth to 512 segments). Marathon itself sets no length
+/// (RAML `PathId` has no `maxLength`, docs/docs/rest-api/public/api/v2/types/stringTypes.raml),
+/// so the engine accepts every id Marathon would that could ever launch: a task id (the app
+/// id plus 53 characters) names the Mesos sandbox directory, at most 255 bytes, so ids past
+/// about 200 characters are accepted and their tasks fail, as on Marathon
+/// (tests/it/fidelity.rs::an_id_too_long_for_the_sandbox_is_accepted_and_its_tasks_fail).
+/// 1,024 is the RAML's own bound for URIs and paths.
+pub(crate) const MAX_ID_LENGTH: usize = 1024;
 
 /// Largest request body. Marathon stores each app version in one ZooKeeper node of at most
 /// `--zk_max_node_size` (1,024,000 bytes, M:src/main/scala/mesosphere/marathon/ZookeeperConf.scala)

@@ -181,13 +181,15 @@ impl Engine {
     /// Starts the engine on `listener` (bind it to 127.0.0.1): loads `--state`, starts the cycle and the API.
     pub async fn start(config: Config, listener: tokio::net::TcpListener) -> anyhow::Result<Engine> {
         let addr = listener.local_addr()?;
+        // The state file first: a refused one leaves nothing behind, not even a work dir.
+        let saved = config.state_file.as_deref().map(persist::load).transpose()?;
         let (work_dir, remove_work_dir) = sandbox::work_dir(&config);
         std::fs::create_dir_all(&work_dir).with_context(|| format!("creating the work dir {}", work_dir.display()))?;
         let work_dir = std::fs::canonicalize(&work_dir).unwrap_or(work_dir);
         let mut st = state::State { agents: agents::build(&config), ..Default::default() };
         st.root_version = st.clock.next();
-        if let Some(path) = &config.state_file {
-            changes::restore(&mut st, persist::load(path)?);
+        if let Some(saved) = saved {
+            changes::restore(&mut st, saved);
         }
         // Tasks a previous run of this work dir left behind (kill -9 of the engine) are killed
         // before anything launches, so a restart never runs two copies of an instance.
@@ -306,6 +308,12 @@ impl Handle {
     /// Request handlers that panicked (answered 500); tests assert this stays 0.
     pub fn panics(&self) -> u64 {
         self.shared.panics.load(Ordering::Relaxed)
+    }
+
+    /// Why the engine stopped on its own (a panic in its background work), if it did; tests
+    /// assert this stays `None`.
+    pub fn failure(&self) -> Option<String> {
+        self.shared.supervisor.failure()
     }
 
     /// The current definition of an app.

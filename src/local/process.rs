@@ -76,7 +76,7 @@ pub(crate) async fn launch(shared: Arc<Shared>, job: LaunchJob) {
     if let Some(pid) = pid {
         signal_group(pid, libc::SIGKILL); // whatever the task left behind in its group
     }
-    procgroup::kill_sandbox(&job.sandbox); // and whatever left the group (setsid)
+    procgroup::kill_sandbox_async(job.sandbox.clone()).await; // and whatever left the group (setsid)
     let (state, message) = match status {
         Ok(s) if s.success() => (TaskState::Finished, "Command exited with status 0".to_string()),
         Ok(s) => match s.code() {

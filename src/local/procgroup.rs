@@ -75,19 +75,12 @@ pub(crate) fn kill_stragglers(work_dir: &Path) {
     }
 }
 
-/// SIGKILLs every process that still runs in one sandbox.
-pub(crate) fn kill_sandbox(sandbox: &Path) {
-    for pid in processes_in(sandbox, false) {
-        signal(pid, libc::SIGKILL);
-    }
-}
-
 /// SIGTERMs a task (its process group and whatever escaped it), waits up to the grace period,
 /// then SIGKILLs what is left.
 pub(crate) async fn kill(job: KillJob) {
-    let (pgid, sandbox, grace) = (job.pgid, job.sandbox.as_path(), job.grace);
+    let (pgid, grace) = (job.pgid, job.grace);
     signal_group(pgid, libc::SIGTERM);
-    let escaped = processes_in(sandbox, false);
+    let escaped = scan(job.sandbox.clone()).await;
     for pid in &escaped {
         signal(*pid, libc::SIGTERM);
     }
@@ -96,5 +89,17 @@ pub(crate) async fn kill(job: KillJob) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     signal_group(pgid, libc::SIGKILL);
-    kill_sandbox(sandbox);
+    kill_sandbox_async(job.sandbox).await;
+}
+
+/// [`processes_in`] off the async workers (it reads every process' environment).
+async fn scan(sandbox: std::path::PathBuf) -> Vec<i32> {
+    tokio::task::spawn_blocking(move || processes_in(&sandbox, false)).await.unwrap_or_default()
+}
+
+/// SIGKILLs every process that still runs in one sandbox (scanned off the async workers).
+pub(crate) async fn kill_sandbox_async(sandbox: std::path::PathBuf) {
+    for pid in scan(sandbox).await {
+        signal(pid, libc::SIGKILL);
+    }
 }

@@ -24,6 +24,8 @@ enum Ty {
     Str(usize, Option<usize>),
     /// `strings.LegacyName`.
     LegacyName,
+    /// `strings.NetworkName`: `^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$`, at most 63 characters.
+    NetworkName,
     /// A string enum.
     Enum(&'static [&'static str]),
     /// `boolean`.
@@ -36,6 +38,8 @@ enum Ty {
     Map(&'static Ty),
     /// `LegacyEnvVars`: a string or `{"secret": string}` per key.
     EnvVars,
+    /// `UnreachableStrategy`: `"disabled"` or an object of int64 seconds ≥ 0.
+    Unreachable,
     /// Anything (not checked here).
     Any,
 }
@@ -110,11 +114,8 @@ const UPGRADE_STRATEGY: &[(&str, Ty)] = &[
     ("maximumOverCapacity", Ty::Double(Some(0.0), Some(1.0))),
 ];
 
-const NETWORK: &[(&str, Ty)] = &[
-    ("name", Ty::Str(1, Some(63))),
-    ("mode", Ty::Enum(&["container", "container/bridge", "host"])),
-    ("labels", LABELS),
-];
+const NETWORK: &[(&str, Ty)] =
+    &[("name", Ty::NetworkName), ("mode", Ty::Enum(&["container", "container/bridge", "host"])), ("labels", LABELS)];
 
 /// RAML `App` (and `AppUpdate`, whose fields are the same, all optional).
 const APP: &[(&str, Ty)] = &[
@@ -148,6 +149,7 @@ const APP: &[(&str, Ty)] = &[
     ("uris", Ty::Array(&PATH)),
     ("user", Ty::Str(0, None)),
     ("killSelection", Ty::Enum(&["YOUNGEST_FIRST", "OLDEST_FIRST"])),
+    ("unreachableStrategy", Ty::Unreachable),
     ("tty", Ty::Bool),
     ("role", Ty::Str(1, None)),
 ];
@@ -248,6 +250,13 @@ fn check(value: &Value, ty: &Ty, path: &str, out: &mut Vec<Violation>) {
             Some(s) if !crate::marathon::rules::is_valid_port_name(s) => push(out, path, "error.pattern"),
             Some(_) => {}
         },
+        Ty::NetworkName => match value.as_str() {
+            None => push(out, path, "error.expected.jsstring"),
+            Some("") => push(out, path, "error.minLength"),
+            Some(s) if s.chars().count() > 63 => push(out, path, "error.maxLength"),
+            Some(s) if !is_network_name(s) => push(out, path, "error.pattern"),
+            Some(_) => {}
+        },
         Ty::Enum(values) => match value.as_str() {
             None => push(out, path, "error.expected.jsstring"),
             Some(s) if !values.contains(&s) => push(out, path, "error.unknown.enum.literal"),
@@ -289,8 +298,33 @@ fn check(value: &Value, ty: &Ty, path: &str, out: &mut Vec<Violation>) {
                 }
             }
         },
+        Ty::Unreachable => match value {
+            Value::String(s) if s == "disabled" => {}
+            Value::String(_) => push(out, path, "error.unknown.enum.literal"),
+            Value::Object(obj) => {
+                for field in ["inactiveAfterSeconds", "expungeAfterSeconds"] {
+                    match obj.get(field).filter(|v| !v.is_null()) {
+                        None => {}
+                        Some(v) => match v.as_number() {
+                            None => push(out, &format!("{path}/{field}"), "error.expected.jsnumber"),
+                            Some(n) => match n.as_i64() {
+                                None => push(out, &format!("{path}/{field}"), "error.expected.long"),
+                                Some(i) if i < 0 => push(out, &format!("{path}/{field}"), "error.min"),
+                                Some(_) => {}
+                            },
+                        },
+                    }
+                }
+            }
+            _ => push(out, path, "error.expected.jsobject"),
+        },
         Ty::Any => {}
     }
+}
+
+fn is_network_name(s: &str) -> bool {
+    let edge = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    s.starts_with(edge) && s.ends_with(edge) && s.chars().all(|c| edge(c) || c == '-' || c == '_')
 }
 
 #[cfg(test)]
@@ -334,6 +368,7 @@ mod tests {
             "upgradeStrategy": {"minimumHealthCapacity": 2},
             "fetch": [{"uri": "http://x/y", "destPath": ""}],
             "labels": {"a": 1},
+            "unreachableStrategy": {"inactiveAfterSeconds": -1, "expungeAfterSeconds": 1e30},
         });
         assert_eq!(
             errors(raw),
@@ -347,7 +382,27 @@ mod tests {
                 e("/portDefinitions(0)/port", "error.max"),
                 e("/portDefinitions(0)/name", "error.pattern"),
                 e("/upgradeStrategy/minimumHealthCapacity", "error.max"),
+                e("/unreachableStrategy/inactiveAfterSeconds", "error.min"),
+                e("/unreachableStrategy/expungeAfterSeconds", "error.expected.long"),
             ]
+        );
+    }
+
+    #[test]
+    fn network_names_follow_the_raml_pattern() {
+        let net = |name: &str| errors(json!({"networks": [{"mode": "container", "name": name}]}));
+        assert_eq!(net("dcos_overlay-1"), vec![]);
+        assert_eq!(net("_x"), vec![e("/networks(0)/name", "error.pattern")]);
+        assert_eq!(net(&"a".repeat(64)), vec![e("/networks(0)/name", "error.maxLength")]);
+    }
+
+    #[test]
+    fn unreachable_strategy_is_disabled_or_seconds() {
+        assert_eq!(errors(json!({"unreachableStrategy": "disabled"})), vec![]);
+        assert_eq!(errors(json!({"unreachableStrategy": {"inactiveAfterSeconds": 0}})), vec![]);
+        assert_eq!(
+            errors(json!({"unreachableStrategy": "off"})),
+            vec![e("/unreachableStrategy", "error.unknown.enum.literal")]
         );
     }
 

@@ -82,7 +82,8 @@ pub(crate) async fn reap_leftovers(work_dir: &Path, grace: Duration) -> usize {
     pids.len()
 }
 
-/// Removes a finished task's sandbox after the configured delay (unless the engine stops first).
+/// Removes a finished task's sandbox once it is older than its allowed age (see
+/// [`allowed_age`]), checked again at least every 10 s, unless the engine stops first.
 pub(crate) fn remove_later(shared: &Arc<Shared>, sandbox: PathBuf) {
     if !sandbox.starts_with(&shared.work_dir) {
         return;
@@ -90,11 +91,55 @@ pub(crate) fn remove_later(shared: &Arc<Shared>, sandbox: PathBuf) {
     let delay = shared.config.sandbox_gc_delay;
     let mut stop = shared.stop_signal();
     shared.spawn("sandbox collector", async move {
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {
+        let finished = std::time::Instant::now();
+        loop {
+            let (allowed, age) = (allowed_age(delay, &sandbox), finished.elapsed());
+            if age >= allowed {
                 let _ = tokio::fs::remove_dir_all(&sandbox).await;
+                return;
             }
-            _ = async { let _ = stop.wait_for(|s| *s).await; } => {}
+            tokio::select! {
+                _ = tokio::time::sleep((allowed - age).min(Duration::from_secs(10))) => {}
+                _ = async { let _ = stop.wait_for(|s| *s).await; } => return,
+            }
         }
     });
+}
+
+/// Mesos' agent scales `--gc_delay` by free disk: `gc_delay * max(0, 1 - gc_disk_headroom -
+/// disk usage)`, with `--gc_disk_headroom` 0.1, so sandboxes go sooner as the disk fills and at
+/// once above 90 %.
+fn allowed_age(delay: Duration, dir: &Path) -> Duration {
+    let usage = disk_usage(dir).unwrap_or(0.0);
+    delay.mul_f64((1.0 - GC_DISK_HEADROOM - usage).clamp(0.0, 1.0))
+}
+
+const GC_DISK_HEADROOM: f64 = 0.1;
+
+/// The used fraction of the file system holding `dir`.
+fn disk_usage(dir: &Path) -> Option<f64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs(3) fills the zeroed struct we own from a NUL-terminated path.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 || st.f_blocks == 0 {
+        return None;
+    }
+    Some(1.0 - st.f_bavail as f64 / st.f_blocks as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gc_delay_shrinks_as_the_disk_fills() {
+        let dir = std::env::temp_dir();
+        let usage = disk_usage(&dir).unwrap();
+        assert!((0.0..=1.0).contains(&usage));
+        let age = allowed_age(Duration::from_secs(100), &dir);
+        assert!(age <= Duration::from_secs(90), "at most 90 % of the delay: {age:?}");
+        let expected = 100.0 * (0.9 - usage).max(0.0);
+        assert!((age.as_secs_f64() - expected).abs() < 2.0, "{age:?} for a disk {usage:.2} full");
+    }
 }

@@ -218,12 +218,23 @@ impl State {
     /// Every group id that exists: explicit ones and those implied by app ids (not the root).
     pub(crate) fn all_group_ids(&self) -> BTreeSet<String> {
         let mut ids: BTreeSet<String> = self.groups.keys().filter(|g| g.as_str() != "/").cloned().collect();
-        for g in self.groups.keys() {
-            ids.extend(super::ids::ancestors(g));
-        }
-        for app in self.apps.keys() {
-            ids.extend(super::ids::ancestors(app));
+        for id in self.groups.keys().chain(self.apps.keys()) {
+            insert_ancestors(&mut ids, id);
         }
         ids
+    }
+}
+
+/// Adds the enclosing groups of `id` (not the root), innermost first, stopping at the first one
+/// already known: its own ancestors are then known too, so the work stays linear in the number
+/// of ids whatever their depth.
+fn insert_ancestors(ids: &mut BTreeSet<String>, id: &str) {
+    let mut current = id;
+    while let Some(pos) = current.rfind('/').filter(|p| *p > 0) {
+        current = &current[..pos];
+        if ids.contains(current) {
+            return;
+        }
+        ids.insert(current.to_string());
     }
 }

@@ -2,8 +2,13 @@
 //!
 //! - Several base URLs fail over in order; the last one that answered is tried first next time,
 //!   and the leader named by `X-Marathon-Leader` is remembered for `-v` output.
-//! - Connection errors, 502 and 503 are retried with exponential backoff (Marathon answers 503
-//!   while it has no leader and 502 when a proxying non-leader cannot reach it); 4xx never are.
+//! - Only what cannot change anything twice is retried, with exponential backoff: reads (GET) on
+//!   any transport error, 502 or 503 (Marathon answers 503 while it has no leader and 502 when a
+//!   proxying non-leader cannot reach it), and any request whose connection failed before a byte
+//!   was sent. A write that timed out, lost its connection after sending, or got 502/503 may
+//!   have been applied: it is never sent again but ends in [`Error::Uncertain`], so the caller
+//!   re-reads Marathon's groups and deployments to learn what happened (`rollout::confirm`).
+//!   4xx are never retried.
 //! - Changes return the deployment id Marathon assigned, so callers track *that* deployment
 //!   instead of guessing from an empty `/v2/deployments`.
 
@@ -72,6 +77,8 @@ pub struct Client {
 
 /// The answer to one request, before decoding.
 struct Answer {
+    /// The base URL that answered (credentials left out).
+    url: String,
     status: StatusCode,
     headers: HeaderMap,
     body: bytes::Bytes,
@@ -149,10 +156,23 @@ impl Client {
         self.leader.lock().ok().and_then(|l| l.clone())
     }
 
-    /// Sends one request with failover and retries; returns the raw answer of the first URL
-    /// that answered with something other than 502/503 (or the last 502/503).
+    /// Sends one request with failover and retries (see the module docs for which); returns the
+    /// raw answer of the first URL that answered with something other than 502/503 (or the last
+    /// 502/503 of a read). A write whose outcome is unknown is [`Error::Uncertain`] at once.
     async fn send(&self, method: Method, path_and_query: &str, body: Option<&Value>) -> Result<Answer, Error> {
         let n = self.urls.len();
+        let idempotent = method == Method::GET || method == Method::HEAD;
+        let bare_path = path_and_query.split('?').next().unwrap_or(path_and_query);
+        let uncertain = |base: &str, what: String| Error::Uncertain {
+            method: method.clone(),
+            path: bare_path.to_owned(),
+            reason: match what.strip_suffix(':') {
+                Some(verb) => {
+                    format!("Marathon at {} {verb} {method} {bare_path} in time", redacted(base).trim_end_matches('/'))
+                }
+                None => format!("Marathon at {} {what} {method} {bare_path}", redacted(base).trim_end_matches('/')),
+            },
+        };
         let mut delay = self.backoff;
         let mut last_transport: Option<reqwest::Error> = None;
         let mut last_answer: Option<Answer> = None;
@@ -188,14 +208,27 @@ impl Client {
                         }
                         let body = match read_body(resp).await {
                             Ok(b) => b,
-                            Err(e) => {
+                            Err(e) if idempotent => {
                                 last_transport = Some(e);
                                 continue;
                             }
+                            // The request reached Marathon: it may have been applied.
+                            Err(e) => {
+                                return Err(uncertain(
+                                    self.urls[idx].as_str(),
+                                    format!("broke off its answer ({status}: {e}) to"),
+                                ))
+                            }
                         };
                         self.preferred.store(idx, Ordering::Relaxed);
-                        let answer = Answer { status, headers, body };
+                        let base = redacted(self.urls[idx].as_str());
+                        let answer = Answer { url: base.trim_end_matches('/').to_owned(), status, headers, body };
                         if status == StatusCode::BAD_GATEWAY || status == StatusCode::SERVICE_UNAVAILABLE {
+                            if !idempotent {
+                                // 502: a proxying Marathon got no answer from the leader, which may
+                                // have applied the change; 503: Marathon timed out. Never resend.
+                                return Ok(answer);
+                            }
                             last_answer = Some(answer);
                             continue; // try the next URL, then back off
                         }
@@ -208,6 +241,10 @@ impl Client {
                             redacted(&url),
                             started.elapsed()
                         );
+                        // Only a failed connect is known to have sent nothing.
+                        if !idempotent && !e.is_connect() {
+                            return Err(uncertain(self.urls[idx].as_str(), transport_reason(&e)));
+                        }
                         last_transport = Some(e);
                     }
                 }
@@ -219,6 +256,8 @@ impl Client {
         match last_transport {
             Some(source) => Err(Error::Unreachable {
                 urls: self.urls.iter().map(|u| u.as_str().trim_end_matches('/')).collect::<Vec<_>>().join(", "),
+                method,
+                path: path_and_query.split('?').next().unwrap_or(path_and_query).to_owned(),
                 source,
             }),
             None => Err(Error::Setup("no attempt was made".into())),
@@ -242,6 +281,24 @@ impl Client {
             }
         });
         let path = path.split('?').next().unwrap_or(path).to_owned();
+        let idempotent = method == Method::GET || method == Method::HEAD;
+        let unsure = answer.status == StatusCode::BAD_GATEWAY || answer.status == StatusCode::SERVICE_UNAVAILABLE;
+        if unsure && !idempotent {
+            let reason = format!("Marathon at {} answered {} to {method} {path}: {message}", answer.url, answer.status);
+            return Err(Error::Uncertain { method, path, reason });
+        }
+        // Marathon answers every error with JSON `{"message": ...}` (MarathonExceptionMapper.scala);
+        // a bare 404/405 page comes from some other server at that address.
+        let not_json = serde_json::from_slice::<Value>(&answer.body).is_err();
+        if not_json && matches!(answer.status, StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED) {
+            return Err(Error::NotMarathon {
+                url: answer.url.clone(),
+                method,
+                path,
+                status: answer.status,
+                snippet: message.chars().take(60).collect(),
+            });
+        }
         Err(match answer.status {
             StatusCode::NOT_FOUND => Error::NotFound { message },
             StatusCode::CONFLICT => Error::Locked {
@@ -351,9 +408,12 @@ impl Client {
         self.change(Method::POST, &format!("/v2/apps{}/restart{}", abs(id), force_q(force, '?')), None).await
     }
 
-    /// `DELETE /v2/apps/{id}`.
+    /// `DELETE /v2/apps/{id}?force=...`. `force` is always sent: Marathon's code defaults it
+    /// to true (M:src/main/scala/mesosphere/marathon/api/v2/AppsResource.scala, `delete`:
+    /// `@DefaultValue("true") @QueryParam("force")`) while its RAML says false, so leaving it
+    /// out would cancel running deployments of the app whatever the caller meant.
     pub async fn delete_app(&self, id: &str, force: bool) -> Result<Change, Error> {
-        self.change(Method::DELETE, &format!("/v2/apps{}{}", abs(id), force_q(force, '?')), None).await
+        self.change(Method::DELETE, &format!("/v2/apps{}?force={force}", abs(id)), None).await
     }
 
     /// `GET /v2/groups/{id}` with apps and their tasks, or `None` when it does not exist.
@@ -410,6 +470,16 @@ impl Client {
     /// `GET /v2/info`.
     pub async fn info(&self) -> Result<Value, Error> {
         self.get("/v2/info").await
+    }
+}
+
+/// What happened to a sent request that has no answer, for [`Error::Uncertain`]
+/// ("Marathon at URL <this> METHOD PATH").
+fn transport_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "did not answer:".to_owned()
+    } else {
+        format!("broke the connection ({e}) after being sent")
     }
 }
 
@@ -524,10 +594,15 @@ mod tests {
     fn change_prefers_the_header_then_the_body() {
         let mut headers = HeaderMap::new();
         headers.insert("Marathon-Deployment-Id", HeaderValue::from_static("d1"));
-        let a =
-            Answer { status: StatusCode::CREATED, headers, body: br#"{"deployments":[{"id":"d2"}]}"#.to_vec().into() };
+        let a = Answer {
+            url: String::new(),
+            status: StatusCode::CREATED,
+            headers,
+            body: br#"{"deployments":[{"id":"d2"}]}"#.to_vec().into(),
+        };
         assert_eq!(change_of(&a).deployment_id.as_deref(), Some("d1"));
         let b = Answer {
+            url: String::new(),
             status: StatusCode::OK,
             headers: HeaderMap::new(),
             body: br#"{"deploymentId":"d3","version":"v"}"#.to_vec().into(),

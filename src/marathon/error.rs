@@ -8,14 +8,34 @@ use crate::error::{Classify, ExitStatus};
 /// What can go wrong talking to Marathon.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// No configured URL answered (connection refused, DNS, TLS, timeout).
-    #[error("cannot reach Marathon at {urls}")]
+    /// No configured URL answered (connection refused, DNS, TLS, timeout, not HTTP); the
+    /// message says which (`Transport`).
+    #[error("{}", unreachable_text(urls, method, path, source))]
     Unreachable {
         /// The URLs tried, comma-separated.
         urls: String,
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
         /// The last transport error.
         #[source]
         source: reqwest::Error,
+    },
+    /// An HTTP server answered, but not as Marathon does (Marathon's errors are JSON
+    /// `{"message": ...}`; `/v2/*` paths exist on every Marathon).
+    #[error("what answers at {url} is not Marathon: {method} {path} got {status} with a non-JSON body ({snippet})")]
+    NotMarathon {
+        /// The base URL that answered.
+        url: String,
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
+        /// HTTP status.
+        status: StatusCode,
+        /// The start of the body.
+        snippet: String,
     },
     /// 404: the app, group or deployment does not exist.
     #[error("{message}")]
@@ -84,9 +104,77 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A change was sent but its outcome is unknown: no answer in time, the connection broke
+    /// after sending, or 502/503. Marathon may have applied it, so it is never sent again;
+    /// the caller re-reads Marathon to learn what happened.
+    #[error("{reason}")]
+    Uncertain {
+        /// Request method.
+        method: Method,
+        /// Request path.
+        path: String,
+        /// What happened instead of an answer, as the whole message ("Marathon at URL did not
+        /// answer PUT /v2/apps/x in time").
+        reason: String,
+    },
     /// The client could not be built (bad CA file, bad URL).
     #[error("cannot set up the Marathon client: {0}")]
     Setup(String),
+}
+
+/// What kind of transport failure a [`reqwest::Error`] is, for the message and the hint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transport {
+    /// Nothing listens, or the name does not resolve.
+    Refused,
+    /// A connection was made but no answer came within the request timeout.
+    Timeout,
+    /// The TLS handshake failed (a plain-HTTP server behind https://, or an untrusted certificate).
+    Tls,
+    /// Something answered, but not in HTTP.
+    NotHttp,
+    /// Anything else.
+    Other,
+}
+
+impl Transport {
+    /// Classifies a transport error by its kind and its causes' words (reqwest hides the types).
+    pub(crate) fn of(err: &reqwest::Error) -> Transport {
+        let mut text = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        let text = text.to_ascii_lowercase();
+        if err.is_timeout() {
+            Transport::Timeout
+        } else if ["tls", "certificate", "handshake", "corrupt message", "invalidcontenttype"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            Transport::Tls
+        } else if ["invalid http", "http/0.9", "parse", "invalid status", "invalid header"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            Transport::NotHttp
+        } else if err.is_connect() {
+            Transport::Refused
+        } else {
+            Transport::Other
+        }
+    }
+}
+
+fn unreachable_text(urls: &str, method: &Method, path: &str, source: &reqwest::Error) -> String {
+    match Transport::of(source) {
+        Transport::Timeout => format!("Marathon at {urls} did not answer {method} {path} in time"),
+        Transport::Tls => format!("TLS with Marathon at {urls} failed"),
+        Transport::NotHttp => format!("what answers at {urls} does not speak HTTP"),
+        Transport::Refused | Transport::Other => format!("cannot reach Marathon at {urls}"),
+    }
 }
 
 fn render_details(details: &Option<Value>) -> String {
@@ -110,6 +198,11 @@ impl Error {
         matches!(self, Error::NotFound { .. })
     }
 
+    /// Whether this is a change whose outcome is unknown (see [`Error::Uncertain`]).
+    pub fn is_uncertain(&self) -> bool {
+        matches!(self, Error::Uncertain { .. })
+    }
+
     /// Whether this is a 409 lock conflict.
     pub fn is_locked(&self) -> bool {
         matches!(self, Error::Locked { .. })
@@ -127,14 +220,27 @@ impl Classify for Error {
 
     fn hint(&self) -> Option<String> {
         match self {
-            Error::Unreachable { .. } => {
-                Some("is Marathon running? Set --marathon or THESEUS_MARATHON_URL (try `theseus local`)".into())
+            Error::Unreachable { method, source, .. } => Some(match Transport::of(source) {
+                Transport::Timeout if *method != Method::GET => "Marathon may have applied the change anyway: check with `theseus view` before retrying; --request-timeout sets the limit".into(),
+                Transport::Timeout => "Marathon is up but slow to answer: raise --request-timeout, or check Marathon's health".into(),
+                Transport::Tls => "a plain-HTTP server behind https:// fails so: check the scheme of --marathon; for a private CA pass --marathon-ca".into(),
+                Transport::NotHttp => "check the host and port of --marathon (THESEUS_MARATHON_URL): something else listens there".into(),
+                Transport::Refused | Transport::Other => {
+                    "is Marathon running? Set --marathon or THESEUS_MARATHON_URL (try `theseus local`)".into()
+                }
+            }),
+            Error::NotMarathon { .. } => {
+                Some("check --marathon (THESEUS_MARATHON_URL): it must be Marathon's base URL, e.g. http://marathon:8080".into())
             }
             Error::Locked { deployments, .. } => Some(format!(
-                "wait for deployment {} to finish, or cancel it (DELETE /v2/deployments/<id>)",
+                "Marathon deployment {} holds it: wait until `theseus view` no longer shows it deploying, then retry (`theseus remove --force` removes a group whatever deploys it)",
                 deployments.join(", ")
             )),
             Error::Denied { .. } => Some("check --marathon-user/--marathon-password or --marathon-token".into()),
+            Error::Uncertain { .. } => Some(
+                "Marathon may have applied the change anyway (re-reading it did not show so): check with `theseus view` before retrying; `theseus remove --force` cleans up a group either way"
+                    .into(),
+            ),
             _ => None,
         }
     }

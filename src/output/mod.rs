@@ -18,7 +18,7 @@ use indicatif::ProgressDrawTarget;
 use serde::Serialize;
 
 pub use progress::Progress;
-pub use table::{table, Tabular};
+pub use table::{Layout, Table, Tabular};
 
 use crate::cli::{ColorChoice, Format, GlobalArgs};
 
@@ -27,6 +27,14 @@ use crate::cli::{ColorChoice, Format, GlobalArgs};
 /// 64 KiB. Every writer flushes before it returns.
 fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+}
+
+/// `-o name`: each name on its own line.
+fn write_names<T: Tabular + ?Sized>(out: &mut impl Write, value: &T) -> std::io::Result<()> {
+    for name in value.names() {
+        writeln!(out, "{name}")?;
+    }
+    Ok(())
 }
 
 /// Where results, messages and progress go, and how they look.
@@ -38,10 +46,19 @@ pub struct Output {
     pub quiet: bool,
     /// Verbosity (count of `-v`).
     pub verbose: u8,
+    /// How tables look (`-o wide`, `--no-headers`, the terminal's width).
+    pub layout: Layout,
     stdout_color: bool,
     stderr_color: bool,
     stdout_tty: bool,
     stderr_tty: bool,
+}
+
+/// The width of the terminal on stdout, if it is one and reports a width (a pseudo-terminal
+/// that says 0 columns gets uncut tables, as a pipe does).
+fn terminal_width() -> Option<usize> {
+    let (terminal_size::Width(w), _) = terminal_size::terminal_size_of(std::io::stdout())?;
+    (w > 0).then_some(usize::from(w))
 }
 
 /// Whether a stream gets colors: anstream decides `auto` from the stream being a terminal,
@@ -64,18 +81,26 @@ impl Output {
     pub fn new(global: &GlobalArgs) -> Self {
         let stdout_tty = std::io::stdout().is_terminal();
         let stderr_tty = std::io::stderr().is_terminal();
+        let layout = Layout {
+            // Only the default table is cut to fit; `-o wide` asks for everything.
+            width: if stdout_tty && global.output == Format::Table { terminal_width() } else { None },
+            headers: !global.no_headers,
+            wide: global.output == Format::Wide,
+        };
         Output {
             format: global.output,
             quiet: global.quiet,
             verbose: global.verbose,
-            stdout_color: color_for(global.color, &std::io::stdout()) && global.output == Format::Table,
+            layout,
+            stdout_color: color_for(global.color, &std::io::stdout())
+                && matches!(global.output, Format::Table | Format::Wide),
             stderr_color: color_for(global.color, &std::io::stderr()),
             stdout_tty,
             stderr_tty,
         }
     }
 
-    /// Prints the result on stdout: a table, or one pretty JSON document.
+    /// Prints the result on stdout: a table, one pretty JSON document, or one name a line.
     pub fn result<T: Serialize + Tabular + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
         let mut out = stdout();
         match self.format {
@@ -83,8 +108,9 @@ impl Output {
                 serde_json::to_writer_pretty(&mut out, value)?;
                 writeln!(out)?;
             }
-            Format::Table => {
-                let text = value.to_table(self.stdout_tty);
+            Format::Name => write_names(&mut out, value)?,
+            Format::Table | Format::Wide => {
+                let text = value.to_table(&self.layout);
                 if !text.is_empty() {
                     writeln!(out, "{}", text.trim_end_matches('\n'))?;
                 }
@@ -112,13 +138,21 @@ impl Output {
         Ok(())
     }
 
-    /// Redraws a table result in place: clears the screen first on a terminal.
-    pub fn redraw<T: Tabular + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+    /// Prints one refresh of a `--watch`: one compact JSON document a line with `-o json`,
+    /// names with `-o name`, else the table redrawn in place (the screen cleared first on a
+    /// terminal).
+    pub fn refresh<T: Serialize + Tabular + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
+        if self.format == Format::Json {
+            return self.json_line(value);
+        }
         let mut out = stdout();
         if self.stdout_tty {
             write!(out, "\x1b[2J\x1b[H")?;
         }
-        writeln!(out, "{}", value.to_table(self.stdout_tty).trim_end_matches('\n'))?;
+        match self.format {
+            Format::Name => write_names(&mut out, value)?,
+            _ => writeln!(out, "{}", value.to_table(&self.layout).trim_end_matches('\n'))?,
+        }
         out.flush()?;
         Ok(())
     }

@@ -1,13 +1,13 @@
 //! How `rollout status` and `history` print as tables (their JSON is the types' own
 //! `Serialize`).
 
-use super::table::{table, Tabular};
+use super::table::{Layout, Tabular};
 use crate::rollout::history::HistoryRow;
 use crate::rollout::journal::{RevisionStatus, RolloutStatus};
 
 impl Tabular for RolloutStatus {
-    fn to_table(&self, tty: bool) -> String {
-        let mut t = table(&["field", "value"], tty);
+    fn to_table(&self, layout: &Layout) -> String {
+        let mut t = layout.table(&["field", "value"]);
         let batches = self.plan.iter().map(u32::to_string).collect::<Vec<_>>().join("+");
         let lock = match &self.lock {
             Some(holder) => format!("held by {holder}"),
@@ -33,7 +33,7 @@ impl Tabular for RolloutStatus {
         for (k, v) in rows {
             t.add_row(vec![k.to_owned(), v]);
         }
-        let mut revs = table(&["", "revision", "app", "desired", "running", "healthy"], tty);
+        let mut revs = layout.table(&["role", "revision", "app", "desired", "running", "healthy"]);
         let mut side = |role: &str, r: &RevisionStatus| {
             let app = if r.exists { r.app_id.clone() } else { format!("{} (gone)", r.app_id) };
             let n = |v: u32| v.to_string();
@@ -48,21 +48,30 @@ impl Tabular for RolloutStatus {
         }
         format!("{t}\n\n{revs}")
     }
+
+    fn names(&self) -> Vec<String> {
+        vec![format!("{}/{}", self.service, self.group)]
+    }
 }
 
 impl Tabular for Vec<HistoryRow> {
-    fn to_table(&self, tty: bool) -> String {
-        let mut t = table(&["", "revision", "deployed", "user", "message"], tty);
+    fn to_table(&self, layout: &Layout) -> String {
+        // CURRENT is not the first column: a blank first cell would start the line with spaces.
+        let mut t = layout.table(&["revision", "current", "deployed", "user", "message"]);
         for r in self {
-            let mark = if r.current { "*" } else { "" };
             t.add_row(vec![
-                mark.to_owned(),
                 r.revision.clone(),
+                if r.current { "yes" } else { "no" }.to_owned(),
                 r.deployed_at.clone(),
                 r.user.clone(),
                 r.message.clone().unwrap_or_default(),
             ]);
         }
         t.to_string()
+    }
+
+    /// The revisions, newest first (what `rollback --to` accepts).
+    fn names(&self) -> Vec<String> {
+        self.iter().map(|r| r.revision.clone()).collect()
     }
 }

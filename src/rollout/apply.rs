@@ -11,17 +11,20 @@ use std::future::Future;
 use anyhow::Context as _;
 use serde_json::Value;
 
+use super::adopt;
+use super::confirm;
+pub use super::create::create;
 use super::event::Reporter;
 use super::live::{LiveGroup, Snapshot};
 pub use super::locks::{lock_groups, unlock};
 use super::plan::Desired;
-use super::register::{self, Registered};
 pub use super::remove::{remove, Doomed};
 pub use super::result::{GroupResult, Outcome};
 use super::retire::{self, Kill};
 pub use super::scope::{Scope, Waiting};
+use super::settle::{registered_count, wait_and_register};
 use super::undo;
-use super::wait::{self, Target};
+use super::wait::Target;
 use crate::error::{ExitStatus, StatusError, UserError};
 use crate::names::{GroupKey, InvalidName};
 use crate::spec::labels::Selector;
@@ -44,149 +47,6 @@ pub fn desired(group: &GroupSpec, namespace: &str) -> Result<Desired, InvalidNam
         app,
         config,
     })
-}
-
-fn services_of(desired: &[Desired]) -> Vec<String> {
-    let mut s: Vec<String> = desired.iter().map(|d| d.key.service().to_owned()).collect();
-    s.sort();
-    s.dedup();
-    s
-}
-
-/// Waits (if asked), then syncs registration from a fresh snapshot whatever the wait's outcome,
-/// so etcd matches Marathon even after a failure. Returns the registration per group.
-async fn wait_and_register(
-    scope: Scope<'_>,
-    targets: &[Target],
-    reporter: &dyn Reporter,
-    cancel: impl Future<Output = ()>,
-) -> (Result<(), wait::WaitError>, Vec<Registered>, anyhow::Result<()>) {
-    let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
-    let groups: Vec<GroupKey> = targets.iter().map(|t| t.key.clone()).collect();
-    let waited = if waiting.wait {
-        wait::converge(client, namespace, targets, waiting.options, reporter, cancel).await.map(|_| ())
-    } else {
-        Ok(())
-    };
-    let mut services: Vec<String> = groups.iter().map(|g| g.service().to_owned()).collect();
-    services.sort();
-    services.dedup();
-    let registered = async {
-        let snap = Snapshot::read(client, namespace, &services, &Selector::default()).await?;
-        let regs = register::sync(etcd, &snap, &groups).await?;
-        anyhow::Ok(regs)
-    }
-    .await;
-    match registered {
-        Ok(r) => (waited, r, Ok(())),
-        Err(e) => (waited, Vec::new(), Err(e.context("registering containers in etcd"))),
-    }
-}
-
-fn registered_count(regs: &[Registered], key: &GroupKey) -> usize {
-    regs.iter().find(|r| r.service == key.service() && r.group == key.group()).map_or(0, |r| r.containers)
-}
-
-/// Creates the groups that do not exist yet. Existing ones are a [`UserError`] (exit 2) unless
-/// `skip_existing`, checked before any change.
-pub async fn create(
-    scope: Scope<'_>,
-    desired: &[Desired],
-    skip_existing: bool,
-    reporter: &dyn Reporter,
-    cancel: impl Future<Output = ()>,
-) -> anyhow::Result<Vec<GroupResult>> {
-    let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
-    let snap = Snapshot::read(client, namespace, &services_of(desired), &Selector::default())
-        .await
-        .with_context(|| format!("reading groups under `/{namespace}`"))?;
-    let (existing, new): (Vec<&Desired>, Vec<&Desired>) = desired.iter().partition(|d| snap.group(&d.key).is_some());
-    if !existing.is_empty() && !skip_existing {
-        let names: Vec<String> = existing.iter().map(|d| format!("`{}`", d.group_id)).collect();
-        return Err(UserError::with_hint(
-            format!("{} already exist{} in Marathon", names.join(", "), if names.len() == 1 { "s" } else { "" }),
-            "pass --skip-existing to create only the missing groups, or use `theseus plan` to see the differences",
-        )
-        .into());
-    }
-    let mut results: Vec<GroupResult> = existing
-        .iter()
-        .map(|d| GroupResult {
-            service: d.key.service().to_owned(),
-            group: d.key.group().to_owned(),
-            id: d.group_id.clone(),
-            result: Outcome::Skipped,
-            revision: snap.group(&d.key).and_then(|g| g.revisions().into_iter().next()),
-            instances: snap.group(&d.key).map_or(0, LiveGroup::desired),
-            deployment: None,
-            converged: false,
-            registered: 0,
-        })
-        .collect();
-    if new.is_empty() {
-        return Ok(results);
-    }
-    // All new apps in one request: Marathon validates them together (nothing is created if one
-    // is invalid) and starts them in one deployment.
-    let keys: Vec<GroupKey> = new.iter().map(|d| d.key.clone()).collect();
-    let locks = lock_groups(etcd, &keys, waiting.lock_timeout, scope.owner).await?;
-    let result = create_locked(scope, &new, reporter, cancel).await;
-    unlock(locks).await;
-    results.extend(result?);
-    Ok(results)
-}
-
-async fn create_locked(
-    scope: Scope<'_>,
-    new: &[&Desired],
-    reporter: &dyn Reporter,
-    cancel: impl Future<Output = ()>,
-) -> anyhow::Result<Vec<GroupResult>> {
-    let Scope { marathon: client, etcd, waiting, .. } = scope;
-    let mut results = Vec::new();
-    let apps: Vec<_> = new.iter().map(|d| d.app.clone()).collect();
-    let change = client.put_apps(&apps).await.context("creating the apps in Marathon")?;
-    for d in new {
-        // One transaction creates the service marker (if missing), the group, its config and
-        // its first history entry.
-        etcd.create_group_recorded(&d.key, &d.config, &super::history::created(d))
-            .await
-            .with_context(|| format!("storing the config of `{}` in etcd", d.group_id))?;
-    }
-    let targets: Vec<Target> = new
-        .iter()
-        .map(|d| Target {
-            key: d.key.clone(),
-            app_id: d.app.id.clone(),
-            instances: d.app.instances.unwrap_or(1),
-            deployment_id: change.deployment_id.clone(),
-        })
-        .collect();
-    let mut cancel = std::pin::pin!(cancel);
-    let (waited, regs, reg_result) = wait_and_register(scope, &targets, reporter, cancel.as_mut()).await;
-    match waited {
-        Err(err) if undo::undoable(&err) => {
-            let undone = undo::undo_create(scope, new, reporter, &err, cancel.as_mut()).await;
-            let names: Vec<String> = new.iter().map(|d| format!("`{}`", d.group_id)).collect();
-            return Err(undo::outcome(err, undone, &format!("creating {}", names.join(", "))));
-        }
-        waited => waited?,
-    }
-    reg_result?;
-    for d in new {
-        results.push(GroupResult {
-            service: d.key.service().to_owned(),
-            group: d.key.group().to_owned(),
-            id: d.group_id.clone(),
-            result: Outcome::Created,
-            revision: Some(d.revision()),
-            instances: d.app.instances.unwrap_or(1),
-            deployment: change.deployment_id.clone(),
-            converged: waiting.wait,
-            registered: registered_count(&regs, &d.key),
-        });
-    }
-    Ok(results)
 }
 
 /// The one live group a `SERVICE -l LABELS` selection names; anything else is a [`UserError`].
@@ -228,17 +88,23 @@ pub async fn scale(
     let keys = [group.key.clone()];
     let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout, scope.owner).await?;
     // Decide on what Marathon has now, under the lock: another command may have changed it.
-    let result = match Snapshot::read_group(scope.marathon, scope.namespace, &group.key).await {
-        Ok(Some(fresh)) => scale_fresh(scope, &fresh, instances, reporter, cancel).await,
-        Ok(None) => Err(UserError::new(format!("`{}` is gone from Marathon", group.group_id)).into()),
+    let services = [group.key.service().to_owned()];
+    let result = match Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await {
+        Ok(snap) => match snap.group(&group.key) {
+            Some(fresh) => scale_fresh(scope, &snap, fresh, instances, reporter, cancel).await,
+            None => Err(UserError::new(format!("`{}` is gone from Marathon", group.group_id)).into()),
+        },
         Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", group.group_id))),
     };
     unlock(locks).await;
     result
 }
 
+/// Every check before the first change: one revision, the etcd owner, no deployment running
+/// (Marathon would refuse the change with 409, and nothing may be drained for a refusal).
 async fn scale_fresh(
     scope: Scope<'_>,
+    snap: &Snapshot,
     group: &LiveGroup,
     instances: u32,
     reporter: &dyn Reporter,
@@ -256,6 +122,18 @@ async fn scale_fresh(
             .into())
         }
     };
+    scope.etcd.check_owner(&group.key, scope.namespace).await?;
+    let busy: Vec<String> = snap.deployments_of(group).map(|d| d.id.clone()).collect();
+    if !busy.is_empty() {
+        return Err(StatusError {
+            status: ExitStatus::Locked,
+            message: format!("`{}` is locked by Marathon deployment {}", group.group_id, busy.join(", ")),
+            hint: Some(
+                "wait for it to finish (`theseus view` shows it), or cancel it (DELETE /v2/deployments/<id>)".into(),
+            ),
+        }
+        .into());
+    }
     scale_locked(scope, group, app, instances, reporter, cancel).await
 }
 
@@ -275,15 +153,15 @@ async fn scale_locked(
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?;
         match retired.change {
             Some(change) => change,
-            None => client.scale_app(&app.id, instances, false).await?,
+            None => confirm::scale_app(client, &app.id, instances, false).await?,
         }
     } else {
-        client
-            .scale_app(&app.id, instances, false)
+        confirm::scale_app(client, &app.id, instances, false)
             .await
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?
     };
-    // The config key holds what is deployed; a group created outside theseus has none to update.
+    // Marathon accepted: a group etcd has no record of is recorded from Marathon's labels.
+    adopt::ensure_recorded(etcd, group).await?;
     undo::set_config_instances(etcd, &group.key, &group.group_id, instances).await?;
     let target = Target {
         key: group.key.clone(),

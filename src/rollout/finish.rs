@@ -103,7 +103,9 @@ pub(super) async fn rollback(
     reporter: &dyn Reporter,
     cancel: Cancel<'_>,
 ) -> anyhow::Result<()> {
-    scope.marathon.scale_app(old_id, want, true).await.with_context(|| format!("scaling `{old_id}` back up"))?;
+    super::confirm::scale_app(scope.marathon, old_id, want, true)
+        .await
+        .with_context(|| format!("scaling `{old_id}` back up"))?;
     let none = BTreeSet::new();
     let g = Gate {
         key: &live.key,
@@ -128,7 +130,7 @@ pub(super) async fn rollback(
             drained.push(container_info(app, t));
         }
     }
-    if let Err(err) = scope.marathon.delete_app(new_id, true).await {
+    if let Err(err) = super::confirm::delete_app(scope.marathon, new_id, true).await {
         let _ = scope.etcd.register_containers(&live.key, &drained).await;
         return Err(anyhow::Error::new(err).context(format!("deleting the new revision app `{new_id}`")));
     }

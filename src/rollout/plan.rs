@@ -3,7 +3,8 @@
 //! The revision (a content hash of everything but `instances`, carried in the
 //! `theseus.revision` label) decides the action: same revision and the same instance count is
 //! unchanged, same revision with another count is a scale, another revision is a rolling
-//! update; the changed fields are listed for humans. Live groups with no spec under the
+//! update; the changed leaves are listed for humans ([`diff`], with Marathon's defaults and
+//! assigned service ports normalised away). Live groups with no spec under the
 //! namespace are remove candidates. No I/O here.
 
 use std::collections::BTreeSet;
@@ -11,6 +12,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::Value;
 
+pub use super::diff::{diff, FieldChange};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use crate::marathon::types::App;
 use crate::names::GroupKey;
@@ -59,19 +61,6 @@ pub enum Action {
     Unchanged,
     /// A live group with no spec (only `remove` acts on it).
     RemoveCandidate,
-}
-
-/// One changed field of the app definition.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldChange {
-    /// Marathon field name, e.g. `env` or `container.docker.image`.
-    pub field: String,
-    /// Live value (absent if unset).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<Value>,
-    /// Desired value (absent if unset).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<Value>,
 }
 
 /// The plan for one group.
@@ -152,54 +141,6 @@ fn action_for(d: &Desired, live: Option<&LiveGroup>) -> Action {
     Action::RollingUpdate { changes }
 }
 
-/// Fields that matter for a rollout, compared at the top level of the app (Marathon fills in
-/// defaults for fields the spec leaves out, so only fields the spec sets are compared).
-pub fn diff(live: &App, desired: &App) -> Vec<FieldChange> {
-    const IGNORED: [&str; 4] = ["id", "version", "versionInfo", "instances"];
-    let (Ok(Value::Object(l)), Ok(Value::Object(d))) = (serde_json::to_value(live), serde_json::to_value(desired))
-    else {
-        return Vec::new();
-    };
-    let mut changes = Vec::new();
-    for (key, want) in &d {
-        if IGNORED.contains(&key.as_str()) {
-            continue;
-        }
-        let have = l.get(key);
-        let (have, want) = if key == "labels" {
-            (strip_revision(have), strip_revision(Some(want)))
-        } else {
-            (have.cloned(), Some(want.clone()))
-        };
-        if !same(have.as_ref(), want.as_ref()) {
-            changes.push(FieldChange { field: key.clone(), from: have, to: want });
-        }
-    }
-    changes
-}
-
-fn strip_revision(v: Option<&Value>) -> Option<Value> {
-    let mut v = v.cloned()?;
-    if let Value::Object(m) = &mut v {
-        m.remove(super::live::label::REVISION);
-    }
-    Some(v)
-}
-
-/// JSON equality that treats `1` and `1.0` alike (Marathon answers `"cpus": 1.0`).
-fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
-    match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64() == y.as_f64(),
-        (Some(Value::Array(x)), Some(Value::Array(y))) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(Some(p), Some(q)))
-        }
-        (Some(Value::Object(x)), Some(Value::Object(y))) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| same(Some(v), y.get(k)))
-        }
-        (x, y) => x == y,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -266,11 +207,5 @@ mod tests {
         let snap = live(vec![app("r1", 2, "x")]);
         assert!(plan(&[], &snap, false).is_empty());
         assert_eq!(plan(&[], &snap, true)[0].action, Action::RemoveCandidate);
-    }
-
-    #[test]
-    fn numbers_compare_by_value() {
-        assert!(same(Some(&serde_json::json!(1)), Some(&serde_json::json!(1.0))));
-        assert!(!same(Some(&serde_json::json!({"a": 1})), Some(&serde_json::json!({"a": 2}))));
     }
 }

@@ -1,34 +1,44 @@
-//! Removing groups: drain their containers from etcd, delete the Marathon groups, wait for
-//! their tasks to stop, then remove the etcd subtrees (and services left with no group). Also
-//! the undo of a failed `create` ([`super::undo`]).
+//! Removing groups (issue 11): exactly the selected groups' revision apps, never a parent
+//! group that holds anything else.
+//!
+//! Under the groups' locks: read Marathon afresh (the apps to delete are the groups' own
+//! revision apps, by their `theseus.*` labels, whether or not etcd records the group), check
+//! each etcd record's owner and, without `--force`, that no deployment holds the group (Marathon
+//! would answer 409, and nothing may be drained for a refusal). Then drain (deregister the
+//! containers), delete the apps (a 404 is already gone; an answer that never came is confirmed
+//! by re-reading, [`super::confirm`]); a refusal registers what still runs again. Once Marathon
+//! accepted, etcd forgets the groups, Marathon groups left empty are pruned, and a service
+//! marker goes only when no group at all is left under it. Also the undo of a failed `create`
+//! ([`super::undo`]).
 
 use std::future::Future;
 
 use anyhow::Context as _;
 
-use super::live::Snapshot;
+use super::confirm;
+use super::live::{namespace_path, LiveGroup, Snapshot};
 use super::locks::{lock_groups, unlock};
 use super::register;
 use super::result::{GroupResult, Outcome};
 use super::scope::Scope;
 use super::wait;
+use crate::error::{ExitStatus, StatusError};
+use crate::marathon::Client;
 use crate::names::GroupKey;
 use crate::spec::labels::Selector;
 
-/// A group to remove: live in Marathon, registered in etcd, or both.
+/// A group to remove: live in Marathon, recorded in etcd, or both.
 #[derive(Debug, Clone)]
 pub struct Doomed {
     /// Service and encoded labels.
     pub key: GroupKey,
     /// Marathon group id.
     pub group_id: String,
-    /// Whether Marathon has it.
-    pub in_marathon: bool,
 }
 
-/// Removes groups: deregisters their containers first (drain), then deletes the Marathon
-/// groups, waits for their tasks to stop, then removes the etcd subtrees (and services left
-/// with no group). With `dry_run`, only reports what would go.
+/// Removes groups (see the module docs). With `force`, deployments holding them are cancelled
+/// and a record another namespace owns is left alone instead of refusing. With `dry_run`, only
+/// reports what would go.
 pub async fn remove(
     scope: Scope<'_>,
     doomed: &[Doomed],
@@ -61,6 +71,58 @@ fn result(d: &Doomed, what: Outcome, deployment: Option<String>) -> GroupResult 
     }
 }
 
+/// One group, as found under its lock.
+struct Found<'a> {
+    doomed: &'a Doomed,
+    /// Its revision apps in Marathon.
+    apps: Vec<String>,
+    /// Whether its etcd record (if any) is this namespace's to delete.
+    ours: bool,
+}
+
+fn services_of(doomed: &[Doomed]) -> Vec<String> {
+    let mut services: Vec<String> = doomed.iter().map(|d| d.key.service().to_owned()).collect();
+    services.sort();
+    services.dedup();
+    services
+}
+
+/// Every check before the first change (see the module docs).
+async fn find<'a>(
+    scope: Scope<'_>,
+    snap: &Snapshot,
+    doomed: &'a [Doomed],
+    force: bool,
+) -> anyhow::Result<Vec<Found<'a>>> {
+    let mut found = Vec::new();
+    for d in doomed {
+        let live: Option<&LiveGroup> = snap.group(&d.key);
+        let ours = match scope.etcd.check_owner(&d.key, scope.namespace).await {
+            Ok(()) => true,
+            Err(e @ crate::etcd::Error::Foreign { .. }) if !force => return Err(e.into()),
+            Err(crate::etcd::Error::Foreign { owner, .. }) => {
+                tracing::warn!(target: "theseus::rollout", "leaving `{}` in etcd to namespace `{owner}`", d.key);
+                false
+            }
+            Err(e) => return Err(anyhow::Error::new(e).context("reading etcd")),
+        };
+        if let (Some(live), false) = (live, force) {
+            let busy: Vec<String> = snap.deployments_of(live).map(|d| d.id.clone()).collect();
+            if !busy.is_empty() {
+                return Err(StatusError {
+                    status: ExitStatus::Locked,
+                    message: format!("`{}` is locked by Marathon deployment {}", d.group_id, busy.join(", ")),
+                    hint: Some("wait for it to finish, or pass --force to cancel it and remove the group".into()),
+                }
+                .into());
+            }
+        }
+        let apps = live.map(|g| g.apps.iter().map(|a| a.id.clone()).collect()).unwrap_or_default();
+        found.push(Found { doomed: d, apps, ours });
+    }
+    Ok(found)
+}
+
 pub(super) async fn remove_locked(
     scope: Scope<'_>,
     doomed: &[Doomed],
@@ -68,32 +130,56 @@ pub(super) async fn remove_locked(
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
     let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
+    let services = services_of(doomed);
+    let snap = Snapshot::read(client, namespace, &services, &Selector::default())
+        .await
+        .context("reading the groups from Marathon under their locks")?;
+    let found = find(scope, &snap, doomed, force).await?;
     // Drain: consumers stop seeing the containers before they are killed.
-    for d in doomed {
-        etcd.sync_group_containers(&d.key, Vec::new())
-            .await
-            .with_context(|| format!("deregistering the containers of `{}`", d.group_id))?;
-    }
-    let mut results = Vec::new();
-    let mut deployments = Vec::new();
-    for d in doomed.iter().filter(|d| d.in_marathon) {
-        match client.delete_group(&d.group_id, force).await {
-            Ok(change) => {
-                deployments.extend(change.deployment_id.clone());
-                results.push(result(d, Outcome::Removed, change.deployment_id));
-            }
-            Err(err) => {
-                // Put the registrations back: the group still runs.
-                let services = vec![d.key.service().to_owned()];
-                if let Ok(snap) = Snapshot::read(client, namespace, &services, &Selector::default()).await {
-                    let _ = register::sync(etcd, &snap, std::slice::from_ref(&d.key)).await;
-                }
-                return Err(anyhow::Error::new(err).context(format!("removing `{}` from Marathon", d.group_id)));
+    for f in found.iter().filter(|f| f.ours) {
+        match etcd.sync_group_containers(&f.doomed.key, Vec::new()).await {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => {
+                return Err(
+                    anyhow::Error::new(e).context(format!("deregistering the containers of `{}`", f.doomed.group_id))
+                )
             }
         }
     }
-    for d in doomed.iter().filter(|d| !d.in_marathon) {
-        results.push(result(d, Outcome::Removed, None));
+    let mut results = Vec::new();
+    let mut deployments = Vec::new();
+    let mut refused = None;
+    let mut accepted: Vec<&Found<'_>> = Vec::new();
+    'groups: for f in &found {
+        let mut first = None;
+        for app in &f.apps {
+            match confirm::delete_app(client, app, force).await {
+                Ok(change) => {
+                    first = first.or(change.deployment_id.clone());
+                    deployments.extend(change.deployment_id);
+                }
+                Err(err) => {
+                    refused = Some((f, anyhow::Error::new(err).context(format!("removing `{app}` from Marathon"))));
+                    break 'groups;
+                }
+            }
+        }
+        accepted.push(f);
+        results.push(result(f.doomed, Outcome::Removed, first));
+    }
+    if let Some((failed, err)) = refused {
+        // Whatever Marathon did not accept still runs: consumers get it back.
+        let rest: Vec<GroupKey> = found
+            .iter()
+            .filter(|f| f.ours && !accepted.iter().any(|a| a.doomed.key == f.doomed.key))
+            .map(|f| f.doomed.key.clone())
+            .collect();
+        if let Ok(fresh) = Snapshot::read(client, namespace, &services, &Selector::default()).await {
+            let _ = register::sync(etcd, &fresh, &rest).await;
+        }
+        forget(scope, &accepted).await?;
+        return Err(err.context(format!("removing `{}`", failed.doomed.group_id)));
     }
     // Marathon accepted the deletions: etcd forgets the groups even if the wait fails, so it
     // never keeps a group Marathon no longer has (their containers were drained above).
@@ -106,24 +192,45 @@ pub(super) async fn remove_locked(
     } else {
         Ok(())
     };
-    let mut services: Vec<&str> = doomed.iter().map(|d| d.key.service()).collect();
-    services.sort_unstable();
-    services.dedup();
-    for d in doomed {
-        etcd.remove_group(&d.key).await.with_context(|| format!("removing `{}` from etcd", d.group_id))?;
-    }
-    for s in services {
-        if etcd.get_service_groups(s).await.map(|g| g.is_empty()).unwrap_or(false) {
-            etcd.remove_service(s).await.with_context(|| format!("removing service `{s}` from etcd"))?;
-            // Marathon keeps empty groups; drop the service's if nothing is left in it.
-            let sid = format!("{}/{s}", super::live::namespace_path(namespace));
-            if let Ok(Some(g)) = client.group(&sid).await {
-                if g.apps.is_empty() && g.groups.is_empty() {
-                    let _ = client.delete_group(&sid, false).await;
-                }
-            }
-        }
+    forget(scope, &accepted).await?;
+    if waited.is_ok() {
+        prune(client, namespace, &accepted).await;
     }
     waited?;
     Ok(results)
+}
+
+/// Removes the etcd records of the groups Marathon accepted to remove (this namespace's only),
+/// then the markers of services left with no group.
+async fn forget(scope: Scope<'_>, accepted: &[&Found<'_>]) -> anyhow::Result<()> {
+    for f in accepted.iter().filter(|f| f.ours) {
+        let d = f.doomed;
+        scope.etcd.remove_group(&d.key).await.with_context(|| format!("removing `{}` from etcd", d.group_id))?;
+    }
+    let mut services: Vec<&str> = accepted.iter().map(|f| f.doomed.key.service()).collect();
+    services.sort_unstable();
+    services.dedup();
+    for s in services {
+        scope.etcd.remove_service_if_empty(s).await.with_context(|| format!("removing service `{s}` from etcd"))?;
+    }
+    Ok(())
+}
+
+/// Deletes the Marathon groups the removal left empty: each removed group's path, then its
+/// service's. A group holding anything (another namespace's group nested inside, an app
+/// Theseus does not manage) stays. Best effort: an empty group is harmless.
+async fn prune(client: &Client, namespace: &str, accepted: &[&Found<'_>]) {
+    let mut paths: Vec<String> = accepted.iter().map(|f| f.doomed.group_id.clone()).collect();
+    let mut services: Vec<String> =
+        accepted.iter().map(|f| format!("{}/{}", namespace_path(namespace), f.doomed.key.service())).collect();
+    services.sort();
+    services.dedup();
+    paths.extend(services);
+    for path in paths {
+        if let Ok(Some(g)) = client.group(&path).await {
+            if g.apps.is_empty() && g.groups.is_empty() {
+                let _ = confirm::delete_group(client, &path, false).await;
+            }
+        }
+    }
 }

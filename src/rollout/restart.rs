@@ -56,7 +56,11 @@ pub async fn restart_journaled(
     // Decide on what Marathon has now, under the lock (a rollout may have run meanwhile).
     let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {
         Ok(Some(fresh)) => match fresh.apps.as_slice() {
-            [app] => restart_locked(scope, &fresh, app, settings, reporter, cancel, resume).await,
+            // Another namespace's etcd record is never written (issue 11): exit 2 before any change.
+            [app] => match scope.etcd.check_owner(&fresh.key, scope.namespace).await {
+                Ok(()) => restart_locked(scope, &fresh, app, settings, reporter, cancel, resume).await,
+                Err(e) => Err(e.into()),
+            },
             apps => Err(StatusError {
                 status: ExitStatus::Locked,
                 message: format!("`{}` is in the middle of a rollout ({} revisions)", fresh.group_id, apps.len()),

@@ -114,6 +114,8 @@ pub enum Outcome {
     Removed,
     /// What `remove --dry-run` would remove.
     WouldRemove,
+    /// What `create --dry-run` would create.
+    WouldCreate,
 }
 
 impl std::fmt::Display for Outcome {
@@ -124,6 +126,7 @@ impl std::fmt::Display for Outcome {
             Outcome::Scaled => "scaled",
             Outcome::Removed => "removed",
             Outcome::WouldRemove => "would-remove",
+            Outcome::WouldCreate => "would-create",
         })
     }
 }

@@ -59,7 +59,7 @@ pub async fn kill_drained(
         let target = app.instances.unwrap_or(0).saturating_sub(count);
         // force: the kill above may have started a scale deployment of its own.
         let force = change.is_some();
-        let scaled = scope.marathon.scale_app(&app.id, target, force).await;
+        let scaled = super::confirm::scale_app(scope.marathon, &app.id, target, force).await;
         change = Some(scaled.with_context(|| format!("scaling `{}` to {target}", app.id))?);
     }
     Ok(Retired { killed: victims.iter().map(|t| t.id.clone()).collect(), change })
@@ -80,7 +80,7 @@ pub async fn kill_these(
     }
     let ids: Vec<String> = victims.iter().map(|t| t.id.clone()).collect();
     let drained = scope.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
-    match scope.marathon.kill_tasks(&ids, kill == Kill::AndScale).await {
+    match super::confirm::kill_tasks(scope.marathon, &app.id, &ids, kill == Kill::AndScale).await {
         Ok(change) => Ok(Some(change)),
         Err(err) => {
             // Marathon refused: the tasks live on, so consumers get them back.

@@ -76,7 +76,11 @@ pub async fn update(
     // Decide on what Marathon has now, under the lock: another update may have finished while
     // this one waited for it.
     let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {
-        Ok(Some(fresh)) => update_locked(scope, &fresh, desired, settings, reporter, cancel).await,
+        // Another namespace's etcd record is never written (issue 11): exit 2 before any change.
+        Ok(Some(fresh)) => match scope.etcd.check_owner(&fresh.key, scope.namespace).await {
+            Ok(()) => update_locked(scope, &fresh, desired, settings, reporter, cancel).await,
+            Err(e) => Err(e.into()),
+        },
         Ok(None) => Err(anyhow::anyhow!("`{}` is gone from Marathon; run `theseus update` again", live.group_id)),
         Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", live.group_id))),
     };
@@ -142,7 +146,7 @@ async fn update_locked(
     if resumed == 0 {
         let mut app = desired.app.clone();
         app.instances = Some(0);
-        if let Err(err) = scope.marathon.put_app(&app, false).await {
+        if let Err(err) = super::confirm::put_app(scope.marathon, &app, false).await {
             // Nothing changed: no rollout to journal.
             let _ = tracker.clear().await;
             return Err(anyhow::Error::new(err).context(format!("adding the new revision app `{}`", app.id)));
@@ -287,7 +291,9 @@ async fn roll_forward(
         retire(scope, live, old, old_left, old_left).await?;
     }
     // The old revision app is empty now; delete it (force: its last scale-down may still run).
-    scope.marathon.delete_app(&old.id, true).await.map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
+    super::confirm::delete_app(scope.marathon, &old.id, true)
+        .await
+        .map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
     Ok(())
 }
 

@@ -69,7 +69,7 @@ pub async fn undo_create(
         .map(|d| {
             let group = format!("{}/{}", d.key.service(), d.key.group());
             reporter.on(Event::RollingBack { group, reason: reason.to_string() });
-            Doomed { key: d.key.clone(), group_id: d.group_id.clone(), in_marathon: true }
+            Doomed { key: d.key.clone(), group_id: d.group_id.clone() }
         })
         .collect();
     let mut scope = scope;
@@ -137,7 +137,7 @@ pub async fn undo_scale(
     let candidates = scale_down_candidates(&app, surplus);
     let ids: Vec<String> = candidates.iter().map(|t| t.id.clone()).collect();
     let drained = scope.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
-    let change = match scope.marathon.scale_app(app_id, previous, true).await {
+    let change = match super::confirm::scale_app(scope.marathon, app_id, previous, true).await {
         Ok(change) => change,
         Err(err) => {
             let back: Vec<_> =

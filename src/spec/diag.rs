@@ -81,6 +81,8 @@ pub(crate) struct Collector<'a> {
     src: &'a str,
     line_starts: Vec<usize>,
     found: BTreeMap<(usize, String), Diagnostic>,
+    /// Advice that does not make the file invalid (`$VAR` in `args`), de-duplicated alike.
+    warned: BTreeMap<(usize, String), Diagnostic>,
     /// Set whenever a diagnostic is added; callers reset it to learn whether a step failed.
     pub(crate) dirty: bool,
 }
@@ -89,7 +91,7 @@ impl<'a> Collector<'a> {
     pub(crate) fn new(src: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
-        Collector { src, line_starts, found: BTreeMap::new(), dirty: false }
+        Collector { src, line_starts, found: BTreeMap::new(), warned: BTreeMap::new(), dirty: false }
     }
 
     /// The 1-based line and character column of a byte offset.
@@ -113,6 +115,19 @@ impl<'a> Collector<'a> {
         let message = message.into();
         let diag = Diagnostic { position: Some(self.position(offset)), message: message.clone(), hint: hint.into() };
         self.found.entry((offset, message)).or_insert(diag);
+    }
+
+    /// Records advice at `span`: the file stays valid.
+    pub(crate) fn warning(&mut self, span: Option<Range<usize>>, message: impl Into<String>, hint: Option<String>) {
+        let offset = span.map_or(0, |s| s.start);
+        let message = message.into();
+        let diag = Diagnostic { position: Some(self.position(offset)), message: message.clone(), hint };
+        self.warned.entry((offset, message)).or_insert(diag);
+    }
+
+    /// The warnings recorded so far, in file order.
+    pub(crate) fn warnings(&self) -> Vec<Diagnostic> {
+        self.warned.values().cloned().collect()
     }
 
     pub(crate) fn is_empty(&self) -> bool {

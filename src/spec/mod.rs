@@ -39,8 +39,13 @@ pub struct Spec {
     pub path: PathBuf,
     /// The Marathon path prefix (no leading or trailing `/`), e.g. `team-a/prod`.
     pub namespace: String,
+    /// Whether the file sets `namespace` itself (else [`DEFAULT_NAMESPACE`] applies).
+    pub namespace_set: bool,
     /// Every labeled group, in file order.
     pub groups: Vec<GroupSpec>,
+    /// Advice that does not make the file invalid (e.g. `$VAR` in `args`, which Marathon
+    /// passes to the program unexpanded), with positions.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads and validates a spec file.
@@ -62,16 +67,68 @@ pub fn load(path: &Path) -> Result<Spec, Error> {
     parse(path, &src)
 }
 
+/// Reads and validates a spec from standard input (`-f -`), named `<stdin>` in messages.
+pub fn load_stdin() -> Result<Spec, Error> {
+    let mut src = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut src)
+        .map_err(|e| Error::single("<stdin>", format!("cannot read the spec from standard input: {e}"), None))?;
+    parse("<stdin>", &src)
+}
+
 /// Validates spec text; `path` is used in messages only.
 pub fn parse(path: impl Into<PathBuf>, src: &str) -> Result<Spec, Error> {
     let path = path.into();
     match load::parse(src) {
-        Ok(loaded) => Ok(Spec { path, namespace: loaded.namespace, groups: loaded.groups }),
+        Ok(loaded) => Ok(Spec {
+            path,
+            namespace: loaded.namespace,
+            namespace_set: loaded.namespace_set,
+            groups: loaded.groups,
+            warnings: loaded.warnings,
+        }),
         Err(diagnostics) => Err(Error { path, diagnostics }),
     }
 }
 
 impl Spec {
+    /// Several spec files acted on together (`-f a.toml -f b.toml`): their groups in order.
+    /// They must agree on the namespace (files that set none take the others'), and a group
+    /// may be defined once only; otherwise a [`UserError`] (exit 2) names the files.
+    pub fn merge(specs: Vec<Spec>) -> Result<Spec, UserError> {
+        let mut specs = specs.into_iter();
+        let Some(mut merged) = specs.next() else {
+            return Err(UserError::with_hint(
+                "no spec file given",
+                "give a spec file: FILE or -f FILE (`-f -` reads standard input)",
+            ));
+        };
+        for next in specs {
+            let names = format!("`{}` and `{}`", merged.path.display(), next.path.display());
+            if merged.namespace != next.namespace && merged.namespace_set && next.namespace_set {
+                return Err(UserError::with_hint(
+                    format!("{names} set different namespaces (`{}`, `{}`)", merged.namespace, next.namespace),
+                    "act on one namespace at a time: run the command once per file",
+                ));
+            }
+            if !merged.namespace_set {
+                merged.namespace.clone_from(&next.namespace);
+                merged.namespace_set = next.namespace_set;
+            }
+            for g in next.groups {
+                if merged.groups.iter().any(|m| m.service == g.service && m.group == g.group) {
+                    return Err(UserError::with_hint(
+                        format!("group `{}/{}` is defined in more than one of {names}", g.service, g.group),
+                        "define each labeled group in one file only",
+                    ));
+                }
+                merged.groups.push(g);
+            }
+            merged.warnings.extend(next.warnings);
+            merged.path = PathBuf::from(format!("{}, {}", merged.path.display(), next.path.display()));
+        }
+        Ok(merged)
+    }
+
     /// The same spec under another namespace (`--namespace` / `THESEUS_NAMESPACE`); `None`
     /// keeps the spec's own. An invalid namespace is an [`Error`] (exit 2).
     pub fn with_namespace(mut self, namespace: Option<&str>) -> Result<Spec, Error> {

@@ -217,7 +217,7 @@ fn port_names_follow_marathons_legacy_name() {
     }
 }
 
-/// The Mesos sandbox limit on app ids (`marathon::rules::MAX_APP_ID_LENGTH`) holds for the
+/// The Mesos sandbox limit on app ids (`marathon::rules::MAX_ID_LENGTH`) holds for the
 /// namespace a command gives too, and a single-instance group renders Marathon's `{0, 0}`
 /// strategy (`UpgradeStrategy.scala` `validForSingleInstanceApps`).
 #[test]
@@ -225,7 +225,10 @@ fn long_namespaces_and_single_instance_groups() {
     let s = ok("[service.web]\ncmd = \"sleep 1\"\n[[service.web.group]]\nlabels = [\"dev\"]\n");
     assert!(s.clone().with_namespace(Some(&"a".repeat(150))).is_ok());
     let err = s.with_namespace(Some(&"a".repeat(200))).unwrap_err().to_string();
-    assert!(err.contains("--namespace: the app id `/aaaa") && err.contains("more than the 202"), "{err}");
+    assert!(
+        err.contains("--namespace: the app id `/aaaa") && err.contains("more than the 200 Theseus allows"),
+        "{err}"
+    );
     let single = ok("[service.db]\ncmd = \"./db\"\nmarathon_labels = { MARATHON_SINGLE_INSTANCE_APP = \"true\" }\n[[service.db.group]]\nlabels = [\"dev\"]\n");
     let us = single.apps(&single.groups)[0].upgrade_strategy.unwrap();
     assert_eq!((us.minimum_health_capacity, us.maximum_over_capacity), (0.0, 0.0));

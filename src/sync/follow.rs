@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use futures::FutureExt as _;
+use futures::{FutureExt as _, StreamExt as _};
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -37,6 +37,9 @@ pub const EVENT_TYPES: &[&str] = &[
     "deployment_success",
     "deployment_failed",
 ];
+
+/// How many groups are refreshed at once.
+const IN_FLIGHT: usize = 8;
 
 /// How soon a group skipped (locked by a command, or failed) is looked at again.
 const RETRY: Duration = Duration::from_millis(500);
@@ -92,6 +95,17 @@ pub async fn refresh(
     let report = apply(etcd, vec![(key, action, false)]).await?;
     log_report("event", &report);
     Ok(!report.details.iter().any(|d| d.skipped.as_deref().is_some_and(|s| s.starts_with("locked"))))
+}
+
+/// [`refresh`], answering with the path it refreshed.
+async fn refresh_named(
+    client: &Client,
+    etcd: &Driver,
+    namespace: Option<&str>,
+    path: String,
+) -> (String, Result<bool, reconcile::Error>) {
+    let result = refresh(client, etcd, namespace, &path).await;
+    (path, result)
 }
 
 /// Logs what a reconcile or refresh changed.
@@ -161,8 +175,14 @@ pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop)
                 dirty.append(&mut retry);
                 retry_at = Instant::now() + RETRY;
             }
-            for path in std::mem::take(&mut dirty) {
-                match refresh(client, etcd, namespace, &path).await {
+            // Groups are independent: refresh several at once.
+            let batch = std::mem::take(&mut dirty);
+            let refreshes: Vec<_> =
+                batch.into_iter().map(|path| refresh_named(client, etcd, namespace, path)).collect();
+            let results: Vec<(String, Result<bool, reconcile::Error>)> =
+                futures::stream::iter(refreshes).buffer_unordered(IN_FLIGHT).collect().await;
+            for (path, result) in results {
+                match result {
                     Ok(true) => {}
                     Ok(false) => {
                         retry.insert(path);

@@ -107,6 +107,12 @@ async fn watch_prints_the_list_again_each_time_it_changes() {
 
     d.remove_group(&dev).await.unwrap();
     assert_eq!(watch.next_json(), json!([]), "a removed group has no endpoints left");
+
+    // Ctrl-C ends the watch as it ends `view --watch`: exit 130.
+    let mut watch = watch;
+    unsafe { libc::kill(watch.child.id() as i32, libc::SIGINT) };
+    let code = eventually("endpoints --watch to stop on SIGINT", || watch.child.try_wait().unwrap());
+    assert_eq!(code.code(), Some(130), "endpoints --watch ends with 130 on Ctrl-C, as README says");
 }
 
 #[tokio::test]

@@ -64,8 +64,8 @@ async fn endpoints_prints_a_plain_table_by_default() {
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines[0].split_whitespace().eq(["ADDRESS", "GROUP", "LABELS", "HEALTHY", "CONTAINER"]), "{text}");
-    assert!(lines[1].split_whitespace().eq(["127.0.0.2:31000", "dev.frontend", "dev,frontend", "yes", "web_dev.t1"]));
+    assert!(lines[0].split_whitespace().eq(["ADDRESS", "SERVICE", "GROUP", "HEALTHY", "CONTAINER"]), "{text}");
+    assert!(lines[1].split_whitespace().eq(["127.0.0.2:31000", "web", "dev.frontend", "yes", "web_dev.t1"]));
 }
 
 #[tokio::test]

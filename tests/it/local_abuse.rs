@@ -229,8 +229,8 @@ fn ids_are_bounded_and_deep_trees_are_served() {
     let deep = format!("{}/app", "/a".repeat(1500));
     let r = e.call("POST", "/v2/apps", Some(&json!({"id": deep, "cmd": "sleep 1", "instances": 0})));
     assert_eq!(r.status, 422, "{}", r.text);
-    assert!(r.text.contains("at most 200 characters"), "{}", r.text);
-    let r = e.call("POST", "/v2/groups", Some(&json!({"id": "/a".repeat(101)})));
+    assert!(r.text.contains("at most 1024 characters"), "{}", r.text);
+    let r = e.call("POST", "/v2/groups", Some(&json!({"id": "/a".repeat(513)})));
     assert_eq!(r.status, 422, "{}", r.text);
     // 50 levels deep (a JSON reader's nesting limit is the bound here, not the engine's)
     let base = "/d".repeat(50);
@@ -336,10 +336,8 @@ fn task_output_is_capped_and_finished_sandboxes_are_removed() {
 /// the engine keeps serving.
 #[test]
 fn idle_and_half_sent_connections_are_closed() {
-    let e = Engine::start_with(theseus::local::Config {
-        connection_idle_timeout: Duration::from_millis(500),
-        ..test_config()
-    });
+    let e =
+        Engine::start_with(theseus::local::Config { connection_idle_timeout: Duration::from_secs(2), ..test_config() });
     let addr = e.url().trim_start_matches("http://").to_string();
     let closed = |mut s: TcpStream| {
         s.set_read_timeout(Some(T)).unwrap();
@@ -441,4 +439,30 @@ fn hostile_values_in_every_field_never_panic() {
     assert_eq!(e.call("PUT", "/v2/apps/h?force=true", Some(&json!({"instances": 0}))).status, 200);
     assert_eq!(e.call("POST", "/v2/apps", Some(&ok)).status, 201);
     e.wait_for("the scheduler to launch a task", T, |e| e.tasks("/after").iter().any(|t| t["state"] == "TASK_RUNNING"));
+}
+
+/// An event stream whose reader stopped reading: once the socket is full and nothing moves for
+/// the idle timeout, the engine drops the stream instead of holding it (and its backlog) forever.
+#[test]
+fn an_event_stream_that_is_never_read_is_dropped() {
+    let e =
+        Engine::start_with(theseus::local::Config { connection_idle_timeout: Duration::from_secs(3), ..test_config() });
+    let addr = e.url().trim_start_matches("http://").to_string();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream.write_all(b"GET /v2/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").unwrap();
+    // 40 updates of a 1 MB label: each api_post_event carries the definition, far more than
+    // the socket buffers hold.
+    let app = json!({"id": "/loud", "cmd": "sleep 1", "instances": 0, "cpus": 0.1, "mem": 8});
+    assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201);
+    for i in 0..40 {
+        let body = json!({"labels": {"blob": format!("{i}{}", "x".repeat(1_000_000))}});
+        assert_eq!(e.call("PUT", "/v2/apps/loud?force=true", Some(&body)).status, 200);
+    }
+    stream.set_read_timeout(Some(T)).unwrap();
+    let start = Instant::now();
+    let mut sink = Vec::new();
+    let read = stream.read_to_end(&mut sink);
+    assert!(read.is_ok(), "the stream was still open after {:?}: {read:?}", start.elapsed());
+    assert!(sink.len() < 40_000_000, "the engine stopped sending once the reader stalled ({} bytes)", sink.len());
+    assert_eq!(e.call("GET", "/ping", None).text, "pong");
 }

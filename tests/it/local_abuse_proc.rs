@@ -1,7 +1,7 @@
 //! `theseus local` under abuse (issue 15), as a real process: a corrupt state file, kill -9
 //! during a burst of writes, a restart that must not duplicate tasks, and the bounded abuse
-//! suite (churn, slow event consumers, half-sent connections) with the engine's memory and
-//! process count compared before and after.
+//! suite (churn, slow event consumers, half-sent connections, kill -9 and restart) with the
+//! engine's memory and process count compared before and after.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -181,6 +181,8 @@ fn kill_9_during_a_burst_of_writes_leaves_a_readable_state() {
     for round in 0..3 {
         let engine = LocalBin::start(&["--state", &state_arg], &log);
         let addr = engine.addr.clone();
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = done.clone();
         let writer = std::thread::spawn(move || {
             let mut ok = 0;
             for i in 0..400 {
@@ -201,13 +203,16 @@ fn kill_9_during_a_burst_of_writes_leaves_a_readable_state() {
                     break;
                 }
                 ok += 1;
+                counter.store(ok, std::sync::atomic::Ordering::SeqCst);
             }
             ok
         });
-        // Let the burst run, then kill -9 in the middle of it.
+        // Let the burst run (this round's writes saved), then kill -9 in the middle of it.
         let deadline = Instant::now() + T;
-        while std::fs::metadata(&state).map(|m| m.len()).unwrap_or(0) == 0 {
-            assert!(Instant::now() < deadline, "no state was saved");
+        while done.load(std::sync::atomic::Ordering::SeqCst) < 5
+            || std::fs::metadata(&state).map(|m| m.len()).unwrap_or(0) == 0
+        {
+            assert!(Instant::now() < deadline, "no write of round {round} went through");
             std::thread::sleep(Duration::from_millis(10));
         }
         std::thread::sleep(Duration::from_millis(150 + 100 * round));
@@ -275,7 +280,9 @@ fn abuse_suite_leaves_memory_and_processes_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("engine.log");
     let work = dir.path().join("work").display().to_string();
-    let engine = LocalBin::start(&["--work-dir", &work, "--agent-cpus", "64", "--agent-mem", "65536"], &log);
+    let state = dir.path().join("state.json").display().to_string();
+    let args = ["--work-dir", &work, "--state", &state, "--agent-cpus", "64", "--agent-mem", "65536"];
+    let engine = LocalBin::start(&args, &log);
     let prefix = format!("/abuse{}", std::process::id());
     // warm up: one app through its whole life, so the baseline includes the runtime's pools
     let warm = json!({"id": format!("{prefix}/warm"), "cmd": "sleep 1000", "cpus": 0.01, "mem": 1});
@@ -316,13 +323,16 @@ fn abuse_suite_leaves_memory_and_processes_bounded() {
             })
         })
         .collect();
-    let mut ping_worst = Duration::ZERO;
+    let mut pings = Vec::new();
     while workers.iter().any(|w| !w.is_finished()) {
         let t = Instant::now();
         assert_eq!(engine.call("GET", "/ping", None).0, 200);
-        ping_worst = ping_worst.max(t.elapsed());
+        pings.push(t.elapsed());
         std::thread::sleep(Duration::from_millis(50));
     }
+    pings.sort();
+    let (ping_median, ping_worst) =
+        (pings.get(pings.len() / 2).copied().unwrap_or_default(), pings.last().copied().unwrap_or_default());
     for w in workers {
         w.join().unwrap();
     }
@@ -340,11 +350,44 @@ fn abuse_suite_leaves_memory_and_processes_bounded() {
     let (rss_after, threads_after) = rss_and_threads(engine.pid());
     let children_after = children(engine.pid());
     println!(
-        "abuse suite: churn of 60 apps x 2 tasks in {churn:?}, worst /ping {ping_worst:?}; engine RSS {rss_before} KiB \
+        "abuse suite: churn of 60 apps x 2 tasks in {churn:?}, /ping median {ping_median:?}, worst {ping_worst:?}; engine RSS {rss_before} KiB \
          before, {rss_peak} KiB after the churn, {rss_after} KiB at the end; threads {threads_before} -> {threads_after}; \
          child processes {children_before} -> {children_after}"
     );
     assert_eq!(children_after, children_before, "every task process is gone");
     assert!(rss_after < rss_before + 100 * 1024, "memory grew from {rss_before} KiB to {rss_after} KiB");
+
+    // kill -9 with tasks running, then a restart on the same work dir and state
+    let keep = format!("{prefix}/keep");
+    let app = json!({"id": keep, "cmd": "sleep 1000", "instances": 3, "cpus": 0.01, "mem": 1});
+    assert_eq!(engine.call("POST", "/v2/apps", Some(&app)).0, 201);
+    engine.wait_idle();
+    let wait_tasks = |n: usize| {
+        let deadline = Instant::now() + T;
+        while running_tasks(&keep).len() != n {
+            assert!(Instant::now() < deadline, "{:?} run, expected {n} tasks", running_tasks(&keep));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_tasks(3);
+    let (old_pids, old_tasks) = (task_processes(&keep), running_tasks(&keep));
+    engine.kill9();
+    let engine = LocalBin::start(&args, &log);
+    for pid in &old_pids {
+        crate::local_abuse::wait_dead(*pid, T);
+    }
+    engine.wait_idle();
+    wait_tasks(3);
+    assert!(running_tasks(&keep).is_disjoint(&old_tasks));
+    let (rss_restarted, _) = rss_and_threads(engine.pid());
+    println!(
+        "abuse suite, kill -9 and restart: {} task processes ({} tasks) before, {} old ones left, {} tasks after; \
+         restarted engine RSS {rss_restarted} KiB",
+        old_pids.len(),
+        old_tasks.len(),
+        old_pids.iter().filter(|p| alive(**p)).count(),
+        running_tasks(&keep).len()
+    );
     assert!(engine.stop().success());
+    wait_tasks(0);
 }

@@ -322,6 +322,9 @@ fn system_test_app_bodies_are_accepted() {
         assert_eq!(r.status, 201, "{}: {}", path.display(), r.text);
         let id = r.json["id"].as_str().unwrap().to_string();
         assert_eq!(e.call("DELETE", &format!("/v2/apps{id}"), None).status, 200);
+        // `large-sleep.json` and `sleep-app.json` are both `/sleep`: a POST while the stop is
+        // still running is Marathon's 409, so wait for it.
+        e.wait_idle(T);
     }
 }
 

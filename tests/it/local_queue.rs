@@ -56,7 +56,7 @@ fn the_entry_lives_while_an_instance_is_staging() {
     assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201);
     e.wait_for("a staging task", T, |e| e.tasks("/pull").first().is_some_and(|t| t["state"] == "TASK_STAGING"));
     let q = entry(&e, "/pull").expect("queued while staging");
-    assert_eq!(q["count"], 1);
+    assert_eq!(q["count"], 1, "{q:#}\n{}", e.get("/v2/apps/spread?embed=app.tasks"));
     assert_eq!(summary(&q), (1, 0), "placed: one offer processed, none declined");
     assert!(q["processedOffersSummary"]["lastUsedOfferAt"].is_string());
     release.send(()).unwrap();
@@ -76,7 +76,7 @@ fn a_failed_instance_is_queued_during_its_backoff() {
     e.wait_for("a failure", T, |e| !e.get("/v2/apps/crash")["app"]["lastTaskFailure"].is_null());
     e.wait_for("the relaunch to queue", T, |e| entry(e, "/crash").is_some_and(|q| q["delay"]["overdue"] == false));
     let q = entry(&e, "/crash").unwrap();
-    assert_eq!(q["count"], 1);
+    assert_eq!(q["count"], 1, "{q:#}\n{}", e.get("/v2/apps/spread?embed=app.tasks"));
     assert_eq!(q["delay"]["overdue"], false);
     assert!(q["delay"]["timeLeftSeconds"].as_u64().unwrap() > 30, "{q}");
     assert_eq!(summary(&q), (1, 0), "the one launch; no offers while backing off");
@@ -94,9 +94,13 @@ fn offer_statistics_add_up_over_the_apps_life() {
         "constraints": [["hostname", "UNIQUE"]]});
     e.call("POST", "/v2/apps", Some(&app));
     // Three agents: the fourth instance is declined by every agent, offer round after round.
-    e.wait_for("declines", T, |e| entry(e, "/spread").is_some_and(|q| summary(&q).1 >= 6));
+    // (Wait for the three that fit to run too: a placed task is counted until its process starts.)
+    e.wait_for("declines", T, |e| {
+        entry(e, "/spread").is_some_and(|q| summary(&q).1 >= 6)
+            && e.tasks("/spread").iter().filter(|t| t["state"] == "TASK_RUNNING").count() == 3
+    });
     let q = entry(&e, "/spread").unwrap();
-    assert_eq!(q["count"], 1);
+    assert_eq!(q["count"], 1, "{q:#}");
     let last = &q["processedOffersSummary"]["rejectSummaryLastOffers"];
     assert_eq!(last.as_array().unwrap().len(), 10, "the whole funnel: {last}");
     assert_eq!(last[0], json!({"reason": "UnfulfilledRole", "declined": 0, "processed": 3}));

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod completions;
+mod conventions;
 mod demo;
 mod endpoints_watch;
 mod etcd_cli;
@@ -15,6 +16,8 @@ mod etcd_lock;
 mod etcd_security;
 mod example_plan;
 mod fidelity;
+mod integrity;
+mod integrity_faults;
 mod lifecycle;
 mod local_abuse;
 mod local_abuse_proc;
@@ -25,6 +28,7 @@ mod local_fidelity;
 mod local_queue;
 mod local_tasks;
 mod marathon_client;
+mod messages;
 mod output;
 mod progress;
 mod rollout;
@@ -34,7 +38,9 @@ mod spec;
 mod support;
 mod sync_drift;
 mod sync_env;
+mod sync_etcd;
 mod sync_follow;
 mod sync_ha;
 mod sync_once;
+mod tables;
 mod undo;

@@ -53,7 +53,9 @@ fn ctrl_c_of_create_then_sync_once() {
     let mut create = env.spawn(&["create", spec.to_str().unwrap()]);
     env.engine.wait_for("the create to reach Marathon", T, apps_accepted);
     signal(&create, libc::SIGINT);
-    assert_ne!(wait_exit(&mut create, T), Some(0), "an interrupted create does not exit 0");
+    // 130 when the signal caught it waiting; 0 when the fast engine let it finish first.
+    let code = wait_exit(&mut create, T);
+    assert!(matches!(code, Some(130) | Some(0)), "create after SIGINT exited {code:?}");
     env.wait_running(5);
     // Whatever create registered before it stopped, sync makes etcd whole.
     env.sync_once();

@@ -166,21 +166,26 @@ pub const MAX_FILE_NAME: usize = 255;
 /// `core/task/Task.scala`; DIGEST §1).
 pub const TASK_ID_OVERHEAD: usize = ".instance-".len() + 36 + "._app.1".len();
 
-/// The longest app id (without its leading `/`) whose tasks can start: the Mesos agent names
-/// the sandbox directory after the executor id, which for a command task is the task id, so
-/// the task id must fit in one file name. Longer ids are accepted by Marathon and then fail
-/// every launch with "File name too long".
-pub const MAX_APP_ID_LENGTH: usize = MAX_FILE_NAME - TASK_ID_OVERHEAD;
+/// The longest app id (with its leading `/`) the spec renders. The Mesos agent names a task's
+/// sandbox directory after the executor id, which for a command task is the task id, so the
+/// task id must fit in one file name: at most `MAX_FILE_NAME - TASK_ID_OVERHEAD` = 202
+/// characters of app id without its `/`; 200 with it leaves a little room. Marathon (and the
+/// local engine, as Marathon) accepts longer ids, whose every launch then fails with "File name
+/// too long" while `create` waits: `validate` refuses them instead.
+pub const MAX_ID_LENGTH: usize = 200;
 
-/// Checks that an app id's tasks fit the Mesos sandbox path ([`MAX_APP_ID_LENGTH`]); the error
-/// says the limit.
+// The id with its `/` must leave a task id that fits one file name.
+const _: () = assert!(MAX_ID_LENGTH <= MAX_FILE_NAME - TASK_ID_OVERHEAD + 1);
+
+/// Checks that an app id's tasks fit the Mesos sandbox path ([`MAX_ID_LENGTH`]); the error says
+/// the limit.
 pub fn check_app_id_length(id: &str) -> Result<(), String> {
-    let len = id.trim_start_matches('/').len();
-    if len <= MAX_APP_ID_LENGTH {
+    let len = id.trim_start_matches('/').len() + 1;
+    if len <= MAX_ID_LENGTH {
         return Ok(());
     }
     Err(format!(
-        "the app id `{id}` has {len} characters, more than the {MAX_APP_ID_LENGTH} a Mesos task can take: the task id adds {TASK_ID_OVERHEAD} and names a sandbox directory, at most {MAX_FILE_NAME} bytes"
+        "the app id `{id}` has {len} characters, more than the {MAX_ID_LENGTH} Theseus allows: a Mesos task id adds {TASK_ID_OVERHEAD} to it and names the task's sandbox directory, at most {MAX_FILE_NAME} bytes"
     ))
 }
 
@@ -300,11 +305,12 @@ mod tests {
     /// Task ids (`Instance.scala`, `Task.scala`) name the Mesos sandbox directory.
     #[test]
     fn app_ids_fit_a_sandbox_directory_name() {
-        let task_id = format!("{}.instance-{}._app.1", "a".repeat(MAX_APP_ID_LENGTH), uuid::Uuid::new_v4());
-        assert_eq!(task_id.len(), MAX_FILE_NAME, "the longest app id makes a 255-byte task id");
-        assert!(check_app_id_length(&format!("/{}", "a".repeat(202))).is_ok());
-        let err = check_app_id_length(&format!("/{}", "a".repeat(203))).unwrap_err();
-        assert!(err.contains("has 203 characters, more than the 202 a Mesos task can take"), "{err}");
+        let longest =
+            format!("{}.instance-{}._app.1", "a".repeat(MAX_FILE_NAME - TASK_ID_OVERHEAD), uuid::Uuid::new_v4());
+        assert_eq!(longest.len(), MAX_FILE_NAME, "202 characters of app id make a 255-byte task id");
+        assert!(check_app_id_length(&format!("/{}", "a".repeat(199))).is_ok());
+        let err = check_app_id_length(&format!("/{}", "a".repeat(200))).unwrap_err();
+        assert!(err.contains("has 201 characters, more than the 200 Theseus allows"), "{err}");
     }
 
     #[test]

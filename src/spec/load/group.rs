@@ -10,6 +10,16 @@ use crate::marathon::rules::{self, ProgramError};
 use crate::spec::labels::encode;
 use crate::spec::model::{AppSpec, GroupSpec, Rollout};
 
+/// The first `$NAME` or `${NAME}` in `arg`, if any.
+fn shell_variable(arg: &str) -> Option<String> {
+    let at = arg.find('$')?;
+    let rest = &arg[at + 1..];
+    let name: String =
+        rest.trim_start_matches('{').chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let first = name.chars().next()?;
+    (first.is_ascii_alphabetic() || first == '_').then(|| format!("${name}"))
+}
+
 impl Loader<'_> {
     /// Resolves one group (service defaults under the group's own table); `None` on any error.
     pub(super) fn group(
@@ -29,6 +39,16 @@ impl Loader<'_> {
             );
         }
         let args = self.read_opt::<Vec<String>>(t, "args");
+        if let Some(var) = args.iter().flatten().find_map(|a| shell_variable(a)) {
+            // Marathon sends `args` to Mesos with `shell = false` (mesos/TaskBuilder.scala, the
+            // `args` branch), so `$PORT0` reaches the program as it is written.
+            let span = t.get("args").and_then(|(k, v)| key_span(k, v));
+            self.c.warning(
+                span,
+                format!("`args` are not shell-expanded: `{var}` reaches the program as it is written"),
+                Some(format!("use `cmd = \"... {var} ...\"` (run by /bin/sh -c), or have the program read the environment variable")),
+            );
+        }
         self.program(service, t, labels);
         let cpus = self.read_or(t, "cpus", AppSpec::DEFAULT_CPUS).and_then(|n| {
             if n < AppSpec::MIN_CPUS {
@@ -196,5 +216,18 @@ impl Loader<'_> {
             }
         }
         map
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_variable;
+
+    #[test]
+    fn shell_variables_are_found_in_args() {
+        assert_eq!(shell_variable("--port=$PORT0").as_deref(), Some("$PORT0"));
+        assert_eq!(shell_variable("${HOST}:80").as_deref(), Some("$HOST"));
+        assert_eq!(shell_variable("costs $5"), None);
+        assert_eq!(shell_variable("plain"), None);
     }
 }

@@ -58,7 +58,11 @@ const NAME_RULE: &str = "lowercase letters, digits and `-`, not first or last: `
 /// What a file yields: its namespace and groups, or nothing if it had any problem.
 pub(crate) struct Loaded {
     pub(crate) namespace: String,
+    /// Whether the file sets `namespace` (else it is the default).
+    pub(crate) namespace_set: bool,
     pub(crate) groups: Vec<GroupSpec>,
+    /// Advice that does not make the file invalid.
+    pub(crate) warnings: Vec<super::Diagnostic>,
 }
 
 /// Reads and checks a whole spec; `Err` carries every problem.
@@ -79,7 +83,8 @@ pub(crate) fn parse(src: &str) -> Result<Loaded, Vec<super::Diagnostic>> {
     let mut l = Loader { c, namespace: DEFAULT_NAMESPACE.to_owned() };
     let loaded = l.document(doc.as_table());
     if l.c.is_empty() {
-        loaded.ok_or_else(Vec::new)
+        let warnings = l.c.warnings();
+        loaded.map(|loaded| Loaded { warnings, ..loaded }).ok_or_else(Vec::new)
     } else {
         Err(l.c.into_diagnostics())
     }
@@ -150,7 +155,7 @@ impl Loader<'_> {
             let svc_span = v.span().or(span);
             groups.extend(self.service(name, svc, svc_span));
         }
-        Some(Loaded { namespace, groups })
+        Some(Loaded { namespace, namespace_set: top.get("namespace").is_some(), groups, warnings: Vec::new() })
     }
 
     fn service(&mut self, name: &str, svc: &dyn TableLike, span: Span) -> Vec<GroupSpec> {

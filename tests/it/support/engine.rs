@@ -1,6 +1,6 @@
 //! The local engine in-process on 127.0.0.1:0, on its own thread and runtime, so synchronous
 //! tests (and the real binary) can talk to it. `Drop` stops it, kills every task process group
-//! and fails the test if a request handler panicked.
+//! and fails the test if a request handler or the engine's background work panicked.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -160,6 +160,7 @@ impl Drop for Engine {
         }
         if !std::thread::panicking() {
             assert_eq!(self.handle.panics(), 0, "a request handler of the local engine panicked");
+            assert_eq!(self.handle.failure(), None, "the local engine's background work panicked");
         }
     }
 }

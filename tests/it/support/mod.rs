@@ -4,6 +4,7 @@
 pub mod cmd;
 pub mod engine;
 pub mod etcd;
+pub mod etcd_cluster;
 pub mod proxy;
 
 /// The group key of `service` and an encoded label set (tests name groups this way).

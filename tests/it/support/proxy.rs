@@ -1,6 +1,8 @@
 //! A fault-injecting HTTP proxy in front of the local engine: it records every request (method,
 //! path, headers) and can answer the next N requests with a chosen status instead of
-//! forwarding them, as a Marathon between leaders (503) or a broken proxy (502) would.
+//! forwarding them, as a Marathon between leaders (503) or a broken proxy (502) would. Rules of
+//! [`Fault`] act *after* forwarding too (issue 11): the engine applies the request, then the
+//! client gets a late answer, a 502/503, garbage, or a connection that breaks mid-answer.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,13 +22,31 @@ pub struct Seen {
     pub headers: Vec<(String, String)>,
 }
 
+/// What the proxy does to a request a rule matches.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer this status and body without forwarding.
+    Answer(u16, String),
+    /// Hold the request this long, then forward it (a slow network before Marathon).
+    Hold(Duration),
+    /// Forward, then hold the answer this long (a Marathon that applies a change but answers late).
+    Delay(Duration),
+    /// Forward, then answer this status and body instead (a proxying Marathon whose leader took
+    /// the request but did not answer sends 502).
+    After(u16, String),
+    /// Forward, then answer 200 with a body that is not JSON.
+    Garbage,
+    /// Forward, then break the connection after the status line.
+    Drop,
+}
+
 #[derive(Default)]
 struct Shared {
     seen: Vec<Seen>,
     fail_next: u32,
     fail_status: u16,
-    /// (method, path prefix, status, body, times left)
-    injected: Vec<(String, String, u16, String, u32)>,
+    /// (method, path prefix, fault, times left)
+    rules: Vec<(String, String, Fault, u32)>,
 }
 
 /// A running proxy; stops on drop.
@@ -54,7 +74,7 @@ impl Proxy {
                         let (client, upstream, state) = (client.clone(), upstream.clone(), state.clone());
                         async move {
                             let path = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
-                            let fail = {
+                            let fault = {
                                 let mut s = state.lock().unwrap();
                                 s.seen.push(Seen {
                                     method: method.to_string(),
@@ -66,20 +86,23 @@ impl Proxy {
                                 });
                                 let m = method.to_string();
                                 if let Some(rule) =
-                                    s.injected.iter_mut().find(|r| r.4 > 0 && r.0 == m && path.starts_with(&r.1))
+                                    s.rules.iter_mut().find(|r| r.3 > 0 && r.0 == m && path.starts_with(&r.1))
                                 {
-                                    rule.4 -= 1;
-                                    Some((rule.2, rule.3.clone()))
+                                    rule.3 -= 1;
+                                    Some(rule.2.clone())
                                 } else if s.fail_next > 0 {
                                     s.fail_next -= 1;
-                                    Some((s.fail_status, r#"{"message":"injected by the test proxy"}"#.to_owned()))
+                                    let body = r#"{"message":"injected by the test proxy"}"#.to_owned();
+                                    Some(Fault::Answer(s.fail_status, body))
                                 } else {
                                     None
                                 }
                             };
-                            if let Some((status, body)) = fail {
-                                let code = StatusCode::from_u16(status).unwrap();
-                                return (code, [("content-type", "application/json")], body).into_response();
+                            if let Some(Fault::Answer(status, body)) = &fault {
+                                return json_answer(*status, body.clone());
+                            }
+                            if let Some(Fault::Hold(d)) = &fault {
+                                tokio::time::sleep(*d).await;
                             }
                             let mut req = client.request(method, format!("{upstream}{path}")).body(body.to_vec());
                             for (k, v) in &headers {
@@ -96,6 +119,20 @@ impl Proxy {
                                 }
                             }
                             let body = resp.bytes().await.unwrap();
+                            match fault {
+                                Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
+                                Some(Fault::After(status, body)) => return json_answer(status, body),
+                                Some(Fault::Garbage) => {
+                                    return (StatusCode::OK, "<html>garbage</html>").into_response()
+                                }
+                                Some(Fault::Drop) => {
+                                    let broken = futures::stream::once(async {
+                                        Err::<Bytes, std::io::Error>(std::io::Error::other("dropped by the test proxy"))
+                                    });
+                                    return (StatusCode::OK, axum::body::Body::from_stream(broken)).into_response();
+                                }
+                                _ => {}
+                            }
                             (status, out_headers, body).into_response()
                         }
                     });
@@ -128,13 +165,30 @@ impl Proxy {
     /// Answer the next `times` requests of `method` whose path starts with `prefix` with
     /// `status` and `body`.
     pub fn inject(&self, method: &str, prefix: &str, status: u16, body: &str, times: u32) {
-        self.shared.lock().unwrap().injected.push((method.into(), prefix.into(), status, body.into(), times));
+        self.fault(method, prefix, Fault::Answer(status, body.into()), times);
+    }
+
+    /// Apply `fault` to the next `times` requests of `method` whose path starts with `prefix`.
+    pub fn fault(&self, method: &str, prefix: &str, fault: Fault, times: u32) {
+        self.shared.lock().unwrap().rules.push((method.into(), prefix.into(), fault, times));
+    }
+
+    /// Drop every rule not used up yet.
+    pub fn clear(&self) {
+        let mut s = self.shared.lock().unwrap();
+        s.rules.clear();
+        s.fail_next = 0;
     }
 
     /// Every request seen so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.shared.lock().unwrap().seen.clone()
     }
+}
+
+fn json_answer(status: u16, body: String) -> axum::response::Response {
+    let code = StatusCode::from_u16(status).unwrap();
+    (code, [("content-type", "application/json")], body).into_response()
 }
 
 impl Drop for Proxy {
