@@ -395,3 +395,22 @@ fn commands_running_beside_sync_keep_their_config_history_and_drains() {
     let report: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(report["changes"], 0, "the follower had already caught up: {report:#}");
 }
+
+#[test]
+fn apps_deleted_through_marathons_api_are_deregistered_by_the_follower() {
+    // DELETE /v2/apps/{id} and DELETE /v2/groups/{id} behind Theseus's back, with resync off:
+    // only the events (app_terminated_event, the tasks' TASK_KILLED status updates) tell sync.
+    let env = Env::start();
+    created(&env);
+    let sync = Replica::start(&env, "d1", &[]);
+    sync.wait_leading(&env, T);
+    let app =
+        env.engine.get("/v2/apps?label=theseus.group%3D%3Ddev.frontend")["apps"][0]["id"].as_str().unwrap().to_owned();
+    let r = env.engine.call("DELETE", &format!("/v2/apps{app}"), None);
+    assert!(r.status < 300, "{}", r.text);
+    let r = env.engine.call("DELETE", "/v2/groups/it/hello/backend.dev", None);
+    assert!(r.status < 300, "{}", r.text);
+    env.wait_running(0);
+    env.wait_in_sync(T);
+    assert!(env.registered().values().all(|c| c.is_empty()), "{:#?}", env.registered());
+}
