@@ -1,15 +1,19 @@
 //! Benchmark of the etcd driver against real etcd processes it starts itself:
 //! `cargo bench --bench etcd [-- CONTAINERS GROUPS]` (or `scripts/bench-etcd`).
 //!
-//! 1. register CONTAINERS containers across GROUPS groups into an empty etcd, batched in
-//!    transactions (`Driver::register_containers`), and the naive way (one put per key, the
-//!    same keys and values) into another empty etcd; both times and the ratio;
-//! 2. `get_service_containers` over all of them: median latency, and the number of requests
-//!    each call sends (must be 1).
+//! 1. register CONTAINERS containers across GROUPS groups into an empty etcd with
+//!    `Driver::register_containers`, against a raw loop of transactions of `MAX_TXN_OPS` puts of
+//!    the same keys and values through etcd-client into another empty etcd (target <= 2x);
+//! 2. `get_service_containers` over all of them (one request each) against one raw range read
+//!    of the same keys through etcd-client (target <= 2x);
+//! 3. the `theseus endpoints SERVICE -o json` process against `etcdctl get --prefix` of the
+//!    same keys (Debian's etcd-client package; target: no slower).
 //!
 //! CONTAINERS and GROUPS default to 10000 and 100. A `harness = false` target: `cargo test
 //! --all-targets` runs this `main` too, without `--bench`, and it then returns at once.
 #![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark binary prints its figures
+
+mod support;
 
 #[path = "../tests/it/support/etcd.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -17,9 +21,11 @@ mod etcd_support;
 
 use std::time::{Duration, Instant};
 
+use etcd_client::{GetOptions, Txn, TxnOp};
+
 use etcd_support::Etcd;
 use serde_json::json;
-use theseus::etcd::{ContainerInfo, Driver, PortMappingInfo};
+use theseus::etcd::{ContainerInfo, Driver, PortMappingInfo, MAX_TXN_OPS};
 use theseus::names::GroupKey;
 
 fn container(group: usize, i: usize) -> ContainerInfo {
@@ -63,9 +69,12 @@ async fn main() {
     let per_group = total / groups;
     let plan: Vec<(String, Vec<ContainerInfo>)> =
         (0..groups).map(|g| (group_name(g), (0..per_group).map(|i| container(g, i)).collect())).collect();
-    println!("etcd driver benchmark: {} containers in {groups} groups ({per_group} each)", per_group * groups);
+    let n = per_group * groups;
+    println!("etcd driver benchmark: {n} containers in {groups} groups ({per_group} each)");
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
 
-    // Batched, into an empty etcd.
+    // 1. Registration: the driver, and a raw loop of transactions of 128 puts of the same keys
+    //    and values through etcd-client, each into an empty etcd.
     let batched_etcd = Etcd::start();
     let d = batched_etcd.driver().await;
     create_groups(&d, groups).await;
@@ -76,53 +85,92 @@ async fn main() {
     }
     let batched = start.elapsed();
     let txns = d.requests_sent() - before;
-    println!("  batched register:   {:>8.3} s  ({txns} transactions)", batched.as_secs_f64());
 
-    // Naive, into another empty etcd: one put per key, the same keys and values.
-    let naive_etcd = Etcd::start();
-    let n = naive_etcd.driver().await;
-    create_groups(&n, groups).await;
-    let keys = n.keys().clone();
-    let mut client = etcd_client::Client::connect([naive_etcd.endpoint.as_str()], None).await.unwrap();
+    let raw_etcd = Etcd::start();
+    let r = raw_etcd.driver().await;
+    create_groups(&r, groups).await;
+    let keys = r.keys().clone();
+    let mut client = etcd_client::Client::connect([raw_etcd.endpoint.as_str()], None).await.unwrap();
     let start = Instant::now();
-    let mut puts = 0;
+    let mut raw_txns = 0;
     for (group, infos) in &plan {
+        let mut ops = Vec::new();
         for info in infos {
             let name = &info.instance_name;
             let marker = serde_json::to_vec(&json!({ "instance_name": name })).unwrap();
-            client.put(keys.container("bench", group, name), marker, None).await.unwrap();
-            client
-                .put(keys.container_info("bench", group, name), serde_json::to_vec(info).unwrap(), None)
-                .await
-                .unwrap();
-            puts += 2;
+            ops.push(TxnOp::put(keys.container("bench", group, name), marker, None));
+            ops.push(TxnOp::put(keys.container_info("bench", group, name), serde_json::to_vec(info).unwrap(), None));
+        }
+        for chunk in ops.chunks(MAX_TXN_OPS) {
+            client.txn(Txn::new().and_then(chunk.to_vec())).await.unwrap();
+            raw_txns += 1;
         }
     }
-    let naive = start.elapsed();
-    println!("  naive register:     {:>8.3} s  ({puts} puts)", naive.as_secs_f64());
-    println!("  batched speed-up:   {:>8.1} x", naive.as_secs_f64() / batched.as_secs_f64());
+    let raw = start.elapsed();
     assert_eq!(
-        n.get_service_containers("bench").await.unwrap(),
+        r.get_service_containers("bench").await.unwrap(),
         d.get_service_containers("bench").await.unwrap(),
         "both ways store the same layout"
     );
+    let ratio = batched.as_secs_f64() / raw.as_secs_f64();
+    println!("  register (driver):     {:>8.1} ms  ({txns} transactions)", ms(batched));
+    println!("  raw txns of {MAX_TXN_OPS} puts:   {:>8.1} ms  ({raw_txns} transactions)", ms(raw));
+    support::row(
+        &format!("register {n} containers"),
+        &format!("{:.0} ms, {txns} txns", ms(batched)),
+        &format!("raw txns of {MAX_TXN_OPS} puts: {:.0} ms", ms(raw)),
+        Some(ratio),
+        "<= 2x",
+        ratio <= 2.0,
+    );
 
-    // Reading everything back: one range read per call.
-    let mut samples: Vec<Duration> = Vec::new();
+    // 2. Reading everything back, in process: the driver's listing (one request) against one
+    //    raw range read of the same keys through etcd-client.
+    let prefix = keys.service_prefix("bench");
+    // The same response size limit as the driver's (gRPC's default of 4 MiB is too small).
+    let mut raw_kv = client.kv_client().max_decoding_message_size(64 << 20);
+    let mut listing = Vec::new();
+    let mut range = Vec::new();
     for _ in 0..21 {
         let before = d.requests_sent();
         let start = Instant::now();
         let all = d.get_service_containers("bench").await.unwrap();
-        samples.push(start.elapsed());
+        listing.push(ms(start.elapsed()));
         assert_eq!(d.requests_sent() - before, 1, "get_service_containers must be one request");
-        assert_eq!(all.values().map(Vec::len).sum::<usize>(), per_group * groups);
+        assert_eq!(all.values().map(Vec::len).sum::<usize>(), n);
+        let start = Instant::now();
+        let resp = raw_kv.get(prefix.as_str(), Some(GetOptions::new().with_prefix())).await.unwrap();
+        range.push(ms(start.elapsed()));
+        assert!(resp.kvs().len() >= 2 * n);
     }
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let (listing, range) = (support::median(listing), support::median(range));
+    println!("  get_service_containers: median {listing:.1} ms; one raw range read: median {range:.1} ms (21 runs)");
+    support::row(
+        &format!("get_service_containers, {n} containers"),
+        &format!("{listing:.1} ms, 1 request"),
+        &format!("raw range read {range:.1} ms"),
+        Some(listing / range),
+        "<= 2x",
+        listing / range <= 2.0,
+    );
+
+    // 3. As a user runs it: `theseus endpoints` against `etcdctl get --prefix` of the same keys.
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_theseus"));
+    let ep = d.endpoints().to_owned();
+    let (theseus_ms, theseus_mib) =
+        support::measure(bin, &["--etcd", &ep, "endpoints", "bench", "-o", "json"], 11).unwrap();
+    let etcdctl = std::path::Path::new("etcdctl");
+    let (etcdctl_ms, etcdctl_mib) = support::measure(etcdctl, &["--endpoints", &ep, "get", "--prefix", &prefix], 11)
+        .expect("etcdctl (apt-get install etcd-client)");
     println!(
-        "  get_service_containers: median {:.1} ms (min {:.1}, max {:.1}; 21 runs, 1 request each)",
-        ms(samples[samples.len() / 2]),
-        ms(samples[0]),
-        ms(samples[samples.len() - 1])
+        "  theseus endpoints -o json: {theseus_ms:.1} ms ({theseus_mib:.1} MiB); etcdctl get --prefix: {etcdctl_ms:.1} ms ({etcdctl_mib:.1} MiB)"
+    );
+    support::row(
+        &format!("endpoints -o json, {n} containers"),
+        &format!("{theseus_ms:.1} ms, {theseus_mib:.1} MiB"),
+        &format!("etcdctl get --prefix {etcdctl_ms:.1} ms"),
+        Some(theseus_ms / etcdctl_ms),
+        "<= 1x",
+        theseus_ms <= etcdctl_ms,
     );
 }

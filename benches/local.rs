@@ -14,6 +14,8 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+mod support;
 use theseus::local::{Config, DockerMode, Engine};
 
 fn request(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Vec<u8>) {
@@ -114,7 +116,25 @@ fn main() {
         times[20].as_secs_f64() * 1e3,
         size as f64 / 1048576.0
     );
-    println!("engine peak RSS (VmHWM): {:.0} MiB", peak_rss_mib());
+    let rss = peak_rss_mib();
+    println!("engine peak RSS (VmHWM): {rss:.0} MiB");
+    let median = times[10].as_secs_f64() * 1e3;
+    support::row(
+        "engine: GET /v2/apps?embed=apps.tasks, 2,000 apps / 10,000 tasks",
+        &format!("{median:.1} ms, {:.1} MiB body", size as f64 / 1048576.0),
+        "-",
+        None,
+        "<= 30 ms",
+        median <= 30.0,
+    );
+    support::row(
+        "engine: memory at 2,000 apps / 10,000 tasks",
+        &format!("{rss:.0} MiB peak RSS"),
+        "-",
+        None,
+        "<= 100 MiB",
+        rss <= 100.0,
+    );
     rt.block_on(engine.shutdown());
     // 2. 1,000 creates, one request at a time
     let engine = rt.block_on(async {

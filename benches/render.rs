@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+mod support;
+
 /// 20 services x 50 groups = 1,000 groups, each with ports, env, constraints, health,
 /// readiness and rollout settings (the spec `scripts/bench-render` generated before).
 fn thousand_groups() -> String {
@@ -117,11 +119,32 @@ fn main() -> Result<()> {
     println!("spec: {groups} groups, {} bytes", text.len());
 
     let (render_ms, render_kib) = measure(&bin, &["render", spec_arg], 3, runs)?;
+    let (validate_ms, validate_kib) = measure(&bin, &["validate", spec_arg], 3, runs)?;
     let (help_ms, _) = measure(&bin, &["--help"], 5, runs * 2)?;
     println!(
         "render 1,000 groups: median {render_ms:.1} ms (target < 100), peak RSS {:.1} MiB (target < 30); {runs} runs",
         render_kib as f64 / 1024.0
     );
+    println!(
+        "validate 1,000 groups: median {validate_ms:.1} ms (target < 10), peak RSS {:.1} MiB",
+        validate_kib as f64 / 1024.0
+    );
     println!("theseus --help:      median {help_ms:.2} ms (target < 10); {} runs", runs * 2);
+    support::row(
+        "render 1,000 groups",
+        &format!("{render_ms:.1} ms, {:.1} MiB", render_kib as f64 / 1024.0),
+        &format!("theseus --help {help_ms:.1} ms"),
+        Some(render_ms / help_ms),
+        "<= 20 ms",
+        render_ms <= 20.0,
+    );
+    support::row(
+        "validate 1,000 groups",
+        &format!("{validate_ms:.1} ms, {:.1} MiB", validate_kib as f64 / 1024.0),
+        &format!("theseus --help {help_ms:.1} ms"),
+        Some(validate_ms / help_ms),
+        "<= 10 ms",
+        validate_ms <= 10.0,
+    );
     Ok(())
 }

@@ -674,6 +674,8 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
         'theseus;endpoints' {
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)')
             [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)')
+            [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Run CMD with `sh -c` at start and after each change, with the list as one JSON array on its stdin (its output goes to stderr); keeps running like --watch. A failing CMD is reported and run again at the next change')
+            [CompletionResult]::new('--debounce', '--debounce', [CompletionResultType]::ParameterName, 'With --watch or --exec: how long the list must stay unchanged before it is printed or CMD runs, so a burst of changes (a rollout''s batch) gives one update')
             [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
             [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
             [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
@@ -692,6 +694,7 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout; progress and messages always go to stderr')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Keep running and print the list again each time it changes (an etcd watch, no polling) until Ctrl-C, which exits 130; with `-o json`, one compact JSON array per line')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Leave out the header row of tables (for scripts reading `table` or `wide` output)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')

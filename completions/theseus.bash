@@ -456,7 +456,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__endpoints)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --watch --exec --debounce --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -467,6 +467,14 @@ _theseus() {
                     return 0
                     ;;
                 -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exec)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --debounce)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -650,6 +650,8 @@ set edit:completion:arg-completer[theseus] = {|@words|
         &'theseus;endpoints'= {
             cand -l 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)'
             cand --label 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)'
+            cand --exec 'Run CMD with `sh -c` at start and after each change, with the list as one JSON array on its stdin (its output goes to stderr); keeps running like --watch. A failing CMD is reported and run again at the next change'
+            cand --debounce 'With --watch or --exec: how long the list must stay unchanged before it is printed or CMD runs, so a burst of changes (a rollout''s batch) gives one update'
             cand --marathon 'Marathon base URL; several (comma-separated) fail over in order'
             cand --marathon-user 'Marathon HTTP basic-auth user'
             cand --marathon-password 'Marathon HTTP basic-auth password'
@@ -668,6 +670,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand -o 'Format of the result on stdout; progress and messages always go to stderr'
             cand --output 'Format of the result on stdout; progress and messages always go to stderr'
             cand --color 'When to use colors'
+            cand --watch 'Keep running and print the list again each time it changes (an etcd watch, no polling) until Ctrl-C, which exits 130; with `-o json`, one compact JSON array per line'
             cand --no-headers 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
             cand -q 'Print only results and errors: no status lines, no progress'
             cand --quiet 'Print only results and errors: no status lines, no progress'

@@ -586,6 +586,8 @@ complete -c theseus -n "__fish_theseus_using_subcommand view" -s v -l verbose -d
 complete -c theseus -n "__fish_theseus_using_subcommand view" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand view" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s l -l label -d 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l exec -d 'Run CMD with `sh -c` at start and after each change, with the list as one JSON array on its stdin (its output goes to stderr); keeps running like --watch. A failing CMD is reported and run again at the next change' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l debounce -d 'With --watch or --exec: how long the list must stay unchanged before it is printed or CMD runs, so a burst of changes (a rollout\'s batch) gives one update' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
@@ -608,6 +610,7 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l watch -d 'Keep running and print the list again each time it changes (an etcd watch, no polling) until Ctrl-C, which exits 130; with `-o json`, one compact JSON array per line'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'

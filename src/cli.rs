@@ -35,7 +35,7 @@ Exit codes:
   5    deadline passed
   6    locked by another rollout or a Marathon deployment
   10   `plan --exit-code`: changes are pending
-  130  interrupted (Ctrl-C; also how `view --watch` ends)";
+  130  interrupted (Ctrl-C; also how `view --watch` and `endpoints --watch` end)";
 
 /// Labeled container groups on Mesos + Marathon, with service discovery in etcd.
 ///

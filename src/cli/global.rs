@@ -78,7 +78,7 @@ pub struct GlobalArgs {
 
     /// How long the group locks of a theseus that died (kill -9, lost host) outlive it: the
     /// lease TTL of each lock, kept alive while the holder runs (at least 2s).
-    #[arg(long, global = true, env = "THESEUS_LOCK_TTL", value_parser = parse_duration, default_value = "10s")]
+    #[arg(value_name = "DURATION", long, global = true, env = "THESEUS_LOCK_TTL", value_parser = parse_duration, default_value = "10s")]
     pub lock_ttl: Duration,
 
     /// Format of the result on stdout; progress and messages always go to stderr.

@@ -37,4 +37,17 @@ pub struct EndpointsArgs {
     /// Only groups having every label given (repeatable or comma-separated; `!label` excludes).
     #[arg(short = 'l', long = "label", value_delimiter = ',', allow_hyphen_values = true)]
     pub labels: Vec<String>,
+    /// Keep running and print the list again each time it changes (an etcd watch, no polling)
+    /// until Ctrl-C, which exits 130; with `-o json`, one compact JSON array per line.
+    #[arg(long)]
+    pub watch: bool,
+    /// Run CMD with `sh -c` at start and after each change, with the list as one JSON array on
+    /// its stdin (its output goes to stderr); keeps running like --watch. A failing CMD is
+    /// reported and run again at the next change.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// With --watch or --exec: how long the list must stay unchanged before it is printed or
+    /// CMD runs, so a burst of changes (a rollout's batch) gives one update.
+    #[arg(long, value_parser = parse_duration, default_value = "500ms")]
+    pub debounce: Duration,
 }

@@ -1,7 +1,16 @@
 //! `theseus endpoints SERVICE [-l LABEL...]`: the registered containers of the matching groups,
 //! read from etcd in one range read; what a consumer script or a confd template sees.
+//!
+//! With `--watch` or `--exec CMD` it keeps running: an etcd watch on the service's keys wakes
+//! it, it waits until changes stop for `--debounce`, reads the list again and, when the list
+//! differs from the last one, prints it and/or runs CMD with the list as JSON on stdin.
 
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::Context as _;
 use serde::Serialize;
+use tokio::io::AsyncWriteExt as _;
 
 use crate::cli::EndpointsArgs;
 use crate::context::Context;
@@ -11,7 +20,7 @@ use crate::output::{Layout, Tabular};
 use crate::spec::labels::{decode, is_valid_name, Selector};
 
 /// One registered container, as printed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Endpoint {
     /// The service.
     pub service: String,
@@ -36,7 +45,7 @@ pub struct Endpoint {
 }
 
 /// The result: every matching container, by group then container name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Endpoints(pub Vec<Endpoint>);
 
@@ -116,18 +125,103 @@ pub async fn run(ctx: &Context, args: EndpointsArgs) -> anyhow::Result<ExitStatu
         )
         .into());
     }
+    if args.exec.as_deref().is_some_and(|cmd| cmd.trim().is_empty()) {
+        return Err(UserError::with_hint("--exec needs a command", "for example: --exec 'my-lb-reload'").into());
+    }
     let driver = ctx.etcd().await?;
-    let found = match endpoints(driver, &service, &selector).await {
-        Ok(found) => found,
-        Err(etcd::Error::ServiceNotFound { service }) => {
-            return Err(UserError::with_hint(
-                format!("service `{service}` is not registered in etcd at {}", driver.endpoints()),
-                "services are registered by `theseus create`; check --etcd and --etcd-prefix (THESEUS_ETCD_PREFIX)",
-            )
-            .into());
+    if !args.watch && args.exec.is_none() {
+        ctx.out.result(&read(driver, &service, &selector).await?)?;
+        return Ok(ExitStatus::Success);
+    }
+    follow(ctx, driver, &service, &args, &selector).await
+}
+
+/// The list now; an unknown service is a usage error naming where it looked.
+async fn read(driver: &Driver, service: &str, selector: &Selector) -> anyhow::Result<Endpoints> {
+    match endpoints(driver, service, selector).await {
+        Ok(found) => Ok(found),
+        Err(etcd::Error::ServiceNotFound { service }) => Err(UserError::with_hint(
+            format!("service `{service}` is not registered in etcd at {}", driver.endpoints()),
+            "services are registered by `theseus create`; check --etcd and --etcd-prefix (THESEUS_ETCD_PREFIX)",
+        )
+        .into()),
+        Err(err) => Err(anyhow::Error::new(err).context(format!("reading the endpoints of `{service}`"))),
+    }
+}
+
+/// `--watch` / `--exec`: the list at start, then again after each settled change, until Ctrl-C.
+async fn follow(
+    ctx: &Context,
+    driver: &Driver,
+    service: &str,
+    args: &EndpointsArgs,
+    selector: &Selector,
+) -> anyhow::Result<ExitStatus> {
+    // Watch first, then read: a change after the watch is confirmed is either in the read or
+    // arrives as an event, so none is missed.
+    let mut watch = driver.watch_service(service).await.with_context(|| format!("watching `{service}` in etcd"))?;
+    let mut current = read(driver, service, selector).await?;
+    let cancel = ctx.cancel();
+    tokio::pin!(cancel);
+    loop {
+        if args.watch {
+            ctx.out.refresh(&current)?;
         }
-        Err(err) => return Err(anyhow::Error::new(err).context(format!("reading the endpoints of `{service}`"))),
+        if let Some(cmd) = &args.exec {
+            run_hook(ctx, cmd, &current).await?;
+        }
+        loop {
+            let changed = tokio::select! {
+                // Ctrl-C ends a watch as it ends `view --watch`: exit 130.
+                () = &mut cancel => return Ok(ExitStatus::Interrupted),
+                changed = watch.settled(args.debounce, max_wait(args.debounce)) => changed,
+            };
+            changed.with_context(|| format!("watching `{service}` in etcd"))?;
+            // A service removed meanwhile has no endpoints left.
+            let next = match endpoints(driver, service, selector).await {
+                Err(etcd::Error::ServiceNotFound { .. }) => Endpoints(Vec::new()),
+                other => other.with_context(|| format!("reading the endpoints of `{service}`"))?,
+            };
+            if next != current {
+                current = next;
+                break;
+            }
+        }
+    }
+}
+
+/// The longest a steady stream of changes delays an update: ten quiet periods.
+fn max_wait(debounce: Duration) -> Duration {
+    debounce.saturating_mul(10).max(Duration::from_secs(1))
+}
+
+/// Runs `sh -c CMD` with the list as one JSON array (and a newline) on its stdin, its stdout and
+/// stderr on our stderr. A non-zero exit is a warning (the next change runs it again); failing
+/// to start `sh` at all is an error.
+async fn run_hook(ctx: &Context, cmd: &str, list: &Endpoints) -> anyhow::Result<()> {
+    let mut input = serde_json::to_vec(list).context("encoding the endpoints as JSON")?;
+    input.push(b'\n');
+    let stderr = || -> anyhow::Result<Stdio> {
+        use std::os::fd::AsFd as _;
+        Ok(Stdio::from(std::io::stderr().as_fd().try_clone_to_owned().context("duplicating stderr for --exec")?))
     };
-    ctx.out.result(&found)?;
-    Ok(ExitStatus::Success)
+    let mut child = tokio::process::Command::new("sh")
+        .args(["-c", cmd])
+        .stdin(Stdio::piped())
+        .stdout(stderr()?)
+        .stderr(stderr()?)
+        .kill_on_drop(true)
+        .spawn()
+        .context("starting `sh` for --exec")?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A command that does not read its stdin closes the pipe early: not an error.
+        let _ = stdin.write_all(&input).await;
+    }
+    let status = child.wait().await.context("waiting for the --exec command")?;
+    if status.success() {
+        ctx.out.status("Ran", format!("`{cmd}` with {} endpoints", list.0.len()));
+    } else {
+        ctx.out.warn(format!("`{cmd}` failed ({status}); it runs again at the next change"));
+    }
+    Ok(())
 }

@@ -49,7 +49,7 @@ pub async fn run(ctx: &Context, args: RestartArgs) -> anyhow::Result<ExitStatus>
         ctx.out.status("Dry run", "nothing was changed");
         return Ok(ExitStatus::Success);
     }
-    ctx.out.status("Restarting", format!("{} ({instances} instance(s))", group.group_id));
+    ctx.out.status("Restarting", format!("{}/{} ({instances} instance(s))", group.key.service(), group.key.group()));
     let progress = Progress::new(&ctx.out, "Restarted");
     progress.on(Event::Started { total: 1 });
     let waiting = rollout_waiting(&settings);

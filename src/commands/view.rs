@@ -188,7 +188,7 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
     let namespace = ctx.namespace_flag().map(str::to_owned);
     let services: Vec<String> = service.into_iter().collect();
     let read = || async {
-        let snap = Snapshot::read_in(ctx.marathon()?, namespace.as_deref(), &services, &selector)
+        let snap = Snapshot::read_summary(ctx.marathon()?, namespace.as_deref(), &services, &selector)
             .await
             .context("reading the groups from Marathon")?;
         let groups = statuses(&snap);

@@ -12,6 +12,7 @@
 //! - Listings are single requests: one range read (inside a transaction that also reads the
 //!   parent marker, so "missing" and "empty" are told apart at the same revision).
 //! - [`GroupLock`]: a per-group lock bound to a lease, for rollouts.
+//! - [`ServiceWatch`]: changes under one service, for `endpoints --watch` and `--exec`.
 //! - [`Owner`]: the namespace that owns a group subtree (its config's `namespace`); writes
 //!   from another namespace are refused ([`Error::Foreign`]).
 //! - [`Journal`]: a rollout's progress (`put_rollout`, `get_rollout`, `delete_rollout`), and
@@ -26,6 +27,7 @@ pub mod keys;
 mod lock;
 mod owner;
 mod registry;
+mod watch;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -50,6 +52,7 @@ pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
 pub use owner::Owner;
 pub use registry::{Applied, GroupChange, GroupRegistrations, Registrations, Skipped};
+pub use watch::ServiceWatch;
 
 use crate::names::{check_service, GroupKey};
 use crate::secret::Secret;

@@ -11,6 +11,7 @@ mod error;
 /// Marathon's validation rules (ids, port names, constraints, health checks), shared by the
 /// spec validator and the local engine.
 pub mod rules;
+pub mod summary;
 pub mod types;
 
 pub use client::{Change, Client, Event, EventStream, Options, StreamError};

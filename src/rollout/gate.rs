@@ -18,7 +18,7 @@ use super::event::{Event, Reporter};
 use super::live::Snapshot;
 use super::stuck::{Detector, Poll, Trouble};
 use super::wait::{task_healthy, WaitError};
-use crate::marathon::types::{App, Task};
+use crate::marathon::types::{App, Task, TaskState};
 use crate::marathon::Client;
 use crate::names::GroupKey;
 use crate::spec::labels::Selector;
@@ -144,8 +144,13 @@ pub async fn pass(
                 });
             }
             Some(stuck) => format!("waiting: {}", stuck.reason),
+            // Without a minimum healthy time, the counts before the comma say it all; then say
+            // how many tasks Mesos runs (a task runs before its health checks pass).
+            None if gate.min_healthy.is_zero() => {
+                format!("{} running", tasks.iter().filter(|t| t.state == TaskState::Running).count())
+            }
             None => format!(
-                "{} healthy, {} for {}",
+                "{} healthy, {} of them for {}",
                 healthy_since.len(),
                 passed.len(),
                 humantime::format_duration(gate.min_healthy)

@@ -107,6 +107,21 @@ impl Snapshot {
         Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
     }
 
+    /// Like [`Snapshot::read_in`], for showing rather than changing: the apps are read with
+    /// [`Client::app_summaries`] and carry only the fields `view` shows (no env, no port
+    /// definitions, only the `theseus.*` labels), so never plan or write from this snapshot.
+    pub async fn read_summary(
+        client: &Client,
+        namespace: Option<&str>,
+        services: &[String],
+        selector: &Selector,
+    ) -> Result<Self, Error> {
+        let filter = selector.marathon_label_filter();
+        let (apps, deployments, queue) =
+            tokio::try_join!(client.app_summaries(Some(&filter)), client.deployments(), client.queue())?;
+        Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
+    }
+
     /// Reads one group afresh (its service's apps under `namespace`, three requests): what a
     /// command holding the group's lock acts on, since anything read before the lock may be
     /// stale by the time it is taken.

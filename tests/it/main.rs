@@ -8,6 +8,7 @@
 mod completions;
 mod conventions;
 mod demo;
+mod endpoints_watch;
 mod etcd_cli;
 mod etcd_driver;
 mod etcd_journal;
@@ -32,6 +33,7 @@ mod output;
 mod progress;
 mod rollout;
 mod rollout_journal;
+mod scale_batched;
 mod spec;
 mod support;
 mod sync_drift;

@@ -1,0 +1,139 @@
+//! Helpers shared by the benchmarks that time whole processes against an anchor in the same
+//! run: a plain static HTTP server, a process runner that reports wall time and peak RSS, and
+//! the `ROW` lines `scripts/bench` collects into `docs/benchmarks.md`.
+#![allow(dead_code, unreachable_pub, clippy::print_stdout, clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+
+/// A plain static HTTP/1.1 server on 127.0.0.1: each path (query ignored) answers a fixed body,
+/// with keep-alive, so `curl` and `theseus` read the very same bytes the same way.
+pub struct StaticServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    hits: Arc<AtomicU64>,
+}
+
+impl StaticServer {
+    /// Serves `bodies` (path → JSON body) until the process ends.
+    pub fn start(bodies: HashMap<String, Vec<u8>>) -> Result<StaticServer> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let bodies = Arc::new(bodies);
+        let hits = Arc::new(AtomicU64::new(0));
+        let h = hits.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (bodies, hits) = (bodies.clone(), h.clone());
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &bodies, &hits);
+                });
+            }
+        });
+        Ok(StaticServer { url, hits })
+    }
+
+    /// Requests answered so far.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+fn serve(stream: TcpStream, bodies: &HashMap<String, Vec<u8>>, hits: &AtomicU64) -> Result<()> {
+    stream.set_nodelay(true)?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut out = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let path = line.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/").to_owned();
+        let mut length = 0usize;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h)? == 0 {
+                return Ok(());
+            }
+            if h == "\r\n" || h == "\n" {
+                break;
+            }
+            if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut skip = vec![0; length];
+        reader.read_exact(&mut skip)?;
+        hits.fetch_add(1, Ordering::SeqCst);
+        match bodies.get(&path) {
+            Some(body) => {
+                write!(
+                    out,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                )?;
+                out.write_all(body)?;
+            }
+            None => write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?,
+        }
+        out.flush()?;
+    }
+}
+
+/// One run of `bin args` with stdout discarded: wall time and peak RSS in KiB (`wait4`).
+pub fn run(bin: &Path, args: &[&str]) -> Result<(Duration, u64)> {
+    let start = Instant::now();
+    let child = Command::new(bin).args(args).stdin(Stdio::null()).stdout(Stdio::null()).spawn()?;
+    let pid = libc::pid_t::try_from(child.id())?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own unwaited child; both pointers are to live locals.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = start.elapsed();
+    if reaped != pid {
+        bail!("wait4 on {}: {}", bin.display(), std::io::Error::last_os_error());
+    }
+    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!("`{} {}` failed (wait status {status})", bin.display(), args.join(" "));
+    }
+    Ok((elapsed, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
+}
+
+/// Median wall time (ms) and largest peak RSS (MiB) of `runs` runs after 2 warm-up runs.
+pub fn measure(bin: &Path, args: &[&str], runs: usize) -> Result<(f64, f64)> {
+    for _ in 0..2 {
+        run(bin, args)?;
+    }
+    let mut times = Vec::with_capacity(runs);
+    let mut rss = 0;
+    for _ in 0..runs {
+        let (t, kib) = run(bin, args)?;
+        times.push(t.as_secs_f64() * 1000.0);
+        rss = rss.max(kib);
+    }
+    Ok((median(times), rss as f64 / 1024.0))
+}
+
+/// The median of `v`.
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Prints one figure for `docs/benchmarks.md` (collected by `scripts/bench`), tab-separated:
+/// figure, measured, anchor, ratio (measured / anchor value, or `-`), target, and whether the
+/// target holds.
+pub fn row(figure: &str, measured: &str, anchor: &str, ratio: Option<f64>, target: &str, holds: bool) {
+    let ratio = ratio.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x"));
+    let verdict = if holds { "yes" } else { "NO" };
+    println!("ROW\t{figure}\t{measured}\t{anchor}\t{ratio}\t{target}\t{verdict}");
+}

@@ -1,0 +1,244 @@
+//! Benchmark of `theseus view` against its I/O floor (issue 13, items 1 and 6):
+//! `cargo bench --bench view` (or `scripts/bench`).
+//!
+//! The local engine deploys 20 groups of 5 simulated Docker tasks; their
+//! `GET /v2/apps?embed=apps.tasks` answer is the template, replicated (group names rewritten)
+//! into responses of 200, 2,000 and 20,000 apps with 5 tasks each. A plain static HTTP server
+//! (`support::StaticServer`) serves each response, and in the same run the benchmark times, as
+//! whole processes: `curl` of the apps response (the anchor), `theseus view` as a table and
+//! `theseus view -o json`, with their peak RSS and the requests each view sends.
+//!
+//! A `harness = false` target: `cargo test --all-targets` runs this `main` too, without
+//! `--bench`, and it then returns at once.
+#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark binary prints its figures
+
+mod support;
+
+#[path = "../tests/it/support/etcd.rs"]
+#[allow(dead_code, unreachable_pub)]
+mod etcd_support;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use etcd_support::Etcd;
+use serde_json::Value;
+use support::{measure, row, StaticServer};
+use theseus::etcd::ContainerInfo;
+use theseus::local::{Config, DockerMode, Engine};
+use theseus::names::GroupKey;
+
+const TEMPLATES: usize = 20;
+const TASKS_PER_APP: usize = 5;
+const APPS_PATH: &str = "/v2/apps?label=theseus.managed%3D%3Dtrue&embed=apps.tasks&embed=apps.lastTaskFailure";
+
+/// The apps of 20 real engine groups (`grp00000`..`grp00019`, 5 running tasks each), as JSON text.
+fn templates(bin: &Path, dir: &Path) -> Result<Vec<String>> {
+    let mut spec = String::from("namespace = \"bench\"\n[service.svc]\nimage = \"nginx:1.27\"\ncpus = 0.01\nmem = 1\n");
+    for g in 0..TEMPLATES {
+        spec.push_str(&format!("[[service.svc.group]]\nlabels = [\"grp{g:05}\"]\ninstances = {TASKS_PER_APP}\n"));
+    }
+    let path = dir.join("templates.toml");
+    std::fs::write(&path, spec)?;
+    let rendered = Command::new(bin).arg("render").arg(&path).output()?;
+    if !rendered.status.success() {
+        bail!("render failed: {}", String::from_utf8_lossy(&rendered.stderr));
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let config = Config {
+        agents: 20,
+        agent_cpus: 100_000.0,
+        agent_mem: 1.0e9,
+        agent_disk: 1.0e9,
+        docker: DockerMode::Simulate,
+        work_dir: Some(dir.join("sandboxes")),
+        ..Config::default()
+    };
+    let engine = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        Engine::start(config, listener).await
+    })?;
+    let url = engine.url();
+    let body = dir.join("apps.json");
+    std::fs::write(&body, &rendered.stdout)?;
+    curl(&[
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        &format!("@{}", body.display()),
+        &format!("{url}/v2/apps"),
+    ])?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let apps = loop {
+        let body: Value = serde_json::from_slice(&curl(&[&format!("{url}{APPS_PATH}")])?)?;
+        let apps = body["apps"].as_array().cloned().unwrap_or_default();
+        let running = apps.iter().map(|a| a["tasksRunning"].as_u64().unwrap_or(0)).sum::<u64>();
+        if apps.len() == TEMPLATES && running == (TEMPLATES * TASKS_PER_APP) as u64 {
+            break apps;
+        }
+        if Instant::now() > deadline {
+            bail!("the template tasks did not start");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    rt.block_on(engine.shutdown());
+    Ok(apps.iter().map(Value::to_string).collect())
+}
+
+fn curl(args: &[&str]) -> Result<Vec<u8>> {
+    let out = Command::new("curl").arg("-fsS").args(args).output()?;
+    if !out.status.success() {
+        bail!("curl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(out.stdout)
+}
+
+/// A `{"apps": [...]}` body of `n` apps: template `i % 20` with its group renamed `grp{i}`.
+fn apps_body(templates: &[String], n: usize) -> Vec<u8> {
+    let mut body = String::from("{\"apps\":[");
+    for i in 0..n {
+        if i > 0 {
+            body.push(',');
+        }
+        let k = i % templates.len();
+        body.push_str(&templates[k].replace(&format!("grp{k:05}"), &format!("grp{i:05}")));
+    }
+    body.push_str("]}");
+    body.into_bytes()
+}
+
+struct Figures {
+    bytes: usize,
+    curl_ms: f64,
+    table_ms: f64,
+    table_mib: f64,
+    json_ms: f64,
+    json_mib: f64,
+    requests: u64,
+}
+
+/// Registers `apps` groups of 5 containers each in etcd, as `create` would for the benchmark's
+/// groups (service `svc`, namespace `bench`), so `view` counts real registrations.
+fn register(etcd: &Etcd, apps: usize) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    rt.block_on(async {
+        // A shared, loaded machine can stall etcd for seconds: setup waits rather than fails.
+        let mut opts = etcd.options();
+        opts.request_timeout = Duration::from_secs(60);
+        let d = theseus::etcd::Driver::connect(&opts).await?;
+        for i in 0..apps {
+            let key = GroupKey::new("svc", format!("grp{i:05}")).map_err(|e| anyhow::anyhow!("{e}"))?;
+            d.create_group(&key, &serde_json::json!({ "namespace": "bench" })).await?;
+            let infos: Vec<ContainerInfo> = (0..TASKS_PER_APP)
+                .map(|t| ContainerInfo {
+                    instance_name: format!("bench_svc_grp{i:05}.instance-{t}"),
+                    instance_host: "127.0.0.2".into(),
+                    instance_port: None,
+                    port_mappings: Vec::new(),
+                    version: "2026-01-01T00:00:00.000Z".into(),
+                    healthy: true,
+                    started_at: None,
+                })
+                .collect();
+            d.register_containers(&key, &infos).await?;
+        }
+        anyhow::Ok(())
+    })
+}
+
+fn bench_size(bin: &Path, etcd: &str, templates: &[String], apps: usize, runs: usize) -> Result<Figures> {
+    let body = apps_body(templates, apps);
+    let bytes = body.len();
+    let bodies = HashMap::from([
+        ("/v2/apps".to_owned(), body),
+        ("/v2/deployments".to_owned(), b"[]".to_vec()),
+        ("/v2/queue".to_owned(), b"{\"queue\":[]}".to_vec()),
+    ]);
+    let server = StaticServer::start(bodies)?;
+    let apps_url = format!("{}{APPS_PATH}", server.url);
+    let (curl_ms, _) = measure(Path::new("curl"), &["-fsS", "-o", "/dev/null", &apps_url], runs)?;
+    let view = ["--marathon", &server.url, "--etcd", etcd, "--namespace", "bench", "view"];
+    let before = server.hits();
+    let (table_ms, table_mib) = measure(bin, &view, runs)?;
+    let requests = (server.hits() - before) / (runs as u64 + 2);
+    let json: Vec<&str> = view.iter().copied().chain(["-o", "json"]).collect();
+    let (json_ms, json_mib) = measure(bin, &json, runs)?;
+    // The table must list every group: a view that reads nothing would be fast and wrong.
+    let out = Command::new(bin).args(json).output()?;
+    let groups = serde_json::from_slice::<Value>(&out.stdout)?.as_array().map_or(0, Vec::len);
+    if groups != apps {
+        bail!("view listed {groups} groups, expected {apps}");
+    }
+    Ok(Figures { bytes, curl_ms, table_ms, table_mib, json_ms, json_mib, requests })
+}
+
+fn main() -> Result<()> {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("view benchmark skipped: run it with `cargo bench --bench view`");
+        return Ok(());
+    }
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_theseus"));
+    let dir = tempfile::tempdir()?;
+    let templates = templates(&bin, dir.path()).context("building the template apps on the local engine")?;
+    // view also counts each group's registrations in etcd (one range read per service). The
+    // series reads an etcd where nothing is registered (one cheap request); the 2,000-app
+    // targets are measured again below with all 10,000 containers registered.
+    let etcd = Etcd::start();
+    println!("view over a static server; curl of the apps response is the anchor (medians; peak RSS)");
+    let mut at_2000 = None;
+    for (apps, runs) in [(200, 15), (2_000, 11), (20_000, 3)] {
+        let f = bench_size(&bin, &etcd.endpoint, &templates, apps, runs)?;
+        let mb = f.bytes as f64 / 1e6;
+        println!(
+            "  {apps:>6} apps / {:>6} tasks, {mb:>6.1} MB: curl {:>7.1} ms | view {:>7.1} ms ({:>5.1} MiB) | view -o json {:>7.1} ms ({:>5.1} MiB) | {} requests | {:.1} ms/MB (json)",
+            apps * TASKS_PER_APP,
+            f.curl_ms,
+            f.table_ms,
+            f.table_mib,
+            f.json_ms,
+            f.json_mib,
+            f.requests,
+            f.json_ms / mb
+        );
+        row(
+            &format!("view series: {apps} apps, -o json (requests; ms per MB)"),
+            &format!("{:.1} ms, {} requests, {:.1} ms/MB", f.json_ms, f.requests, f.json_ms / mb),
+            &format!("curl {:.1} ms ({mb:.1} MB)", f.curl_ms),
+            Some(f.json_ms / f.curl_ms),
+            "3 requests at every size",
+            f.requests == 3,
+        );
+        if apps == 2_000 {
+            at_2000 = Some(f);
+        }
+    }
+    let empty = at_2000.context("no 2,000-app figures")?;
+    register(&etcd, 2_000).context("registering 10,000 containers")?;
+    let f = bench_size(&bin, &etcd.endpoint, &templates, 2_000, 11)?;
+    println!(
+        "  2000 apps with 10,000 containers registered in etcd: curl {:.1} ms | view {:.1} ms ({:.1} MiB) | view -o json {:.1} ms ({:.1} MiB)",
+        f.curl_ms, f.table_ms, f.table_mib, f.json_ms, f.json_mib
+    );
+    for (what, ms, mib, curl) in [
+        ("table, nothing registered", empty.table_ms, empty.table_mib, empty.curl_ms),
+        ("-o json, nothing registered", empty.json_ms, empty.json_mib, empty.curl_ms),
+        ("table, 10,000 registered", f.table_ms, f.table_mib, f.curl_ms),
+        ("-o json, 10,000 registered", f.json_ms, f.json_mib, f.curl_ms),
+    ] {
+        let ratio = ms / curl;
+        row(
+            &format!("view {what}, 2,000 apps / 10,000 tasks"),
+            &format!("{ms:.1} ms, {mib:.1} MiB"),
+            &format!("curl {curl:.1} ms"),
+            Some(ratio),
+            "<= 5x curl, <= 50 ms, <= 40 MiB",
+            ratio <= 5.0 && ms <= 50.0 && mib <= 40.0,
+        );
+    }
+    Ok(())
+}
