@@ -154,4 +154,17 @@ fn apps_deleted_through_marathons_api_leave_no_containers_after_sync_once() {
     let regs = env.registered();
     assert!(regs.values().all(|c| c.is_empty()), "containers left for groups Marathon no longer runs: {regs:#?}");
     assert_eq!(report["changes"], 5, "{report:#}");
+    // The groups' records (config, ownership) stay, flagged in the report, so that a later
+    // `create` (or `remove`) settles them; `create` brings the groups back in one step.
+    let rows = report["details"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{report:#}");
+    assert!(rows.iter().all(|d| d["not_in_marathon"] == true && d["skipped"].is_null()), "{report:#}");
+    let keys: Vec<String> = env.etcd.dump().into_iter().map(|(k, _)| k).collect();
+    assert!(keys.contains(&"/services/hello/dev.frontend/config".to_owned()), "{keys:#?}");
+    let table = env.cmd().args(["sync", "--once"]).output().unwrap();
+    let table = String::from_utf8_lossy(&table.stdout).to_string();
+    assert!(table.contains("no app in Marathon: record kept"), "{table}");
+    env.cmd().args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).assert().success();
+    env.wait_running(5);
+    env.wait_in_sync(T);
 }
