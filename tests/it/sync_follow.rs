@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::sync_env::{churn, signal, wait_exit, Env, Replica, SPEC, T};
+use crate::sync_env::{churn, signal, tamper, wait_exit, Env, Replica, SPEC, T};
 
 fn created(env: &Env) {
     let spec = env.spec(SPEC);
@@ -413,4 +413,22 @@ fn apps_deleted_through_marathons_api_are_deregistered_by_the_follower() {
     env.wait_running(0);
     env.wait_in_sync(T);
     assert!(env.registered().values().all(|c| c.is_empty()), "{:#?}", env.registered());
+}
+
+#[test]
+fn every_resync_interval_reconciles_what_no_event_reports() {
+    // etcd changed behind sync's back (a container deregistered, a made-up one registered):
+    // Marathon sends no event for that, so only the periodic full reconcile can repair it.
+    let env = Env::start();
+    created(&env);
+    let sync = Replica::start(&env, "p1", &["--resync", "2s"]);
+    sync.wait_leading(&env, T);
+    env.wait_in_sync(T);
+    let (real, fake) = tamper(&env, "dev.frontend");
+    assert!(env.in_sync().is_err());
+    env.wait_in_sync(T);
+    let regs = env.registered();
+    assert!(regs["hello/dev.frontend"].contains_key(&real) && !regs["hello/dev.frontend"].contains_key(&fake));
+    let log = env.log("p1");
+    assert!(log.contains("reconcile: hello/dev.frontend: +1 ~0 -1"), "not repaired by a resync:\n{log}");
 }
