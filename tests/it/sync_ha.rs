@@ -174,3 +174,33 @@ fn logs_follow_v_and_rust_log() {
     assert!(filtered.contains(repaired), "{filtered}");
     assert!(!filtered.contains("theseus::marathon"), "RUST_LOG chose sync's logs only: {filtered}");
 }
+
+#[test]
+fn replicas_limited_to_different_namespaces_each_have_their_own_election() {
+    // One election per namespace (and one for replicas of every namespace): replicas limited
+    // to `other`, or to none, never wait behind the leader of `it`; two replicas of `it` do.
+    let env = Env::start();
+    created(&env);
+    let mut first = Replica::start(&env, "it1", &["--namespace", "it"]);
+    first.wait_leading(&env, T);
+    let second = Replica::start(&env, "it2", &["--namespace", "it"]);
+    let deadline = Instant::now() + T;
+    while !env.log("it2").contains("it2 campaigns for leadership") {
+        assert!(Instant::now() < deadline, "{}", env.log("it2"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Started after it2 campaigned, these win their own elections at once, while it2 waits.
+    let other = Replica::start(&env, "other1", &["--namespace", "other"]);
+    let all = Replica::start(&env, "all1", &[]);
+    other.wait_leading(&env, T);
+    all.wait_leading(&env, T);
+    assert!(!env.log("it2").contains("is the leader"), "it2 led beside it1:\n{}", env.log("it2"));
+    signal(&first.child, libc::SIGTERM);
+    assert_eq!(wait_exit(&mut first.child, T), Some(0));
+    second.wait_leading(&env, T);
+    let victim = env.registered()["hello/dev.frontend"].keys().next().unwrap().clone();
+    let r = env.engine.call("POST", "/v2/tasks/delete", Some(&serde_json::json!({"ids": [victim]})));
+    assert!(r.status < 300, "{}", r.text);
+    env.engine.wait_for("the replacement", T, |_| !env.marathon()["hello/dev.frontend"].contains_key(&victim));
+    env.wait_in_sync(T);
+}
