@@ -11,7 +11,9 @@
 //!    (Marathon replaces them) at a pace of about 200 events/s on the stream for 20 s; for each
 //!    replacement task, the time from its `status_update_event` TASK_RUNNING (seen by a
 //!    separate stream subscriber in this process) to the PUT of its `info` key (seen by an etcd
-//!    watch in this process). Median and p99 (target p99 < 100 ms).
+//!    watch in this process). Median and p99 (target p99 < 100 ms), beside the latency of a plain
+//!    etcd put timed every 20 ms meanwhile: the floor under the tail, since every refresh
+//!    waits on one etcd commit (fsync).
 //!
 //! Each figure is printed with the load average (the machine may be shared) and as a `ROW`
 //! line for `scripts/bench` (docs/benchmarks.md).
@@ -237,6 +239,25 @@ async fn latency_bench(rate: f64, secs: u64) {
             }
         })
     };
+    // A probe of etcd itself: one small put every 20 ms to a key of its own, timed. Its tail is
+    // the floor under sync's (every refresh waits on one etcd commit), so the two side by side
+    // tell a slow sync from a slow disk (etcd fsyncs each commit).
+    let probing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let probe = {
+        let mut c = etcd_client::Client::connect([etcd.endpoint.as_str()], None).await.unwrap();
+        let probing = probing.clone();
+        tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut tick = tokio::time::interval(Duration::from_millis(20));
+            while probing.load(std::sync::atomic::Ordering::Relaxed) {
+                tick.tick().await;
+                let start = Instant::now();
+                c.put("/bench-probe", "x", None).await.unwrap();
+                times.push(start.elapsed());
+            }
+            times
+        })
+    };
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     // The load: one task killed every `pace` (Marathon replaces each: about 8 events per kill).
@@ -260,6 +281,9 @@ async fn latency_bench(rate: f64, secs: u64) {
     }
     let elapsed = start.elapsed();
     let seen = events.load(std::sync::atomic::Ordering::Relaxed) - first_events;
+    probing.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut probe = probe.await.unwrap();
+    probe.sort();
     tokio::time::sleep(Duration::from_secs(2)).await; // let the last writes land
     let _ = stop_tx.send(true);
     let _ = follower.await;
@@ -284,6 +308,13 @@ async fn latency_bench(rate: f64, secs: u64) {
         lat.len(),
         load()
     );
+    println!(
+        "  etcd alone meanwhile (a put every 20 ms):    median {:>6.1} ms, p99 {:>6.1} ms, max {:>6.1} ms over {} puts (the floor under sync's tail)",
+        percentile(&probe, 0.5).as_secs_f64() * 1000.0,
+        percentile(&probe, 0.99).as_secs_f64() * 1000.0,
+        probe[probe.len() - 1].as_secs_f64() * 1000.0,
+        probe.len()
+    );
     support::row(
         &format!("sync: event to etcd under {rate:.0} events/s"),
         &format!(
@@ -293,8 +324,8 @@ async fn latency_bench(rate: f64, secs: u64) {
             lat.len(),
             load()
         ),
-        "-",
-        None,
+        &format!("etcd put alone: p99 {:.1} ms", percentile(&probe, 0.99).as_secs_f64() * 1000.0),
+        Some(p99.as_secs_f64() / percentile(&probe, 0.99).as_secs_f64().max(1e-6)),
         "p99 < 100 ms",
         p99 < Duration::from_millis(100),
     );
