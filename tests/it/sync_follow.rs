@@ -226,6 +226,9 @@ impl Relay {
                     let (client, upstream, refusing, counting) =
                         (client.clone(), upstream.clone(), refusing.clone(), counting.clone());
                     let mut cut_rx = cut_rx.clone();
+                    // A cut from here on ends this stream, even one that comes while the
+                    // upstream request is still under way.
+                    cut_rx.mark_unchanged();
                     async move {
                         let path = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
                         let events = uri.path() == "/v2/events";
@@ -247,7 +250,6 @@ impl Relay {
                         let resp = req.send().await.unwrap();
                         let status = resp.status();
                         let ct = resp.headers().get("content-type").cloned();
-                        cut_rx.mark_unchanged();
                         let stream = resp.bytes_stream().take_until(async move {
                             let _ = cut_rx.changed().await;
                         });
