@@ -6,15 +6,14 @@
 //! 2. The cold start of `theseus --help`: median wall time over 2 x RUNS runs (after 5
 //!    warm-up runs). Target: < 10 ms.
 //!
-//! RUNS defaults to 20. Each run spawns the binary directly (no shell) with stdout discarded;
-//! peak RSS is the child's `ru_maxrss` from `wait4`. A `harness = false` target: `cargo test
+//! RUNS defaults to 20. Each run spawns the binary under GNU time with stdout discarded; peak
+//! RSS is what `time -f %M` reports (see `support::run`). A `harness = false` target: `cargo test
 //! --all-targets` runs this `main` too, without `--bench`, and it then returns at once.
 #![allow(clippy::print_stdout)] // a benchmark prints its figures
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
@@ -58,37 +57,15 @@ env = {{ SHARD = "{g}" }}
     s
 }
 
-/// One run of `bin args` with stdout discarded: wall time and peak RSS in KiB.
-fn run(bin: &Path, args: &[&str]) -> Result<(Duration, u64)> {
-    let start = Instant::now();
-    let child = Command::new(bin).args(args).stdin(Stdio::null()).stdout(Stdio::null()).spawn()?;
-    let pid = libc::pid_t::try_from(child.id())?;
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own unwaited child; both pointers are to live locals. Reaping it here
-    // is fine: `child` is dropped without waiting on it.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let elapsed = start.elapsed();
-    if reaped != pid {
-        bail!("wait4 on {}: {}", bin.display(), std::io::Error::last_os_error());
-    }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        bail!("`{} {}` failed (wait status {status})", bin.display(), args.join(" "));
-    }
-    // Linux reports ru_maxrss in KiB.
-    Ok((elapsed, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
-}
-
 /// Median wall time (ms) and the largest peak RSS (KiB) of `runs` runs after `warmup` ones.
 fn measure(bin: &Path, args: &[&str], warmup: usize, runs: usize) -> Result<(f64, u64)> {
     for _ in 0..warmup {
-        run(bin, args)?;
+        support::run(bin, args)?;
     }
     let mut times = Vec::with_capacity(runs);
     let mut rss = 0;
     for _ in 0..runs {
-        let (t, kib) = run(bin, args)?;
+        let (t, kib) = support::run(bin, args)?;
         times.push(t.as_secs_f64() * 1000.0);
         rss = rss.max(kib);
     }

@@ -557,6 +557,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand -o 'Format of the result on stdout; progress and messages always go to stderr'
             cand --output 'Format of the result on stdout; progress and messages always go to stderr'
             cand --color 'When to use colors'
+            cand --force 'Scale even while a Marathon deployment holds the group: Marathon cancels that deployment (its tasks stay as they are) and runs the scale instead'
             cand --no-wait 'Return as soon as Marathon accepted the change'
             cand --no-headers 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
             cand -q 'Print only results and errors: no status lines, no progress'

@@ -508,6 +508,7 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l force -d 'Scale even while a Marathon deployment holds the group: Marathon cancels that deployment (its tasks stay as they are) and runs the scale instead'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l no-wait -d 'Return as soon as Marathon accepted the change'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'

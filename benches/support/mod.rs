@@ -88,24 +88,35 @@ fn serve(stream: TcpStream, bodies: &HashMap<String, Vec<u8>>, hits: &AtomicU64)
     }
 }
 
-/// One run of `bin args` with stdout discarded: wall time and peak RSS in KiB (`wait4`).
+/// One run of `bin args` with stdout discarded: wall time and the peak RSS in KiB of `bin`
+/// alone.
+///
+/// The peak RSS comes from GNU time (`/usr/bin/time -f %M`), not from our own `wait4`: Linux
+/// counts in a child's `ru_maxrss` the resident size of the process it was spawned from until
+/// its `exec` (posix_spawn shares the parent's memory), so a benchmark holding a 70 MB response
+/// body reported every `theseus` it ran as over 300 MiB. `time` is small, so what it reports is
+/// the measured program's own peak.
 pub fn run(bin: &Path, args: &[&str]) -> Result<(Duration, u64)> {
+    let report = tempfile::NamedTempFile::new()?;
     let start = Instant::now();
-    let child = Command::new(bin).args(args).stdin(Stdio::null()).stdout(Stdio::null()).spawn()?;
-    let pid = libc::pid_t::try_from(child.id())?;
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our own unwaited child; both pointers are to live locals.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let status = Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(report.path())
+        .arg(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()?;
     let elapsed = start.elapsed();
-    if reaped != pid {
-        bail!("wait4 on {}: {}", bin.display(), std::io::Error::last_os_error());
+    if !status.success() {
+        bail!("`{} {}` failed ({status})", bin.display(), args.join(" "));
     }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        bail!("`{} {}` failed (wait status {status})", bin.display(), args.join(" "));
+    let text = std::fs::read_to_string(report.path())?;
+    let kib = text.lines().last().and_then(|l| l.trim().parse::<u64>().ok());
+    match kib {
+        Some(kib) => Ok((elapsed, kib)),
+        None => bail!("/usr/bin/time reported no peak RSS for `{}`: {text:?}", bin.display()),
     }
-    Ok((elapsed, u64::try_from(usage.ru_maxrss).unwrap_or(0)))
 }
 
 /// Median wall time (ms) and largest peak RSS (MiB) of `runs` runs after 2 warm-up runs.

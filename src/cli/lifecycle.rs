@@ -126,6 +126,10 @@ pub struct ScaleArgs {
     /// The new number of instances.
     #[arg(long, short = 'n')]
     pub instances: u32,
+    /// Scale even while a Marathon deployment holds the group: Marathon cancels that deployment
+    /// (its tasks stay as they are) and runs the scale instead.
+    #[arg(long)]
+    pub force: bool,
     /// Waiting.
     #[command(flatten)]
     pub wait: WaitArgs,

@@ -25,6 +25,7 @@ pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<ExitStatus> {
         },
         group,
         args.instances,
+        args.force,
         &progress,
         ctx.cancel(),
     )

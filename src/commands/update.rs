@@ -69,7 +69,7 @@ async fn one(
         (Action::Create, _) => apply::create(scope, std::slice::from_ref(d), false, &Silent, ctx.cancel())
             .await
             .map(|mut r| from_apply(p, r.remove(0), RolloutOutcome::Created, started)),
-        (Action::Scale { to, .. }, Some(live)) => apply::scale(scope, live, *to, &Silent, ctx.cancel())
+        (Action::Scale { to, .. }, Some(live)) => apply::scale(scope, live, *to, false, &Silent, ctx.cancel())
             .await
             .map(|r| from_apply(p, r, RolloutOutcome::Scaled, started)),
         (Action::RollingUpdate { .. }, Some(live)) => {

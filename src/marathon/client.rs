@@ -461,10 +461,12 @@ impl Client {
         Ok(self.get::<TaskList>(&format!("/v2/apps{}/tasks", abs(id))).await?.tasks)
     }
 
-    /// `POST /v2/tasks/delete?scale=...`: kills tasks by id (Marathon replaces them unless `scale`).
-    pub async fn kill_tasks(&self, ids: &[String], scale: bool) -> Result<Change, Error> {
+    /// `POST /v2/tasks/delete?scale=...`: kills tasks by id (Marathon replaces them unless
+    /// `scale`); `force` cancels a deployment holding their app
+    /// (M:src/main/scala/mesosphere/marathon/api/v2/TasksResource.scala, `killTasks`).
+    pub async fn kill_tasks(&self, ids: &[String], scale: bool, force: bool) -> Result<Change, Error> {
         let body = serde_json::json!({ "ids": ids });
-        self.change(Method::POST, &format!("/v2/tasks/delete?scale={scale}"), Some(&body)).await
+        self.change(Method::POST, &format!("/v2/tasks/delete?scale={scale}{}", force_q(force, '&')), Some(&body)).await
     }
 
     /// `GET /v2/info`.

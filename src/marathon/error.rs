@@ -233,7 +233,7 @@ impl Classify for Error {
                 Some("check --marathon (THESEUS_MARATHON_URL): it must be Marathon's base URL, e.g. http://marathon:8080".into())
             }
             Error::Locked { deployments, .. } => Some(format!(
-                "Marathon deployment {} holds it: wait until `theseus view` no longer shows it deploying, then retry (`theseus remove --force` removes a group whatever deploys it)",
+                "Marathon deployment {} holds it: wait until `theseus view` no longer shows it deploying, then retry (`theseus scale --force` scales and `theseus remove --force` removes a group whatever deploys it)",
                 deployments.join(", ")
             )),
             Error::Denied { .. } => Some("check --marathon-user/--marathon-password or --marathon-token".into()),

@@ -77,11 +77,13 @@ pub fn the_group<'a>(snap: &'a Snapshot, service: &str, selector: &Selector) -> 
 
 /// Scales a group in place, without a restart. Scaling down drains first ([`retire`]): the
 /// tasks to stop are chosen here, deregistered from etcd, then killed with `scale=true`; a
-/// refused kill registers them again.
+/// refused kill registers them again. With `force`, a Marathon deployment holding the group does
+/// not refuse the scale: Marathon cancels it for the forced change.
 pub async fn scale(
     scope: Scope<'_>,
     group: &LiveGroup,
     instances: u32,
+    force: bool,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<GroupResult> {
@@ -91,7 +93,7 @@ pub async fn scale(
     let services = [group.key.service().to_owned()];
     let result = match Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await {
         Ok(snap) => match snap.group(&group.key) {
-            Some(fresh) => scale_fresh(scope, &snap, fresh, instances, reporter, cancel).await,
+            Some(fresh) => scale_fresh(scope, &snap, fresh, instances, force, reporter, cancel).await,
             None => Err(UserError::new(format!("`{}` is gone from Marathon", group.group_id)).into()),
         },
         Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", group.group_id))),
@@ -101,12 +103,14 @@ pub async fn scale(
 }
 
 /// Every check before the first change: one revision, the etcd owner, no deployment running
-/// (Marathon would refuse the change with 409, and nothing may be drained for a refusal).
+/// (Marathon would refuse the change with 409, and nothing may be drained for a refusal) unless
+/// `force`.
 async fn scale_fresh(
     scope: Scope<'_>,
     snap: &Snapshot,
     group: &LiveGroup,
     instances: u32,
+    force: bool,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<GroupResult> {
@@ -124,17 +128,17 @@ async fn scale_fresh(
     };
     scope.etcd.check_owner(&group.key, scope.namespace).await?;
     let busy: Vec<String> = snap.deployments_of(group).map(|d| d.id.clone()).collect();
-    if !busy.is_empty() {
+    if !busy.is_empty() && !force {
         return Err(StatusError {
             status: ExitStatus::Locked,
             message: format!("`{}` is locked by Marathon deployment {}", group.group_id, busy.join(", ")),
             hint: Some(
-                "wait for it to finish (`theseus view` shows it), or cancel it (DELETE /v2/deployments/<id>)".into(),
+                "wait for it to finish (`theseus view` shows it), or pass --force to cancel it and scale anyway".into(),
             ),
         }
         .into());
     }
-    scale_locked(scope, group, app, instances, reporter, cancel).await
+    scale_locked(scope, group, app, instances, force && !busy.is_empty(), reporter, cancel).await
 }
 
 async fn scale_locked(
@@ -142,21 +146,23 @@ async fn scale_locked(
     group: &LiveGroup,
     app: &crate::marathon::types::App,
     instances: u32,
+    force: bool,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<GroupResult> {
     let Scope { marathon: client, etcd, waiting, .. } = scope;
     let have = app.instances.unwrap_or(0);
     let change = if instances < have {
-        let retired = retire::kill_drained(scope, &group.key, app, have - instances, Kill::AndScale)
+        let kill = if force { Kill::AndScaleForced } else { Kill::AndScale };
+        let retired = retire::kill_drained(scope, &group.key, app, have - instances, kill)
             .await
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?;
         match retired.change {
             Some(change) => change,
-            None => confirm::scale_app(client, &app.id, instances, false).await?,
+            None => confirm::scale_app(client, &app.id, instances, force).await?,
         }
     } else {
-        confirm::scale_app(client, &app.id, instances, false)
+        confirm::scale_app(client, &app.id, instances, force)
             .await
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?
     };

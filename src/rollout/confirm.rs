@@ -99,8 +99,14 @@ pub async fn scale_app(client: &Client, id: &str, instances: u32, force: bool) -
 }
 
 /// `POST /v2/tasks/delete`; applied when none of `ids` is still an active task of `app_id`.
-pub async fn kill_tasks(client: &Client, app_id: &str, ids: &[String], scale: bool) -> Result<Change, Error> {
-    match client.kill_tasks(ids, scale).await {
+pub async fn kill_tasks(
+    client: &Client,
+    app_id: &str,
+    ids: &[String],
+    scale: bool,
+    force: bool,
+) -> Result<Change, Error> {
+    match client.kill_tasks(ids, scale, force).await {
         Err(err) if err.is_uncertain() => {
             confirm(client, err, &[app_id.to_owned()], || async {
                 let Some(app) = client.app(app_id).await? else { return Ok(true) };

@@ -16,8 +16,24 @@ use crate::names::GroupKey;
 pub enum Kill {
     /// `scale=true`: the app's instances drop with them (a rolling update retiring old tasks).
     AndScale,
+    /// `scale=true&force=true`: like [`Kill::AndScale`], and a Marathon deployment holding the
+    /// app is canceled (`scale --force`; a forced plan cancels the conflicting deployment:
+    /// M:src/main/scala/mesosphere/marathon/MarathonSchedulerActor.scala, `deploy`).
+    AndScaleForced,
     /// `scale=false`: Marathon launches replacements (a restart).
     Relaunch,
+}
+
+impl Kill {
+    /// Whether the app's instances drop with the killed tasks.
+    fn scales(self) -> bool {
+        self != Kill::Relaunch
+    }
+
+    /// Whether the kill cancels a deployment that holds the app.
+    fn forced(self) -> bool {
+        self == Kill::AndScaleForced
+    }
 }
 
 /// Tasks to stop, best victims first: never one already killing (Marathon ignores a second
@@ -55,10 +71,10 @@ pub async fn kill_drained(
     let victims = pick(app, app.tasks.iter().flatten(), count as usize);
     let mut change = kill_these(scope, key, app, &victims, kill).await?;
     let short = count.saturating_sub(victims.len() as u32);
-    if kill == Kill::AndScale && short > 0 {
+    if kill.scales() && short > 0 {
         let target = app.instances.unwrap_or(0).saturating_sub(count);
         // force: the kill above may have started a scale deployment of its own.
-        let force = change.is_some();
+        let force = change.is_some() || kill.forced();
         let scaled = super::confirm::scale_app(scope.marathon, &app.id, target, force).await;
         change = Some(scaled.with_context(|| format!("scaling `{}` to {target}", app.id))?);
     }
@@ -80,7 +96,7 @@ pub async fn kill_these(
     }
     let ids: Vec<String> = victims.iter().map(|t| t.id.clone()).collect();
     let drained = scope.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
-    match super::confirm::kill_tasks(scope.marathon, &app.id, &ids, kill == Kill::AndScale).await {
+    match super::confirm::kill_tasks(scope.marathon, &app.id, &ids, kill.scales(), kill.forced()).await {
         Ok(change) => Ok(Some(change)),
         Err(err) => {
             // Marathon refused: the tasks live on, so consumers get them back.

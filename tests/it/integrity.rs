@@ -422,11 +422,37 @@ fn scale_during_a_deployment_is_refused_before_anything_is_drained() {
         let out = env.run(&[&["scale", "web", "-l", "dev", "-n", n][..], &FAST].concat());
         assert_eq!(out.code, Some(6), "scale to {n}: {}", out.stderr);
         assert!(out.stderr.contains("deployment"), "{}", out.stderr);
+        assert!(out.stderr.contains("pass --force to cancel it and scale anyway"), "{}", out.stderr);
         // Not one registration was deleted and written back: every key kept its revisions.
         assert_eq!(env.etcd_revisions("/services/"), before, "scale to {n} never touched etcd");
     }
     env.ok(&["remove", "web", "--all", "--force"]);
     env.assert_consistent("", "it");
+}
+
+/// Issue 14: `scale --force` scales a group that a stuck Marathon deployment holds. The forced
+/// change cancels that deployment (M:src/main/scala/mesosphere/marathon/MarathonSchedulerActor.scala,
+/// `deploy`: "the old deployment will be cancelled"; the kill goes through
+/// M:src/main/scala/mesosphere/marathon/api/v2/TasksResource.scala `killTasks` with `force`):
+/// exit 0, the deployment gone, one task left, registered, and etcd equal to Marathon.
+#[test]
+fn scale_force_cancels_the_deployment_that_holds_the_group() {
+    let env = Env::start();
+    let spec = env.spec("s.toml", &spec_text("it", "web", &[("dev", 2)]));
+    env.ok(&[&["create", spec.to_str().unwrap()][..], &FAST].concat());
+    let (app_id, _) = env.marathon_groups("it").into_iter().next().unwrap();
+    let stuck = json!({ "constraints": [["hostname", "LIKE", "nowhere"]] });
+    assert_eq!(env.engine.call("PUT", &format!("/v2/apps{app_id}"), Some(&stuck)).status, 200);
+    let deployments = || env.engine.call("GET", "/v2/deployments", None).json.as_array().map_or(0, Vec::len);
+    assert_eq!(deployments(), 1, "the stuck restart holds the app");
+    env.ok(&[&["scale", "web", "-l", "dev", "-n", "1", "--force"][..], &FAST].concat());
+    env.engine.wait_for("the forced scale to finish", Duration::from_secs(60), |e| {
+        e.call("GET", "/v2/deployments", None).json.as_array().is_some_and(Vec::is_empty)
+    });
+    let app = env.engine.call("GET", &format!("/v2/apps{app_id}"), None).json;
+    assert_eq!(app["app"]["instances"], 1, "{app}");
+    env.assert_consistent("", "it");
+    env.ok(&["remove", "web", "--all"]);
 }
 
 /// Case 4 of issue 11: two `create` of one group at once. The first holds the group's lock

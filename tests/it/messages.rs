@@ -126,7 +126,10 @@ fn a_409_points_at_theseus_and_lock_waits_are_rounded() {
     let err = anyhow::Error::new(locked);
     let hint = &hints(&err)[0];
     assert!(
-        hint.contains("d-1") && hint.contains("theseus view") && !hint.contains("DELETE /v2/deployments"),
+        hint.contains("d-1")
+            && hint.contains("theseus view")
+            && hint.contains("theseus scale --force")
+            && !hint.contains("DELETE /v2/deployments"),
         "{hint}"
     );
     let waited = theseus::etcd::Error::Locked {
