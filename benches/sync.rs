@@ -11,11 +11,18 @@
 //!    (Marathon replaces them) at a pace of about 200 events/s on the stream for 20 s; for each
 //!    replacement task, the time from its `status_update_event` TASK_RUNNING (seen by a
 //!    separate stream subscriber in this process) to the PUT of its `info` key (seen by an etcd
-//!    watch in this process). Median and p99 (target p99 < 100 ms).
+//!    watch in this process). Median and p99 (target p99 < 100 ms), beside the latency of a plain
+//!    etcd put timed every 20 ms meanwhile: the floor under the tail, since every refresh
+//!    waits on one etcd commit (fsync).
+//!
+//! Each figure is printed with the load average (the machine may be shared) and as a `ROW`
+//! line for `scripts/bench` (docs/benchmarks.md).
 //!
 //! A `harness = false` target: `cargo test --all-targets` runs this `main` too, without
 //! `--bench`, and it then returns at once.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)] // a benchmark prints its figures
+
+mod support;
 
 #[path = "../tests/it/support/etcd.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -73,6 +80,14 @@ async fn revision(etcd: &Etcd) -> i64 {
     c.get("/", None).await.unwrap().header().unwrap().revision()
 }
 
+/// The machine's load average (`/proc/loadavg`), printed next to each figure: the machine may
+/// be shared, and a figure taken at load 10 means little.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -109,11 +124,20 @@ async fn reconcile_bench(tasks: usize, groups: usize) {
     assert_eq!(report.tasks, per * groups);
     assert_eq!(report.changes, per * groups, "every task registered");
     println!(
-        "  full reconcile of {} tasks into an empty etcd: {:>7.3} s  ({} transactions; Marathon's one read alone: {:.3} s)  target < 1 s",
+        "  full reconcile of {} tasks into an empty etcd: {:>7.3} s  ({} transactions; Marathon's one read alone: {:.3} s)  target < 1 s  [load {}]",
         per * groups,
         full.as_secs_f64(),
         report.transactions,
-        read.as_secs_f64()
+        read.as_secs_f64(),
+        load()
+    );
+    support::row(
+        &format!("sync: full reconcile of {} tasks into an empty etcd", per * groups),
+        &format!("{:.0} ms, {} txns (load {})", full.as_secs_f64() * 1000.0, report.transactions, load()),
+        &format!("Marathon's one read: {:.0} ms", read.as_secs_f64() * 1000.0),
+        Some(full.as_secs_f64() / read.as_secs_f64()),
+        "< 1 s",
+        full < Duration::from_secs(1),
     );
 
     let before = revision(&etcd).await;
@@ -126,12 +150,22 @@ async fn reconcile_bench(tasks: usize, groups: usize) {
     }
     let after = revision(&etcd).await;
     samples.sort();
+    let median = percentile(&samples, 0.5);
     println!(
-        "  reconcile of the unchanged state:           {:>7.3} s median ({:.3}-{:.3}), {} etcd writes  target < 300 ms, 0 writes",
-        percentile(&samples, 0.5).as_secs_f64(),
+        "  reconcile of the unchanged state:           {:>7.3} s median ({:.3}-{:.3}), {} etcd writes  target < 300 ms, 0 writes  [load {}]",
+        median.as_secs_f64(),
         samples[0].as_secs_f64(),
         samples[samples.len() - 1].as_secs_f64(),
-        after - before
+        after - before,
+        load()
+    );
+    support::row(
+        &format!("sync: reconcile of the unchanged state, {} tasks", per * groups),
+        &format!("{:.0} ms median, {} etcd writes (load {})", median.as_secs_f64() * 1000.0, after - before, load()),
+        &format!("Marathon's one read: {:.0} ms", read.as_secs_f64() * 1000.0),
+        Some(median.as_secs_f64() / read.as_secs_f64()),
+        "< 300 ms, 0 writes",
+        median < Duration::from_millis(300) && after == before,
     );
 }
 
@@ -205,6 +239,25 @@ async fn latency_bench(rate: f64, secs: u64) {
             }
         })
     };
+    // A probe of etcd itself: one small put every 20 ms to a key of its own, timed. Its tail is
+    // the floor under sync's (every refresh waits on one etcd commit), so the two side by side
+    // tell a slow sync from a slow disk (etcd fsyncs each commit).
+    let probing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let probe = {
+        let mut c = etcd_client::Client::connect([etcd.endpoint.as_str()], None).await.unwrap();
+        let probing = probing.clone();
+        tokio::spawn(async move {
+            let mut times = Vec::new();
+            let mut tick = tokio::time::interval(Duration::from_millis(20));
+            while probing.load(std::sync::atomic::Ordering::Relaxed) {
+                tick.tick().await;
+                let start = Instant::now();
+                c.put("/bench-probe", "x", None).await.unwrap();
+                times.push(start.elapsed());
+            }
+            times
+        })
+    };
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     // The load: one task killed every `pace` (Marathon replaces each: about 8 events per kill).
@@ -228,6 +281,9 @@ async fn latency_bench(rate: f64, secs: u64) {
     }
     let elapsed = start.elapsed();
     let seen = events.load(std::sync::atomic::Ordering::Relaxed) - first_events;
+    probing.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut probe = probe.await.unwrap();
+    probe.sort();
     tokio::time::sleep(Duration::from_secs(2)).await; // let the last writes land
     let _ = stop_tx.send(true);
     let _ = follower.await;
@@ -242,13 +298,36 @@ async fn latency_bench(rate: f64, secs: u64) {
         .collect();
     lat.sort();
     assert!(!lat.is_empty(), "no replacement task was seen in both");
+    let (median, p99) = (percentile(&lat, 0.5), percentile(&lat, 0.99));
+    let rate = seen as f64 / elapsed.as_secs_f64();
     println!(
-        "  event to etcd under {:.0} events/s ({kills} tasks killed and replaced in {:.1} s): median {:>6.1} ms, p99 {:>6.1} ms over {} tasks  target p99 < 100 ms",
-        seen as f64 / elapsed.as_secs_f64(),
+        "  event to etcd under {rate:.0} events/s ({kills} tasks killed and replaced in {:.1} s): median {:>6.1} ms, p99 {:>6.1} ms over {} tasks  target p99 < 100 ms  [load {}]",
         elapsed.as_secs_f64(),
-        percentile(&lat, 0.5).as_secs_f64() * 1000.0,
-        percentile(&lat, 0.99).as_secs_f64() * 1000.0,
-        lat.len()
+        median.as_secs_f64() * 1000.0,
+        p99.as_secs_f64() * 1000.0,
+        lat.len(),
+        load()
+    );
+    println!(
+        "  etcd alone meanwhile (a put every 20 ms):    median {:>6.1} ms, p99 {:>6.1} ms, max {:>6.1} ms over {} puts (the floor under sync's tail)",
+        percentile(&probe, 0.5).as_secs_f64() * 1000.0,
+        percentile(&probe, 0.99).as_secs_f64() * 1000.0,
+        probe[probe.len() - 1].as_secs_f64() * 1000.0,
+        probe.len()
+    );
+    support::row(
+        &format!("sync: event to etcd under {rate:.0} events/s"),
+        &format!(
+            "median {:.1} ms, p99 {:.1} ms over {} tasks (load {})",
+            median.as_secs_f64() * 1000.0,
+            p99.as_secs_f64() * 1000.0,
+            lat.len(),
+            load()
+        ),
+        &format!("etcd put alone: p99 {:.1} ms", percentile(&probe, 0.99).as_secs_f64() * 1000.0),
+        Some(p99.as_secs_f64() / percentile(&probe, 0.99).as_secs_f64().max(1e-6)),
+        "p99 < 100 ms",
+        p99 < Duration::from_millis(100),
     );
 }
 
@@ -261,7 +340,7 @@ async fn main() {
     let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
     let tasks = args.first().copied().unwrap_or(10_000);
     let groups = args.get(1).copied().unwrap_or(100);
-    println!("theseus sync benchmark ({tasks} tasks in {groups} groups; local engine, real etcd)");
+    println!("theseus sync benchmark ({tasks} tasks in {groups} groups; local engine, real etcd) [load {}]", load());
     reconcile_bench(tasks, groups).await;
     latency_bench(200.0, 20).await;
 }

@@ -43,11 +43,17 @@ impl PlanRow {
 }
 
 fn drift_text(d: &Drift) -> String {
-    match (d.missing.len(), d.stale.len()) {
-        (0, 0) => "in sync".to_owned(),
-        (m, 0) => format!("{m} missing"),
-        (0, s) => format!("{s} stale"),
-        (m, s) => format!("{m} missing, {s} stale"),
+    let containers = match (d.missing.len(), d.stale.len()) {
+        (0, 0) => None,
+        (m, 0) => Some(format!("{m} missing")),
+        (0, s) => Some(format!("{s} stale")),
+        (m, s) => Some(format!("{m} missing, {s} stale")),
+    };
+    match (d.group_missing, containers) {
+        (true, None) => "group not in etcd".to_owned(),
+        (true, Some(c)) => format!("group not in etcd, {c}"),
+        (false, None) => "in sync".to_owned(),
+        (false, Some(c)) => c,
     }
 }
 

@@ -25,6 +25,9 @@ impl Tabular for SyncResult {
             let note = match (&d.skipped, d.restored, d.unknown.len()) {
                 (Some(why), _, _) => format!("skipped: {why}"),
                 (None, true, _) => "group restored in etcd".to_owned(),
+                (None, false, _) if d.not_in_marathon => {
+                    "no app in Marathon: record kept (theseus create or remove)".to_owned()
+                }
                 (None, false, 0) => String::new(),
                 (None, false, n) => format!("{n} kept: health unknown"),
             };

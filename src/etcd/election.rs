@@ -1,7 +1,8 @@
 //! Leader election for `theseus sync` replicas, through etcd's election API on a lease.
 //!
 //! Each replica grants a lease (`ttl`), keeps it alive in the background and campaigns on
-//! [`super::Keys::sync_election`]: etcd puts one key per candidate under that name, bound to
+//! [`election_name`] (one election for replicas that sync every namespace, one per namespace for
+//! those limited to one, so that they never wait on one another): etcd puts one key per candidate under that name, bound to
 //! the candidate's lease, and answers the campaign of the oldest one. When the leader dies its
 //! keep-alives stop, etcd deletes its key when the lease expires (within `ttl`), and the next
 //! candidate's campaign returns. A leader that cannot renew its lease for `ttl` (etcd
@@ -110,12 +111,24 @@ async fn keep_alive(client: Client, lease: i64, ttl: Duration, lost: watch::Send
     }
 }
 
+/// The election of the replicas that sync `namespace` (`None`: every namespace). etcd keeps the
+/// candidates under `<name>/`, so no name may be a prefix of another plus `/`: a namespace's
+/// slashes become `:` (not allowed in a namespace segment) under a `-ns` sibling of the
+/// all-namespaces name.
+pub(crate) fn election_name(all: &str, namespace: Option<&str>) -> String {
+    match namespace.map(|n| n.trim_matches('/')).filter(|n| !n.is_empty()) {
+        None => all.to_owned(),
+        Some(ns) => format!("{all}-ns/{}", ns.replace('/', ":")),
+    }
+}
+
 impl Driver {
-    /// Campaigns in the sync election with `value` (who this replica is) on a lease of `ttl`
-    /// (whole seconds, at least 2); returns once elected. Waiting has no time limit; drop the
-    /// future to stop (the lease is revoked, so the candidacy goes at once).
-    pub async fn campaign(&self, value: &str, ttl: Duration) -> Result<Leadership, Error> {
-        let name = self.keys.sync_election();
+    /// Campaigns in the sync election of `namespace` (see [`election_name`]) with `value` (who
+    /// this replica is) on a lease of `ttl` (whole seconds, at least 2); returns once elected.
+    /// Waiting has no time limit; drop the future to stop (the lease is revoked, so the
+    /// candidacy goes at once).
+    pub async fn campaign(&self, value: &str, ttl: Duration, namespace: Option<&str>) -> Result<Leadership, Error> {
+        let name = election_name(&self.keys.sync_election(), namespace);
         let ttl = Duration::from_secs(ttl.as_secs().max(2));
         let lease = self
             .call("lease grant", &name, || {
@@ -153,9 +166,9 @@ impl Driver {
         Ok(guard)
     }
 
-    /// The value of the current sync leader (who it is), if any.
-    pub async fn sync_leader(&self) -> Result<Option<String>, Error> {
-        let name = self.keys.sync_election();
+    /// The value of the current sync leader of `namespace` (who it is), if any.
+    pub async fn sync_leader(&self, namespace: Option<&str>) -> Result<Option<String>, Error> {
+        let name = election_name(&self.keys.sync_election(), namespace);
         let leader = || {
             let (mut election, name) = (self.client.election_client(), name.clone());
             async move { election.leader(name).await }
@@ -164,6 +177,30 @@ impl Driver {
             Ok(mut resp) => Ok(resp.take_kv().map(|kv| String::from_utf8_lossy(kv.value()).into_owned())),
             Err(Error::Request { source, .. }) if source.to_string().contains("no leader") => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_election_name_is_another_ones_candidate_prefix() {
+        let all = "/r/theseus/sync/leader";
+        let names: Vec<String> =
+            [None, Some("it"), Some("/team-a/prod/"), Some("team-a"), Some("team-a/leader"), Some("")]
+                .into_iter()
+                .map(|ns| election_name(all, ns))
+                .collect();
+        assert_eq!(names[0], all);
+        assert_eq!(names[1], "/r/theseus/sync/leader-ns/it");
+        assert_eq!(names[2], "/r/theseus/sync/leader-ns/team-a:prod");
+        assert_eq!(names[5], all, "an empty namespace is every namespace");
+        for a in &names {
+            for b in &names {
+                assert!(a == b || !b.starts_with(&format!("{a}/")), "{b} sits among {a}'s candidates");
+            }
         }
     }
 }

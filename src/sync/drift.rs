@@ -19,12 +19,15 @@ pub struct Drift {
     pub stale: Vec<String>,
     /// Containers registered now.
     pub registered: usize,
+    /// Marathon runs the group but etcd has no record of it at all (a command cut short
+    /// between its Marathon change and its etcd write): drift even with no task to register.
+    pub group_missing: bool,
 }
 
 impl Drift {
     /// Whether etcd differs from Marathon for this group.
     pub fn any(&self) -> bool {
-        !self.missing.is_empty() || !self.stale.is_empty()
+        self.group_missing || !self.missing.is_empty() || !self.stale.is_empty()
     }
 }
 
@@ -41,7 +44,8 @@ pub async fn drift(
         let registered = etcd.group_registrations(key).await?;
         let lives: Vec<_> = snap.groups.values().filter(|g| &g.key == key && g.namespace == namespace).collect();
         let mut d = Drift { registered: registered.as_ref().map_or(0, |r| r.containers.len()), ..Drift::default() };
-        if let Action::Sync { diff, .. } = plan_group(&lives, registered.as_ref(), Some(namespace)) {
+        if let Action::Sync { diff, restore, .. } = plan_group(&lives, registered.as_ref(), Some(namespace)) {
+            d.group_missing = restore.is_some();
             d.missing = diff.register.iter().map(|i| i.instance_name.clone()).collect();
             d.stale = diff.update.iter().map(|i| i.instance_name.clone()).chain(diff.deregister).collect();
             d.stale.sort();

@@ -4,17 +4,21 @@
 //! nothing (`core/event/impl/stream/HttpEventStreamHandleActor.scala`), so an event only says
 //! *which group to look at again*: the follower collects the groups named by the events
 //! available, re-reads each from Marathon (one request) and etcd (one read), and applies the
-//! same diff as a full reconcile. A full reconcile runs on every (re)connect, since events
+//! same diff as a full reconcile. The stream is read without pause by a task of its own
+//! ([`super::inbox`]), so a slow etcd write never holds up the events of other groups, and a
+//! burst costs one refresh per group. A full reconcile runs on every (re)connect, since events
 //! before it are lost, and every `resync`. A lost stream is reopened with exponential backoff;
 //! a non-leader Marathon's redirect to its leader is followed (`marathon::Client::events`).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use futures::{FutureExt as _, StreamExt as _};
+use futures::stream::FuturesUnordered;
+use futures::StreamExt as _;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::inbox::{End, Inbox};
 use super::reconcile::{self, apply, plan_group, Report};
 use super::{stopped, Options, Stop};
 use crate::etcd::Driver;
@@ -131,14 +135,13 @@ pub fn log_report(why: &str, report: &Report) {
 /// Follows the event stream until `stop` is set; reconnects and resyncs as described above.
 /// Returns only when stopped (errors are logged and retried).
 pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop) {
-    let namespace = opts.namespace.as_deref();
     let mut backoff = Duration::from_millis(100);
     loop {
         let opened = tokio::select! {
             () = stopped(stop) => return,
             s = client.events(EVENT_TYPES, opts.idle) => s,
         };
-        let mut stream = match opened {
+        let stream = match opened {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(target: "theseus::sync", "{e}; retrying in {}", humantime::format_duration(backoff));
@@ -151,37 +154,75 @@ pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop)
             }
         };
         tracing::info!(target: "theseus::sync", "following {}", stream.url());
-        // Events before this connection are lost: reconcile everything first.
-        let mut resync_due = Instant::now();
-        let mut dirty: BTreeSet<String> = BTreeSet::new();
-        let mut retry: BTreeSet<String> = BTreeSet::new();
-        let mut retry_at = Instant::now() + RETRY;
-        loop {
-            if Instant::now() >= resync_due {
-                match reconcile::reconcile(client, etcd, namespace).await {
-                    Ok(report) => {
-                        log_report("reconcile", &report);
-                        resync_due = Instant::now() + opts.resync;
-                        backoff = Duration::from_millis(100);
-                    }
-                    Err(e) => {
-                        tracing::warn!(target: "theseus::sync", "reconcile failed: {:#}", anyhow::Error::new(e));
-                        resync_due = Instant::now() + backoff;
-                        backoff = (backoff * 2).min(opts.max_backoff);
-                    }
+        let inbox = Inbox::read(stream, groups_of);
+        match connected(client, etcd, opts, stop, &inbox, &mut backoff).await {
+            None => return,
+            Some(End::Closed) => {
+                tracing::warn!(target: "theseus::sync", "Marathon closed the event stream; reconnecting")
+            }
+            Some(End::Broken(e)) => tracing::warn!(target: "theseus::sync", "{e}; reconnecting"),
+        }
+        // The groups still dirty are covered by the reconcile after reconnecting.
+    }
+}
+
+/// One connection: a full reconcile first (events before it are lost), then a refresh of each
+/// group the events name, several groups at once but never one group twice at once (a group
+/// named again while its refresh runs is refreshed once more afterwards, since that refresh
+/// may have read Marathon before the change). A full reconcile runs alone, between refreshes.
+/// Returns how the stream ended, or `None` when stopped.
+async fn connected(
+    client: &Client,
+    etcd: &Driver,
+    opts: &Options,
+    stop: &Stop,
+    inbox: &Inbox,
+    backoff: &mut Duration,
+) -> Option<End> {
+    let namespace = opts.namespace.as_deref();
+    let mut resync_due = Instant::now();
+    let mut dirty: BTreeSet<String> = BTreeSet::new();
+    let mut retry: BTreeSet<String> = BTreeSet::new();
+    let mut retry_at = Instant::now() + RETRY;
+    let mut in_flight: BTreeSet<String> = BTreeSet::new();
+    let mut running = FuturesUnordered::new();
+    loop {
+        let now = Instant::now();
+        if now >= resync_due && running.is_empty() {
+            match reconcile::reconcile(client, etcd, namespace).await {
+                Ok(report) => {
+                    log_report("reconcile", &report);
+                    resync_due = Instant::now() + opts.resync;
+                    *backoff = Duration::from_millis(100);
+                }
+                Err(e) => {
+                    tracing::warn!(target: "theseus::sync", "reconcile failed: {:#}", anyhow::Error::new(e));
+                    resync_due = Instant::now() + *backoff;
+                    *backoff = (*backoff * 2).min(opts.max_backoff);
                 }
             }
-            if Instant::now() >= retry_at {
-                dirty.append(&mut retry);
-                retry_at = Instant::now() + RETRY;
+        }
+        let resync_waiting = Instant::now() >= resync_due;
+        if Instant::now() >= retry_at {
+            dirty.append(&mut retry);
+            retry_at = Instant::now() + RETRY;
+        }
+        if !resync_waiting {
+            let free = IN_FLIGHT.saturating_sub(running.len());
+            let ready: Vec<String> = dirty.iter().filter(|p| !in_flight.contains(*p)).take(free).cloned().collect();
+            for path in ready {
+                dirty.remove(&path);
+                in_flight.insert(path.clone());
+                running.push(refresh_named(client, etcd, namespace, path));
             }
-            // Groups are independent: refresh several at once.
-            let batch = std::mem::take(&mut dirty);
-            let refreshes: Vec<_> =
-                batch.into_iter().map(|path| refresh_named(client, etcd, namespace, path)).collect();
-            let results: Vec<(String, Result<bool, reconcile::Error>)> =
-                futures::stream::iter(refreshes).buffer_unordered(IN_FLIGHT).collect().await;
-            for (path, result) in results {
+        }
+        let wake = if retry.is_empty() { resync_due } else { resync_due.min(retry_at) };
+        tokio::select! {
+            () = stopped(stop) => return None,
+            // While a due reconcile waits for the running refreshes, only they can wake it.
+            () = tokio::time::sleep_until(wake), if !resync_waiting => {}
+            Some((path, result)) = running.next(), if !running.is_empty() => {
+                in_flight.remove(&path);
                 match result {
                     Ok(true) => {}
                     Ok(false) => {
@@ -191,35 +232,18 @@ pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop)
                         tracing::warn!(target: "theseus::sync", "syncing `{path}` failed: {:#}", anyhow::Error::new(e));
                         retry.insert(path);
                         // etcd or Marathon may have lost writes meanwhile: reconcile once back.
-                        resync_due = resync_due.min(Instant::now() + backoff);
+                        resync_due = resync_due.min(Instant::now() + *backoff);
                     }
                 }
             }
-            let wake = if retry.is_empty() { resync_due } else { resync_due.min(retry_at) };
-            let next = tokio::select! {
-                () = stopped(stop) => return,
-                () = tokio::time::sleep_until(wake) => continue,
-                ev = stream.next() => ev,
-            };
-            match next {
-                Ok(Some(ev)) => {
-                    dirty.extend(groups_of(&ev));
-                    // Take whatever else has arrived, so a burst costs one refresh per group.
-                    while let Some(Ok(Some(ev))) = stream.next().now_or_never() {
-                        dirty.extend(groups_of(&ev));
-                    }
-                }
-                Ok(None) => {
-                    tracing::warn!(target: "theseus::sync", "Marathon closed the event stream; reconnecting");
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(target: "theseus::sync", "{e}; reconnecting");
-                    break;
+            () = inbox.arrived() => {
+                let (groups, end) = inbox.take();
+                dirty.extend(groups);
+                if end.is_some() {
+                    return end;
                 }
             }
         }
-        // The groups still dirty are covered by the reconcile after reconnecting.
     }
 }
 

@@ -21,7 +21,7 @@ pub async fn run(
         tracing::info!(target: "theseus::sync", "{} campaigns for leadership", opts.identity);
         let won = tokio::select! {
             () = stopped(stop) => return Ok(()),
-            won = etcd.campaign(&opts.identity, opts.lease_ttl) => won,
+            won = etcd.campaign(&opts.identity, opts.lease_ttl, opts.namespace.as_deref()) => won,
         };
         let leadership = match won {
             Ok(l) => l,

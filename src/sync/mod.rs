@@ -6,12 +6,14 @@
 //! - [`reconcile`]: a full diff applied in batched transactions; `sync --once`.
 //! - [`follow`]: the follower of Marathon's `/v2/events`, events treated as cache invalidation,
 //!   reconnect with backoff, reconcile on every (re)connect and every `resync`.
+//! - [`inbox`]: the event stream read without pause into the set of groups to refresh.
 //! - [`leader`]: the election among replicas; only the leader follows and writes.
 //! - [`drift`]: registration drift of chosen groups, for `plan` and `view`.
 
 pub mod diff;
 pub mod drift;
 pub mod follow;
+pub mod inbox;
 pub mod leader;
 pub mod reconcile;
 

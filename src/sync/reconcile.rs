@@ -108,6 +108,10 @@ pub struct GroupSync {
     pub deregistered: Vec<String>,
     /// Registered containers left as they are because their health is unknown.
     pub unknown: Vec<String>,
+    /// Marathon runs no app of this group (removed behind Theseus's back, or a `create` cut
+    /// short before its Marathon change): every container is deregistered, and the group's
+    /// record (config, history) is kept for `theseus create` or `theseus remove` to settle.
+    pub not_in_marathon: bool,
     /// Why nothing was written, when nothing was (`locked`, `removed`, ...).
     pub skipped: Option<String>,
 }
@@ -205,8 +209,9 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
             Action::Sync { live, restore, diff } => {
                 row.namespace = live.map(|g| g.namespace.clone());
                 row.unknown = diff.unknown.clone();
+                row.not_in_marathon = live.is_none();
                 if diff.is_empty() && restore.is_none() {
-                    if !row.unknown.is_empty() {
+                    if !row.unknown.is_empty() || row.not_in_marathon {
                         details.insert(key, row);
                     }
                     continue;
@@ -278,6 +283,7 @@ impl Report {
                     e.updated.extend(d.updated);
                     e.deregistered.extend(d.deregistered);
                     e.unknown = d.unknown;
+                    e.not_in_marathon = d.not_in_marathon;
                     e.skipped = d.skipped;
                     e.namespace = d.namespace.or(e.namespace.take());
                 }

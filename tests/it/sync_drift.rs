@@ -65,3 +65,43 @@ fn plan_and_view_show_drift_until_sync_repairs_it() {
     assert_eq!(reg["stale"], serde_json::json!([victim]), "{doc:#}");
     assert_eq!(reg["missing"].as_array().unwrap().len(), 1, "{doc:#}");
 }
+
+#[test]
+fn a_group_marathon_runs_without_an_etcd_record_is_drift_even_with_no_task_to_register() {
+    // A create whose Marathon write went through and whose etcd write never happened, for a
+    // group with no task to register (0 instances): no container is missing, yet etcd lacks
+    // the group itself, which `sync --once` restores. Until then plan shows drift, exit 10.
+    let env = Env::start();
+    let spec_path = env.spec(
+        r#"
+namespace = "it"
+[service.hello]
+cmd = "sleep 600"
+cpus = 0.1
+mem = 16
+[[service.hello.group]]
+labels = ["idle"]
+instances = 0
+"#,
+    );
+    let spec = spec_path.to_str().unwrap();
+    let out = env.cmd().args(["render", spec]).output().unwrap();
+    let apps: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(env.engine.call("PUT", "/v2/apps", Some(&apps)).status, 200);
+    env.engine.wait_idle(T);
+    assert!(env.registered().is_empty());
+    let (code, doc) = plan(&env, spec);
+    assert_eq!(code, Some(10), "{doc:#}");
+    let idle = row(&doc, "idle");
+    assert_eq!(idle["action"], "unchanged", "the spec is deployed: {doc:#}");
+    assert_eq!(idle["registration"]["group_missing"], true, "{doc:#}");
+    let table = env.cmd().args(["plan", spec]).output().unwrap();
+    let table = String::from_utf8_lossy(&table.stdout).to_lowercase();
+    assert!(table.contains("group not in etcd"), "{table}");
+
+    let report = env.sync_once();
+    assert_eq!(report["details"][0]["restored"], true, "{report:#}");
+    let (code, doc) = plan(&env, spec);
+    assert_eq!(code, Some(0), "{doc:#}");
+    assert_eq!(row(&doc, "idle")["registration"]["group_missing"], false, "{doc:#}");
+}

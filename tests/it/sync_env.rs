@@ -223,10 +223,14 @@ pub(crate) struct Replica {
 }
 
 impl Replica {
-    /// Starts `theseus -v sync --name NAME` with a short lease and no periodic resync, so that
-    /// only events (and the reconcile on each connect) can bring etcd along.
+    /// Starts `theseus -v sync --name NAME` with a short lease and no periodic resync (unless
+    /// `extra` sets them), so that only events (and the reconcile on each connect) can bring
+    /// etcd along.
     pub(crate) fn start(env: &Env, name: &str, extra: &[&str]) -> Replica {
-        let mut args = vec!["-v", "sync", "--name", name, "--resync", "1h"];
+        let mut args = vec!["-v", "sync", "--name", name];
+        if !extra.contains(&"--resync") {
+            args.extend(["--resync", "1h"]);
+        }
         if !extra.contains(&"--lease-ttl") {
             args.extend(["--lease-ttl", "2s"]);
         }
@@ -279,4 +283,36 @@ pub(crate) fn churn(engine: &Engine, stop: &std::sync::atomic::AtomicBool, pace:
         std::thread::sleep(pace); // pacing the load, not a synchronization
     }
     changes
+}
+
+/// Changes etcd behind sync's back, which no Marathon event reports: deregisters one real
+/// container of `group` and registers a container whose task does not exist. Returns the
+/// names of both.
+pub(crate) fn tamper(env: &Env, group: &str) -> (String, String) {
+    let real = env.registered()[&format!("hello/{group}")].keys().next().unwrap().clone();
+    let fake = format!("hello_{}.fake-task", group.replace('.', "_"));
+    let key = crate::support::gk("hello", group);
+    let info = theseus::etcd::ContainerInfo {
+        instance_name: fake.clone(),
+        instance_host: "127.0.0.9".into(),
+        instance_port: Some(1),
+        port_mappings: vec![],
+        version: "v0".into(),
+        healthy: true,
+        started_at: None,
+    };
+    let (etcd, gone) = (&env.etcd, real.clone());
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let d = etcd.driver().await;
+                assert!(d.deregister_container(&key, &gone).await.unwrap());
+                d.register_container(&key, &info).await.unwrap();
+            })
+        })
+        .join()
+        .unwrap()
+    });
+    (real, fake)
 }

@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::sync_env::{churn, signal, wait_exit, Env, Replica, SPEC, T};
+use crate::sync_env::{churn, signal, tamper, wait_exit, Env, Replica, SPEC, T};
 
 fn created(env: &Env) {
     let spec = env.spec(SPEC);
@@ -226,6 +226,9 @@ impl Relay {
                     let (client, upstream, refusing, counting) =
                         (client.clone(), upstream.clone(), refusing.clone(), counting.clone());
                     let mut cut_rx = cut_rx.clone();
+                    // A cut from here on ends this stream, even one that comes while the
+                    // upstream request is still under way.
+                    cut_rx.mark_unchanged();
                     async move {
                         let path = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
                         let events = uri.path() == "/v2/events";
@@ -247,7 +250,6 @@ impl Relay {
                         let resp = req.send().await.unwrap();
                         let status = resp.status();
                         let ct = resp.headers().get("content-type").cloned();
-                        cut_rx.mark_unchanged();
                         let stream = resp.bytes_stream().take_until(async move {
                             let _ = cut_rx.changed().await;
                         });
@@ -394,4 +396,41 @@ fn commands_running_beside_sync_keep_their_config_history_and_drains() {
     let info = env.cmd().args(["sync", "--once", "-o", "json"]).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(report["changes"], 0, "the follower had already caught up: {report:#}");
+}
+
+#[test]
+fn apps_deleted_through_marathons_api_are_deregistered_by_the_follower() {
+    // DELETE /v2/apps/{id} and DELETE /v2/groups/{id} behind Theseus's back, with resync off:
+    // only the events (app_terminated_event, the tasks' TASK_KILLED status updates) tell sync.
+    let env = Env::start();
+    created(&env);
+    let sync = Replica::start(&env, "d1", &[]);
+    sync.wait_leading(&env, T);
+    let app =
+        env.engine.get("/v2/apps?label=theseus.group%3D%3Ddev.frontend")["apps"][0]["id"].as_str().unwrap().to_owned();
+    let r = env.engine.call("DELETE", &format!("/v2/apps{app}"), None);
+    assert!(r.status < 300, "{}", r.text);
+    let r = env.engine.call("DELETE", "/v2/groups/it/hello/backend.dev", None);
+    assert!(r.status < 300, "{}", r.text);
+    env.wait_running(0);
+    env.wait_in_sync(T);
+    assert!(env.registered().values().all(|c| c.is_empty()), "{:#?}", env.registered());
+}
+
+#[test]
+fn every_resync_interval_reconciles_what_no_event_reports() {
+    // etcd changed behind sync's back (a container deregistered, a made-up one registered):
+    // Marathon sends no event for that, so only the periodic full reconcile can repair it.
+    let env = Env::start();
+    created(&env);
+    let sync = Replica::start(&env, "p1", &["--resync", "2s"]);
+    sync.wait_leading(&env, T);
+    env.wait_in_sync(T);
+    let (real, fake) = tamper(&env, "dev.frontend");
+    assert!(env.in_sync().is_err());
+    env.wait_in_sync(T);
+    let regs = env.registered();
+    assert!(regs["hello/dev.frontend"].contains_key(&real) && !regs["hello/dev.frontend"].contains_key(&fake));
+    let log = env.log("p1");
+    assert!(log.contains("reconcile: hello/dev.frontend: +1 ~0 -1"), "not repaired by a resync:\n{log}");
 }

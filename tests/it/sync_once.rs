@@ -128,3 +128,43 @@ fn local_engine_restarted_then_sync_once_drops_task_ids_that_no_longer_exist() {
     let now: Vec<String> = env.registered().values().flat_map(|c| c.keys().cloned()).collect();
     assert!(old.iter().all(|t| !now.contains(t)), "stale task ids stay registered: {now:?}");
 }
+
+#[test]
+fn apps_deleted_through_marathons_api_leave_no_containers_after_sync_once() {
+    // Someone removes a managed group's apps with Marathon's own API (DELETE /v2/apps/{id},
+    // DELETE /v2/groups/{id}): Marathon runs nothing for it any more, so etcd must list no
+    // container for it after `sync --once`. The group records themselves stay.
+    let env = Env::start();
+    let spec = env.spec(SPEC);
+    env.cmd().args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).assert().success();
+    env.wait_in_sync(T);
+    let app =
+        env.engine.get("/v2/apps?label=theseus.group%3D%3Ddev.frontend")["apps"][0]["id"].as_str().unwrap().to_owned();
+    let r = env.engine.call("DELETE", &format!("/v2/apps{app}"), None);
+    assert!(r.status < 300, "{}", r.text);
+    let r = env.engine.call("DELETE", "/v2/groups/it/hello/backend.dev", None);
+    assert!(r.status < 300, "{}", r.text);
+    env.engine.wait_idle(T);
+    env.engine.wait_for("the apps to be gone", T, |e| {
+        e.get("/v2/apps?label=theseus.managed%3D%3Dtrue")["apps"].as_array().is_some_and(Vec::is_empty)
+    });
+    env.wait_running(0);
+    assert_eq!(env.registered()["hello/dev.frontend"].len(), 3, "nothing deregistered them yet");
+    let report = settle(&env);
+    let regs = env.registered();
+    assert!(regs.values().all(|c| c.is_empty()), "containers left for groups Marathon no longer runs: {regs:#?}");
+    assert_eq!(report["changes"], 5, "{report:#}");
+    // The groups' records (config, ownership) stay, flagged in the report, so that a later
+    // `create` (or `remove`) settles them; `create` brings the groups back in one step.
+    let rows = report["details"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{report:#}");
+    assert!(rows.iter().all(|d| d["not_in_marathon"] == true && d["skipped"].is_null()), "{report:#}");
+    let keys: Vec<String> = env.etcd.dump().into_iter().map(|(k, _)| k).collect();
+    assert!(keys.contains(&"/services/hello/dev.frontend/config".to_owned()), "{keys:#?}");
+    let table = env.cmd().args(["sync", "--once"]).output().unwrap();
+    let table = String::from_utf8_lossy(&table.stdout).to_string();
+    assert!(table.contains("no app in Marathon: record kept"), "{table}");
+    env.cmd().args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).assert().success();
+    env.wait_running(5);
+    env.wait_in_sync(T);
+}
