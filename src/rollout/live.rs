@@ -102,9 +102,7 @@ impl Snapshot {
         selector: &Selector,
     ) -> Result<Self, Error> {
         let filter = selector.marathon_label_filter();
-        let (apps, deployments, queue) =
-            tokio::try_join!(client.apps(Some(&filter), true), client.deployments(), client.queue())?;
-        Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
+        Self::with_apps(client, client.apps(Some(&filter), true), namespace, services, selector).await
     }
 
     /// Like [`Snapshot::read_in`], for showing rather than changing: the apps are read with
@@ -117,8 +115,19 @@ impl Snapshot {
         selector: &Selector,
     ) -> Result<Self, Error> {
         let filter = selector.marathon_label_filter();
-        let (apps, deployments, queue) =
-            tokio::try_join!(client.app_summaries(Some(&filter)), client.deployments(), client.queue())?;
+        Self::with_apps(client, client.app_summaries(Some(&filter)), namespace, services, selector).await
+    }
+
+    /// The snapshot of the apps `read_apps` reads, with the deployments and the queue read at
+    /// the same time (three requests in parallel).
+    async fn with_apps(
+        client: &Client,
+        read_apps: impl std::future::Future<Output = Result<Vec<App>, Error>>,
+        namespace: Option<&str>,
+        services: &[String],
+        selector: &Selector,
+    ) -> Result<Self, Error> {
+        let (apps, deployments, queue) = tokio::try_join!(read_apps, client.deployments(), client.queue())?;
         Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
     }
 
