@@ -404,20 +404,28 @@ fn nested_marathon_paths_are_refused_and_remove_keeps_what_is_not_its_own() {
     env.assert_consistent("", "nest");
 }
 
+/// Puts the one app of namespace `it` under a deployment that never ends, and returns its id:
+/// a restart that can never place its new tasks keeps a deployment open (upgradeStrategy {1, 1}
+/// keeps the old tasks running: M:.../core/deployment/impl/TaskReplaceActor.scala).
+fn hold_with_a_stuck_deployment(env: &Env) -> String {
+    let (app_id, _) = env.marathon_groups("it").into_iter().next().unwrap();
+    let stuck = json!({ "constraints": [["hostname", "LIKE", "nowhere"]] });
+    assert_eq!(env.engine.call("PUT", &format!("/v2/apps{app_id}"), Some(&stuck)).status, 200);
+    app_id
+}
+
 /// Case 3 of issue 11: `scale` while a Marathon deployment holds the app is refused with exit 6
 /// before anything is drained: etcd still lists both healthy tasks.
 #[test]
 fn scale_during_a_deployment_is_refused_before_anything_is_drained() {
     let env = Env::start();
-    let spec = env.spec("s.toml", &spec_text("it", "web", &[("dev", 2)]));
-    env.ok(&[&["create", spec.to_str().unwrap()][..], &FAST].concat());
-    env.assert_consistent("", "it");
-    let before = env.etcd_revisions("/services/");
-    let (app_id, _) = env.marathon_groups("it").into_iter().next().unwrap();
-    // A restart that can never place its new tasks keeps a deployment open (upgradeStrategy
-    // {1, 1} keeps the old tasks running: M:.../core/deployment/impl/TaskReplaceActor.scala).
-    let stuck = json!({ "constraints": [["hostname", "LIKE", "nowhere"]] });
-    assert_eq!(env.engine.call("PUT", &format!("/v2/apps{app_id}"), Some(&stuck)).status, 200);
+    let before = {
+        let spec = env.spec("s.toml", &spec_text("it", "web", &[("dev", 2)]));
+        env.ok(&[&["create", spec.to_str().unwrap()][..], &FAST].concat());
+        env.assert_consistent("", "it");
+        env.etcd_revisions("/services/")
+    };
+    hold_with_a_stuck_deployment(&env);
     for n in ["1", "3"] {
         let out = env.run(&[&["scale", "web", "-l", "dev", "-n", n][..], &FAST].concat());
         assert_eq!(out.code, Some(6), "scale to {n}: {}", out.stderr);
@@ -440,9 +448,7 @@ fn scale_force_cancels_the_deployment_that_holds_the_group() {
     let env = Env::start();
     let spec = env.spec("s.toml", &spec_text("it", "web", &[("dev", 2)]));
     env.ok(&[&["create", spec.to_str().unwrap()][..], &FAST].concat());
-    let (app_id, _) = env.marathon_groups("it").into_iter().next().unwrap();
-    let stuck = json!({ "constraints": [["hostname", "LIKE", "nowhere"]] });
-    assert_eq!(env.engine.call("PUT", &format!("/v2/apps{app_id}"), Some(&stuck)).status, 200);
+    let app_id = hold_with_a_stuck_deployment(&env);
     let deployments = || env.engine.call("GET", "/v2/deployments", None).json.as_array().map_or(0, Vec::len);
     assert_eq!(deployments(), 1, "the stuck restart holds the app");
     env.ok(&[&["scale", "web", "-l", "dev", "-n", "1", "--force"][..], &FAST].concat());
