@@ -146,7 +146,7 @@ async fn registered_counts(ctx: &Context, groups: &[GroupStatus]) -> Vec<Option<
         let mut by_service = std::collections::BTreeMap::new();
         for g in groups {
             if !by_service.contains_key(&g.service) {
-                by_service.insert(g.service.clone(), etcd.service_registrations(&g.service).await?);
+                by_service.insert(g.service.clone(), etcd.service_registration_counts(&g.service).await?);
             }
         }
         Ok::<_, crate::etcd::Error>(by_service)
@@ -155,9 +155,11 @@ async fn registered_counts(ctx: &Context, groups: &[GroupStatus]) -> Vec<Option<
         Ok(Ok(by_service)) => groups
             .iter()
             .map(|g| {
-                let regs = by_service.get(&g.service).and_then(|s| s.get(&g.group));
+                let count = by_service.get(&g.service).and_then(|s| s.get(&g.group));
                 Some(
-                    regs.filter(|r| r.namespace().is_none_or(|ns| ns == g.namespace)).map_or(0, |r| r.containers.len()),
+                    count
+                        .filter(|c| c.namespace.as_deref().is_none_or(|ns| ns == g.namespace))
+                        .map_or(0, |c| c.containers),
                 )
             })
             .collect(),
@@ -191,7 +193,8 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
         let snap = Snapshot::read_summary(ctx.marathon()?, namespace.as_deref(), &services, &selector)
             .await
             .context("reading the groups from Marathon")?;
-        let groups = statuses(&snap);
+        // The snapshot is used up here: its apps are gone before etcd's answer arrives.
+        let groups = statuses(snap);
         let registered = registered_counts(ctx, &groups).await;
         anyhow::Ok(View { groups, registered, wide: args.wide, containers: args.containers })
     };

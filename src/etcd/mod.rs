@@ -51,7 +51,7 @@ pub use journal::{Journal, JournalSide, JournalState, RolloutKind};
 pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
 pub use owner::Owner;
-pub use registry::{Applied, GroupChange, GroupRegistrations, Registrations, Skipped};
+pub use registry::{Applied, GroupChange, GroupCount, GroupRegistrations, Registrations, Skipped};
 pub use watch::ServiceWatch;
 
 use crate::names::{check_service, GroupKey};

@@ -36,6 +36,22 @@ impl GroupRegistrations {
     }
 }
 
+/// One group's registered containers, counted, with the namespace its config records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupCount {
+    /// The namespace recorded in the group's config, if any (as [`GroupRegistrations::namespace`]).
+    pub namespace: Option<String>,
+    /// How many containers are registered.
+    pub containers: usize,
+}
+
+/// The one field of a group's config that [`Driver::service_registration_counts`] reads.
+#[derive(serde::Deserialize)]
+struct ConfigNamespace<'a> {
+    #[serde(borrow, default)]
+    namespace: Option<std::borrow::Cow<'a, str>>,
+}
+
 /// Every registered group, and the groups whose rollout lock is held.
 #[derive(Debug, Clone, Default)]
 pub struct Registrations {
@@ -131,6 +147,52 @@ impl Driver {
                 (g, regs)
             })
             .collect())
+    }
+
+    /// Every group of one service (encoded labels → its count) in one range read, like
+    /// [`Driver::service_registrations`] but without reading any container's info: what
+    /// `view` shows, at a fraction of the cost (10,000 infos parsed were a third of its time).
+    pub async fn service_registration_counts(&self, service: &str) -> Result<BTreeMap<String, GroupCount>, Error> {
+        crate::names::check_service(service)?;
+        let prefix = self.keys.service_prefix(service);
+        let Some(kvs) = self.marker_and_range(&self.keys.service(service), &prefix, false).await? else {
+            return Ok(BTreeMap::new());
+        };
+        let mut counts: BTreeMap<String, GroupCount> = BTreeMap::new();
+        let mut configs: BTreeMap<&str, Option<String>> = BTreeMap::new();
+        // A container counts once, whether its marker, its info or both are there.
+        let mut containers: Vec<(&str, &str)> = Vec::new();
+        for kv in &kvs {
+            let Ok(key) = kv.key_str() else { continue };
+            match self.keys.parse_in_service(service, key) {
+                Some(Entry::Group { group }) => {
+                    counts.insert(group.to_owned(), GroupCount::default());
+                }
+                Some(Entry::Config { group }) => {
+                    let namespace =
+                        serde_json::from_slice::<ConfigNamespace<'_>>(kv.value()).ok().and_then(|c| c.namespace);
+                    configs.insert(group, namespace.map(std::borrow::Cow::into_owned));
+                }
+                Some(Entry::Container { group, container } | Entry::ContainerInfo { group, container }) => {
+                    containers.push((group, container));
+                }
+                _ => {}
+            }
+        }
+        containers.sort_unstable();
+        containers.dedup();
+        for (group, _) in containers {
+            if let Some(count) = counts.get_mut(group) {
+                count.containers += 1;
+            }
+        }
+        // Only groups whose marker exists: keys left under a missing marker are not a group.
+        for (group, namespace) in configs {
+            if let Some(count) = counts.get_mut(group) {
+                count.namespace = namespace;
+            }
+        }
+        Ok(counts)
     }
 
     /// One group's registrations (one range read), or `None` when the group is not registered.

@@ -25,11 +25,14 @@ use url::Url;
 
 use super::error::Error;
 
+pub(crate) mod body;
 mod events;
+use super::summary::AppsStream;
 use super::types::{
     App, AppEnvelope, AppList, Deployment, DeploymentResult, ErrorBody, Group, Queue, QueueItem, Task, TaskList,
 };
 use crate::secret::Secret;
+use body::{BodySink, Whole};
 pub use events::{Event, EventStream, StreamError};
 
 /// How to reach Marathon. Credentials are [`Secret`]s, so `Debug` never shows them.
@@ -76,12 +79,25 @@ pub struct Client {
 }
 
 /// The answer to one request, before decoding.
-struct Answer {
+struct Answer<T = bytes::Bytes> {
     /// The base URL that answered (credentials left out).
     url: String,
     status: StatusCode,
     headers: HeaderMap,
+    /// The body, whole: every body of a plain request, an error's body of a streamed one.
     body: bytes::Bytes,
+    /// A 2xx body as the request's [`BodySink`] made it, while it arrived.
+    value: Option<T>,
+}
+
+impl Answer {
+    /// The answer of a request whose body was read whole.
+    fn whole(mut self) -> Answer {
+        if let Some(body) = self.value.take() {
+            self.body = body;
+        }
+        self
+    }
 }
 
 impl Client {
@@ -159,7 +175,13 @@ impl Client {
     /// Sends one request with failover and retries (see the module docs for which); returns the
     /// raw answer of the first URL that answered with something other than 502/503 (or the last
     /// 502/503 of a read). A write whose outcome is unknown is [`Error::Uncertain`] at once.
-    async fn send(&self, method: Method, path_and_query: &str, body: Option<&Value>) -> Result<Answer, Error> {
+    /// A 2xx body is fed to an `S` while it arrives; other bodies are kept whole.
+    async fn send<S: BodySink>(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<&Value>,
+    ) -> Result<Answer<S::Output>, Error> {
         let n = self.urls.len();
         let idempotent = method == Method::GET || method == Method::HEAD;
         let bare_path = path_and_query.split('?').next().unwrap_or(path_and_query);
@@ -175,7 +197,7 @@ impl Client {
         };
         let mut delay = self.backoff;
         let mut last_transport: Option<reqwest::Error> = None;
-        let mut last_answer: Option<Answer> = None;
+        let mut last_answer: Option<Answer<S::Output>> = None;
         for attempt in 0..self.attempts {
             if attempt > 0 {
                 tokio::time::sleep(delay).await;
@@ -206,8 +228,13 @@ impl Client {
                                 *l = Some(leader.to_owned());
                             }
                         }
-                        let body = match read_body(resp).await {
-                            Ok(b) => b,
+                        let read = if status.is_success() {
+                            body::read_into::<S>(resp).await.map(|v| (bytes::Bytes::new(), Some(v)))
+                        } else {
+                            body::read_into::<Whole>(resp).await.map(|b| (b, None))
+                        };
+                        let (body, value) = match read {
+                            Ok(read) => read,
                             Err(e) if idempotent => {
                                 last_transport = Some(e);
                                 continue;
@@ -222,7 +249,8 @@ impl Client {
                         };
                         self.preferred.store(idx, Ordering::Relaxed);
                         let base = redacted(self.urls[idx].as_str());
-                        let answer = Answer { url: base.trim_end_matches('/').to_owned(), status, headers, body };
+                        let answer =
+                            Answer { url: base.trim_end_matches('/').to_owned(), status, headers, body, value };
                         if status == StatusCode::BAD_GATEWAY || status == StatusCode::SERVICE_UNAVAILABLE {
                             if !idempotent {
                                 // 502: a proxying Marathon got no answer from the leader, which may
@@ -266,7 +294,17 @@ impl Client {
 
     /// Sends a request and turns non-2xx answers into typed errors.
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer, Error> {
-        let answer = self.send(method.clone(), path, body).await?;
+        Ok(self.call_into::<Whole>(method, path, body).await?.whole())
+    }
+
+    /// Like [`Client::call`], with a 2xx body fed to an `S` while it arrives.
+    async fn call_into<S: BodySink>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Answer<S::Output>, Error> {
+        let answer = self.send::<S>(method.clone(), path, body).await?;
         if answer.status.is_success() {
             return Ok(answer);
         }
@@ -352,12 +390,9 @@ impl Client {
             Some(sel) => format!("/v2/apps?label={}&embed=apps.tasks&embed=apps.lastTaskFailure", encode(sel)),
             None => "/v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure".to_owned(),
         };
-        let answer = self.call(Method::GET, &path, None).await?;
-        super::summary::apps_from_slice(&answer.body).map_err(|source| Error::Decode {
-            method: Method::GET,
-            path: "/v2/apps".into(),
-            source,
-        })
+        let answer = self.call_into::<AppsStream>(Method::GET, &path, None).await?;
+        let parsed = answer.value.unwrap_or_else(|| AppsStream::with_expected_len(0).finish());
+        parsed.map_err(|source| Error::Decode { method: Method::GET, path: "/v2/apps".into(), source })
     }
 
     /// `GET /v2/apps/{id}`: the app with its tasks, or `None` when it does not exist.
@@ -485,21 +520,6 @@ fn transport_reason(e: &reqwest::Error) -> String {
     }
 }
 
-/// The largest body size taken from `Content-Length` to size the buffer up front.
-const MAX_PREALLOCATED_BODY: u64 = 256 << 20;
-
-/// The whole body in one buffer sized from `Content-Length`: `Response::bytes` gathers the
-/// chunks and then copies them into a buffer of their own, which for a 7 MB `/v2/apps` answer
-/// cost a copy and a page fault per page more than this.
-async fn read_body(mut resp: reqwest::Response) -> Result<bytes::Bytes, reqwest::Error> {
-    let expected = resp.content_length().unwrap_or(0).min(MAX_PREALLOCATED_BODY);
-    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
-    while let Some(chunk) = resp.chunk().await? {
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.into())
-}
-
 fn to_value(app: &App) -> Result<Value, Error> {
     serde_json::to_value(app).map_err(|source| Error::Decode { method: Method::POST, path: "/v2/apps".into(), source })
 }
@@ -601,6 +621,7 @@ mod tests {
             status: StatusCode::CREATED,
             headers,
             body: br#"{"deployments":[{"id":"d2"}]}"#.to_vec().into(),
+            value: None,
         };
         assert_eq!(change_of(&a).deployment_id.as_deref(), Some("d1"));
         let b = Answer {
@@ -608,6 +629,7 @@ mod tests {
             status: StatusCode::OK,
             headers: HeaderMap::new(),
             body: br#"{"deploymentId":"d3","version":"v"}"#.to_vec().into(),
+            value: None,
         };
         assert_eq!(change_of(&b), Change { deployment_id: Some("d3".into()), version: Some("v".into()) });
     }

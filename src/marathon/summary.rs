@@ -15,6 +15,7 @@ use std::fmt;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
+use super::client::body::BodySink;
 use super::types::{App, Container, Docker, HealthCheck, HealthCheckResult, Task, TaskFailure, TaskState, VersionInfo};
 
 /// The label keys kept: Theseus's own (`theseus.*`); any other label is skipped unread.
@@ -246,6 +247,188 @@ pub fn apps_from_slice(body: &[u8]) -> Result<Vec<App>, serde_json::Error> {
     Ok(parsed.apps.into_iter().map(App::from).collect())
 }
 
+/// `{"apps": [...]}` parsed while it arrives ([`BodySink`]): each app is parsed and slimmed
+/// as soon as its last byte is in, and its bytes dropped, so neither the whole body (7 MB for
+/// 2,000 apps with 10,000 tasks) nor the list of parsed summaries is ever held at once.
+///
+/// Only the framing `{"apps":[` … `]}` is read here; every app is parsed by serde_json, and a
+/// body framed any other way (other members first, an escaped key) is gathered whole and
+/// parsed by [`apps_from_slice`]. The result and its errors are those of [`apps_from_slice`].
+pub struct AppsStream {
+    /// Bytes not yet consumed start at `pos`.
+    buf: Vec<u8>,
+    pos: usize,
+    state: Framing,
+    /// After an app was found incomplete: parse again once `buf` holds this many bytes, so an
+    /// app larger than many chunks is parsed a few times, not once per chunk.
+    retry_at: usize,
+    apps: Vec<App>,
+    error: Option<serde_json::Error>,
+}
+
+/// Where [`AppsStream`] is in the body.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// Before `[`: the framing is not known yet.
+    Start,
+    /// Inside the array, expecting what [`Next`] says.
+    Apps(Next),
+    /// After `]`: the rest is checked at the end.
+    Tail,
+    /// Framed otherwise: gathered whole.
+    Whole,
+}
+
+/// What comes next inside the apps array.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// An app or `]` (after `[`).
+    AppOrEnd,
+    /// An app (after `,`).
+    App,
+    /// `,` or `]` (after an app).
+    CommaOrEnd,
+}
+
+/// How a body starts: `{ "apps" : [` with any whitespace between.
+enum Start {
+    /// The bytes so far agree, but are too few to tell.
+    Unknown,
+    /// Framed otherwise.
+    Other,
+    /// The array's first element starts at this offset.
+    Apps(usize),
+}
+
+fn framing_start(bytes: &[u8]) -> Start {
+    let mut i = 0;
+    for token in [&b"{"[..], b"\"apps\"", b":", b"["] {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        let have = &bytes[i.min(bytes.len())..];
+        let n = have.len().min(token.len());
+        if have[..n] != token[..n] {
+            return Start::Other;
+        }
+        if n < token.len() {
+            return Start::Unknown;
+        }
+        i += token.len();
+    }
+    Start::Apps(i)
+}
+
+impl AppsStream {
+    /// Reads what `buf[pos..]` holds; `at_end`: no more bytes will come.
+    fn advance(&mut self, at_end: bool) {
+        while self.error.is_none() {
+            match self.state {
+                Framing::Start => match framing_start(&self.buf) {
+                    Start::Unknown => return,
+                    Start::Other => self.state = Framing::Whole,
+                    Start::Apps(n) => {
+                        self.pos = n;
+                        self.state = Framing::Apps(Next::AppOrEnd);
+                    }
+                },
+                Framing::Apps(next) => {
+                    while self.buf.get(self.pos).is_some_and(u8::is_ascii_whitespace) {
+                        self.pos += 1;
+                    }
+                    match (self.buf.get(self.pos), next) {
+                        (None, _) => return,
+                        (Some(b']'), Next::AppOrEnd | Next::CommaOrEnd) => {
+                            self.pos += 1;
+                            self.state = Framing::Tail;
+                        }
+                        (Some(b','), Next::CommaOrEnd) => {
+                            self.pos += 1;
+                            self.state = Framing::Apps(Next::App);
+                        }
+                        (Some(_), Next::CommaOrEnd) => {
+                            self.error = Some(serde::de::Error::custom("expected `,` or `]` after an app"));
+                        }
+                        (Some(_), Next::AppOrEnd | Next::App) => {
+                            if !at_end && self.buf.len() < self.retry_at {
+                                return;
+                            }
+                            if !self.next_app(at_end) {
+                                return;
+                            }
+                        }
+                    }
+                }
+                Framing::Tail | Framing::Whole => return,
+            }
+        }
+    }
+
+    /// Parses the app at `pos`; `false` when its bytes are not all in yet.
+    fn next_app(&mut self, at_end: bool) -> bool {
+        let rest = &self.buf[self.pos..];
+        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<AppSummary<'_>>();
+        match stream.next() {
+            Some(Ok(app)) => {
+                let used = stream.byte_offset();
+                self.apps.push(App::from(app));
+                self.pos += used;
+                self.state = Framing::Apps(Next::CommaOrEnd);
+                true
+            }
+            Some(Err(e)) if e.is_eof() && !at_end => {
+                self.retry_at = self.buf.len() + rest.len();
+                false
+            }
+            Some(Err(e)) => {
+                self.error = Some(e);
+                false
+            }
+            None => false,
+        }
+    }
+}
+
+impl BodySink for AppsStream {
+    type Output = Result<Vec<App>, serde_json::Error>;
+
+    fn with_expected_len(_expected: usize) -> Self {
+        AppsStream { buf: Vec::new(), pos: 0, state: Framing::Start, retry_at: 0, apps: Vec::new(), error: None }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) {
+        if self.error.is_some() {
+            return;
+        }
+        // Consumed bytes go before the buffer grows (never while the framing is unknown).
+        if matches!(self.state, Framing::Apps(_)) && self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.retry_at = self.retry_at.saturating_sub(self.pos);
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(chunk);
+        self.advance(false);
+    }
+
+    fn finish(mut self) -> Self::Output {
+        self.advance(true);
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        match self.state {
+            Framing::Start | Framing::Whole => apps_from_slice(&self.buf),
+            Framing::Apps(_) => Err(serde::de::Error::custom("the apps list ends early")),
+            Framing::Tail => {
+                // What follows `]` must close the object (perhaps after other members).
+                let mut rest = b"{\"apps\":[]".to_vec();
+                rest.extend_from_slice(&self.buf[self.pos..]);
+                serde_json::from_slice::<AppsBody<'_>>(&rest)?;
+                Ok(self.apps)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +483,59 @@ mod tests {
         assert_eq!(lean[1].labels, None);
         assert_eq!(lean[1].health_checks, None);
         assert_eq!(lean[1].args.as_deref(), Some(&["a".to_owned(), "b".to_owned()][..]));
+    }
+
+    /// `body` fed to an [`AppsStream`] in chunks of `size` bytes.
+    fn streamed(body: &[u8], size: usize) -> Result<Vec<App>, serde_json::Error> {
+        let mut sink = AppsStream::with_expected_len(body.len());
+        for chunk in body.chunks(size.max(1)) {
+            sink.feed(chunk);
+        }
+        sink.finish()
+    }
+
+    #[test]
+    fn a_streamed_body_reads_as_the_whole_body_whatever_its_chunks() {
+        let whole = apps_from_slice(BODY.as_bytes()).unwrap();
+        for size in [1, 2, 3, 7, 64, 100, 1000, BODY.len()] {
+            assert_eq!(streamed(BODY.as_bytes(), size).unwrap(), whole, "chunks of {size} bytes");
+        }
+        // Framed otherwise: other members first, pretty-printed, no apps at all.
+        let value: serde_json::Value = serde_json::from_str(BODY).unwrap();
+        let other_first = format!("{{\"x\": [1, {{\"apps\": 2}}], \"apps\": {}}}", value["apps"]);
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let after = format!("{{\"apps\": {}, \"x\": {{\"a\": [\"]\"]}}}}", value["apps"]);
+        for body in [other_first, pretty, after] {
+            for size in [1, 5, 4096] {
+                assert_eq!(streamed(body.as_bytes(), size).unwrap(), whole, "{body} in chunks of {size}");
+            }
+        }
+        for body in ["{}", "{\"apps\":[]}", " { \"apps\" : [ ] } "] {
+            assert_eq!(streamed(body.as_bytes(), 1).unwrap(), Vec::new(), "{body}");
+        }
+    }
+
+    #[test]
+    fn a_streamed_body_that_is_cut_or_malformed_is_an_error() {
+        let cut = &BODY.as_bytes()[..BODY.len() / 2];
+        for body in [
+            cut,
+            &BODY.as_bytes()[..BODY.len() - 1],
+            b"{\"apps\":[{\"id\":\"/a\"},]}",
+            b"{\"apps\":[{\"id\":\"/a\"} {\"id\":\"/b\"}]}",
+            b"{\"apps\":[1]}",
+            b"{\"apps\":[{\"id\":\"/a\"}]} trailing",
+            b"{\"apps\":[{\"id\":\"/a\"}]",
+            b"{\"apps\":[{\"id\":3}]}",
+            b"not json",
+            b"",
+        ] {
+            for size in [1, 3, 4096] {
+                let text = String::from_utf8_lossy(body);
+                assert!(streamed(body, size).is_err(), "{text} in chunks of {size} must be an error");
+                assert!(apps_from_slice(body).is_err(), "{text} is an error read whole too");
+            }
+        }
     }
 
     #[test]

@@ -202,7 +202,13 @@ pub fn fold(
         let gid = group_id(&ns, &service, &encoded);
         groups
             .entry((ns.clone(), service.clone(), encoded.clone()))
-            .or_insert_with(|| LiveGroup { key, labels: label_set, group_id: gid, namespace: ns, apps: Vec::new() })
+            .or_insert_with(|| LiveGroup {
+                key,
+                labels: label_set,
+                group_id: gid,
+                namespace: ns,
+                apps: Vec::with_capacity(1),
+            })
             .apps
             .push(app);
     }

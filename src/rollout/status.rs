@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::live::{revision_of, LiveGroup, Snapshot};
+use super::live::{LiveGroup, Snapshot};
 use super::stuck::unplaced_reason;
 use super::wait::{counts, task_healthy};
 use crate::marathon::types::App;
@@ -115,45 +115,53 @@ pub fn runs(app: &App) -> String {
     app.cmd.clone().or_else(|| app.args.as_ref().map(|a| a.join(" "))).unwrap_or_default()
 }
 
-/// The status of one live group.
-pub fn group_status(group: &LiveGroup, snap: &Snapshot) -> GroupStatus {
-    let mut instances = Instances { healthy: 0, running: 0, desired: group.desired() };
-    let mut containers = Vec::new();
+/// Instance counts of one live group.
+fn instances(group: &LiveGroup) -> Instances {
+    let mut n = Instances { healthy: 0, running: 0, desired: group.desired() };
     for app in &group.apps {
         let c = counts(app);
-        instances.healthy += c.healthy;
-        instances.running += c.running;
-        let revision = revision_of(app);
-        for t in app.tasks.iter().flatten() {
+        n.healthy += c.healthy;
+        n.running += c.running;
+    }
+    n
+}
+
+/// The status of one live group, taking its tasks' strings rather than copying them.
+fn group_status(group: LiveGroup, instances: Instances, state: GroupState) -> GroupStatus {
+    let revisions = group.revisions();
+    let current = group.current();
+    let runs = current.map(runs).unwrap_or_default();
+    let since = current.and_then(|a| {
+        a.version_info.as_ref().and_then(|v| v.last_config_change_at.clone()).or_else(|| a.version.clone())
+    });
+    let mut containers = Vec::with_capacity(group.tasks().count());
+    for (mut app, revision) in group.apps.into_iter().zip(&revisions) {
+        for t in app.tasks.take().into_iter().flatten() {
             containers.push(ContainerStatus {
-                id: t.id.clone(),
-                host: t.host.clone(),
-                ports: t.ports.clone().unwrap_or_default(),
+                healthy: task_healthy(&app, &t),
                 state: t.state.to_string(),
-                healthy: task_healthy(app, t),
+                id: t.id,
+                host: t.host,
+                ports: t.ports.unwrap_or_default(),
                 revision: revision.clone(),
-                started_at: t.started_at.clone(),
+                started_at: t.started_at,
             });
         }
     }
     containers.sort_by(|a, b| (&a.host, &a.ports, &a.id).cmp(&(&b.host, &b.ports, &b.id)));
     let mut hosts: Vec<String> = containers.iter().map(|c| c.host.clone()).collect();
-    hosts.sort();
-    hosts.dedup();
-    let current = group.current();
+    hosts.dedup(); // sorted already: the containers are sorted by host first
     GroupStatus {
-        namespace: group.namespace.clone(),
         service: group.key.service().to_owned(),
-        labels: group.labels.iter().cloned().collect(),
         group: group.key.group().to_owned(),
-        id: group.group_id.clone(),
+        labels: group.labels.into_iter().collect(),
+        namespace: group.namespace,
+        id: group.group_id,
         instances,
-        revisions: group.revisions(),
-        runs: current.map(runs).unwrap_or_default(),
-        state: state(group, snap, instances),
-        since: current.and_then(|a| {
-            a.version_info.as_ref().and_then(|v| v.last_config_change_at.clone()).or_else(|| a.version.clone())
-        }),
+        revisions,
+        runs,
+        state,
+        since,
         hosts,
         containers,
     }
@@ -184,9 +192,18 @@ fn state(group: &LiveGroup, snap: &Snapshot, n: Instances) -> GroupState {
     }
 }
 
-/// Statuses of every group in the snapshot, in (service, labels) order.
-pub fn statuses(snap: &Snapshot) -> Vec<GroupStatus> {
-    snap.groups.values().map(|g| group_status(g, snap)).collect()
+/// Statuses of every group in the snapshot, in (service, labels) order. The snapshot is
+/// used up: its tasks' strings move into the statuses instead of being copied.
+pub fn statuses(snap: Snapshot) -> Vec<GroupStatus> {
+    let states: Vec<(Instances, GroupState)> = snap
+        .groups
+        .values()
+        .map(|g| {
+            let n = instances(g);
+            (n, state(g, &snap, n))
+        })
+        .collect();
+    snap.groups.into_values().zip(states).map(|(g, (n, state))| group_status(g, n, state)).collect()
 }
 
 #[cfg(test)]
@@ -232,7 +249,7 @@ mod tests {
     fn a_fully_running_group_is_stable() {
         let snap =
             Snapshot { groups: fold(vec![app(2, 2)], Some("ns"), &[], &Selector::default()), ..Snapshot::default() };
-        let s = statuses(&snap);
+        let s = statuses(snap);
         assert_eq!(s[0].state, GroupState::Stable);
         assert_eq!(s[0].instances, Instances { healthy: 2, running: 2, desired: 2 });
         assert_eq!(s[0].labels, ["dev", "frontend"]);
@@ -251,6 +268,6 @@ mod tests {
             total_steps: 2,
             ..Deployment::default()
         });
-        assert_eq!(statuses(&snap)[0].state, GroupState::Deploying(1, 2));
+        assert_eq!(statuses(snap)[0].state, GroupState::Deploying(1, 2));
     }
 }

@@ -467,3 +467,43 @@ async fn a_service_bigger_than_grpcs_default_message_limit_still_reads_in_one_re
     assert_eq!(d.requests_sent() - before, 1);
     assert_eq!(all["dev"].len(), 2500);
 }
+
+/// `view`'s lean count of a service's registrations agrees with the full read it replaces:
+/// a container counts once whether its marker, its info or both are there (also when one
+/// name is a prefix of another, which etcd sorts apart), the namespace is the config's, and
+/// keys left under a missing group marker are no group.
+#[tokio::test]
+async fn registration_counts_agree_with_the_full_registrations() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    d.create_group(&gk("web", "a"), &json!({ "namespace": "team-a" })).await.unwrap();
+    d.create_group(&gk("web", "b"), &json!({ "namespace": 3 })).await.unwrap();
+    d.create_group(&gk("web", "c"), &json!({})).await.unwrap();
+    d.register_containers(&gk("web", "a"), &[info("c1", 31000), info("c1-x", 31001), info("c10", 31002)])
+        .await
+        .unwrap();
+    d.register_containers(&gk("web", "b"), &[info("t1", 31003)]).await.unwrap();
+    let mut raw = etcd_client::Client::connect([etcd.endpoint.as_str()], None).await.unwrap();
+    raw.put("/services/web/a/containers/c1-x", "", None).await.unwrap();
+    raw.delete("/services/web/a/containers/c10", None).await.unwrap();
+    raw.put("/services/web/c/containers/only-info/info", "not json", None).await.unwrap();
+    raw.put("/services/web/c/containers/only-marker", "{}", None).await.unwrap();
+    raw.put("/services/web/gone/containers/x/info", "{}", None).await.unwrap();
+    raw.put("/services/web/gone/config", r#"{"namespace":"team-a"}"#, None).await.unwrap();
+
+    let full = d.service_registrations("web").await.unwrap();
+    let counts = d.service_registration_counts("web").await.unwrap();
+    let expected: Vec<(String, Option<String>, usize)> = full
+        .iter()
+        .map(|(group, regs)| (group.clone(), regs.namespace().map(str::to_owned), regs.containers.len()))
+        .collect();
+    let got: Vec<(String, Option<String>, usize)> =
+        counts.iter().map(|(group, c)| (group.clone(), c.namespace.clone(), c.containers)).collect();
+    assert_eq!(got, expected);
+    assert_eq!(
+        got,
+        [("a".into(), Some("team-a".into()), 3), ("b".into(), None, 1), ("c".into(), None, 2)],
+        "c10's info is left without its marker; `gone` has no marker"
+    );
+    assert!(d.service_registration_counts("db").await.unwrap().is_empty(), "an unregistered service has none");
+}
