@@ -376,7 +376,10 @@ impl AppsStream {
                 self.state = Framing::Apps(Next::CommaOrEnd);
                 true
             }
-            Some(Err(e)) if e.is_eof() && !at_end => {
+            // Bytes cut short fail in many ways ("EOF", but also "invalid number" for `0.`):
+            // until the body ends, any failure may be that, and is tried again when twice as
+            // many bytes are in (a malformed app is reported at the end).
+            Some(Err(_)) if !at_end => {
                 self.retry_at = self.buf.len() + rest.len();
                 false
             }
@@ -435,7 +438,7 @@ mod tests {
     use crate::marathon::types::AppList;
 
     /// An `AppInfo` as Marathon sends it, with fields `view` does not read and an escaped string.
-    const BODY: &str = r#"{"apps":[{"id":"/ns/web/dev/r1","cmd":"serve \"x\"","instances":2,
+    const BODY: &str = r#"{"apps":[{"id":"/ns/web/dev/r1","cmd":"serve \"x\"","instances":2,"cpus":0.25,"mem":1e3,"disk":-1.5E-2,
         "container":{"type":"DOCKER","docker":{"image":"nginx:1.27","parameters":[]},"volumes":[]},
         "env":{"A":"1"},"labels":{"theseus.managed":"true","theseus.group":"dev","owner":"ops"},
         "healthChecks":[{"protocol":"HTTP","path":"/"},{"protocol":"TCP"}],"version":"2024-01-02T00:00:00.000Z",
