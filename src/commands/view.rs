@@ -3,6 +3,7 @@
 //! Costs three Marathon requests per refresh whatever the number of groups: the apps with
 //! embedded tasks (filtered server-side by `?label=theseus.tag.<label>`), deployments, queue.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -11,6 +12,7 @@ use serde::Serialize;
 use crate::cli::ViewArgs;
 use crate::context::Context;
 use crate::error::ExitStatus;
+use crate::etcd::GroupCount;
 use crate::output::{Layout, Tabular};
 use crate::rollout::live::Snapshot;
 use crate::rollout::status::{statuses, GroupStatus};
@@ -137,44 +139,43 @@ fn age(since: &str) -> String {
 /// How long `view` waits for etcd before showing `?` for the registered counts.
 const ETCD_WAIT: Duration = Duration::from_secs(2);
 
-/// Each group's registered containers (one etcd read per service), counted only where the
-/// etcd group belongs to the group's namespace; `None` everywhere when etcd cannot be read
-/// (with a warning: `view` shows Marathon's state even then).
-async fn registered_counts(ctx: &Context, groups: &[GroupStatus]) -> Vec<Option<usize>> {
-    let read = async {
-        let etcd = ctx.etcd().await?;
-        let mut by_service = std::collections::BTreeMap::new();
-        for g in groups {
-            if !by_service.contains_key(&g.service) {
-                by_service.insert(g.service.clone(), etcd.service_registration_counts(&g.service).await?);
-            }
-        }
-        Ok::<_, crate::etcd::Error>(by_service)
-    };
+/// The registered containers of every group of `service` (of every service: `None`) in one
+/// etcd read, or `None` when etcd cannot be read in time (with a warning: `view` shows
+/// Marathon's state even then).
+async fn registered(ctx: &Context, service: Option<&str>) -> Option<BTreeMap<(String, String), GroupCount>> {
+    let read = async { ctx.etcd().await?.registration_counts(service).await };
     match tokio::time::timeout(ETCD_WAIT, read).await {
-        Ok(Ok(by_service)) => groups
-            .iter()
-            .map(|g| {
-                let count = by_service.get(&g.service).and_then(|s| s.get(&g.group));
-                Some(
-                    count
-                        .filter(|c| c.namespace.as_deref().is_none_or(|ns| ns == g.namespace))
-                        .map_or(0, |c| c.containers),
-                )
-            })
-            .collect(),
+        Ok(Ok(counts)) => Some(counts),
         Ok(Err(e)) => {
             ctx.out.warn(format!("cannot read the registrations from etcd ({e}); `registered` shows ?"));
-            vec![None; groups.len()]
+            None
         }
         Err(_) => {
             ctx.out.warn(format!(
                 "etcd did not answer within {}; `registered` shows ?",
                 humantime::format_duration(ETCD_WAIT)
             ));
-            vec![None; groups.len()]
+            None
         }
     }
+}
+
+/// Each group's registered containers, counted only where the etcd group belongs to the
+/// group's namespace (another namespace's group of the same name is not this one's).
+fn registered_counts(
+    groups: &[GroupStatus],
+    counts: Option<&BTreeMap<(String, String), GroupCount>>,
+) -> Vec<Option<usize>> {
+    groups
+        .iter()
+        .map(|g| {
+            let counts = counts?;
+            let count = counts.get(&(g.service.clone(), g.group.clone()));
+            Some(
+                count.filter(|c| c.namespace.as_deref().is_none_or(|ns| ns == g.namespace)).map_or(0, |c| c.containers),
+            )
+        })
+        .collect()
 }
 
 /// Runs `theseus view`.
@@ -189,13 +190,19 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
     // Without --namespace, every namespace is shown.
     let namespace = ctx.namespace_flag().map(str::to_owned);
     let services: Vec<String> = service.into_iter().collect();
+    // Marathon and etcd are read at the same time: etcd's range read takes as long as
+    // Marathon's answer, and waiting for one before asking the other added them up.
     let read = || async {
-        let snap = Snapshot::read_summary(ctx.marathon()?, namespace.as_deref(), &services, &selector)
-            .await
-            .context("reading the groups from Marathon")?;
-        // The snapshot is used up here: its apps are gone before etcd's answer arrives.
-        let groups = statuses(snap);
-        let registered = registered_counts(ctx, &groups).await;
+        let marathon = async {
+            let snap = Snapshot::read_summary(ctx.marathon()?, namespace.as_deref(), &services, &selector)
+                .await
+                .context("reading the groups from Marathon")?;
+            anyhow::Ok(statuses(snap))
+        };
+        // A failed Marathon read ends the command at once, without waiting for etcd.
+        let etcd = async { anyhow::Ok(registered(ctx, services.first().map(String::as_str)).await) };
+        let (groups, counts) = tokio::try_join!(marathon, etcd)?;
+        let registered = registered_counts(&groups, counts.as_ref());
         anyhow::Ok(View { groups, registered, wide: args.wide, containers: args.containers })
     };
     if !args.watch {

@@ -134,16 +134,26 @@ impl Keys {
 
     /// Parses a key below [`Keys::service_prefix`] into its place in the layout.
     pub fn parse_in_service<'k>(&self, service: &str, key: &'k str) -> Option<Entry<'k>> {
-        let rest = key.strip_prefix(&self.service_prefix(service))?;
-        let parts: Vec<&str> = rest.split('/').collect();
-        match parts.as_slice() {
-            [group] => Some(Entry::Group { group }),
-            [group, "config"] => Some(Entry::Config { group }),
-            [group, "containers"] => Some(Entry::Containers { group }),
-            [group, "containers", container] => Some(Entry::Container { group, container }),
-            [group, "containers", container, "info"] => Some(Entry::ContainerInfo { group, container }),
-            _ => None,
-        }
+        self.parse(key).filter(|(s, _)| *s == service).map(|(_, entry)| entry)
+    }
+
+    /// Parses a key below [`Keys::services_prefix`] into its service and its place in that
+    /// service's subtree. Allocates nothing: it runs once per key of a whole-registry read.
+    pub fn parse<'k>(&self, key: &'k str) -> Option<(&'k str, Entry<'k>)> {
+        let rest = key.strip_prefix(self.root.as_str())?.strip_prefix("/services/")?;
+        let (service, rest) = rest.split_once('/')?;
+        let mut parts = rest.split('/');
+        let entry = match (parts.next()?, parts.next(), parts.next(), parts.next(), parts.next()) {
+            (group, None, ..) => Entry::Group { group },
+            (group, Some("config"), None, ..) => Entry::Config { group },
+            (group, Some("containers"), None, ..) => Entry::Containers { group },
+            (group, Some("containers"), Some(container), None, _) => Entry::Container { group, container },
+            (group, Some("containers"), Some(container), Some("info"), None) => {
+                Entry::ContainerInfo { group, container }
+            }
+            _ => return None,
+        };
+        Some((service, entry))
     }
 }
 
@@ -240,6 +250,23 @@ mod tests {
         );
         assert_eq!(k.parse_in_service("web", &k.service("web")), None);
         assert_eq!(k.parse_in_service("web", "/p/services/web-api/dev"), None);
+        assert_eq!(k.parse(&k.config("db", "a.b")), Some(("db", Entry::Config { group: "a.b" })));
+        assert_eq!(k.parse(&k.containers("db", "a")), Some(("db", Entry::Containers { group: "a" })));
+        assert_eq!(
+            k.parse(&k.container("db", "a", "t")),
+            Some(("db", Entry::Container { group: "a", container: "t" }))
+        );
+        for odd in [
+            "/p/services/web",
+            "/services/web/dev",
+            "/p/servicesx/web/dev",
+            "/p/services/web/dev/other",
+            "/p/services/web/dev/config/x",
+            "/p/services/web/dev/containers/t1/info/x",
+            "/p/services/web/dev/containers/t1/other",
+        ] {
+            assert_eq!(k.parse(odd), None, "{odd}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use theseus::names::GroupKey;
 use serde_json::json;
 use theseus::error::ExitStatus;
 use theseus::error_reporting::hints;
-use theseus::etcd::{ContainerInfo, Driver, Error, Options, PortMappingInfo, MAX_TXN_OPS};
+use theseus::etcd::{ContainerInfo, Driver, Error, GroupCount, Options, PortMappingInfo, MAX_TXN_OPS};
 
 use crate::support::etcd::Etcd;
 
@@ -492,18 +492,24 @@ async fn registration_counts_agree_with_the_full_registrations() {
     raw.put("/services/web/gone/config", r#"{"namespace":"team-a"}"#, None).await.unwrap();
 
     let full = d.service_registrations("web").await.unwrap();
-    let counts = d.service_registration_counts("web").await.unwrap();
+    d.create_group(&gk("db", "a"), &json!({ "namespace": "team-b" })).await.unwrap();
+    d.register_containers(&gk("db", "a"), &[info("d1", 31004)]).await.unwrap();
+    let counts = d.registration_counts(Some("web")).await.unwrap();
     let expected: Vec<(String, Option<String>, usize)> = full
         .iter()
         .map(|(group, regs)| (group.clone(), regs.namespace().map(str::to_owned), regs.containers.len()))
         .collect();
     let got: Vec<(String, Option<String>, usize)> =
-        counts.iter().map(|(group, c)| (group.clone(), c.namespace.clone(), c.containers)).collect();
+        counts.iter().map(|((_, group), c)| (group.clone(), c.namespace.clone(), c.containers)).collect();
     assert_eq!(got, expected);
     assert_eq!(
         got,
         [("a".into(), Some("team-a".into()), 3), ("b".into(), None, 1), ("c".into(), None, 2)],
         "c10's info is left without its marker; `gone` has no marker"
     );
-    assert!(d.service_registration_counts("db").await.unwrap().is_empty(), "an unregistered service has none");
+    assert!(d.registration_counts(Some("api")).await.unwrap().is_empty(), "an unregistered service has none");
+    let all = d.registration_counts(None).await.unwrap();
+    let db = GroupCount { namespace: Some("team-b".into()), containers: 1 };
+    assert_eq!(all.get(&("db".to_owned(), "a".to_owned())), Some(&db), "{all:?}");
+    assert_eq!(all.len(), 4, "every service's groups in one read: {all:?}");
 }
