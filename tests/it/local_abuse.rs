@@ -441,14 +441,35 @@ fn hostile_values_in_every_field_never_panic() {
     e.wait_for("the scheduler to launch a task", T, |e| e.tasks("/after").iter().any(|t| t["state"] == "TASK_RUNNING"));
 }
 
+/// The kernel's state of the IPv4 TCP connection from `local` to `remote`, as `/proc/net/tcp`
+/// shows it (`01` established, `04` FIN-WAIT-1, ...), or `None` once it is gone.
+fn tcp_state(local: std::net::SocketAddr, remote: std::net::SocketAddr) -> Option<String> {
+    let hex = |a: std::net::SocketAddr| match a {
+        std::net::SocketAddr::V4(v4) => format!("{:08X}:{:04X}", u32::from_le_bytes(v4.ip().octets()), v4.port()),
+        std::net::SocketAddr::V6(_) => panic!("the engine listens on IPv4 loopback"),
+    };
+    let (local, remote) = (hex(local), hex(remote));
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    table.lines().skip(1).find_map(|line| {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        (f.get(1) == Some(&local.as_str()) && f.get(2) == Some(&remote.as_str())).then(|| f[3].to_owned())
+    })
+}
+
 /// An event stream whose reader stopped reading: once the socket is full and nothing moves for
 /// the idle timeout, the engine drops the stream instead of holding it (and its backlog) forever.
+///
+/// The reader stays stalled until the engine's end of the connection has left ESTABLISHED (seen
+/// in `/proc/net/tcp`, polled with a deadline): reading as soon as the writes were sent raced
+/// the idle timeout, and when the writes took less than it the reader drained the whole
+/// backlog, after which heartbeats kept the stream alive and `read_to_end` never returned.
 #[test]
 fn an_event_stream_that_is_never_read_is_dropped() {
     let e =
         Engine::start_with(theseus::local::Config { connection_idle_timeout: Duration::from_secs(3), ..test_config() });
     let addr = e.url().trim_start_matches("http://").to_string();
     let mut stream = TcpStream::connect(&addr).unwrap();
+    let (client, server) = (stream.local_addr().unwrap(), stream.peer_addr().unwrap());
     stream.write_all(b"GET /v2/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").unwrap();
     // 40 updates of a 1 MB label: each api_post_event carries the definition, far more than
     // the socket buffers hold.
@@ -458,11 +479,26 @@ fn an_event_stream_that_is_never_read_is_dropped() {
         let body = json!({"labels": {"blob": format!("{i}{}", "x".repeat(1_000_000))}});
         assert_eq!(e.call("PUT", "/v2/apps/loud?force=true", Some(&body)).status, 200);
     }
-    stream.set_read_timeout(Some(T)).unwrap();
     let start = Instant::now();
+    loop {
+        match tcp_state(server, client) {
+            Some(state) if state == "01" => {
+                assert!(start.elapsed() < T, "the engine still holds the stalled stream after {T:?}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            _ => break,
+        }
+    }
+    stream.set_read_timeout(Some(T)).unwrap();
     let mut sink = Vec::new();
+    // What the kernel buffered before the drop is still readable; the end is either the
+    // engine's FIN after it or a reset of the abandoned connection.
     let read = stream.read_to_end(&mut sink);
-    assert!(read.is_ok(), "the stream was still open after {:?}: {read:?}", start.elapsed());
+    assert!(
+        read.is_ok() || read.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "the stream was still open after {:?}: {read:?}",
+        start.elapsed()
+    );
     assert!(sink.len() < 40_000_000, "the engine stopped sending once the reader stalled ({} bytes)", sink.len());
     assert_eq!(e.call("GET", "/ping", None).text, "pong");
 }
