@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::reconcile::{plan_group, Action};
-use crate::etcd::{self, Driver};
+use crate::etcd::{self, Driver, GroupRegistrations};
 use crate::names::GroupKey;
-use crate::rollout::live::Snapshot;
+use crate::rollout::live::{LiveGroup, Snapshot};
 
 /// A group's drift: what `theseus sync` would change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -31,26 +31,47 @@ impl Drift {
     }
 }
 
-/// The drift of each of `keys` (one etcd read per group) against the snapshot's groups under
-/// `namespace`.
+/// Services with at most this many chosen groups are read group by group (one small range
+/// read each); more, and the whole service is one range read.
+const GROUP_READS_PER_SERVICE: usize = 4;
+
+/// The drift of each of `keys` against the snapshot's groups under `namespace`: one etcd read
+/// per service (or per group for a service with few chosen groups), never one per group of a
+/// large plan (1,000 groups cost 1,000 reads and 0.25 ms each).
 pub async fn drift(
     etcd: &Driver,
     snap: &Snapshot,
     namespace: &str,
     keys: &[GroupKey],
 ) -> Result<BTreeMap<GroupKey, Drift>, etcd::Error> {
-    let mut out = BTreeMap::new();
+    let mut by_service: BTreeMap<&str, Vec<&GroupKey>> = BTreeMap::new();
     for key in keys {
-        let registered = etcd.group_registrations(key).await?;
-        let lives: Vec<_> = snap.groups.values().filter(|g| &g.key == key && g.namespace == namespace).collect();
-        let mut d = Drift { registered: registered.as_ref().map_or(0, |r| r.containers.len()), ..Drift::default() };
-        if let Action::Sync { diff, restore, .. } = plan_group(&lives, registered.as_ref(), Some(namespace)) {
-            d.group_missing = restore.is_some();
-            d.missing = diff.register.iter().map(|i| i.instance_name.clone()).collect();
-            d.stale = diff.update.iter().map(|i| i.instance_name.clone()).chain(diff.deregister).collect();
-            d.stale.sort();
+        by_service.entry(key.service()).or_default().push(key);
+    }
+    let mut out = BTreeMap::new();
+    for (service, keys) in by_service {
+        let mut whole =
+            if keys.len() > GROUP_READS_PER_SERVICE { Some(etcd.service_registrations(service).await?) } else { None };
+        for key in keys {
+            let registered = match whole.as_mut() {
+                Some(groups) => groups.remove(key.group()),
+                None => etcd.group_registrations(key).await?,
+            };
+            let live = snap.groups.get(&(namespace.to_owned(), service.to_owned(), key.group().to_owned()));
+            out.insert(key.clone(), group_drift(live.into_iter().collect(), registered.as_ref(), namespace));
         }
-        out.insert(key.clone(), d);
     }
     Ok(out)
+}
+
+/// One group's drift: its live apps (none or one labeled group) against its registrations.
+fn group_drift(lives: Vec<&LiveGroup>, registered: Option<&GroupRegistrations>, namespace: &str) -> Drift {
+    let mut d = Drift { registered: registered.map_or(0, |r| r.containers.len()), ..Drift::default() };
+    if let Action::Sync { diff, restore, .. } = plan_group(&lives, registered, Some(namespace)) {
+        d.group_missing = restore.is_some();
+        d.missing = diff.register.iter().map(|i| i.instance_name.clone()).collect();
+        d.stale = diff.update.iter().map(|i| i.instance_name.clone()).chain(diff.deregister).collect();
+        d.stale.sort();
+    }
+    d
 }

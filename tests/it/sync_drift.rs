@@ -105,3 +105,45 @@ instances = 0
     assert_eq!(code, Some(0), "{doc:#}");
     assert_eq!(row(&doc, "idle")["registration"]["group_missing"], false, "{doc:#}");
 }
+
+/// More than a few groups of one service: `plan` reads the service's registrations in one
+/// range read instead of one read per group, and still gives each group its own drift.
+#[test]
+fn drift_of_many_groups_of_one_service_is_attributed_to_each_group() {
+    let env = Env::start();
+    let mut text = String::from("namespace = \"it\"\n[service.hello]\ncmd = \"sleep 600\"\ncpus = 0.1\nmem = 16\n");
+    for g in 1..=6 {
+        text.push_str(&format!("[[service.hello.group]]\nlabels = [\"g{g}\"]\ninstances = 1\n"));
+    }
+    let spec_path = env.spec(&text);
+    let spec = spec_path.to_str().unwrap();
+    let apps: Value = serde_json::from_slice(&env.cmd().args(["render", spec]).output().unwrap().stdout).unwrap();
+    assert_eq!(env.engine.call("PUT", "/v2/apps", Some(&apps)).status, 200);
+    env.wait_running(6);
+    let (code, doc) = plan(&env, spec);
+    assert_eq!(code, Some(10), "{doc:#}");
+    for g in 1..=6 {
+        let reg = &row(&doc, &format!("g{g}"))["registration"];
+        assert_eq!((reg["group_missing"].as_bool(), reg["missing"].as_array().map(Vec::len)), (Some(true), Some(1)));
+    }
+    env.sync_once();
+    let (code, doc) = plan(&env, spec);
+    assert_eq!(code, Some(0), "{doc:#}");
+    let (real, fake) = crate::sync_env::tamper(&env, "g3");
+    let (code, doc) = plan(&env, spec);
+    assert_eq!(code, Some(10), "{doc:#}");
+    for g in 1..=6 {
+        let reg = &row(&doc, &format!("g{g}"))["registration"];
+        assert_eq!(reg["registered"], 1, "{doc:#}");
+        if g == 3 {
+            assert_eq!(reg["stale"], serde_json::json!([fake]), "{doc:#}");
+            assert_eq!(reg["missing"], serde_json::json!([real]), "{doc:#}");
+        } else {
+            assert_eq!(
+                (reg["stale"].as_array().map(Vec::len), reg["missing"].as_array().map(Vec::len)),
+                (Some(0), Some(0)),
+                "g{g}: {doc:#}"
+            );
+        }
+    }
+}
