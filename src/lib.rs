@@ -48,6 +48,9 @@ use output::Output;
 ///
 /// `completions` needs nothing but the terminal (ripgrep's "special modes"); every other command
 /// gets the one [`Context`] built here, which does no I/O until a command asks for a client.
+///
+/// Commands that touch no network (`render`, `validate`, `completions`) run without a
+/// runtime through [`run_offline`] first; `run` still runs them when called directly.
 pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
     let command = match cli.command {
         Command::Completions(args) => return commands::completions::run(args, out),
@@ -72,5 +75,18 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
         Command::Endpoints(args) => commands::endpoints::run(ctx, args).await,
         Command::Sync(args) => commands::sync::run(ctx, args).await,
         Command::Local(args) => commands::local::run(ctx, args).await,
+    }
+}
+
+/// Runs a command that touches no network (`render`, `validate`, `completions`) on the
+/// calling thread, with no async runtime to build; any other command is handed back for
+/// [`run`].
+pub fn run_offline(cli: Cli, out: &Output) -> Result<anyhow::Result<ExitStatus>, Cli> {
+    let name = cli.command.name();
+    match cli.command {
+        Command::Completions(args) => Ok(commands::completions::run(args, out)),
+        Command::Render(args) => Ok(commands::render::run(&Context::new(&cli.global, out.clone(), name), args)),
+        Command::Validate(args) => Ok(commands::validate::run(&Context::new(&cli.global, out.clone(), name), args)),
+        command => Err(Cli { global: cli.global, command }),
     }
 }

@@ -1,15 +1,17 @@
 //! `theseus validate FILE`: check a spec completely, offline.
 
+use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
 
 use crate::cli::ValidateArgs;
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::{Layout, Tabular};
+use crate::spec::Spec;
 
 /// What `validate` reports on success.
 #[derive(Debug, Serialize)]
-pub struct ValidateView {
+pub struct ValidateView<'a> {
     /// The spec file.
     pub file: String,
     /// The namespace after `--namespace`.
@@ -19,12 +21,27 @@ pub struct ValidateView {
     /// Number of labeled groups.
     pub groups: usize,
     /// The Marathon app id of every group's current revision.
-    pub apps: Vec<String>,
+    pub apps: AppIds<'a>,
     /// Every group, `service/group` (e.g. `web/dev.frontend`).
     pub names: Vec<String>,
 }
 
-impl Tabular for ValidateView {
+/// The app ids of a spec's groups, hashed only when serialized: `-o json` shows them, the
+/// summary line does not (hashing 1,000 groups was a fifth of `validate`'s time).
+#[derive(Debug)]
+pub struct AppIds<'a>(&'a Spec);
+
+impl Serialize for AppIds<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.groups.len()))?;
+        for g in &self.0.groups {
+            seq.serialize_element(&g.app_id(&self.0.namespace))?;
+        }
+        seq.end()
+    }
+}
+
+impl Tabular for ValidateView<'_> {
     fn to_table(&self, _layout: &Layout) -> String {
         let s = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         format!(
@@ -49,9 +66,9 @@ pub fn run(ctx: &Context, args: ValidateArgs) -> anyhow::Result<ExitStatus> {
         file: spec.path.display().to_string(),
         services: spec.services().len(),
         groups: spec.groups.len(),
-        apps: spec.groups.iter().map(|g| g.app_id(&spec.namespace)).collect(),
+        apps: AppIds(&spec),
         names: spec.groups.iter().map(|g| format!("{}/{}", g.service, g.group)).collect(),
-        namespace: spec.namespace,
+        namespace: spec.namespace.clone(),
     })?;
     Ok(ExitStatus::Success)
 }

@@ -25,6 +25,25 @@ pub const LABEL_REVISION: &str = "theseus.revision";
 /// Prefix of the one-per-label `theseus.tag.<label>=""` labels.
 pub const LABEL_TAG_PREFIX: &str = "theseus.tag.";
 
+/// Length of a revision: `r` and 12 hex digits.
+pub(crate) const REVISION_LEN: usize = 13;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Feeds what is written into a SHA-256.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn seconds(d: std::time::Duration) -> u64 {
     d.as_secs()
 }
@@ -43,12 +62,20 @@ impl GroupSpec {
     /// The revision: `r` and 12 hex digits of a SHA-256 over the canonical JSON of the service,
     /// the label set and [`AppSpec`] — everything but `instances` and `rollout`. Stable across
     /// runs and platforms, and a valid Marathon id segment that is never `restart|tasks|versions`.
+    ///
+    /// The canonical JSON is streamed into the hash, never held whole.
     pub fn revision(&self) -> String {
-        let canonical =
-            serde_json::to_vec(&(REVISION_FORMAT, &self.service, &self.group, &self.app)).unwrap_or_default();
-        let digest = Sha256::digest(&canonical);
-        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        format!("r{hex}")
+        let mut hasher = HashWriter(Sha256::new());
+        // Writing into a hasher cannot fail, and these types always serialize.
+        let _ = serde_json::to_writer(&mut hasher, &(REVISION_FORMAT, &self.service, &self.group, &self.app));
+        let digest = hasher.0.finalize();
+        let mut out = String::with_capacity(REVISION_LEN);
+        out.push('r');
+        for b in digest.iter().take((REVISION_LEN - 1) / 2) {
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        out
     }
 
     /// The Marathon app id of the current revision: `/<namespace>/<service>/<encoded>/<revision>`.
@@ -56,13 +83,23 @@ impl GroupSpec {
         format!("{}/{}", self.group_id(namespace), self.revision())
     }
 
+    /// An app id exactly as long as [`GroupSpec::app_id`]'s, with a revision of zeros: what
+    /// Mesos' length limits are checked against without hashing the group.
+    pub(crate) fn app_id_of_any_revision(&self, namespace: &str) -> String {
+        format!("{}/r{}", self.group_id(namespace), "0".repeat(REVISION_LEN - 1))
+    }
+
     /// The labels every app of this group carries (DESIGN §1), without the user's extra labels.
     pub fn theseus_labels(&self) -> BTreeMap<String, String> {
+        self.labels_of_revision(self.revision())
+    }
+
+    fn labels_of_revision(&self, revision: String) -> BTreeMap<String, String> {
         let mut labels = BTreeMap::new();
         labels.insert(LABEL_MANAGED.to_owned(), "true".to_owned());
         labels.insert(LABEL_SERVICE.to_owned(), self.service.clone());
         labels.insert(LABEL_GROUP.to_owned(), self.group.clone());
-        labels.insert(LABEL_REVISION.to_owned(), self.revision());
+        labels.insert(LABEL_REVISION.to_owned(), revision);
         for l in &self.labels {
             labels.insert(format!("{LABEL_TAG_PREFIX}{l}"), String::new());
         }
@@ -74,8 +111,10 @@ impl GroupSpec {
     pub fn to_app(&self, namespace: &str) -> App {
         let a: &AppSpec = &self.app;
         let bridge = a.is_bridge();
+        let revision = self.revision();
+        let id = format!("{}/{revision}", self.group_id(namespace));
         let mut labels = a.marathon_labels.clone();
-        labels.extend(self.theseus_labels());
+        labels.extend(self.labels_of_revision(revision));
         let container = a.image.as_ref().map(|image| Container {
             kind: Some("DOCKER".to_owned()),
             docker: Some(Docker { image: image.clone(), ..Docker::default() }),
@@ -143,7 +182,7 @@ impl GroupSpec {
             })
             .collect();
         App {
-            id: self.app_id(namespace),
+            id,
             cmd: a.cmd.clone(),
             args: a.args.clone(),
             user: a.user.clone(),

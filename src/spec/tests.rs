@@ -109,6 +109,18 @@ fn revision_ignores_instances_rollout_and_label_order_but_not_content() {
 }
 
 #[test]
+fn revisions_are_pinned_so_deployed_groups_keep_theirs() {
+    // Computed by the code that deployed groups before the hash was streamed: a change here
+    // would show every deployed group as a rolling update.
+    let g = ok(BASE).groups.remove(0);
+    assert_eq!(g.revision(), "r2fce77bbb8e8");
+    assert_eq!(g.app_id("team-a/prod"), "/team-a/prod/web/dev.frontend/r2fce77bbb8e8");
+    assert_eq!(g.to_app("team-a/prod").id, g.app_id("team-a/prod"));
+    assert_eq!(g.theseus_labels()[LABEL_REVISION], "r2fce77bbb8e8");
+    assert_eq!(g.app_id_of_any_revision("team-a/prod").len(), g.app_id("team-a/prod").len());
+}
+
+#[test]
 fn group_spec_round_trips_through_json_for_etcd() {
     let g = ok(BASE).groups.remove(0);
     let json = serde_json::to_string(&g).unwrap();

@@ -204,7 +204,10 @@ impl Loader<'_> {
                 if let Err(why) = ids::check_group_segment(&encoded) {
                     self.err(lspan.clone(), format!("label set [{encoded}]: {why}"), "add or rename a label");
                 }
-                if let Some(Err(why)) = resolved.as_ref().map(|g| ids::check_app_id(&g.app_id(&self.namespace))) {
+                // Only the id's length is checked, and every revision has the same length.
+                if let Some(Err(why)) =
+                    resolved.as_ref().map(|g| ids::check_app_id(&g.app_id_of_any_revision(&self.namespace)))
+                {
                     self.err(lspan, why, "shorten the namespace, the service name or the labels");
                     continue;
                 }
