@@ -81,12 +81,12 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
 /// Runs a command that touches no network (`render`, `validate`, `completions`) on the
 /// calling thread, with no async runtime to build; any other command is handed back for
 /// [`run`].
-pub fn run_offline(cli: Cli, out: &Output) -> Result<anyhow::Result<ExitStatus>, Cli> {
+pub fn run_offline(cli: Cli, out: &Output) -> Result<anyhow::Result<ExitStatus>, Box<Cli>> {
     let name = cli.command.name();
     match cli.command {
         Command::Completions(args) => Ok(commands::completions::run(args, out)),
         Command::Render(args) => Ok(commands::render::run(&Context::new(&cli.global, out.clone(), name), args)),
         Command::Validate(args) => Ok(commands::validate::run(&Context::new(&cli.global, out.clone(), name), args)),
-        command => Err(Cli { global: cli.global, command }),
+        command => Err(Box::new(Cli { global: cli.global, command })),
     }
 }

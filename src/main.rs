@@ -31,7 +31,7 @@ fn main() {
         Ok(rt) => rt,
         Err(err) => exit(report(err.into()).code()),
     };
-    let status = runtime.block_on(theseus::run(cli, &out)).unwrap_or_else(report);
+    let status = runtime.block_on(theseus::run(*cli, &out)).unwrap_or_else(report);
     drop(runtime);
     exit(status.code())
 }
