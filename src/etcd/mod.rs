@@ -278,6 +278,13 @@ struct GroupMarker<'a> {
     labels: Vec<&'a str>,
 }
 
+/// Part of a range read: its keys, whether more follow, and the revision it was read at.
+pub(crate) struct Page {
+    pub(crate) kvs: Vec<KeyValue>,
+    pub(crate) more: bool,
+    pub(crate) revision: i64,
+}
+
 #[derive(Serialize)]
 struct ContainersMarker<'a> {
     service: &'a str,
@@ -516,6 +523,46 @@ impl Driver {
             Some(TxnOpResponse::Get(mut g)) => Ok(Some(g.take_kvs())),
             _ => Ok(Some(Vec::new())),
         }
+    }
+
+    /// One request: whether `marker` exists, and the first `limit` keys with their values under
+    /// `prefix`, at the same revision; [`Driver::range_page`] reads on from there.
+    pub(crate) async fn marker_and_page(&self, marker: &str, prefix: &str, limit: i64) -> Result<Option<Page>, Error> {
+        let range = GetOptions::new().with_range(prefix_end(prefix)).with_limit(limit);
+        let txn = Txn::new()
+            .and_then([TxnOp::get(marker, Some(GetOptions::new().with_count_only())), TxnOp::get(prefix, Some(range))]);
+        let resp = self.txn(prefix, txn).await?;
+        let revision = resp.header().map_or(0, |h| h.revision());
+        let mut responses = resp.op_responses().into_iter();
+        if !matches!(responses.next(), Some(TxnOpResponse::Get(g)) if g.count() > 0) {
+            return Ok(None);
+        }
+        Ok(Some(match responses.next() {
+            Some(TxnOpResponse::Get(mut g)) => Page { more: g.more(), kvs: g.take_kvs(), revision },
+            _ => Page { kvs: Vec::new(), more: false, revision },
+        }))
+    }
+
+    /// The next `limit` keys with their values from `from` to the end of `prefix`, at
+    /// `revision` (a page of a read [`Driver::marker_and_page`] began).
+    pub(crate) async fn range_page(
+        &self,
+        prefix: &str,
+        from: Vec<u8>,
+        revision: i64,
+        limit: i64,
+    ) -> Result<Page, Error> {
+        let end = prefix_end(prefix);
+        let mut resp = self
+            .call("get", prefix, || {
+                let (mut kv, from, end) = (self.kv(), from.clone(), end.clone());
+                async move {
+                    kv.get(from, Some(GetOptions::new().with_range(end).with_revision(revision).with_limit(limit)))
+                        .await
+                }
+            })
+            .await?;
+        Ok(Page { more: resp.more(), kvs: resp.take_kvs(), revision })
     }
 
     /// Ops that create the `/services` and service markers if they are missing (nested

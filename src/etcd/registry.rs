@@ -21,6 +21,81 @@ use crate::names::GroupKey;
 /// How many transactions [`Driver::apply_registrations`] keeps in flight at once.
 const IN_FLIGHT: usize = 8;
 
+/// Keys [`Driver::registration_counts`] reads per request: 10,000 containers with their infos
+/// are 2 requests (pages of 2,000 cost `view` 23 ms more for 7 MiB less; 10,000 about 10 ms).
+const COUNT_PAGE: i64 = 10_000;
+
+/// Registrations counted page by page: per service and group, whether its marker exists, the
+/// namespace its config records and the distinct containers (a container counts once, whether
+/// its marker, its info or both are there). Keys come sorted, so most keys belong to the group
+/// of the key before: that group is kept apart and merged when another comes.
+#[derive(Default)]
+struct Tally {
+    groups: BTreeMap<(String, String), GroupTally>,
+    current: Option<((String, String), GroupTally)>,
+}
+
+#[derive(Default)]
+struct GroupTally {
+    marker: bool,
+    namespace: Option<String>,
+    /// Names as they come (a container's marker and info both), sorted and deduplicated at the end.
+    containers: Vec<String>,
+}
+
+impl Tally {
+    fn add(&mut self, entry: Option<(&str, Entry<'_>)>, value: &[u8]) {
+        let (service, group) = match entry {
+            Some((service, Entry::Group { group } | Entry::Config { group })) => (service, group),
+            Some((service, Entry::Container { group, .. } | Entry::ContainerInfo { group, .. })) => (service, group),
+            _ => return,
+        };
+        if !matches!(&self.current, Some(((s, g), _)) if s == service && g == group) {
+            self.flush();
+            self.current = Some(((service.to_owned(), group.to_owned()), GroupTally::default()));
+        }
+        let Some((_, t)) = self.current.as_mut() else { return };
+        match entry {
+            Some((_, Entry::Group { .. })) => t.marker = true,
+            Some((_, Entry::Config { .. })) => {
+                let config = serde_json::from_slice::<ConfigNamespace<'_>>(value).ok();
+                t.namespace = config.and_then(|c| c.namespace).map(Cow::into_owned);
+            }
+            Some((_, Entry::Container { container, .. } | Entry::ContainerInfo { container, .. })) => {
+                if t.containers.last().is_none_or(|last| last != container) {
+                    t.containers.push(container.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some((key, t)) = self.current.take() {
+            let merged = self.groups.entry(key).or_default();
+            merged.marker |= t.marker;
+            if t.namespace.is_some() {
+                merged.namespace = t.namespace;
+            }
+            merged.containers.extend(t.containers);
+        }
+    }
+
+    /// Only groups whose marker exists: keys left under a missing marker are not a group.
+    fn finish(mut self) -> BTreeMap<(String, String), GroupCount> {
+        self.flush();
+        self.groups
+            .into_iter()
+            .filter(|(_, t)| t.marker)
+            .map(|(key, mut t)| {
+                t.containers.sort_unstable();
+                t.containers.dedup();
+                (key, GroupCount { namespace: t.namespace, containers: t.containers.len() })
+            })
+            .collect()
+    }
+}
+
 /// One group's registrations as etcd has them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupRegistrations {
@@ -150,10 +225,14 @@ impl Driver {
             .collect())
     }
 
-    /// Every group of `service`, or of every service (`None`), with its count, in one range
-    /// read: like [`Driver::service_registrations`] but without reading any container's info,
-    /// which is what `view` shows at a fraction of the cost (parsing 10,000 infos was a third
-    /// of its time). Keyed by (service, encoded labels).
+    /// Every group of `service`, or of every service (`None`), with its count: like
+    /// [`Driver::service_registrations`] but without reading any container's info, which is
+    /// what `view` shows at a fraction of the cost (parsing 10,000 infos was a third of its
+    /// time). Keyed by (service, encoded labels).
+    ///
+    /// The keys are read in pages of [`COUNT_PAGE`], every page at the first one's revision
+    /// (one consistent snapshot): one answer with 10,000 containers and their infos was
+    /// 10 MiB of `view`'s 40, and more with every group's config.
     pub async fn registration_counts(
         &self,
         service: Option<&str>,
@@ -165,46 +244,22 @@ impl Driver {
             }
             None => (self.keys.services(), self.keys.services_prefix()),
         };
-        let Some(kvs) = self.marker_and_range(&marker, &prefix, false).await? else {
+        let Some(mut page) = self.marker_and_page(&marker, &prefix, COUNT_PAGE).await? else {
             return Ok(BTreeMap::new());
         };
-        let mut counts: BTreeMap<(&str, &str), GroupCount> = BTreeMap::new();
-        let mut configs: Vec<((&str, &str), Option<String>)> = Vec::new();
-        // A container counts once, whether its marker, its info or both are there.
-        let mut containers: Vec<(&str, &str, &str)> = Vec::new();
-        for kv in &kvs {
-            let Ok(key) = kv.key_str() else { continue };
-            match self.keys.parse(key) {
-                Some((service, Entry::Group { group })) => {
-                    counts.insert((service, group), GroupCount::default());
+        let mut tally = Tally::default();
+        loop {
+            for kv in &page.kvs {
+                if let Ok(key) = kv.key_str() {
+                    tally.add(self.keys.parse(key), kv.value());
                 }
-                Some((service, Entry::Config { group })) => {
-                    let config = serde_json::from_slice::<ConfigNamespace<'_>>(kv.value()).ok();
-                    configs.push(((service, group), config.and_then(|c| c.namespace).map(Cow::into_owned)));
-                }
-                Some((service, Entry::Container { group, container } | Entry::ContainerInfo { group, container })) => {
-                    containers.push((service, group, container));
-                }
-                _ => {}
             }
+            let Some(last) = page.kvs.last().filter(|_| page.more) else { break };
+            let mut from = last.key().to_vec();
+            from.push(0);
+            page = self.range_page(&prefix, from, page.revision, COUNT_PAGE).await?;
         }
-        containers.sort_unstable();
-        containers.dedup();
-        // Only groups whose marker exists: keys left under a missing marker are not a group.
-        for (service, group, _) in containers {
-            if let Some(count) = counts.get_mut(&(service, group)) {
-                count.containers += 1;
-            }
-        }
-        for (group, namespace) in configs {
-            if let Some(count) = counts.get_mut(&group) {
-                count.namespace = namespace;
-            }
-        }
-        Ok(counts
-            .into_iter()
-            .map(|((service, group), count)| ((service.to_owned(), group.to_owned()), count))
-            .collect())
+        Ok(tally.finish())
     }
 
     /// One group's registrations (one range read), or `None` when the group is not registered.
