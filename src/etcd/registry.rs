@@ -61,10 +61,10 @@ impl Tally {
                 let config = serde_json::from_slice::<ConfigNamespace<'_>>(value).ok();
                 t.namespace = config.and_then(|c| c.namespace).map(Cow::into_owned);
             }
-            Some((_, Entry::Container { container, .. } | Entry::ContainerInfo { container, .. })) => {
-                if t.containers.last().is_none_or(|last| last != container) {
-                    t.containers.push(container.to_owned());
-                }
+            Some((_, Entry::Container { container, .. } | Entry::ContainerInfo { container, .. }))
+                if t.containers.last().is_none_or(|last| last != container) =>
+            {
+                t.containers.push(container.to_owned());
             }
             _ => {}
         }
