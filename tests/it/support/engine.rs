@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -18,9 +19,23 @@ pub struct Engine {
     _dir: tempfile::TempDir,
 }
 
-/// The configuration tests use: fast offer cycle, short grace, simulated Docker, temp sandboxes.
+/// A window of 1,000 host ports of its own for each engine this test process starts (20
+/// windows from 10000 to 29999, below the engine's default 31000-32000 that `theseus local`
+/// children use, and below Linux's ephemeral ports). Engines of tests running at once place
+/// their tasks on the same loopback addresses and each hands out ports from the start of its
+/// range, so with one range two tests' HTTP servers took the same port and one task failed
+/// (`Command exited with status 1`), which a test of `lastTaskFailure` then saw.
+fn port_window() -> (u32, u32) {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let low = 10_000 + (NEXT.fetch_add(1, Ordering::Relaxed) % 20) * 1_000;
+    (low, low + 999)
+}
+
+/// The configuration tests use: fast offer cycle, short grace, simulated Docker, temp
+/// sandboxes, host ports of its own.
 pub fn test_config() -> Config {
     Config {
+        agent_ports: port_window(),
         offer_interval: Duration::from_millis(20),
         event_heartbeat: Duration::from_millis(500),
         shutdown_grace: Duration::from_millis(500),
