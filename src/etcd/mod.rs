@@ -511,24 +511,18 @@ impl Driver {
         if keys_only {
             range = range.with_keys_only();
         }
-        let txn = Txn::new()
-            .and_then([TxnOp::get(marker, Some(GetOptions::new().with_count_only())), TxnOp::get(prefix, Some(range))]);
-        let resp = self.txn(prefix, txn).await?;
-        let mut responses = resp.op_responses().into_iter();
-        let exists = matches!(responses.next(), Some(TxnOpResponse::Get(g)) if g.count() > 0);
-        if !exists {
-            return Ok(None);
-        }
-        match responses.next() {
-            Some(TxnOpResponse::Get(mut g)) => Ok(Some(g.take_kvs())),
-            _ => Ok(Some(Vec::new())),
-        }
+        Ok(self.marker_and_page(marker, prefix, range).await?.map(|page| page.kvs))
     }
 
-    /// One request: whether `marker` exists, and the first `limit` keys with their values under
-    /// `prefix`, at the same revision; [`Driver::range_page`] reads on from there.
-    pub(crate) async fn marker_and_page(&self, marker: &str, prefix: &str, limit: i64) -> Result<Option<Page>, Error> {
-        let range = GetOptions::new().with_range(prefix_end(prefix)).with_limit(limit);
+    /// One request: whether `marker` exists, and what `range` (a range from `prefix`, with a
+    /// limit for a first page) reads, at the same revision; [`Driver::range_page`] reads on
+    /// from there.
+    pub(crate) async fn marker_and_page(
+        &self,
+        marker: &str,
+        prefix: &str,
+        range: GetOptions,
+    ) -> Result<Option<Page>, Error> {
         let txn = Txn::new()
             .and_then([TxnOp::get(marker, Some(GetOptions::new().with_count_only())), TxnOp::get(prefix, Some(range))]);
         let resp = self.txn(prefix, txn).await?;

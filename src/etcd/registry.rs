@@ -244,7 +244,8 @@ impl Driver {
             }
             None => (self.keys.services(), self.keys.services_prefix()),
         };
-        let Some(mut page) = self.marker_and_page(&marker, &prefix, COUNT_PAGE).await? else {
+        let first = GetOptions::new().with_range(prefix_end(&prefix)).with_limit(COUNT_PAGE);
+        let Some(mut page) = self.marker_and_page(&marker, &prefix, first).await? else {
             return Ok(BTreeMap::new());
         };
         let mut tally = Tally::default();
