@@ -6,13 +6,14 @@
 //! 2. The cold start of `theseus --help`: median wall time over 2 x RUNS runs (after 5
 //!    warm-up runs). Target: < 10 ms.
 //!
-//! RUNS defaults to 20. Each run spawns the binary under GNU time with stdout discarded; peak
-//! RSS is what `time -f %M` reports (see `support::run`). A `harness = false` target: `cargo test
-//! --all-targets` runs this `main` too, without `--bench`, and it then returns at once.
+//! RUNS defaults to 20. Each timed run spawns the binary directly with stdout discarded; peak
+//! RSS is what GNU time's `-f %M` reports over 3 more runs (see `support::measure_with`). A
+//! `harness = false` target: `cargo test --all-targets` runs this `main` too, without
+//! `--bench`, and it then returns at once.
 #![allow(clippy::print_stdout)] // a benchmark prints its figures
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
@@ -57,22 +58,6 @@ env = {{ SHARD = "{g}" }}
     s
 }
 
-/// Median wall time (ms) and the largest peak RSS (KiB) of `runs` runs after `warmup` ones.
-fn measure(bin: &Path, args: &[&str], warmup: usize, runs: usize) -> Result<(f64, u64)> {
-    for _ in 0..warmup {
-        support::run(bin, args)?;
-    }
-    let mut times = Vec::with_capacity(runs);
-    let mut rss = 0;
-    for _ in 0..runs {
-        let (t, kib) = support::run(bin, args)?;
-        times.push(t.as_secs_f64() * 1000.0);
-        rss = rss.max(kib);
-    }
-    times.sort_by(f64::total_cmp);
-    Ok((times[times.len() / 2], rss))
-}
-
 fn main() -> Result<()> {
     if !std::env::args().any(|a| a == "--bench") {
         println!("render benchmark skipped: run it with `cargo bench --bench render`");
@@ -95,9 +80,9 @@ fn main() -> Result<()> {
     let groups = String::from_utf8_lossy(&validated.stdout).matches("\"/bench/").count();
     println!("spec: {groups} groups, {} bytes", text.len());
 
-    let (render_ms, render_kib) = measure(&bin, &["render", spec_arg], 3, runs)?;
-    let (validate_ms, validate_kib) = measure(&bin, &["validate", spec_arg], 3, runs)?;
-    let (help_ms, _) = measure(&bin, &["--help"], 5, runs * 2)?;
+    let (render_ms, render_kib) = support::measure_with(&bin, &["render", spec_arg], 3, runs)?;
+    let (validate_ms, validate_kib) = support::measure_with(&bin, &["validate", spec_arg], 3, runs)?;
+    let (help_ms, _) = support::measure_with(&bin, &["--help"], 5, runs * 2)?;
     println!(
         "render 1,000 groups: median {render_ms:.1} ms (target < 100), peak RSS {:.1} MiB (target < 30); {runs} runs",
         render_kib as f64 / 1024.0

@@ -88,17 +88,31 @@ fn serve(stream: TcpStream, bodies: &HashMap<String, Vec<u8>>, hits: &AtomicU64)
     }
 }
 
-/// One run of `bin args` with stdout discarded: wall time and the peak RSS in KiB of `bin`
-/// alone.
+/// The wall time of one run of `bin args`, spawned directly as a shell would, with stdout
+/// discarded.
 ///
-/// The peak RSS comes from GNU time (`/usr/bin/time -f %M`), not from our own `wait4`: Linux
-/// counts in a child's `ru_maxrss` the resident size of the process it was spawned from until
-/// its `exec` (posix_spawn shares the parent's memory), so a benchmark holding a 70 MB response
-/// body reported every `theseus` it ran as over 300 MiB. `time` is small, so what it reports is
-/// the measured program's own peak.
-pub fn run(bin: &Path, args: &[&str]) -> Result<(Duration, u64)> {
-    let report = tempfile::NamedTempFile::new()?;
+/// Only the process is timed: an earlier runner timed `bin` under GNU time, which added its own
+/// start (about a millisecond, more than a tenth of a `validate`) to every figure and anchor.
+pub fn time(bin: &Path, args: &[&str]) -> Result<Duration> {
     let start = Instant::now();
+    let status = Command::new(bin).args(args).stdin(Stdio::null()).stdout(Stdio::null()).status()?;
+    let elapsed = start.elapsed();
+    if !status.success() {
+        bail!("`{} {}` failed ({status})", bin.display(), args.join(" "));
+    }
+    Ok(elapsed)
+}
+
+/// The peak RSS in KiB of one run of `bin args` (stdout discarded), as GNU time reports it
+/// (`/usr/bin/time -f %M`).
+///
+/// Not our own `wait4`: Linux counts in a child's `ru_maxrss` the resident size of the process
+/// it was spawned from until its `exec` (posix_spawn shares the parent's memory), so a
+/// benchmark holding a 70 MB response body reported every `theseus` it ran as over 300 MiB.
+/// `time` is small, so what it reports is the measured program's own peak. Its runs are not
+/// timed ([`time`] is).
+pub fn peak_rss(bin: &Path, args: &[&str]) -> Result<u64> {
+    let report = tempfile::NamedTempFile::new()?;
     let status = Command::new("/usr/bin/time")
         .args(["-f", "%M", "-o"])
         .arg(report.path())
@@ -107,31 +121,40 @@ pub fn run(bin: &Path, args: &[&str]) -> Result<(Duration, u64)> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .status()?;
-    let elapsed = start.elapsed();
     if !status.success() {
         bail!("`{} {}` failed ({status})", bin.display(), args.join(" "));
     }
     let text = std::fs::read_to_string(report.path())?;
-    let kib = text.lines().last().and_then(|l| l.trim().parse::<u64>().ok());
-    match kib {
-        Some(kib) => Ok((elapsed, kib)),
+    match text.lines().last().and_then(|l| l.trim().parse::<u64>().ok()) {
+        Some(kib) => Ok(kib),
         None => bail!("/usr/bin/time reported no peak RSS for `{}`: {text:?}", bin.display()),
     }
 }
 
-/// Median wall time (ms) and largest peak RSS (MiB) of `runs` runs after 2 warm-up runs.
-pub fn measure(bin: &Path, args: &[&str], runs: usize) -> Result<(f64, f64)> {
-    for _ in 0..2 {
-        run(bin, args)?;
+/// Runs under GNU time for the peak RSS: memory varies little from run to run.
+pub const RSS_RUNS: usize = 3;
+
+/// Median wall time (ms) of `runs` runs after `warmup` ones, and the largest peak RSS (KiB) of
+/// [`RSS_RUNS`] more.
+pub fn measure_with(bin: &Path, args: &[&str], warmup: usize, runs: usize) -> Result<(f64, u64)> {
+    for _ in 0..warmup {
+        time(bin, args)?;
     }
     let mut times = Vec::with_capacity(runs);
-    let mut rss = 0;
     for _ in 0..runs {
-        let (t, kib) = run(bin, args)?;
-        times.push(t.as_secs_f64() * 1000.0);
-        rss = rss.max(kib);
+        times.push(time(bin, args)?.as_secs_f64() * 1000.0);
     }
-    Ok((median(times), rss as f64 / 1024.0))
+    let mut rss = 0;
+    for _ in 0..RSS_RUNS {
+        rss = rss.max(peak_rss(bin, args)?);
+    }
+    Ok((median(times), rss))
+}
+
+/// Median wall time (ms) of `runs` runs after 2 warm-up runs, and the largest peak RSS (MiB).
+pub fn measure(bin: &Path, args: &[&str], runs: usize) -> Result<(f64, f64)> {
+    let (ms, kib) = measure_with(bin, args, 2, runs)?;
+    Ok((ms, kib as f64 / 1024.0))
 }
 
 /// The median of `v`.

@@ -103,6 +103,11 @@ impl<'a> Collector<'a> {
         (line, col)
     }
 
+    /// The text of the file at `span`, as written (empty if `span` is not in the file).
+    pub(crate) fn text(&self, span: Range<usize>) -> &'a str {
+        self.src.get(span).unwrap_or_default()
+    }
+
     /// Records a problem at `span` (or the start of the file without one).
     pub(crate) fn error(
         &mut self,

@@ -5,10 +5,8 @@
 
 use std::time::Duration;
 
-use toml_edit::Item;
-
 use super::read::{NonEmpty, Seconds};
-use super::toml::{hint_list, Layers, Span};
+use super::toml::{hint_list, Item, Layers, Span, Value as _};
 use super::Loader;
 use crate::marathon::rules::{self, HealthCheckError, HealthProtocol};
 use crate::spec::model::{HealthSpec, PortSpec, ReadinessSpec};
@@ -75,7 +73,7 @@ impl Loader<'_> {
             let timeout = self.read_or(&h, "timeout", Seconds::<1>(HealthSpec::DEFAULT_TIMEOUT));
             let max_failures = self.read_or(&h, "max_failures", HealthSpec::DEFAULT_MAX_FAILURES);
             if let Some(Err(e)) = max_failures.map(|m| rules::check_max_failures(protocol, m)) {
-                let span = h.get("max_failures").and_then(|(_, v)| v.span()).or(h.span.clone());
+                let span = h.get("max_failures").map(|(_, v)| v.span()).or(h.span.clone());
                 self.err(span, e.to_string(), "set `max_failures = 1` to kill at the first failure, or use an HTTP, HTTPS or TCP check, where 0 never kills");
             }
             if let (Some(grace), Some(interval), Some(timeout), Some(max_failures)) =
@@ -111,7 +109,7 @@ impl Loader<'_> {
 
     /// Reports a field the check's protocol needs or forbids, at the field (or the check).
     fn health_field_error(&mut self, h: &Layers<'_>, e: &HealthCheckError) {
-        let at = |key: &str| h.get(key).and_then(|(_, v)| v.span());
+        let at = |key: &str| h.get(key).map(|(_, v)| v.span());
         let (span, hint): (Span, &str) = match e {
             HealthCheckError::PathNotApplicable(_) => (at("path"), "remove `path`, or use an HTTP protocol"),
             HealthCheckError::CommandRequired => {
@@ -129,7 +127,7 @@ impl Loader<'_> {
     }
 
     /// An HTTP path: a string starting with `/`.
-    fn http_path(&mut self, item: &Item, what: &str, example: &str) -> Option<String> {
+    fn http_path(&mut self, item: &Item<'_>, what: &str, example: &str) -> Option<String> {
         let p = self.read::<String>(item, "path")?;
         if p.starts_with('/') {
             return Some(p);
@@ -208,7 +206,7 @@ impl Loader<'_> {
         if rules::is_valid_readiness_timeout(timeout, interval) {
             return;
         }
-        let span = r.get("timeout").or(r.get("interval")).and_then(|(_, v)| v.span()).or(r.span.clone());
+        let span = r.get("timeout").or(r.get("interval")).map(|(_, v)| v.span()).or(r.span.clone());
         let human = humantime::format_duration;
         self.err(
             span,

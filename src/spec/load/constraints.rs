@@ -1,9 +1,7 @@
 //! Placement constraints: the TOML shape here, Marathon's rules and messages from
 //! [`rules::Constraint::parse`], each problem placed on the element at fault.
 
-use toml_edit::{Item, Value};
-
-use super::toml::{found, found_value, hint_list};
+use super::toml::{found, hint_list, Item, Value as _};
 use super::Loader;
 use crate::marathon::rules::{self, Constraint, ConstraintError, ConstraintPart, Operator};
 
@@ -11,7 +9,7 @@ const SHAPE: &str = "write constraints as `[[\"hostname\", \"UNIQUE\"], [\"rack\
 
 impl Loader<'_> {
     /// The `constraints` array, normalised (`[field, OPERATOR, value?]`).
-    pub(super) fn constraints(&mut self, item: &Item) -> Vec<Vec<String>> {
+    pub(super) fn constraints(&mut self, item: &Item<'_>) -> Vec<Vec<String>> {
         let Some(arr) = item.as_array() else {
             self.err(item.span(), format!("`constraints` must be an array of arrays, found {}", found(item)), SHAPE);
             return Vec::new();
@@ -32,15 +30,11 @@ impl Loader<'_> {
             }
             let mut strs = Vec::new();
             for (i, f) in fields.iter().enumerate() {
-                match f {
-                    Value::String(s) => strs.push(s.value().clone()),
+                match (f.as_str(), f.as_integer()) {
+                    (Some(s), _) => strs.push(s.to_owned()),
                     // A value may be written as a number: `["rack", "MAX_PER", 2]`.
-                    Value::Integer(n) if i == 2 => strs.push(n.value().to_string()),
-                    other => self.err(
-                        other.span(),
-                        format!("constraint fields must be strings, found {}", found_value(other)),
-                        SHAPE,
-                    ),
+                    (None, Some(n)) if i == 2 => strs.push(n.to_string()),
+                    _ => self.err(f.span(), format!("constraint fields must be strings, found {}", found(f)), SHAPE),
                 }
             }
             if strs.len() != fields.len() {
@@ -52,9 +46,9 @@ impl Loader<'_> {
                     for e in errors {
                         let span = match e.part() {
                             ConstraintPart::Whole => c.span(),
-                            ConstraintPart::Field => fields.get(0).and_then(Value::span),
-                            ConstraintPart::Operator => fields.get(1).and_then(Value::span),
-                            ConstraintPart::Value => fields.get(2).and_then(Value::span).or(c.span()),
+                            ConstraintPart::Field => fields.first().map_or(c.span(), |v| v.span()),
+                            ConstraintPart::Operator => fields.get(1).map_or(c.span(), |v| v.span()),
+                            ConstraintPart::Value => fields.get(2).map_or(c.span(), |v| v.span()),
                         };
                         self.err(span, e.to_string(), constraint_hint(&e, &strs[1]));
                     }

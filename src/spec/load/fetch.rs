@@ -1,9 +1,7 @@
 //! Artifacts fetched into the sandbox before a task starts (Marathon's `fetch`).
 
-use toml_edit::Item;
-
 use super::read::NonEmpty;
-use super::toml::Layers;
+use super::toml::{Item, Layers};
 use super::Loader;
 use crate::spec::model::FetchSpec;
 
@@ -11,7 +9,7 @@ const FETCH_KEYS: &[&str] = &["location", "executable", "extract", "cache", "des
 
 impl Loader<'_> {
     /// The `fetch` list: an absolute URL per entry, and a destination inside the sandbox.
-    pub(super) fn fetch(&mut self, item: &Item) -> Vec<FetchSpec> {
+    pub(super) fn fetch(&mut self, item: &Item<'_>) -> Vec<FetchSpec> {
         let Some(list) = self.table_list("fetch", item) else { return Vec::new() };
         let mut out = Vec::new();
         for (t, span) in list {
@@ -42,7 +40,7 @@ impl Loader<'_> {
     }
 
     /// An absolute URL (`file:` included).
-    fn location(&mut self, v: &Item) -> Option<String> {
+    fn location(&mut self, v: &Item<'_>) -> Option<String> {
         let loc = self.read::<String>(v, "location")?;
         match url::Url::parse(&loc) {
             Ok(u) if !u.cannot_be_a_base() || u.scheme() == "file" => Some(loc),
@@ -58,7 +56,7 @@ impl Loader<'_> {
     }
 
     /// A relative path without `..`.
-    fn dest(&mut self, v: &Item) -> Option<String> {
+    fn dest(&mut self, v: &Item<'_>) -> Option<String> {
         let NonEmpty(d) = self.read(v, "dest")?;
         if d.starts_with('/') || d.split('/').any(|s| s == "..") {
             self.err(

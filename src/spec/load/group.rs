@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::read::{NonEmpty, Seconds};
-use super::toml::{found, key_span, Layers, Span};
+use super::toml::{found, Layers, Span};
 use super::Loader;
 use crate::marathon::rules::{self, ProgramError};
 use crate::spec::labels::encode;
@@ -31,7 +31,7 @@ impl Loader<'_> {
         let image = self.read_opt::<NonEmpty>(t, "image").map(|s| s.0);
         let cmd = self.read_opt::<NonEmpty>(t, "cmd").map(|s| s.0);
         if let Some(Err(e)) = cmd.as_deref().map(rules::check_cmd) {
-            let span = t.get("cmd").and_then(|(_, v)| v.span());
+            let span = t.get("cmd").map(|(_, v)| v.span());
             self.err(
                 span,
                 format!("`cmd` has one character, and Marathon refuses it: \"{e}\" (AppValidation.scala)"),
@@ -42,7 +42,7 @@ impl Loader<'_> {
         if let Some(var) = args.iter().flatten().find_map(|a| shell_variable(a)) {
             // Marathon sends `args` to Mesos with `shell = false` (mesos/TaskBuilder.scala, the
             // `args` branch), so `$PORT0` reaches the program as it is written.
-            let span = t.get("args").and_then(|(k, v)| key_span(k, v));
+            let span = t.get("args").map(|(k, _)| k.span());
             self.c.warning(
                 span,
                 format!("`args` are not shell-expanded: `{var}` reaches the program as it is written"),
@@ -52,7 +52,7 @@ impl Loader<'_> {
         self.program(service, t, labels);
         let cpus = self.read_or(t, "cpus", AppSpec::DEFAULT_CPUS).and_then(|n| {
             if n < AppSpec::MIN_CPUS {
-                let span = t.get("cpus").and_then(|(_, v)| v.span());
+                let span = t.get("cpus").map(|(_, v)| v.span());
                 let min = AppSpec::MIN_CPUS;
                 self.err(
                     span,
@@ -128,7 +128,7 @@ impl Loader<'_> {
         match rules::check_program(has("cmd"), has("args"), has("image")) {
             Ok(()) => {}
             Err(e @ ProgramError::Both) => self.err(
-                t.get("args").and_then(|(k, v)| key_span(k, v)),
+                t.get("args").map(|(k, _)| k.span()),
                 format!("both `cmd` and `args` are set: {e}"),
                 "keep one: `cmd` runs through `/bin/sh -c`, `args` runs directly (a group's value does not remove its service's)",
             ),
@@ -149,7 +149,7 @@ impl Loader<'_> {
     fn mebibytes(&mut self, t: &Layers<'_>, key: &str, default: f64) -> Option<f64> {
         let n = self.read_or(t, key, default)?;
         if n < 0.0 {
-            let span = t.get(key).and_then(|(_, v)| v.span());
+            let span = t.get(key).map(|(_, v)| v.span());
             self.err(
                 span,
                 format!("`{key}` must not be negative, found {n}"),
@@ -178,7 +178,7 @@ impl Loader<'_> {
     /// [`rules::check_migration_labels`]). A single-instance group renders the `{0, 0}` upgrade
     /// strategy Marathon requires, so only its instance count can be wrong here.
     fn marathon_label_rules(&mut self, t: &Layers<'_>, labels: &BTreeMap<String, String>, instances: u32) {
-        let at = |key: &str| t.get(key).and_then(|(k, v)| key_span(k, v));
+        let at = |key: &str| t.get(key).map(|(k, _)| k.span());
         if rules::check_single_instance(labels, instances, 0.0, 0.0).iter().any(|(field, _)| field.is_empty()) {
             self.err(
                 at("instances").or(at("marathon_labels")),
@@ -206,10 +206,10 @@ impl Loader<'_> {
     fn marathon_labels(&mut self, t: &Layers<'_>) -> BTreeMap<String, String> {
         let Some(m) = self.table(t, "marathon_labels", "{ key = \"value\" }") else { return BTreeMap::new() };
         let map = self.string_map(&m, "marathon_labels", "labels are `key = \"value\"`");
-        for (name, (k, v)) in m.entries() {
+        for (name, (k, _)) in m.entries() {
             if rules::is_reserved_label(name) {
                 self.err(
-                    key_span(k, v),
+                    k.span(),
                     format!("label `{name}` is reserved"),
                     format!("Theseus sets the `{}*` labels itself; use another prefix", rules::RESERVED_LABEL_PREFIX),
                 );

@@ -1,4 +1,4 @@
-//! Reading a spec file: TOML with positions (toml_edit), inheritance, and complete validation.
+//! Reading a spec file: TOML with positions (toml's `DeTable`), inheritance, and complete validation.
 //!
 //! The TOML is walked by hand rather than through serde so that *every* problem is found in one
 //! pass, each with the line and column of the value at fault. A group's fields are looked up
@@ -23,9 +23,7 @@ mod toml;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use toml_edit::{Document, TableLike};
-
-use self::toml::{found, found_value, key_span, Layers, Span};
+use self::toml::{found, Layers, Span, Table, Value as _};
 use super::diag::Collector;
 use super::ids;
 use super::labels::{encode, is_valid_name};
@@ -68,12 +66,12 @@ pub(crate) struct Loaded {
 /// Reads and checks a whole spec; `Err` carries every problem.
 pub(crate) fn parse(src: &str) -> Result<Loaded, Vec<super::Diagnostic>> {
     let mut c = Collector::new(src);
-    let doc = match Document::parse(src) {
+    let doc = match toml::parse(src) {
         Ok(doc) => doc,
-        Err(e) => {
-            let msg = e.message().trim().lines().map(str::trim).collect::<Vec<_>>().join("; ");
+        Err((message, span)) => {
+            let msg = message.trim().lines().map(str::trim).collect::<Vec<_>>().join("; ");
             c.error(
-                e.span(),
+                span,
                 format!("invalid TOML: {msg}"),
                 Some("fix the TOML syntax; every table and value must parse".to_owned()),
             );
@@ -81,7 +79,7 @@ pub(crate) fn parse(src: &str) -> Result<Loaded, Vec<super::Diagnostic>> {
         }
     };
     let mut l = Loader { c, namespace: DEFAULT_NAMESPACE.to_owned() };
-    let loaded = l.document(doc.as_table());
+    let loaded = l.document(&doc);
     if l.c.is_empty() {
         let warnings = l.c.warnings();
         loaded.map(|loaded| Loaded { warnings, ..loaded }).ok_or_else(Vec::new)
@@ -98,7 +96,7 @@ struct Loader<'s> {
 }
 
 impl Loader<'_> {
-    fn document(&mut self, root: &toml_edit::Table) -> Option<Loaded> {
+    fn document(&mut self, root: &Table<'_>) -> Option<Loaded> {
         let top = Layers::one(root, Some(0..0));
         self.check_keys(&top, TOP_KEYS, "the top level");
         let namespace = match top.get("namespace") {
@@ -120,21 +118,24 @@ impl Loader<'_> {
             );
             return None;
         };
-        let Some(services) = sitem.as_table_like() else {
+        let Some(services) = sitem.as_table() else {
             self.err(
-                key_span(skey, sitem),
+                skey.span(),
                 format!("`service` must be a table, found {}", found(sitem)),
                 "write services as `[service.NAME]` tables",
             );
             return None;
         };
         if services.is_empty() {
-            self.err(key_span(skey, sitem), "the spec defines no services", "add a `[service.NAME]` table");
+            self.err(skey.span(), "the spec defines no services", "add a `[service.NAME]` table");
         }
-        let mut groups = Vec::new();
-        for (name, _) in services.iter() {
-            let Some((k, v)) = services.get_key_value(name) else { continue };
-            let span = key_span(k, v);
+        // Sized once: a group is large, and 1,000 of them grown by doubling copied most of them.
+        let capacity =
+            services.values().filter_map(|svc| svc.as_table()?.get("group")?.as_array().map(<[_]>::len)).sum();
+        let mut groups = Vec::with_capacity(capacity);
+        for (k, v) in services.iter() {
+            let name: &str = k.get_ref();
+            let span = Some(k.span());
             if !is_valid_name(name) {
                 self.err(
                     span.clone(),
@@ -144,7 +145,7 @@ impl Loader<'_> {
             } else if let Err(why) = ids::check_group_segment(name) {
                 self.err(span.clone(), format!("service name `{name}`: {why}"), "rename the service");
             }
-            let Some(svc) = v.as_table_like() else {
+            let Some(svc) = v.as_table() else {
                 self.err(
                     span,
                     format!("service `{name}` must be a table, found {}", found(v)),
@@ -152,13 +153,14 @@ impl Loader<'_> {
                 );
                 continue;
             };
-            let svc_span = v.span().or(span);
-            groups.extend(self.service(name, svc, svc_span));
+            let svc_span = Some(v.span());
+            self.service(name, svc, svc_span, &mut groups);
         }
         Some(Loaded { namespace, namespace_set: top.get("namespace").is_some(), groups, warnings: Vec::new() })
     }
 
-    fn service(&mut self, name: &str, svc: &dyn TableLike, span: Span) -> Vec<GroupSpec> {
+    /// Checks one service and adds its valid groups to `out`.
+    fn service(&mut self, name: &str, svc: &Table<'_>, span: Span, out: &mut Vec<GroupSpec>) {
         let base = Layers::one(svc, span.clone());
         let mut allowed = FIELDS.to_vec();
         allowed.push("group");
@@ -173,19 +175,19 @@ impl Loader<'_> {
                 // Still check the service's own fields.
                 self.c.dirty = false;
                 self.group(name, &base, None);
-                return Vec::new();
+                return;
             }
             Some((_, item)) => self.table_list("group", item).unwrap_or_default(),
         };
-        let mut out = Vec::new();
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut gallowed = FIELDS.to_vec();
+        gallowed.push("labels");
+        let what = format!("a group of service `{name}`");
         for (table, gspan) in entries {
             let mut layers = base.clone();
             layers.layers.push(table);
             layers.span = gspan.clone().or(span.clone());
-            let mut gallowed = FIELDS.to_vec();
-            gallowed.push("labels");
-            self.check_keys(&Layers::one(table, gspan.clone()), &gallowed, &format!("a group of service `{name}`"));
+            self.check_keys(&Layers::one(table, gspan.clone()), &gallowed, &what);
             let labels = self.labels(name, table, gspan.clone());
             self.c.dirty = false;
             let resolved = self.group(name, &layers, labels.as_ref());
@@ -216,22 +218,20 @@ impl Loader<'_> {
                 out.push(g);
             }
         }
-        out
     }
 
-    fn labels(&mut self, service: &str, table: &dyn TableLike, gspan: Span) -> Option<(BTreeSet<String>, Span)> {
+    fn labels(&mut self, service: &str, table: &Table<'_>, gspan: Span) -> Option<(BTreeSet<String>, Span)> {
         let hint = "give the group a label set such as `labels = [\"dev\", \"frontend\"]`";
-        let Some((k, item)) = table.get_key_value("labels") else {
+        let Some(item) = table.get("labels") else {
             self.err(gspan, format!("a group of service `{service}` has no `labels`"), hint);
             return None;
         };
-        let span = key_span(k, item);
         let Some(arr) = item.as_array() else {
             self.err(item.span(), format!("`labels` must be an array of strings, found {}", found(item)), hint);
             return None;
         };
         if arr.is_empty() {
-            self.err(item.span().or(span), "a group needs at least one label", hint);
+            self.err(item.span(), "a group needs at least one label", hint);
             return None;
         }
         let mut set = BTreeSet::new();
@@ -247,10 +247,10 @@ impl Loader<'_> {
                 }
                 None => {
                     ok = false;
-                    self.err(v.span(), format!("labels must be strings, found {}", found_value(v)), hint);
+                    self.err(v.span(), format!("labels must be strings, found {}", found(v)), hint);
                 }
             }
         }
-        ok.then_some((set, item.span().or(span)))
+        ok.then_some((set, Some(item.span())))
     }
 }

@@ -1,9 +1,7 @@
 //! An app's named ports: names (Marathon's `LegacyName` rule), container ports, protocols, and
 //! one networking mode for all of them.
 
-use toml_edit::Item;
-
-use super::toml::Layers;
+use super::toml::{Item, Layers};
 use super::Loader;
 use crate::marathon::rules;
 use crate::spec::model::PortSpec;
@@ -12,7 +10,7 @@ const PORT_KEYS: &[&str] = &["name", "container", "protocol"];
 
 impl Loader<'_> {
     /// The `ports` list; `has_image` tells whether bridge (`container`) ports can run.
-    pub(super) fn ports(&mut self, item: &Item, has_image: bool) -> Vec<PortSpec> {
+    pub(super) fn ports(&mut self, item: &Item<'_>, has_image: bool) -> Vec<PortSpec> {
         let Some(list) = self.table_list("ports", item) else { return Vec::new() };
         let mut out: Vec<PortSpec> = Vec::new();
         let mut first_mode: Option<bool> = None;
@@ -60,7 +58,7 @@ impl Loader<'_> {
             }
             if bridge && !has_image {
                 self.err(
-                    t.get("container").and_then(Item::span),
+                    t.get("container").map(|v| v.span()),
                     "a `container` port needs a Docker `image`: bridge networking runs a container",
                     "set `image`, or drop `container` to use host networking with `$PORT0` / `$PORT_<NAME>`",
                 );
@@ -76,7 +74,7 @@ impl Loader<'_> {
     /// `tcp`, `udp` or `udp,tcp` (RAML `strings.NetworkProtocol` in stringTypes.raml, the type of
     /// both `portDefinitions[].protocol` and `portMappings[].protocol` in network.raml); `tcp`
     /// when absent. `tcp,udp` is read as `udp,tcp`, the only spelling Marathon takes.
-    fn port_protocol(&mut self, item: Option<&Item>) -> Option<String> {
+    fn port_protocol(&mut self, item: Option<&Item<'_>>) -> Option<String> {
         let Some(v) = item else { return Some(PortSpec::DEFAULT_PROTOCOL.to_owned()) };
         let p = self.read::<String>(v, "protocol")?;
         let lower = p.to_ascii_lowercase();

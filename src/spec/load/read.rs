@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use toml_edit::{Item, Value};
-
-use super::toml::{found, found_value, Layers, Span};
+use super::toml::{found, Item, Layers, Span, Value as _};
 use super::Loader;
 
 /// A problem found while reading a value: where, what, and how to fix it.
@@ -18,24 +16,19 @@ pub(super) struct Problem {
 
 impl Problem {
     /// A problem at `item`.
-    pub(super) fn at(item: &Item, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Problem { span: item.span(), message: message.into(), hint: hint.into() }
-    }
-
-    /// A problem at the array element `v`.
-    fn at_value(v: &Value, message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Problem { span: v.span(), message: message.into(), hint: hint.into() }
+    pub(super) fn at(item: &Item<'_>, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Problem { span: Some(item.span()), message: message.into(), hint: hint.into() }
     }
 }
 
 /// A type a TOML value is read as by [`Loader::read`], with the problems when it cannot be.
 pub(super) trait FromItem: Sized {
     /// Reads `item`, the value of `key`.
-    fn from_item(item: &Item, key: &str) -> Result<Self, Vec<Problem>>;
+    fn from_item(item: &Item<'_>, key: &str) -> Result<Self, Vec<Problem>>;
 }
 
 impl FromItem for String {
-    fn from_item(item: &Item, key: &str) -> Result<Self, Vec<Problem>> {
+    fn from_item(item: &Item<'_>, key: &str) -> Result<Self, Vec<Problem>> {
         item.as_str().map(str::to_owned).ok_or_else(|| {
             vec![Problem::at(
                 item,
@@ -50,7 +43,7 @@ impl FromItem for String {
 pub(super) struct NonEmpty(pub(super) String);
 
 impl FromItem for NonEmpty {
-    fn from_item(item: &Item, key: &str) -> Result<Self, Vec<Problem>> {
+    fn from_item(item: &Item<'_>, key: &str) -> Result<Self, Vec<Problem>> {
         let s = String::from_item(item, key)?;
         if s.trim().is_empty() {
             return Err(vec![Problem::at(
@@ -64,11 +57,10 @@ impl FromItem for NonEmpty {
 }
 
 impl FromItem for f64 {
-    fn from_item(item: &Item, key: &str) -> Result<Self, Vec<Problem>> {
-        let n = match item.as_value() {
-            Some(Value::Integer(i)) => *i.value() as f64,
-            Some(Value::Float(f)) => *f.value(),
-            _ => {
+    fn from_item(item: &Item<'_>, key: &str) -> Result<Self, Vec<Problem>> {
+        let n = match item.as_number() {
+            Some(n) => n,
+            None => {
                 return Err(vec![Problem::at(
                     item,
                     format!("`{key}` must be a number, found {}", found(item)),
@@ -91,7 +83,7 @@ impl FromItem for f64 {
 macro_rules! integer {
     ($($t:ty),*) => {$(
         impl FromItem for $t {
-            fn from_item(item: &Item, key: &str) -> Result<Self, Vec<Problem>> {
+            fn from_item(item: &Item<'_>, key: &str) -> Result<Self, Vec<Problem>> {
                 let (min, max) = (<$t>::MIN, <$t>::MAX);
                 match item.as_integer() {
                     Some(i) => <$t>::try_from(i).map_err(|_| vec![Problem::at(
@@ -112,7 +104,7 @@ macro_rules! integer {
 integer!(u16, u32);
 
 impl FromItem for bool {
-    fn from_item(item: &Item, key: &str) -> Result<Self, Vec<Problem>> {
+    fn from_item(item: &Item<'_>, key: &str) -> Result<Self, Vec<Problem>> {
         item.as_bool().ok_or_else(|| {
             vec![Problem::at(
                 item,
@@ -124,7 +116,7 @@ impl FromItem for bool {
 }
 
 impl FromItem for Duration {
-    fn from_item(item: &Item, key: &str) -> Result<Self, Vec<Problem>> {
+    fn from_item(item: &Item<'_>, key: &str) -> Result<Self, Vec<Problem>> {
         let hint = "use a human duration such as `30s`, `5m` or `1h 30m`";
         let Some(text) = item.as_str() else {
             return Err(vec![Problem::at(
@@ -142,7 +134,7 @@ impl FromItem for Duration {
 pub(super) struct Seconds<const MIN: u64>(pub(super) Duration);
 
 impl<const MIN: u64> FromItem for Seconds<MIN> {
-    fn from_item(item: &Item, key: &str) -> Result<Self, Vec<Problem>> {
+    fn from_item(item: &Item<'_>, key: &str) -> Result<Self, Vec<Problem>> {
         let d = Duration::from_item(item, key)?;
         if d.subsec_nanos() != 0 {
             return Err(vec![Problem::at(
@@ -164,7 +156,7 @@ impl<const MIN: u64> FromItem for Seconds<MIN> {
 
 /// A non-empty array of strings; every entry that is not a string is a problem of its own.
 impl FromItem for Vec<String> {
-    fn from_item(item: &Item, key: &str) -> Result<Self, Vec<Problem>> {
+    fn from_item(item: &Item<'_>, key: &str) -> Result<Self, Vec<Problem>> {
         let hint = format!("write `{key} = [\"program\", \"--flag\", \"value\"]`");
         let Some(arr) = item.as_array() else {
             return Err(vec![Problem::at(
@@ -181,9 +173,9 @@ impl FromItem for Vec<String> {
         for v in arr.iter() {
             match v.as_str() {
                 Some(s) => out.push(s.to_owned()),
-                None => problems.push(Problem::at_value(
+                None => problems.push(Problem::at(
                     v,
-                    format!("`{key}` entries must be strings, found {}", found_value(v)),
+                    format!("`{key}` entries must be strings, found {}", found(v)),
                     "quote each argument",
                 )),
             }
@@ -198,7 +190,7 @@ impl FromItem for Vec<String> {
 
 impl Loader<'_> {
     /// Reads `item` (the value of `key`) as a `T`, reporting every problem; `None` if any.
-    pub(super) fn read<T: FromItem>(&mut self, item: &Item, key: &str) -> Option<T> {
+    pub(super) fn read<T: FromItem>(&mut self, item: &Item<'_>, key: &str) -> Option<T> {
         match T::from_item(item, key) {
             Ok(v) => Some(v),
             Err(problems) => {

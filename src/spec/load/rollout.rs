@@ -1,9 +1,7 @@
 //! How a group rolls forward (`rollout`, DESIGN §3) and its launch backoff (`backoff`).
 
-use toml_edit::{Item, Value};
-
 use super::read::Seconds;
-use super::toml::{found, Layers};
+use super::toml::{found, Layers, Value as _};
 use super::Loader;
 use crate::spec::model::{Amount, BackoffSpec, Rollout};
 
@@ -20,7 +18,7 @@ impl Loader<'_> {
             if f >= 1.0 {
                 return Some(f);
             }
-            let span = b.get("factor").and_then(|(_, v)| v.span());
+            let span = b.get("factor").map(|(_, v)| v.span());
             self.err(span, format!("backoff `factor` must be at least 1, found {f}"), "use e.g. `factor = 1.15`");
             None
         });
@@ -36,7 +34,7 @@ impl Loader<'_> {
         let min_healthy = self.read_or(r, "min_healthy", Rollout::DEFAULT_MIN_HEALTHY);
         let deadline = self.read_or(r, "deadline", Rollout::DEFAULT_DEADLINE);
         if let Some(dl) = deadline {
-            let span = r.get("deadline").and_then(|(_, v)| v.span());
+            let span = r.get("deadline").map(|(_, v)| v.span());
             if dl.is_zero() {
                 self.err(
                     span,
@@ -46,7 +44,7 @@ impl Loader<'_> {
             } else if let Some(mh) = min_healthy.filter(|mh| *mh >= dl) {
                 let human = humantime::format_duration;
                 self.err(
-                    r.get("min_healthy").and_then(|(_, v)| v.span()).or(span),
+                    r.get("min_healthy").map(|(_, v)| v.span()).or(span),
                     format!("rollout `min_healthy` ({}) must be shorter than `deadline` ({})", human(mh), human(dl)),
                     "a batch must stay healthy for `min_healthy` before `deadline` passes; shorten it or lengthen `deadline`",
                 );
@@ -64,16 +62,19 @@ impl Loader<'_> {
     /// A count (at least `min_count`) or a percentage (at least `min_pct`), `default` when absent.
     fn amount(&mut self, r: &Layers<'_>, key: &str, default: Amount, min_count: u32, min_pct: u8) -> Option<Amount> {
         let Some((_, item)) = r.get(key) else { return Some(default) };
-        let a = match item.as_value() {
-            Some(Value::Integer(i)) => u32::try_from(*i.value()).ok().map(Amount::Count),
-            Some(Value::String(s)) if s.value().trim().ends_with('%') => s.value().parse::<Amount>().ok(),
+        let a = match (item.as_integer(), item.as_str()) {
+            (Some(i), _) => u32::try_from(i).ok().map(Amount::Count),
+            (_, Some(s)) if s.trim().ends_with('%') => s.parse::<Amount>().ok(),
             _ => None,
         };
         match a {
             Some(Amount::Count(n)) if n >= min_count => Some(Amount::Count(n)),
             Some(Amount::Percent(p)) if p >= min_pct => Some(Amount::Percent(p)),
             _ => {
-                let shown = shown(item);
+                let shown = match item.as_table() {
+                    Some(_) => found(item).to_owned(),
+                    None => self.c.text(item.span()).trim().to_owned(),
+                };
                 self.err(
                     item.span(),
                     format!("invalid rollout `{key}` {shown}"),
@@ -83,9 +84,4 @@ impl Loader<'_> {
             }
         }
     }
-}
-
-/// The value as written, or its kind when it is not a plain value.
-fn shown(item: &Item) -> String {
-    item.as_value().map(|v| v.to_string().trim().to_owned()).unwrap_or_else(|| found(item).to_owned())
 }
