@@ -123,7 +123,7 @@ fn main() -> Result<()> {
         let args = [&global[..], &["plan", "--exit-code", &spec_path]].concat();
         let (marathon_before, etcd_before) = (server.hits(), etcd_requests(&etcd.endpoint)?);
         let (plan_ms, plan_mib) = measure(&bin, &args, runs)?;
-        let per_run = |n: u64| n / (runs as u64 + 2);
+        let per_run = |n: u64| n / support::processes(runs);
         let requests =
             (per_run(server.hits() - marathon_before), per_run(etcd_requests(&etcd.endpoint)? - etcd_before));
         // The plan must list every group, in sync: a plan that reads nothing would be fast and

@@ -151,6 +151,12 @@ pub fn measure_with(bin: &Path, args: &[&str], warmup: usize, runs: usize) -> Re
     Ok((median(times), rss))
 }
 
+/// How many processes [`measure`] starts for `runs` timed runs (warm-up, timed and RSS runs):
+/// what a benchmark divides the requests a server counted by.
+pub fn processes(runs: usize) -> u64 {
+    (2 + runs + RSS_RUNS) as u64
+}
+
 /// Median wall time (ms) of `runs` runs after 2 warm-up runs, and the largest peak RSS (MiB).
 pub fn measure(bin: &Path, args: &[&str], runs: usize) -> Result<(f64, f64)> {
     let (ms, kib) = measure_with(bin, args, 2, runs)?;
