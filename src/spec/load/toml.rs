@@ -3,9 +3,9 @@
 //! messages, lists of tables, and unknown-key checks with "did you mean".
 //!
 //! `DeTable` rather than `toml_edit`'s document: the loader only reads values and their
-//! positions, and the borrowing tree is built in about half the time with a quarter of the
-//! allocations (its strings point into the file unless they have escapes), which was most of
-//! `validate`'s time (docs/benchmarks.md).
+//! positions, and the borrowing tree (its strings point into the file unless they have
+//! escapes) parsed the 1,000-group bench spec in 2.8 ms of CPU against 4.0 ms, with 500 fewer
+//! page faults; `validate` of it went from 12.1 to 8.2 ms (docs/benchmarks.md).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
