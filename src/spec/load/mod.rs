@@ -186,7 +186,7 @@ impl Loader<'_> {
         for (table, gspan) in entries {
             let mut layers = base.clone();
             layers.layers.push(table);
-            layers.span = gspan.clone().or(span.clone());
+            layers.span = gspan.clone();
             self.check_keys(&Layers::one(table, gspan.clone()), &gallowed, &what);
             let labels = self.labels(name, table, gspan.clone());
             self.c.dirty = false;
