@@ -131,6 +131,7 @@ pub(crate) fn apply(
         original,
         current_step: 0,
         progress: Vec::new(),
+        sentenced: BTreeMap::new(),
     };
     let deployment_id = run.id.clone();
     st.deployments.push(run);

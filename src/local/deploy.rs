@@ -62,6 +62,9 @@ pub(crate) fn advance_all(st: &mut State, bus: &Bus, fx: &mut Effects) {
                 let mut progress = std::mem::take(&mut st.deployments[idx].progress[a]);
                 if !progress.done {
                     run_action(st, bus, fx, action, &mut progress);
+                    if progress.done && action.kind == ActionKind::Scale {
+                        progress.done = !sentenced_alive(st, idx, &action.app_id);
+                    }
                 }
                 st.deployments[idx].progress[a] = progress;
             }
@@ -73,6 +76,16 @@ pub(crate) fn advance_all(st: &mut State, bus: &Bus, fx: &mut Effects) {
     for idx in finished.into_iter().rev() {
         st.deployments.remove(idx);
     }
+}
+
+/// Whether an instance a kill-and-scale sentenced is still there (not terminal): its
+/// `ScaleApplication` waits for it, as Marathon's `DeploymentActor.scaleRunnable` awaits
+/// `decommissionInstances` (M:src/main/scala/mesosphere/marathon/core/deployment/impl/
+/// DeploymentActor.scala; M:src/main/scala/mesosphere/marathon/core/task/termination/impl/
+/// KillStreamWatcher.scala, `watchForKilledTasks`). Terminal instances are expunged here.
+fn sentenced_alive(st: &State, idx: usize, app_id: &str) -> bool {
+    let Some(ids) = st.deployments[idx].sentenced.get(app_id) else { return false };
+    st.instances.get(app_id).is_some_and(|m| ids.iter().any(|i| m.contains_key(i)))
 }
 
 fn run_action(st: &mut State, bus: &Bus, fx: &mut Effects, action: &Action, progress: &mut Progress) {

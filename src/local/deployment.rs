@@ -25,6 +25,9 @@ pub(crate) struct DeploymentRun {
     pub(crate) current_step: usize,
     /// Progress of the current step's actions.
     pub(crate) progress: Vec<Progress>,
+    /// Instances a kill-and-scale named, by app: the app's `ScaleApplication` action is done
+    /// only once every one of them is terminal (`DeploymentActor.decommissionInstances`).
+    pub(crate) sentenced: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// Progress of one action.

@@ -80,6 +80,58 @@ pub(crate) fn normalize_path(path: &str) -> String {
     join(&parts)
 }
 
+/// Why a task id given to `POST /v2/tasks/delete` is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BadTaskId {
+    /// No task-id pattern matches: Marathon's `MatchError`, answered 400.
+    Malformed(String),
+    /// A pattern matches but its UUID does not parse: `IllegalArgumentException`, answered 422.
+    BadUuid(String),
+}
+
+/// Parses a task id the way Marathon's `Task.Id.parse` does
+/// (M:src/main/scala/mesosphere/marathon/core/task/Task.scala, `Task.Id.parse`): the
+/// instance-id forms `<app>.(instance-|marathon-)<uuid>[._]<container>[.<attempt>]`, then the
+/// legacy forms `<app>[._]<uuid>[.<attempt>]`; the UUID must be one Java's `UUID.fromString`
+/// takes. A well-formed id of no task is not an error: `killTasks` ignores it
+/// (M:src/main/scala/mesosphere/marathon/api/v2/TasksResource.scala, `killTasks`).
+pub(crate) fn parse_task_id(id: &str) -> Result<(), BadTaskId> {
+    use std::sync::OnceLock;
+    static FORMS: OnceLock<[regex::Regex; 4]> = OnceLock::new();
+    let forms = FORMS.get_or_init(|| {
+        [
+            r"^(.+)\.(instance-|marathon-)([^_\.]+)[\._]([^\.]+)\.(\d+)$",
+            r"^(.+)\.(instance-|marathon-)([^_\.]+)[\._]([^\.]+)$",
+            r"^(.+)([\._])([^_\.]+)(\.)(\d+)$",
+            r"^(.+)([\._])([^_\.]+)$",
+        ]
+        .map(|p| regex::Regex::new(p).expect("Marathon's task-id patterns compile"))
+    });
+    // Every form has the UUID as its third group.
+    for form in forms {
+        if let Some(caps) = form.captures(id) {
+            let uuid = caps.get(3).map_or("", |m| m.as_str());
+            return if java_uuid(uuid) {
+                Ok(())
+            } else {
+                Err(BadTaskId::BadUuid(format!("Invalid UUID string: {uuid}")))
+            };
+        }
+    }
+    Err(BadTaskId::Malformed(format!(
+        "Invalid task id '{id}'. [taskId {id} no valid identifier (of class java.lang.String)]"
+    )))
+}
+
+/// Whether Java's `UUID.fromString` takes `s`: five groups of hex digits joined by `-`, each
+/// group at most 16 digits (Java parses them as longs) and at most 36 characters in all.
+fn java_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    s.len() <= 36
+        && groups.len() == 5
+        && groups.iter().all(|g| !g.is_empty() && g.len() <= 16 && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,5 +173,25 @@ mod tests {
         assert_eq!(ancestors("/a/b/c"), ["/a", "/a/b"]);
         assert_eq!(task_prefix("/prod/web"), "prod_web");
         assert_eq!(normalize_path("/v2/apps//x/"), "/v2/apps/x");
+    }
+
+    /// Marathon's `Task.Id.parse` (M:src/main/scala/mesosphere/marathon/core/task/Task.scala):
+    /// what `POST /v2/tasks/delete` refuses with 400 (no pattern) or 422 (a bad UUID), and what
+    /// it takes (and ignores when no such task exists).
+    #[test]
+    fn task_ids_parse_as_marathon_parses_them() {
+        let ok = [
+            "prod_web.instance-6a3c0f4e-7c3a-11ef-9e0b-0242ac110002._app.1",
+            "prod_web.marathon-6a3c0f4e-7c3a-11ef-9e0b-0242ac110002._app",
+            "prod_web.6a3c0f4e-7c3a-11ef-9e0b-0242ac110002",
+            "prod_web_1-1-1-1-1.3",
+        ];
+        for id in ok {
+            assert_eq!(parse_task_id(id), Ok(()), "{id}");
+        }
+        assert!(matches!(parse_task_id("nodots"), Err(BadTaskId::Malformed(_))));
+        assert!(matches!(parse_task_id("web."), Err(BadTaskId::Malformed(_))));
+        assert!(matches!(parse_task_id("web.not-a-uuid"), Err(BadTaskId::BadUuid(_))));
+        assert!(matches!(parse_task_id("web.instance-zz._app.1"), Err(BadTaskId::BadUuid(_))));
     }
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::event::Reporter;
 use super::gate::{self, Cancel, Gate};
 use super::history;
+use super::inflight::InFlight;
 use super::live::{LiveGroup, Snapshot};
 use super::plan::Desired;
 use super::register::{self, container_info};
@@ -101,8 +102,16 @@ pub(super) async fn rollback(
     new_id: &str,
     settings: &Settings,
     reporter: &dyn Reporter,
-    cancel: Cancel<'_>,
+    inflight: &mut InFlight,
+    mut cancel: Cancel<'_>,
 ) -> anyhow::Result<()> {
+    // The old app's last kill-and-scale deployment ends first (its tasks are terminal within
+    // their kill grace): the scale-up never cancels a deployment of this rollout. Forced still,
+    // for a deployment another client left on the old app: restoring capacity comes first.
+    inflight
+        .settle(scope.marathon, old_id, settings.poll, settings.rollout.deadline, cancel.as_mut())
+        .await
+        .with_context(|| format!("waiting for the last scale-down of `{old_id}`"))?;
     super::confirm::scale_app(scope.marathon, old_id, want, true)
         .await
         .with_context(|| format!("scaling `{old_id}` back up"))?;

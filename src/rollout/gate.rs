@@ -79,7 +79,7 @@ fn ready(app: &App, task: &Task, deploying: bool) -> bool {
 /// quick tasks passes within a few hundred milliseconds, and waiting a whole `--poll-interval`
 /// (1 s by default) for every batch was most of a rollout's overhead over Marathon's own
 /// deployment; slow batches still cost one poll per `poll`.
-fn poll_delay(poll: Duration, polls: u32) -> Duration {
+pub(super) fn poll_delay(poll: Duration, polls: u32) -> Duration {
     let fast = Duration::from_millis(25).saturating_mul(1 << polls.saturating_sub(1).min(10));
     fast.min(poll)
 }

@@ -28,6 +28,7 @@ pub mod event;
 pub mod finish;
 pub mod gate;
 pub mod history;
+pub mod inflight;
 pub mod journal;
 pub mod live;
 pub mod locks;

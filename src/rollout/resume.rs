@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::apply::{self, lock_groups, unlock};
 use super::event::{Event, Reporter};
 use super::finish::{noted, rollback, sync};
+use super::inflight::InFlight;
 use super::journal::Tracker;
 use super::live::{LiveGroup, Snapshot};
 use super::plan::Desired;
@@ -172,7 +173,11 @@ async fn abort_locked(
     tracker.state(JournalState::RollingBack, Some("aborted".into())).await.context("journaling the abort")?;
     let new_id = tracker.journal().to.app_id.clone();
     let cancel = std::pin::pin!(cancel);
-    match rollback(scope, live, &from.app_id, from.instances, &new_id, settings, reporter, cancel).await {
+    // A kill-and-scale the dead client left running on the old app ends before the scale-up.
+    let mut inflight = InFlight::default();
+    inflight.adopt(scope.marathon, &from.app_id).await.context("reading Marathon's deployments")?;
+    match rollback(scope, live, &from.app_id, from.instances, &new_id, settings, reporter, &mut inflight, cancel).await
+    {
         Ok(()) => {
             result.reason = Some(format!("aborted; rolled back to {}", from.revision));
             noted(&mut result, tracker.clear().await);

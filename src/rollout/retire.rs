@@ -4,6 +4,7 @@
 
 use anyhow::Context as _;
 
+use super::inflight::InFlight;
 use super::register::container_info;
 use super::scope::Scope;
 use super::wait::task_healthy;
@@ -73,9 +74,19 @@ pub async fn kill_drained(
     let short = count.saturating_sub(victims.len() as u32);
     if kill.scales() && short > 0 {
         let target = app.instances.unwrap_or(0).saturating_sub(count);
-        // force: the kill above may have started a scale deployment of its own.
-        let force = change.is_some() || kill.forced();
-        let scaled = super::confirm::scale_app(scope.marathon, &app.id, target, force).await;
+        // The kill's own deployment stays open until its tasks are terminal, and a second
+        // deployment on the app meanwhile is 409 (M:src/main/scala/mesosphere/marathon/core/
+        // deployment/impl/DeploymentActor.scala, `decommissionInstances`): it ends first, so
+        // the scale-down never overlaps it (and never cancels it with force).
+        if let Some(done) = &change {
+            let mut inflight = InFlight::default();
+            inflight.started(&app.id, done);
+            let opts = scope.waiting.options;
+            let never = std::pin::pin!(std::future::pending::<()>());
+            let wait = inflight.settle(scope.marathon, &app.id, opts.poll, opts.timeout, never);
+            wait.await.with_context(|| format!("waiting for the kill of {} task(s) of `{}`", victims.len(), app.id))?;
+        }
+        let scaled = super::confirm::scale_app(scope.marathon, &app.id, target, kill.forced()).await;
         change = Some(scaled.with_context(|| format!("scaling `{}` to {target}", app.id))?);
     }
     Ok(Retired { killed: victims.iter().map(|t| t.id.clone()).collect(), change })

@@ -19,6 +19,7 @@ use super::apply::{lock_groups, unlock};
 use super::event::{Event, Reporter};
 use super::finish::{finish_journaled, noted, rollback, store, sync};
 use super::gate::{self, Cancel, Gate};
+use super::inflight::InFlight;
 use super::journal::{self, Start, Tracker};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::plan::Desired;
@@ -143,13 +144,24 @@ async fn update_locked(
     // The old revision's capacity before the rollout began: what a rollback restores.
     let full = tracker.journal().from.as_ref().map_or(0, |f| f.instances);
     tracker.write().await.with_context(|| format!("journaling the rollout of `{}`", live.group_id))?;
+    let mut inflight = InFlight::default();
+    if prev.is_some() {
+        // Resuming a dead client's rollout: its last kill-and-scale of the old app may still run.
+        inflight
+            .adopt(scope.marathon, &old.id)
+            .await
+            .with_context(|| format!("reading the deployments of `{}`", old.id))?;
+    }
     if resumed == 0 {
         let mut app = desired.app.clone();
         app.instances = Some(0);
-        if let Err(err) = super::confirm::put_app(scope.marathon, &app, false).await {
-            // Nothing changed: no rollout to journal.
-            let _ = tracker.clear().await;
-            return Err(anyhow::Error::new(err).context(format!("adding the new revision app `{}`", app.id)));
+        match super::confirm::put_app(scope.marathon, &app, false).await {
+            Ok(change) => inflight.started(&app.id, &change),
+            Err(err) => {
+                // Nothing changed: no rollout to journal.
+                let _ = tracker.clear().await;
+                return Err(anyhow::Error::new(err).context(format!("adding the new revision app `{}`", app.id)));
+            }
         }
     }
     let forward = roll_forward(
@@ -163,6 +175,7 @@ async fn update_locked(
         &mut result,
         resumed,
         &mut tracker,
+        &mut inflight,
     )
     .await;
     match forward {
@@ -187,7 +200,18 @@ async fn update_locked(
         Err(err) => {
             reporter.on(Event::RollingBack { group: name.clone(), reason: err.to_string() });
             noted(&mut result, tracker.state(JournalState::RollingBack, Some(err.to_string())).await);
-            match rollback(scope, live, &old.id, full, &desired.app.id, settings, reporter, cancel.as_mut()).await {
+            let back = rollback(
+                scope,
+                live,
+                &old.id,
+                full,
+                &desired.app.id,
+                settings,
+                reporter,
+                &mut inflight,
+                cancel.as_mut(),
+            );
+            match back.await {
                 Ok(()) => {
                     result.outcome = RolloutOutcome::RolledBack;
                     result.reason = Some(format!("{err}; rolled back to {}", revision_of(old)));
@@ -227,6 +251,7 @@ async fn roll_forward(
     result: &mut RolloutResult,
     resumed: u32,
     tracker: &mut Tracker<'_>,
+    inflight: &mut InFlight,
 ) -> Result<(), WaitError> {
     let name = format!("{}/{}", live.key.service(), live.key.group());
     let r = &settings.rollout;
@@ -249,14 +274,20 @@ async fn roll_forward(
         // max_unavailable lets old tasks go before the new batch is healthy, never below the floor.
         let early = b.min(old_left).min(healthy_now.saturating_sub(floor));
         if early > 0 {
-            old_left = retire(scope, live, old, early, old_left).await?;
+            old_left = retire(scope, live, old, early, old_left, settings, inflight, cancel.as_mut()).await?;
         }
         new_count += b;
-        scope
+        // The previous batch's scale-up of the new app (its readiness checks may keep it open a
+        // little past the health gate) must be over, or this scale would conflict with it. Forced
+        // only for a deployment this process did not start: a resumed rollout's dead client may
+        // have left one holding the new app; ours are settled first, so force never cancels them.
+        inflight.settle(scope.marathon, &desired.app.id, settings.poll, r.deadline, cancel.as_mut()).await?;
+        let change = scope
             .marathon
             .scale_app(&desired.app.id, new_count, true)
             .await
             .map_err(|e| failed(&format!("scaling `{}` to {new_count}", desired.app.id), e))?;
+        inflight.started(&desired.app.id, &change);
         let g = Gate {
             key: &live.key,
             namespace: scope.namespace,
@@ -279,7 +310,7 @@ async fn roll_forward(
         let last = i + 1 == plan.len();
         let rest = if last { old_left } else { (b - early).min(old_left) };
         if rest > 0 {
-            old_left = retire(scope, live, old, rest, old_left).await?;
+            old_left = retire(scope, live, old, rest, old_left, settings, inflight, cancel.as_mut()).await?;
         }
         healthy_now = new_count + old_left;
         tracker.batch_done().await.map_err(|e| failed("journaling the batch", e))?;
@@ -288,23 +319,40 @@ async fn roll_forward(
         }
     }
     if plan.is_empty() && old_left > 0 {
-        retire(scope, live, old, old_left, old_left).await?;
+        retire(scope, live, old, old_left, old_left, settings, inflight, cancel.as_mut()).await?;
     }
-    // The old revision app is empty now; delete it (force: its last scale-down may still run).
-    super::confirm::delete_app(scope.marathon, &old.id, true)
+    // The old revision app is empty once its last kill-and-scale deployment ends (its tasks are
+    // terminal); only then is it deleted, without force, so no deployment of ours is canceled.
+    inflight.settle(scope.marathon, &old.id, settings.poll, r.deadline, cancel.as_mut()).await?;
+    super::confirm::delete_app(scope.marathon, &old.id, false)
         .await
         .map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
     Ok(())
 }
 
-/// Retires `count` old tasks (drain, then kill with `scale=true`); returns the old instances left.
-async fn retire(scope: Scope<'_>, live: &LiveGroup, old: &App, count: u32, left: u32) -> Result<u32, WaitError> {
+/// Retires `count` old tasks (drain, then one kill with `scale=true`) once the old app's
+/// previous kill-and-scale deployment is over; returns the old instances left.
+#[allow(clippy::too_many_arguments)]
+async fn retire(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    old: &App,
+    count: u32,
+    left: u32,
+    settings: &Settings,
+    inflight: &mut InFlight,
+    cancel: Cancel<'_>,
+) -> Result<u32, WaitError> {
+    inflight.settle(scope.marathon, &old.id, settings.poll, settings.rollout.deadline, cancel).await?;
     let services = [live.key.service().to_owned()];
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
     let app = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == old.id)).cloned();
     let Some(app) = app else { return Err(WaitError::Gone { app: old.id.clone() }) };
-    kill_drained(scope, &live.key, &app, count, Kill::AndScale)
+    let retired = kill_drained(scope, &live.key, &app, count, Kill::AndScale)
         .await
         .map_err(|e| failed(&format!("stopping old tasks of `{}`", old.id), format!("{e:#}")))?;
+    if let Some(change) = &retired.change {
+        inflight.started(&old.id, change);
+    }
     Ok(left.saturating_sub(count))
 }

@@ -18,6 +18,7 @@ mod example_plan;
 mod fidelity;
 mod integrity;
 mod integrity_faults;
+mod kill_and_scale;
 mod lifecycle;
 mod local_abuse;
 mod local_abuse_proc;

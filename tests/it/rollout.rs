@@ -643,3 +643,35 @@ fn a_retired_task_ends_killed_and_leaves_the_old_app_no_failure() {
     let app = env.engine.get(&format!("/v2/apps{old}"))["app"].clone();
     assert!(app["lastTaskFailure"].is_null(), "a kill is no failure: {}", app["lastTaskFailure"]);
 }
+
+/// Old tasks that take their whole kill grace (2 s, SIGTERM ignored) to stop, slower than a new
+/// batch becomes healthy: each kill-and-scale of the old revision app opens a deployment that
+/// Marathon keeps until the killed task is terminal, and any other non-forced deployment on the
+/// app meanwhile is 409 (M:src/main/scala/mesosphere/marathon/core/deployment/impl/
+/// DeploymentActor.scala, `decommissionInstances`; M:src/main/scala/mesosphere/marathon/core/
+/// deployment/impl/DeploymentManagerActor.scala, `giveUpConflictingDeployment`). The rollout
+/// waits for each one before its next write to the app, so batch 2 does not fail and roll back;
+/// with `--max-unavailable 1` and batches of 2, the early and the late retire of one batch are
+/// two kills of the same app and the second waits for the first.
+#[test]
+fn multi_batch_rollouts_wait_for_each_kill_and_scale_deployment_of_the_old_app() {
+    let env = Env::start();
+    let slow = "trap '' TERM; exec python3 -m http.server $PORT0 --bind $HOST";
+    env.create(&spec("1", slow, 4, "kill_grace = \"2s\""));
+    for (version, extra) in [("2", vec!["--batch", "1"]), ("3", vec!["--batch", "2", "--max-unavailable", "1"])] {
+        let file = env.write(&format!("v{version}.toml"), &spec(version, slow, 4, "kill_grace = \"2s\""));
+        let started = Instant::now();
+        let args: Vec<&str> =
+            ["update", &file, "--wait", "0s"].iter().copied().chain(extra.clone()).chain(FAST).collect();
+        let (code, doc, err) = env.run(&args);
+        assert_eq!(code, Some(0), "{extra:?}: {err}\n{doc}");
+        assert_eq!(doc[0]["outcome"], "rolled", "{extra:?}: {doc}");
+        // Every kill waited out its task's 2 s grace before the next write to the old app.
+        let kills = if extra[1] == "1" { 4 } else { 3 };
+        assert!(started.elapsed() >= Duration::from_secs(2 * (kills - 1)), "{extra:?} took {:?}", started.elapsed());
+        let apps = env.apps();
+        assert_eq!(apps.len(), 1, "{apps:?}");
+        assert_eq!(healthy_tasks(&env.engine, &apps[0]).len(), 4);
+        assert_eq!(env.registered().len(), 4);
+    }
+}

@@ -1,7 +1,7 @@
 //! `/v2/tasks` (with `status` and the `text/plain` form) and `/v2/tasks/delete`, plus the task
 //! kills shared with `/v2/apps/{id}/tasks`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::marathon::types::Task;
 
 use super::super::changes::{self, Proposal};
+use super::super::ids::BadTaskId;
 use super::super::ops::{self, Effects};
 use super::super::procgroup;
 use super::super::state::State as EngineState;
@@ -81,22 +82,41 @@ struct Ids {
     ids: Vec<String>,
 }
 
-/// `POST /v2/tasks/delete?scale&wipe` with `{"ids": [...]}`.
+/// `POST /v2/tasks/delete?scale&wipe&force` with `{"ids": [...]}`. As Marathon's `killTasks`
+/// (M:src/main/scala/mesosphere/marathon/api/v2/TasksResource.scala): an id no task-id pattern
+/// matches is 400, one whose UUID does not parse 422, and a well-formed id of no live task is
+/// ignored (the others are still killed).
 pub(crate) async fn delete_many(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> ApiResult {
     let params = Params::from_uri(&uri);
     let (scale, wipe, force) =
         (params.flag("scale", false)?, params.flag("wipe", false)?, params.flag("force", false)?);
+    if scale && wipe {
+        return Err(ApiError::bad_request("You cannot use scale and wipe at the same time."));
+    }
     let (ids, _): (Ids, _) = parse_body(&body)?;
-    {
-        let st = shared.lock();
-        if let Some(unknown) = ids.ids.iter().find(|t| st.find_task(t).is_none()) {
-            return Err(ApiError::bad_request(format!("Task '{unknown}' does not exist")));
+    for id in &ids.ids {
+        match super::super::ids::parse_task_id(id) {
+            Ok(()) => {}
+            Err(BadTaskId::Malformed(m)) => return Err(ApiError::bad_request(m)),
+            Err(BadTaskId::BadUuid(m)) => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m)),
         }
     }
     kill_tasks(&shared, ids.ids, scale, wipe, force, false)
 }
 
-/// Kills tasks; with `scale` the apps' instance counts go down by as many (a deployment).
+/// Kills tasks; with `scale` the apps' instance counts go down by as many, in a deployment.
+///
+/// That deployment is Marathon's kill-and-scale (M:src/main/scala/mesosphere/marathon/api/
+/// TaskKiller.scala, `killAndScale`): the apps' `instances` drop by the named tasks that are
+/// active and not already killing, and the named instances are *sentenced*. Its
+/// `ScaleApplication` step decommissions them and stays open until every one is terminal
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/impl/DeploymentActor.scala,
+/// `scaleRunnable` and `decommissionInstances`, which waits on
+/// M:src/main/scala/mesosphere/marathon/core/task/termination/impl/KillStreamWatcher.scala,
+/// `watchForKilledTasks`), so a task slow to stop (its kill grace) keeps the app locked: any
+/// other non-forced deployment touching the app meanwhile is 409
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/impl/DeploymentManagerActor.scala,
+/// `giveUpConflictingDeployment`). A 409 kills nothing: the kill is part of the deployment.
 pub(crate) fn kill_tasks(
     shared: &Shared,
     task_ids: Vec<String>,
@@ -116,30 +136,50 @@ pub(crate) fn kill_tasks(
             _ => json_response(StatusCode::OK, &json!({ "tasks": killed })),
         });
     }
-    let mut per_app: BTreeMap<String, u32> = BTreeMap::new();
-    {
-        let st = shared.lock();
+    let mut fx = Effects::default();
+    let accepted = {
+        let mut st = shared.lock();
+        let mut per_app: BTreeMap<String, u32> = BTreeMap::new();
+        let mut sentenced: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for t in &task_ids {
-            if let Some(inst) = st.find_task(t).filter(|i| i.active()) {
-                *per_app.entry(inst.app_id.clone()).or_default() += 1;
+            if let Some(inst) = st.find_task(t) {
+                // "only count active instances that did not already receive a kill request"
+                if inst.active() {
+                    *per_app.entry(inst.app_id.clone()).or_default() += 1;
+                }
+                sentenced.entry(inst.app_id.clone()).or_default().insert(inst.instance_id.clone());
             }
         }
-        if let Some(conflict) = per_app.keys().find_map(|a| st.deployments_of(a).first().cloned()).filter(|_| !force) {
-            return Err(ApiError::locked(vec![conflict]));
+        let mut proposal = Proposal::current(&st);
+        for (app, n) in &per_app {
+            if let Some(def) = proposal.apps.get_mut(app) {
+                let d = Arc::make_mut(def);
+                d.instances = Some(d.instances.unwrap_or(0).saturating_sub(*n));
+            }
         }
-    }
-    kill_now(shared, &task_ids);
-    let mut st = shared.lock();
-    let mut proposal = Proposal::current(&st);
-    for (app, n) in &per_app {
-        if let Some(def) = proposal.apps.get_mut(app) {
-            let d = Arc::make_mut(def);
-            d.instances = Some(d.instances.unwrap_or(0).saturating_sub(*n));
+        let group = sentenced.keys().next().map(|a| super::super::ids::parent(a)).unwrap_or_else(|| "/".into());
+        let accepted = changes::apply(&mut st, &shared.bus, proposal, force, &group)?;
+        if let Some(run) = st.deployments.iter_mut().find(|d| d.id == accepted.deployment_id) {
+            // The sentenced instances keep their app's ScaleApplication action open. An app whose
+            // count did not change (every named task already killing) has no action, as in
+            // Marathon's plan (`DeploymentPlan.dependencyOrderedSteps`: `toKill` rides on the
+            // scale action only).
+            run.sentenced = sentenced
+                .iter()
+                .filter(|(app, _)| run.affected.contains(*app))
+                .map(|(a, i)| (a.clone(), i.clone()))
+                .collect();
         }
+        for (app, instances) in &sentenced {
+            for iid in instances {
+                ops::kill(&mut st, &shared.bus, app, iid, &mut fx, false);
+            }
+        }
+        accepted
+    };
+    for k in fx.kills {
+        shared.spawn("task killer", procgroup::kill(k));
     }
-    let group = per_app.keys().next().map(|a| super::super::ids::parent(a)).unwrap_or_else(|| "/".into());
-    let accepted = changes::apply(&mut st, &shared.bus, proposal, true, &group)?;
-    drop(st);
     shared.wake.notify_one();
     Ok(deployment_response(StatusCode::OK, &accepted))
 }

@@ -1,0 +1,84 @@
+//! One Marathon deployment per app at a time (issue 22, item 1).
+//!
+//! Marathon refuses (409) any non-forced deployment that touches an app another running
+//! deployment touches (M:src/main/scala/mesosphere/marathon/core/deployment/impl/
+//! DeploymentManagerActor.scala, `giveUpConflictingDeployment`), and the deployment of a
+//! kill-and-scale (`POST /v2/tasks/delete?scale=true`) stays open until the killed tasks are
+//! terminal, so for a task's whole kill grace (M:src/main/scala/mesosphere/marathon/core/
+//! deployment/impl/DeploymentActor.scala, `decommissionInstances`). A rollout therefore records
+//! the deployment each of its writes started, per app, and waits for it to be gone before its
+//! next write to the same app ([`InFlight::settle`]). Waiting lazily, just before the next write,
+//! lets the old revision's tasks stop while the new revision's next batch comes up.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use super::gate::{poll_delay, Cancel};
+use super::wait::WaitError;
+use crate::marathon::{Change, Client};
+
+/// The deployments this process started and has not seen end, by app id.
+#[derive(Debug, Default)]
+pub struct InFlight {
+    pending: BTreeMap<String, String>,
+}
+
+impl InFlight {
+    /// Records the deployment that a write to `app_id` started (if Marathon returned one).
+    pub fn started(&mut self, app_id: &str, change: &Change) {
+        if let Some(id) = &change.deployment_id {
+            self.pending.insert(app_id.to_owned(), id.clone());
+        }
+    }
+
+    /// Takes over the running deployments that touch `app_id` but were started by another
+    /// client (the one that died in the middle of the rollout being resumed or aborted), so the
+    /// next write waits for them instead of canceling them.
+    pub async fn adopt(&mut self, client: &Client, app_id: &str) -> Result<(), WaitError> {
+        let running = client.deployments().await?;
+        if let Some(d) = running.iter().find(|d| d.affected_apps.iter().any(|a| a == app_id)) {
+            self.pending.insert(app_id.to_owned(), d.id.clone());
+        }
+        Ok(())
+    }
+
+    /// The deployment of the last write to `app_id`, while it may still run.
+    pub fn pending(&self, app_id: &str) -> Option<&str> {
+        self.pending.get(app_id).map(String::as_str)
+    }
+
+    /// Waits until the deployment of the last write to `app_id` is gone from
+    /// `/v2/deployments` (polling from 25 ms up to `poll`), so the next write to the app does
+    /// not conflict with it. Fails after `deadline` (the deployment is named) or on Ctrl-C.
+    pub async fn settle(
+        &mut self,
+        client: &Client,
+        app_id: &str,
+        poll: std::time::Duration,
+        deadline: std::time::Duration,
+        mut cancel: Cancel<'_>,
+    ) -> Result<(), WaitError> {
+        let Some(id) = self.pending.get(app_id).cloned() else { return Ok(()) };
+        let started = Instant::now();
+        let mut polls = 0u32;
+        loop {
+            if polls > 0 {
+                tokio::select! {
+                    () = cancel.as_mut() => return Err(WaitError::Interrupted),
+                    () = tokio::time::sleep(poll_delay(poll, polls)) => {}
+                }
+            }
+            polls = polls.saturating_add(1);
+            if !client.deployments().await?.iter().any(|d| d.id == id) {
+                self.pending.remove(app_id);
+                return Ok(());
+            }
+            if started.elapsed() >= deadline {
+                return Err(WaitError::TimedOut {
+                    groups: format!("deployment {id} of `{app_id}`"),
+                    timeout: deadline,
+                });
+            }
+        }
+    }
+}
