@@ -16,7 +16,7 @@ use crate::names::GroupKey;
 use crate::output::{Layout, Tabular};
 use crate::rollout::apply;
 use crate::rollout::live::Snapshot;
-use crate::rollout::plan::{plan, Action, GroupPlan};
+use crate::rollout::plan::{plan, Action, GroupPlan, STOP_FIRST};
 use crate::spec::labels::Selector;
 use crate::sync::drift::{drift, Drift};
 
@@ -79,14 +79,17 @@ impl Tabular for Plan {
             let (action, changes) = match &p.action {
                 Action::Create => ("create", String::new()),
                 Action::Scale { from, to } => ("scale", format!("instances: {from} -> {to}")),
-                Action::RollingUpdate { changes } => (
-                    "rolling-update",
-                    changes
+                Action::RollingUpdate { changes, stop_first } => {
+                    let list = changes
                         .iter()
                         .map(|c| format!("{}: {} -> {}", c.field, value_text(&c.from), value_text(&c.to)))
                         .collect::<Vec<_>>()
-                        .join(", "),
-                ),
+                        .join(", ");
+                    match stop_first {
+                        true => ("rolling-update", format!("{STOP_FIRST}; {list}")),
+                        false => ("rolling-update", list),
+                    }
+                }
                 Action::Unchanged => ("unchanged", String::new()),
                 Action::RemoveCandidate => ("remove-candidate", "live group with no spec".to_owned()),
             };

@@ -13,7 +13,7 @@ use crate::error_reporting::classify;
 use crate::output::Progress;
 use crate::rollout::apply::{self, GroupResult, Scope};
 use crate::rollout::live::Snapshot;
-use crate::rollout::plan::{plan, Action, Desired, GroupPlan};
+use crate::rollout::plan::{plan, Action, Desired, GroupPlan, STOP_FIRST};
 use crate::rollout::rolling::{self, batch_sizes, RolloutOutcome, RolloutResult, Settings, Timings};
 use crate::rollout::{Event, Reporter, Silent};
 use crate::spec::labels::Selector;
@@ -43,7 +43,8 @@ fn dry(p: &GroupPlan, settings: &Settings, instances: u32) -> RolloutResult {
         Action::RollingUpdate { .. } => (RolloutOutcome::WouldRoll, batch_sizes(&settings.rollout, instances)),
         Action::Unchanged | Action::RemoveCandidate => (RolloutOutcome::Unchanged, Vec::new()),
     };
-    RolloutResult { batches, ..row(p, outcome, instances) }
+    let reason = matches!(p.action, Action::RollingUpdate { stop_first: true, .. }).then(|| STOP_FIRST.to_owned());
+    RolloutResult { batches, reason, ..row(p, outcome, instances) }
 }
 
 fn from_apply(p: &GroupPlan, r: GroupResult, outcome: RolloutOutcome, started: std::time::Instant) -> RolloutResult {

@@ -18,6 +18,7 @@ use super::plan::Desired;
 use super::register::{self, container_info};
 use super::result::RolloutResult;
 use super::scope::{Scope, Settings};
+use crate::marathon::types::App;
 use crate::spec::labels::Selector;
 
 /// Stores the new revision's config (with the `-m` message) and its history entry, in one
@@ -92,7 +93,9 @@ pub(super) async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<(
 }
 
 /// Restores the old revision app `old_id` to `want` healthy instances (its capacity before the
-/// rollout), then drains and deletes the new app (if Marathon still has it).
+/// rollout), then drains and deletes the new app (if Marathon still has it). A single-instance
+/// group ([`super::plan::stops_first`]) goes the other way round: the new app is drained and
+/// deleted, and its tasks are terminal, before the old one is scaled back up.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn rollback(
     scope: Scope<'_>,
@@ -105,6 +108,20 @@ pub(super) async fn rollback(
     inflight: &mut InFlight,
     mut cancel: Cancel<'_>,
 ) -> anyhow::Result<()> {
+    if super::plan::stops_first(&live.apps) {
+        let services = [live.key.service().to_owned()];
+        let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
+            .await
+            .context("reading the group before stopping the new revision")?;
+        if let Some(app) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)) {
+            let change = drain_and_delete(scope, live, app).await?;
+            inflight.started(new_id, &change);
+            inflight
+                .settle(scope.marathon, new_id, settings.poll, settings.rollout.deadline, cancel.as_mut())
+                .await
+                .with_context(|| format!("waiting for the tasks of `{new_id}` to stop"))?;
+        }
+    }
     // The old app's last kill-and-scale deployment ends first (its tasks are terminal within
     // their kill grace): the scale-up never cancels a deployment of this rollout. Forced still,
     // for a deployment another client left on the old app: restoring capacity comes first.
@@ -130,18 +147,27 @@ pub(super) async fn rollback(
     let passed = gate::pass(scope.marathon, &g, reporter, cancel).await.context("waiting for the old revision")?;
     let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
     scope.etcd.register_containers(&live.key, &infos).await.context("registering the old containers again")?;
-    // Drain the new revision, then delete it; a refusal puts its registrations back.
     let new_app = passed.snapshot.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)).cloned();
+    if let Some(app) = &new_app {
+        drain_and_delete(scope, live, app).await?;
+    }
+    Ok(())
+}
+
+/// Drains the new revision app's containers from etcd, then deletes the app with force (its
+/// scale-up deployment may never finish); a refusal puts its registrations back.
+async fn drain_and_delete(scope: Scope<'_>, live: &LiveGroup, app: &App) -> anyhow::Result<crate::marathon::Change> {
     let mut drained = Vec::new();
-    let Some(app) = &new_app else { return Ok(()) };
     for t in app.tasks.iter().flatten() {
         if scope.etcd.deregister_container(&live.key, &t.id).await.context("draining a new container")? {
             drained.push(container_info(app, t));
         }
     }
-    if let Err(err) = super::confirm::delete_app(scope.marathon, new_id, true).await {
-        let _ = scope.etcd.register_containers(&live.key, &drained).await;
-        return Err(anyhow::Error::new(err).context(format!("deleting the new revision app `{new_id}`")));
+    match super::confirm::delete_app(scope.marathon, &app.id, true).await {
+        Ok(change) => Ok(change),
+        Err(err) => {
+            let _ = scope.etcd.register_containers(&live.key, &drained).await;
+            Err(anyhow::Error::new(err).context(format!("deleting the new revision app `{}`", app.id)))
+        }
     }
-    Ok(())
 }

@@ -56,6 +56,10 @@ pub enum Action {
     RollingUpdate {
         /// Fields that change.
         changes: Vec<FieldChange>,
+        /// The group is a `MARATHON_SINGLE_INSTANCE_APP`: the old task stops before the new
+        /// one starts (see [`stops_first`]).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        stop_first: bool,
     },
     /// Nothing to do.
     Unchanged,
@@ -138,7 +142,22 @@ fn action_for(d: &Desired, live: Option<&LiveGroup>) -> Action {
             to: Some(Value::String(d.revision())),
         });
     }
-    Action::RollingUpdate { changes }
+    Action::RollingUpdate { changes, stop_first: stops_first(live.apps.iter().chain([&d.app])) }
+}
+
+/// What `plan` and `--dry-run` say of a rollout that [`stops_first`].
+pub const STOP_FIRST: &str =
+    "stop-then-start: MARATHON_SINGLE_INSTANCE_APP, so the old task stops before the new one starts";
+
+/// Whether a rollout between these revision apps must stop the old task before it starts the
+/// new one: one of them is labeled `MARATHON_SINGLE_INSTANCE_APP=true`. Marathon's `{0, 0}`
+/// upgrade strategy for such apps (M:src/main/scala/mesosphere/marathon/api/v2/validation/
+/// SchedulingValidation.scala, `validForSingleInstanceApps`) orders task replacement inside one
+/// app only (M:src/main/scala/mesosphere/marathon/core/deployment/impl/TaskReplaceActor.scala,
+/// `computeRestartStrategy`: kill first, then launch); Theseus runs each revision as its own app,
+/// so nothing in Marathon stops a surge of the new app beside the old one. The rollout does it.
+pub fn stops_first<'a>(apps: impl IntoIterator<Item = &'a App>) -> bool {
+    apps.into_iter().any(|a| a.labels.as_ref().is_some_and(crate::marathon::rules::is_single_instance))
 }
 
 #[cfg(test)]
@@ -197,7 +216,7 @@ mod tests {
     fn another_revision_is_a_rolling_update_listing_changed_fields() {
         let snap = live(vec![app("r1", 2, "x")]);
         let p = plan(&[desired(app("r2", 2, "y"))], &snap, false);
-        let Action::RollingUpdate { changes } = &p[0].action else { panic!("{:?}", p[0].action) };
+        let Action::RollingUpdate { changes, .. } = &p[0].action else { panic!("{:?}", p[0].action) };
         let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(fields, ["cmd"], "the revision label alone is not a field change");
     }

@@ -22,7 +22,7 @@ use super::gate::{self, Cancel, Gate};
 use super::inflight::InFlight;
 use super::journal::{self, Start, Tracker};
 use super::live::{revision_of, LiveGroup, Snapshot};
-use super::plan::Desired;
+use super::plan::{stops_first, Desired};
 use super::register::container_info;
 pub use super::result::{RolloutOutcome, RolloutResult, Timings};
 use super::retire::{kill_drained, Kill};
@@ -262,6 +262,9 @@ async fn roll_forward(
     let mut new_count = resumed;
     let mut old_left = old.instances.unwrap_or(0);
     let mut healthy_now = crate::rollout::wait::counts(old).healthy + resumed;
+    // A single-instance group never runs two tasks at once: the old task is retired, and its
+    // kill-and-scale deployment ends (the task is terminal), before the new one is started.
+    let stop_first = stops_first(live.apps.iter().chain([&desired.app]));
     for (i, b) in plan.iter().copied().enumerate() {
         let batch_started = Instant::now();
         result.batches.push(b);
@@ -272,9 +275,12 @@ async fn roll_forward(
             size: b,
         });
         // max_unavailable lets old tasks go before the new batch is healthy, never below the floor.
-        let early = b.min(old_left).min(healthy_now.saturating_sub(floor));
+        let early = if stop_first { b.min(old_left) } else { b.min(old_left).min(healthy_now.saturating_sub(floor)) };
         if early > 0 {
             old_left = retire(scope, live, old, early, old_left, settings, inflight, cancel.as_mut()).await?;
+        }
+        if stop_first {
+            inflight.settle(scope.marathon, &old.id, settings.poll, r.deadline, cancel.as_mut()).await?;
         }
         new_count += b;
         // The previous batch's scale-up of the new app (its readiness checks may keep it open a

@@ -675,3 +675,74 @@ fn multi_batch_rollouts_wait_for_each_kill_and_scale_deployment_of_the_old_app()
         assert_eq!(env.registered().len(), 4);
     }
 }
+
+/// Most tasks of web/dev alive at once (any state short of terminal: a killing task still runs)
+/// while `run` runs, sampled from the engine.
+fn most_alive_during(engine: &Engine, run: impl FnOnce()) -> usize {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            let mut most = 0;
+            while !stop.load(Ordering::SeqCst) {
+                let tasks = engine.get("/v2/tasks");
+                let alive = tasks["tasks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|t| t["appId"].as_str().unwrap().starts_with("/it/web/dev/"))
+                    .count();
+                most = most.max(alive);
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            most
+        });
+        run();
+        stop.store(true, Ordering::SeqCst);
+        sampler.join().unwrap()
+    })
+}
+
+/// A `MARATHON_SINGLE_INSTANCE_APP` group never runs two tasks, in a good update nor in the
+/// rollback of a bad one: Marathon's `{0, 0}` strategy orders replacement inside one app only
+/// (M:src/main/scala/mesosphere/marathon/api/v2/validation/SchedulingValidation.scala,
+/// `validForSingleInstanceApps`; M:src/main/scala/mesosphere/marathon/core/deployment/impl/
+/// TaskReplaceActor.scala, `computeRestartStrategy`), and each revision is its own app, so the
+/// rollout stops the old task before it starts the new one; `plan` and `--dry-run` say so.
+#[test]
+fn single_instance_groups_stop_the_old_task_before_starting_the_new_one() {
+    let env = Env::start();
+    let slow = "trap '' TERM; exec python3 -m http.server $PORT0 --bind $HOST";
+    let single = "kill_grace = \"1s\"\nmarathon_labels = { MARATHON_SINGLE_INSTANCE_APP = \"true\" }";
+    env.create(&spec("1", slow, 1, single));
+    let file = env.write("v2.toml", &spec("2", slow, 1, single));
+
+    let (code, doc, err) = env.run(&["plan", &file]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(doc[0]["stop_first"], true, "{doc}");
+    let (code, doc, err) = env.run(&["update", &file, "--dry-run"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(doc[0]["reason"].as_str().unwrap_or_default().starts_with("stop-then-start"), "{doc}");
+
+    let args: Vec<&str> = ["update", &file].iter().copied().chain(FAST).collect();
+    let mut outcome = (None, Value::Null, String::new());
+    let most = most_alive_during(&env.engine, || outcome = env.run(&args));
+    let (code, doc, err) = outcome;
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    assert_eq!(doc[0]["outcome"], "rolled", "{doc}");
+    assert_eq!(most, 1, "two tasks of a single-instance group ran at once during the update");
+    assert_eq!(env.registered().len(), 1);
+
+    // A revision that never becomes healthy is rolled back, again one task at a time.
+    let bad = env.write("v3.toml", &spec("3", "sleep 1000", 1, single));
+    let args: Vec<&str> = ["update", &bad, "--deadline", "3s", "--poll-interval", "200ms"].to_vec();
+    let mut outcome = (None, Value::Null, String::new());
+    let most = most_alive_during(&env.engine, || outcome = env.run(&args));
+    let (code, doc, err) = outcome;
+    assert_eq!(code, Some(5), "{err}\n{doc}");
+    assert_eq!(doc[0]["outcome"], "rolled-back", "{doc}");
+    assert_eq!(most, 1, "two tasks of a single-instance group ran at once during the rollback");
+    let apps = env.apps();
+    assert_eq!(apps.len(), 1, "{apps:?}");
+    assert_eq!(healthy_tasks(&env.engine, &apps[0]).len(), 1);
+    assert_eq!(env.registered().len(), 1);
+}
