@@ -89,8 +89,9 @@ pub(crate) fn kill_order(st: &State, app_id: &str, filter: impl Fn(&Instance) ->
     list.into_iter().map(|i| i.instance_id.clone()).collect()
 }
 
-/// Starts killing an instance: TASK_KILLING now, the process group is signalled after unlock.
-/// Simulated and not-yet-started tasks end at once.
+/// Starts killing an instance: the process group is signalled after unlock, and `TASK_KILLING`
+/// shows from the next scheduler cycle ([`report_killing`]), as Mesos's status update arrives
+/// after Marathon answered the kill. Simulated and not-yet-started tasks end at once.
 pub(crate) fn kill(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, fx: &mut Effects, unhealthy: bool) {
     let Some(inst) = st.instances.get_mut(app_id).and_then(|m| m.get_mut(instance_id)) else { return };
     if !inst.goal_running {
@@ -98,11 +99,11 @@ pub(crate) fn kill(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, f
     }
     inst.goal_running = false;
     inst.killed_unhealthy = unhealthy;
-    let agent = &st.agents[inst.agent];
-    let (host, agent_id) = (agent.hostname.clone(), agent.id.clone());
-    inst.state = TaskState::Killing;
+    inst.killing_unreported = inst.pgid.is_some();
     let inst_copy = inst.clone();
-    events::task_changed(bus, &inst_copy, TaskState::Killing, &host, &agent_id, "");
+    if !inst_copy.killing_unreported {
+        report_killing(st, bus, app_id, instance_id);
+    }
     match inst_copy.pgid {
         // The grace period is the one the task was launched with (Mesos' KillPolicy, set from
         // the app's taskKillGracePeriodSeconds, M:src/main/scala/mesosphere/mesos/TaskBuilder.scala),
@@ -113,8 +114,39 @@ pub(crate) fn kill(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, f
     }
 }
 
+/// Reports `TASK_KILLING` for an instance whose kill was asked for (once). The command executor
+/// sends it as soon as it gets the kill, before the signal, since Marathon registers with the
+/// `TASK_KILLING_STATE` capability; Marathon learns it from that status update, so a read right
+/// after the kill may still show the task running.
+pub(crate) fn report_killing(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str) {
+    let Some(inst) = st.instances.get_mut(app_id).and_then(|m| m.get_mut(instance_id)) else { return };
+    if inst.goal_running || inst.state >= TaskState::Killing {
+        return;
+    }
+    inst.killing_unreported = false;
+    inst.state = TaskState::Killing;
+    let agent = &st.agents[inst.agent];
+    let (host, agent_id) = (agent.hostname.clone(), agent.id.clone());
+    events::task_changed(bus, inst, TaskState::Killing, &host, &agent_id, "");
+}
+
+/// Reports `TASK_KILLING` for every kill asked for since the last cycle ([`report_killing`]).
+pub(crate) fn report_kills(st: &mut State, bus: &Bus) {
+    let pending: Vec<(String, String)> = st
+        .instances
+        .values()
+        .flat_map(|m| m.values())
+        .filter(|i| i.killing_unreported)
+        .map(|i| (i.app_id.clone(), i.instance_id.clone()))
+        .collect();
+    for (app, iid) in pending {
+        report_killing(st, bus, &app, &iid);
+    }
+}
+
 /// Records a terminal state: the instance is expunged, failures feed backoff and `lastTaskFailure`.
 pub(crate) fn terminal(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, state: TaskState, message: &str) {
+    report_killing(st, bus, app_id, instance_id);
     let Some(inst) = st.instances.get_mut(app_id).and_then(|m| m.remove(instance_id)) else { return };
     if st.instances.get(app_id).is_some_and(|m| m.is_empty()) {
         st.instances.remove(app_id);

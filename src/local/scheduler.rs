@@ -38,6 +38,7 @@ pub(crate) fn tick(shared: &Arc<Shared>) {
     let mut fx = Effects::default();
     {
         let mut st = shared.lock();
+        super::ops::report_kills(&mut st, &shared.bus);
         deploy::advance_all(&mut st, &shared.bus, &mut fx);
         keep(&mut st, shared, &mut fx);
         launch_queued(&mut st, shared, &mut fx);
@@ -196,6 +197,7 @@ fn new_instance(
         pgid: None,
         simulated,
         killed_unhealthy: false,
+        killing_unreported: false,
         sandbox: sandbox.clone(),
         kill_grace: def
             .task_kill_grace_period_seconds

@@ -161,6 +161,10 @@ pub(crate) struct Instance {
     pub(crate) sandbox: PathBuf,
     /// SIGTERM-to-SIGKILL grace, from the app version the task was launched with.
     pub(crate) kill_grace: std::time::Duration,
+    /// A kill was asked for and `TASK_KILLING` is not reported yet: Mesos's executor reports it
+    /// in a status update that reaches Marathon after the kill request was answered, so until
+    /// the next scheduler cycle the task still shows its state before the kill.
+    pub(crate) killing_unreported: bool,
 }
 
 impl Instance {

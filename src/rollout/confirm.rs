@@ -98,20 +98,32 @@ pub async fn scale_app(client: &Client, id: &str, instances: u32, force: bool) -
     }
 }
 
-/// `POST /v2/tasks/delete`; applied when none of `ids` is still an active task of `app_id`.
+/// `POST /v2/tasks/delete`; applied when none of `ids` is still an active task of `app_id`,
+/// or, with `scale`, when the app already wants `instances_after` or fewer.
+///
+/// The second sign is needed because a killed task keeps its state until Mesos's executor
+/// reports `TASK_KILLING` in a status update, after Marathon answered the kill, while the
+/// kill-and-scale's lower `instances` is stored before the answer
+/// (M:src/main/scala/mesosphere/marathon/core/group/impl/GroupManagerImpl.scala,
+/// `updateRootEither`: the root is stored with the plan). Ids of tasks that ended meanwhile are
+/// no obstacle: Marathon ignores well-formed ids of no task
+/// (M:src/main/scala/mesosphere/marathon/api/v2/TasksResource.scala, `killTasks`), and a gone
+/// task counts as killed here.
 pub async fn kill_tasks(
     client: &Client,
     app_id: &str,
     ids: &[String],
     scale: bool,
     force: bool,
+    instances_after: Option<u32>,
 ) -> Result<Change, Error> {
     match client.kill_tasks(ids, scale, force).await {
         Err(err) if err.is_uncertain() => {
             confirm(client, err, &[app_id.to_owned()], || async {
                 let Some(app) = client.app(app_id).await? else { return Ok(true) };
+                let scaled = scale && instances_after.is_some_and(|n| app.instances.is_some_and(|have| have <= n));
                 let alive = app.tasks.iter().flatten().any(|t| ids.contains(&t.id) && t.state < TaskState::Killing);
-                Ok(!alive)
+                Ok(scaled || !alive)
             })
             .await
         }

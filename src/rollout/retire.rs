@@ -107,7 +107,10 @@ pub async fn kill_these(
     }
     let ids: Vec<String> = victims.iter().map(|t| t.id.clone()).collect();
     let drained = scope.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
-    match super::confirm::kill_tasks(scope.marathon, &app.id, &ids, kill.scales(), kill.forced()).await {
+    // Marathon lowers `instances` by the victims that are active and not killing already.
+    let active = victims.iter().filter(|t| t.state < TaskState::Killing).count() as u32;
+    let after = app.instances.map(|n| n.saturating_sub(active));
+    match super::confirm::kill_tasks(scope.marathon, &app.id, &ids, kill.scales(), kill.forced(), after).await {
         Ok(change) => Ok(Some(change)),
         Err(err) => {
             // Marathon refused: the tasks live on, so consumers get them back.

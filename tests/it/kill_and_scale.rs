@@ -95,3 +95,52 @@ fn unknown_well_formed_task_ids_are_ignored_and_malformed_ones_refused() {
     assert_eq!(plain.status, 200, "{}", plain.text);
     assert_eq!(plain.json["tasks"], json!([]));
 }
+
+/// A kill-and-scale whose answer is lost (the proxy forwards it, then answers 502) is confirmed
+/// by re-reading, even while Marathon still shows the killed task `TASK_RUNNING`: Mesos's
+/// executor reports `TASK_KILLING` in a status update after the answer, but the lower
+/// `instances` is stored with the deployment before it
+/// (M:src/main/scala/mesosphere/marathon/core/group/impl/GroupManagerImpl.scala,
+/// `updateRootEither`). The proxy serves that moment's app (instances down, task running) to
+/// every re-read. Reading the task state alone, as before, ends uncertain.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lost_kill_answer_is_confirmed_by_the_lower_instance_count_before_task_killing_shows() {
+    use crate::support::proxy::{Fault, Proxy};
+    use theseus::marathon::{Client, Options};
+
+    let e = Engine::start();
+    let app = json!({"id": "/k", "cmd": "sleep 1000", "cpus": 0.1, "mem": 8, "instances": 2});
+    assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201);
+    e.wait_idle(T);
+    let ids = task_ids(&e, "/k");
+    // What Marathon shows between the kill-and-scale and the executor's TASK_KILLING.
+    let mut moment = e.get("/v2/apps/k?embed=app.tasks");
+    moment["app"]["instances"] = json!(1);
+    let moment = moment.to_string();
+
+    let proxy = Proxy::start(&e.url());
+    let client = Client::new(&Options {
+        urls: vec![proxy.url().parse().unwrap()],
+        timeout: Duration::from_secs(5),
+        attempts: 1,
+        ..Options::default()
+    })
+    .unwrap();
+    let victim = [ids[0].clone()];
+
+    proxy.fault("POST", "/v2/tasks/delete", Fault::After(502, "{}".into()), 1);
+    proxy.inject("GET", "/v2/apps/k", 200, &moment, 100);
+    let stale = theseus::rollout::confirm::kill_tasks(&client, "/k", &victim, true, false, None).await;
+    assert!(stale.is_err_and(|e| e.is_uncertain()), "the task state alone cannot confirm it");
+    proxy.clear();
+    e.wait_idle(T);
+
+    let ids = task_ids(&e, "/k");
+    let mut moment = e.get("/v2/apps/k?embed=app.tasks");
+    moment["app"]["instances"] = json!(0);
+    let victim = [ids[0].clone()];
+    proxy.fault("POST", "/v2/tasks/delete", Fault::After(502, "{}".into()), 1);
+    proxy.inject("GET", "/v2/apps/k", 200, &moment.to_string(), 100);
+    let change = theseus::rollout::confirm::kill_tasks(&client, "/k", &victim, true, false, Some(0)).await;
+    assert!(change.is_ok(), "{change:?}");
+}
