@@ -16,7 +16,8 @@ use super::persist::Saved;
 use super::plan;
 use super::state::{AppRecord, GroupRecord, State};
 
-/// Service ports are assigned from this range (`--local_port_min/max`).
+/// Service ports are assigned from this range: Marathon's `--local_port_min` and
+/// `--local_port_max` defaults (`M:src/main/scala/mesosphere/marathon/MarathonConf.scala`).
 const SERVICE_PORTS: std::ops::RangeInclusive<u32> = 10000..=20000;
 
 /// A proposed root group: every app (unchanged ones share their `Arc`) and every explicit group.
@@ -48,6 +49,9 @@ pub(crate) enum Rejected {
     Locked(Vec<String>),
     /// Validation failed (422).
     Invalid(Vec<Violation>),
+    /// No service port is left to assign: Marathon's `PortRangeExhaustedException`, which its
+    /// exception mapper answers with 500 and this message (`MarathonExceptionMapper.scala`).
+    PortsExhausted(String),
 }
 
 /// An accepted change.
@@ -70,9 +74,12 @@ pub(crate) fn apply(
 ) -> Result<Accepted, Rejected> {
     let version = st.clock.next();
     let old: BTreeMap<String, Arc<App>> = st.apps.iter().map(|(k, v)| (k.clone(), v.def.clone())).collect();
-    let changed = stamp(&old, &mut proposal, &version);
+    // Marathon assigns service ports before it stamps versions (`GroupManagerImpl.scala`
+    // `updateRootEither`), so an app re-sent with a port of 0 that gets its own port back is
+    // not a config change.
+    assign_service_ports(&mut proposal.apps, &old, &SERVICE_PORTS)?;
+    stamp(&old, &mut proposal, &version);
     check_tree(&proposal)?;
-    assign_service_ports(&mut proposal.apps, &old, &changed);
     let group_deps: BTreeMap<String, Vec<String>> =
         proposal.groups.iter().map(|(k, v)| (k.clone(), v.dependencies.clone())).collect();
     let steps = plan::steps(&old, &proposal.apps, &group_deps)
@@ -245,46 +252,52 @@ pub(crate) fn rollback_proposal(st: &State, run: &DeploymentRun) -> Proposal {
     proposal
 }
 
+/// Replaces the service ports of 0 of every new or changed app, as Marathon's
+/// `M:src/main/scala/mesosphere/marathon/core/group/impl/AssignDynamicServiceLogic.scala`
+/// (`assignDynamicServicePorts`, `assignPorts`) does: an app first takes back, in their order,
+/// its own ports in `range` that its new definition no longer names (whoever else asks for
+/// them), then the lowest ports of `range` that no app held before the change or holds after
+/// it. An explicit port is kept as it is, even one another app holds: Marathon validates
+/// service ports within one app only. Running out of ports is `PortRangeExhaustedException`.
 fn assign_service_ports(
     apps: &mut BTreeMap<String, Arc<App>>,
     old: &BTreeMap<String, Arc<App>>,
-    changed: &BTreeSet<String>,
-) {
-    let mut used: BTreeSet<u32> =
-        apps.values().flat_map(|a| super::scheduler::service_ports(a)).filter(|p| *p != 0).collect();
-    let mut next = *SERVICE_PORTS.start();
+    range: &std::ops::RangeInclusive<u32>,
+) -> Result<(), Rejected> {
+    use super::scheduler::service_ports;
+    let used: BTreeSet<u32> = old.values().chain(apps.values()).flat_map(|a| service_ports(a)).collect();
+    let mut free = range.clone().filter(|p| !used.contains(p));
+    // `changedOrNew`: a new app or an upgrade (`AppDefinition.isUpgrade`).
+    let changed: Vec<String> = apps
+        .iter()
+        .filter(|(id, app)| old.get(*id).is_none_or(|o| restart_key(o) != restart_key(app)))
+        .map(|(id, _)| id.clone())
+        .collect();
     for id in changed {
-        let Some(app) = apps.get_mut(id) else { continue };
-        let previous: Vec<u32> = old.get(id).map(|o| super::scheduler::service_ports(o)).unwrap_or_default();
-        if !super::scheduler::service_ports(app).contains(&0) {
+        let Some(app) = apps.get_mut(&id) else { continue };
+        let wanted = service_ports(app);
+        if !wanted.contains(&0) {
             continue;
         }
-        let a = Arc::make_mut(app);
-        let mut pick = |i: usize| -> u32 {
-            if let Some(p) = previous.get(i).filter(|p| **p != 0 && !used.contains(p)) {
-                used.insert(*p);
-                return *p;
-            }
-            while used.contains(&next) && next < *SERVICE_PORTS.end() {
-                next += 1;
-            }
-            used.insert(next);
-            next
-        };
-        if let Some(defs) = a.port_definitions.as_mut() {
-            for (i, d) in defs.iter_mut().enumerate() {
-                if d.port == 0 {
-                    d.port = pick(i);
-                }
-            }
-        } else if let Some(maps) = a.container.as_mut().and_then(|c| c.port_mappings.as_mut()) {
-            for (i, m) in maps.iter_mut().enumerate() {
-                if m.service_port.unwrap_or(0) == 0 {
-                    m.service_port = Some(pick(i));
-                }
-            }
+        let given_up: Vec<u32> = old.get(&id).map(|o| service_ports(o)).unwrap_or_default();
+        let mut given_up = given_up.into_iter().filter(|p| range.contains(p) && !wanted.contains(p));
+        let mut assigned = Vec::with_capacity(wanted.len());
+        for &p in &wanted {
+            let port = match p {
+                0 => given_up.next().or_else(|| free.next()).ok_or_else(|| {
+                    Rejected::PortsExhausted(format!(
+                        "All ports in the range [{}-{}) are already in use",
+                        range.start(),
+                        range.end()
+                    ))
+                })?,
+                p => p,
+            };
+            assigned.push(port);
         }
+        super::scheduler::set_service_ports(Arc::make_mut(app), &assigned);
     }
+    Ok(())
 }
 
 /// Loads saved definitions (`--state`): apps come back with their versions; the scheduler
@@ -305,4 +318,45 @@ pub(crate) fn restore(st: &mut State, saved: Saved) {
     }
     st.groups = saved.groups;
     st.root_version = st.clock.next();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::marathon::types::PortDefinition;
+
+    fn app(id: &str, ports: &[u32]) -> (String, Arc<App>) {
+        let port_definitions = Some(ports.iter().map(|&port| PortDefinition { port, ..Default::default() }).collect());
+        (id.to_owned(), Arc::new(App { id: id.to_owned(), port_definitions, ..App::default() }))
+    }
+
+    fn ports(apps: &BTreeMap<String, Arc<App>>, id: &str) -> Vec<u32> {
+        apps.get(id).map(|a| super::super::scheduler::service_ports(a)).unwrap_or_default()
+    }
+
+    /// `AssignDynamicServiceLogic.scala` throws `PortRangeExhaustedException` ("All ports in the
+    /// range [min-max) are already in use", a 500) when the range has no free port left; ports
+    /// held before the change stay reserved though their app is gone in it.
+    #[test]
+    fn an_exhausted_range_is_refused_with_marathons_message() {
+        let old: BTreeMap<String, Arc<App>> = [app("/gone", &[10])].into();
+        let mut apps: BTreeMap<String, Arc<App>> = [app("/a", &[0, 0])].into();
+        assign_service_ports(&mut apps, &old, &(10..=12)).unwrap();
+        assert_eq!(ports(&apps, "/a"), [11, 12]);
+        let mut apps: BTreeMap<String, Arc<App>> = [app("/a", &[0, 0, 0])].into();
+        match assign_service_ports(&mut apps, &old, &(10..=12)) {
+            Err(Rejected::PortsExhausted(m)) => assert_eq!(m, "All ports in the range [10-12) are already in use"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// An unchanged app keeps its ports; only new and changed apps are assigned
+    /// (`AssignDynamicServiceLogic.scala` `changedOrNew`).
+    #[test]
+    fn unchanged_apps_are_left_alone() {
+        let old: BTreeMap<String, Arc<App>> = [app("/a", &[0])].into();
+        let mut apps = old.clone();
+        assign_service_ports(&mut apps, &old, &(10..=12)).unwrap();
+        assert_eq!(ports(&apps, "/a"), [0]);
+    }
 }

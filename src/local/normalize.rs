@@ -244,6 +244,7 @@ fn validate(app: &App, errors: &mut Vec<Violation>) {
         }
     }
     validate_port_names(app, errors);
+    validate_unique_ports(app, errors);
     validate_health_checks(app, errors);
     validate_cmd_and_labels(app, errors);
     let readiness = app.readiness_checks.as_deref().unwrap_or_default();
@@ -297,6 +298,28 @@ fn validate_port_names(app: &App, errors: &mut Vec<Violation>) {
             errors.push(Violation::new(format!("{list}({i})/name"), rules::PATTERN_ERROR));
         }
         *i += 1;
+    }
+}
+
+/// One app's port names must differ, and so must its explicit ports (0 aside): Marathon
+/// checks service ports within one app only, never across apps
+/// (`M:src/main/scala/mesosphere/marathon/api/v2/validation/AppValidation.scala`
+/// `portDefinitionsValidator`, `portMappingsIndependentOfNetworks`).
+fn validate_unique_ports(app: &App, errors: &mut Vec<Violation>) {
+    fn repeats<T: Ord>(items: impl Iterator<Item = T>) -> bool {
+        let mut seen = std::collections::BTreeSet::new();
+        !items.into_iter().all(|i| seen.insert(i))
+    }
+    let defs = app.port_definitions.as_deref().unwrap_or_default();
+    if repeats(defs.iter().filter_map(|d| d.name.as_deref())) {
+        errors.push(Violation::new("/portDefinitions", "Port names must be unique."));
+    }
+    if repeats(defs.iter().map(|d| d.port).filter(|p| *p != 0)) {
+        errors.push(Violation::new("/portDefinitions", "Ports must be unique."));
+    }
+    let maps = app.container.as_ref().and_then(|c| c.port_mappings.as_deref()).unwrap_or_default();
+    if repeats(maps.iter().filter_map(|m| m.name.as_deref())) {
+        errors.push(Violation::new("/container/portMappings", "Port names must be unique."));
     }
 }
 

@@ -227,15 +227,19 @@ fn new_instance(
     })
 }
 
-/// The service ports of an app (portDefinitions or portMappings).
+/// The service ports of an app: its port mappings' when it has any, else its port definitions'
+/// (`M:src/main/scala/mesosphere/marathon/state/AppDefinition.scala` `servicePorts`).
 pub(crate) fn service_ports(def: &crate::marathon::types::App) -> Vec<u32> {
-    match &def.port_definitions {
-        Some(defs) => defs.iter().map(|d| d.port).collect(),
-        None => def
-            .container
-            .iter()
-            .flat_map(|c| c.port_mappings.iter().flatten())
-            .map(|m| m.service_port.unwrap_or(0))
-            .collect(),
+    match def.container.as_ref().and_then(|c| c.port_mappings.as_ref()).filter(|m| !m.is_empty()) {
+        Some(mappings) => mappings.iter().map(|m| m.service_port.unwrap_or(0)).collect(),
+        None => def.port_definitions.iter().flatten().map(|d| d.port).collect(),
+    }
+}
+
+/// Writes service ports back where [`service_ports`] read them, position by position.
+pub(crate) fn set_service_ports(def: &mut crate::marathon::types::App, ports: &[u32]) {
+    match def.container.as_mut().and_then(|c| c.port_mappings.as_mut()).filter(|m| !m.is_empty()) {
+        Some(mappings) => mappings.iter_mut().zip(ports).for_each(|(m, p)| m.service_port = Some(*p)),
+        None => def.port_definitions.iter_mut().flatten().zip(ports).for_each(|(d, p)| d.port = *p),
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! - [`live`]: Marathon's apps, deployments and queue folded into labeled groups.
 //! - [`plan`]: the pure diff of desired groups against live ones; [`diff`]: the changed leaves
-//!   of an app definition, Marathon's defaults normalised away.
+//!   of an app definition, Marathon's defaults normalised away; [`ports`]: a new revision keeps
+//!   the group's service ports.
 //! - [`status`]: the per-group status documents `view` prints.
 //! - [`wait`]: waiting for deployments and health, failing fast with Marathon's reasons.
 //! - [`stuck`]: the fail-fast detector the waits and the health gate share.
@@ -34,6 +35,7 @@ pub mod live;
 pub mod locks;
 pub mod overlap;
 pub mod plan;
+pub mod ports;
 pub mod register;
 pub mod remove;
 pub mod restart;

@@ -3,9 +3,9 @@
 //! The revision (a content hash of everything but `instances`, carried in the
 //! `theseus.revision` label) decides the action: same revision and the same instance count is
 //! unchanged, same revision with another count is a scale, another revision is a rolling
-//! update; the changed leaves are listed for humans ([`diff`], with Marathon's defaults and
-//! assigned service ports normalised away). Live groups with no spec under the
-//! namespace are remove candidates. No I/O here.
+//! update; the changed leaves are listed for humans ([`diff`], with Marathon's defaults
+//! normalised away, against the app the update sends: the group's service ports kept). Live
+//! groups with no spec under the namespace are remove candidates. No I/O here.
 
 use std::collections::BTreeSet;
 
@@ -36,6 +36,15 @@ impl Desired {
     /// The revision of the rendered app.
     pub fn revision(&self) -> String {
         revision_of(&self.app)
+    }
+
+    /// This group as a new revision of `live`'s: its app asks for the service ports `live`
+    /// holds, so marathon-lb's frontends stay where they are ([`super::ports`]). What every
+    /// rolling update PUTs and what `plan` compares.
+    pub fn keeping_ports(&self, live: &App) -> Desired {
+        let mut next = self.clone();
+        super::ports::keep_service_ports(&mut next.app, live);
+        next
     }
 }
 
@@ -133,7 +142,8 @@ fn action_for(d: &Desired, live: Option<&LiveGroup>) -> Action {
         let have = current.instances.unwrap_or(0);
         return if have == want { Action::Unchanged } else { Action::Scale { from: have, to: want } };
     }
-    let mut changes = diff(current, &d.app);
+    // The ports the rolling update will ask for: the group's, kept (`rolling`).
+    let mut changes = diff(current, &d.keeping_ports(current).app);
     if changes.is_empty() {
         // Same fields but another revision, or an unfinished rollout left several revisions.
         changes.push(FieldChange {

@@ -125,6 +125,8 @@ async fn update_locked(
         }
         .into());
     };
+    // The new revision app asks for the group's service ports: marathon-lb's frontends stay.
+    let desired = &desired.keeping_ports(old);
     let mut result = RolloutResult { from: Some(revision_of(old)), ..RolloutResult::of(live, desired) };
     // A new app left by an interrupted rollout is taken over where it stands.
     let resumed = live.apps.iter().find(|a| a.id == desired.app.id).and_then(|a| a.instances).unwrap_or(0);

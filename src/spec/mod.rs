@@ -27,7 +27,9 @@ pub use model::{
     Amount, AppSpec, BackoffSpec, FetchSpec, GroupSpec, HealthProtocol, HealthSpec, PortSpec, ReadinessSpec, Rollout,
     DEFAULT_NAMESPACE,
 };
-pub use render::{group_path, LABEL_GROUP, LABEL_MANAGED, LABEL_REVISION, LABEL_SERVICE, LABEL_TAG_PREFIX};
+pub use render::{
+    group_path, LABEL_DEPLOYMENT_GROUP, LABEL_GROUP, LABEL_MANAGED, LABEL_REVISION, LABEL_SERVICE, LABEL_TAG_PREFIX,
+};
 
 use crate::error::UserError;
 use crate::marathon::types::App;

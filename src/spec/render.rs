@@ -12,6 +12,9 @@ use crate::marathon::types::{
 };
 
 /// Bumped whenever the rendering of an unchanged spec changes, so revisions change with it.
+/// [`LABEL_DEPLOYMENT_GROUP`] did not bump it: it follows from the group's id, which the
+/// revision covers, and a bump would roll every group on the next `update` for a label that
+/// matters only during a surge; a group gets it with its next revision.
 const REVISION_FORMAT: &str = "theseus-revision-1";
 
 /// `theseus.managed`: marks every app Theseus owns.
@@ -24,6 +27,12 @@ pub const LABEL_GROUP: &str = "theseus.group";
 pub const LABEL_REVISION: &str = "theseus.revision";
 /// Prefix of the one-per-label `theseus.tag.<label>=""` labels.
 pub const LABEL_TAG_PREFIX: &str = "theseus.tag.";
+/// marathon-lb's `HAPROXY_DEPLOYMENT_GROUP`, set to the group's Marathon id on every revision
+/// app with ports (unless `marathon_labels` set it): marathon-lb merges the apps of one
+/// deployment group into one frontend per service port (`marathon_lb.py` `get_apps`), so the
+/// two revision apps of a rolling update, which hold the same service ports
+/// (`rollout::ports`), are one frontend and one backend named after the group.
+pub const LABEL_DEPLOYMENT_GROUP: &str = "HAPROXY_DEPLOYMENT_GROUP";
 
 /// Length of a revision: `r` and 12 hex digits.
 pub(crate) const REVISION_LEN: usize = 13;
@@ -114,6 +123,9 @@ impl GroupSpec {
         let revision = self.revision();
         let id = format!("{}/{revision}", self.group_id(namespace));
         let mut labels = a.marathon_labels.clone();
+        if !a.ports.is_empty() {
+            labels.entry(LABEL_DEPLOYMENT_GROUP.to_owned()).or_insert_with(|| self.group_id(namespace));
+        }
         labels.extend(self.labels_of_revision(revision));
         let container = a.image.as_ref().map(|image| Container {
             kind: Some("DOCKER".to_owned()),
@@ -132,6 +144,8 @@ impl GroupSpec {
             }),
             volumes: None,
         });
+        // Service ports ask for 0: Marathon assigns them when the group is created; a rolling
+        // update asks for the live app's instead (`rollout::ports`).
         let port_definitions = (!bridge).then(|| {
             a.ports
                 .iter()

@@ -247,3 +247,22 @@ fn long_namespaces_and_single_instance_groups() {
     let plain = ok("[service.db]\ncmd = \"./db\"\nmarathon_labels = { MARATHON_SINGLE_INSTANCE_APP = \"false\" }\n[[service.db.group]]\nlabels = [\"dev\"]\ninstances = 3\n");
     assert_eq!(plain.apps(&plain.groups)[0].upgrade_strategy.unwrap().minimum_health_capacity, 1.0);
 }
+
+/// A group with ports is one marathon-lb deployment group (`marathon_lb.py` `get_apps` merges
+/// the apps of one `HAPROXY_DEPLOYMENT_GROUP` into one frontend per service port), named after
+/// its Marathon group unless `marathon_labels` name it; its service ports ask for 0, which
+/// Marathon assigns on create (`AssignDynamicServiceLogic.scala`). Without ports: no label.
+#[test]
+fn groups_with_ports_are_one_marathon_lb_deployment_group() {
+    let s = ok(BASE);
+    let app = s.groups[0].to_app(&s.namespace);
+    let labels = app.labels.unwrap_or_default();
+    assert_eq!(labels.get(LABEL_DEPLOYMENT_GROUP).map(String::as_str), Some("/team-a/prod/web/dev.frontend"));
+    let mappings = app.container.and_then(|c| c.port_mappings).unwrap_or_default();
+    assert!(mappings.iter().all(|m| m.service_port.is_none_or(|p| p == 0)));
+    let own = ok("[service.web]\ncmd = \"./web\"\nports = [{ name = \"http\" }]\nmarathon_labels = { HAPROXY_DEPLOYMENT_GROUP = \"web\" }\n[[service.web.group]]\nlabels = [\"dev\"]\n");
+    let labels = own.groups[0].to_app(&own.namespace).labels.unwrap_or_default();
+    assert_eq!(labels.get(LABEL_DEPLOYMENT_GROUP).map(String::as_str), Some("web"));
+    let none = ok("[service.web]\ncmd = \"./web\"\n[[service.web.group]]\nlabels = [\"dev\"]\n");
+    assert!(!none.groups[0].to_app(&none.namespace).labels.unwrap_or_default().contains_key(LABEL_DEPLOYMENT_GROUP));
+}

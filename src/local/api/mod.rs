@@ -207,6 +207,7 @@ impl From<Rejected> for ApiError {
         match r {
             Rejected::Locked(ids) => ApiError::locked(ids),
             Rejected::Invalid(v) => ApiError::invalid(v),
+            Rejected::PortsExhausted(message) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message),
         }
     }
 }
