@@ -34,6 +34,7 @@ mod progress;
 mod rollout;
 mod rollout_journal;
 mod scale_batched;
+mod scale_down;
 mod spec;
 mod support;
 mod sync_drift;
