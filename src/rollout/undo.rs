@@ -323,3 +323,55 @@ async fn undo_scale_inner(
         .with_context(|| format!("waiting for `{app_id}` back at {previous} instance(s)"))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::marathon::types::TaskState;
+
+    fn task(id: &str, state: TaskState, staged: &str) -> Task {
+        Task { id: id.into(), state, staged_at: Some(staged.into()), ..Task::default() }
+    }
+
+    fn app(instances: u32, tasks: Vec<Task>) -> App {
+        App { id: "/a".into(), instances: Some(instances), tasks: Some(tasks), ..App::default() }
+    }
+
+    fn ids(victims: &[&Task]) -> Vec<String> {
+        victims.iter().map(|t| t.id.clone()).collect()
+    }
+
+    /// With instances waiting for an offer only tasks that do not serve go (staging, or running
+    /// but not registered), sentenced by id, since Marathon stops every placed task before a
+    /// waiting one (M:src/main/scala/mesosphere/marathon/core/deployment/ScalingProposition.scala
+    /// `propose`); when they are too few the scale-down is refused with the lowest safe count.
+    #[test]
+    fn waiting_instances_leave_only_tasks_that_do_not_serve() {
+        let tasks = vec![
+            task("serving", TaskState::Running, "2026-01-01T00:00:00Z"),
+            task("unregistered", TaskState::Running, "2026-01-01T00:00:00Z"),
+            task("staging", TaskState::Staging, "2026-01-02T00:00:00Z"),
+        ];
+        let registered: BTreeSet<String> = ["serving".to_owned(), "staging".to_owned()].into();
+        // 5 instances, 3 placed: 2 wait.
+        let a = app(5, tasks);
+        assert_eq!(ids(&safe_victims(&a, &registered, 3).unwrap()), ["staging", "unregistered"]);
+        let why = safe_victims(&a, &registered, 2).unwrap_err();
+        assert_eq!(why, Unsafe { waiting: 2, not_serving: 2, lowest: 3 });
+        assert!(why.explain("/a", 5, 2).contains("the lowest count it can reach without that is 3"));
+    }
+
+    /// With nothing waiting, serving tasks may go once the others have.
+    #[test]
+    fn without_waiting_instances_serving_tasks_go_last() {
+        let tasks = vec![
+            task("old", TaskState::Running, "2026-01-01T00:00:00Z"),
+            task("young", TaskState::Running, "2026-01-03T00:00:00Z"),
+            task("staging", TaskState::Staging, "2026-01-02T00:00:00Z"),
+        ];
+        let registered: BTreeSet<String> = ["old".to_owned(), "young".to_owned()].into();
+        let a = app(3, tasks);
+        assert_eq!(ids(&safe_victims(&a, &registered, 1).unwrap()), ["staging", "young"]);
+        assert!(safe_victims(&a, &registered, 3).unwrap().is_empty());
+    }
+}
