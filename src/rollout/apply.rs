@@ -141,13 +141,17 @@ async fn scale_fresh(
         }
         .into());
     }
-    scale_locked(scope, group, app, instances, force && !busy.is_empty(), reporter, cancel).await
+    let queued = undo::queued(snap, &app.id);
+    scale_locked(scope, group, app, queued, instances, force && !busy.is_empty(), reporter, cancel).await
 }
 
+/// `queued`: the app's instances waiting in Marathon's launch queue.
+#[allow(clippy::too_many_arguments)]
 async fn scale_locked(
     scope: Scope<'_>,
     group: &LiveGroup,
     app: &crate::marathon::types::App,
+    queued: u32,
     instances: u32,
     force: bool,
     reporter: &dyn Reporter,
@@ -159,7 +163,7 @@ async fn scale_locked(
         let kill = if force { Kill::AndScaleForced } else { Kill::AndScale };
         let names = etcd.get_group_container_names(&group.key).await.context("reading the group's containers")?;
         let registered = names.into_iter().collect();
-        let victims = undo::safe_victims(app, &registered, instances).map_err(|why| {
+        let victims = undo::safe_victims(app, &registered, queued, instances).map_err(|why| {
             let hint = if why.lowest < have {
                 format!("scale to {} or more now; lower once the waiting instances run (`theseus view`)", why.lowest)
             } else {

@@ -56,7 +56,9 @@
 //!
 //! [`safe_victims`] chooses, on one fresh read of the app and of etcd, the tasks to stop:
 //!
-//! 1. No instance waits: the usual choice (not serving first, then [`super::retire::pick`]).
+//! 1. No instance waits (an app waits for as many as it has fewer tasks than instances, or as
+//!    its `/v2/queue` count says, e.g. a stuck restart's new instances): the usual choice (not
+//!    serving first, then [`super::retire::pick`]).
 //! 2. Some wait, and the tasks that do not serve (staging, starting, unhealthy, or not
 //!    registered) cover the whole surplus: exactly those, sentenced, so none that serves goes.
 //! 3. Some wait and they do not: every way down stops a serving task while a waiting instance
@@ -201,14 +203,20 @@ fn serving(app: &App, registered: &BTreeSet<String>, task: &Task) -> bool {
 /// The tasks to stop, with `scale=true`, to bring `app` down to `target` instances without ever
 /// stopping a task that serves while something that does not could go instead (see the module
 /// docs): those that do not serve first, then [`retire::pick`]'s order. When instances wait for
-/// an offer (Marathon counts them but stops every placed task before them) only tasks that do
+/// an offer or a relaunch (`queued`, the app's `/v2/queue` count, or fewer tasks than
+/// instances: Marathon counts them but stops every placed task before them) only tasks that do
 /// not serve may go, and [`Unsafe`] says so when they are too few.
-pub fn safe_victims<'a>(app: &'a App, registered: &BTreeSet<String>, target: u32) -> Result<Vec<&'a Task>, Unsafe> {
+pub fn safe_victims<'a>(
+    app: &'a App,
+    registered: &BTreeSet<String>,
+    queued: u32,
+    target: u32,
+) -> Result<Vec<&'a Task>, Unsafe> {
     let instances = app.instances.unwrap_or(0);
     let surplus = instances.saturating_sub(target) as usize;
     let mut order = retire::pick(app, app.tasks.iter().flatten(), usize::MAX);
     order.sort_by_key(|t| serving(app, registered, t));
-    let waiting = instances.saturating_sub(order.len() as u32);
+    let waiting = instances.saturating_sub(order.len() as u32).max(queued);
     let not_serving = order.iter().filter(|t| !serving(app, registered, t)).count();
     if waiting > 0 && surplus > not_serving {
         return Err(Unsafe { waiting, not_serving: not_serving as u32, lowest: instances - not_serving as u32 });
@@ -223,12 +231,31 @@ async fn registered(etcd: &Driver, key: &GroupKey) -> anyhow::Result<BTreeSet<St
     Ok(names.into_iter().collect())
 }
 
-/// Reads `app_id` with its tasks and the group's registrations.
-async fn read_app(scope: &Scope<'_>, key: &GroupKey, app_id: &str) -> anyhow::Result<(App, BTreeSet<String>)> {
-    let fresh = Snapshot::read_group(scope.marathon, scope.namespace, key).await?;
-    let app = fresh.as_ref().and_then(|g| g.apps.iter().find(|a| a.id == app_id)).cloned();
-    let Some(app) = app else { anyhow::bail!("`{app_id}` is gone from Marathon") };
-    Ok((app, registered(scope.etcd, key).await?))
+/// The instances of `app_id` waiting in Marathon's launch queue.
+pub fn queued(snap: &Snapshot, app_id: &str) -> u32 {
+    snap.queue.iter().filter(|q| q.app.as_ref().is_some_and(|a| a.id == app_id)).map(|q| q.count).sum()
+}
+
+/// What an undo decides on: the app with its tasks, the group's registrations, the queue count.
+struct Fresh {
+    app: App,
+    registered: BTreeSet<String>,
+    queued: u32,
+}
+
+impl Fresh {
+    async fn read(scope: &Scope<'_>, key: &GroupKey, app_id: &str) -> anyhow::Result<Fresh> {
+        let services = [key.service().to_owned()];
+        let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
+        let app = snap.group(key).and_then(|g| g.apps.iter().find(|a| a.id == app_id)).cloned();
+        let Some(app) = app else { anyhow::bail!("`{app_id}` is gone from Marathon") };
+        let queued = queued(&snap, app_id);
+        Ok(Fresh { app, registered: registered(scope.etcd, key).await?, queued })
+    }
+
+    fn victims(&self, target: u32) -> Result<Vec<&Task>, Unsafe> {
+        safe_victims(&self.app, &self.registered, self.queued, target)
+    }
 }
 
 /// The group's name as `theseus scale` takes it (`SERVICE/GROUP`).
@@ -287,9 +314,9 @@ async fn undo_scale_inner(
             ),
         }
     };
-    let (app, regs) = read_app(&scope, key, app_id).await?;
-    if let Err(why) = safe_victims(&app, &regs, previous) {
-        return Err(refused(&app, why, false).into());
+    let fresh = Fresh::read(&scope, key, app_id).await?;
+    if let Err(why) = fresh.victims(previous) {
+        return Err(refused(&fresh.app, why, false).into());
     }
     // The scale-up's deployment never ends on its own: cancel it (no revert, which would be a
     // plain scale-down) and wait until Marathon no longer lists it.
@@ -306,9 +333,9 @@ async fn undo_scale_inner(
             .with_context(|| format!("waiting for the scale-up's deployment {id} to end"))?;
     }
     // Decide again: tasks may have been placed, or have failed, meanwhile.
-    let (app, regs) = read_app(&scope, key, app_id).await?;
-    let victims = safe_victims(&app, &regs, previous).map_err(|why| refused(&app, why, deployment.is_some()))?;
-    let change = retire::kill_these(scope, key, &app, &victims, Kill::AndScale)
+    let fresh = Fresh::read(&scope, key, app_id).await?;
+    let victims = fresh.victims(previous).map_err(|why| refused(&fresh.app, why, deployment.is_some()))?;
+    let change = retire::kill_these(scope, key, &fresh.app, &victims, Kill::AndScale)
         .await
         .with_context(|| format!("scaling `{app_id}` back to {previous}"))?;
     set_config_instances(scope.etcd, key, group_id, previous).await?;
@@ -355,8 +382,8 @@ mod tests {
         let registered: BTreeSet<String> = ["serving".to_owned(), "staging".to_owned()].into();
         // 5 instances, 3 placed: 2 wait.
         let a = app(5, tasks);
-        assert_eq!(ids(&safe_victims(&a, &registered, 3).unwrap()), ["staging", "unregistered"]);
-        let why = safe_victims(&a, &registered, 2).unwrap_err();
+        assert_eq!(ids(&safe_victims(&a, &registered, 0, 3).unwrap()), ["staging", "unregistered"]);
+        let why = safe_victims(&a, &registered, 0, 2).unwrap_err();
         assert_eq!(why, Unsafe { waiting: 2, not_serving: 2, lowest: 3 });
         assert!(why.explain("/a", 5, 2).contains("the lowest count it can reach without that is 3"));
     }
@@ -371,7 +398,7 @@ mod tests {
         ];
         let registered: BTreeSet<String> = ["old".to_owned(), "young".to_owned()].into();
         let a = app(3, tasks);
-        assert_eq!(ids(&safe_victims(&a, &registered, 1).unwrap()), ["staging", "young"]);
-        assert!(safe_victims(&a, &registered, 3).unwrap().is_empty());
+        assert_eq!(ids(&safe_victims(&a, &registered, 0, 1).unwrap()), ["staging", "young"]);
+        assert!(safe_victims(&a, &registered, 0, 3).unwrap().is_empty());
     }
 }
