@@ -222,13 +222,14 @@ fn check_tree(proposal: &Proposal) -> Result<(), Rejected> {
     Err(Rejected::Invalid(vec![Violation { path: "/".into(), error: rules::APP_GROUP_COLLISION.into() }]))
 }
 
-/// Cancels a deployment: it stops where it is and emits `deployment_failed`.
+/// Cancels a deployment: it stops where it is and emits `deployment_failed`. Instances it queued
+/// stay queued: a canceled `DeploymentActor` only stops its child actors, and nothing in 1.10
+/// removes scheduled instances from the launch queue
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/impl/StopActor.scala,
+/// M:src/main/scala/mesosphere/marathon/core/deployment/impl/TaskStartActor.scala `postStop`).
 pub(crate) fn cancel(st: &mut State, bus: &Bus, id: &str, reason: &str) -> Option<DeploymentRun> {
     let idx = st.deployments.iter().position(|d| d.id == id)?;
     let run = st.deployments.remove(idx);
-    for app in &run.affected {
-        super::ops::set_queue(st, app, 0);
-    }
     bus.emit(
         "deployment_failed",
         json!({"id": run.id, "plan": plan_json(&run.id, &run.version, &run.wire_steps()), "reason": reason}),

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
-use super::deployment::{wire_actions, Progress, RestartState, RestartStrategy};
+use super::deployment::{wire_actions, Progress, RestartState, RestartStrategy, ScaleStart};
 use super::events::{plan_json, step_json, Bus};
 use super::ops::{self, Effects};
 use super::plan::{Action, ActionKind};
@@ -104,8 +104,25 @@ fn run_action(st: &mut State, bus: &Bus, fx: &mut Effects, action: &Action, prog
             }
         }
         ActionKind::Scale => {
+            // Marathon's `DeploymentActor.scaleRunnable`: stop the surplus, then a
+            // `TaskStartActor` that waits only for the instances it starts itself to be healthy
+            // and ready (`ReadinessBehavior.targetCountReached`), not for those already there nor
+            // for instances still waiting for an offer from before (they count as launched). A
+            // scale-down is therefore done as soon as its victims are terminal (checked by the
+            // caller for the sentenced ones of a kill-and-scale).
             let n = st.apps.get(id).and_then(|r| r.def.instances).unwrap_or(0);
-            progress.done = scale(st, bus, fx, id, n, true);
+            let start = progress.scale.get_or_insert_with(|| {
+                let active = st.instances_of(id).filter(|i| i.active()).count() as u32;
+                let before = st.instances_of(id).map(|i| i.instance_id.clone()).collect();
+                ScaleStart { to_start: n.saturating_sub(active + ops::queued(st, id)), before }
+            });
+            let (to_start, before) = (start.to_start, start.before.clone());
+            scale(st, bus, fx, id, n, false);
+            let started_ready = st
+                .instances_of(id)
+                .filter(|i| !before.contains(&i.instance_id) && i.active() && i.healthy_and_ready())
+                .count() as u32;
+            progress.done = !st.apps.contains_key(id) || started_ready >= to_start;
         }
         ActionKind::Restart => restart(st, bus, fx, id, progress),
     }
@@ -113,6 +130,15 @@ fn run_action(st: &mut State, bus: &Bus, fx: &mut Effects, action: &Action, prog
 
 /// Scales an app towards `n` instances; returns whether it has exactly `n`, all healthy and ready
 /// (when `need_healthy`), and nothing queued.
+///
+/// Going down, Marathon's `ScalingProposition.propose`
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/ScalingProposition.scala, called from
+/// M:src/main/scala/mesosphere/marathon/core/deployment/impl/DeploymentActor.scala
+/// `scaleRunnable` and M:src/main/scala/mesosphere/marathon/MarathonSchedulerActor.scala
+/// `SchedulerActions.scale`) counts every instance whose goal is Running, placed or not, and stops
+/// the surplus in [`ops::kill_order`]: running ones (whatever their health) before instances
+/// still waiting in the launch queue (condition `Scheduled`, or a terminal one waiting for its
+/// relaunch: weight 5, last). So the queue only shrinks once no active instance is left to stop.
 pub(crate) fn scale(st: &mut State, bus: &Bus, fx: &mut Effects, id: &str, n: u32, need_healthy: bool) -> bool {
     if !st.apps.contains_key(id) {
         return true;
@@ -122,13 +148,12 @@ pub(crate) fn scale(st: &mut State, bus: &Bus, fx: &mut Effects, id: &str, n: u3
     if active + queued < n {
         ops::set_queue(st, id, n - active);
     } else if active + queued > n {
-        let excess_queue = (active + queued - n).min(queued);
-        ops::set_queue(st, id, queued - excess_queue);
-        if active > n {
-            for inst in ops::kill_order(st, id, |_| true).into_iter().take((active - n) as usize) {
-                ops::kill(st, bus, id, &inst, fx, false);
-            }
+        let excess = active + queued - n;
+        let kill = excess.min(active);
+        for inst in ops::kill_order(st, id, |_| true).into_iter().take(kill as usize) {
+            ops::kill(st, bus, id, &inst, fx, false);
         }
+        ops::set_queue(st, id, queued - (excess - kill));
     }
     let active: Vec<_> = st.instances_of(id).filter(|i| i.active()).collect();
     ops::queued(st, id) == 0
@@ -161,7 +186,8 @@ fn restart(st: &mut State, bus: &Bus, fx: &mut Effects, id: &str, progress: &mut
     let allowed = rs.strategy.kill_now + rs.healthy_seen.len() as u32;
     let mut to_kill = Vec::new();
     if rs.killed < allowed {
-        let order = ops::kill_order(st, id, |i| is_old(&i.config_version));
+        // TaskReplaceActor's order: old instances not considered healthy first (`toKillOrdered`).
+        let order = ops::replace_order(st, id, |i| is_old(&i.config_version));
         let take = (allowed - rs.killed) as usize;
         for inst in order.into_iter().take(take) {
             rs.killed += 1;
@@ -183,14 +209,16 @@ fn restart(st: &mut State, bus: &Bus, fx: &mut Effects, id: &str, progress: &mut
         ops::set_queue(st, id, queued + launch);
     }
     if started > n {
-        // more new instances than wanted (n went down during a restart): drop the surplus
+        // More new instances than wanted (n went down during a restart): drop the surplus in
+        // `ScalingProposition` order, as a scale would: active ones first, then queued ones.
         let surplus = started - n;
-        let from_queue = surplus.min(queued);
-        ops::set_queue(st, id, queued - from_queue);
         let order = ops::kill_order(st, id, |i| !is_old(&i.config_version));
-        for inst in order.into_iter().take((surplus - from_queue) as usize) {
+        let kill = surplus.min(new_active);
+        for inst in order.into_iter().take(kill as usize) {
             ops::kill(st, bus, id, &inst, fx, false);
         }
+        let queued = ops::queued(st, id);
+        ops::set_queue(st, id, queued.saturating_sub(surplus - kill));
     }
     let new_ready =
         st.instances_of(id).filter(|i| !is_old(&i.config_version) && i.active() && i.healthy_and_ready()).count()

@@ -37,6 +37,20 @@ pub(crate) struct Progress {
     pub(crate) done: bool,
     /// Rolling-restart bookkeeping.
     pub(crate) restart: Option<RestartState>,
+    /// Scale bookkeeping.
+    pub(crate) scale: Option<ScaleStart>,
+}
+
+/// What a `ScaleApplication` waits for, fixed when it starts, as Marathon's `TaskStartActor`
+/// fixes `nrToStart` (M:src/main/scala/mesosphere/marathon/core/deployment/impl/
+/// TaskStartActor.scala): the instances to start beyond those active or waiting for an offer,
+/// and the instances that were there (which never count towards it).
+#[derive(Debug, Clone)]
+pub(crate) struct ScaleStart {
+    /// Instances this action starts: `max(0, scaleTo - (active + waiting))`.
+    pub(crate) to_start: u32,
+    /// Instance ids present when it started.
+    pub(crate) before: BTreeSet<String>,
 }
 
 /// The numbers of `computeRestartStrategy`.

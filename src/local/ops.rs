@@ -71,21 +71,52 @@ pub(crate) fn queued(st: &State, app_id: &str) -> u32 {
     st.apps.get(app_id).map_or(0, |r| r.launch.count)
 }
 
-/// Active instance ids of an app in the order they should die: Staging, then Running, then
-/// unhealthy before healthy, ties by killSelection (YOUNGEST_FIRST by default).
+/// Active instance ids of an app in the order a scale-down stops them, as Marathon's
+/// `ScalingProposition.sortByConditionAndDate` ranks them
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/ScalingProposition.scala): by condition
+/// weight (Unreachable 1, Staging 2, Starting 3, Running 4), health playing no part, then by the
+/// app's killSelection (YOUNGEST_FIRST by default, M:src/main/scala/mesosphere/marathon/state/
+/// KillSelection.scala) on the staging time for Staging, the time it became Starting for Starting
+/// (the engine has no separate record of it: its staging time) and `activeSince` (first started)
+/// otherwise, an instance without one first. Instances still waiting in the launch queue weigh 5
+/// and come after every one listed here: `deploy::scale` drops them last.
 pub(crate) fn kill_order(st: &State, app_id: &str, filter: impl Fn(&Instance) -> bool) -> Vec<String> {
     let oldest_first = st.apps.get(app_id).and_then(|r| r.def.kill_selection.as_deref()) == Some("OLDEST_FIRST");
+    let weight = |i: &Instance| match i.state {
+        TaskState::Unreachable => 1,
+        TaskState::Staging => 2,
+        TaskState::Starting => 3,
+        TaskState::Running => 4,
+        _ => 5,
+    };
+    let since = |i: &Instance| match i.state {
+        TaskState::Staging | TaskState::Starting => Some(i.staged_instant),
+        _ => i.started_instant,
+    };
     let mut list: Vec<&Instance> = st.instances_of(app_id).filter(|i| i.active() && filter(i)).collect();
     list.sort_by(|a, b| {
-        let rank = |i: &Instance| (i.state, i.healthy_and_ready());
-        rank(a).cmp(&rank(b)).then_with(|| {
-            if oldest_first {
-                a.staged_instant.cmp(&b.staged_instant)
-            } else {
-                b.staged_instant.cmp(&a.staged_instant)
-            }
+        weight(a).cmp(&weight(b)).then_with(|| match (since(a), since(b)) {
+            (None, None) => std::cmp::Ordering::Equal,
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) if oldest_first => x.cmp(&y),
+            (Some(x), Some(y)) => y.cmp(&x),
         })
     });
+    list.into_iter().map(|i| i.instance_id.clone()).collect()
+}
+
+/// Active instance ids of an app in the order a restart replaces them, as Marathon's
+/// `TaskReplaceActor.State.toKillOrdered` ranks them
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/impl/TaskReplaceActor.scala): those not
+/// `consideredHealthy` first (an app with health checks and an instance whose checks do not all
+/// pass yet, M:src/main/scala/mesosphere/marathon/core/instance/Instance.scala), and nothing else:
+/// not the state, not killSelection, not readiness. Within each class Marathon keeps its
+/// instance tracker's map order, which no client can predict; the engine keeps its own (by
+/// instance id).
+pub(crate) fn replace_order(st: &State, app_id: &str, filter: impl Fn(&Instance) -> bool) -> Vec<String> {
+    let mut list: Vec<&Instance> = st.instances_of(app_id).filter(|i| i.active() && filter(i)).collect();
+    list.sort_by_key(|i| i.health.iter().all(|h| h.alive));
     list.into_iter().map(|i| i.instance_id.clone()).collect()
 }
 
@@ -191,3 +222,6 @@ pub(crate) fn reset_delay(st: &mut State, app_id: &str) {
         rec.launch.delay_until = None;
     }
 }
+
+#[cfg(test)]
+mod kill_order_tests;

@@ -76,9 +76,12 @@ pub fn the_group<'a>(snap: &'a Snapshot, service: &str, selector: &Selector) -> 
 }
 
 /// Scales a group in place, without a restart. Scaling down drains first ([`retire`]): the
-/// tasks to stop are chosen here, deregistered from etcd, then killed with `scale=true`; a
-/// refused kill registers them again. With `force`, a Marathon deployment holding the group does
-/// not refuse the scale: Marathon cancels it for the forced change.
+/// tasks to stop are chosen here ([`undo::safe_victims`]: never one that serves while one that
+/// does not could go, and a refusal, exit 2, when instances waiting for an offer would make
+/// Marathon stop a serving task instead of them), deregistered from etcd, then killed in one
+/// request with `scale=true`, so Marathon stops exactly those; a refused kill registers them
+/// again. With `force`, a Marathon deployment holding the group does not refuse the scale:
+/// Marathon cancels it for the forced change.
 pub async fn scale(
     scope: Scope<'_>,
     group: &LiveGroup,
@@ -138,13 +141,17 @@ async fn scale_fresh(
         }
         .into());
     }
-    scale_locked(scope, group, app, instances, force && !busy.is_empty(), reporter, cancel).await
+    let queued = undo::queued(snap, &app.id);
+    scale_locked(scope, group, app, queued, instances, force && !busy.is_empty(), reporter, cancel).await
 }
 
+/// `queued`: the app's instances waiting in Marathon's launch queue.
+#[allow(clippy::too_many_arguments)]
 async fn scale_locked(
     scope: Scope<'_>,
     group: &LiveGroup,
     app: &crate::marathon::types::App,
+    queued: u32,
     instances: u32,
     force: bool,
     reporter: &dyn Reporter,
@@ -154,10 +161,22 @@ async fn scale_locked(
     let have = app.instances.unwrap_or(0);
     let change = if instances < have {
         let kill = if force { Kill::AndScaleForced } else { Kill::AndScale };
-        let retired = retire::kill_drained(scope, &group.key, app, have - instances, kill)
+        let names = etcd.get_group_container_names(&group.key).await.context("reading the group's containers")?;
+        let registered = names.into_iter().collect();
+        let victims = undo::safe_victims(app, &registered, queued, instances).map_err(|why| {
+            let hint = if why.lowest < have {
+                format!("scale to {} or more now; lower once the waiting instances run (`theseus view`)", why.lowest)
+            } else {
+                "scale down once the waiting instances run (`theseus view` shows them), or add capacity".to_owned()
+            };
+            UserError::with_hint(why.explain(&app.id, have, instances), hint)
+        })?;
+        // One kill naming every victim: Marathon stops exactly those (they are all active, so
+        // the count drops by as many) and returns one deployment to wait for.
+        let retired = retire::kill_these(scope, &group.key, app, &victims, kill)
             .await
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?;
-        match retired.change {
+        match retired {
             Some(change) => change,
             None => confirm::scale_app(client, &app.id, instances, force).await?,
         }
@@ -183,8 +202,9 @@ async fn scale_locked(
         Err(err) if undo::undoable(&err) && instances > have => {
             let name = format!("{}/{}", group.key.service(), group.key.group());
             reporter.on(super::event::Event::RollingBack { group: name, reason: err.to_string() });
-            let undone =
-                undo::undo_scale(scope, &group.key, &group.group_id, &app.id, have, reporter, cancel.as_mut()).await;
+            let deployment = change.deployment_id.as_deref();
+            let (key, id) = (&group.key, &group.group_id);
+            let undone = undo::undo_scale(scope, key, id, &app.id, have, deployment, reporter, cancel.as_mut()).await;
             return Err(undo::outcome(err, undone, &format!("scaling `{}` to {instances}", group.group_id)));
         }
         waited => waited?,

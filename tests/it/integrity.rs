@@ -438,27 +438,36 @@ fn scale_during_a_deployment_is_refused_before_anything_is_drained() {
     env.assert_consistent("", "it");
 }
 
-/// Issue 14: `scale --force` scales a group that a stuck Marathon deployment holds. The forced
-/// change cancels that deployment (M:src/main/scala/mesosphere/marathon/MarathonSchedulerActor.scala,
-/// `deploy`: "the old deployment will be cancelled"; the kill goes through
-/// M:src/main/scala/mesosphere/marathon/api/v2/TasksResource.scala `killTasks` with `force`):
-/// exit 0, the deployment gone, one task left, registered, and etcd equal to Marathon.
+/// Issue 14, corrected by issue 22 item 2: `scale --force` over a stuck restart. The restart's
+/// new instances wait in the launch queue; the forced change would cancel the restart, which
+/// leaves them queued (M:src/main/scala/mesosphere/marathon/core/deployment/impl/StopActor.scala,
+/// M:src/main/scala/mesosphere/marathon/core/deployment/impl/TaskStartActor.scala `postStop`),
+/// and its scale-down then stops placed tasks before them
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/ScalingProposition.scala `propose`):
+/// both serving tasks would go, for one instance that never runs. So it is refused before any
+/// change (exit 2): the deployment stays, both tasks run on, registered, and etcd equals Marathon.
 #[test]
-fn scale_force_cancels_the_deployment_that_holds_the_group() {
+fn scale_force_over_a_stuck_restart_refuses_to_stop_serving_tasks() {
     let env = Env::start();
     let spec = env.spec("s.toml", &spec_text("it", "web", &[("dev", 2)]));
     env.ok(&[&["create", spec.to_str().unwrap()][..], &FAST].concat());
+    let before = env.etcd_revisions("/services/");
     let app_id = hold_with_a_stuck_deployment(&env);
     let deployments = || env.engine.call("GET", "/v2/deployments", None).json.as_array().map_or(0, Vec::len);
     assert_eq!(deployments(), 1, "the stuck restart holds the app");
-    env.ok(&[&["scale", "web", "-l", "dev", "-n", "1", "--force"][..], &FAST].concat());
-    env.engine.wait_for("the forced scale to finish", Duration::from_secs(60), |e| {
-        e.call("GET", "/v2/deployments", None).json.as_array().is_some_and(Vec::is_empty)
+    env.engine.wait_for("the new instances queued", Duration::from_secs(30), |e| {
+        e.call("GET", "/v2/queue", None).json["queue"][0]["count"].as_u64().unwrap_or(0) > 0
     });
+    let out = env.run(&[&["scale", "web", "-l", "dev", "-n", "1", "--force"][..], &FAST].concat());
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("without stopping a task that serves"), "{}", out.stderr);
+    assert_eq!(deployments(), 1, "the restart still holds the app");
     let app = env.engine.call("GET", &format!("/v2/apps{app_id}"), None).json;
-    assert_eq!(app["app"]["instances"], 1, "{app}");
+    assert_eq!(app["app"]["instances"], 2, "{app}");
+    assert_eq!(app["app"]["tasksRunning"], 2, "{app}");
+    assert_eq!(env.etcd_revisions("/services/"), before, "etcd untouched");
     env.assert_consistent("", "it");
-    env.ok(&["remove", "web", "--all"]);
+    env.ok(&["remove", "web", "--all", "--force"]);
 }
 
 /// Case 4 of issue 11: two `create` of one group at once. The first holds the group's lock

@@ -35,6 +35,7 @@ mod progress;
 mod rollout;
 mod rollout_journal;
 mod scale_batched;
+mod scale_down;
 mod service_ports;
 mod spec;
 mod support;
