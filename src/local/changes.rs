@@ -1,4 +1,4 @@
-//! Accepting a change of the root group: version stamps (DIGEST §1 versionInfo), service ports,
+//! Accepting a change of the root group: version stamps (`versionInfo`, M:src/main/scala/mesosphere/marathon/state/VersionInfo.scala), service ports,
 //! 409 locks and `force`, the deployment plan, and the events of an accepted change.
 
 use std::collections::{BTreeMap, BTreeSet};

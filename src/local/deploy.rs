@@ -1,4 +1,5 @@
-//! Running deployments (DIGEST §3): steps one after another, actions of a step in parallel, the
+//! Running deployments (M:src/main/scala/mesosphere/marathon/core/deployment/impl/DeploymentActor.scala):
+//! steps one after another, actions of a step in parallel, the
 //! rolling-restart algorithm of `TaskReplaceActor` and scaling by killSelection.
 
 use std::collections::BTreeSet;

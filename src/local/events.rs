@@ -1,4 +1,4 @@
-//! The event bus behind `/v2/events` (DIGEST §4): every event is a JSON object with `eventType`
+//! The event bus behind `/v2/events` (M:src/main/scala/mesosphere/marathon/core/event/Events.scala): every event is a JSON object with `eventType`
 //! and `timestamp`, fanned out to every attached stream.
 
 use std::sync::Arc;

@@ -14,7 +14,7 @@ const USER_AGENT: &str = "theseus-local";
 /// The reqwest clients of one engine (cheap to clone: each client is a handle to a shared pool).
 #[derive(Debug, Clone)]
 pub(crate) struct HttpClients {
-    /// HTTP, HTTPS and readiness checks, as Marathon's checks run (DIGEST §1: pass = 200–399):
+    /// HTTP, HTTPS and readiness checks, as Marathon's checks run (pass = 200–399, M:src/main/scala/mesosphere/marathon/core/health/impl/HealthCheckWorker.scala):
     /// a 3xx is an answer (no redirect is followed), the connection goes straight to the task (no
     /// proxy) and is never reused, and certificates are not verified (Marathon's HTTPS checks
     /// trust every certificate; the engine used `curl -k` before). The per-check timeout is set on

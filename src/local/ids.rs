@@ -1,4 +1,4 @@
-//! Marathon path ids (DIGEST §1): resolution of relative ids, and task-id prefixes. The segment
+//! Marathon path ids (M:src/main/scala/mesosphere/marathon/state/PathId.scala): resolution of relative ids, and task-id prefixes. The segment
 //! and app-name rules themselves are [`crate::marathon::rules`]'s.
 
 use crate::marathon::rules;

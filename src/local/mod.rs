@@ -1,5 +1,5 @@
 //! `theseus local`: a Marathon-compatible engine on loopback (DESIGN §6, behaviour per
-//! marathon-api/DIGEST.md); the only module that imports axum.
+//! Marathon 1.10's source: docs/local-engine.md lists each behaviour with its source and test); the only module that imports axum.
 //!
 //! - [`Config`] describes the agents and the engine's time knobs; [`Engine::start`] serves the
 //!   REST API on a listener and runs the offer/reconcile cycle; [`Engine::shutdown`] stops

@@ -1,5 +1,5 @@
 //! App definitions as Marathon stores them: deprecated fields normalised, defaults filled in,
-//! and validation with Marathon's messages (DIGEST §1). Pure. The rules shared with the spec
+//! and validation with Marathon's messages (M:src/main/scala/mesosphere/marathon/api/v2/validation/AppValidation.scala). Pure. The rules shared with the spec
 //! validator (ids, port names, constraints, health checks) are [`crate::marathon::rules`]'s.
 
 use std::collections::BTreeMap;

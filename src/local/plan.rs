@@ -1,4 +1,4 @@
-//! Deployment plans (DIGEST §3): which actions, in which steps, turn the old root group into the new one. Pure.
+//! Deployment plans (M:src/main/scala/mesosphere/marathon/core/deployment/DeploymentPlan.scala): which actions, in which steps, turn the old root group into the new one. Pure.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

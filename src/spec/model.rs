@@ -159,7 +159,7 @@ pub struct HealthSpec {
     pub max_failures: u32,
 }
 
-/// Marathon's health-check defaults (DIGEST §1), used when the spec leaves a field out.
+/// Marathon's health-check defaults (M:docs/docs/rest-api/public/api/v2/types/healthCheck.raml, M:src/main/scala/mesosphere/marathon/core/health/HealthCheck.scala), used when the spec leaves a field out.
 impl HealthSpec {
     /// The protocol.
     pub const DEFAULT_PROTOCOL: HealthProtocol = HealthProtocol::Http;
@@ -197,7 +197,7 @@ pub struct ReadinessSpec {
     pub preserve_last_response: bool,
 }
 
-/// Marathon's readiness-check defaults (DIGEST §1), used when the spec leaves a field out.
+/// Marathon's readiness-check defaults (M:docs/docs/rest-api/public/api/v2/types/readinessCheck.raml, M:src/main/scala/mesosphere/marathon/core/readiness/ReadinessCheck.scala), used when the spec leaves a field out.
 impl ReadinessSpec {
     /// The protocol.
     pub const DEFAULT_PROTOCOL: &'static str = "HTTP";
@@ -254,7 +254,7 @@ pub struct BackoffSpec {
     pub max_delay: Duration,
 }
 
-/// Marathon's backoff defaults (DIGEST §1).
+/// Marathon's backoff defaults (M:docs/docs/rest-api/public/api/v2/types/app.raml `backoffSeconds`, `backoffFactor`, `maxLaunchDelaySeconds`).
 impl BackoffSpec {
     /// `backoffSeconds`.
     pub const DEFAULT_DELAY: Duration = Duration::from_secs(1);

@@ -27,8 +27,8 @@ use crate::names::GroupKey;
 use crate::rollout::live::fold;
 use crate::spec::labels::Selector;
 
-/// The event types that can change what should be registered (DIGEST §4; fields from
-/// Marathon's `core/event/Events.scala`).
+/// The event types that can change what should be registered (fields from
+/// M:src/main/scala/mesosphere/marathon/core/event/Events.scala).
 pub const EVENT_TYPES: &[&str] = &[
     "status_update_event",
     "instance_changed_event",

@@ -183,7 +183,7 @@ instances = 1
 /// Integrity: a scale-down that Marathon refuses (409: the app is locked by a deployment that
 /// never ends) must leave etcd as it was. The victims are deregistered just before the kill
 /// request and registered again when it is refused (DESIGN §4: "on any refusal, etcd stays as
-/// it was"; Marathon's lock: DIGEST §3, `api/v2/AppsResource.scala`).
+/// it was"; Marathon's lock: `core/deployment/impl/DeploymentManagerActor.scala`, `api/v2/AppsResource.scala`).
 #[test]
 fn a_refused_scale_down_leaves_the_registrations_as_they_were() {
     let env = Env::start();

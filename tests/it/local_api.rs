@@ -1,5 +1,5 @@
 //! The local engine's REST API: apps, tasks, groups, deployments, queue, info, leader, ping and
-//! Marathon's error contract (DIGEST §1-§2).
+//! Marathon's error contract (M:src/main/scala/mesosphere/marathon/api/MarathonExceptionMapper.scala).
 
 use std::time::Duration;
 

@@ -1,4 +1,5 @@
-//! Deployments of the local engine: the rolling restart of DIGEST §3 under each worked upgrade
+//! Deployments of the local engine: the rolling restart of
+//! M:src/main/scala/mesosphere/marathon/core/deployment/impl/TaskReplaceActor.scala under each worked upgrade
 //! strategy (n = 3), observed through the event stream, and "minimum health capacity is never
 //! undershot" when the new version never becomes healthy.
 

@@ -1,4 +1,4 @@
-//! `/v2/events` of the local engine (DIGEST §4): the Accept rule, framing, first event,
+//! `/v2/events` of the local engine (M:src/main/scala/mesosphere/marathon/core/event/impl/stream/HttpEventStreamServlet.scala): the Accept rule, framing, first event,
 //! heartbeats, the `event_type` filter, and the events of a typical create.
 
 use std::time::Duration;

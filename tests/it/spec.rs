@@ -40,7 +40,7 @@ fn render(args: &[&str]) -> Vec<Value> {
     v.as_array().expect("a JSON array").clone()
 }
 
-/// Marathon's path-id rule (DIGEST §1): the product's one copy of it, in `marathon::rules`.
+/// Marathon's path-id rule (M:src/main/scala/mesosphere/marathon/state/PathId.scala): the product's one copy of it, in `marathon::rules`.
 fn is_marathon_app_id(id: &str) -> bool {
     theseus::marathon::rules::is_valid_app_id(id)
 }

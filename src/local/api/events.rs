@@ -1,4 +1,5 @@
-//! `GET /v2/events`: Server-Sent Events as Jetty's EventSourceServlet sends them (DIGEST §4):
+//! `GET /v2/events`: Server-Sent Events as Jetty's EventSourceServlet sends them
+//! (M:src/main/scala/mesosphere/marathon/core/event/impl/stream/HttpEventStreamServlet.scala):
 //! `Accept: text/event-stream` or 405, CRLF frames, `event_stream_attached` first, heartbeats,
 //! `event_type` filter.
 

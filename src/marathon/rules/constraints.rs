@@ -226,7 +226,7 @@ mod tests {
         Constraint::parse(&strings(v)).err().and_then(|e| e.first().map(ToString::to_string)).unwrap_or_default()
     }
 
-    /// `SchedulingValidation.scala` `complyWithAppConstraintRules`, with the DIGEST §1 messages.
+    /// `SchedulingValidation.scala` `complyWithAppConstraintRules`, with its messages.
     #[test]
     fn constraints_follow_scheduling_validation_scala() {
         let err = |v: &[&str]| Constraint::parse(&strings(v)).unwrap_err();

@@ -4,7 +4,7 @@
 //! (`spec::load`, which reports problems with file positions and hints) and the local engine
 //! (`local::normalize` and `local::ids`, which answer 422 like Marathon). Both call this module,
 //! so a rule is written once and the two cannot drift. Each item cites the Marathon source it
-//! follows (`M:` = `mesosphere/marathon` at the commit named in `marathon-api/DIGEST.md`; RAML
+//! follows (`M:` = `mesosphere/marathon` at tag `v1.10.26`, commit `0513cddcac83`; RAML
 //! types under `docs/docs/rest-api/public/api/v2/types/`). Where Theseus is deliberately
 //! stricter than Marathon, the item says so.
 //!
@@ -163,7 +163,7 @@ pub const MAX_FILE_NAME: usize = 255;
 
 /// What a task id adds to the app id (without its leading `/`): `.instance-`, a 36-character
 /// UUID and `._app.1` (`Instance.Id` in `core/instance/Instance.scala`, `Task.Id` in
-/// `core/task/Task.scala`; DIGEST §1).
+/// `core/task/Task.scala`).
 pub const TASK_ID_OVERHEAD: usize = ".instance-".len() + 36 + "._app.1".len();
 
 /// The longest app id (with its leading `/`) the spec renders. The Mesos agent names a task's
@@ -233,7 +233,7 @@ pub fn is_reserved_label(key: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// `state/PathId.scala`: segments of DIGEST §1 ids and of `PathIdTest`-style cases.
+    /// `state/PathId.scala`: segments as `PathIdTest` checks them.
     #[test]
     fn path_segments_follow_path_id_scala() {
         for ok in ["a", "web", "a-b", "x1", "1", "dev.frontend", "a.b.c", ".", "..", "r0123456789ab"] {
