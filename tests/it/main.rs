@@ -31,6 +31,7 @@ mod marathon_client;
 mod messages;
 mod output;
 mod progress;
+mod proxied_writes;
 mod rollout;
 mod rollout_journal;
 mod scale_batched;
