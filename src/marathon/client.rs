@@ -541,9 +541,6 @@ fn decode<T: DeserializeOwned>(method: Method, path: &str, body: &[u8]) -> Resul
     })
 }
 
-/// The deployment id and version of a change: the `Marathon-Deployment-Id` header, else the
-/// body's `deploymentId` (PUT/DELETE) or `deployments[0].id` (POST /v2/apps).
-
 /// Whether a 500 came from a non-leader Marathon whose forwarding failed rather than from the
 /// leader. A non-leader forwarding a request answers `sendError(500)` when its call to the
 /// leader fails after connecting (its read timeout: the leader may have applied a write) and
@@ -556,6 +553,9 @@ fn decode<T: DeserializeOwned>(method: Method, path: &str, body: &[u8]) -> Resul
 fn forwarder_failed<T>(answer: &Answer<T>) -> bool {
     answer.status == StatusCode::INTERNAL_SERVER_ERROR && !answer.headers.contains_key("X-Marathon-Leader")
 }
+
+/// The deployment id and version of a change: the `Marathon-Deployment-Id` header, else the
+/// body's `deploymentId` (PUT/DELETE) or `deployments[0].id` (POST /v2/apps).
 fn change_of(answer: &Answer) -> Change {
     let header = answer.headers.get("Marathon-Deployment-Id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let body: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
