@@ -34,6 +34,10 @@ pub(crate) struct Progress {
     pub(crate) done: bool,
     /// Rolling-restart bookkeeping.
     pub(crate) restart: Option<RestartState>,
+    /// The last readiness result per task id seen in this step ([`super::readiness`]).
+    pub(crate) readiness: BTreeMap<String, crate::marathon::types::ReadinessCheckResult>,
+    /// Instance ids whose readiness is being checked.
+    pub(crate) probing: BTreeSet<String>,
 }
 
 /// The numbers of `computeRestartStrategy`.

@@ -32,6 +32,7 @@ mod messages;
 mod output;
 mod progress;
 mod proxied_writes;
+mod readiness;
 mod rollout;
 mod rollout_journal;
 mod scale_batched;
