@@ -39,6 +39,10 @@ pub(crate) struct Progress {
     pub(crate) restart: Option<RestartState>,
     /// Scale bookkeeping.
     pub(crate) scale: Option<ScaleStart>,
+    /// The last readiness result per task id seen in this step ([`super::readiness`]).
+    pub(crate) readiness: BTreeMap<String, crate::marathon::types::ReadinessCheckResult>,
+    /// Instance ids whose readiness is being checked.
+    pub(crate) probing: BTreeSet<String>,
 }
 
 /// What a `ScaleApplication` waits for, fixed when it starts, as Marathon's `TaskStartActor`

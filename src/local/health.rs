@@ -1,6 +1,7 @@
-//! Health checks (HTTP, HTTPS, TCP, COMMAND and the MESOS_* forms) and readiness checks, really
-//! run against each task, with grace period, interval, timeout and maxConsecutiveFailures. HTTP(S)
-//! checks go through the engine's shared check client ([`HttpClients`]).
+//! Health checks (HTTP, HTTPS, TCP, COMMAND and the MESOS_* forms), really run against each
+//! task, with grace period, interval, timeout and maxConsecutiveFailures. HTTP(S) checks go
+//! through the engine's shared check client ([`HttpClients`]). Readiness checks run only inside
+//! deployments: [`super::readiness`].
 //!
 //! The two levels differ as in Marathon (M: = mesosphere/marathon v1.10.26):
 //! - Marathon runs every `HTTP`, `HTTPS` and `TCP` check (`core/health/impl/HealthCheckActor.scala`).
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::marathon::rules::{self, HealthProtocol};
-use crate::marathon::types::{HealthCheck, ReadinessCheck};
+use crate::marathon::types::HealthCheck;
 
 use super::clock::now_iso;
 use super::http_clients::HttpClients;
@@ -58,13 +59,11 @@ fn runners(checks: &[HealthCheck]) -> Vec<Runner> {
     out
 }
 
-/// Starts the health-check and readiness loops of a freshly started task.
+/// Starts the health-check loops of a freshly started task. Readiness checks run only inside
+/// deployments ([`super::readiness`]).
 pub(crate) fn start(shared: Arc<Shared>, job: &LaunchJob) {
     for runner in runners(job.app.health_checks.as_deref().unwrap_or_default()) {
         shared.spawn("health check", check_loop(shared.clone(), job.clone(), runner));
-    }
-    if let Some(rc) = job.app.readiness_checks.as_ref().and_then(|r| r.first()) {
-        shared.clone().spawn("readiness check", readiness_loop(shared, job.clone(), rc.clone()));
     }
 }
 
@@ -267,42 +266,6 @@ fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Resul
     }
     shared.wake.notify_one();
     killed
-}
-
-async fn readiness_loop(shared: Arc<Shared>, job: LaunchJob, rc: ReadinessCheck) {
-    let interval = secs(rc.interval_seconds, 30).max(Duration::from_millis(100));
-    let timeout = secs(rc.timeout_seconds, 10).max(Duration::from_millis(100));
-    let names = super::normalize::port_names(&job.app);
-    let Some(port) = names
-        .iter()
-        .position(|n| n.as_deref() == rc.port_name.as_deref())
-        .and_then(|i| job.host_ports.get(i))
-        .and_then(|p| u16::try_from(*p).ok())
-    else {
-        return;
-    };
-    let codes = rc.http_status_codes_for_ready.clone().unwrap_or_else(|| vec![200]);
-    let mut stop = shared.stop_signal();
-    loop {
-        if !running(&shared, &job) {
-            return;
-        }
-        let url = check_url("http", &job.host, port, rc.path.as_deref());
-        let ready = shared.http.check_status(&url, timeout).await.is_ok_and(|status| codes.contains(&status));
-        if ready {
-            let mut st = shared.lock();
-            if let Some(inst) = st.instances.get_mut(&job.app.id).and_then(|m| m.get_mut(&job.instance_id)) {
-                inst.ready = true;
-            }
-            drop(st);
-            shared.wake.notify_one();
-            return;
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = stop.changed() => return,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -65,6 +65,33 @@ impl HttpClients {
         Ok(response.status().as_u16())
     }
 
+    /// `GET url` for a readiness check: status, content type and body (as UTF-8), the answer and
+    /// the body each within `timeout` (`ReadinessCheckExecutorImpl.akkaHttpGet` and
+    /// `akkaResponseToCheckResponse`, M:src/main/scala/mesosphere/marathon/core/readiness/impl/
+    /// ReadinessCheckExecutorImpl.scala).
+    pub(crate) async fn check_response(&self, url: &str, timeout: Duration) -> Result<(u16, String, String), String> {
+        let timed_out = || format!("timed out after {}s", timeout.as_secs_f64());
+        let response = self.checks.get(url).timeout(timeout).send().await.map_err(|e| {
+            if e.is_timeout() {
+                timed_out()
+            } else {
+                describe(&e)
+            }
+        })?;
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned())
+            .unwrap_or_default();
+        let bytes = tokio::time::timeout(timeout, response.bytes())
+            .await
+            .map_err(|_| timed_out())?
+            .map_err(|e| describe(&e))?;
+        Ok((status, content_type, String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
     /// The client for a fetch URI (`http://` or `https://`), or `None` for another scheme.
     pub(crate) fn fetch_client(&self, uri: &str) -> Option<&reqwest::Client> {
         if uri.starts_with("http://") {

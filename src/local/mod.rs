@@ -7,10 +7,11 @@
 //! - Inside: `state` (the model under one mutex), `normalize` (defaults and validation),
 //!   `plan`, `deployment` and `deploy` (deployment steps, a running deployment, the rolling
 //!   restart), `scheduler` (the cycle), `placement` (constraints, resources, ports), `process`,
-//!   `task_env`, `procgroup` and `fetch` (real task processes), `health` (health and readiness
-//!   checks), `http_clients` (outbound HTTP for checks and fetch), `events` and `api::events`
-//!   (the SSE stream), `api` (routes per resource), `changes` (accepting a new root group:
-//!   locks, plans, events), `views` (wire shapes), `persist` (`--state`).
+//!   `task_env`, `procgroup` and `fetch` (real task processes), `health` (health checks),
+//!   `readiness` (readiness checks, only inside deployments), `http_clients` (outbound HTTP for
+//!   checks and fetch), `events` and `api::events` (the SSE stream), `api` (routes per
+//!   resource), `changes` (accepting a new root group: locks, plans, events), `views` (wire
+//!   shapes), `persist` (`--state`).
 
 mod agents;
 mod api;
@@ -35,6 +36,7 @@ mod plan;
 mod process;
 mod procgroup;
 mod raml;
+mod readiness;
 mod sandbox;
 mod scheduler;
 mod state;

@@ -17,6 +17,7 @@ use super::persist;
 use super::placement::{self, Usage};
 use super::process;
 use super::procgroup;
+use super::readiness;
 use super::state::{Instance, State, TaskState};
 use super::Shared;
 
@@ -36,12 +37,16 @@ pub(crate) async fn run(shared: Arc<Shared>) {
 /// One cycle.
 pub(crate) fn tick(shared: &Arc<Shared>) {
     let mut fx = Effects::default();
-    {
+    let probes = {
         let mut st = shared.lock();
         super::ops::report_kills(&mut st, &shared.bus);
         deploy::advance_all(&mut st, &shared.bus, &mut fx);
         keep(&mut st, shared, &mut fx);
         launch_queued(&mut st, shared, &mut fx);
+        readiness::arm(&mut st)
+    };
+    for probe in probes {
+        shared.spawn("readiness check", readiness::run(shared.clone(), probe));
     }
     persist::save_if_dirty(shared);
     for k in fx.kills {

@@ -1,8 +1,7 @@
 //! Wire shapes built from the state: AppInfo (with embeds), Task, Group trees and the queue.
 
 use crate::marathon::types::{
-    App, Deployment, DeploymentAction, DeploymentRef, Group, IpAddress, QueueDelay, QueueItem, ReadinessCheckResult,
-    Task,
+    App, Deployment, DeploymentAction, DeploymentRef, Group, IpAddress, QueueDelay, QueueItem, Task,
 };
 
 use super::deployment::DeploymentRun;
@@ -81,7 +80,9 @@ pub(crate) fn app_info(st: &State, rec: &AppRecord, embed: Embed) -> App {
         app.last_task_failure = rec.last_failure.clone();
     }
     if embed.readiness {
-        app.readiness_check_results = Some(Vec::new());
+        // What the running deployments saw (M:src/main/scala/mesosphere/marathon/core/appinfo/
+        // impl/AppInfoBaseData.scala, `readinessChecksByAppFuture`): empty without one.
+        app.readiness_check_results = Some(super::readiness::results_of(st, &app.id));
     }
     app
 }
@@ -211,17 +212,19 @@ fn queue_delay(until: Option<std::time::Instant>, now: std::time::Instant) -> Qu
 }
 
 /// A running deployment as `GET /v2/deployments` shows it.
-pub(crate) fn deployment(st: &State, run: &DeploymentRun) -> Deployment {
+pub(crate) fn deployment(run: &DeploymentRun) -> Deployment {
     let current_actions = if run.current_step == 0 {
         Vec::new()
     } else {
         run.steps[run.current_step - 1]
             .iter()
-            .map(|a| DeploymentAction {
+            .zip(&run.progress)
+            .map(|(a, p)| DeploymentAction {
                 action: a.kind.name().into(),
                 app: Some(a.app_id.clone()),
                 pod: None,
-                readiness_check_results: Some(readiness_results(st, &a.app_id)),
+                // `DeploymentPlanConversion`: `info.readinessChecksByApp(action.runSpec.id)`.
+                readiness_check_results: Some(p.readiness.values().cloned().collect()),
             })
             .collect()
     };
@@ -235,18 +238,4 @@ pub(crate) fn deployment(st: &State, run: &DeploymentRun) -> Deployment {
         current_step: run.current_step as u32,
         total_steps: run.steps.len() as u32,
     }
-}
-
-fn readiness_results(st: &State, app_id: &str) -> Vec<ReadinessCheckResult> {
-    let Some(rec) = st.apps.get(app_id) else { return Vec::new() };
-    let Some(check) = rec.def.readiness_checks.as_ref().and_then(|r| r.first()) else { return Vec::new() };
-    st.instances_of(app_id)
-        .filter(|i| i.active())
-        .map(|i| ReadinessCheckResult {
-            name: check.name.clone().unwrap_or_default(),
-            task_id: i.task_id.clone(),
-            ready: i.ready,
-            last_response: None,
-        })
-        .collect()
 }

@@ -8,7 +8,9 @@
 //!   was sent. A write that timed out, lost its connection after sending, or got 502/503 may
 //!   have been applied: it is never sent again but ends in [`Error::Uncertain`], so the caller
 //!   re-reads Marathon's groups and deployments to learn what happened (`rollout::confirm`).
-//!   4xx are never retried.
+//!   So does a write answered 500 without `X-Marathon-Leader`: a forwarding non-leader's error
+//!   page after its call to the leader failed (see `forwarder_failed`); a 500 of the leader
+//!   itself stays [`Error::Api`]. 4xx are never retried.
 //! - Changes return the deployment id Marathon assigned, so callers track *that* deployment
 //!   instead of guessing from an empty `/v2/deployments`.
 
@@ -325,6 +327,13 @@ impl Client {
             let reason = format!("Marathon at {} answered {} to {method} {path}: {message}", answer.url, answer.status);
             return Err(Error::Uncertain { method, path, reason });
         }
+        if forwarder_failed(&answer) && !idempotent {
+            let reason = format!(
+                "Marathon at {} answered {} to {method} {path} without X-Marathon-Leader: a non-leader forwarding it lost the leader's answer",
+                answer.url, answer.status
+            );
+            return Err(Error::Uncertain { method, path, reason });
+        }
         // Marathon answers every error with JSON `{"message": ...}` (MarathonExceptionMapper.scala);
         // a bare 404/405 page comes from some other server at that address.
         let not_json = serde_json::from_slice::<Value>(&answer.body).is_err();
@@ -530,6 +539,19 @@ fn decode<T: DeserializeOwned>(method: Method, path: &str, body: &[u8]) -> Resul
         path: path.split('?').next().unwrap_or(path).to_owned(),
         source,
     })
+}
+
+/// Whether a 500 came from a non-leader Marathon whose forwarding failed rather than from the
+/// leader. A non-leader forwarding a request answers `sendError(500)` when its call to the
+/// leader fails after connecting (its read timeout: the leader may have applied a write) and
+/// 502 when the connection fails (M:src/main/scala/mesosphere/marathon/api/forwarder/
+/// AsyncUrlConnectionRequestForwarder.scala, `forward`); such an error page carries none of the
+/// leader's headers. Every answer of the leader carries `X-Marathon-Leader`
+/// (M:src/main/scala/mesosphere/marathon/api/LeaderProxyFilter.scala, `doFilter`), relayed by
+/// a forwarder with `X-Marathon-Via` added (`cloneResponseStatusAndHeader`), so its own 500s
+/// are told apart by that header, not by `X-Marathon-Via`, which the forwarder's error lacks.
+fn forwarder_failed<T>(answer: &Answer<T>) -> bool {
+    answer.status == StatusCode::INTERNAL_SERVER_ERROR && !answer.headers.contains_key("X-Marathon-Leader")
 }
 
 /// The deployment id and version of a change: the `Marathon-Deployment-Id` header, else the

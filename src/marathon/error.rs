@@ -81,7 +81,7 @@ pub enum Error {
         /// Marathon's message.
         message: String,
     },
-    /// Any other non-success answer (5xx after retries, unexpected codes).
+    /// Any other non-success answer (5xx after retries, a leader's own 500, unexpected codes).
     #[error("Marathon answered {status} to {method} {path}: {message}")]
     Api {
         /// Request method.
@@ -105,8 +105,10 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// A change was sent but its outcome is unknown: no answer in time, the connection broke
-    /// after sending, or 502/503. Marathon may have applied it, so it is never sent again;
-    /// the caller re-reads Marathon to learn what happened.
+    /// after sending, 502/503, or 500 without `X-Marathon-Leader` (a forwarding non-leader whose
+    /// call to the leader failed after connecting: M:src/main/scala/mesosphere/marathon/api/
+    /// forwarder/AsyncUrlConnectionRequestForwarder.scala, `forward`). Marathon may have applied
+    /// it, so it is never sent again; the caller re-reads Marathon to learn what happened.
     #[error("{reason}")]
     Uncertain {
         /// Request method.

@@ -1,9 +1,16 @@
 //! Changes whose answer never came: learning from Marathon what happened (issue 11, item 4).
 //!
 //! The client never sends a write twice: a write that timed out, lost its connection after
-//! sending, or got 502/503 is [`marathon::Error::Uncertain`] (a proxying Marathon answers 502
-//! when the leader took the request but did not answer: M:src/main/scala/mesosphere/marathon/
-//! api/forwarder/AsyncUrlConnectionRequestForwarder.scala). Each wrapper here then re-reads the
+//! sending, got 502/503, or got 500 without `X-Marathon-Leader` is
+//! [`marathon::Error::Uncertain`]. A non-leader Marathon forwarding a write answers 502 when its
+//! connection to the leader fails (refused, or made but answered nothing, which the forwarder
+//! cannot tell apart) or it knows no leader, and 500 on any other failure of the call, its read
+//! timeout included, after the leader may have applied the write; that 500 is a bare error page
+//! without the leader's `X-Marathon-Leader`, which every answer of the leader carries, relayed
+//! ones too (M:src/main/scala/mesosphere/marathon/api/forwarder/
+//! AsyncUrlConnectionRequestForwarder.scala, `forward`; M:src/main/scala/mesosphere/marathon/
+//! api/LeaderProxyFilter.scala, `doFilter`). A 500 of the leader itself is a failure, never
+//! re-read. Each wrapper here then re-reads the
 //! object it changed, a few times over about two seconds, and goes on with the deployment that
 //! carries the change (from `/v2/deployments`) when the change shows; otherwise it reports the
 //! uncertain error and the caller leaves etcd as it was.

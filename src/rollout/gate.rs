@@ -1,6 +1,8 @@
 //! The health gate of rolling updates and restarts: waits until enough tasks of one revision
 //! app are running, healthy by Marathon's health results and ready (where readiness checks
 //! are defined) continuously for `min_healthy`, and fails fast on the signals Marathon gives.
+//! Readiness is Marathon's `readinessCheckResults` during a deployment, or, through
+//! [`pass_probed`], the client's own probes where no deployment runs the checks (a restart).
 //!
 //! Marathon never fails a deployment itself, so the gate does, with the detector it shares with
 //! the convergence wait ([`super::stuck`]): unplaced instances whose offers keep being declined
@@ -16,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use super::event::{Event, Reporter};
 use super::live::Snapshot;
+use super::readiness::Prober;
 use super::stuck::{Detector, Poll, Trouble};
 use super::wait::{task_healthy, WaitError};
 use crate::marathon::types::{App, Task, TaskState};
@@ -89,6 +92,19 @@ pub async fn pass(
     client: &Client,
     gate: &Gate<'_>,
     reporter: &dyn Reporter,
+    cancel: Cancel<'_>,
+) -> Result<Passed, WaitError> {
+    pass_probed(client, gate, None, reporter, cancel).await
+}
+
+/// [`pass`], with readiness judged by `probe` (which checks the tasks' endpoints itself) instead
+/// of Marathon's `readinessCheckResults`: for changes that open no deployment (a restart), where
+/// Marathon runs no readiness check ([`super::readiness`]).
+pub async fn pass_probed(
+    client: &Client,
+    gate: &Gate<'_>,
+    probe: Option<&Prober>,
+    reporter: &dyn Reporter,
     mut cancel: Cancel<'_>,
 ) -> Result<Passed, WaitError> {
     let name = format!("{}/{}", gate.key.service(), gate.key.group());
@@ -117,8 +133,15 @@ pub async fn pass(
         let tasks: Vec<&Task> = app.tasks.iter().flatten().filter(|t| !gate.exclude.contains(&t.id)).collect();
         let live: BTreeSet<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
         healthy_since.retain(|id, _| live.contains(id.as_str()));
+        if let Some(p) = probe {
+            p.retain(&live);
+        }
         for t in &tasks {
-            if task_healthy(&app, t) && ready(&app, t, deploying) {
+            let ready = match probe {
+                Some(p) => p.ready(&app, t),
+                None => ready(&app, t, deploying),
+            };
+            if task_healthy(&app, t) && ready {
                 healthy_since.entry(t.id.clone()).or_insert(now);
             } else {
                 healthy_since.remove(&t.id);
@@ -155,6 +178,10 @@ pub async fn pass(
                 passed.len(),
                 humantime::format_duration(gate.min_healthy)
             ),
+        };
+        let state = match probe.and_then(Prober::waiting) {
+            Some(waiting) => format!("{state}; {waiting}"),
+            None => state,
         };
         reporter.on(Event::Progress { group: name.clone(), healthy: passed.len() as u32, desired: gate.want, state });
     }

@@ -16,7 +16,8 @@
 //!   [`settle`]: wait, then registration synced.
 //! - [`event`]: progress events and the `Reporter` trait the terminal layer implements.
 //! - [`rolling`], [`restart`]: rolling updates and restarts in batches, through the health
-//!   [`gate`], retiring tasks with a drain ([`retire`]), ending through [`finish`].
+//!   [`gate`], retiring tasks with a drain ([`retire`]), ending through [`finish`]; a restart's
+//!   gate probes readiness checks itself ([`readiness`]).
 //! - [`journal`]: a rollout's progress in etcd; [`resume`]: `rollout resume|abort` of a
 //!   journaled rollout; [`history`]: the revisions deployed, for `history` and `rollback`.
 
@@ -36,6 +37,7 @@ pub mod locks;
 pub mod overlap;
 pub mod plan;
 pub mod ports;
+pub mod readiness;
 pub mod register;
 pub mod remove;
 pub mod restart;

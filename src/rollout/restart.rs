@@ -1,7 +1,20 @@
 //! Rolling restarts (DESIGN §3): every task of a group's revision app is replaced in batches,
 //! with no spec change. Each batch drains its victims (never a task already killing), kills
 //! them without scaling so Marathon launches replacements, waits at the health gate until the
-//! replacements stay healthy for `min_healthy`, registers them and pauses `wait`.
+//! replacements stay healthy (and ready) for `min_healthy`, registers them and pauses `wait`.
+//!
+//! Readiness: Marathon runs an app's readiness check only inside a deployment
+//! (M:src/main/scala/mesosphere/marathon/core/deployment/impl/ReadinessBehavior.scala,
+//! `readinessBehavior`), and a kill without scale opens none, so nothing would check the
+//! replacements. Where the app defines a readiness check, the gate probes each replacement's
+//! endpoint itself, as Marathon's `ReadinessCheckExecutorImpl` does ([`super::readiness`]), and a
+//! replacement is registered only once it is ready (and healthy). Restarting through a
+//! deployment instead (`POST /v2/apps/{id}/restart`, or kill-and-scale then scale up) would let
+//! Marathon run the checks but not keep this module's order: Marathon would pick and kill the
+//! old tasks at its own pace, so they could not be drained from etcd first, a batch would
+//! drop serving capacity by scaling down, and every batch would hold the app's deployment lock
+//! (409 to any other change meanwhile). The price of probing: the machine running Theseus must
+//! reach the tasks' ports, as Marathon's leader and the consumers reading etcd do.
 //!
 //! Progress is journaled like an update's ([`super::journal`]). `rollout resume` of a restart
 //! replaces only the tasks staged before the journaled start: those not replaced yet.
@@ -18,6 +31,7 @@ use super::finish::noted;
 use super::gate::{self, Cancel, Gate};
 use super::journal::{self, Start, Tracker};
 use super::live::{revision_of, LiveGroup, Snapshot};
+use super::readiness::Prober;
 use super::register::{self, container_info};
 use super::retire::{kill_these, pick, Kill};
 use super::rolling::{batch_sizes, RolloutOutcome, RolloutResult, Settings, Timings};
@@ -183,6 +197,8 @@ async fn replace_all(
     let plan = batch_sizes(&settings.rollout, originals.len() as u32);
     let services = [live.key.service().to_owned()];
     let mut replaced = total.saturating_sub(originals.len() as u32).min(n);
+    // One prober for the whole restart: a task found ready stays ready, as in Marathon.
+    let prober = Prober::for_app(app).map_err(|reason| WaitError::Failing { group: format!("`{name}`"), reason })?;
     let mut k = 0u32;
     loop {
         let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
@@ -215,7 +231,7 @@ async fn replace_all(
             poll: settings.poll,
             fail_after: Some(settings.fail_after),
         };
-        let passed = gate::pass(scope.marathon, &g, reporter, cancel.as_mut()).await?;
+        let passed = gate::pass_probed(scope.marathon, &g, prober.as_ref(), reporter, cancel.as_mut()).await?;
         result.timings.batches.push(batch_started.elapsed().as_secs_f64());
         let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
         scope.etcd.register_containers(&live.key, &infos).await.map_err(|e| WaitError::Failing {

@@ -32,6 +32,8 @@ mod marathon_client;
 mod messages;
 mod output;
 mod progress;
+mod proxied_writes;
+mod readiness;
 mod rollout;
 mod rollout_journal;
 mod scale_batched;

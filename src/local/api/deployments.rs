@@ -15,7 +15,7 @@ use super::{deployment_response, json_response, ApiError, ApiResult, Params};
 /// `GET /v2/deployments`.
 pub(crate) async fn list(State(shared): State<Arc<Shared>>) -> ApiResult {
     let st = shared.lock();
-    let list: Vec<Deployment> = st.deployments.iter().map(|d| views::deployment(&st, d)).collect();
+    let list: Vec<Deployment> = st.deployments.iter().map(views::deployment).collect();
     drop(st);
     Ok(json_response(StatusCode::OK, &list))
 }

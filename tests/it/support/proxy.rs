@@ -2,7 +2,9 @@
 //! path, headers) and can answer the next N requests with a chosen status instead of
 //! forwarding them, as a Marathon between leaders (503) or a broken proxy (502) would. Rules of
 //! [`Fault`] act *after* forwarding too (issue 11): the engine applies the request, then the
-//! client gets a late answer, a 502/503, garbage, or a connection that breaks mid-answer.
+//! client gets a late answer, a 502/503, garbage, or a connection that breaks mid-answer;
+//! [`Fault::ForwarderFailed`] and [`Fault::Leader`] tell a forwarding non-leader's error page
+//! from the leader's own answer by their headers, as Marathon's do (issue 22, item 8).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -34,6 +36,16 @@ pub enum Fault {
     /// Forward, then answer this status and body instead (a proxying Marathon whose leader took
     /// the request but did not answer sends 502).
     After(u16, String),
+    /// Forward, then answer as a non-leader Marathon whose call to the leader failed after the
+    /// leader took the request (its read timeout): `response.sendError(status)`, Jetty's HTML
+    /// error page, with neither `X-Marathon-Leader` nor `X-Marathon-Via`
+    /// (M:src/main/scala/mesosphere/marathon/api/forwarder/AsyncUrlConnectionRequestForwarder.scala,
+    /// `forward`).
+    ForwarderFailed(u16),
+    /// Answer this status and JSON body without forwarding, as the leader itself does: with
+    /// `X-Marathon-Leader` naming it (M:src/main/scala/mesosphere/marathon/api/LeaderProxyFilter.scala,
+    /// `doFilter`).
+    Leader(u16, String),
     /// Forward, then answer 200 with a body that is not JSON.
     Garbage,
     /// Forward, then break the connection after the status line.
@@ -101,6 +113,12 @@ impl Proxy {
                             if let Some(Fault::Answer(status, body)) = &fault {
                                 return json_answer(*status, body.clone());
                             }
+                            if let Some(Fault::Leader(status, body)) = &fault {
+                                let mut answer = json_answer(*status, body.clone());
+                                let leader = axum::http::HeaderValue::from_str(&upstream).unwrap();
+                                answer.headers_mut().insert("x-marathon-leader", leader);
+                                return answer;
+                            }
                             if let Some(Fault::Hold(d)) = &fault {
                                 tokio::time::sleep(*d).await;
                             }
@@ -122,6 +140,7 @@ impl Proxy {
                             match fault {
                                 Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
                                 Some(Fault::After(status, body)) => return json_answer(status, body),
+                                Some(Fault::ForwarderFailed(status)) => return jetty_error(status, &path),
                                 Some(Fault::Garbage) => {
                                     return (StatusCode::OK, "<html>garbage</html>").into_response()
                                 }
@@ -189,6 +208,17 @@ impl Proxy {
 fn json_answer(status: u16, body: String) -> axum::response::Response {
     let code = StatusCode::from_u16(status).unwrap();
     (code, [("content-type", "application/json")], body).into_response()
+}
+
+/// Jetty's default error page for `sendError(status)` (Marathon installs no error handler of
+/// its own), as a forwarding Marathon answers when its call to the leader failed.
+fn jetty_error(status: u16, path: &str) -> axum::response::Response {
+    let code = StatusCode::from_u16(status).unwrap();
+    let reason = code.canonical_reason().unwrap_or("Server Error");
+    let page = format!(
+        "<html>\n<head>\n<meta http-equiv=\"Content-Type\" content=\"text/html;charset=ISO-8859-1\"/>\n<title>Error {status} {reason}</title>\n</head>\n<body><h2>HTTP ERROR {status}</h2>\n<p>Problem accessing {path}. Reason:\n<pre>    {reason}</pre></p>\n</body>\n</html>\n"
+    );
+    (code, [("content-type", "text/html;charset=iso-8859-1")], page).into_response()
 }
 
 impl Drop for Proxy {
