@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::support::cmd::theseus;
-use super::support::engine::Engine;
-use super::support::etcd::Etcd;
+use super::support::env::Env;
 use super::support::proxy::Proxy;
 
 /// A spec of two command-app groups that start quickly (sleep keeps them running).
@@ -30,35 +29,9 @@ labels = ["dev", "backend"]
 instances = 1
 "#;
 
-struct Env {
-    engine: Engine,
-    etcd: Etcd,
-    dir: tempfile::TempDir,
-}
-
 impl Env {
-    fn start() -> Env {
-        Env { engine: Engine::start(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn spec(&self, text: &str) -> std::path::PathBuf {
-        let path = self.dir.path().join("spec.toml");
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = theseus();
-        c.args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"]);
-        c.timeout(Duration::from_secs(120));
-        c
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.cmd().args(args).args(["-o", "json"]).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    fn spec_file(&self, text: &str) -> String {
+        self.write("spec.toml", text)
     }
 }
 
@@ -69,8 +42,8 @@ fn fast() -> [&'static str; 4] {
 #[test]
 fn create_registers_view_scales_and_removes() {
     let env = Env::start();
-    let spec = env.spec(SPEC);
-    let spec = spec.to_str().unwrap();
+    let spec = env.spec_file(SPEC);
+    let spec = spec.as_str();
 
     // plan before: two creates, exit 10 with --exit-code
     let plan = env.cmd().args(["plan", spec, "--exit-code", "-o", "json"]).output().unwrap();
@@ -136,7 +109,7 @@ fn create_registers_view_scales_and_removes() {
 #[test]
 fn unplaceable_groups_fail_fast_with_marathons_reason() {
     let env = Env::start();
-    let spec = env.spec(
+    let spec = env.spec_file(
         r#"
 namespace = "it"
 [service.picky]
@@ -154,7 +127,7 @@ instances = 1
     let started = Instant::now();
     let out = env
         .cmd()
-        .args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms", "--fail-after", "1s", "--timeout", "60s"])
+        .args(["create", spec.as_str(), "--poll-interval", "200ms", "--fail-after", "1s", "--timeout", "60s"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
@@ -164,7 +137,7 @@ instances = 1
     assert_eq!(env.json(&["view", "picky"]).as_array().unwrap().len(), 0, "undone in Marathon");
     assert_ne!(env.cmd().args(["endpoints", "picky"]).output().unwrap().status.code(), Some(0), "and in etcd");
     // With --no-wait nothing is undone: view says why it waits ...
-    let out = env.cmd().args(["create", spec.to_str().unwrap(), "--no-wait"]).output().unwrap();
+    let out = env.cmd().args(["create", spec.as_str(), "--no-wait"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -187,7 +160,7 @@ instances = 1
 #[test]
 fn a_refused_scale_down_leaves_the_registrations_as_they_were() {
     let env = Env::start();
-    let spec = env.spec(
+    let spec = env.spec_file(
         r#"
 namespace = "it"
 [service.spread]
@@ -200,7 +173,7 @@ labels = ["dev"]
 instances = 2
 "#,
     );
-    let created = env.cmd().args(["create", spec.to_str().unwrap()]).args(fast()).output().unwrap();
+    let created = env.cmd().args(["create", spec.as_str()]).args(fast()).output().unwrap();
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     // Five on three agents with UNIQUE hostname: the deployment can never finish.
     let out = env.cmd().args(["scale", "spread", "-l", "dev", "--instances", "5", "--no-wait"]).output().unwrap();
@@ -220,8 +193,8 @@ fn view_costs_a_constant_number_of_requests() {
     for i in 0..5 {
         text.push_str(&format!("[[service.many.group]]\nlabels = [\"g{i}\"]\ninstances = 0\n"));
     }
-    let spec = env.spec(&text);
-    env.json(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let spec = env.spec_file(&text);
+    env.json(&["create", spec.as_str(), "--poll-interval", "200ms"]);
     let before = env.engine.requests();
     env.json(&["view"]);
     let small = env.engine.requests() - before;
@@ -230,8 +203,8 @@ fn view_costs_a_constant_number_of_requests() {
     for i in 5..40 {
         more.push_str(&format!("[[service.many.group]]\nlabels = [\"g{i}\"]\ninstances = 0\n"));
     }
-    let spec = env.spec(&more);
-    env.json(&["create", spec.to_str().unwrap(), "--skip-existing", "--poll-interval", "200ms"]);
+    let spec = env.spec_file(&more);
+    env.json(&["create", spec.as_str(), "--skip-existing", "--poll-interval", "200ms"]);
     let before = env.engine.requests();
     let view = env.json(&["view"]);
     assert_eq!(view.as_array().unwrap().len(), 40);
@@ -243,8 +216,8 @@ fn view_costs_a_constant_number_of_requests() {
 #[test]
 fn bad_input_and_unreachable_servers_change_nothing() {
     let env = Env::start();
-    let spec = env.spec(SPEC);
-    let spec = spec.to_str().unwrap();
+    let spec = env.spec_file(SPEC);
+    let spec = spec.as_str();
     // Marathon down: exit 1, clear message
     let out = theseus()
         .args(["--marathon", "http://127.0.0.1:9", "--etcd", &env.etcd.endpoint, "create", spec])
@@ -264,9 +237,9 @@ fn bad_input_and_unreachable_servers_change_nothing() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no group of service `hello`"));
     // invalid spec: exit 2, nothing sent
-    let bad = env.spec("[service.Bad]\ncmd = \"xx\"\n");
+    let bad = env.spec_file("[service.Bad]\ncmd = \"xx\"\n");
     let before = env.engine.requests();
-    let out = env.cmd().args(["create", bad.to_str().unwrap()]).output().unwrap();
+    let out = env.cmd().args(["create", bad.as_str()]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(env.engine.requests(), before, "an invalid spec sends nothing");
 }
@@ -282,9 +255,9 @@ fn marathon_rejecting_the_apps_changes_nothing_anywhere() {
         r#"{"message":"Object is not valid","details":[{"path":"/0/mem","errors":["error.min"]}]}"#,
         1,
     );
-    let spec = env.spec(SPEC);
+    let spec = env.spec_file(SPEC);
     let out = theseus()
-        .args(["--marathon", &proxy.url(), "--etcd", &env.etcd.endpoint, "create", spec.to_str().unwrap()])
+        .args(["--marathon", &proxy.url(), "--etcd", &env.etcd.endpoint, "create", spec.as_str()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "422 is invalid input");
@@ -297,8 +270,8 @@ fn marathon_rejecting_the_apps_changes_nothing_anywhere() {
 #[test]
 fn the_config_key_holds_what_was_deployed() {
     let env = Env::start();
-    let spec = env.spec(SPEC);
-    env.json(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let spec = env.spec_file(SPEC);
+    env.json(&["create", spec.as_str(), "--poll-interval", "200ms"]);
     let dump = env.etcd.dump();
     let config = dump
         .iter()
@@ -307,7 +280,7 @@ fn the_config_key_holds_what_was_deployed() {
     let config: Value = serde_json::from_str(&config.1).unwrap();
     assert_eq!(config["instances"], 2);
     assert_eq!(config["namespace"], "it");
-    let rendered = env.json(&["render", spec.to_str().unwrap(), "-l", "frontend"]);
+    let rendered = env.json(&["render", spec.as_str(), "-l", "frontend"]);
     assert_eq!(config["app_id"], rendered[0]["id"]);
     let mut args = vec!["scale", "hello", "-l", "dev,frontend", "--instances", "3"];
     args.extend(fast());
@@ -325,8 +298,8 @@ fn the_config_key_holds_what_was_deployed() {
 #[test]
 fn a_group_locked_by_another_theseus_is_not_touched_and_exits_6() {
     let env = Env::start();
-    let spec = env.spec(SPEC);
-    env.json(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let spec = env.spec_file(SPEC);
+    env.json(&["create", spec.as_str(), "--poll-interval", "200ms"]);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let lock = rt.block_on(async {
         let driver = env.etcd.driver().await;
@@ -353,8 +326,8 @@ fn a_group_locked_by_another_theseus_is_not_touched_and_exits_6() {
 fn view_watch_streams_one_json_document_per_refresh() {
     use std::io::{BufRead, BufReader};
     let env = Env::start();
-    let spec = env.spec(SPEC);
-    env.json(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let spec = env.spec_file(SPEC);
+    env.json(&["create", spec.as_str(), "--poll-interval", "200ms"]);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_theseus"))
         .args(["--marathon", &env.engine.url(), "view", "--watch", "--interval", "200ms", "-o", "json"])
         .stdout(std::process::Stdio::piped())
@@ -373,8 +346,8 @@ fn view_watch_streams_one_json_document_per_refresh() {
 #[test]
 fn quiet_silences_status_lines_but_not_results() {
     let env = Env::start();
-    let spec = env.spec(SPEC);
-    let out = env.cmd().args(["-q", "create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).output().unwrap();
+    let spec = env.spec_file(SPEC);
+    let out = env.cmd().args(["-q", "create", spec.as_str(), "--poll-interval", "200ms"]).output().unwrap();
     assert!(out.status.success());
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("created"));

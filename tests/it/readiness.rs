@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::support::cmd::theseus;
 use super::support::engine::Engine;
@@ -55,19 +55,6 @@ fn server(dir: &Path) -> (String, String) {
 fn hits(dir: &str, task: &str) -> Vec<(f64, String)> {
     let text = std::fs::read_to_string(Path::new(dir).join(task)).unwrap_or_default();
     text.lines().filter_map(|l| l.split_once(' ')).filter_map(|(t, p)| Some((t.parse().ok()?, p.to_owned()))).collect()
-}
-
-/// (task id, host:port) registered in etcd for web/dev.
-fn registered(etcd: &Etcd) -> Vec<(String, String)> {
-    etcd.dump()
-        .into_iter()
-        .filter(|(k, _)| k.contains("/services/web/dev/containers/") && k.ends_with("/info"))
-        .map(|(_, v)| {
-            let info: Value = serde_json::from_str(&v).unwrap();
-            let addr = format!("{}:{}", info["instance_host"].as_str().unwrap(), info["instance_port"]);
-            (info["instance_name"].as_str().unwrap().to_owned(), addr)
-        })
-        .collect()
 }
 
 /// The status `/ready` answers at `addr` now (0 when nothing answers).
@@ -133,7 +120,7 @@ instances = 2
     };
     let (code, _, err) = run(&["create", file.to_str().unwrap(), "--poll-interval", "200ms", "--timeout", "60s"]);
     assert_eq!(code, Some(0), "{err}");
-    let before: BTreeSet<String> = registered(&etcd).into_iter().map(|(id, _)| id).collect();
+    let before: BTreeSet<String> = etcd.registered("web", "dev").into_iter().map(|(id, _)| id).collect();
     assert_eq!(before.len(), 2, "create registered both tasks");
 
     // Sample etcd while the restart runs: every listed task answers ready, and when it was
@@ -145,7 +132,7 @@ instances = 2
         std::thread::spawn(move || {
             let mut samples = 0;
             while !stop.load(Ordering::Relaxed) {
-                for (id, addr) in registered(&etcd) {
+                for (id, addr) in etcd.registered("web", "dev") {
                     if ready_status(&addr) == 503 {
                         unready.lock().unwrap().push(format!("{id} at {addr}"));
                     }
@@ -177,7 +164,7 @@ instances = 2
     assert!(samples > 10, "etcd was sampled while the restart ran ({samples} samples)");
     let unready = unready.lock().unwrap().clone();
     assert!(unready.is_empty(), "etcd listed tasks whose readiness check did not pass yet: {unready:?}");
-    let after: BTreeSet<String> = registered(&etcd).into_iter().map(|(id, _)| id).collect();
+    let after: BTreeSet<String> = etcd.registered("web", "dev").into_iter().map(|(id, _)| id).collect();
     assert_eq!(after.len(), 2, "{after:?}");
     assert!(after.is_disjoint(&before), "every task was replaced");
     for task in &after {

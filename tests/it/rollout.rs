@@ -12,13 +12,7 @@ use serde_json::Value;
 
 use super::support::cmd::theseus;
 use super::support::engine::Engine;
-use super::support::etcd::Etcd;
-
-struct Env {
-    engine: Engine,
-    etcd: Etcd,
-    dir: tempfile::TempDir,
-}
+use super::support::env::Env;
 
 /// The HTTP health check of [`spec`]: passes once the server answers `/`.
 const HEALTH: &str = r#"{ protocol = "HTTP", path = "/", port = "http", grace = "10s", interval = "1s", timeout = "1s", max_failures = 3 }"#;
@@ -51,61 +45,20 @@ instances = {instances}
 const SERVE: &str = "exec python3 -m http.server $PORT0 --bind $HOST";
 
 impl Env {
-    fn start() -> Env {
-        Env { engine: Engine::start(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = theseus();
-        c.args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"]);
-        c.timeout(Duration::from_secs(180));
-        c
-    }
-
-    /// Runs a command with `-o json`; returns the exit code, the document and stderr.
-    fn run(&self, args: &[&str]) -> (Option<i32>, Value, String) {
-        let out = self.cmd().args(args).args(["-o", "json"]).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        (out.status.code(), serde_json::from_slice(&out.stdout).unwrap_or(Value::Null), stderr)
-    }
-
     /// Creates the first revision and returns its app id.
     fn create(&self, text: &str) -> String {
         let file = self.write("v1.toml", text);
         let (code, doc, err) = self.run(&["create", &file, "--poll-interval", "200ms", "--timeout", "60s"]);
         assert_eq!(code, Some(0), "{err}");
-        let apps = self.apps();
+        let apps = self.app_ids();
         assert_eq!(apps.len(), 1, "{doc}");
         apps[0].clone()
     }
 
-    fn apps(&self) -> Vec<String> {
-        let apps = self.engine.get("/v2/apps?embed=apps.tasks");
-        apps["apps"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_owned()).collect()
-    }
-
     /// (task id, host:port) registered in etcd for web/dev.
     fn registered(&self) -> Vec<(String, String)> {
-        registered_in(&self.etcd)
+        self.etcd.registered("web", "dev")
     }
-}
-
-fn registered_in(etcd: &Etcd) -> Vec<(String, String)> {
-    etcd.dump()
-        .into_iter()
-        .filter(|(k, _)| k.contains("/services/web/dev/containers/") && k.ends_with("/info"))
-        .map(|(_, v)| {
-            let info: Value = serde_json::from_str(&v).unwrap();
-            let addr = format!("{}:{}", info["instance_host"].as_str().unwrap(), info["instance_port"]);
-            (info["instance_name"].as_str().unwrap().to_owned(), addr)
-        })
-        .collect()
 }
 
 /// Task ids and states of an app on the engine, healthy ones marked.
@@ -172,7 +125,7 @@ fn a_good_update_rolls_in_batches_and_etcd_only_lists_live_tasks() {
     assert_ne!(row["from"], row["to"]);
     assert_eq!(row["batches"], serde_json::json!([1, 1, 1]));
 
-    let apps = env.apps();
+    let apps = env.app_ids();
     assert_eq!(apps.len(), 1, "{apps:?}");
     assert_ne!(apps[0], old, "the old revision app is gone");
     let healthy = healthy_tasks(&env.engine, &apps[0]);
@@ -198,7 +151,7 @@ fn a_crashing_revision_is_rolled_back_with_exit_3() {
     assert!(started.elapsed() < Duration::from_secs(40), "failed fast, not at the deadline");
     assert_eq!(doc[0]["outcome"], "rolled-back");
     assert!(doc[0]["reason"].as_str().unwrap().contains("keep failing"), "{doc}");
-    assert_eq!(env.apps(), vec![old.clone()], "the new app is gone");
+    assert_eq!(env.app_ids(), vec![old.clone()], "the new app is gone");
     let healthy: BTreeSet<String> = healthy_tasks(&env.engine, &old).into_iter().collect();
     assert_eq!(healthy.len(), 2, "old revision at full healthy capacity");
     let registered: BTreeSet<String> = env.registered().into_iter().map(|(id, _)| id).collect();
@@ -218,7 +171,7 @@ fn an_unplaceable_constraint_fails_fast_and_rolls_back() {
     assert_eq!(code, Some(3), "{err}\n{doc}");
     assert!(started.elapsed() < Duration::from_secs(30), "within seconds, not at the deadline");
     assert!(doc[0]["reason"].as_str().unwrap().contains("UnfulfilledConstraint"), "{doc}");
-    assert_eq!(env.apps(), vec![old]);
+    assert_eq!(env.app_ids(), vec![old]);
 }
 
 #[test]
@@ -230,7 +183,7 @@ fn no_rollback_leaves_a_failed_update_and_exits_4() {
     let (code, doc, err) = env.run(&args);
     assert_eq!(code, Some(4), "{err}\n{doc}");
     assert_eq!(doc[0]["outcome"], "failed");
-    let apps = env.apps();
+    let apps = env.app_ids();
     assert_eq!(apps.len(), 2, "both revisions left: {apps:?}");
     assert!(apps.contains(&old));
     // etcd lists only what is healthy: the old task.
@@ -280,7 +233,7 @@ fn dry_run_changes_nothing() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(doc[0]["outcome"], "would-roll");
     assert_eq!(doc[0]["batches"], serde_json::json!([2, 1]));
-    assert_eq!(env.apps(), vec![app]);
+    assert_eq!(env.app_ids(), vec![app]);
     assert_eq!(env.etcd.dump(), requests_before);
     let (code, doc, _) = env.run(&["restart", "web", "-l", "dev", "--dry-run"]);
     assert_eq!(code, Some(0));
@@ -316,7 +269,7 @@ fn concurrent_updates_wait_for_the_lock_and_never_act_on_stale_state() {
     let (code, doc, err) = first.join().unwrap();
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(doc[0]["outcome"], "rolled");
-    let apps = env.apps();
+    let apps = env.app_ids();
     assert_eq!(apps.len(), 1, "{apps:?}");
     let healthy: BTreeSet<String> = healthy_tasks(&env.engine, &apps[0]).into_iter().collect();
     assert_eq!(healthy.len(), 2);
@@ -410,7 +363,7 @@ fn rollout_sampled(env: &Arc<Env>, from: &str, file: &str, max_unavailable: &str
     assert_eq!(code, Some(0), "{err}\n{doc}");
     assert_eq!(doc[0]["outcome"], "rolled", "{doc}");
     assert_eq!(doc[0]["batches"], serde_json::json!([2, 2]));
-    let apps = env.apps();
+    let apps = env.app_ids();
     assert_eq!(apps.len(), 1, "{apps:?}");
     assert_eq!(healthy_tasks(&env.engine, &apps[0]).len(), 4);
     // The sampler watched the whole rollout: the old revision went, the new one came up.
@@ -532,7 +485,7 @@ fn a_health_check_that_never_passes_fails_at_the_deadline_and_rolls_back_with_ex
     assert_eq!(doc[0]["outcome"], "rolled-back", "{doc}");
     let reason = doc[0]["reason"].as_str().unwrap();
     assert!(reason.contains("did not converge within 15s") && reason.contains("rolled back"), "{reason}");
-    assert_eq!(env.apps(), vec![old.clone()], "the new app is gone");
+    assert_eq!(env.app_ids(), vec![old.clone()], "the new app is gone");
     let healthy: BTreeSet<String> = healthy_tasks(&env.engine, &old).into_iter().collect();
     assert_eq!(healthy.len(), 2, "old revision at full healthy capacity");
     let registered: BTreeSet<String> = env.registered().into_iter().map(|(id, _)| id).collect();
@@ -588,7 +541,7 @@ fn ctrl_c_exits_130_and_leaves_etcd_listing_only_running_healthy_tasks() {
     assert_eq!(doc[0]["outcome"], "failed", "{stdout}\n{stderr}");
     assert!(doc[0]["reason"].as_str().is_some_and(|r| r.contains("interrupted")), "{stdout}");
 
-    let healthy: BTreeSet<String> = env.apps().iter().flat_map(|app| healthy_tasks(&env.engine, app)).collect();
+    let healthy: BTreeSet<String> = env.app_ids().iter().flat_map(|app| healthy_tasks(&env.engine, app)).collect();
     let registered = env.registered();
     assert!(!registered.is_empty(), "the group is still served");
     for (id, addr) in &registered {
@@ -616,7 +569,7 @@ fn a_retired_task_ends_killed_and_leaves_the_old_app_no_failure() {
     let args = ["update", &file, "--max-unavailable", "1", "--deadline", "4s", "--poll-interval", "200ms"];
     let (code, doc, err) = env.run(&args);
     assert_eq!(code, Some(5), "{err}\n{doc}");
-    assert_eq!(env.apps(), vec![old.clone()]);
+    assert_eq!(env.app_ids(), vec![old.clone()]);
     assert_eq!(healthy_tasks(&env.engine, &old).len(), 2, "old revision at full healthy capacity");
     // The stream holds the whole rollout; read until the killed old task's terminal update.
     let of_old = |v: &Value| v["appId"] == old.as_str();
@@ -669,7 +622,7 @@ fn multi_batch_rollouts_wait_for_each_kill_and_scale_deployment_of_the_old_app()
         // Every kill waited out its task's 2 s grace before the next write to the old app.
         let kills = if extra[1] == "1" { 4 } else { 3 };
         assert!(started.elapsed() >= Duration::from_secs(2 * (kills - 1)), "{extra:?} took {:?}", started.elapsed());
-        let apps = env.apps();
+        let apps = env.app_ids();
         assert_eq!(apps.len(), 1, "{apps:?}");
         assert_eq!(healthy_tasks(&env.engine, &apps[0]).len(), 4);
         assert_eq!(env.registered().len(), 4);
@@ -741,7 +694,7 @@ fn single_instance_groups_stop_the_old_task_before_starting_the_new_one() {
     assert_eq!(code, Some(5), "{err}\n{doc}");
     assert_eq!(doc[0]["outcome"], "rolled-back", "{doc}");
     assert_eq!(most, 1, "two tasks of a single-instance group ran at once during the rollback");
-    let apps = env.apps();
+    let apps = env.app_ids();
     assert_eq!(apps.len(), 1, "{apps:?}");
     assert_eq!(healthy_tasks(&env.engine, &apps[0]).len(), 1);
     assert_eq!(env.registered().len(), 1);

@@ -9,15 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::support::cmd::theseus;
-use super::support::engine::Engine;
-use super::support::etcd::Etcd;
-
-/// The small test environment of `rollout.rs`: the local engine, a real etcd, a spec dir.
-struct Env {
-    engine: Engine,
-    etcd: Etcd,
-    dir: tempfile::TempDir,
-}
+use super::support::env::Env;
 
 /// An HTTP server on the assigned port with an HTTP health check; `version` is in its env.
 fn spec(version: &str, instances: u32) -> String {
@@ -42,46 +34,22 @@ const FAST: [&str; 6] = ["--poll-interval", "200ms", "--fail-after", "5s", "--de
 const JOURNAL: &str = "/theseus/rollouts/web/dev";
 
 impl Env {
-    fn start() -> Env {
-        Env { engine: Engine::start(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
     fn globals(&self) -> [String; 6] {
         ["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"].map(str::to_owned)
     }
 
-    /// Runs a command with `-o json`; returns the exit code, the document and stderr.
-    fn run(&self, args: &[&str]) -> (Option<i32>, Value, String) {
-        let mut c = theseus();
-        c.args(self.globals()).args(args).args(["-o", "json"]).timeout(Duration::from_secs(180));
-        let out = c.output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        (out.status.code(), serde_json::from_slice(&out.stdout).unwrap_or(Value::Null), stderr)
-    }
-
     /// Creates the first revision; returns its app id and revision.
-    fn create(&self, text: &str) -> (String, String) {
+    fn create_first(&self, text: &str) -> (String, String) {
         let file = self.write("v1.toml", text);
         let (code, doc, err) = self.run(&["create", &file, "--poll-interval", "200ms", "--timeout", "60s"]);
         assert_eq!(code, Some(0), "{err}");
-        let apps = self.apps();
+        let apps = self.app_ids();
         assert_eq!(apps.len(), 1, "{doc}");
         (apps[0].clone(), doc[0]["revision"].as_str().unwrap().to_owned())
     }
 
-    fn apps(&self) -> Vec<String> {
-        let apps = self.engine.get("/v2/apps");
-        apps["apps"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_owned()).collect()
-    }
-
     /// Task ids registered in etcd for web/dev.
-    fn registered(&self) -> BTreeSet<String> {
+    fn registered_ids(&self) -> BTreeSet<String> {
         self.etcd
             .dump()
             .into_iter()
@@ -95,7 +63,7 @@ impl Env {
     }
 
     /// Running tasks of `app` whose health checks all pass.
-    fn healthy(&self, app: &str) -> BTreeSet<String> {
+    fn healthy_ids(&self, app: &str) -> BTreeSet<String> {
         self.engine
             .tasks(app)
             .iter()
@@ -141,9 +109,9 @@ impl Env {
 #[test]
 fn a_killed_update_is_shown_then_resumed_to_the_new_revision() {
     let env = Env::start();
-    let (old, _) = env.create(&spec("1", 3));
+    let (old, _) = env.create_first(&spec("1", 3));
     let new = env.interrupted_update();
-    assert_eq!(env.apps().len(), 2, "left between revisions");
+    assert_eq!(env.app_ids().len(), 2, "left between revisions");
 
     let (code, doc, err) = env.run(&["rollout", "status", "web", "-l", "dev"]);
     assert_eq!(code, Some(0), "{err}");
@@ -166,10 +134,10 @@ fn a_killed_update_is_shown_then_resumed_to_the_new_revision() {
     let (code, doc, err) = env.run(&args);
     assert_eq!(code, Some(0), "{err}\n{doc}");
     assert_eq!(doc[0]["outcome"], "rolled", "{doc}");
-    assert_eq!(env.apps(), vec![new.clone()], "one app left, the new revision");
-    let healthy = env.healthy(&new);
+    assert_eq!(env.app_ids(), vec![new.clone()], "one app left, the new revision");
+    let healthy = env.healthy_ids(&new);
     assert_eq!(healthy.len(), 3);
-    assert_eq!(env.registered(), healthy, "etcd lists exactly the healthy tasks");
+    assert_eq!(env.registered_ids(), healthy, "etcd lists exactly the healthy tasks");
     assert_eq!(env.journal(), None, "journal cleared");
     let (code, _, err) = env.run(&["rollout", "status", "web", "-l", "dev"]);
     assert_eq!(code, Some(2), "nothing journaled any more: {err}");
@@ -179,24 +147,24 @@ fn a_killed_update_is_shown_then_resumed_to_the_new_revision() {
 #[test]
 fn a_killed_update_is_aborted_back_to_the_old_revision() {
     let env = Env::start();
-    let (old, _) = env.create(&spec("1", 3));
+    let (old, _) = env.create_first(&spec("1", 3));
     env.interrupted_update();
     let args: Vec<&str> =
         ["rollout", "abort", "web", "-l", "dev", "--lock-timeout", "60s"].into_iter().chain(FAST).collect();
     let (code, doc, err) = env.run(&args);
     assert_eq!(code, Some(3), "{err}\n{doc}");
     assert_eq!(doc[0]["outcome"], "rolled-back", "{doc}");
-    assert_eq!(env.apps(), vec![old.clone()], "the new app is gone");
-    let healthy = env.healthy(&old);
+    assert_eq!(env.app_ids(), vec![old.clone()], "the new app is gone");
+    let healthy = env.healthy_ids(&old);
     assert_eq!(healthy.len(), 3, "old revision at full healthy capacity");
-    assert_eq!(env.registered(), healthy, "etcd lists only the old tasks");
+    assert_eq!(env.registered_ids(), healthy, "etcd lists only the old tasks");
     assert_eq!(env.journal(), None);
 }
 
 #[test]
 fn history_lists_revisions_and_rollback_returns_to_them() {
     let env = Env::start();
-    let (_, r1) = env.create(&spec("1", 1));
+    let (_, r1) = env.create_first(&spec("1", 1));
     let mut revisions = vec![r1.clone()];
     for v in ["2", "3"] {
         let file = env.write(&format!("v{v}.toml"), &spec(v, 1));
@@ -216,7 +184,7 @@ fn history_lists_revisions_and_rollback_returns_to_them() {
     assert_eq!(doc[0]["message"], "version 3");
 
     let current_app = |env: &Env| {
-        let apps = env.apps();
+        let apps = env.app_ids();
         assert_eq!(apps.len(), 1, "{apps:?}");
         apps[0].rsplit('/').next().unwrap().to_owned()
     };
@@ -228,8 +196,8 @@ fn history_lists_revisions_and_rollback_returns_to_them() {
     let (code, _, err) = env.run(&args);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(current_app(&env), r1, "back to the first");
-    let app = env.apps().remove(0);
-    assert_eq!(env.registered(), env.healthy(&app));
+    let app = env.app_ids().remove(0);
+    assert_eq!(env.registered_ids(), env.healthy_ids(&app));
 
     let (code, doc, _) = env.run(&["history", "web", "-l", "dev"]);
     assert_eq!(code, Some(0));

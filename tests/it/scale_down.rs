@@ -10,9 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use theseus::local::Config;
 
-use super::support::cmd::theseus;
 use super::support::engine::{test_config, Engine};
-use super::support::etcd::Etcd;
+use super::support::env::Env;
 
 const T: Duration = Duration::from_secs(30);
 const FAST: [&str; 6] = ["--poll-interval", "200ms", "--fail-after", "2s", "--timeout", "60s"];
@@ -51,23 +50,17 @@ fn the_engine_stops_running_tasks_before_queued_instances() {
     });
 }
 
-struct Env {
-    engine: Engine,
-    etcd: Etcd,
-    dir: tempfile::TempDir,
-}
-
 impl Env {
     /// A full cluster with group `app/dev` at 4 healthy, registered tasks.
-    fn start() -> Env {
-        let env = Env { engine: full_cluster(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() };
+    fn full() -> Env {
+        let env = Env::with_engine(full_cluster());
         let path = env.dir.path().join("spec.toml");
         let text = "namespace = \"it\"\n[service.app]\ncpus = 0.25\nmem = 16\ncmd = \"sleep 600\"\n\
                     [[service.app.group]]\nlabels = [\"dev\"]\ninstances = 4\n";
         std::fs::write(&path, text).unwrap();
-        let (code, err) = env.run(&[&["create", path.to_str().unwrap()][..], &FAST].concat());
+        let (code, err) = env.run_plain(&[&["create", path.to_str().unwrap()][..], &FAST].concat());
         assert_eq!(code, Some(0), "{err}");
-        assert_eq!(env.registered().len(), 4);
+        assert_eq!(env.container_ids("app", "dev").len(), 4);
         env
     }
 
@@ -82,36 +75,8 @@ impl Env {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> (Option<i32>, String) {
-        let out = theseus()
-            .args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"])
-            .args(args)
-            .timeout(Duration::from_secs(120))
-            .output()
-            .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-
-    /// Task ids etcd lists for the group (read straight from etcd).
-    fn registered(&self) -> BTreeSet<String> {
-        self.etcd
-            .dump()
-            .into_iter()
-            .filter_map(|(k, _)| k.split("/services/app/dev/containers/").nth(1).map(str::to_owned))
-            .map(|rest| rest.split('/').next().unwrap_or_default().to_owned())
-            .filter(|c| !c.is_empty())
-            .collect()
-    }
-
-    /// The group's one app with its tasks.
-    fn app(&self) -> Value {
-        let apps = self.engine.get("/v2/apps?embed=apps.tasks")["apps"].as_array().unwrap().clone();
-        assert_eq!(apps.len(), 1, "{apps:?}");
-        apps[0].clone()
-    }
-
     fn running(&self) -> BTreeSet<String> {
-        ids(self.app()["tasks"].as_array().unwrap(), "TASK_RUNNING")
+        ids(self.only_app()["tasks"].as_array().unwrap(), "TASK_RUNNING")
     }
 
     /// Runs theseus, checking all along that every task in `keep` runs and is registered.
@@ -126,7 +91,7 @@ impl Env {
             assert!(Instant::now() < deadline, "theseus did not end");
             let running = self.running();
             assert!(keep.is_subset(&running), "a serving task stopped: {keep:?} vs running {running:?}");
-            let registered = self.registered();
+            let registered = self.container_ids("app", "dev");
             assert!(keep.is_subset(&registered), "a serving task was deregistered: {registered:?}");
             polls += 1;
             std::thread::sleep(Duration::from_millis(50));
@@ -149,7 +114,7 @@ impl Env {
 /// a plain scale-down).
 #[test]
 fn an_undo_on_a_full_cluster_keeps_every_serving_task() {
-    let env = Env::start();
+    let env = Env::full();
     let serving = env.running();
     assert_eq!(serving.len(), 4);
     let args = [&["scale", "app", "-l", "dev", "--instances", "10"][..], &FAST].concat();
@@ -158,8 +123,8 @@ fn an_undo_on_a_full_cluster_keeps_every_serving_task() {
     assert!(err.contains("without stopping a task that serves") && err.contains("6 instance(s)"), "{err}");
     assert!(err.contains("theseus scale app/dev --instances 4"), "the way out: {err}");
     assert_eq!(env.running(), serving, "the serving tasks run on");
-    assert_eq!(env.registered(), serving, "and stay registered");
-    assert_eq!(env.app()["instances"], 10, "left as it is");
+    assert_eq!(env.container_ids("app", "dev"), serving, "and stay registered");
+    assert_eq!(env.only_app()["instances"], 10, "left as it is");
 }
 
 /// `theseus scale` down while instances wait for an offer refuses (exit 2) before any change
@@ -168,9 +133,9 @@ fn an_undo_on_a_full_cluster_keeps_every_serving_task() {
 /// (`propose`) and M:src/main/scala/mesosphere/marathon/api/TaskKiller.scala (`killAndScale`).
 #[test]
 fn a_scale_down_with_waiting_instances_keeps_every_serving_task() {
-    let env = Env::start();
+    let env = Env::full();
     let serving = env.running();
-    let app_id = env.app()["id"].as_str().unwrap().to_owned();
+    let app_id = env.only_app()["id"].as_str().unwrap().to_owned();
     // Scaled up outside Theseus: six instances wait for an offer, the deployment stays open.
     let r = env.engine.call("PATCH", &format!("/v2/apps{app_id}"), Some(&json!({"instances": 10})));
     assert_eq!(r.status, 200, "{}", r.text);
@@ -180,6 +145,6 @@ fn a_scale_down_with_waiting_instances_keeps_every_serving_task() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("without stopping a task that serves") && err.contains("the lowest count"), "{err}");
     assert_eq!(env.running(), serving);
-    assert_eq!(env.registered(), serving);
-    assert_eq!(env.app()["instances"], 10, "nothing changed");
+    assert_eq!(env.container_ids("app", "dev"), serving);
+    assert_eq!(env.only_app()["instances"], 10, "nothing changed");
 }

@@ -14,15 +14,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::support::cmd::theseus;
 use super::support::engine::Engine;
-use super::support::etcd::Etcd;
-
-struct Env {
-    engine: Engine,
-    etcd: Etcd,
-    dir: tempfile::TempDir,
-}
+use super::support::env::Env;
 
 const SERVE: &str = "exec python3 -m http.server $PORT0 --bind $HOST";
 
@@ -49,30 +42,7 @@ instances = {instances}
 const FAST: [&str; 8] = ["--poll-interval", "200ms", "--fail-after", "5s", "--deadline", "60s", "--batch", "1"];
 
 impl Env {
-    fn start() -> Env {
-        Env { engine: Engine::start(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
-    /// Runs theseus with `-o json`; asserts exit 0 and returns the document.
-    fn run(&self, args: &[&str]) -> Value {
-        let out = theseus()
-            .args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"])
-            .args(args)
-            .args(["-o", "json"])
-            .timeout(Duration::from_secs(180))
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
-    }
-
-    fn apps(&self) -> Vec<Value> {
+    fn app_defs(&self) -> Vec<Value> {
         self.engine.get("/v2/apps?embed=apps.tasks")["apps"].as_array().cloned().unwrap_or_default()
     }
 }
@@ -145,8 +115,8 @@ fn group_frontends(apps: &[Value]) -> (Option<Vec<u64>>, usize, BTreeSet<Vec<u64
 #[test]
 fn a_rolling_update_keeps_the_groups_frontend_ports_during_and_after_the_surge() {
     let env = Arc::new(Env::start());
-    env.run(&["create", &env.write("v1.toml", &spec("1", 2)), "--poll-interval", "200ms", "--timeout", "60s"]);
-    let (first, n, _) = group_frontends(&env.apps());
+    env.json(&["create", &env.write("v1.toml", &spec("1", 2)), "--poll-interval", "200ms", "--timeout", "60s"]);
+    let (first, n, _) = group_frontends(&env.app_defs());
     assert_eq!(n, 1);
     let first = first.expect("the group is one deployment group for marathon-lb");
     assert_eq!(first.len(), 2);
@@ -159,7 +129,7 @@ fn a_rolling_update_keeps_the_groups_frontend_ports_during_and_after_the_surge()
             std::thread::spawn(move || {
                 let (mut surge, mut seen) = (0, BTreeSet::new());
                 while !stop.load(Ordering::SeqCst) {
-                    let (group, n, all) = group_frontends(&env.apps());
+                    let (group, n, all) = group_frontends(&env.app_defs());
                     if n > 1 {
                         surge += 1;
                         assert!(group.is_some(), "both revision apps are one marathon-lb deployment group");
@@ -173,13 +143,13 @@ fn a_rolling_update_keeps_the_groups_frontend_ports_during_and_after_the_surge()
         let file = env.write(&format!("v{version}.toml"), &spec(version, 2));
         let mut args = vec!["update", file.as_str()];
         args.extend(FAST);
-        let doc = env.run(&args);
+        let doc = env.json(&args);
         stop.store(true, Ordering::SeqCst);
         let (surge, seen) = sampler.join().unwrap();
         assert_eq!(doc[0]["outcome"], "rolled", "{doc}");
         assert!(surge > 0, "sampled the surge with both revision apps");
         assert_eq!(seen, BTreeSet::from([first.clone()]), "every frontend of the group, every sample (v{version})");
-        let apps = env.apps();
+        let apps = env.app_defs();
         assert_eq!(apps.len(), 1);
         assert_eq!(service_ports(&apps[0]), first, "the new revision app holds the group's service ports");
     }
@@ -193,8 +163,8 @@ fn a_rolling_update_keeps_the_groups_frontend_ports_during_and_after_the_surge()
 #[test]
 fn an_update_of_a_group_from_an_older_theseus_keeps_its_ports() {
     let env = Env::start();
-    env.run(&["create", &env.write("v1.toml", &spec("1", 1)), "--poll-interval", "200ms", "--timeout", "60s"]);
-    let app = env.apps().remove(0);
+    env.json(&["create", &env.write("v1.toml", &spec("1", 1)), "--poll-interval", "200ms", "--timeout", "60s"]);
+    let app = env.app_defs().remove(0);
     let id = app["id"].as_str().unwrap().to_owned();
     let ports = service_ports(&app);
     // What an older Theseus left: the same app without the deployment-group label.
@@ -212,9 +182,9 @@ fn an_update_of_a_group_from_an_older_theseus_keeps_its_ports() {
     let file = env.write("v2.toml", &spec("2", 1));
     let mut args = vec!["update", file.as_str()];
     args.extend(FAST);
-    let doc = env.run(&args);
+    let doc = env.json(&args);
     assert_eq!(doc[0]["outcome"], "rolled", "{doc}");
-    let apps = env.apps();
+    let apps = env.app_defs();
     assert_eq!(apps.len(), 1);
     assert_ne!(apps[0]["id"], id);
     assert_eq!(service_ports(&apps[0]), ports);

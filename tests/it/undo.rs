@@ -7,83 +7,31 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-use super::support::cmd::theseus;
-use super::support::engine::Engine;
-use super::support::etcd::Etcd;
+use super::support::env::Env;
 
 const FAST: [&str; 6] = ["--poll-interval", "200ms", "--fail-after", "2s", "--timeout", "90s"];
 
-struct Env {
-    engine: Engine,
-    etcd: Etcd,
-    dir: tempfile::TempDir,
-}
-
 impl Env {
-    fn start() -> Env {
-        Env { engine: Engine::start(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn spec(&self, body: &str) -> String {
+    fn app_spec(&self, body: &str) -> String {
         let path = self.dir.path().join("spec.toml");
         let text = format!("namespace = \"it\"\n[service.app]\ncpus = 0.1\nmem = 16\n{body}\n");
         std::fs::write(&path, text).unwrap();
         path.to_string_lossy().into_owned()
-    }
-
-    fn run(&self, args: &[&str]) -> (Option<i32>, String) {
-        let out = theseus()
-            .args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"])
-            .args(args)
-            .timeout(Duration::from_secs(120))
-            .output()
-            .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let all: Vec<&str> = args.iter().copied().chain(["-o", "json"]).collect();
-        let out = theseus()
-            .args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint])
-            .args(&all)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    /// Ids of the containers etcd lists for the group.
-    fn registered(&self) -> BTreeSet<String> {
-        self.json(&["endpoints", "app", "-l", "dev"])
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["container"].as_str().unwrap().to_owned())
-            .collect()
-    }
-
-    /// The one app Marathon runs for the group.
-    fn app(&self) -> Value {
-        let apps = self.engine.get("/v2/apps?embed=apps.tasks")["apps"].as_array().unwrap().clone();
-        assert_eq!(apps.len(), 1, "{apps:?}");
-        apps[0].clone()
     }
 }
 
 #[test]
 fn a_create_whose_tasks_exit_at_once_is_undone_within_fail_after() {
     let env = Env::start();
-    let spec = env.spec("cmd = \"exit 1\"\n[[service.app.group]]\nlabels = [\"dev\"]\ninstances = 2");
+    let spec = env.app_spec("cmd = \"exit 1\"\n[[service.app.group]]\nlabels = [\"dev\"]\ninstances = 2");
     let started = Instant::now();
-    let (code, err) = env.run(&[&["create", spec.as_str()][..], &FAST].concat());
+    let (code, err) = env.run_plain(&[&["create", spec.as_str()][..], &FAST].concat());
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("keep failing") && err.contains("Command exited with status 1"), "{err}");
     assert!(err.contains("was undone"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(30), "within seconds, not at the timeout");
     assert!(env.engine.get("/v2/apps")["apps"].as_array().unwrap().is_empty(), "gone from Marathon");
-    assert_ne!(env.run(&["endpoints", "app"]).0, Some(0), "gone from etcd");
+    assert_ne!(env.run_plain(&["endpoints", "app"]).0, Some(0), "gone from etcd");
 }
 
 /// A scale-up from 2 to 5 with one task per host on three agents: one new task runs, two
@@ -97,17 +45,17 @@ fn an_unplaceable_scale_up_only_serving_tasks_could_undo_is_left_as_it_is() {
     let env = Env::start();
     let body = "cmd = \"sleep 600\"\nconstraints = [[\"hostname\", \"UNIQUE\"]]\n\
                 [[service.app.group]]\nlabels = [\"dev\"]\ninstances = 2";
-    let spec = env.spec(body);
-    let (code, err) = env.run(&[&["create", spec.as_str()][..], &FAST].concat());
+    let spec = env.app_spec(body);
+    let (code, err) = env.run_plain(&[&["create", spec.as_str()][..], &FAST].concat());
     assert_eq!(code, Some(0), "{err}");
-    let before = env.registered();
+    let before = env.container_ids("app", "dev");
     assert_eq!(before.len(), 2);
     let started = Instant::now();
-    let (code, err) = env.run(&[&["scale", "app", "-l", "dev", "--instances", "5"][..], &FAST].concat());
+    let (code, err) = env.run_plain(&[&["scale", "app", "-l", "dev", "--instances", "5"][..], &FAST].concat());
     assert_eq!(code, Some(4), "{err}");
     assert!(err.contains("UnfulfilledConstraint") && err.contains("without stopping a task that serves"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(30), "within seconds, not at the timeout");
-    let app = env.app();
+    let app = env.only_app();
     assert_eq!(app["instances"], 5, "left at the new count");
     let running: BTreeSet<String> = app["tasks"]
         .as_array()
@@ -118,5 +66,5 @@ fn an_unplaceable_scale_up_only_serving_tasks_could_undo_is_left_as_it_is() {
         .collect();
     assert_eq!(running.len(), 3);
     assert!(before.is_subset(&running), "no task that served was stopped");
-    assert_eq!(env.registered(), running, "etcd lists exactly what Marathon runs");
+    assert_eq!(env.container_ids("app", "dev"), running, "etcd lists exactly what Marathon runs");
 }

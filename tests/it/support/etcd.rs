@@ -207,6 +207,21 @@ impl Etcd {
         theseus::etcd::Driver::connect(&o).await.unwrap()
     }
 
+    /// (container id, `host:port`) of every container registered for `service/group`, from
+    /// its `info` document.
+    pub fn registered(&self, service: &str, group: &str) -> Vec<(String, String)> {
+        let prefix = format!("/services/{service}/{group}/containers/");
+        self.dump()
+            .into_iter()
+            .filter(|(k, _)| k.contains(&prefix) && k.ends_with("/info"))
+            .map(|(_, v)| {
+                let info: serde_json::Value = serde_json::from_str(&v).unwrap();
+                let addr = format!("{}:{}", info["instance_host"].as_str().unwrap(), info["instance_port"]);
+                (info["instance_name"].as_str().unwrap().to_owned(), addr)
+            })
+            .collect()
+    }
+
     /// Every key and value in etcd (like `etcdctl get --prefix ""`), for assertions.
     pub fn dump(&self) -> Vec<(String, String)> {
         let opts = self.options();

@@ -3,6 +3,7 @@
 
 pub mod cmd;
 pub mod engine;
+pub mod env;
 pub mod etcd;
 pub mod etcd_cluster;
 pub mod proxy;
