@@ -195,7 +195,6 @@ fn new_instance(
         ready: def.readiness_checks.as_ref().is_none_or(|r| r.is_empty()),
         pgid: None,
         simulated,
-        killed_unhealthy: false,
         sandbox: sandbox.clone(),
         kill_grace: def
             .task_kill_grace_period_seconds
