@@ -247,9 +247,11 @@ fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Resul
             );
         }
         if kill {
-            // Marathon announces its own kills (`HealthCheckActor.checkConsecutiveFailures`);
-            // a Mesos-level check is killed by the agent, which Marathon only sees as TASK_KILLED.
-            if runner.protocol.is_marathon_level() {
+            // Marathon announces its own kills (`HealthCheckActor.checkConsecutiveFailures`) and
+            // records them as `lastTaskFailure`; a Mesos-level check is killed by the agent, which
+            // Marathon only sees as TASK_KILLED: no failure. Neither grows the launch delay.
+            let announced = runner.protocol.is_marathon_level();
+            if announced {
                 bus.emit(
                     "unhealthy_instance_kill_event",
                     json!({"appId": job.app.id, "taskId": job.task_id, "instanceId": job.instance_id, "version": version,
@@ -257,7 +259,7 @@ fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Resul
                 );
             }
             tracing::info!(app = %job.app.id, task = %job.task_id, protocol = %runner.protocol, failures = next.consecutive_failures, "killing a task whose health checks failed");
-            ops::kill(&mut st, &bus, &job.app.id, &job.instance_id, &mut fx, true);
+            ops::kill(&mut st, &bus, &job.app.id, &job.instance_id, &mut fx, announced);
         }
         kill
     };

@@ -122,16 +122,22 @@ pub(crate) fn replace_order(st: &State, app_id: &str, filter: impl Fn(&Instance)
 
 /// Starts killing an instance: the process group is signalled after unlock, and `TASK_KILLING`
 /// shows from the next scheduler cycle ([`report_killing`]), as Mesos's status update arrives
-/// after Marathon answered the kill. Simulated and not-yet-started tasks end at once.
+/// after Marathon answered the kill. Simulated and not-yet-started tasks end at once. `unhealthy`: Marathon kills it for failing
+/// its (Marathon-level) health checks, which it records as the app's `lastTaskFailure` at once
+/// ([`record_unhealthy_kill`]).
 pub(crate) fn kill(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, fx: &mut Effects, unhealthy: bool) {
     let Some(inst) = st.instances.get_mut(app_id).and_then(|m| m.get_mut(instance_id)) else { return };
     if !inst.goal_running {
         return;
     }
     inst.goal_running = false;
-    inst.killed_unhealthy = unhealthy;
     inst.killing_unreported = inst.pgid.is_some();
+    let agent = &st.agents[inst.agent];
+    let (host, agent_id) = (agent.hostname.clone(), agent.id.clone());
     let inst_copy = inst.clone();
+    if unhealthy {
+        record_unhealthy_kill(st, &inst_copy, &host, &agent_id);
+    }
     if !inst_copy.killing_unreported {
         report_killing(st, bus, app_id, instance_id);
     }
@@ -175,7 +181,54 @@ pub(crate) fn report_kills(st: &mut State, bus: &Bus) {
     }
 }
 
-/// Records a terminal state: the instance is expunged, failures feed backoff and `lastTaskFailure`.
+/// The app's `lastTaskFailure` for a task Marathon kills because its health checks failed:
+/// `HealthCheckActor.checkConsecutiveFailures` publishes an `UnhealthyInstanceKillEvent` with
+/// the check's last failure cause and time, which the `HistoryActor` stores as TASK_KILLED
+/// (M:src/main/scala/mesosphere/marathon/core/health/impl/HealthCheckActor.scala
+/// `checkConsecutiveFailures`, M:src/main/scala/mesosphere/marathon/state/TaskFailure.scala
+/// `FromUnhealthyInstanceKillEvent`). The TASK_KILLED that follows is no failure ([`terminal`]).
+fn record_unhealthy_kill(st: &mut State, inst: &Instance, host: &str, agent_id: &str) {
+    let failed = inst.health.iter().filter(|h| !h.alive).filter_map(|h| Some((h.last_failure.as_ref()?, h)));
+    let last = failed.max_by(|a, b| a.0.cmp(b.0)).map(|(_, h)| h);
+    let reason = last.and_then(|h| h.last_failure_cause.clone()).unwrap_or_else(|| "unknown".into());
+    let timestamp = last.and_then(|h| h.last_failure.clone()).unwrap_or_else(now_iso);
+    if let Some(rec) = st.apps.get_mut(&inst.app_id) {
+        rec.last_failure = Some(TaskFailure {
+            app_id: inst.app_id.clone(),
+            host: host.to_string(),
+            message: format!("Task was killed since health check failed. Reason: {reason}"),
+            state: TaskState::Killed,
+            task_id: inst.task_id.clone(),
+            timestamp,
+            version: inst.version.clone(),
+            slave_id: Some(agent_id.to_string()),
+        });
+    }
+}
+
+/// Whether Marathon records a task that ended in `state` as the app's `lastTaskFailure`
+/// (M:src/main/scala/mesosphere/marathon/state/TaskFailure.scala `isFailureState`): TASK_FINISHED
+/// (exit 0) and TASK_KILLED are not failures.
+fn is_failure_state(state: TaskState) -> bool {
+    use TaskState::*;
+    matches!(state, Failed | Error | Lost | Dropped | Gone | GoneByOperator | Unknown)
+}
+
+/// Whether a task that ended in `state` grows the app's launch delay: the conditions
+/// `NotifyRateLimiterStep.limitWorthy` lists, Dropped, Error, Failed, Gone and Finished
+/// (M:src/main/scala/mesosphere/marathon/core/task/update/impl/steps/NotifyRateLimiterStepImpl.scala).
+/// TASK_KILLED is not among them, whatever the kill's reason (failed health checks included);
+/// TASK_LOST maps to `Condition.Gone` for all but the unreachable and unknown reasons
+/// (M:src/main/scala/mesosphere/marathon/core/task/state/TaskConditionMapping.scala), and the
+/// engine loses no task to an unreachable agent.
+fn is_limit_worthy(state: TaskState) -> bool {
+    use TaskState::*;
+    matches!(state, Dropped | Error | Failed | Gone | Lost | Finished)
+}
+
+/// Records a terminal state: the instance is expunged; a failure state becomes the app's
+/// `lastTaskFailure` ([`is_failure_state`]) and the limit-worthy ones grow the launch delay
+/// ([`is_limit_worthy`]).
 pub(crate) fn terminal(st: &mut State, bus: &Bus, app_id: &str, instance_id: &str, state: TaskState, message: &str) {
     report_killing(st, bus, app_id, instance_id);
     let Some(inst) = st.instances.get_mut(app_id).and_then(|m| m.remove(instance_id)) else { return };
@@ -188,30 +241,29 @@ pub(crate) fn terminal(st: &mut State, bus: &Bus, app_id: &str, instance_id: &st
     // command executor reports it, e.g. for a process the SIGTERM ends): no failure, no backoff.
     let final_state = if inst.goal_running { state } else { TaskState::Killed };
     events::task_changed(bus, &inst, final_state, &host, &agent_id, message);
-    let failed = matches!(final_state, TaskState::Failed | TaskState::Finished) || inst.killed_unhealthy;
-    if let Some(rec) = st.apps.get_mut(app_id) {
-        if failed {
-            let def = &rec.def;
-            let (base, factor, max) = (
-                def.backoff_seconds.unwrap_or(1.0),
-                def.backoff_factor.unwrap_or(1.15),
-                def.max_launch_delay_seconds.unwrap_or(300.0),
-            );
-            let delay =
-                if rec.launch.delay_seconds <= 0.0 { base } else { (rec.launch.delay_seconds * factor).min(max) };
-            rec.launch.delay_seconds = delay;
-            rec.launch.delay_until = Some(limits::instant_after(limits::seconds(delay)));
-            rec.last_failure = Some(TaskFailure {
-                app_id: app_id.to_string(),
-                host,
-                message: message.to_string(),
-                state: final_state,
-                task_id: inst.task_id.clone(),
-                timestamp: now_iso(),
-                version: inst.version.clone(),
-                slave_id: Some(agent_id),
-            });
-        }
+    let Some(rec) = st.apps.get_mut(app_id) else { return };
+    if is_limit_worthy(final_state) {
+        let def = &rec.def;
+        let (base, factor, max) = (
+            def.backoff_seconds.unwrap_or(1.0),
+            def.backoff_factor.unwrap_or(1.15),
+            def.max_launch_delay_seconds.unwrap_or(300.0),
+        );
+        let delay = if rec.launch.delay_seconds <= 0.0 { base } else { (rec.launch.delay_seconds * factor).min(max) };
+        rec.launch.delay_seconds = delay;
+        rec.launch.delay_until = Some(limits::instant_after(limits::seconds(delay)));
+    }
+    if is_failure_state(final_state) {
+        rec.last_failure = Some(TaskFailure {
+            app_id: app_id.to_string(),
+            host,
+            message: message.to_string(),
+            state: final_state,
+            task_id: inst.task_id.clone(),
+            timestamp: now_iso(),
+            version: inst.version.clone(),
+            slave_id: Some(agent_id),
+        });
     }
 }
 

@@ -201,7 +201,6 @@ fn new_instance(
         ready: def.readiness_checks.as_ref().is_none_or(|r| r.is_empty()),
         pgid: None,
         simulated,
-        killed_unhealthy: false,
         killing_unreported: false,
         sandbox: sandbox.clone(),
         kill_grace: def

@@ -155,8 +155,6 @@ pub(crate) struct Instance {
     pub(crate) pgid: Option<i32>,
     /// A simulated task (Docker app without a Docker engine).
     pub(crate) simulated: bool,
-    /// Killed because its health checks failed (counts for backoff).
-    pub(crate) killed_unhealthy: bool,
     /// The sandbox directory.
     pub(crate) sandbox: PathBuf,
     /// SIGTERM-to-SIGKILL grace, from the app version the task was launched with.

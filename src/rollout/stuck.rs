@@ -14,17 +14,34 @@
 //! - `lastTaskFailure` is the app's latest failed task (with its version); the queue's `delay`
 //!   is the launch backoff that each failure grows (`impl/RateLimiter.scala`).
 //!
+//! - `state/TaskFailure.scala` (`isFailureState`): only TASK_FAILED, ERROR, LOST, DROPPED, GONE,
+//!   GONE_BY_OPERATOR and UNKNOWN are recorded; a task that exits 0 (TASK_FINISHED) or that a
+//!   Mesos-level health check kills (TASK_KILLED) is not, though Marathon relaunches it (and
+//!   TASK_FINISHED grows the launch delay,
+//!   `core/task/update/impl/steps/NotifyRateLimiterStepImpl.scala` `limitWorthy`). A kill for
+//!   failed Marathon-level health checks is recorded as TASK_KILLED
+//!   (`FromUnhealthyInstanceKillEvent`) but does not grow the delay, so its relaunch shows no
+//!   backoff and its queue entry is brief. The record lives for the app's whole life
+//!   (`core/history/impl/HistoryActor.scala`).
+//! - `core/launchqueue/LaunchStats.scala` (`launchingInstancesFold`): an instance that ends and
+//!   is relaunched re-enters the queue with a new `since`.
+//!
 //! So a [`Detector`] compares polls: an app is **unplaceable** when it has queued instances,
 //! its active task count does not grow, and its unused-offer counter grows on at least two
-//! polls (offers keep being declined), for `fail_after`; it **keeps failing** when, with an
-//! instance queued for its relaunch, at least two distinct new tasks have failed since the first
-//! failure `fail_after` ago (or one failed and its relaunch has been backing off that long),
-//! and no new task stayed running for `fail_after` in between.
+//! polls (offers keep being declined), for `fail_after`; it **keeps failing** when it has not
+//! recovered (an instance is queued, or a new task fails its health checks) and at least two new
+//! tasks have ended since the first end `fail_after` ago (or one ended and its relaunch has been
+//! backing off that long), with no new task healthy for `fail_after` in between. A task has
+//! ended when it is a new `lastTaskFailure`, when its id is gone from the app or shows a
+//! terminal state, or when the queue shows its instance relaunched: the last two catch the
+//! loops Marathon records no failure for. A failure is new when it is of the awaited version,
+//! or (with no version to wait for) when it is not the one the first poll saw: Marathon's
+//! timestamps come from its own clock, so the step's start is that first poll, not ours.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use crate::marathon::types::{App, QueueItem, TaskState};
+use crate::marathon::types::{App, QueueItem, Task, TaskState};
 
 /// What kind of trouble an app is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,14 +71,35 @@ struct Declining {
     polls: u32,
 }
 
+/// The last poll that showed the app queued.
+#[derive(Debug, Clone)]
+struct Queued {
+    since: String,
+    count: u32,
+    /// Excluded tasks (the originals of a restart) the app had then: the relaunch of one that
+    /// was killed on purpose is no end to count.
+    excluded: usize,
+    /// Whether a later poll showed no entry.
+    left: bool,
+}
+
 /// Follows one app across polls; see the module docs.
 #[derive(Debug, Clone)]
 pub struct Detector {
     fail_after: Duration,
     offers: Option<(u64, u64)>,
     declining: Option<Declining>,
+    /// The `lastTaskFailure` (task id, timestamp) of the first poll: not new.
+    baseline: Option<Option<(String, String)>>,
     failed: BTreeSet<String>,
     forgiven: BTreeSet<String>,
+    /// New tasks seen, not ended yet.
+    seen: BTreeSet<String>,
+    /// New tasks that ended (failed, gone or terminal) since the last recovery.
+    ended: BTreeSet<String>,
+    /// Relaunches the queue showed since the last recovery.
+    relaunches: usize,
+    queued: Option<Queued>,
     last_failure: Option<String>,
     first_failure_at: Option<Instant>,
     failing_since: Option<Instant>,
@@ -88,8 +126,13 @@ impl Detector {
             fail_after,
             offers: None,
             declining: None,
+            baseline: None,
             failed: BTreeSet::new(),
             forgiven: BTreeSet::new(),
+            seen: BTreeSet::new(),
+            ended: BTreeSet::new(),
+            relaunches: 0,
+            queued: None,
             last_failure: None,
             first_failure_at: None,
             failing_since: None,
@@ -101,11 +144,51 @@ impl Detector {
     pub fn observe(&mut self, now: Instant, poll: Poll<'_>) -> Option<Stuck> {
         let tasks: Vec<_> = poll.app.tasks.iter().flatten().filter(|t| !poll.exclude.contains(&t.id)).collect();
         let active = tasks.iter().filter(|t| t.state < TaskState::Killing).count() as u32;
-        let running: Vec<&str> =
-            tasks.iter().filter(|t| t.state == TaskState::Running).map(|t| t.id.as_str()).collect();
+        let up: Vec<&str> = tasks.iter().filter(|t| task_healthy(poll.app, t)).map(|t| t.id.as_str()).collect();
         let unplaceable = self.unplaceable(now, poll.queued, active);
-        let failing = self.failing(now, poll, &running);
+        self.track_ends(poll, &tasks);
+        let failing = self.failing(now, poll, &tasks, &up);
         failing.or(unplaceable)
+    }
+
+    /// Counts new tasks that ended without a failure Marathon records: gone from the app or
+    /// terminal, and relaunches the queue shows (a new `since`, see the module docs).
+    fn track_ends(&mut self, poll: Poll<'_>, tasks: &[&Task]) {
+        let current =
+            |t: &&&Task| poll.since_version.is_none_or(|v| t.version.as_deref().is_none_or(|tv| not_before(tv, v)));
+        let present: BTreeSet<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
+        let gone: Vec<String> = self.seen.iter().filter(|id| !present.contains(id.as_str())).cloned().collect();
+        for id in gone {
+            self.seen.remove(&id);
+            self.ended.insert(id);
+        }
+        for t in tasks.iter().filter(current) {
+            let terminal = t.state > TaskState::Killing && t.state != TaskState::Unreachable;
+            if terminal {
+                self.seen.remove(&t.id);
+                self.ended.insert(t.id.clone());
+            } else if !self.ended.contains(&t.id) {
+                self.seen.insert(t.id.clone());
+            }
+        }
+        let excluded = poll.app.tasks.iter().flatten().filter(|t| poll.exclude.contains(&t.id)).count();
+        match poll.queued.filter(|q| q.count > 0) {
+            Some(q) => {
+                if let Some(last) = &self.queued {
+                    // A new `since` with no fewer queued (or after the entry was gone) is an
+                    // instance back in the queue, unless a killed original just left.
+                    if q.since != last.since && (last.left || q.count >= last.count) && excluded >= last.excluded {
+                        self.relaunches += 1;
+                    }
+                }
+                self.queued = Some(Queued { since: q.since.clone(), count: q.count, excluded, left: false });
+            }
+            None => {
+                if let Some(last) = &mut self.queued {
+                    last.left = true;
+                }
+            }
+        }
     }
 
     fn unplaceable(&mut self, now: Instant, queued: Option<&QueueItem>, active: u32) -> Option<Stuck> {
@@ -128,49 +211,79 @@ impl Detector {
         Some(Stuck { trouble: Trouble::Unplaceable, reason, expired: now.duration_since(run.since) >= self.fail_after })
     }
 
-    fn failing(&mut self, now: Instant, poll: Poll<'_>, running: &[&str]) -> Option<Stuck> {
-        // A new task that stayed running for `fail_after` is recovery: failures before it are
+    fn failing(&mut self, now: Instant, poll: Poll<'_>, tasks: &[&Task], up: &[&str]) -> Option<Stuck> {
+        // A new task that stayed healthy for `fail_after` is recovery: ends before it are
         // forgiven. (A task that crashes at once may still be seen running for a poll.)
-        self.running_since.retain(|id, _| running.contains(&id.as_str()));
-        for id in running {
+        self.running_since.retain(|id, _| up.contains(&id.as_str()));
+        for id in up {
             self.running_since.entry((*id).to_owned()).or_insert(now);
         }
         if self.running_since.values().any(|since| now.duration_since(*since) >= self.fail_after) {
             self.forgiven.append(&mut self.failed);
+            self.ended.clear();
+            self.relaunches = 0;
             self.first_failure_at = None;
             self.failing_since = None;
         }
+        let key = |f: &crate::marathon::types::TaskFailure| (f.task_id.clone(), f.timestamp.clone());
+        let baseline = self.baseline.get_or_insert_with(|| poll.app.last_task_failure.as_ref().map(key)).clone();
         let failure = poll.app.last_task_failure.as_ref().filter(|f| {
-            !poll.exclude.contains(&f.task_id) && poll.since_version.is_none_or(|v| not_before(&f.version, v))
+            !poll.exclude.contains(&f.task_id)
+                && match poll.since_version {
+                    Some(v) => not_before(&f.version, v),
+                    None => baseline.as_ref() != Some(&key(f)),
+                }
         });
         if let Some(f) = failure {
             if !self.forgiven.contains(&f.task_id) && self.failed.insert(f.task_id.clone()) {
-                self.first_failure_at.get_or_insert(now);
+                self.seen.remove(&f.task_id);
+                self.ended.insert(f.task_id.clone());
                 self.last_failure = Some(format!("{} on {}: {}", f.state, f.host, f.message));
             }
         }
-        // Failed instances wait in Marathon's queue for their relaunch (scheduled again), so
-        // an entry means the app has not recovered; its delay is the relaunch backoff.
-        let relaunching = poll.queued.is_some_and(|q| q.count > 0);
+        let n = self.ended.len().max(self.relaunches);
+        if n > 0 {
+            self.first_failure_at.get_or_insert(now);
+        }
+        // Ended instances wait in Marathon's queue for their relaunch (scheduled again), so an
+        // entry means the app has not recovered; its delay is the relaunch backoff. A kill for
+        // failed health checks is relaunched at once, so a task failing its checks says it too.
+        let failing_checks =
+            tasks.iter().any(|t| t.health_check_results.iter().flatten().any(|h| !h.alive && h.last_failure.is_some()));
+        let relaunching = poll.queued.is_some_and(|q| q.count > 0) || failing_checks;
         let backing_off = poll.queued.is_some_and(|q| !q.delay.overdue || q.delay.time_left_seconds > 0);
-        let n = self.failed.len();
         let failing = relaunching && (n >= 2 || (n == 1 && backing_off));
         if !failing {
             self.failing_since = None;
             return None;
         }
-        // Two new failures: count from the first one; one: from when its backoff was first seen.
+        // Two new ends: count from the first one; one: from when its backoff was first seen.
         let since = match self.first_failure_at {
             Some(first) if n >= 2 => first,
             _ => *self.failing_since.get_or_insert(now),
         };
-        let last = self.last_failure.clone().unwrap_or_default();
-        Some(Stuck {
-            trouble: Trouble::Failing,
-            reason: format!("{last} ({n} new task{} failed)", if n == 1 { "" } else { "s" }),
-            expired: now.duration_since(since) >= self.fail_after,
-        })
+        let failed = self.failed.len();
+        let reason = match &self.last_failure {
+            Some(last) if failed > 0 => {
+                format!("{last} ({failed} new task{} failed)", if failed == 1 { "" } else { "s" })
+            }
+            _ => format!(
+                "they keep ending with no failure recorded: {n} ended and {} relaunched within {:.1}s \
+                 (Marathon records none for a task that exits 0, TASK_FINISHED, or that a Mesos health check kills)",
+                if n == 1 { "was" } else { "were" },
+                self.first_failure_at.map_or(0.0, |f| now.duration_since(f).as_secs_f64()),
+            ),
+        };
+        Some(Stuck { trouble: Trouble::Failing, reason, expired: now.duration_since(since) >= self.fail_after })
     }
+}
+
+/// Whether a task counts as healthy: running, and every health check alive (or none defined).
+pub fn task_healthy(app: &App, task: &Task) -> bool {
+    let checks = app.health_checks.as_ref().map_or(0, Vec::len);
+    task.state == TaskState::Running
+        && (checks == 0
+            || task.health_check_results.as_ref().is_some_and(|r| r.len() >= checks && r.iter().all(|h| h.alive)))
 }
 
 /// The reasons Marathon declines an app's offers, in words: from the last offer of each agent

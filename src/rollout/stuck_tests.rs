@@ -2,7 +2,9 @@
 //! `lastTaskFailure` render them (see the module docs of `stuck.rs` for the Scala sources).
 
 use super::*;
-use crate::marathon::types::{ProcessedOffersSummary, QueueDelay, RejectionCount, Task, TaskFailure};
+use crate::marathon::types::{
+    HealthCheck, HealthCheckResult, ProcessedOffersSummary, QueueDelay, RejectionCount, Task, TaskFailure,
+};
 
 const POLL: Duration = Duration::from_millis(200);
 
@@ -189,10 +191,99 @@ fn two_transient_failures_then_a_task_that_stays_up_are_forgiven() {
     ];
     // t2 runs: no relaunch is queued, so nothing fails however long it takes to pass a gate
     polls.extend((0..20).map(|_| (app(up(), Some(("t1", v))), None)));
-    // after it stayed up for the limit, a later single failure starts from zero
-    polls.push((app(vec![], Some(("t3", v))), Some(queued(1, 3, 0, "", false))));
+    // after it stayed up for the limit, its own later failure starts from zero
+    polls.push((app(vec![], Some(("t2", v))), Some(queued(1, 3, 0, "", false))));
     let seen = run(&polls, Duration::from_secs(1), Some(v));
     assert!(seen[1].as_ref().is_some_and(|s| s.reason.contains("(2 new tasks failed)") && !s.expired));
     assert!(seen[2..22].iter().all(Option::is_none), "{seen:?}");
     assert_eq!(seen[22], None, "one failure without backoff after recovery");
+}
+
+/// A queue entry for a relaunch, `since` the given second, backing off or not.
+fn relaunch(since: u32, backoff: bool) -> Option<QueueItem> {
+    let mut q = queued(1, 0, 0, "", backoff);
+    q.since = format!("2024-01-01T00:00:{since:02}.000Z");
+    Some(q)
+}
+
+/// Tasks that exit 0 (TASK_FINISHED: no `lastTaskFailure`, M:.../state/TaskFailure.scala
+/// `isFailureState`) show only as task ids that come and go and a queue entry that comes back
+/// with a new `since` (M:.../core/launchqueue/LaunchStats.scala `launchingInstancesFold`).
+#[test]
+fn tasks_that_keep_ending_without_a_failure_fail_within_the_limit() {
+    let mut polls = Vec::new();
+    for i in 0..10u32 {
+        // relaunched every other poll; most polls miss the short-lived task
+        let tasks = if i == 3 { vec![task("t1", TaskState::Running)] } else { vec![] };
+        polls.push((app(tasks, None), relaunch(i / 2, true)));
+    }
+    let seen = run(&polls, Duration::from_secs(1), None);
+    assert!(seen[0].is_none() && seen[1].is_none(), "the first sighting is no relaunch: {seen:?}");
+    let first = seen[2].clone().expect("one relaunch while backing off");
+    assert_eq!(first.trouble, Trouble::Failing);
+    assert!(first.reason.contains("keep ending with no failure recorded"), "{}", first.reason);
+    let last = seen[9].clone().unwrap();
+    assert!(last.expired && last.reason.contains("4 ended and were relaunched"), "{last:?}");
+}
+
+/// The `lastTaskFailure` the first poll saw is older than the step: with no version to wait
+/// for (a restart's gate), it is not new (issue 22 item 9), however long the relaunch backs off.
+#[test]
+fn the_failure_the_first_poll_saw_is_not_new() {
+    let old = "2020-01-01T00:00:00.000Z";
+    let polls: Vec<_> = (0..10).map(|_| (app(vec![], Some(("months-ago", old))), relaunch(1, true))).collect();
+    assert!(run(&polls, Duration::ZERO, None).iter().all(Option::is_none));
+    // a different one later is new
+    let mut polls = polls[..2].to_vec();
+    polls.push((app(vec![], Some(("t9", old))), relaunch(1, true)));
+    let seen = run(&polls, Duration::ZERO, None);
+    assert!(seen[2].as_ref().is_some_and(|s| s.expired && s.reason.contains("(1 new task failed)")), "{seen:?}");
+}
+
+/// A restart kills its originals on purpose: the queue entry of their relaunch, even with a
+/// new `since`, is no end of a new task.
+#[test]
+fn relaunches_of_killed_originals_are_not_ends() {
+    let mut d = Detector::new(Duration::ZERO);
+    let originals: BTreeSet<String> = ["o1".to_string(), "o2".to_string()].into();
+    let start = Instant::now();
+    let steps = [
+        (vec![task("o2", TaskState::Killing)], relaunch(1, false)),
+        (vec![task("n1", TaskState::Running)], relaunch(2, false)),
+        (vec![task("n1", TaskState::Running), task("n2", TaskState::Running)], None),
+    ];
+    for (i, (tasks, q)) in steps.iter().enumerate() {
+        let a = app(tasks.clone(), None);
+        let poll = Poll { app: &a, queued: q.as_ref(), exclude: &originals, since_version: None };
+        assert_eq!(d.observe(start + POLL * i as u32, poll), None, "poll {i}");
+    }
+}
+
+/// Tasks killed for failing Marathon-level health checks are recorded as TASK_KILLED and
+/// relaunched at once, with no backoff (M:.../steps/NotifyRateLimiterStepImpl.scala
+/// `limitWorthy`): the queue entry is rarely seen, but the running task failing its checks says
+/// the app has not recovered.
+#[test]
+fn health_check_kills_that_keep_coming_fail_without_a_queue_entry() {
+    let failing = |id: &str| Task {
+        health_check_results: Some(vec![HealthCheckResult {
+            alive: false,
+            last_failure: Some("2024-01-01T00:00:02.000Z".into()),
+            ..HealthCheckResult::default()
+        }]),
+        ..task(id, TaskState::Running)
+    };
+    let mut polls = Vec::new();
+    for i in 0..10 {
+        let mut a = app(vec![failing(&format!("t{}", i / 3 + 1))], (i >= 3).then_some(("t0", "")));
+        if let Some(f) = a.last_task_failure.as_mut() {
+            f.task_id = format!("t{}", i / 3);
+            f.state = TaskState::Killed;
+        }
+        a.health_checks = Some(vec![HealthCheck::default()]);
+        polls.push((a, None));
+    }
+    let seen = run(&polls, Duration::from_secs(1), None);
+    assert!(seen[..6].iter().all(|s| s.as_ref().is_none_or(|s| !s.expired)), "{seen:?}");
+    assert!(seen[9].as_ref().is_some_and(|s| s.expired && s.reason.contains("TASK_KILLED")), "{seen:?}");
 }

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use super::event::{Event, Reporter};
 use super::live::{LiveGroup, Snapshot};
-pub use super::stuck::{describe_reason, unplaced_reason};
+pub use super::stuck::{describe_reason, task_healthy, unplaced_reason};
 use super::stuck::{Detector, Poll, Trouble};
 use crate::error::{Classify, ExitStatus};
-use crate::marathon::types::{App, QueueItem, Task, TaskState};
+use crate::marathon::types::{App, QueueItem, TaskState};
 use crate::marathon::{self, Client};
 use crate::names::GroupKey;
 use crate::spec::labels::Selector;
@@ -109,9 +109,11 @@ impl Classify for WaitError {
             WaitError::Unplaceable { .. } => Some(
                 "change the constraints or resources in the spec, or add agents; `theseus view` shows the state".into(),
             ),
-            WaitError::Failing { .. } => {
-                Some("check the task's stderr in its sandbox; `theseus view` shows the state".into())
-            }
+            WaitError::Failing { .. } => Some(
+                "check the task's stdout and stderr in its sandbox (a command must stay in the foreground: \
+                 one that exits 0 ends its task too); `theseus view` shows the state"
+                    .into(),
+            ),
             WaitError::Interrupted => Some("`theseus view` shows where it got to".into()),
             WaitError::Marathon(e) => e.hint(),
             WaitError::Gone { .. } => None,
@@ -126,14 +128,6 @@ pub struct Counts {
     pub running: u32,
     /// Running tasks that count as healthy (all checks alive, or no checks).
     pub healthy: u32,
-}
-
-/// Whether a task counts as healthy: running, and every health check alive (or none defined).
-pub fn task_healthy(app: &App, task: &Task) -> bool {
-    let checks = app.health_checks.as_ref().map_or(0, Vec::len);
-    task.state == TaskState::Running
-        && (checks == 0
-            || task.health_check_results.as_ref().is_some_and(|r| r.len() >= checks && r.iter().all(|h| h.alive)))
 }
 
 /// Running and healthy counts of an app's tasks.
@@ -271,7 +265,7 @@ pub async fn gone(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::marathon::types::{HealthCheck, HealthCheckResult};
+    use crate::marathon::types::{HealthCheck, HealthCheckResult, Task};
 
     fn task(state: &str, alive: Option<bool>) -> Task {
         Task {

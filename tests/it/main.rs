@@ -15,6 +15,7 @@ mod etcd_journal;
 mod etcd_lock;
 mod etcd_security;
 mod example_plan;
+mod failures;
 mod fidelity;
 mod integrity;
 mod integrity_faults;

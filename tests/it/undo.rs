@@ -11,15 +11,6 @@ use super::support::env::Env;
 
 const FAST: [&str; 6] = ["--poll-interval", "200ms", "--fail-after", "2s", "--timeout", "90s"];
 
-impl Env {
-    fn app_spec(&self, body: &str) -> String {
-        let path = self.dir.path().join("spec.toml");
-        let text = format!("namespace = \"it\"\n[service.app]\ncpus = 0.1\nmem = 16\n{body}\n");
-        std::fs::write(&path, text).unwrap();
-        path.to_string_lossy().into_owned()
-    }
-}
-
 #[test]
 fn a_create_whose_tasks_exit_at_once_is_undone_within_fail_after() {
     let env = Env::start();

@@ -50,7 +50,6 @@ fn add(
         ready: true,
         pgid: None,
         simulated: true,
-        killed_unhealthy: false,
         killing_unreported: false,
         sandbox: std::path::PathBuf::new(),
         kill_grace: Duration::from_secs(1),

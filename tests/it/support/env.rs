@@ -39,6 +39,12 @@ impl Env {
         path.to_str().unwrap().to_owned()
     }
 
+    /// A spec file `spec.toml` of service `app` (0.1 cpus, 16 MB) with `body`: the app's other
+    /// fields and its groups. Returns its path.
+    pub fn app_spec(&self, body: &str) -> String {
+        self.write("spec.toml", &format!("namespace = \"it\"\n[service.app]\ncpus = 0.1\nmem = 16\n{body}\n"))
+    }
+
     /// `theseus` pointed at this engine and etcd (5 s requests), killed after 180 s.
     pub fn cmd(&self) -> assert_cmd::Command {
         let mut c = theseus();
