@@ -4,10 +4,12 @@
 //!
 //! Marathon never fails a deployment itself, so the gate does, with the detector it shares with
 //! the convergence wait ([`super::stuck`]): unplaced instances whose offers keep being declined
-//! across polls while nothing gets placed (the queue's reason), or new tasks that keep failing
-//! (distinct failed task ids from `lastTaskFailure`, or one with the relaunch backing off),
-//! fail it after `fail_after`; a gate not passed by its deadline fails with
-//! [`WaitError::TimedOut`].
+//! across polls while nothing gets placed (the queue's reason), or new tasks that keep ending
+//! (new `lastTaskFailure`s, task ids replaced, relaunches in the queue, or one end with the
+//! relaunch backing off), fail it after `fail_after`; a gate not passed by its deadline fails
+//! with [`WaitError::TimedOut`]. The gate waits for no app version, so the `lastTaskFailure` its
+//! first poll sees is older than the step and never counts (a restart of an app that failed
+//! months ago is no crash loop).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;

@@ -109,9 +109,11 @@ impl Classify for WaitError {
             WaitError::Unplaceable { .. } => Some(
                 "change the constraints or resources in the spec, or add agents; `theseus view` shows the state".into(),
             ),
-            WaitError::Failing { .. } => {
-                Some("check the task's stderr in its sandbox; `theseus view` shows the state".into())
-            }
+            WaitError::Failing { .. } => Some(
+                "check the task's stdout and stderr in its sandbox (a command must stay in the foreground: \
+                 one that exits 0 ends its task too); `theseus view` shows the state"
+                    .into(),
+            ),
             WaitError::Interrupted => Some("`theseus view` shows where it got to".into()),
             WaitError::Marathon(e) => e.hint(),
             WaitError::Gone { .. } => None,
