@@ -146,8 +146,16 @@ pub(crate) fn scale(st: &mut State, bus: &Bus, fx: &mut Effects, id: &str, n: u3
     }
     let active = st.instances_of(id).filter(|i| i.active()).count() as u32;
     let queued = ops::queued(st, id);
-    if active + queued < n {
-        ops::set_queue(st, id, n - active);
+    // An instance being killed keeps its place until it is terminal: Marathon counts a killing
+    // instance as active (M:src/main/scala/mesosphere/marathon/core/condition/Condition.scala,
+    // `Killing extends Active`), and one killed without scale (a restart's kill, a failed health
+    // check) keeps its goal Running and is relaunched once its task is terminal
+    // (M:src/main/scala/mesosphere/marathon/core/launchqueue/impl/TaskLauncherActor.scala, as
+    // TaskReplaceActor.scala's notes on goals say). So no replacement starts beside a task still
+    // running out its kill grace.
+    let killing = st.instances_of(id).filter(|i| !i.goal_running).count() as u32;
+    if active + queued + killing < n {
+        ops::set_queue(st, id, n - active - killing);
     } else if active + queued > n {
         let excess = active + queued - n;
         let kill = excess.min(active);

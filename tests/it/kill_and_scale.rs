@@ -144,3 +144,31 @@ async fn a_lost_kill_answer_is_confirmed_by_the_lower_instance_count_before_task
     let change = theseus::rollout::confirm::kill_tasks(&client, "/k", &victim, true, false, Some(0)).await;
     assert!(change.is_ok(), "{change:?}");
 }
+
+/// A task killed without scale is relaunched only once it is terminal: Marathon counts a killing
+/// instance as active (M:src/main/scala/mesosphere/marathon/core/condition/Condition.scala,
+/// `Killing extends Active`) and its launcher relaunches an instance with goal Running once its
+/// task is terminal (M:src/main/scala/mesosphere/marathon/core/launchqueue/impl/
+/// TaskLauncherActor.scala). A task that ignores SIGTERM (3 s grace) is never beside its
+/// replacement, which matters most for `MARATHON_SINGLE_INSTANCE_APP`.
+#[test]
+fn a_task_killed_without_scale_is_replaced_only_once_it_is_terminal() {
+    let e = Engine::start();
+    let app = json!({"id": "/one", "cmd": "trap '' TERM; sleep 1000", "cpus": 0.1, "mem": 8,
+        "instances": 1, "taskKillGracePeriodSeconds": 2});
+    assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201);
+    e.wait_idle(T);
+    let first = task_ids(&e, "/one");
+    assert_eq!(first.len(), 1);
+    let asked = Instant::now();
+    let r = e.call("POST", "/v2/tasks/delete", Some(&json!({"ids": first})));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let mut most = 0;
+    e.wait_for("a replacement running", T, |e| {
+        let ids = task_ids(e, "/one");
+        most = most.max(ids.len());
+        ids.len() == 1 && ids[0] != first[0] && e.tasks("/one")[0]["state"] == "TASK_RUNNING"
+    });
+    assert_eq!(most, 1, "the replacement ran beside the task being killed");
+    assert!(asked.elapsed() >= Duration::from_millis(1_900), "replaced after {:?}, inside the grace", asked.elapsed());
+}
