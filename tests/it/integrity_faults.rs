@@ -249,6 +249,14 @@ fn trial(env: &Env, i: u64, op: &'static str, delay_ms: u64) -> Trial {
         let deployments = e.get("/v2/deployments");
         !deployments.as_array().unwrap().iter().any(|d| d.to_string().contains(&format!("/{ns}/")))
     });
+    // A command killed with -9 leaves its group lock until the lease's TTL expires (the lock's
+    // design, src/etcd/lock.rs), and a repair that finds nothing to do never takes it, so the
+    // lock may outlive the repair by up to the TTL.
+    let locks_gone = Instant::now() + theseus::etcd::DEFAULT_LOCK_TTL + Duration::from_secs(5);
+    while !env.etcd_groups(&format!("/{ns}")).2.is_empty() {
+        assert!(Instant::now() < locks_gone, "trial {i} {op}: a dead holder's lock outlived its lease");
+        std::thread::sleep(Duration::from_millis(100));
+    }
     env.assert_consistent(&format!("/{ns}"), &ns);
     Trial { op, delay_ms, exit, repair: code }
 }
