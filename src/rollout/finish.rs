@@ -105,7 +105,7 @@ pub(super) async fn rollback(
     new_id: &str,
     settings: &Settings,
     reporter: &dyn Reporter,
-    inflight: &mut InFlight,
+    inflight: &mut InFlight<'_>,
     mut cancel: Cancel<'_>,
 ) -> anyhow::Result<()> {
     if super::plan::stops_first(&live.apps) {
@@ -117,7 +117,7 @@ pub(super) async fn rollback(
             let change = drain_and_delete(scope, live, app).await?;
             inflight.started(new_id, &change);
             inflight
-                .settle(scope.marathon, new_id, settings.poll, settings.rollout.deadline, cancel.as_mut())
+                .settle(new_id, cancel.as_mut())
                 .await
                 .with_context(|| format!("waiting for the tasks of `{new_id}` to stop"))?;
         }
@@ -126,7 +126,7 @@ pub(super) async fn rollback(
     // their kill grace): the scale-up never cancels a deployment of this rollout. Forced still,
     // for a deployment another client left on the old app: restoring capacity comes first.
     inflight
-        .settle(scope.marathon, old_id, settings.poll, settings.rollout.deadline, cancel.as_mut())
+        .settle(old_id, cancel.as_mut())
         .await
         .with_context(|| format!("waiting for the last scale-down of `{old_id}`"))?;
     super::confirm::scale_app(scope.marathon, old_id, want, true)

@@ -11,19 +11,34 @@
 //! lets the old revision's tasks stop while the new revision's next batch comes up.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::gate::{poll_delay, Cancel};
 use super::wait::WaitError;
 use crate::marathon::{Change, Client};
 
-/// The deployments this process started and has not seen end, by app id.
-#[derive(Debug, Default)]
-pub struct InFlight {
+/// The deployments this process started and has not seen end, by app id, and how to wait for
+/// them.
+#[derive(Debug)]
+pub struct InFlight<'a> {
+    client: &'a Client,
+    poll: Duration,
+    deadline: Duration,
     pending: BTreeMap<String, String>,
 }
 
-impl InFlight {
+impl<'a> InFlight<'a> {
+    /// Nothing in flight yet; [`InFlight::settle`] polls from 25 ms up to `poll` and gives up
+    /// after `deadline`.
+    pub fn new(client: &'a Client, poll: Duration, deadline: Duration) -> Self {
+        InFlight { client, poll, deadline, pending: BTreeMap::new() }
+    }
+
+    /// For a rollout: its poll interval and its batch deadline.
+    pub fn for_rollout(client: &'a Client, settings: &super::scope::Settings) -> Self {
+        InFlight::new(client, settings.poll, settings.rollout.deadline)
+    }
+
     /// Records the deployment that a write to `app_id` started (if Marathon returned one).
     pub fn started(&mut self, app_id: &str, change: &Change) {
         if let Some(id) = &change.deployment_id {
@@ -34,8 +49,8 @@ impl InFlight {
     /// Takes over the running deployments that touch `app_id` but were started by another
     /// client (the one that died in the middle of the rollout being resumed or aborted), so the
     /// next write waits for them instead of canceling them.
-    pub async fn adopt(&mut self, client: &Client, app_id: &str) -> Result<(), WaitError> {
-        let running = client.deployments().await?;
+    pub async fn adopt(&mut self, app_id: &str) -> Result<(), WaitError> {
+        let running = self.client.deployments().await?;
         if let Some(d) = running.iter().find(|d| d.affected_apps.iter().any(|a| a == app_id)) {
             self.pending.insert(app_id.to_owned(), d.id.clone());
         }
@@ -48,16 +63,10 @@ impl InFlight {
     }
 
     /// Waits until the deployment of the last write to `app_id` is gone from
-    /// `/v2/deployments` (polling from 25 ms up to `poll`), so the next write to the app does
-    /// not conflict with it. Fails after `deadline` (the deployment is named) or on Ctrl-C.
-    pub async fn settle(
-        &mut self,
-        client: &Client,
-        app_id: &str,
-        poll: std::time::Duration,
-        deadline: std::time::Duration,
-        mut cancel: Cancel<'_>,
-    ) -> Result<(), WaitError> {
+    /// `/v2/deployments`, so the next write to the app does not conflict with it. Fails after
+    /// the deadline (the deployment is named) or on Ctrl-C.
+    pub async fn settle(&mut self, app_id: &str, mut cancel: Cancel<'_>) -> Result<(), WaitError> {
+        let (poll, deadline) = (self.poll, self.deadline);
         let Some(id) = self.pending.get(app_id).cloned() else { return Ok(()) };
         let started = Instant::now();
         let mut polls = 0u32;
@@ -69,7 +78,7 @@ impl InFlight {
                 }
             }
             polls = polls.saturating_add(1);
-            if !client.deployments().await?.iter().any(|d| d.id == id) {
+            if !self.client.deployments().await?.iter().any(|d| d.id == id) {
                 self.pending.remove(app_id);
                 return Ok(());
             }

@@ -174,8 +174,8 @@ async fn abort_locked(
     let new_id = tracker.journal().to.app_id.clone();
     let cancel = std::pin::pin!(cancel);
     // A kill-and-scale the dead client left running on the old app ends before the scale-up.
-    let mut inflight = InFlight::default();
-    inflight.adopt(scope.marathon, &from.app_id).await.context("reading Marathon's deployments")?;
+    let mut inflight = InFlight::for_rollout(scope.marathon, settings);
+    inflight.adopt(&from.app_id).await.context("reading Marathon's deployments")?;
     match rollback(scope, live, &from.app_id, from.instances, &new_id, settings, reporter, &mut inflight, cancel).await
     {
         Ok(()) => {

@@ -79,11 +79,11 @@ pub async fn kill_drained(
         // deployment/impl/DeploymentActor.scala, `decommissionInstances`): it ends first, so
         // the scale-down never overlaps it (and never cancels it with force).
         if let Some(done) = &change {
-            let mut inflight = InFlight::default();
-            inflight.started(&app.id, done);
             let opts = scope.waiting.options;
+            let mut inflight = InFlight::new(scope.marathon, opts.poll, opts.timeout);
+            inflight.started(&app.id, done);
             let never = std::pin::pin!(std::future::pending::<()>());
-            let wait = inflight.settle(scope.marathon, &app.id, opts.poll, opts.timeout, never);
+            let wait = inflight.settle(&app.id, never);
             wait.await.with_context(|| format!("waiting for the kill of {} task(s) of `{}`", victims.len(), app.id))?;
         }
         let scaled = super::confirm::scale_app(scope.marathon, &app.id, target, kill.forced()).await;

@@ -146,13 +146,10 @@ async fn update_locked(
     // The old revision's capacity before the rollout began: what a rollback restores.
     let full = tracker.journal().from.as_ref().map_or(0, |f| f.instances);
     tracker.write().await.with_context(|| format!("journaling the rollout of `{}`", live.group_id))?;
-    let mut inflight = InFlight::default();
+    let mut inflight = InFlight::for_rollout(scope.marathon, settings);
     if prev.is_some() {
         // Resuming a dead client's rollout: its last kill-and-scale of the old app may still run.
-        inflight
-            .adopt(scope.marathon, &old.id)
-            .await
-            .with_context(|| format!("reading the deployments of `{}`", old.id))?;
+        inflight.adopt(&old.id).await.with_context(|| format!("reading the deployments of `{}`", old.id))?;
     }
     if resumed == 0 {
         let mut app = desired.app.clone();
@@ -253,7 +250,7 @@ async fn roll_forward(
     result: &mut RolloutResult,
     resumed: u32,
     tracker: &mut Tracker<'_>,
-    inflight: &mut InFlight,
+    inflight: &mut InFlight<'_>,
 ) -> Result<(), WaitError> {
     let name = format!("{}/{}", live.key.service(), live.key.group());
     let r = &settings.rollout;
@@ -279,17 +276,17 @@ async fn roll_forward(
         // max_unavailable lets old tasks go before the new batch is healthy, never below the floor.
         let early = if stop_first { b.min(old_left) } else { b.min(old_left).min(healthy_now.saturating_sub(floor)) };
         if early > 0 {
-            old_left = retire(scope, live, old, early, old_left, settings, inflight, cancel.as_mut()).await?;
+            old_left = retire(scope, live, old, early, old_left, inflight, cancel.as_mut()).await?;
         }
         if stop_first {
-            inflight.settle(scope.marathon, &old.id, settings.poll, r.deadline, cancel.as_mut()).await?;
+            inflight.settle(&old.id, cancel.as_mut()).await?;
         }
         new_count += b;
         // The previous batch's scale-up of the new app (its readiness checks may keep it open a
         // little past the health gate) must be over, or this scale would conflict with it. Forced
         // only for a deployment this process did not start: a resumed rollout's dead client may
         // have left one holding the new app; ours are settled first, so force never cancels them.
-        inflight.settle(scope.marathon, &desired.app.id, settings.poll, r.deadline, cancel.as_mut()).await?;
+        inflight.settle(&desired.app.id, cancel.as_mut()).await?;
         let change = scope
             .marathon
             .scale_app(&desired.app.id, new_count, true)
@@ -318,7 +315,7 @@ async fn roll_forward(
         let last = i + 1 == plan.len();
         let rest = if last { old_left } else { (b - early).min(old_left) };
         if rest > 0 {
-            old_left = retire(scope, live, old, rest, old_left, settings, inflight, cancel.as_mut()).await?;
+            old_left = retire(scope, live, old, rest, old_left, inflight, cancel.as_mut()).await?;
         }
         healthy_now = new_count + old_left;
         tracker.batch_done().await.map_err(|e| failed("journaling the batch", e))?;
@@ -327,11 +324,11 @@ async fn roll_forward(
         }
     }
     if plan.is_empty() && old_left > 0 {
-        retire(scope, live, old, old_left, old_left, settings, inflight, cancel.as_mut()).await?;
+        retire(scope, live, old, old_left, old_left, inflight, cancel.as_mut()).await?;
     }
     // The old revision app is empty once its last kill-and-scale deployment ends (its tasks are
     // terminal); only then is it deleted, without force, so no deployment of ours is canceled.
-    inflight.settle(scope.marathon, &old.id, settings.poll, r.deadline, cancel.as_mut()).await?;
+    inflight.settle(&old.id, cancel.as_mut()).await?;
     super::confirm::delete_app(scope.marathon, &old.id, false)
         .await
         .map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
@@ -347,11 +344,10 @@ async fn retire(
     old: &App,
     count: u32,
     left: u32,
-    settings: &Settings,
-    inflight: &mut InFlight,
+    inflight: &mut InFlight<'_>,
     cancel: Cancel<'_>,
 ) -> Result<u32, WaitError> {
-    inflight.settle(scope.marathon, &old.id, settings.poll, settings.rollout.deadline, cancel).await?;
+    inflight.settle(&old.id, cancel).await?;
     let services = [live.key.service().to_owned()];
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
     let app = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == old.id)).cloned();
