@@ -21,7 +21,8 @@ use futures::{Stream, StreamExt};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{join, redacted, Client};
+use super::transport::{join, redacted};
+use super::Client;
 
 /// How many redirects (leader changes) one connect follows.
 const MAX_REDIRECTS: usize = 5;
