@@ -8,8 +8,8 @@ use tokio::sync::broadcast;
 
 use crate::marathon::types::{DeploymentAction, DeploymentStep};
 
-use super::clock::now_iso;
-use super::state::{Instance, TaskState};
+use crate::local::model::clock::now_iso;
+use crate::local::model::state::{Instance, TaskState};
 
 /// One published event.
 #[derive(Debug)]

@@ -8,14 +8,15 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use serde_json::{json, Value};
 
+use crate::local::deployments::changes::{self, Proposal};
+use crate::local::model::ids;
+use crate::local::model::normalize::{self, definition_only};
+use crate::local::model::state::{AppRecord, State as EngineState};
+use crate::local::Shared;
 use crate::marathon::types::{App, AppEnvelope, VersionList};
 
-use super::super::changes::{self, Proposal};
-use super::super::normalize::{self, definition_only};
-use super::super::raml;
-use super::super::state::{AppRecord, State as EngineState};
-use super::super::views::{self, Embed};
-use super::super::{ids, Shared};
+use super::raml;
+use super::views::{self, Embed};
 use super::{deployment_response, json_response, parse_body, selector, tasks, ApiError, ApiResult, Params};
 
 type Peer = ConnectInfo<std::net::SocketAddr>;

@@ -7,9 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::IntoResponse;
 
+use crate::local::deployments::changes;
+use crate::local::Shared;
 use crate::marathon::types::Deployment;
 
-use super::super::{changes, views, Shared};
+use super::views;
 use super::{deployment_response, json_response, ApiError, ApiResult, Params};
 
 /// `GET /v2/deployments`.

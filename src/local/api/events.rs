@@ -14,8 +14,9 @@ use futures::stream::{self, StreamExt};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::super::events::render;
-use super::super::Shared;
+use crate::local::events::render;
+use crate::local::Shared;
+
 use super::{ApiError, ApiResult, Params};
 
 fn frame(kind: &str, data: &str) -> Bytes {

@@ -8,14 +8,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use serde_json::{json, Value};
 
+use crate::local::deployments::changes::{self, Accepted, Proposal};
+use crate::local::model::ids;
+use crate::local::model::normalize::{self, definition_only, Violation};
+use crate::local::model::state::State as EngineState;
+use crate::local::Shared;
 use crate::marathon::types::{DeploymentAction, DeploymentStep};
 
-use super::super::changes::{self, Accepted, Proposal};
-use super::super::normalize::{self, definition_only, Violation};
-use super::super::raml;
-use super::super::state::State as EngineState;
-use super::super::views::{self, Embed};
-use super::super::{ids, Shared};
+use super::raml;
+use super::views::{self, Embed};
 use super::{deployment_response, json_response, parse_body, ApiError, ApiResult, Params};
 
 fn group_id(rest: &str) -> Result<(String, bool), ApiError> {

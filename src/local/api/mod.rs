@@ -2,13 +2,16 @@
 //! errors, the `X-Marathon-Leader` header, case-insensitive query booleans, `//` in paths.
 
 mod apps;
+pub(super) mod conn;
 mod deployments;
 mod events;
 mod groups;
 mod query;
+mod raml;
 mod selector;
 mod system;
 mod tasks;
+pub(super) mod views;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
@@ -27,9 +30,9 @@ use serde_json::{json, Value};
 
 use crate::marathon::types::{DeploymentRef, DeploymentResult, ErrorBody};
 
-use super::changes::{Accepted, Rejected};
-use super::normalize::Violation;
-use super::Shared;
+use crate::local::deployments::changes::{Accepted, Rejected};
+use crate::local::model::normalize::Violation;
+use crate::local::Shared;
 
 pub(crate) use query::Params;
 
@@ -70,7 +73,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared.clone());
     Router::new()
         .fallback_service(inner)
-        .layer(DefaultBodyLimit::max(super::limits::MAX_BODY_BYTES))
+        .layer(DefaultBodyLimit::max(crate::local::limits::MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(shared, around))
 }
 
@@ -80,7 +83,7 @@ async fn around(State(shared): State<Arc<Shared>>, mut req: Request, next: Next)
     shared.requests.fetch_add(1, Ordering::Relaxed);
     let path = req.uri().path();
     if path.contains("//") || (path.len() > 1 && path.ends_with('/')) {
-        let normalized = super::ids::normalize_path(path);
+        let normalized = crate::local::model::ids::normalize_path(path);
         let pq = match req.uri().query() {
             Some(q) => format!("{normalized}?{q}"),
             None => normalized,
@@ -104,7 +107,7 @@ async fn around(State(shared): State<Arc<Shared>>, mut req: Request, next: Next)
 }
 
 /// Errors the router itself produces (a method a route does not serve, a body over
-/// [`MAX_BODY_BYTES`](super::limits::MAX_BODY_BYTES)) come as empty or plain-text bodies; Marathon
+/// [`MAX_BODY_BYTES`](crate::local::limits::MAX_BODY_BYTES)) come as empty or plain-text bodies; Marathon
 /// answers them as JSON with the status' reason phrase (`MarathonExceptionMapper.scala`,
 /// `WebApplicationException`).
 fn marathon_shaped(resp: Response) -> Response {

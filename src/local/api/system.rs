@@ -7,10 +7,12 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::IntoResponse;
 use serde_json::json;
 
+use crate::local::model::ids;
+use crate::local::tasks::ops;
+use crate::local::Shared;
 use crate::marathon::types::{Leader, Queue};
 
-use super::super::views;
-use super::super::{ids, ops, Shared};
+use super::views;
 use super::{json_response, ApiError, ApiResult, Params};
 
 /// `GET /ping`: `pong`, or `"pong"` for JSON clients.

@@ -10,15 +10,15 @@ use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::local::deployments::changes::{self, Proposal};
+use crate::local::model::ids::BadTaskId;
+use crate::local::model::state::State as EngineState;
+use crate::local::tasks::ops::{self, Effects};
+use crate::local::tasks::procgroup;
+use crate::local::Shared;
 use crate::marathon::types::Task;
 
-use super::super::changes::{self, Proposal};
-use super::super::ids::BadTaskId;
-use super::super::ops::{self, Effects};
-use super::super::procgroup;
-use super::super::state::State as EngineState;
-use super::super::views;
-use super::super::Shared;
+use super::views;
 use super::{deployment_response, json_response, parse_body, ApiError, ApiResult, Params};
 
 /// Whether the client asked for the `text/plain` task list.
@@ -38,8 +38,8 @@ pub(crate) fn text_response<'a>(st: &EngineState, tasks: impl Iterator<Item = &'
     let mut out = String::new();
     for (app, list) in by_app {
         let service_ports =
-            st.apps.get(app).map(|r| super::super::scheduler::service_ports(&r.def)).unwrap_or_default();
-        let safe = super::super::ids::task_prefix(app);
+            st.apps.get(app).map(|r| crate::local::scheduling::scheduler::service_ports(&r.def)).unwrap_or_default();
+        let safe = crate::local::model::ids::task_prefix(app);
         for (i, sp) in service_ports.iter().enumerate() {
             out.push_str(&format!("{safe}\t{sp}\t"));
             for t in &list {
@@ -95,7 +95,7 @@ pub(crate) async fn delete_many(State(shared): State<Arc<Shared>>, uri: Uri, bod
     }
     let (ids, _): (Ids, _) = parse_body(&body)?;
     for id in &ids.ids {
-        match super::super::ids::parse_task_id(id) {
+        match crate::local::model::ids::parse_task_id(id) {
             Ok(()) => {}
             Err(BadTaskId::Malformed(m)) => return Err(ApiError::bad_request(m)),
             Err(BadTaskId::BadUuid(m)) => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, m)),
@@ -157,7 +157,7 @@ pub(crate) fn kill_tasks(
                 d.instances = Some(d.instances.unwrap_or(0).saturating_sub(*n));
             }
         }
-        let group = sentenced.keys().next().map(|a| super::super::ids::parent(a)).unwrap_or_else(|| "/".into());
+        let group = sentenced.keys().next().map(|a| crate::local::model::ids::parent(a)).unwrap_or_else(|| "/".into());
         let accepted = changes::apply(&mut st, &shared.bus, proposal, force, &group)?;
         if let Some(run) = st.deployments.iter_mut().find(|d| d.id == accepted.deployment_id) {
             // The sentenced instances keep their app's ScaleApplication action open. An app whose

@@ -2,7 +2,7 @@
 //!
 //! Two parts of Theseus judge app definitions the way Marathon does: the spec validator
 //! (`spec::load`, which reports problems with file positions and hints) and the local engine
-//! (`local::normalize` and `local::ids`, which answer 422 like Marathon). Both call this module,
+//! (`local::model::normalize` and `local::model::ids`, which answer 422 like Marathon). Both call this module,
 //! so a rule is written once and the two cannot drift. Each item cites the Marathon source it
 //! follows (`M:` = `mesosphere/marathon` at tag `v1.10.26`, commit `0513cddcac83`; RAML
 //! types under `docs/docs/rest-api/public/api/v2/types/`). Where Theseus is deliberately

@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::local::model::normalize::uses_port_mappings;
 use crate::marathon::rules::Operator;
 use crate::marathon::types::App;
 
 use super::agents::Agent;
-use super::normalize::uses_port_mappings;
 
 /// What is used on one agent.
 #[derive(Debug, Clone, Default)]

@@ -1,7 +1,7 @@
 //! Health checks (HTTP, HTTPS, TCP, COMMAND and the MESOS_* forms), really run against each
 //! task, with grace period, interval, timeout and maxConsecutiveFailures. HTTP(S) checks go
 //! through the engine's shared check client ([`HttpClients`]). Readiness checks run only inside
-//! deployments: [`super::readiness`].
+//! deployments: [`crate::local::deployments::readiness`].
 //!
 //! The two levels differ as in Marathon (M: = mesosphere/marathon v1.10.26):
 //! - Marathon runs every `HTTP`, `HTTPS` and `TCP` check (`core/health/impl/HealthCheckActor.scala`).
@@ -21,15 +21,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::local::http_clients::HttpClients;
+use crate::local::model::clock::now_iso;
+use crate::local::Shared;
 use crate::marathon::rules::{self, HealthProtocol};
 use crate::marathon::types::HealthCheck;
 
-use super::clock::now_iso;
-use super::http_clients::HttpClients;
 use super::ops::{self, Effects, LaunchJob};
 use super::procgroup;
 use super::task_env::task_env;
-use super::Shared;
 
 /// One running check: the check, its level, and the result slots (indices into the task's
 /// `healthCheckResults`) it writes: its own, or every Mesos-level check's.
@@ -60,7 +60,7 @@ fn runners(checks: &[HealthCheck]) -> Vec<Runner> {
 }
 
 /// Starts the health-check loops of a freshly started task. Readiness checks run only inside
-/// deployments ([`super::readiness`]).
+/// deployments ([`crate::local::deployments::readiness`]).
 pub(crate) fn start(shared: Arc<Shared>, job: &LaunchJob) {
     for runner in runners(job.app.health_checks.as_deref().unwrap_or_default()) {
         shared.spawn("health check", check_loop(shared.clone(), job.clone(), runner));
@@ -272,8 +272,8 @@ fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Resul
 
 #[cfg(test)]
 mod tests {
-    use super::super::http_clients::testing::{response, serve};
     use super::*;
+    use crate::local::http_clients::testing::{response, serve};
 
     fn job(port: u16) -> LaunchJob {
         LaunchJob {

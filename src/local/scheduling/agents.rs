@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Config;
+use crate::local::Config;
 
 /// One simulated Mesos agent.
 #[derive(Debug, Clone)]

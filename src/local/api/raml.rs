@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value};
 
-use super::normalize::Violation;
+use crate::local::model::normalize::Violation;
 
 /// A RAML type, as far as the engine checks it.
 enum Ty {

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use crate::marathon::types::{App, TaskFailure};
 
-use super::clock::now_iso;
-use super::events::{self, Bus};
-use super::limits;
-use super::state::{Instance, State, TaskState};
+use crate::local::events::{self, Bus};
+use crate::local::limits;
+use crate::local::model::clock::now_iso;
+use crate::local::model::state::{Instance, State, TaskState};
 
 /// Work to do once the state lock is released.
 #[derive(Debug, Default)]

@@ -7,9 +7,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{kill_order, replace_order};
-use crate::local::state::{AppRecord, Instance, State, TaskState};
+use crate::local::model::state::{AppRecord, Instance, State, TaskState};
 use crate::marathon::types::{App, HealthCheckResult};
+
+use super::{kill_order, replace_order};
 
 fn app(kill_selection: Option<&str>) -> State {
     let def = App { id: "/a".into(), kill_selection: kill_selection.map(str::to_owned), ..App::default() };

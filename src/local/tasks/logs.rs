@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
-use super::limits::LOG_ROTATE_BYTES;
-use super::Shared;
+use crate::local::limits::LOG_ROTATE_BYTES;
+use crate::local::Shared;
 
 /// Copies `pipe` into `path` until the task closes it.
 pub(crate) fn pump(shared: &Arc<Shared>, pipe: impl AsyncRead + Unpin + Send + 'static, path: PathBuf) {

@@ -84,7 +84,7 @@ pub(crate) async fn kill(job: KillJob) {
     for pid in &escaped {
         signal(*pid, libc::SIGTERM);
     }
-    let deadline = super::limits::instant_after(grace);
+    let deadline = crate::local::limits::instant_after(grace);
     while std::time::Instant::now() < deadline && (group_alive(pgid) || escaped.iter().any(|p| alive(*p))) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

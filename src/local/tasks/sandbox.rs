@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use crate::local::{Config, Shared};
+
 use super::procgroup::{alive, kill_stragglers, processes_in, signal, signal_group};
-use super::{Config, Shared};
 
 /// The pid file in each sandbox: the task's process (and process group) id.
 pub(crate) const PID_FILE: &str = "theseus.pid";
@@ -67,7 +68,7 @@ pub(crate) async fn reap_leftovers(work_dir: &Path, grace: Duration) -> usize {
     for p in &pids {
         signal(*p, libc::SIGTERM);
     }
-    let deadline = super::limits::instant_after(grace);
+    let deadline = crate::local::limits::instant_after(grace);
     while std::time::Instant::now() < deadline && pids.iter().any(|p| alive(*p)) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
@@ -75,7 +76,7 @@ pub(crate) async fn reap_leftovers(work_dir: &Path, grace: Duration) -> usize {
         signal_group(*g, libc::SIGKILL);
     }
     kill_stragglers(work_dir);
-    let deadline = super::limits::instant_after(Duration::from_secs(5));
+    let deadline = crate::local::limits::instant_after(Duration::from_secs(5));
     while std::time::Instant::now() < deadline && pids.iter().any(|p| alive(*p)) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }

@@ -6,19 +6,19 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::local::events;
+use crate::local::model::clock::now_iso;
+use crate::local::model::state::TaskState;
+use crate::local::Shared;
 use crate::marathon::types::App;
 
-use super::clock::now_iso;
-use super::events;
 use super::fetch;
 use super::health;
 use super::logs;
 use super::ops::{self, LaunchJob};
 use super::procgroup::{self, signal_group};
 use super::sandbox;
-use super::state::TaskState;
 use super::task_env::task_env;
-use super::Shared;
 
 /// Launches one task: sandbox, fetch, spawn; then waits for it and records how it ended.
 pub(crate) async fn launch(shared: Arc<Shared>, job: LaunchJob) {

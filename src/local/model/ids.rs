@@ -3,7 +3,7 @@
 
 use crate::marathon::rules;
 
-use super::limits::MAX_ID_LENGTH;
+use crate::local::limits::MAX_ID_LENGTH;
 
 /// Resolves `id` against the group `base` (absolute ids ignore it), handling `.` and `..`, and
 /// validates every segment. Returns the absolute id (`/` for the root).

@@ -15,7 +15,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{Instant, Sleep};
 
-use super::Shared;
+use crate::local::Shared;
 
 /// Serves the API on `listener` until the engine stops.
 pub(crate) async fn serve(shared: Arc<Shared>, listener: TcpListener, router: Router) {

@@ -16,18 +16,18 @@
 //!   it (M:src/main/scala/mesosphere/marathon/core/deployment/impl/DeploymentManagerActor.scala,
 //!   `ReadinessCheckUpdate`; M:src/main/scala/mesosphere/marathon/core/deployment/DeploymentPlan.scala,
 //!   `DeploymentStepInfo`); the checks stop when the step's action ends (the actor stops).
-//!   `readinessCheckResults` shows them ([`super::views`]).
+//!   `readinessCheckResults` shows them ([`crate::local::api::views`]).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
 
+use crate::local::model::state::{State, TaskState};
+use crate::local::Shared;
 use crate::marathon::types::ReadinessCheckResult;
 
 use super::plan::ActionKind;
-use super::state::{State, TaskState};
-use super::Shared;
 
 /// One task's readiness check inside one deployment step.
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ pub(crate) fn arm(st: &mut State) -> Vec<Probe> {
             let Some(rec) = st.apps.get(&action.app_id) else { continue };
             let Some(check) = rec.def.readiness_checks.as_ref().and_then(|r| r.first()) else { continue };
             let config = rec.def.version_info.as_ref().and_then(|v| v.last_config_change_at.as_deref()).unwrap_or("");
-            let names = super::normalize::port_names(&rec.def);
+            let names = crate::local::model::normalize::port_names(&rec.def);
             let index = names.iter().position(|n| n.as_deref() == check.port_name.as_deref());
             let scheme = if check.protocol.as_deref() == Some("HTTPS") { "https" } else { "http" };
             for inst in st.instances_of(&action.app_id) {

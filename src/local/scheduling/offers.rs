@@ -6,9 +6,9 @@
 //! by each declined offer's first reason in `NoOfferMatchReason.reasonFunnel`, the last match and
 //! the last no-match) and the last no-match **per agent**. Both are dropped only on
 //! `LaunchFinished`, which the launcher actor sends from `postStop`
-//! (M:.../launchqueue/impl/TaskLauncherActor.scala), and since `LaunchQueue.purge` was removed
-//! (#6778) `LaunchQueueActor` never stops a launcher while it leads
-//! (M:.../launchqueue/impl/LaunchQueueActor.scala). So the counters and the reject summary add up
+//! (M:.../launchqueue/impl/TaskLauncherActor.scala), and `LaunchQueue` has no `purge` any more
+//! (M:.../launchqueue/LaunchQueue.scala), so `LaunchQueueActor` never stops a launcher while it
+//! leads (M:.../launchqueue/impl/LaunchQueueActor.scala). So the counters and the reject summary add up
 //! over the app's whole life, across queue entries and versions, and outlive a delete of the app;
 //! only a restart (a new leader) starts them afresh. The engine keeps them in
 //! `State::offer_stats` by app id, which nothing removes.

@@ -4,9 +4,9 @@ use crate::marathon::types::{
     App, Deployment, DeploymentAction, DeploymentRef, Group, IpAddress, QueueDelay, QueueItem, Task,
 };
 
-use super::deployment::DeploymentRun;
-use super::ids;
-use super::state::{AppRecord, Instance, State, TaskState};
+use crate::local::deployments::deployment::DeploymentRun;
+use crate::local::model::ids;
+use crate::local::model::state::{AppRecord, Instance, State, TaskState};
 
 /// What an app response embeds (`embed=apps.tasks`, `app.counts`, ...).
 #[derive(Debug, Clone, Copy, Default)]
@@ -82,7 +82,7 @@ pub(crate) fn app_info(st: &State, rec: &AppRecord, embed: Embed) -> App {
     if embed.readiness {
         // What the running deployments saw (M:src/main/scala/mesosphere/marathon/core/appinfo/
         // impl/AppInfoBaseData.scala, `readinessChecksByAppFuture`): empty without one.
-        app.readiness_check_results = Some(super::readiness::results_of(st, &app.id));
+        app.readiness_check_results = Some(crate::local::deployments::readiness::results_of(st, &app.id));
     }
     app
 }
@@ -170,7 +170,7 @@ fn group_with(st: &State, id: &str, embed: Embed, tree: &Tree<'_>) -> Group {
 /// `embed=lastUnusedOffers` (M:.../api/v2/QueueResource.scala).
 pub(crate) fn queue(st: &State, embed_last_unused: bool) -> Vec<QueueItem> {
     let now = std::time::Instant::now();
-    let no_stats = super::offers::OfferStats::default();
+    let no_stats = crate::local::scheduling::offers::OfferStats::default();
     st.apps
         .iter()
         .filter_map(|(id, r)| {

@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use crate::local::events::{plan_json, Bus};
+use crate::local::model::normalize::{definition_only, restart_key, Violation};
+use crate::local::model::persist::Saved;
+use crate::local::model::state::{AppRecord, GroupRecord, State};
 use crate::marathon::rules;
 use crate::marathon::types::{App, VersionInfo};
 
 use super::deployment::DeploymentRun;
-use super::events::{plan_json, Bus};
-use super::normalize::{definition_only, restart_key, Violation};
-use super::persist::Saved;
 use super::plan;
-use super::state::{AppRecord, GroupRecord, State};
 
 /// Service ports are assigned from this range: Marathon's `--local_port_min` and
 /// `--local_port_max` defaults (`M:src/main/scala/mesosphere/marathon/MarathonConf.scala`).
@@ -127,7 +127,8 @@ pub(crate) fn apply(
     }
     st.groups = proposal.groups;
     st.root_version = version.clone();
-    st.service_ports = st.apps.values().flat_map(|r| super::scheduler::service_ports(&r.def)).collect();
+    st.service_ports =
+        st.apps.values().flat_map(|r| crate::local::scheduling::scheduler::service_ports(&r.def)).collect();
     st.dirty = true;
     st.snapshot();
     let run = DeploymentRun {
@@ -202,7 +203,7 @@ fn stamp(old: &BTreeMap<String, Arc<App>>, proposal: &mut Proposal, version: &st
 /// The steps a proposal would produce (`dryRun`), without changing anything.
 pub(crate) fn preview(st: &State, mut proposal: Proposal) -> Result<Vec<Vec<plan::Action>>, Rejected> {
     let old: BTreeMap<String, Arc<App>> = st.apps.iter().map(|(k, v)| (k.clone(), v.def.clone())).collect();
-    let _ = stamp(&old, &mut proposal, &super::clock::now_iso());
+    let _ = stamp(&old, &mut proposal, &crate::local::model::clock::now_iso());
     check_tree(&proposal)?;
     let group_deps: BTreeMap<String, Vec<String>> =
         proposal.groups.iter().map(|(k, v)| (k.clone(), v.dependencies.clone())).collect();
@@ -265,7 +266,7 @@ fn assign_service_ports(
     old: &BTreeMap<String, Arc<App>>,
     range: &std::ops::RangeInclusive<u32>,
 ) -> Result<(), Rejected> {
-    use super::scheduler::service_ports;
+    use crate::local::scheduling::scheduler::service_ports;
     let used: BTreeSet<u32> = old.values().chain(apps.values()).flat_map(|a| service_ports(a)).collect();
     let mut free = range.clone().filter(|p| !used.contains(p));
     // `changedOrNew`: a new app or an upgrade (`AppDefinition.isUpgrade`).
@@ -296,7 +297,7 @@ fn assign_service_ports(
             };
             assigned.push(port);
         }
-        super::scheduler::set_service_ports(Arc::make_mut(app), &assigned);
+        crate::local::scheduling::scheduler::set_service_ports(Arc::make_mut(app), &assigned);
     }
     Ok(())
 }
@@ -314,7 +315,7 @@ pub(crate) fn restore(st: &mut State, saved: Saved) {
             }
         }
         rec.trim_versions();
-        st.service_ports.extend(super::scheduler::service_ports(&current));
+        st.service_ports.extend(crate::local::scheduling::scheduler::service_ports(&current));
         st.apps.insert(current.id.clone(), rec);
     }
     st.groups = saved.groups;
@@ -332,7 +333,7 @@ mod tests {
     }
 
     fn ports(apps: &BTreeMap<String, Arc<App>>, id: &str) -> Vec<u32> {
-        apps.get(id).map(|a| super::super::scheduler::service_ports(a)).unwrap_or_default()
+        apps.get(id).map(|a| crate::local::scheduling::scheduler::service_ports(a)).unwrap_or_default()
     }
 
     /// `AssignDynamicServiceLogic.scala` throws `PortRangeExhaustedException` ("All ports in the

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::marathon::types::App;
 
-use super::ids;
+use crate::local::model::ids;
 
 /// What a deployment does to one app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,10 +14,10 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::UserError;
+use crate::local::Shared;
 use crate::marathon::types::App;
 
 use super::state::{GroupRecord, State};
-use super::Shared;
 
 /// The file's document.
 #[derive(Debug, Default, Serialize, Deserialize)]

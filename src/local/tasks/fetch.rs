@@ -10,7 +10,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::marathon::types::Fetch;
 
-use super::http_clients::{describe, HttpClients};
+use crate::local::http_clients::{describe, HttpClients};
 
 /// Fetches one artifact into `sandbox`.
 pub(crate) async fn fetch(http: &HttpClients, item: &Fetch, sandbox: &Path) -> Result<(), String> {
@@ -98,8 +98,8 @@ async fn run(program: &str, args: &[&str], dir: &Path) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::http_clients::testing::{response, serve};
     use super::*;
+    use crate::local::http_clients::testing::{response, serve};
 
     fn item(uri: String) -> Fetch {
         Fetch { uri, ..Default::default() }

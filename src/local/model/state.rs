@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::local::deployments::deployment::DeploymentRun;
+use crate::local::scheduling::agents::Agent;
+use crate::local::scheduling::offers::OfferStats;
 use crate::marathon::types::{App, HealthCheckResult, TaskFailure};
 
-use super::agents::Agent;
 use super::clock::VersionClock;
-use super::deployment::DeploymentRun;
-use super::offers::OfferStats;
 
 /// How many root-group versions are kept for group rollback (Marathon's `zk_max_versions` default is 50).
 pub(crate) const MAX_ROOT_HISTORY: usize = 50;
@@ -68,7 +68,7 @@ impl AppRecord {
     /// Drops the oldest stored versions beyond Marathon's `zk_max_versions` (50); the current
     /// definition is the newest and always stays.
     pub(crate) fn trim_versions(&mut self) {
-        while self.versions.len() > super::limits::MAX_APP_VERSIONS {
+        while self.versions.len() > crate::local::limits::MAX_APP_VERSIONS {
             self.versions.pop_first();
         }
     }

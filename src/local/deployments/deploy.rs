@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 
 use serde_json::json;
 
+use crate::local::events::{plan_json, step_json, Bus};
+use crate::local::model::state::State;
+use crate::local::tasks::ops::{self, Effects};
+
 use super::deployment::{wire_actions, Progress, RestartState, RestartStrategy, ScaleStart};
-use super::events::{plan_json, step_json, Bus};
-use super::ops::{self, Effects};
 use super::plan::{Action, ActionKind};
-use super::state::State;
 
 /// `computeRestartStrategy` (TaskReplaceActor): `n` instances, upgrade strategy, `healthy` old
 /// instances that count as healthy.

@@ -5,21 +5,21 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::local::deployments::deploy;
+use crate::local::deployments::readiness;
+use crate::local::events;
+use crate::local::model::clock::now_iso;
+use crate::local::model::ids;
+use crate::local::model::persist;
+use crate::local::model::state::{Instance, State, TaskState};
+use crate::local::tasks::ops::{Effects, LaunchJob};
+use crate::local::tasks::process;
+use crate::local::tasks::procgroup;
+use crate::local::Shared;
 use crate::marathon::types::HealthCheckResult;
 
 use super::agents::Agent;
-use super::clock::now_iso;
-use super::deploy;
-use super::events;
-use super::ids;
-use super::ops::{Effects, LaunchJob};
-use super::persist;
 use super::placement::{self, Usage};
-use super::process;
-use super::procgroup;
-use super::readiness;
-use super::state::{Instance, State, TaskState};
-use super::Shared;
 
 /// Runs cycles until the engine stops: every `offer_interval`, or sooner when woken.
 pub(crate) async fn run(shared: Arc<Shared>) {
@@ -39,7 +39,7 @@ pub(crate) fn tick(shared: &Arc<Shared>) {
     let mut fx = Effects::default();
     let probes = {
         let mut st = shared.lock();
-        super::ops::report_kills(&mut st, &shared.bus);
+        crate::local::tasks::ops::report_kills(&mut st, &shared.bus);
         deploy::advance_all(&mut st, &shared.bus, &mut fx);
         keep(&mut st, shared, &mut fx);
         launch_queued(&mut st, shared, &mut fx);
@@ -205,7 +205,7 @@ fn new_instance(
         sandbox: sandbox.clone(),
         kill_grace: def
             .task_kill_grace_period_seconds
-            .map_or(super::limits::DEFAULT_KILL_GRACE, super::limits::seconds),
+            .map_or(crate::local::limits::DEFAULT_KILL_GRACE, crate::local::limits::seconds),
     };
     events::task_changed(&shared.bus, &inst, TaskState::Staging, &host, &agent_id, "");
     if simulated {

@@ -22,7 +22,7 @@ pub(crate) fn task_env(
     }
     env.insert("HOST".into(), host.into());
     env.insert("LIBPROCESS_IP".into(), host.into());
-    let names = super::normalize::port_names(app);
+    let names = crate::local::model::normalize::port_names(app);
     for (i, port) in host_ports.iter().enumerate() {
         env.insert(format!("PORT{i}"), port.to_string());
         if let Some(sp) = service_ports.get(i).filter(|p| **p != 0) {
