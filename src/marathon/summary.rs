@@ -247,7 +247,7 @@ pub fn apps_from_slice(body: &[u8]) -> Result<Vec<App>, serde_json::Error> {
     Ok(parsed.apps.into_iter().map(App::from).collect())
 }
 
-/// `{"apps": [...]}` parsed while it arrives ([`BodySink`]): each app is parsed and slimmed
+/// `{"apps": [...]}` parsed while it arrives (a `BodySink`): each app is parsed and slimmed
 /// as soon as its last byte is in, and its bytes dropped, so neither the whole body (7 MB for
 /// 2,000 apps with 10,000 tasks) nor the list of parsed summaries is ever held at once.
 ///

@@ -88,7 +88,7 @@ fn usage(st: &State) -> Vec<Usage> {
 /// One offer round: every agent offers once to each app with instances to place and no
 /// backoff (a backed-off `TaskLauncherActor` unregisters as offer matcher and sees no offers,
 /// M:.../launchqueue/impl/TaskLauncherActor.scala `manageOfferMatcherStatus`). Each declined
-/// offer and each used one is counted in the app's [`OfferStats`]; an agent that declined is
+/// offer and each used one is counted in the app's [`OfferStats`](super::offers::OfferStats); an agent that declined is
 /// not asked again in the same round, while one that was used offers its remainder again.
 fn launch_queued(st: &mut State, shared: &Shared, fx: &mut Effects) {
     let now = Instant::now();

@@ -257,7 +257,7 @@ impl Client {
 }
 
 /// What happened to a sent request that has no answer, for [`Error::Uncertain`]
-/// ("Marathon at URL <this> METHOD PATH").
+/// (`Marathon at URL <this> METHOD PATH`).
 fn transport_reason(e: &reqwest::Error) -> String {
     if e.is_timeout() {
         "did not answer:".to_owned()
