@@ -5,8 +5,6 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::marathon::types::HealthCheckResult;
-
 use super::agents::Agent;
 use super::clock::now_iso;
 use super::deploy;
@@ -193,10 +191,7 @@ fn new_instance(
         staged_instant: Instant::now(),
         started_at: None,
         started_instant: None,
-        health: checks
-            .iter()
-            .map(|_| HealthCheckResult { instance_id: instance_id.clone(), ..Default::default() })
-            .collect(),
+        health: vec![None; checks.len()],
         // No shortcut for simulated tasks: their checks run and cannot pass (`health`).
         ready: def.readiness_checks.as_ref().is_none_or(|r| r.is_empty()),
         pgid: None,

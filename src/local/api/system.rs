@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::marathon::types::{Leader, Queue};
 
 use super::super::views;
-use super::super::{ids, ops, Shared};
+use super::super::{health, ids, ops, Shared};
 use super::{json_response, ApiError, ApiResult, Params};
 
 /// `GET /ping`: `pong`, or `"pong"` for JSON clients.
@@ -96,8 +96,10 @@ pub(crate) async fn leader(State(shared): State<Arc<Shared>>) -> ApiResult {
     Ok(json_response(StatusCode::OK, &Leader { leader: shared.leader.clone() }))
 }
 
-/// `DELETE /v2/leader`: the only instance abdicates and is re-elected at once.
-pub(crate) async fn abdicate() -> ApiResult {
+/// `DELETE /v2/leader`: the only instance abdicates and is re-elected at once. Like a new
+/// leader, it starts without health results ([`health::forget_results`]).
+pub(crate) async fn abdicate(State(shared): State<Arc<Shared>>) -> ApiResult {
+    health::forget_results(&mut shared.lock());
     Ok(json_response(StatusCode::OK, &json!({"message": "Leadership abdicated"})))
 }
 
