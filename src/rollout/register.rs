@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::live::Snapshot;
+use super::live::{LiveGroup, Snapshot};
 use super::wait::task_healthy;
 use crate::etcd::{self, ContainerInfo, Driver, GroupChange, PortMappingInfo, SyncReport};
 use crate::marathon::types::{App, HealthCheckResult, Task, TaskState};
@@ -65,6 +65,19 @@ pub fn container_info(app: &App, task: &Task) -> ContainerInfo {
         healthy: task_healthy(app, task),
         started_at: task.started_at.clone(),
     }
+}
+
+/// The containers a registration of a live group starts from: its healthy tasks. (A task of
+/// unknown health is also kept where it is registered already: [`diff`].)
+pub fn desired_containers(group: &LiveGroup) -> Vec<ContainerInfo> {
+    group
+        .apps
+        .iter()
+        .flat_map(|app| {
+            let healthy = app.tasks.iter().flatten().filter(|t| health(app, t) == Health::Healthy);
+            healthy.map(move |t| container_info(app, t))
+        })
+        .collect()
 }
 
 /// What Marathon says about one task's health (module doc).
@@ -397,6 +410,15 @@ mod tests {
         let change = d.change(&GroupKey::new("web", "dev").unwrap());
         assert!(change.put.is_empty());
         assert_eq!(change.delete, ["bad", "going", "gone"]);
+        let live = LiveGroup {
+            key: GroupKey::new("web", "dev").unwrap(),
+            labels: BTreeSet::from(["dev".to_owned()]),
+            group_id: "/t/web/dev".into(),
+            namespace: "t".into(),
+            apps: vec![a],
+        };
+        let desired: Vec<String> = desired_containers(&live).into_iter().map(|i| i.instance_name).collect();
+        assert_eq!(desired, ["ok"], "only a healthy task is desired on its own");
     }
 
     #[test]
