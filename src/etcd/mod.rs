@@ -242,7 +242,7 @@ fn default_protocol() -> String {
     "tcp".into()
 }
 
-/// What [`Driver::sync_group_containers`] changed (container names, sorted).
+/// What a command's registration pass changed in one group (container names, sorted).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     /// Containers newly registered.
@@ -888,63 +888,29 @@ impl Driver {
         Ok(())
     }
 
-    /// Makes the group's registered containers exactly `desired` (by `instance_name`; the last
-    /// of duplicates wins): registers new ones, rewrites changed info, deregisters the rest.
-    /// One read, then as few transactions as [`MAX_TXN_OPS`] allows, each guarded by the group
-    /// marker (a group removed meanwhile is [`Error::GroupNotFound`]).
-    pub async fn sync_group_containers(&self, id: &GroupKey, desired: Vec<ContainerInfo>) -> Result<SyncReport, Error> {
-        let (service, group) = (id.service(), id.group());
-        let mut wanted: BTreeMap<String, ContainerInfo> = BTreeMap::new();
-        for info in desired {
-            check_container(&info.instance_name)?;
-            wanted.insert(info.instance_name.clone(), info);
+    /// Writes one group's registration changes for the command that holds the group's lock
+    /// (sync's [`Driver::apply_registrations`] leaves a locked group alone): `put` registers or
+    /// rewrites, `delete` deregisters, in as few transactions as [`MAX_TXN_OPS`] allows, each
+    /// guarded by the group marker (a group removed meanwhile is [`Error::GroupNotFound`]).
+    /// Which containers change is the caller's rule (`rollout::register::diff`).
+    pub async fn write_group_change(&self, change: &GroupChange) -> Result<(), Error> {
+        let (service, group) = (change.key.service(), change.key.group());
+        let names = change.put.iter().map(|i| i.instance_name.as_str()).chain(change.delete.iter().map(String::as_str));
+        for name in names {
+            check_container(name)?;
         }
-        let kvs = self
-            .marker_and_range(&self.keys.group(service, group), &self.keys.containers_prefix(service, group), false)
-            .await?
-            .ok_or_else(|| Self::group_not_found(service, group))?;
-        let mut markers: BTreeSet<String> = BTreeSet::new();
-        let mut current: BTreeMap<String, Option<ContainerInfo>> = BTreeMap::new();
-        for kv in &kvs {
-            let Ok(key) = kv.key_str() else { continue };
-            match self.keys.parse_in_service(service, key) {
-                Some(Entry::Container { container, .. }) => {
-                    markers.insert(container.to_owned());
-                    current.entry(container.to_owned()).or_insert(None);
-                }
-                Some(Entry::ContainerInfo { container, .. }) => {
-                    // A value we cannot read counts as different, so it gets rewritten.
-                    current.insert(container.to_owned(), serde_json::from_slice(kv.value()).ok());
-                }
-                _ => {}
-            }
-        }
-        let mut report = SyncReport::default();
-        let mut per_container: Vec<Vec<TxnOp>> = Vec::new();
-        for (name, info) in &wanted {
-            match current.get(name) {
-                None => {
-                    report.registered.push(name.clone());
-                    per_container.push(self.register_ops(service, group, info).to_vec());
-                }
-                Some(have) if have.as_ref() != Some(info) || !markers.contains(name) => {
-                    report.updated.push(name.clone());
-                    per_container.push(self.register_ops(service, group, info).to_vec());
-                }
-                Some(_) => {}
-            }
-        }
-        for name in current.keys().filter(|n| !wanted.contains_key(*n)) {
-            report.deregistered.push(name.clone());
-            per_container.push(self.deregister_ops(service, group, name).to_vec());
-        }
+        let per_container = change
+            .put
+            .iter()
+            .map(|info| self.register_ops(service, group, info).to_vec())
+            .chain(change.delete.iter().map(|name| self.deregister_ops(service, group, name).to_vec()));
         for ops in chunk_ops(per_container) {
             let txn = Txn::new().when([self.group_exists_cmp(service, group)]).and_then(ops);
             if !self.txn(&self.keys.group(service, group), txn).await?.succeeded() {
                 return Err(Self::group_not_found(service, group));
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     // ---- locks -------------------------------------------------------------------------

@@ -137,7 +137,7 @@ pub(super) async fn remove_locked(
     let found = find(scope, &snap, doomed, force).await?;
     // Drain: consumers stop seeing the containers before they are killed.
     for f in found.iter().filter(|f| f.ours) {
-        match etcd.sync_group_containers(&f.doomed.key, Vec::new()).await {
+        match register::deregister_all(etcd, &f.doomed.key).await {
             Ok(_) => {}
             Err(e) if e.is_not_found() => {}
             Err(e) => {

@@ -1,16 +1,14 @@
 //! `theseus sync`: keeps etcd's `/services/.../containers` equal to the running, healthy tasks
 //! of every Theseus-managed group, between and after commands.
 //!
-//! - [`diff`]: the one diff of Marathon's tasks against etcd's registrations (also `plan`'s
-//!   drift report), with health *unknown* never deregistered.
-//! - [`reconcile`]: a full diff applied in batched transactions; `sync --once`.
+//! - [`reconcile`]: a full diff applied in batched transactions; `sync --once`. The diff and
+//!   its health rule are the commands' own ([`crate::rollout::register::diff`]).
 //! - [`follow`]: the follower of Marathon's `/v2/events`, events treated as cache invalidation,
 //!   reconnect with backoff, reconcile on every (re)connect and every `resync`.
 //! - [`inbox`]: the event stream read without pause into the set of groups to refresh.
 //! - [`leader`]: the election among replicas; only the leader follows and writes.
 //! - [`drift`]: registration drift of chosen groups, for `plan` and `view`.
 
-pub mod diff;
 pub mod drift;
 pub mod follow;
 pub mod inbox;

@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::diff::{diff, GroupDiff};
 use crate::etcd::{self, Driver, GroupChange, GroupRegistrations, Skipped};
 use crate::marathon::{self, Client};
 use crate::names::GroupKey;
 use crate::rollout::live::{fold, revision_of, LiveGroup};
+use crate::rollout::register::{diff, GroupDiff};
 use crate::spec::labels::Selector;
 
 /// What to do with one group.

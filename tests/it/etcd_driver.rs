@@ -10,7 +10,7 @@ use theseus::names::GroupKey;
 use serde_json::json;
 use theseus::error::ExitStatus;
 use theseus::error_reporting::hints;
-use theseus::etcd::{ContainerInfo, Driver, Error, GroupCount, Options, PortMappingInfo, MAX_TXN_OPS};
+use theseus::etcd::{ContainerInfo, Driver, Error, GroupChange, GroupCount, Options, PortMappingInfo, MAX_TXN_OPS};
 
 use crate::support::etcd::Etcd;
 
@@ -281,37 +281,41 @@ async fn batched_deregistration_reads_once_and_deletes_in_max_txn_ops_batches() 
 }
 
 #[tokio::test]
-async fn sync_makes_the_group_exactly_the_desired_containers() {
+async fn a_group_change_is_written_in_as_few_guarded_transactions_as_fit() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
-    d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
+    let key = gk("web", "dev");
+    d.create_group(&key, &json!({})).await.unwrap();
+    let change = |put: Vec<ContainerInfo>, delete: Vec<String>| GroupChange { key: key.clone(), put, delete };
     let first: Vec<ContainerInfo> = (0..150).map(|i| info(&format!("t{i:03}"), 31000 + i)).collect();
-    let report = d.sync_group_containers(&gk("web", "dev"), first.clone()).await.unwrap();
-    assert_eq!(report.registered.len(), 150);
-    assert!(report.updated.is_empty() && report.deregistered.is_empty());
-
-    // Keep t000..t099 (t000 changes health), drop t100..t149, add n000..n009.
-    let mut second: Vec<ContainerInfo> = first[..100].to_vec();
-    second[0].healthy = false;
-    second.extend((0..10).map(|i| info(&format!("n{i:03}"), 32000 + i)));
     let before = d.requests_sent();
-    let report = d.sync_group_containers(&gk("web", "dev"), second.clone()).await.unwrap();
-    // One read, then (10*2 + 1*2 + 50*2) = 122 ops: one transaction.
-    assert_eq!(d.requests_sent() - before, 2);
-    assert_eq!(report.registered, (0..10).map(|i| format!("n{i:03}")).collect::<Vec<_>>());
-    assert_eq!(report.updated, ["t000"]);
-    assert_eq!(report.deregistered, (100..150).map(|i| format!("t{i:03}")).collect::<Vec<_>>());
+    d.write_group_change(&change(first.clone(), Vec::new())).await.unwrap();
+    // Two ops per container, never split: 300 ops in transactions of at most MAX_TXN_OPS.
+    let per_txn = (MAX_TXN_OPS / 2) as u64;
+    assert_eq!(d.requests_sent() - before, 150u64.div_ceil(per_txn));
 
+    // Rewrite t000 (its health changed), drop t100..t149, add n000..n009: (1 + 10 + 50) * 2 =
+    // 122 ops, one transaction.
+    let mut put = vec![ContainerInfo { healthy: false, ..first[0].clone() }];
+    put.extend((0..10).map(|i| info(&format!("n{i:03}"), 32000 + i)));
+    let delete: Vec<String> = (100..150).map(|i| format!("t{i:03}")).collect();
+    let before = d.requests_sent();
+    d.write_group_change(&change(put.clone(), delete)).await.unwrap();
+    assert_eq!(d.requests_sent() - before, 1);
     let now = d.get_service_containers("web").await.unwrap();
     let names: BTreeSet<&str> = now["dev"].iter().map(|c| c.instance_name.as_str()).collect();
-    let want: BTreeSet<&str> = second.iter().map(|c| c.instance_name.as_str()).collect();
+    let want: BTreeSet<&str> = first[..100].iter().chain(&put).map(|c| c.instance_name.as_str()).collect();
     assert_eq!(names, want);
     assert!(!now["dev"].iter().find(|c| c.instance_name == "t000").unwrap().healthy);
 
-    let again = d.sync_group_containers(&gk("web", "dev"), second).await.unwrap();
-    assert!(again.is_empty(), "a second sync changes nothing: {again:?}");
-    let err = d.sync_group_containers(&gk("web", "prod"), vec![]).await.unwrap_err();
-    assert!(matches!(err, Error::GroupNotFound { .. }));
+    let before = d.requests_sent();
+    d.write_group_change(&change(Vec::new(), Vec::new())).await.unwrap();
+    assert_eq!(d.requests_sent(), before, "nothing to change: nothing sent");
+    let gone = GroupChange { key: gk("web", "prod"), put: vec![info("t1", 1)], delete: Vec::new() };
+    let err = d.write_group_change(&gone).await.unwrap_err();
+    assert!(matches!(err, Error::GroupNotFound { .. }), "{err}");
+    assert!(d.write_group_change(&change(Vec::new(), vec!["a/b".into()])).await.is_err(), "a bad name");
+    assert_eq!(d.get_group_container_names(&key).await.unwrap().len(), 110, "a refused change writes nothing");
 }
 
 /// Many tasks register and deregister while another removes the group: whatever the
@@ -379,15 +383,17 @@ async fn malformed_values_are_reported_with_their_key() {
     d.create_group(&gk("web", "dev"), &json!({})).await.unwrap();
     let mut bad = info("t1", 1);
     d.register_container(&gk("web", "dev"), &bad).await.unwrap();
-    // Overwrite the info with something that is not a ContainerInfo, through the sync path's
-    // tolerance: a sync rewrites it, a read reports it.
+    // Overwrite the info with something that is not a ContainerInfo: a registration pass
+    // rewrites it (its diff counts an unreadable info as different), a read reports it.
     overwrite(&etcd, "/services/web/dev/containers/t1/info", "not json");
     let err = d.get_container_info(&gk("web", "dev"), "t1").await.unwrap_err();
     assert!(matches!(&err, Error::Corrupt { key, .. } if key == "/services/web/dev/containers/t1/info"), "{err}");
     assert!(d.get_service_containers("web").await.is_err());
     bad.version = "v2".into();
-    let report = d.sync_group_containers(&gk("web", "dev"), vec![bad.clone()]).await.unwrap();
-    assert_eq!(report.updated, ["t1"]);
+    let regs = d.group_registrations(&gk("web", "dev")).await.unwrap().unwrap();
+    assert_eq!(regs.containers["t1"], None, "an unreadable info reads as none");
+    let change = GroupChange { key: gk("web", "dev"), put: vec![bad.clone()], delete: Vec::new() };
+    d.write_group_change(&change).await.unwrap();
     assert_eq!(d.get_container_info(&gk("web", "dev"), "t1").await.unwrap(), bad);
 }
 

@@ -35,6 +35,7 @@ mod output;
 mod progress;
 mod proxied_writes;
 mod readiness;
+mod registration_rule;
 mod rollout;
 mod rollout_journal;
 mod scale_batched;

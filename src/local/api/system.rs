@@ -12,6 +12,7 @@ use crate::local::tasks::ops;
 use crate::local::Shared;
 use crate::marathon::types::{Leader, Queue};
 
+use crate::local::tasks::health;
 use super::views;
 use super::{json_response, ApiError, ApiResult, Params};
 
@@ -98,8 +99,10 @@ pub(crate) async fn leader(State(shared): State<Arc<Shared>>) -> ApiResult {
     Ok(json_response(StatusCode::OK, &Leader { leader: shared.leader.clone() }))
 }
 
-/// `DELETE /v2/leader`: the only instance abdicates and is re-elected at once.
-pub(crate) async fn abdicate() -> ApiResult {
+/// `DELETE /v2/leader`: the only instance abdicates and is re-elected at once. Like a new
+/// leader, it starts without health results ([`health::forget_results`]).
+pub(crate) async fn abdicate(State(shared): State<Arc<Shared>>) -> ApiResult {
+    health::forget_results(&mut shared.lock());
     Ok(json_response(StatusCode::OK, &json!({"message": "Leadership abdicated"})))
 }
 

@@ -58,9 +58,9 @@ pub(crate) fn app_info(st: &State, rec: &AppRecord, embed: Embed) -> App {
                 _ => {}
             }
             if !i.health.is_empty() && i.state == TaskState::Running {
-                if i.health.iter().all(|h| h.alive) {
+                if i.health.iter().all(|h| h.as_ref().is_some_and(|h| h.alive)) {
                     healthy += 1;
-                } else if i.health.iter().any(|h| !h.alive && h.last_failure.is_some()) {
+                } else if i.health.iter().flatten().any(|h| !h.alive && h.last_failure.is_some()) {
                     unhealthy += 1;
                 }
             }
@@ -103,7 +103,9 @@ pub(crate) fn task(st: &State, i: &Instance) -> Task {
         started_at: if launched { i.started_at.clone() } else { None },
         version: Some(i.version.clone()),
         ip_addresses: vec![IpAddress { ip_address: agent.hostname.clone(), protocol: "IPv4".into() }],
-        health_check_results: (!i.health.is_empty()).then(|| i.health.clone()),
+        // Only the checks that reported: before its first result a check has no entry
+        // (`HealthCheckActor.healthByInstanceId`, read by `AppInfoBaseData.enrichedTasksFuture`).
+        health_check_results: (!i.health.is_empty()).then(|| i.health.iter().flatten().cloned().collect()),
         local_volumes: Some(Vec::new()),
         region: agent.attributes.get("region").cloned(),
         zone: agent.attributes.get("zone").cloned(),

@@ -147,8 +147,11 @@ pub(crate) struct Instance {
     pub(crate) started_at: Option<String>,
     /// Monotonic start time (health grace periods).
     pub(crate) started_instant: Option<Instant>,
-    /// One result per health check of the app at launch.
-    pub(crate) health: Vec<HealthCheckResult>,
+    /// One slot per health check of the app at launch: `None` until the check reports, as
+    /// Marathon lists a check's `Health` only once a result reached its `HealthCheckActor`
+    /// (M:src/main/scala/mesosphere/marathon/core/health/impl/HealthCheckActor.scala,
+    /// `healthByInstanceId`), and again after a leader change, which starts that map empty.
+    pub(crate) health: Vec<Option<HealthCheckResult>>,
     /// Readiness (true when the app has no readiness checks).
     pub(crate) ready: bool,
     /// Process group of the task process (None for simulated tasks).
@@ -179,7 +182,9 @@ impl Instance {
 
     /// Health checks pass (or none) and readiness (if any) passes.
     pub(crate) fn healthy_and_ready(&self) -> bool {
-        self.state == TaskState::Running && self.health.iter().all(|h| h.alive) && self.ready
+        self.state == TaskState::Running
+            && self.health.iter().all(|h| h.as_ref().is_some_and(|h| h.alive))
+            && self.ready
     }
 }
 

@@ -16,7 +16,6 @@ use crate::local::tasks::ops::{Effects, LaunchJob};
 use crate::local::tasks::process;
 use crate::local::tasks::procgroup;
 use crate::local::Shared;
-use crate::marathon::types::HealthCheckResult;
 
 use super::agents::Agent;
 use super::placement::{self, Usage};
@@ -193,10 +192,7 @@ fn new_instance(
         staged_instant: Instant::now(),
         started_at: None,
         started_instant: None,
-        health: checks
-            .iter()
-            .map(|_| HealthCheckResult { instance_id: instance_id.clone(), ..Default::default() })
-            .collect(),
+        health: vec![None; checks.len()],
         // No shortcut for simulated tasks: their checks run and cannot pass (`health`).
         ready: def.readiness_checks.as_ref().is_none_or(|r| r.is_empty()),
         pgid: None,

@@ -25,7 +25,7 @@ use crate::local::http_clients::HttpClients;
 use crate::local::model::clock::now_iso;
 use crate::local::Shared;
 use crate::marathon::rules::{self, HealthProtocol};
-use crate::marathon::types::HealthCheck;
+use crate::marathon::types::{HealthCheck, HealthCheckResult};
 
 use super::ops::{self, Effects, LaunchJob};
 use super::procgroup;
@@ -184,6 +184,16 @@ fn http_verdict(code: u16, hc: &HealthCheck) -> Result<Option<()>, String> {
     }
 }
 
+/// Forgets every task's health results, as a new Marathon leader does: its `HealthCheckActor`s
+/// start with an empty `healthByInstanceId`, so every task lists no result until its checks
+/// report again (M:src/main/scala/mesosphere/marathon/core/health/impl/HealthCheckActor.scala).
+/// The checks keep running on their intervals.
+pub(crate) fn forget_results(st: &mut crate::local::model::state::State) {
+    for slot in st.instances.values_mut().flat_map(|m| m.values_mut()).flat_map(|i| i.health.iter_mut()) {
+        *slot = None;
+    }
+}
+
 /// Records a check result in every slot of the runner; returns true when the task was killed
 /// for failing ([`rules::kill_after_failures`]).
 fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Result<Option<()>, String>) -> bool {
@@ -196,7 +206,11 @@ fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Resul
             return true;
         };
         let Some(&first) = runner.slots.first() else { return true };
-        let Some(result) = inst.health.get(first).cloned() else { return true };
+        let Some(slot) = inst.health.get(first).cloned() else { return true };
+        // A check's first result (even one ignored, as a failure in the grace period or a 1xx
+        // is) creates its entry (`HealthCheckActor.updateInstanceHealth` stores `Health(id)`).
+        let result =
+            slot.unwrap_or_else(|| HealthCheckResult { instance_id: job.instance_id.clone(), ..Default::default() });
         let was_alive = result.alive;
         let mut next = result;
         let mut kill = false;
@@ -230,12 +244,12 @@ fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Resul
         }
         for &slot in &runner.slots {
             if let Some(r) = inst.health.get_mut(slot) {
-                *r = next.clone();
+                *r = Some(next.clone());
             }
         }
         let alive = next.alive;
         let version = inst.version.clone();
-        let all_alive = inst.health.iter().all(|h| h.alive);
+        let all_alive = inst.health.iter().all(|h| h.as_ref().is_some_and(|h| h.alive));
         if alive != was_alive {
             bus.emit(
                 "health_status_changed_event",

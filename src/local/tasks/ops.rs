@@ -116,7 +116,7 @@ pub(crate) fn kill_order(st: &State, app_id: &str, filter: impl Fn(&Instance) ->
 /// instance id).
 pub(crate) fn replace_order(st: &State, app_id: &str, filter: impl Fn(&Instance) -> bool) -> Vec<String> {
     let mut list: Vec<&Instance> = st.instances_of(app_id).filter(|i| i.active() && filter(i)).collect();
-    list.sort_by_key(|i| i.health.iter().all(|h| h.alive));
+    list.sort_by_key(|i| i.health.iter().all(|h| h.as_ref().is_some_and(|h| h.alive)));
     list.into_iter().map(|i| i.instance_id.clone()).collect()
 }
 
@@ -188,7 +188,7 @@ pub(crate) fn report_kills(st: &mut State, bus: &Bus) {
 /// `checkConsecutiveFailures`, M:src/main/scala/mesosphere/marathon/state/TaskFailure.scala
 /// `FromUnhealthyInstanceKillEvent`). The TASK_KILLED that follows is no failure ([`terminal`]).
 fn record_unhealthy_kill(st: &mut State, inst: &Instance, host: &str, agent_id: &str) {
-    let failed = inst.health.iter().filter(|h| !h.alive).filter_map(|h| Some((h.last_failure.as_ref()?, h)));
+    let failed = inst.health.iter().flatten().filter(|h| !h.alive).filter_map(|h| Some((h.last_failure.as_ref()?, h)));
     let last = failed.max_by(|a, b| a.0.cmp(b.0)).map(|(_, h)| h);
     let reason = last.and_then(|h| h.last_failure_cause.clone()).unwrap_or_else(|| "unknown".into());
     let timestamp = last.and_then(|h| h.last_failure.clone()).unwrap_or_else(now_iso);

@@ -47,7 +47,10 @@ fn add(
         staged_instant: t0 + Duration::from_secs(staged),
         started_at: None,
         started_instant: started.map(|s| t0 + Duration::from_secs(s)),
-        health: healthy.map(|alive| HealthCheckResult { alive, ..HealthCheckResult::default() }).into_iter().collect(),
+        health: healthy
+            .map(|alive| Some(HealthCheckResult { alive, ..HealthCheckResult::default() }))
+            .into_iter()
+            .collect(),
         ready: true,
         pgid: None,
         simulated: true,
