@@ -232,14 +232,9 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
                         }
                     }
                 }
-                row.registered = diff.register.iter().map(|i| i.instance_name.clone()).collect();
-                row.updated = diff.update.iter().map(|i| i.instance_name.clone()).collect();
-                row.deregistered = diff.deregister.clone();
-                changes.push(GroupChange {
-                    key: key.clone(),
-                    put: diff.register.into_iter().chain(diff.update).collect(),
-                    delete: diff.deregister,
-                });
+                let names = diff.report();
+                (row.registered, row.updated, row.deregistered) = (names.registered, names.updated, names.deregistered);
+                changes.push(diff.change(&key));
                 details.insert(key, row);
             }
         }

@@ -176,3 +176,68 @@ fn commands_and_sync_keep_unknown_health_register_healthy_and_deregister_failing
     assert_eq!(row["registration"]["stale"], serde_json::json!([]), "{plan:#}");
     assert_eq!(row["registration"]["missing"], serde_json::json!([]), "{plan:#}");
 }
+
+/// A command's registration pass costs one range read and one transaction per group (up to
+/// `MAX_TXN_OPS` operations), not a request per container, and a second pass only the read.
+#[test]
+fn a_commands_registration_pass_is_one_read_and_one_batched_write_per_group() {
+    use theseus::marathon::types::{App, HealthCheck, Task, TaskState};
+    use theseus::rollout::live::{LiveGroup, Snapshot};
+    use theseus::rollout::register;
+
+    let etcd = crate::support::etcd::Etcd::start();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let d = etcd.driver().await;
+        let key = gk("web", "dev");
+        d.create_group(&key, &serde_json::json!({})).await.unwrap();
+        let task = |i: usize, results: Option<Vec<theseus::marathon::types::HealthCheckResult>>| Task {
+            id: format!("t{i:03}"),
+            host: "127.0.0.2".into(),
+            ports: Some(vec![31000 + i as u32]),
+            state: TaskState::Running,
+            health_check_results: results,
+            ..Task::default()
+        };
+        let alive = theseus::marathon::types::HealthCheckResult { alive: true, ..Default::default() };
+        // 40 healthy tasks to register, 1 of unknown health (registered), 20 stale registrations.
+        let mut tasks: Vec<Task> = (0..40).map(|i| task(i, Some(vec![alive.clone()]))).collect();
+        tasks.push(task(40, Some(Vec::new())));
+        let app = App {
+            id: "/it/web/dev/r1".into(),
+            health_checks: Some(vec![HealthCheck::default()]),
+            tasks: Some(tasks),
+            ..App::default()
+        };
+        let stale: Vec<_> = (100..120).map(|i| crate::etcd_driver::info(&format!("t{i:03}"), 1)).collect();
+        d.register_containers(&key, &stale).await.unwrap();
+        d.register_container(&key, &crate::etcd_driver::info("t040", 31040)).await.unwrap();
+        let mut snap = Snapshot::default();
+        let live = LiveGroup {
+            key: key.clone(),
+            labels: ["dev".to_owned()].into(),
+            group_id: "/it/web/dev".into(),
+            namespace: "it".into(),
+            apps: vec![app],
+        };
+        snap.groups.insert(("it".into(), "web".into(), "dev".into()), live);
+
+        let before = d.requests_sent();
+        let regs = register::sync(&d, &snap, std::slice::from_ref(&key)).await.unwrap();
+        assert_eq!(d.requests_sent() - before, 2, "one range read, then (40 + 20) * 2 ops in one transaction");
+        assert_eq!(regs[0].report.registered.len(), 40);
+        assert_eq!(regs[0].report.deregistered.len(), 20);
+        assert_eq!(regs[0].containers, 41, "the 40 healthy tasks and the one of unknown health");
+        let names = d.get_group_container_names(&key).await.unwrap();
+        assert_eq!(names.len(), 41);
+        assert!(names.contains(&"t040".to_owned()));
+
+        let before = d.requests_sent();
+        let again = register::sync(&d, &snap, std::slice::from_ref(&key)).await.unwrap();
+        assert_eq!(d.requests_sent() - before, 1, "nothing to change: the read alone");
+        assert!(again[0].report.is_empty(), "{:?}", again[0].report);
+
+        let missing = register::sync(&d, &snap, &[gk("web", "gone")]).await.unwrap_err();
+        assert!(missing.is_not_found(), "{missing}");
+    });
+}
