@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::{Driver, Error};
+use crate::names::GroupKey;
 
 /// The lease TTL of a group lock unless chosen otherwise: how long a dead holder's lock lasts.
 pub const DEFAULT_LOCK_TTL: Duration = Duration::from_secs(10);
@@ -268,6 +269,35 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
 
 fn locked(lock: &GroupLock, holder: String, start: Instant) -> Error {
     Error::Locked { service: lock.service.clone(), group: lock.group.clone(), holder, waited: start.elapsed() }
+}
+
+impl Driver {
+    /// Takes the group's lock for `owner` (recorded, shown to whoever waits), waiting up to
+    /// `timeout`. The lock lives on a lease of [`Options::lock_ttl`](super::Options::lock_ttl) kept alive in the
+    /// background; it is released by [`GroupLock::release`], on drop, or when the holder
+    /// dies and the lease expires. Waiting past `timeout` is [`Error::Locked`] (exit 6).
+    pub async fn lock_group(&self, id: &GroupKey, owner: &str, timeout: Duration) -> Result<GroupLock, Error> {
+        self.lock_group_with_ttl(id, owner, timeout, self.lock_ttl).await
+    }
+
+    /// [`Driver::lock_group`] with a chosen lease TTL (whole seconds, at least 2).
+    pub async fn lock_group_with_ttl(
+        &self,
+        id: &GroupKey,
+        owner: &str,
+        timeout: Duration,
+        ttl: Duration,
+    ) -> Result<GroupLock, Error> {
+        let (service, group) = (id.service(), id.group());
+        acquire(self, service, group, owner, timeout, ttl).await
+    }
+
+    /// Who holds the group's lock, if anyone.
+    pub async fn group_lock_holder(&self, id: &GroupKey) -> Result<Option<String>, Error> {
+        let (service, group) = (id.service(), id.group());
+        let key = self.keys.group_lock(service, group);
+        Ok(self.get_value(&key).await?.map(|v| holder_of(&v)))
+    }
 }
 
 #[cfg(test)]
