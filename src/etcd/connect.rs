@@ -197,7 +197,7 @@ impl Driver {
             let mut delay = Duration::from_millis(20);
             loop {
                 match client.get(probe_key.as_bytes(), Some(GetOptions::new().with_count_only())).await {
-                    Err(err) if urls.len() > 1 && error::not_taken(&err, true) => {
+                    Err(err) if urls.len() > 1 && error::failure(&err) != error::Failure::Final => {
                         tokio::time::sleep(delay).await;
                         delay = (delay * 2).min(Duration::from_millis(400));
                     }

@@ -1,7 +1,7 @@
 //! Groups: register a group with its config, remove it, read and replace its config, list its
 //! containers. Every write under a group is guarded by its marker ([`Driver::group_exists_cmp`]).
 
-use etcd_client::{Compare, CompareOp, Txn, TxnOp};
+use etcd_client::{Compare, CompareOp, Txn, TxnOp, TxnOpResponse};
 use serde_json::Value;
 
 use super::keys::Entry;
@@ -20,10 +20,20 @@ impl Driver {
     /// use [`Driver::set_group_config`] to change its config).
     pub async fn create_group(&self, id: &GroupKey, config: &Value) -> Result<bool, Error> {
         let gkey = self.keys.group(id.service(), id.group());
+        let ckey = self.keys.config(id.service(), id.group());
         let txn = Txn::new()
             .when([Compare::version(gkey.as_str(), CompareOp::Equal, 0)])
-            .and_then(self.create_group_ops(id, config));
-        Ok(self.txn(&gkey, txn).await?.succeeded())
+            .and_then(self.create_group_ops(id, config))
+            .or_else([TxnOp::get(ckey.as_str(), None)]);
+        let (resp, resent) = self.txn_resent(&gkey, txn).await?;
+        if resp.succeeded() {
+            return Ok(true);
+        }
+        // Sent again after a leader change: the group found may be this very creation.
+        let ours = resp.op_responses().into_iter().any(
+            |r| matches!(r, TxnOpResponse::Get(g) if g.kvs().first().is_some_and(|kv| kv.value() == json(config))),
+        );
+        Ok(resent && ours)
     }
 
     /// The ops of [`Driver::create_group`] (marker, config, container list, service markers).

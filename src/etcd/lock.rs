@@ -103,7 +103,7 @@ impl GroupLock {
         let revoke = async {
             loop {
                 match lease.revoke(self.lease).await {
-                    Err(err) if super::error::not_taken(&err, true) => {
+                    Err(err) if super::error::failure(&err) != super::error::Failure::Final => {
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                     other => return other,
@@ -221,10 +221,16 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
             return Ok(());
         }
         let revision = resp.header().map_or(0, |h| h.revision());
-        let holder = resp.op_responses().into_iter().find_map(|r| match r {
-            TxnOpResponse::Get(g) => g.kvs().first().map(|kv| holder_of(kv.value())),
+        let held = resp.op_responses().into_iter().find_map(|r| match r {
+            TxnOpResponse::Get(g) => g.kvs().first().map(|kv| (kv.lease(), holder_of(kv.value()))),
             _ => None,
         });
+        // The key on our own lease: this transaction, sent again after a leader change, had
+        // taken the lock the first time.
+        if held.as_ref().is_some_and(|(lease, _)| *lease == lock.lease) {
+            return Ok(());
+        }
+        let holder = held.map(|(_, holder)| holder);
         let Some(holder) = holder else { continue }; // deleted in between: try again
         if Instant::now() >= deadline {
             return Err(locked(lock, holder, start));
@@ -259,8 +265,10 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
         drop(stream); // closing the gRPC stream cancels its watch
         match outcome {
             Some(Ok(())) => continue,
+            // The watch broke (its member died, a leader change): read the lock again.
             Some(Err(reason)) => {
-                return Err(Error::Request { op: "watch", key: key.to_owned(), source: reason.into() });
+                tracing::debug!(target: "theseus::etcd", "watch `{key}` ended ({reason}); reading the lock again");
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
             None => return Err(locked(lock, holder, start)),
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use etcd_client::{GetOptions, KeyValue, Txn, TxnOp, TxnOpResponse, TxnResponse};
 
 use super::connect::is_rejection;
-use super::error::{self, Error};
+use super::error::{self, Error, Failure};
 use super::keys::prefix_end;
 use super::Driver;
 
@@ -30,26 +30,60 @@ impl Driver {
         self.client.kv_client().max_decoding_message_size(MAX_RESPONSE_BYTES)
     }
 
-    /// Runs one request under the request timeout and maps its error. `send` makes the request
-    /// and is called again (with a short backoff, within the timeout) when etcd did not take it:
-    /// its connection failed before anything was sent (a dead member of a cluster, which
-    /// etcd-client's balanced channel may still pick), or, for reads, the cluster had no
-    /// leader for a moment (an election after the leader died). Writes that may have been
-    /// applied are never sent again.
-    pub(super) async fn call<T, F, Fut>(&self, op: &'static str, key: &str, mut send: F) -> Result<T, Error>
+    /// Runs one request under the request timeout and maps its error; [`Driver::call_resent`]
+    /// without saying whether it was sent again.
+    pub(super) async fn call<T, F, Fut>(&self, op: &'static str, key: &str, send: F) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, etcd_client::Error>>,
+    {
+        Ok(self.call_resent(op, key, send).await?.0)
+    }
+
+    /// Runs one request under the request timeout and maps its error. This is the driver's one
+    /// retry policy: `send` makes the request and is called again, with a short backoff and
+    /// within `--request-timeout` in all, when etcd did not take it or may not have
+    /// ([`error::failure`]): no connection to a dead member (which etcd-client's balanced
+    /// channel may still pick; another member answers next), or a cluster between leaders
+    /// ("leader changed", "no leader", a proposal timed out) or a member dying mid-request.
+    ///
+    /// The second case may have applied the request, so everything sent through here must be
+    /// harmless to run twice, and is: reads and watches; puts of the same value
+    /// (`put_rollout`, config and container info); deletes (a second one finds nothing, so
+    /// `remove_*`/`deregister_*` may then answer "was not there"); transactions guarded by
+    /// compares whose re-run leaves etcd as the first left it (group marker present, lock
+    /// free); lease grants (a second grant leaves an unused lease that expires after its TTL),
+    /// keep-alives and revokes. Three writes are not idempotent as such and check for their own
+    /// earlier attempt when the second `bool` says a resend happened: a group's creation (its
+    /// `version == 0` guard fails on the re-run: [`Driver::create_group`] then finds its own
+    /// config), a history prepend (a compare-and-swap: `put_with_history` finds its own entry
+    /// on top instead of adding it twice) and a lock's creation (lock.rs finds the key on its
+    /// own lease). Never sent through here: an election campaign (it blocks until elected and
+    /// the sync loop campaigns again itself) and watch streams once open.
+    ///
+    /// Returns the answer and whether an earlier attempt may have been applied.
+    pub(super) async fn call_resent<T, F, Fut>(
+        &self,
+        op: &'static str,
+        key: &str,
+        mut send: F,
+    ) -> Result<(T, bool), Error>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, etcd_client::Error>>,
     {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let started = std::time::Instant::now();
-        let read = matches!(op, "get" | "watch");
+        let mut resent = false;
+        let mut last: Option<String> = None;
         let attempts = async {
             let mut delay = Duration::from_millis(20);
             loop {
                 match send().await {
-                    Err(err) if error::not_taken(&err, read) => {
+                    Err(err) if error::failure(&err) != Failure::Final => {
+                        resent |= error::failure(&err) == Failure::Transient;
                         tracing::debug!(target: "theseus::etcd", "{op} `{key}` not taken ({err}); sending it again");
+                        last = Some(error::cause(err).to_string());
                         tokio::time::sleep(delay).await;
                         delay = (delay * 2).min(Duration::from_millis(400));
                     }
@@ -67,19 +101,34 @@ impl Driver {
         };
         tracing::info!(target: "theseus::etcd", "{op} {key} -> {outcome} in {:.1?}", started.elapsed());
         match result {
-            Ok(Ok(v)) => Ok(v),
+            Ok(Ok(v)) => Ok((v, resent)),
             Ok(Err(err)) => Err(match is_rejection(&err) {
                 Some(reason) => {
                     Error::Rejected { endpoints: self.endpoints.clone(), reason, source: Some(error::cause(err)) }
                 }
                 None => Error::Request { op, key: key.to_owned(), source: error::cause(err) },
             }),
-            Err(_) => Err(Error::Timeout { op, key: key.to_owned(), timeout: self.request_timeout }),
+            Err(_) => Err(match last {
+                // Sent again until the time was up: say what etcd kept answering.
+                Some(cause) => Error::Request {
+                    op,
+                    key: key.to_owned(),
+                    source: format!("{cause} (still so after {})", humantime::format_duration(self.request_timeout))
+                        .into(),
+                },
+                None => Error::Timeout { op, key: key.to_owned(), timeout: self.request_timeout },
+            }),
         }
     }
 
+    /// A transaction (see [`Driver::call_resent`] for which may be sent through here).
     pub(super) async fn txn(&self, key: &str, txn: Txn) -> Result<TxnResponse, Error> {
-        self.call("txn", key, || {
+        Ok(self.txn_resent(key, txn).await?.0)
+    }
+
+    /// [`Driver::txn`], also saying whether an earlier attempt may have been applied.
+    pub(super) async fn txn_resent(&self, key: &str, txn: Txn) -> Result<(TxnResponse, bool), Error> {
+        self.call_resent("txn", key, || {
             let (mut kv, txn) = (self.kv(), txn.clone());
             async move { kv.txn(txn).await }
         })
