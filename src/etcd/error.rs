@@ -274,6 +274,9 @@ impl Classify for Error {
                 "check --etcd-user/--etcd-password (THESEUS_ETCD_USER/THESEUS_ETCD_PASSWORD) and --etcd-ca/--etcd-cert/--etcd-key"
                     .into(),
             ),
+            Error::LockLost { .. } => Some(
+                "the rollout stopped so that two never act on one group: once etcd answers again, check the group with `theseus view` (and `theseus rollout status`) and run the command again; a longer --lock-ttl rides out longer etcd outages".into(),
+            ),
             Error::Locked { .. } => {
                 Some("wait for the other rollout to finish, or raise --lock-timeout; a dead holder's lock frees itself when its lease expires".into())
             }

@@ -22,7 +22,8 @@
 //! Files, by concern: `connect.rs` ([`Options`], TLS, [`Driver::connect`]),
 //! `request.rs` (one request: timeout, resend, logging, the shared reads), `values.rs`
 //! ([`ContainerInfo`], [`SyncReport`], the marker values), then the operations: `services.rs`,
-//! `groups.rs`, `containers.rs`, `registry.rs` (batched, for sync), `lock.rs`, `election.rs`,
+//! `groups.rs`, `containers.rs`, `registry.rs` (batched, for sync), `lease.rs` (the lease guard of
+//! locks and the election), `lock.rs`, `election.rs`,
 //! `journal.rs`, `history.rs`, `owner.rs`, `watch.rs`.
 
 mod connect;
@@ -33,6 +34,7 @@ mod groups;
 mod history;
 mod journal;
 pub mod keys;
+mod lease;
 mod lock;
 mod owner;
 mod registry;
