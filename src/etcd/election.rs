@@ -1,13 +1,14 @@
 //! Leader election for `theseus sync` replicas, through etcd's election API on a lease.
 //!
 //! Each replica grants a lease (`ttl`), keeps it alive in the background (lease.rs, the guard
-//! group locks use too) and campaigns on
-//! [`election_name`] (one election for replicas that sync every namespace, one per namespace for
-//! those limited to one, so that they never wait on one another): etcd puts one key per candidate under that name, bound to
-//! the candidate's lease, and answers the campaign of the oldest one. When the leader dies its
-//! keep-alives stop, etcd deletes its key when the lease expires (within `ttl`), and the next
-//! candidate's campaign returns. A leader that cannot renew its lease for `ttl` (etcd
-//! unreachable) counts itself as deposed, because another replica may be elected by then.
+//! group locks use too) and campaigns on [`election_name`] (one election for replicas that
+//! sync every namespace, one per namespace for those limited to one, so that they never wait on
+//! one another): etcd puts one key per candidate under that name, bound to the candidate's
+//! lease, and answers the campaign of the oldest one. When the leader dies its keep-alives
+//! stop, etcd deletes its key when the lease expires (within `ttl`), and the next candidate's
+//! campaign returns. A leader that cannot renew its lease for `ttl` (etcd unreachable) counts
+//! itself as deposed, because another replica may be elected by then; an etcd leader change is
+//! not that (the renewals go on through another member).
 
 use std::fmt;
 use std::time::Duration;

@@ -2,10 +2,9 @@
 //!
 //! The lock is the key `<root>/theseus/locks/<service>/<group>`, created with a transaction
 //! `create_revision == 0` and bound to a lease that a background task keeps alive (lease.rs,
-//! shared with the sync election). Its value
-//! records who holds it, so a waiter can say so. A waiter watches the key for its deletion and
-//! retries until its timeout. When the holder dies, keep-alives stop and etcd deletes the key
-//! when the lease expires (after at most its TTL).
+//! shared with the sync election). Its value records who holds it, so a waiter can say so. A
+//! waiter watches the key for its deletion and retries until its timeout. When the holder dies,
+//! keep-alives stop and etcd deletes the key when the lease expires (after at most its TTL).
 
 use std::fmt;
 use std::future::Future;
