@@ -159,19 +159,74 @@ pub(super) fn cause(err: etcd_client::Error) -> Cause {
     parts.join(": ").into()
 }
 
-/// Whether etcd did not take a request, so that sending it again cannot apply it twice: its
-/// connection failed before anything was sent, or (for a `read`) the cluster was unavailable
-/// (no leader during an election, a member going away).
-pub(super) fn not_taken(err: &etcd_client::Error, read: bool) -> bool {
-    let etcd_client::Error::GRpcStatus(status) = err else {
-        return matches!(err, etcd_client::Error::TransportError(_)) && read;
-    };
-    // gRPC code 14: unavailable.
-    if i32::from(status.code()) != 14 {
-        return false;
+/// What a failed request says about whether etcd took it: the one retry classification of the
+/// driver ([`super::Driver::call`], connecting, the lease guard).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Failure {
+    /// It never reached a member (no connection could be made: a dead member that etcd-client's
+    /// balanced channel still picks). Sending it again cannot apply it twice.
+    NotSent,
+    /// The cluster had no usable leader for a moment (an election after the leader died: "leader
+    /// changed", "no leader", "not leader", a proposal timed out or dropped) or the member died
+    /// with the request in flight. etcd may or may not have applied it: only a request whose
+    /// second run is harmless may be sent again.
+    Transient,
+    /// An answer: report it.
+    Final,
+}
+
+/// Classifies an etcd-client error (see [`Failure`]).
+pub(super) fn failure(err: &etcd_client::Error) -> Failure {
+    match err {
+        etcd_client::Error::GRpcStatus(status) => classify(Some(i32::from(status.code())), status.message()),
+        etcd_client::Error::TransportError(e) => {
+            // The whole chain: tonic puts "tcp connect error" below its own words.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                text.push_str(": ");
+                text.push_str(&s.to_string());
+                source = s.source();
+            }
+            classify(None, &text)
+        }
+        _ => Failure::Final,
     }
-    let msg = status.message();
-    read || msg.contains("tcp connect error") || msg.contains("Connection refused")
+}
+
+/// [`failure`] on a gRPC status code (`None`: a transport error, no status) and its text.
+fn classify(code: Option<i32>, text: &str) -> Failure {
+    const NOT_SENT: [&str; 4] = ["tcp connect error", "Connection refused", "error trying to connect", "dns error"];
+    // etcd's rpctypes errors for a cluster between leaders (all gRPC 14, "unavailable"), and
+    // what a connection that broke mid-request reports.
+    const TRANSIENT: [&str; 12] = [
+        "leader changed",
+        "no leader",
+        "not leader",
+        "request timed out",
+        "raft proposal dropped",
+        "server stopped",
+        "unhealthy cluster",
+        "not capable",
+        "connection reset",
+        "broken pipe",
+        "transport error",
+        "h2 protocol error",
+    ];
+    if NOT_SENT.iter().any(|w| text.contains(w)) && matches!(code, None | Some(14)) {
+        return Failure::NotSent;
+    }
+    match code {
+        // A transport error without a status: the connection broke.
+        None => Failure::Transient,
+        // gRPC 14, unavailable: etcd between leaders, or a member gone.
+        Some(14) => Failure::Transient,
+        // gRPC 7 and 16 (permission, authentication) and the rest are answers, unless etcd's
+        // words say the cluster was between leaders (some arrive as gRPC 2, unknown).
+        Some(7 | 16) => Failure::Final,
+        Some(_) if TRANSIENT.iter().any(|w| text.contains(w)) => Failure::Transient,
+        Some(_) => Failure::Final,
+    }
 }
 
 impl Error {
@@ -194,7 +249,7 @@ impl Error {
 impl Classify for Error {
     fn exit_status(&self) -> Option<ExitStatus> {
         Some(match self {
-            Error::Locked { .. } => ExitStatus::Locked,
+            Error::Locked { .. } | Error::LockLost { .. } => ExitStatus::Locked,
             Error::InvalidName { .. } | Error::Options(_) | Error::Foreign { .. } => ExitStatus::Usage,
             _ => ExitStatus::Failure,
         })
@@ -219,6 +274,9 @@ impl Classify for Error {
                 "check --etcd-user/--etcd-password (THESEUS_ETCD_USER/THESEUS_ETCD_PASSWORD) and --etcd-ca/--etcd-cert/--etcd-key"
                     .into(),
             ),
+            Error::LockLost { .. } => Some(
+                "the rollout stopped so that two never act on one group: once etcd answers again, check the group with `theseus view` (and `theseus rollout status`) and run the command again; a longer --lock-ttl rides out longer etcd outages".into(),
+            ),
             Error::Locked { .. } => {
                 Some("wait for the other rollout to finish, or raise --lock-timeout; a dead holder's lock frees itself when its lease expires".into())
             }
@@ -237,5 +295,49 @@ impl Classify for Error {
 impl From<crate::names::InvalidName> for Error {
     fn from(e: crate::names::InvalidName) -> Self {
         Error::InvalidName { kind: e.kind, name: e.name }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leader_changes_and_dead_members_are_transient_and_answers_final() {
+        // etcd's own messages (server/etcdserver/api/v3rpc/rpctypes/error.go), gRPC 14.
+        for msg in [
+            "etcdserver: leader changed",
+            "etcdserver: no leader",
+            "etcdserver: not leader",
+            "etcdserver: request timed out",
+            "etcdserver: request timed out, possibly due to previous leader failure",
+            "etcdserver: server stopped",
+        ] {
+            assert_eq!(classify(Some(14), msg), Failure::Transient, "{msg}");
+        }
+        assert_eq!(classify(Some(2), "raft proposal dropped"), Failure::Transient);
+        // A member that died: nothing could connect, or the connection broke mid-request.
+        assert_eq!(classify(Some(14), "transport error: tcp connect error: Connection refused"), Failure::NotSent);
+        assert_eq!(
+            classify(None, "transport error: tcp connect error: Connection refused (os error 111)"),
+            Failure::NotSent
+        );
+        assert_eq!(classify(None, "transport error: connection reset by peer"), Failure::Transient);
+        // What a `get` to a member SIGKILLed mid-request reported (gRPC 2, unknown).
+        assert_eq!(classify(Some(2), "transport error: connection error: connection reset"), Failure::Transient);
+        assert_eq!(classify(Some(14), "error reading a body from connection: broken pipe"), Failure::Transient);
+        // Answers.
+        assert_eq!(classify(Some(16), "etcdserver: invalid auth token"), Failure::Final);
+        assert_eq!(classify(Some(7), "etcdserver: permission denied"), Failure::Final);
+        assert_eq!(classify(Some(3), "etcdserver: too many operations in txn request"), Failure::Final);
+        assert_eq!(classify(Some(5), "etcdserver: requested lease not found"), Failure::Final);
+        assert_eq!(classify(Some(11), "etcdserver: mvcc: required revision has been compacted"), Failure::Final);
+        assert_eq!(failure(&etcd_client::Error::InvalidArgs("x".into())), Failure::Final);
+    }
+
+    #[test]
+    fn a_lost_lock_is_exit_6() {
+        let lost = Error::LockLost { service: "web".into(), group: "dev".into(), reason: "its lease expired".into() };
+        assert_eq!(lost.exit_status(), Some(ExitStatus::Locked));
     }
 }

@@ -87,6 +87,7 @@ impl Driver {
         entry: &HistoryEntry,
     ) -> Result<bool, Error> {
         let key = self.keys.history(id.service(), id.group());
+        let mut resent = false;
         for _ in 0..ATTEMPTS {
             let resp = self
                 .call("get", &key, || {
@@ -98,6 +99,11 @@ impl Driver {
             // A history we cannot read must not block a deployment: it starts again.
             let mut entries: Vec<HistoryEntry> =
                 resp.kvs().first().and_then(|kv| serde_json::from_slice(kv.value()).ok()).unwrap_or_default();
+            // A transaction sent again after a leader change may have been applied the first
+            // time: `entry` (it names when it was deployed) on top says it was, ops included.
+            if resent && entries.first() == Some(entry) {
+                return Ok(true);
+            }
             entries.insert(0, entry.clone());
             entries.truncate(HISTORY_LEN);
             let mut all = ops.clone();
@@ -106,7 +112,8 @@ impl Driver {
                 .when([guard.clone(), Compare::mod_revision(key.as_str(), CompareOp::Equal, seen)])
                 .and_then(all)
                 .or_else([TxnOp::get(key.as_str(), None)]);
-            let resp = self.txn(&key, txn).await?;
+            let (resp, again) = self.txn_resent(&key, txn).await?;
+            resent |= again;
             if resp.succeeded() {
                 return Ok(true);
             }

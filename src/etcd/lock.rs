@@ -1,22 +1,22 @@
 //! Per-group locks on an etcd lease, so that two rollouts never act on one group at once.
 //!
 //! The lock is the key `<root>/theseus/locks/<service>/<group>`, created with a transaction
-//! `create_revision == 0` and bound to a lease that a background task keeps alive. Its value
-//! records who holds it, so a waiter can say so. A waiter watches the key for its deletion and
-//! retries until its timeout. When the holder dies, keep-alives stop and etcd deletes the key
-//! when the lease expires (after at most its TTL).
+//! `create_revision == 0` and bound to a lease that a background task keeps alive (lease.rs,
+//! shared with the sync election). Its value records who holds it, so a waiter can say so. A
+//! waiter watches the key for its deletion and retries until its timeout. When the holder dies,
+//! keep-alives stop and etcd deletes the key when the lease expires (after at most its TTL).
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::future::Future;
 use std::time::Duration;
 
-use etcd_client::{Client, Compare, CompareOp, EventType, PutOptions, Txn, TxnOp, TxnOpResponse, WatchOptions};
+use etcd_client::{Compare, CompareOp, EventType, PutOptions, Txn, TxnOp, TxnOpResponse, WatchOptions};
 use serde::{Deserialize, Serialize};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::lease::LeaseGuard;
 use super::{Driver, Error};
+use crate::names::GroupKey;
 
 /// The lease TTL of a group lock unless chosen otherwise: how long a dead holder's lock lasts.
 pub const DEFAULT_LOCK_TTL: Duration = Duration::from_secs(10);
@@ -38,18 +38,15 @@ pub(super) fn holder_of(value: &[u8]) -> String {
 }
 
 /// A held group lock. Released by [`GroupLock::release`] (preferred: it waits for etcd), on
-/// drop (best effort, in the background), or by lease expiry if the process dies.
+/// drop (best effort, in the background), or by lease expiry if the process dies. It is lost
+/// when its lease is (the rules of src/etcd/lease.rs): [`GroupLock::check`] and
+/// [`GroupLock::lost`] say so.
 pub struct GroupLock {
-    client: Client,
     service: String,
     group: String,
     owner: String,
     key: String,
-    lease: i64,
-    keeper: JoinHandle<()>,
-    lost: Arc<AtomicBool>,
-    request_timeout: Duration,
-    released: bool,
+    lease: LeaseGuard,
 }
 
 impl fmt::Debug for GroupLock {
@@ -58,7 +55,7 @@ impl fmt::Debug for GroupLock {
             .field("service", &self.service)
             .field("group", &self.group)
             .field("owner", &self.owner)
-            .field("lease", &format_args!("{:x}", self.lease))
+            .field("lease", &format_args!("{:x}", self.lease.id()))
             .finish()
     }
 }
@@ -79,88 +76,26 @@ impl GroupLock {
         &self.owner
     }
 
-    /// Fails with [`Error::LockLost`] if the lease behind the lock expired (for example after
-    /// etcd was unreachable for longer than the TTL); check before each irreversible step.
+    /// Fails with [`Error::LockLost`] (exit 6) once the lock is lost: etcd said its lease
+    /// expired, or no renewal was confirmed for a whole TTL (etcd unreachable); the reason says
+    /// which. Check before each irreversible step.
     pub fn check(&self) -> Result<(), Error> {
-        if self.lost.load(Ordering::Relaxed) {
-            Err(Error::LockLost {
-                service: self.service.clone(),
-                group: self.group.clone(),
-                reason: "its lease expired".into(),
-            })
-        } else {
-            Ok(())
+        match self.lease.lost_how() {
+            Some(how) => {
+                Err(Error::LockLost { service: self.service.clone(), group: self.group.clone(), reason: how.reason() })
+            }
+            None => Ok(()),
         }
+    }
+
+    /// Completes once the lock is lost (then [`GroupLock::check`] fails); never while it holds.
+    pub fn lost(&self) -> impl Future<Output = ()> + '_ {
+        self.lease.lost()
     }
 
     /// Releases the lock now: revokes its lease, which deletes the lock key.
-    pub async fn release(mut self) -> Result<(), Error> {
-        self.released = true;
-        self.keeper.abort();
-        let mut lease = self.client.lease_client();
-        // Revoking is idempotent: a request a dead cluster member did not take is sent again.
-        let revoke = async {
-            loop {
-                match lease.revoke(self.lease).await {
-                    Err(err) if super::error::not_taken(&err, true) => {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                    other => return other,
-                }
-            }
-        };
-        match tokio::time::timeout(self.request_timeout, revoke).await {
-            Ok(Ok(_)) => Ok(()),
-            // The lease is already gone: so is the lock.
-            Ok(Err(err)) if err.to_string().contains("lease not found") => Ok(()),
-            Ok(Err(err)) => {
-                Err(Error::Request { op: "lease revoke", key: self.key.clone(), source: super::error::cause(err) })
-            }
-            Err(_) => Err(Error::Timeout { op: "lease revoke", key: self.key.clone(), timeout: self.request_timeout }),
-        }
-    }
-}
-
-impl Drop for GroupLock {
-    fn drop(&mut self) {
-        if self.released {
-            return;
-        }
-        self.keeper.abort();
-        // Best effort: if the runtime ends first, the lease expires on its own.
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            let mut lease = self.client.lease_client();
-            let (id, limit) = (self.lease, self.request_timeout);
-            handle.spawn(async move {
-                let _ = tokio::time::timeout(limit, lease.revoke(id)).await;
-            });
-        }
-    }
-}
-
-/// Keeps the lease alive every TTL/3 until aborted; sets `lost` once etcd says it is gone.
-async fn keep_alive(client: Client, lease: i64, ttl: Duration, lost: Arc<AtomicBool>) {
-    let mut tick = tokio::time::interval(ttl / 3);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut leases = client.lease_client();
-    loop {
-        // (Re)open the keep-alive stream; a broken connection is retried on the next tick.
-        tick.tick().await;
-        let Ok((mut keeper, mut stream)) = leases.keep_alive(lease).await else { continue };
-        loop {
-            if keeper.keep_alive().await.is_err() {
-                break;
-            }
-            match stream.message().await {
-                Ok(Some(resp)) if resp.ttl() > 0 => {}
-                Ok(Some(_)) => {
-                    lost.store(true, Ordering::Relaxed);
-                    return;
-                }
-                _ => break,
-            }
-            tick.tick().await;
-        }
+    pub async fn release(self) -> Result<(), Error> {
+        self.lease.revoke().await
     }
 }
 
@@ -173,27 +108,13 @@ pub(super) async fn acquire(
     ttl: Duration,
 ) -> Result<GroupLock, Error> {
     let key = driver.keys.group_lock(service, group);
-    let ttl = Duration::from_secs(ttl.as_secs().max(2));
-    let lease = driver
-        .call("lease grant", &key, || {
-            let mut leases = driver.client.lease_client();
-            async move { leases.grant(ttl.as_secs() as i64, None).await }
-        })
-        .await?
-        .id();
-    let lost = Arc::new(AtomicBool::new(false));
-    let keeper = tokio::spawn(keep_alive(driver.client.clone(), lease, ttl, lost.clone()));
+    let lease = LeaseGuard::grant(driver, &key, ttl).await?;
     let lock = GroupLock {
-        client: driver.client.clone(),
         service: service.to_owned(),
         group: group.to_owned(),
         owner: owner.to_owned(),
         key: key.clone(),
         lease,
-        keeper,
-        lost,
-        request_timeout: driver.request_timeout,
-        released: false,
     };
     // On failure `lock` drops, which revokes the lease (and so any half-made state).
     wait_for(driver, &lock, timeout).await?;
@@ -213,17 +134,23 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
         .unwrap_or_default();
         let txn = Txn::new()
             .when([Compare::create_revision(key, CompareOp::Equal, 0)])
-            .and_then([TxnOp::put(key, value, Some(PutOptions::new().with_lease(lock.lease)))])
+            .and_then([TxnOp::put(key, value, Some(PutOptions::new().with_lease(lock.lease.id())))])
             .or_else([TxnOp::get(key, None)]);
         let resp = driver.txn(key, txn).await?;
         if resp.succeeded() {
             return Ok(());
         }
         let revision = resp.header().map_or(0, |h| h.revision());
-        let holder = resp.op_responses().into_iter().find_map(|r| match r {
-            TxnOpResponse::Get(g) => g.kvs().first().map(|kv| holder_of(kv.value())),
+        let held = resp.op_responses().into_iter().find_map(|r| match r {
+            TxnOpResponse::Get(g) => g.kvs().first().map(|kv| (kv.lease(), holder_of(kv.value()))),
             _ => None,
         });
+        // The key on our own lease: this transaction, sent again after a leader change, had
+        // taken the lock the first time.
+        if held.as_ref().is_some_and(|(lease, _)| *lease == lock.lease.id()) {
+            return Ok(());
+        }
+        let holder = held.map(|(_, holder)| holder);
         let Some(holder) = holder else { continue }; // deleted in between: try again
         if Instant::now() >= deadline {
             return Err(locked(lock, holder, start));
@@ -258,8 +185,10 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
         drop(stream); // closing the gRPC stream cancels its watch
         match outcome {
             Some(Ok(())) => continue,
+            // The watch broke (its member died, a leader change): read the lock again.
             Some(Err(reason)) => {
-                return Err(Error::Request { op: "watch", key: key.to_owned(), source: reason.into() });
+                tracing::debug!(target: "theseus::etcd", "watch `{key}` ended ({reason}); reading the lock again");
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
             None => return Err(locked(lock, holder, start)),
         }
@@ -268,6 +197,35 @@ async fn wait_for(driver: &Driver, lock: &GroupLock, timeout: Duration) -> Resul
 
 fn locked(lock: &GroupLock, holder: String, start: Instant) -> Error {
     Error::Locked { service: lock.service.clone(), group: lock.group.clone(), holder, waited: start.elapsed() }
+}
+
+impl Driver {
+    /// Takes the group's lock for `owner` (recorded, shown to whoever waits), waiting up to
+    /// `timeout`. The lock lives on a lease of [`Options::lock_ttl`](super::Options::lock_ttl) kept alive in the
+    /// background; it is released by [`GroupLock::release`], on drop, or when the holder
+    /// dies and the lease expires. Waiting past `timeout` is [`Error::Locked`] (exit 6).
+    pub async fn lock_group(&self, id: &GroupKey, owner: &str, timeout: Duration) -> Result<GroupLock, Error> {
+        self.lock_group_with_ttl(id, owner, timeout, self.lock_ttl).await
+    }
+
+    /// [`Driver::lock_group`] with a chosen lease TTL (whole seconds, at least 2).
+    pub async fn lock_group_with_ttl(
+        &self,
+        id: &GroupKey,
+        owner: &str,
+        timeout: Duration,
+        ttl: Duration,
+    ) -> Result<GroupLock, Error> {
+        let (service, group) = (id.service(), id.group());
+        acquire(self, service, group, owner, timeout, ttl).await
+    }
+
+    /// Who holds the group's lock, if anyone.
+    pub async fn group_lock_holder(&self, id: &GroupKey) -> Result<Option<String>, Error> {
+        let (service, group) = (id.service(), id.group());
+        let key = self.keys.group_lock(service, group);
+        Ok(self.get_value(&key).await?.map(|v| holder_of(&v)))
+    }
 }
 
 #[cfg(test)]

@@ -437,13 +437,25 @@ impl Driver {
                 Compare::version(lock.as_str(), CompareOp::Equal, 0),
             ])
             .and_then(self.create_group_ops(id, config))
-            .or_else([TxnOp::get(lock.as_str(), Some(GetOptions::new().with_count_only()))]);
-        let resp = self.txn(&marker, txn).await?;
+            .or_else([
+                TxnOp::get(lock.as_str(), Some(GetOptions::new().with_count_only())),
+                TxnOp::get(self.keys.config(service, group), None),
+            ]);
+        let (resp, resent) = self.txn_resent(&marker, txn).await?;
         if resp.succeeded() {
             return Ok(Ok(()));
         }
-        let locked =
-            resp.op_responses().into_iter().any(|r| matches!(r, etcd_client::TxnOpResponse::Get(g) if g.count() > 0));
+        // The lock's count, then the config there is.
+        let reads = resp.op_responses();
+        let locked = matches!(reads.first(), Some(etcd_client::TxnOpResponse::Get(g)) if g.count() > 0);
+        let config_read = match reads.get(1) {
+            Some(etcd_client::TxnOpResponse::Get(g)) => g.kvs().first().map(|kv| kv.value().to_vec()),
+            _ => None,
+        };
+        // Sent again after a leader change: the group found may be this very restore.
+        if resent && config_read == Some(super::json(config)) {
+            return Ok(Ok(()));
+        }
         Ok(Err(if locked { Skipped::Locked } else { Skipped::CreatedMeanwhile }))
     }
 }

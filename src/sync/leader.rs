@@ -44,7 +44,8 @@ pub async fn run(
                 return leadership.resign().await;
             }
             () = leadership.lost() => {
-                note("lost the leadership (its lease was not renewed in time); campaigning again");
+                let reason = leadership.lost_reason().unwrap_or_default();
+                note(&format!("lost the leadership ({reason}); campaigning again"));
             }
         }
     }

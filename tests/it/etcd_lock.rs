@@ -11,6 +11,7 @@ use theseus::error::ExitStatus;
 use theseus::error_reporting::{classify, hints};
 
 use crate::support::etcd::Etcd;
+use crate::support::etcd_cluster::Cluster;
 
 #[tokio::test]
 async fn a_second_holder_waits_then_times_out_naming_the_holder() {
@@ -146,4 +147,68 @@ async fn a_live_holder_keeps_its_lock_past_the_ttl_and_waiters_keep_waiting() {
     let next = waiter.await.unwrap().unwrap();
     assert_eq!(next.owner(), "patient");
     next.release().await.unwrap();
+}
+
+/// A driver for every member of `cluster`.
+async fn cluster_driver(cluster: &Cluster) -> theseus::etcd::Driver {
+    let mut opts = theseus::etcd::Options::new(cluster.endpoints().split(','));
+    opts.request_timeout = Duration::from_secs(2);
+    theseus::etcd::Driver::connect(&opts).await.unwrap()
+}
+
+/// etcd stopped under a held lock: no renewal is confirmed, and the lock counts as lost one TTL
+/// after the last renewal (at most TTL/3 before the stop), with the rule that fired, exit 6.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_whose_etcd_is_stopped_is_lost_within_about_its_ttl() {
+    let mut etcd = Cluster::start(1);
+    let d = cluster_driver(&etcd).await;
+    let ttl = Duration::from_secs(3);
+    let lock = d.lock_group_with_ttl(&gk("web", "dev"), "cut-off", Duration::ZERO, ttl).await.unwrap();
+    lock.check().unwrap();
+    etcd.kill(0);
+    let stopped = Instant::now();
+    tokio::time::timeout(ttl * 3, lock.lost()).await.expect("the lock was never reported lost");
+    let after = stopped.elapsed();
+    assert!(after >= ttl / 2 && after <= ttl + ttl / 2 + Duration::from_secs(1), "lost {after:?} after the stop");
+    let err = lock.check().unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("lost the lock on group `web/dev`: no renewal of its lease was confirmed for 3s"),
+        "{text}"
+    );
+    assert_eq!(classify(&anyhow::Error::new(err)), ExitStatus::Locked);
+}
+
+/// A lease revoked behind the holder's back: etcd answers the next renewal "expired".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_whose_lease_etcd_expired_is_lost_saying_so() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    let ttl = Duration::from_secs(3);
+    let lock = d.lock_group_with_ttl(&gk("web", "dev"), "revoked", Duration::ZERO, ttl).await.unwrap();
+    let mut client = etcd_client::Client::connect([etcd.endpoint.as_str()], None).await.unwrap();
+    let resp = client.get("/theseus/locks/web/dev", None).await.unwrap();
+    let lease = resp.kvs().first().expect("the lock key").lease();
+    client.lease_revoke(lease).await.unwrap();
+    tokio::time::timeout(ttl * 2, lock.lost()).await.expect("the lock was never reported lost");
+    let text = lock.check().unwrap_err().to_string();
+    assert_eq!(text, "lost the lock on group `web/dev`: etcd says its lease expired");
+}
+
+/// The etcd leader killed under a held lock: renewals go on through another member, so the
+/// lock is not lost over two TTLs, still holds its key, and releases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_healthy_lock_survives_an_etcd_leader_change() {
+    let mut cluster = Cluster::start(3);
+    let d = cluster_driver(&cluster).await;
+    let ttl = Duration::from_secs(3);
+    let leader = cluster.leader(Duration::from_secs(10));
+    let lock = d.lock_group_with_ttl(&gk("web", "dev"), "steady", Duration::ZERO, ttl).await.unwrap();
+    cluster.kill(leader);
+    // Not lost for two TTLs: this wait is the subject of the test, not a synchronization.
+    assert!(tokio::time::timeout(ttl * 2, lock.lost()).await.is_err(), "lost: {:?}", lock.check());
+    lock.check().unwrap();
+    assert!(d.group_lock_holder(&gk("web", "dev")).await.unwrap().unwrap().contains("steady"));
+    lock.release().await.unwrap();
+    assert_eq!(d.group_lock_holder(&gk("web", "dev")).await.unwrap(), None);
 }

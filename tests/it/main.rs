@@ -12,6 +12,7 @@ mod endpoints_watch;
 mod etcd_cli;
 mod etcd_driver;
 mod etcd_journal;
+mod etcd_leader_change;
 mod etcd_lock;
 mod etcd_security;
 mod example_plan;

@@ -12,9 +12,9 @@ use crate::local::tasks::ops;
 use crate::local::Shared;
 use crate::marathon::types::{Leader, Queue};
 
-use crate::local::tasks::health;
 use super::views;
 use super::{json_response, ApiError, ApiResult, Params};
+use crate::local::tasks::health;
 
 /// `GET /ping`: `pong`, or `"pong"` for JSON clients.
 pub(crate) async fn ping(headers: HeaderMap) -> ApiResult {
