@@ -1,6 +1,6 @@
 //! Containers: register and deregister one or many, read and replace one's info, and write a
-//! group's registration change (the diff is `rollout::register`'s), in transactions of at most [`MAX_TXN_OPS`]
-//! operations.
+//! group's registration change (the diff is `rollout::register`'s), in transactions of at most
+//! [`MAX_TXN_OPS`] operations.
 
 use std::collections::BTreeSet;
 
