@@ -9,10 +9,9 @@ use anyhow::Context as _;
 use crate::cli::{RolloutArgs, SpecFiles, WaitArgs};
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError, UserError};
-use crate::rollout::apply::{self, Waiting};
+use crate::rollout::apply::{self, Timing};
 use crate::rollout::live::{LiveGroup, Snapshot};
 use crate::rollout::rolling::{RolloutOutcome, RolloutResult, Settings, Timings};
-use crate::rollout::wait::WaitOptions;
 use crate::spec::labels::Selector;
 use crate::spec::{self, Amount, Rollout, Spec};
 
@@ -61,13 +60,15 @@ pub fn load_paths(paths: &[PathBuf], ctx: &Context) -> anyhow::Result<Spec> {
     Ok(spec.with_namespace(ctx.namespace_flag())?)
 }
 
-/// The wait settings of the `--no-wait`, `--timeout`, `--poll-interval`, `--fail-after` and
+/// The timings of the `--no-wait`, `--timeout`, `--poll-interval`, `--fail-after` and
 /// `--lock-timeout` flags.
-pub fn waiting(args: &WaitArgs) -> Waiting {
-    Waiting {
+pub fn waiting(args: &WaitArgs) -> Timing {
+    Timing {
         wait: !args.no_wait,
+        timeout: args.timeout,
+        poll: args.poll_interval,
+        fail_after: args.fail_after,
         lock_timeout: args.lock_timeout,
-        options: WaitOptions { timeout: args.timeout, poll: args.poll_interval, unplaceable_after: args.fail_after },
     }
 }
 
@@ -107,26 +108,18 @@ pub fn rollout_settings(args: &RolloutArgs, spec: &Rollout, message: Option<Stri
             "a batch must stay healthy for --min-healthy before --deadline passes",
         ));
     }
-    Ok(Settings {
-        rollout,
-        no_rollback: args.no_rollback,
-        lock_timeout: args.lock_timeout,
-        poll: args.poll_interval,
-        fail_after: args.fail_after,
-        message,
-    })
+    Ok(Settings { rollout, no_rollback: args.no_rollback, message })
 }
 
-/// How the creates and scales inside a rollout command wait: until healthy, up to the deadline.
-pub fn rollout_waiting(settings: &Settings) -> Waiting {
-    Waiting {
+/// The timings of a rollout command (and of the creates and scales inside one): always waits,
+/// until healthy, up to the group's deadline.
+pub fn rollout_timing(args: &RolloutArgs, settings: &Settings) -> Timing {
+    Timing {
         wait: true,
-        lock_timeout: settings.lock_timeout,
-        options: WaitOptions {
-            timeout: settings.rollout.deadline,
-            poll: settings.poll,
-            unplaceable_after: settings.fail_after,
-        },
+        timeout: settings.rollout.deadline,
+        poll: args.poll_interval,
+        fail_after: args.fail_after,
+        lock_timeout: args.lock_timeout,
     }
 }
 

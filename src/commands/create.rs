@@ -50,8 +50,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<ExitStatus> 
         dry_run(&existing, &new, args.skip_existing)?
     } else {
         let progress = Progress::new(&ctx.out, "Deployed");
-        let scope =
-            Scope { marathon, etcd, namespace: &spec.namespace, waiting: waiting(&args.wait), owner: &ctx.owner };
+        let scope = Scope::new(marathon, etcd, &spec.namespace, waiting(&args.wait), &ctx.owner);
         let results = apply::create(scope, &desired, args.skip_existing, &progress, ctx.cancel()).await?;
         drop(progress);
         results

@@ -152,13 +152,7 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
         ctx.out.status("Removing", format!("{} group(s)", doomed.len()));
     }
     let mut results = apply::remove(
-        Scope {
-            marathon: ctx.marathon()?,
-            etcd,
-            namespace: &namespace,
-            waiting: waiting(&args.wait),
-            owner: &ctx.owner,
-        },
+        Scope::new(ctx.marathon()?, etcd, &namespace, waiting(&args.wait), &ctx.owner),
         &doomed,
         args.force,
         args.dry_run,

@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 
 use crate::cli::RestartArgs;
-use crate::commands::common::{one_group, read_service, rollout_settings, rollout_status, rollout_waiting};
+use crate::commands::common::{one_group, read_service, rollout_settings, rollout_status, rollout_timing};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
@@ -52,8 +52,8 @@ pub async fn run(ctx: &Context, args: RestartArgs) -> anyhow::Result<ExitStatus>
     ctx.out.status("Restarting", format!("{}/{} ({instances} instance(s))", group.key.service(), group.key.group()));
     let progress = Progress::new(&ctx.out, "Restarted");
     progress.on(Event::Started { total: 1 });
-    let waiting = rollout_waiting(&settings);
-    let scope = Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting, owner: &ctx.owner };
+    let waiting = rollout_timing(&args.rollout, &settings);
+    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
     let result = restart(scope, group, &settings, &progress, ctx.cancel()).await?;
     drop(progress);
     let results = vec![result];

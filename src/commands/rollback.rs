@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 
 use crate::cli::RollbackArgs;
-use crate::commands::common::{dry_row, read_group, rollout_settings, rollout_status, rollout_waiting};
+use crate::commands::common::{dry_row, read_group, rollout_settings, rollout_status, rollout_timing};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
@@ -50,8 +50,8 @@ pub async fn run(ctx: &Context, args: RollbackArgs) -> anyhow::Result<ExitStatus
     ctx.out.status("Rolling back", format!("{} to {}", group.group_id, entry.revision));
     let progress = Progress::new(&ctx.out, "Rolled back");
     progress.on(Event::Started { total: 1 });
-    let waiting = rollout_waiting(&settings);
-    let scope = Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting, owner: &ctx.owner };
+    let waiting = rollout_timing(&args.rollout, &settings);
+    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
     let result = rolling::update(scope, &group, &desired, &settings, &progress, ctx.cancel()).await?;
     drop(progress);
     let results = vec![result];

@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 
 use crate::cli::{GroupArgs, RolloutAction, RolloutCommandArgs, RolloutGroupArgs};
-use crate::commands::common::{dry_row, read_group, rollout_settings, rollout_status, rollout_waiting};
+use crate::commands::common::{dry_row, read_group, rollout_settings, rollout_status, rollout_timing};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::etcd::{Journal, RolloutKind};
@@ -86,8 +86,8 @@ async fn change(ctx: &Context, args: RolloutGroupArgs, forward: bool) -> anyhow:
     ctx.out.status(verb, format!("the {} of {} ({done}, {})", journal.kind, group.group_id, journal.state));
     let progress = Progress::new(&ctx.out, finished);
     progress.on(Event::Started { total: 1 });
-    let waiting = rollout_waiting(&settings);
-    let scope = Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting, owner: &ctx.owner };
+    let waiting = rollout_timing(&args.rollout, &settings);
+    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
     let result = if forward {
         resume::resume(scope, &group, &journal, &settings, &progress, ctx.cancel()).await?
     } else {

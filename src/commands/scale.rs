@@ -16,13 +16,7 @@ pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<ExitStatus> {
     ctx.out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
     let progress = Progress::new(&ctx.out, "Scaled");
     let result = apply::scale(
-        Scope {
-            marathon: ctx.marathon()?,
-            etcd,
-            namespace: &namespace,
-            waiting: waiting(&args.wait),
-            owner: &ctx.owner,
-        },
+        Scope::new(ctx.marathon()?, etcd, &namespace, waiting(&args.wait), &ctx.owner),
         group,
         args.instances,
         args.force,

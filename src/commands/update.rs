@@ -6,12 +6,12 @@ use anyhow::Context as _;
 use futures::future::join_all;
 
 use crate::cli::UpdateArgs;
-use crate::commands::common::{load_spec, rollout_settings, rollout_status, rollout_waiting};
+use crate::commands::common::{load_spec, rollout_settings, rollout_status, rollout_timing};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::error_reporting::classify;
 use crate::output::Progress;
-use crate::rollout::apply::{self, GroupResult, Scope};
+use crate::rollout::apply::{self, GroupResult, Scope, Timing};
 use crate::rollout::live::Snapshot;
 use crate::rollout::plan::{plan, Action, Desired, GroupPlan, STOP_FIRST};
 use crate::rollout::rolling::{self, batch_sizes, RolloutOutcome, RolloutResult, Settings, Timings};
@@ -64,7 +64,7 @@ async fn one(
     progress: &Progress,
 ) -> RolloutResult {
     let started = std::time::Instant::now();
-    let scope = Scope { waiting: rollout_waiting(settings), ..scope };
+    let scope = scope.with_timing(Timing { timeout: settings.rollout.deadline, ..scope.timing });
     let instances = d.app.instances.unwrap_or(1);
     let done = match (&p.action, snap.group(&d.key)) {
         (Action::Create, _) => apply::create(scope, std::slice::from_ref(d), false, &Silent, ctx.cancel())
@@ -116,13 +116,8 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<ExitStatus> 
     let changing = plans.iter().filter(|p| p.is_change()).count();
     ctx.out.status("Updating", format!("{changing} of {} group(s) under /{}", plans.len(), spec.namespace));
     let progress = Progress::new(&ctx.out, "Updated");
-    let scope = Scope {
-        marathon: ctx.marathon()?,
-        etcd,
-        namespace: &spec.namespace,
-        waiting: rollout_waiting(&rollout_settings(&args.rollout, &Rollout::default(), None)?),
-        owner: &ctx.owner,
-    };
+    let waiting = rollout_timing(&args.rollout, &rollout_settings(&args.rollout, &Rollout::default(), None)?);
+    let scope = Scope::new(ctx.marathon()?, etcd, &spec.namespace, waiting, &ctx.owner);
     progress.on(Event::Started { total: changing });
     let work = plans.iter().zip(&desired).zip(&settings).map(|((p, d), s)| one(ctx, scope, &snap, p, d, s, &progress));
     let results = join_all(work).await;

@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use etcd_client::{Client, Compare, CompareOp, EventType, PutOptions, Txn, TxnOp, TxnOpResponse, WatchOptions};
@@ -48,6 +48,9 @@ pub struct GroupLock {
     lease: i64,
     keeper: JoinHandle<()>,
     lost: Arc<AtomicBool>,
+    /// When the last keep-alive etcd answered was sent: the lease lives at most its TTL past it.
+    renewed: Arc<Mutex<Instant>>,
+    ttl: Duration,
     request_timeout: Duration,
     released: bool,
 }
@@ -82,14 +85,25 @@ impl GroupLock {
     /// Fails with [`Error::LockLost`] if the lease behind the lock expired (for example after
     /// etcd was unreachable for longer than the TTL); check before each irreversible step.
     pub fn check(&self) -> Result<(), Error> {
-        if self.lost.load(Ordering::Relaxed) {
-            Err(Error::LockLost {
-                service: self.service.clone(),
-                group: self.group.clone(),
-                reason: "its lease expired".into(),
-            })
+        let reason = if self.lost.load(Ordering::Relaxed) {
+            "its lease expired".to_owned()
+        } else if self.renewed.lock().map_or(true, |at| at.elapsed() >= self.ttl) {
+            // etcd expires the lease a TTL after the last renewal it took, reachable or not.
+            format!("its lease expired: not renewed for its TTL ({})", humantime::format_duration(self.ttl))
         } else {
-            Ok(())
+            return Ok(());
+        };
+        Err(Error::LockLost { service: self.service.clone(), group: self.group.clone(), reason })
+    }
+
+    /// Completes once [`GroupLock::check`] fails: the lease is lost (polled every TTL/20, at
+    /// most every 100 ms).
+    pub fn lost(&self) -> impl std::future::Future<Output = ()> + '_ {
+        let every = (self.ttl / 20).min(Duration::from_millis(100));
+        async move {
+            while self.check().is_ok() {
+                tokio::time::sleep(every).await;
+            }
         }
     }
 
@@ -138,8 +152,9 @@ impl Drop for GroupLock {
     }
 }
 
-/// Keeps the lease alive every TTL/3 until aborted; sets `lost` once etcd says it is gone.
-async fn keep_alive(client: Client, lease: i64, ttl: Duration, lost: Arc<AtomicBool>) {
+/// Keeps the lease alive every TTL/3 until aborted; sets `lost` once etcd says it is gone, and
+/// `renewed` to when each renewal etcd took was sent.
+async fn keep_alive(client: Client, lease: i64, ttl: Duration, lost: Arc<AtomicBool>, renewed: Arc<Mutex<Instant>>) {
     let mut tick = tokio::time::interval(ttl / 3);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut leases = client.lease_client();
@@ -148,11 +163,16 @@ async fn keep_alive(client: Client, lease: i64, ttl: Duration, lost: Arc<AtomicB
         tick.tick().await;
         let Ok((mut keeper, mut stream)) = leases.keep_alive(lease).await else { continue };
         loop {
+            let sent = Instant::now();
             if keeper.keep_alive().await.is_err() {
                 break;
             }
             match stream.message().await {
-                Ok(Some(resp)) if resp.ttl() > 0 => {}
+                Ok(Some(resp)) if resp.ttl() > 0 => {
+                    if let Ok(mut at) = renewed.lock() {
+                        *at = sent;
+                    }
+                }
                 Ok(Some(_)) => {
                     lost.store(true, Ordering::Relaxed);
                     return;
@@ -174,6 +194,8 @@ pub(super) async fn acquire(
 ) -> Result<GroupLock, Error> {
     let key = driver.keys.group_lock(service, group);
     let ttl = Duration::from_secs(ttl.as_secs().max(2));
+    // The lease lives at least a TTL from before its grant was sent.
+    let granted = Instant::now();
     let lease = driver
         .call("lease grant", &key, || {
             let mut leases = driver.client.lease_client();
@@ -182,7 +204,8 @@ pub(super) async fn acquire(
         .await?
         .id();
     let lost = Arc::new(AtomicBool::new(false));
-    let keeper = tokio::spawn(keep_alive(driver.client.clone(), lease, ttl, lost.clone()));
+    let renewed = Arc::new(Mutex::new(granted));
+    let keeper = tokio::spawn(keep_alive(driver.client.clone(), lease, ttl, lost.clone(), renewed.clone()));
     let lock = GroupLock {
         client: driver.client.clone(),
         service: service.to_owned(),
@@ -192,6 +215,8 @@ pub(super) async fn acquire(
         lease,
         keeper,
         lost,
+        renewed,
+        ttl,
         request_timeout: driver.request_timeout,
         released: false,
     };

@@ -35,6 +35,7 @@ pub(super) async fn store(
     }
     let entry = history::entry(&config, &desired.app.id, &desired.revision(), settings.message.clone());
     scope
+        .write()?
         .etcd
         .set_group_config_recorded(&live.key, &config, &entry)
         .await
@@ -69,6 +70,7 @@ pub(super) async fn finish_journaled(
         store(scope, live, desired, settings).await?;
     }
     scope
+        .write()?
         .etcd
         .delete_rollout(&live.key)
         .await
@@ -86,7 +88,7 @@ pub(super) async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<(
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
         .await
         .context("reading the group to sync its registration")?;
-    register::sync(scope.etcd, &snap, std::slice::from_ref(&live.key))
+    register::sync(scope.write()?.etcd, &snap, std::slice::from_ref(&live.key))
         .await
         .with_context(|| format!("syncing the containers of `{}` in etcd", live.group_id))?;
     Ok(())
@@ -129,7 +131,7 @@ pub(super) async fn rollback(
         .settle(old_id, cancel.as_mut())
         .await
         .with_context(|| format!("waiting for the last scale-down of `{old_id}`"))?;
-    super::confirm::scale_app(scope.marathon, old_id, want, true)
+    super::confirm::scale_app(scope.write()?.marathon, old_id, want, true)
         .await
         .with_context(|| format!("scaling `{old_id}` back up"))?;
     let none = BTreeSet::new();
@@ -141,12 +143,12 @@ pub(super) async fn rollback(
         exclude: &none,
         min_healthy: Duration::ZERO,
         deadline: settings.rollout.deadline,
-        poll: settings.poll,
+        poll: scope.timing.poll,
         fail_after: None,
     };
     let passed = gate::pass(scope.marathon, &g, reporter, cancel).await.context("waiting for the old revision")?;
     let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
-    scope.etcd.register_containers(&live.key, &infos).await.context("registering the old containers again")?;
+    scope.write()?.etcd.register_containers(&live.key, &infos).await.context("registering the old containers again")?;
     let new_app = passed.snapshot.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)).cloned();
     if let Some(app) = &new_app {
         drain_and_delete(scope, live, app).await?;
@@ -159,14 +161,16 @@ pub(super) async fn rollback(
 async fn drain_and_delete(scope: Scope<'_>, live: &LiveGroup, app: &App) -> anyhow::Result<crate::marathon::Change> {
     let mut drained = Vec::new();
     for t in app.tasks.iter().flatten() {
-        if scope.etcd.deregister_container(&live.key, &t.id).await.context("draining a new container")? {
+        if scope.write()?.etcd.deregister_container(&live.key, &t.id).await.context("draining a new container")? {
             drained.push(container_info(app, t));
         }
     }
-    match super::confirm::delete_app(scope.marathon, &app.id, true).await {
+    match super::confirm::delete_app(scope.write()?.marathon, &app.id, true).await {
         Ok(change) => Ok(change),
         Err(err) => {
-            let _ = scope.etcd.register_containers(&live.key, &drained).await;
+            if let Ok(w) = scope.write() {
+                let _ = w.etcd.register_containers(&live.key, &drained).await;
+            }
             Err(anyhow::Error::new(err).context(format!("deleting the new revision app `{}`", app.id)))
         }
     }

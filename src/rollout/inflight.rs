@@ -34,9 +34,9 @@ impl<'a> InFlight<'a> {
         InFlight { client, poll, deadline, pending: BTreeMap::new() }
     }
 
-    /// For a rollout: its poll interval and its batch deadline.
-    pub fn for_rollout(client: &'a Client, settings: &super::scope::Settings) -> Self {
-        InFlight::new(client, settings.poll, settings.rollout.deadline)
+    /// For a rollout: the scope's poll interval and the rollout's batch deadline.
+    pub fn for_rollout(scope: &super::scope::Scope<'a>, settings: &super::scope::Settings) -> Self {
+        InFlight::new(scope.marathon, scope.timing.poll, settings.rollout.deadline)
     }
 
     /// Records the deployment that a write to `app_id` started (if Marathon returned one).

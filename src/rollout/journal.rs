@@ -11,8 +11,9 @@ use serde::Serialize;
 
 use super::live::{revision_of, LiveGroup};
 use super::plan::Desired;
+use super::scope::Scope;
 use super::wait::counts;
-use crate::etcd::{self, Driver, Journal, JournalSide, JournalState, RolloutKind};
+use crate::etcd::{self, Journal, JournalSide, JournalState, RolloutKind};
 use crate::marathon::types::App;
 use crate::names::GroupKey;
 use crate::spec::Rollout;
@@ -105,15 +106,16 @@ impl Start<'_> {
 /// Keeps a group's journal current while its rollout runs.
 #[derive(Debug)]
 pub struct Tracker<'a> {
-    etcd: &'a Driver,
+    scope: Scope<'a>,
     key: GroupKey,
     journal: Journal,
 }
 
 impl<'a> Tracker<'a> {
-    /// A tracker of `journal` (not written yet: call [`Tracker::write`]).
-    pub fn new(etcd: &'a Driver, key: GroupKey, journal: Journal) -> Self {
-        Tracker { etcd, key, journal }
+    /// A tracker of `journal` (not written yet: call [`Tracker::write`]); every write goes
+    /// through [`Scope::write`], so none is made once a lease of the session is lost.
+    pub fn new(scope: Scope<'a>, key: GroupKey, journal: Journal) -> Self {
+        Tracker { scope, key, journal }
     }
 
     /// The journal as last written.
@@ -124,7 +126,7 @@ impl<'a> Tracker<'a> {
     /// Writes the journal, stamped now.
     pub async fn write(&mut self) -> Result<(), etcd::Error> {
         self.journal.updated_at = now();
-        self.etcd.put_rollout(&self.key, &self.journal).await
+        self.scope.write()?.etcd.put_rollout(&self.key, &self.journal).await
     }
 
     /// Records one more batch done.
@@ -142,7 +144,7 @@ impl<'a> Tracker<'a> {
 
     /// Deletes the journal: the group is on one revision again.
     pub async fn clear(&self) -> Result<bool, etcd::Error> {
-        self.etcd.delete_rollout(&self.key).await
+        self.scope.write()?.etcd.delete_rollout(&self.key).await
     }
 }
 

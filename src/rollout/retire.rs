@@ -79,14 +79,14 @@ pub async fn kill_drained(
         // deployment/impl/DeploymentActor.scala, `decommissionInstances`): it ends first, so
         // the scale-down never overlaps it (and never cancels it with force).
         if let Some(done) = &change {
-            let opts = scope.waiting.options;
-            let mut inflight = InFlight::new(scope.marathon, opts.poll, opts.timeout);
+            let timing = scope.timing;
+            let mut inflight = InFlight::new(scope.marathon, timing.poll, timing.timeout);
             inflight.started(&app.id, done);
             let never = std::pin::pin!(std::future::pending::<()>());
             let wait = inflight.settle(&app.id, never);
             wait.await.with_context(|| format!("waiting for the kill of {} task(s) of `{}`", victims.len(), app.id))?;
         }
-        let scaled = super::confirm::scale_app(scope.marathon, &app.id, target, kill.forced()).await;
+        let scaled = super::confirm::scale_app(scope.write()?.marathon, &app.id, target, kill.forced()).await;
         change = Some(scaled.with_context(|| format!("scaling `{}` to {target}", app.id))?);
     }
     Ok(Retired { killed: victims.iter().map(|t| t.id.clone()).collect(), change })
@@ -106,17 +106,18 @@ pub async fn kill_these(
         return Ok(None);
     }
     let ids: Vec<String> = victims.iter().map(|t| t.id.clone()).collect();
-    let drained = scope.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
+    let drained = scope.write()?.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
     // Marathon lowers `instances` by the victims that are active and not killing already.
     let active = victims.iter().filter(|t| t.state < TaskState::Killing).count() as u32;
     let after = app.instances.map(|n| n.saturating_sub(active));
-    match super::confirm::kill_tasks(scope.marathon, &app.id, &ids, kill.scales(), kill.forced(), after).await {
+    match super::confirm::kill_tasks(scope.write()?.marathon, &app.id, &ids, kill.scales(), kill.forced(), after).await
+    {
         Ok(change) => Ok(Some(change)),
         Err(err) => {
             // Marathon refused: the tasks live on, so consumers get them back.
             let back: Vec<_> =
                 victims.iter().filter(|t| drained.contains(&t.id)).map(|t| container_info(app, t)).collect();
-            scope.etcd.register_containers(key, &back).await.context("registering refused victims again")?;
+            scope.write()?.etcd.register_containers(key, &back).await.context("registering refused victims again")?;
             Err(anyhow::Error::new(err).context(format!("killing {} task(s) of `{}`", ids.len(), app.id)))
         }
     }

@@ -15,9 +15,9 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::apply::{lock_groups, unlock};
+use super::end::{End, Run};
 use super::event::{Event, Reporter};
-use super::finish::{finish_journaled, noted, rollback, store, sync};
+use super::finish::{finish_journaled, rollback, store};
 use super::gate::{self, Cancel, Gate};
 use super::inflight::InFlight;
 use super::journal::{self, Start, Tracker};
@@ -27,9 +27,10 @@ use super::register::container_info;
 pub use super::result::{RolloutOutcome, RolloutResult, Timings};
 use super::retire::{kill_drained, Kill};
 pub use super::scope::{Scope, Settings};
+use super::session::{Owners, Session};
 use super::wait::WaitError;
 use crate::error::{ExitStatus, StatusError};
-use crate::etcd::{JournalState, RolloutKind};
+use crate::etcd::RolloutKind;
 use crate::marathon::types::App;
 use crate::spec::labels::Selector;
 use crate::spec::Rollout;
@@ -47,14 +48,6 @@ pub fn batch_sizes(rollout: &Rollout, instances: u32) -> Vec<u32> {
     out
 }
 
-/// The rollout's failure, and the exit status it maps to when rolled back.
-fn rolled_back_status(err: &WaitError) -> ExitStatus {
-    match err {
-        WaitError::TimedOut { .. } => ExitStatus::Deadline,
-        _ => ExitStatus::RolledBack,
-    }
-}
-
 /// Rolls `live` to `desired` in batches under the group's lock; failures roll back (see the
 /// module docs). A failed or rolled-back rollout is a result with a non-success `status`.
 pub async fn update(
@@ -66,27 +59,23 @@ pub async fn update(
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<RolloutResult> {
     let keys = [live.key.clone()];
-    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout, scope.owner).await?;
-    let mut cancel = std::pin::pin!(cancel);
-    // Poll Ctrl-C once before the first change: that installs its handler, so a Ctrl-C from here
-    // on interrupts the rollout (exit 130, etcd synced, lock released) instead of killing theseus.
-    if futures::FutureExt::now_or_never(cancel.as_mut()).is_some() {
-        unlock(locks).await;
-        return Err(WaitError::Interrupted.into());
-    }
-    // Decide on what Marathon has now, under the lock: another update may have finished while
-    // this one waited for it.
-    let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {
-        // Another namespace's etcd record is never written (issue 11): exit 2 before any change.
-        Ok(Some(fresh)) => match scope.etcd.check_owner(&fresh.key, scope.namespace).await {
-            Ok(()) => update_locked(scope, &fresh, desired, settings, reporter, cancel).await,
-            Err(e) => Err(e.into()),
-        },
-        Ok(None) => Err(anyhow::anyhow!("`{}` is gone from Marathon; run `theseus update` again", live.group_id)),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", live.group_id))),
-    };
-    unlock(locks).await;
-    result
+    // Decide on what Marathon has now, under the lock (another update may have finished while
+    // this one waited for it); another namespace's etcd record is never written: exit 2.
+    let session = Session::open(scope, &keys, Owners::Refuse).await?;
+    session
+        .run(async |s| {
+            let mut cancel = std::pin::pin!(s.cancel(cancel));
+            // Poll Ctrl-C once before the first change: that installs its handler, so a Ctrl-C
+            // from here on interrupts the rollout (exit 130, etcd synced, lock released).
+            if futures::FutureExt::now_or_never(cancel.as_mut()).is_some() {
+                return Err(WaitError::Interrupted.into());
+            }
+            match s.snapshot().group(&live.key) {
+                Some(fresh) => update_locked(s.scope(), fresh, desired, settings, reporter, cancel).await,
+                None => Err(anyhow::anyhow!("`{}` is gone from Marathon; run `theseus update` again", live.group_id)),
+            }
+        })
+        .await
 }
 
 async fn update_locked(
@@ -127,7 +116,7 @@ async fn update_locked(
     };
     // The new revision app asks for the group's service ports: marathon-lb's frontends stay.
     let desired = &desired.keeping_ports(old);
-    let mut result = RolloutResult { from: Some(revision_of(old)), ..RolloutResult::of(live, desired) };
+    let result = RolloutResult { from: Some(revision_of(old)), ..RolloutResult::of(live, desired) };
     // A new app left by an interrupted rollout is taken over where it stands.
     let resumed = live.apps.iter().find(|a| a.id == desired.app.id).and_then(|a| a.instances).unwrap_or(0);
     let start = Start {
@@ -142,11 +131,11 @@ async fn update_locked(
         plan: batch_sizes(&settings.rollout, result.instances.saturating_sub(resumed)),
         owner: scope.owner,
     };
-    let mut tracker = Tracker::new(scope.etcd, live.key.clone(), start.journal());
+    let mut tracker = Tracker::new(scope, live.key.clone(), start.journal());
     // The old revision's capacity before the rollout began: what a rollback restores.
     let full = tracker.journal().from.as_ref().map_or(0, |f| f.instances);
     tracker.write().await.with_context(|| format!("journaling the rollout of `{}`", live.group_id))?;
-    let mut inflight = InFlight::for_rollout(scope.marathon, settings);
+    let mut inflight = InFlight::for_rollout(&scope, settings);
     if prev.is_some() {
         // Resuming a dead client's rollout: its last kill-and-scale of the old app may still run.
         inflight.adopt(&old.id).await.with_context(|| format!("reading the deployments of `{}`", old.id))?;
@@ -154,7 +143,7 @@ async fn update_locked(
     if resumed == 0 {
         let mut app = desired.app.clone();
         app.instances = Some(0);
-        match super::confirm::put_app(scope.marathon, &app, false).await {
+        match super::confirm::put_app(scope.write()?.marathon, &app, false).await {
             Ok(change) => inflight.started(&app.id, &change),
             Err(err) => {
                 // Nothing changed: no rollout to journal.
@@ -163,6 +152,7 @@ async fn update_locked(
             }
         }
     }
+    let mut run = Run { scope, live, tracker, result, started };
     let forward = roll_forward(
         scope,
         live,
@@ -171,34 +161,29 @@ async fn update_locked(
         settings,
         reporter,
         cancel.as_mut(),
-        &mut result,
+        &mut run.result,
         resumed,
-        &mut tracker,
+        &mut run.tracker,
         &mut inflight,
     )
     .await;
-    match forward {
-        Ok(()) => {
+    let lost = match &forward {
+        Ok(()) => None,
+        Err(_) => run.lost().await,
+    };
+    let end = match (forward, lost) {
+        // Nothing is written without the lock: no store, no rollback, the journal kept.
+        (Err(_), Some(lost)) => End::LeaseLost(lost),
+        (Ok(()), _) => {
             store(scope, live, desired, settings).await?;
-            noted(&mut result, tracker.clear().await);
             reporter.on(Event::Converged { group: name });
+            End::Done
         }
-        Err(WaitError::Interrupted) => {
-            result.outcome = RolloutOutcome::Failed;
-            result.reason = Some("interrupted; the group is left between revisions".into());
-            result.status = ExitStatus::Interrupted;
-            noted(&mut result, tracker.state(JournalState::Failed, Some("interrupted".into())).await);
-        }
-        Err(err) if settings.no_rollback => {
-            result.outcome = RolloutOutcome::Failed;
-            result.reason = Some(format!("{err}; left as it is (--no-rollback)"));
-            result.status = ExitStatus::RollbackFailed;
-            let written = tracker.state(JournalState::Failed, result.reason.clone()).await;
-            noted(&mut result, written);
-        }
-        Err(err) => {
+        (Err(WaitError::Interrupted), None) => End::Interrupted,
+        (Err(err), None) if settings.no_rollback => End::LeftAsIs(err),
+        (Err(err), None) => {
             reporter.on(Event::RollingBack { group: name.clone(), reason: err.to_string() });
-            noted(&mut result, tracker.state(JournalState::RollingBack, Some(err.to_string())).await);
+            run.rolling_back(err.to_string()).await;
             let back = rollback(
                 scope,
                 live,
@@ -211,26 +196,12 @@ async fn update_locked(
                 cancel.as_mut(),
             );
             match back.await {
-                Ok(()) => {
-                    result.outcome = RolloutOutcome::RolledBack;
-                    result.reason = Some(format!("{err}; rolled back to {}", revision_of(old)));
-                    result.status = rolled_back_status(&err);
-                    noted(&mut result, tracker.clear().await);
-                }
-                Err(again) => {
-                    result.outcome = RolloutOutcome::Failed;
-                    result.reason = Some(format!("{err}; the rollback failed too: {again:#}"));
-                    result.status = ExitStatus::RollbackFailed;
-                    let written = tracker.state(JournalState::Failed, result.reason.clone()).await;
-                    noted(&mut result, written);
-                }
+                Ok(()) => End::RolledBack { err, to: revision_of(old) },
+                Err(again) => End::RollbackFailed { err, again },
             }
         }
-    }
-    // Whatever happened, etcd ends matching Marathon's tasks.
-    sync(scope, live).await?;
-    result.timings.total = started.elapsed().as_secs_f64();
-    Ok(result)
+    };
+    run.end(end).await
 }
 
 /// Adds the error of a Marathon or etcd call to a rollout failure.
@@ -288,6 +259,8 @@ async fn roll_forward(
         // have left one holding the new app; ours are settled first, so force never cancels them.
         inflight.settle(&desired.app.id, cancel.as_mut()).await?;
         let change = scope
+            .write()
+            .map_err(|e| failed("scaling the new revision app", e))?
             .marathon
             .scale_app(&desired.app.id, new_count, true)
             .await
@@ -301,13 +274,15 @@ async fn roll_forward(
             exclude: &none,
             min_healthy: r.min_healthy,
             deadline: r.deadline,
-            poll: settings.poll,
-            fail_after: Some(settings.fail_after),
+            poll: scope.timing.poll,
+            fail_after: Some(scope.timing.fail_after),
         };
         let passed = gate::pass(scope.marathon, &g, reporter, cancel.as_mut()).await?;
         result.timings.batches.push(batch_started.elapsed().as_secs_f64());
         let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
         scope
+            .write()
+            .map_err(|e| failed("registering the new containers", e))?
             .etcd
             .register_containers(&live.key, &infos)
             .await
@@ -329,7 +304,8 @@ async fn roll_forward(
     // The old revision app is empty once its last kill-and-scale deployment ends (its tasks are
     // terminal); only then is it deleted, without force, so no deployment of ours is canceled.
     inflight.settle(&old.id, cancel.as_mut()).await?;
-    super::confirm::delete_app(scope.marathon, &old.id, false)
+    let writer = scope.write().map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
+    super::confirm::delete_app(writer.marathon, &old.id, false)
         .await
         .map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
     Ok(())

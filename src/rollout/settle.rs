@@ -19,10 +19,10 @@ pub async fn wait_and_register(
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> (Result<(), wait::WaitError>, Vec<Registered>, anyhow::Result<()>) {
-    let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
+    let Scope { marathon: client, namespace, timing, .. } = scope;
     let groups: Vec<GroupKey> = targets.iter().map(|t| t.key.clone()).collect();
-    let waited = if waiting.wait {
-        wait::converge(client, namespace, targets, waiting.options, reporter, cancel).await.map(|_| ())
+    let waited = if timing.wait {
+        wait::converge(client, namespace, targets, timing, reporter, cancel).await.map(|_| ())
     } else {
         Ok(())
     };
@@ -31,7 +31,7 @@ pub async fn wait_and_register(
     services.dedup();
     let registered = async {
         let snap = Snapshot::read(client, namespace, &services, &Selector::default()).await?;
-        let regs = register::sync(etcd, &snap, &groups).await?;
+        let regs = register::sync(scope.write()?.etcd, &snap, &groups).await?;
         anyhow::Ok(regs)
     }
     .await;

@@ -141,19 +141,35 @@ pub async fn undo_create(
         })
         .collect();
     let mut scope = scope;
-    scope.waiting.wait = true;
-    remove_locked(scope, &doomed, true, cancel).await.context("removing the groups created")?;
+    scope.timing.wait = true;
+    let mut services: Vec<String> = doomed.iter().map(|d| d.key.service().to_owned()).collect();
+    services.sort();
+    services.dedup();
+    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
+        .await
+        .context("reading the groups created from Marathon")?;
+    // Created by this command, under its locks: their etcd records are ours.
+    let ours = |_: &GroupKey| true;
+    remove_locked(scope, &snap, &doomed, true, &ours, cancel).await.context("removing the groups created")?;
     Ok(())
 }
 
 /// Stores `instances` in a group's etcd config; a group created outside theseus has none.
-pub async fn set_config_instances(etcd: &Driver, key: &GroupKey, group_id: &str, instances: u32) -> anyhow::Result<()> {
-    match etcd.get_group_config(key).await {
+pub async fn set_config_instances(
+    scope: Scope<'_>,
+    key: &GroupKey,
+    group_id: &str,
+    instances: u32,
+) -> anyhow::Result<()> {
+    match scope.etcd.get_group_config(key).await {
         Ok(mut config) => {
             if let Value::Object(m) = &mut config {
                 m.insert("instances".into(), Value::from(instances));
             }
-            etcd.set_group_config(key, &config)
+            scope
+                .write()?
+                .etcd
+                .set_group_config(key, &config)
                 .await
                 .with_context(|| format!("updating the config of `{group_id}` in etcd"))
         }
@@ -283,7 +299,7 @@ pub async fn undo_scale(
     // Whatever happened, etcd ends listing exactly what runs healthy.
     let services = [key.service().to_owned()];
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
-    register::sync(scope.etcd, &snap, std::slice::from_ref(key)).await.context("syncing the registration")?;
+    register::sync(scope.write()?.etcd, &snap, std::slice::from_ref(key)).await.context("syncing the registration")?;
     undone
 }
 
@@ -321,14 +337,14 @@ async fn undo_scale_inner(
     // The scale-up's deployment never ends on its own: cancel it (no revert, which would be a
     // plain scale-down) and wait until Marathon no longer lists it.
     if let Some(id) = deployment {
-        match scope.marathon.cancel_deployment(id, true).await {
+        match scope.write()?.marathon.cancel_deployment(id, true).await {
             Err(e) if !e.is_not_found() => {
                 return Err(anyhow::Error::new(e).context(format!("canceling the scale-up's deployment {id}")))
             }
             _ => {}
         }
         let ids = [id.to_owned()];
-        wait::gone(scope.marathon, &ids, scope.waiting.options, cancel.as_mut())
+        wait::gone(scope.marathon, &ids, scope.timing, cancel.as_mut())
             .await
             .with_context(|| format!("waiting for the scale-up's deployment {id} to end"))?;
     }
@@ -338,14 +354,14 @@ async fn undo_scale_inner(
     let change = retire::kill_these(scope, key, &fresh.app, &victims, Kill::AndScale)
         .await
         .with_context(|| format!("scaling `{app_id}` back to {previous}"))?;
-    set_config_instances(scope.etcd, key, group_id, previous).await?;
+    set_config_instances(scope, key, group_id, previous).await?;
     let target = Target {
         key: key.clone(),
         app_id: app_id.to_owned(),
         instances: previous,
         deployment_id: change.and_then(|c| c.deployment_id),
     };
-    wait::converge(scope.marathon, scope.namespace, &[target], scope.waiting.options, reporter, cancel)
+    wait::converge(scope.marathon, scope.namespace, &[target], scope.timing, reporter, cancel)
         .await
         .with_context(|| format!("waiting for `{app_id}` back at {previous} instance(s)"))?;
     Ok(())
