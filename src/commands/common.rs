@@ -9,9 +9,7 @@ use anyhow::Context as _;
 use crate::cli::{RolloutArgs, SpecFiles, WaitArgs};
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError, UserError};
-use crate::rollout::apply::{self, Timing};
-use crate::rollout::live::{LiveGroup, Snapshot};
-use crate::rollout::rolling::{RolloutOutcome, RolloutResult, Settings, Timings};
+use crate::rollout::{self, LiveGroup, RolloutOutcome, RolloutResult, Settings, Snapshot, Timing, Timings};
 use crate::spec::labels::Selector;
 use crate::spec::{self, Amount, Rollout, Spec};
 
@@ -180,15 +178,6 @@ pub fn one_group(target: &str, labels: &[String]) -> Result<(String, Selector), 
     Ok((service, selector))
 }
 
-/// How many containers of `service/group` are registered in etcd (0 for a group etcd lacks).
-pub async fn registered(etcd: &crate::etcd::Driver, service: &str, group: &str) -> anyhow::Result<usize> {
-    let key = crate::names::GroupKey::new(service, group)?;
-    if !etcd.group_exists(&key).await.context("reading etcd")? {
-        return Ok(0);
-    }
-    Ok(etcd.get_group_container_names(&key).await.context("reading etcd")?.len())
-}
-
 /// Reads the groups of one service from Marathon (under `--namespace`, else wherever the
 /// service lives) and resolves the namespace, for commands addressed as `SERVICE -l LABELS`.
 pub async fn read_service(ctx: &Context, service: &str, selector: &Selector) -> anyhow::Result<(Snapshot, String)> {
@@ -204,7 +193,7 @@ pub async fn read_service(ctx: &Context, service: &str, selector: &Selector) -> 
 pub async fn read_group(ctx: &Context, target: &str, labels: &[String]) -> anyhow::Result<(LiveGroup, String)> {
     let (service, selector) = one_group(target, labels)?;
     let (snap, namespace) = read_service(ctx, &service, &selector).await?;
-    let group = apply::the_group(&snap, &service, &selector)?.clone();
+    let group = rollout::the_group(&snap, &service, &selector)?.clone();
     Ok((group, namespace))
 }
 

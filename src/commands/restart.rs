@@ -8,17 +8,14 @@ use crate::commands::common::{one_group, read_service, rollout_settings, rollout
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
-use crate::rollout::apply::{self, Scope};
-use crate::rollout::restart::restart;
-use crate::rollout::rolling::{batch_sizes, RolloutOutcome, RolloutResult, Timings};
-use crate::rollout::{Event, Reporter};
+use crate::rollout::{self, batch_sizes, restart, Event, Reporter, RolloutOutcome, RolloutResult, Scope, Timings};
 use crate::spec::Rollout;
 
 /// Runs `theseus restart`.
 pub async fn run(ctx: &Context, args: RestartArgs) -> anyhow::Result<ExitStatus> {
     let (service, selector) = one_group(&args.service, &args.labels)?;
     let (snap, namespace) = read_service(ctx, &service, &selector).await?;
-    let group = apply::the_group(&snap, &service, &selector)?;
+    let group = rollout::the_group(&snap, &service, &selector)?;
     let etcd = ctx.etcd().await?;
     // The group's own rollout table, as deployed (a group created outside theseus has none).
     let spec_rollout = match etcd.get_group_config(&group.key).await {

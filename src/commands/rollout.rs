@@ -9,12 +9,9 @@ use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::etcd::{Journal, RolloutKind};
 use crate::output::Progress;
-use crate::rollout::apply::Scope;
-use crate::rollout::journal::RolloutStatus;
-use crate::rollout::live::LiveGroup;
-use crate::rollout::resume::{self, nothing_journaled};
-use crate::rollout::rolling::{RolloutOutcome, Settings};
-use crate::rollout::{Event, Reporter};
+use crate::rollout::{
+    self, nothing_journaled, Event, LiveGroup, Reporter, RolloutOutcome, RolloutStatus, Scope, Settings,
+};
 use crate::spec::Rollout;
 
 /// Runs `theseus rollout`.
@@ -89,9 +86,9 @@ async fn change(ctx: &Context, args: RolloutGroupArgs, forward: bool) -> anyhow:
     let waiting = rollout_timing(&args.rollout, &settings);
     let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
     let result = if forward {
-        resume::resume(scope, &group, &journal, &settings, &progress, ctx.cancel()).await?
+        rollout::resume(scope, &group, &journal, &settings, &progress, ctx.cancel()).await?
     } else {
-        resume::abort(scope, &group, &settings, &progress, ctx.cancel()).await?
+        rollout::abort(scope, &group, &settings, &progress, ctx.cancel()).await?
     };
     drop(progress);
     let results = vec![result];

@@ -13,14 +13,12 @@ use serde_json::Value;
 
 use super::adopt;
 use super::confirm;
-pub use super::create::create;
 use super::event::Reporter;
 use super::live::{LiveGroup, Snapshot};
 use super::plan::Desired;
-pub use super::remove::{remove, Doomed};
-pub use super::result::{GroupResult, Outcome};
+use super::result::{GroupResult, Outcome};
 use super::retire::{self, Kill};
-pub use super::scope::{Scope, Timing};
+use super::scope::Scope;
 use super::session::{Owners, Session};
 use super::settle::{registered_count, wait_and_register};
 use super::undo;

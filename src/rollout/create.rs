@@ -1,4 +1,4 @@
-//! `create`: new labeled groups in Marathon, then in etcd (issue 11, items 1 to 3).
+//! `create`: new labeled groups in Marathon, then in etcd, every check before the first change.
 //!
 //! Order: take the groups' locks; then, under them, read Marathon (existence), check that etcd
 //! does not record the group for another namespace and that the Marathon paths overlap

@@ -24,7 +24,7 @@ use crate::etcd::{self, JournalState};
 
 /// How a rollout of one group ended.
 #[derive(Debug)]
-pub enum End {
+pub(super) enum End {
     /// Every forward step passed (the group runs the new revision, or every task was replaced),
     /// or an abort of a restart stopped it where it was.
     Done,
@@ -62,19 +62,19 @@ pub enum End {
 }
 
 /// What becomes of the rollout journal when a rollout ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Journaled {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Journaled {
     /// Deleted: the group is on one revision again.
     Clear,
-    /// Marked `Failed` with the reason: `rollout resume|abort` finishes it.
-    Failed,
+    /// Marked `Failed` with this reason: `rollout resume|abort` finishes it.
+    Failed(String),
     /// Left as it is, for the next holder of the lock (written by nobody without the lock).
     Kept,
 }
 
 /// One row of the end table.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Ending {
+pub(super) struct Ending {
     /// The journal's fate.
     pub journal: Journaled,
     /// What the result says happened.
@@ -87,27 +87,35 @@ pub struct Ending {
 
 /// The end table: how a rollout whose success is `done` (rolled, restarted, aborted) ended,
 /// to the journal's fate, the outcome, the exit status and the reason.
-pub fn ending(end: &End, done: RolloutOutcome) -> Ending {
-    let row = |journal, outcome, status, reason: String| Ending { journal, outcome, status, reason: Some(reason) };
-    use Journaled::{Clear, Failed, Kept};
+pub(super) fn ending(end: &End, done: RolloutOutcome) -> Ending {
     use RolloutOutcome as O;
+    // Ends that leave the rollout half-way: the journal says `Failed` and why.
+    let failed = |status, reason: String| Ending {
+        journal: Journaled::Failed(reason.clone()),
+        outcome: O::Failed,
+        status,
+        reason: Some(reason),
+    };
+    let cleared =
+        |outcome, status, reason: String| Ending { journal: Journaled::Clear, outcome, status, reason: Some(reason) };
     match end {
-        End::Done => Ending { journal: Clear, outcome: done, status: ExitStatus::Success, reason: None },
-        End::Interrupted => {
-            row(Failed, O::Failed, ExitStatus::Interrupted, "interrupted; the group is left between revisions".into())
-        }
-        End::LeftAsIs(err) => {
-            row(Failed, O::Failed, ExitStatus::RollbackFailed, format!("{err}; left as it is (--no-rollback)"))
-        }
+        End::Done => Ending { journal: Journaled::Clear, outcome: done, status: ExitStatus::Success, reason: None },
+        End::Interrupted => Ending {
+            journal: Journaled::Failed("interrupted".into()),
+            outcome: O::Failed,
+            status: ExitStatus::Interrupted,
+            reason: Some("interrupted; the group is left between revisions".into()),
+        },
+        End::LeftAsIs(err) => failed(ExitStatus::RollbackFailed, format!("{err}; left as it is (--no-rollback)")),
         End::RolledBack { err, to } => {
             let status = match err {
                 WaitError::TimedOut { .. } => ExitStatus::Deadline,
                 _ => ExitStatus::RolledBack,
             };
-            row(Clear, O::RolledBack, status, format!("{err}; rolled back to {to}"))
+            cleared(O::RolledBack, status, format!("{err}; rolled back to {to}"))
         }
         End::RollbackFailed { err, again } => {
-            row(Failed, O::Failed, ExitStatus::RollbackFailed, format!("{err}; the rollback failed too: {again:#}"))
+            failed(ExitStatus::RollbackFailed, format!("{err}; the rollback failed too: {again:#}"))
         }
         End::NotReplaced(err) => {
             let status = match err {
@@ -115,26 +123,24 @@ pub fn ending(end: &End, done: RolloutOutcome) -> Ending {
                 WaitError::TimedOut { .. } => ExitStatus::Deadline,
                 _ => ExitStatus::RollbackFailed,
             };
-            row(Failed, O::Failed, status, format!("{err}; some tasks were not replaced"))
+            failed(status, format!("{err}; some tasks were not replaced"))
         }
-        End::Aborted { to } => {
-            row(Clear, O::RolledBack, ExitStatus::RolledBack, format!("aborted; rolled back to {to}"))
-        }
+        End::Aborted { to } => cleared(O::RolledBack, ExitStatus::RolledBack, format!("aborted; rolled back to {to}")),
         End::AbortFailed(err) => {
-            row(Failed, O::Failed, ExitStatus::RollbackFailed, format!("aborted, but the rollback failed: {err:#}"))
+            failed(ExitStatus::RollbackFailed, format!("aborted, but the rollback failed: {err:#}"))
         }
         End::RestartStopped => {
-            row(Clear, O::Aborted, ExitStatus::Success, "the restart stops here; tasks already replaced stay".into())
+            cleared(O::Aborted, ExitStatus::Success, "the restart stops here; tasks already replaced stay".into())
         }
-        End::LeaseLost(lost) => row(
-            Kept,
-            O::Failed,
-            ExitStatus::Locked,
-            format!(
+        End::LeaseLost(lost) => Ending {
+            journal: Journaled::Kept,
+            outcome: O::Failed,
+            status: ExitStatus::Locked,
+            reason: Some(format!(
                 "{lost}; stopped without another change: the rollout journal stays in etcd for the next holder \
                  (`theseus rollout resume` or `abort`)"
-            ),
-        ),
+            )),
+        },
     }
 }
 
@@ -142,7 +148,7 @@ pub fn ending(end: &End, done: RolloutOutcome) -> Ending {
 /// so far. Its steps (forward, retire, rollback) live in [`super::rolling`],
 /// [`super::restart`] and [`super::finish`]; it ends only through [`Run::end`].
 #[derive(Debug)]
-pub struct Run<'a> {
+pub(super) struct Run<'a> {
     /// Where it works (inside the session: writes check the lease).
     pub scope: Scope<'a>,
     /// The group, as read under the lock.
@@ -158,12 +164,12 @@ pub struct Run<'a> {
 impl Run<'_> {
     /// The lost lease, if one is lost (settled by [`Scope::confirm`]: a failure may come from
     /// etcd being out of reach): then nothing more may be written.
-    pub async fn lost(&self) -> Option<etcd::Error> {
+    pub(super) async fn lost(&self) -> Option<etcd::Error> {
         self.scope.confirm().await.err()
     }
 
     /// Marks the journal `RollingBack` (a failed forward step goes back to the old revision).
-    pub async fn rolling_back(&mut self, why: String) {
+    pub(super) async fn rolling_back(&mut self, why: String) {
         let written = self.tracker.state(JournalState::RollingBack, Some(why)).await;
         noted(&mut self.result, written);
     }
@@ -171,7 +177,7 @@ impl Run<'_> {
     /// Ends the rollout as `end` says (a lost lease overrides it) through the [`ending`] table:
     /// the journal cleared, marked failed or kept; the result's outcome, status and reason; then,
     /// unless the lease is lost, etcd made to match Marathon's healthy tasks.
-    pub async fn end(mut self, end: End) -> anyhow::Result<RolloutResult> {
+    pub(super) async fn end(mut self, end: End) -> anyhow::Result<RolloutResult> {
         let lost = match end {
             End::Done => self.scope.held().err(),
             _ => self.lost().await,
@@ -183,13 +189,16 @@ impl Run<'_> {
         let row = ending(&end, self.result.outcome);
         self.result.outcome = row.outcome;
         self.result.status = row.status;
-        self.result.reason = row.reason.clone();
+        self.result.reason = row.reason;
+        let kept = row.journal == Journaled::Kept;
         match row.journal {
             Journaled::Clear => noted(&mut self.result, self.tracker.clear().await),
-            Journaled::Failed => noted(&mut self.result, self.tracker.state(JournalState::Failed, row.reason).await),
+            Journaled::Failed(why) => {
+                noted(&mut self.result, self.tracker.state(JournalState::Failed, Some(why)).await)
+            }
             Journaled::Kept => {}
         }
-        if row.journal != Journaled::Kept {
+        if !kept {
             // Whatever happened, etcd ends matching Marathon's tasks.
             sync(self.scope, self.live).await?;
         }
@@ -225,21 +234,28 @@ mod tests {
     #[test]
     fn every_end_has_its_journal_outcome_status_and_reason() {
         use ExitStatus as S;
-        use Journaled::{Clear, Failed};
+        use Journaled::Clear;
         use RolloutOutcome as O;
-        let failing_text = failing().to_string();
+        // A half-way end: the journal says `Failed` with the reason the result gives.
+        let failed = |status, reason: String| (Journaled::Failed(reason.clone()), O::Failed, status, Some(reason));
+        let (failing_text, timed_out_text) = (failing().to_string(), timed_out().to_string());
         let cases: Vec<(End, RolloutOutcome, Row)> = vec![
             (End::Done, O::Rolled, (Clear, O::Rolled, S::Success, None)),
             (End::Done, O::Restarted, (Clear, O::Restarted, S::Success, None)),
             (
                 End::Interrupted,
                 O::Rolled,
-                (Failed, O::Failed, S::Interrupted, Some("interrupted; the group is left between revisions".into())),
+                (
+                    Journaled::Failed("interrupted".into()),
+                    O::Failed,
+                    S::Interrupted,
+                    Some("interrupted; the group is left between revisions".into()),
+                ),
             ),
             (
                 End::LeftAsIs(failing()),
                 O::Rolled,
-                (Failed, O::Failed, S::RollbackFailed, Some(format!("{failing_text}; left as it is (--no-rollback)"))),
+                failed(S::RollbackFailed, format!("{failing_text}; left as it is (--no-rollback)")),
             ),
             (
                 End::RolledBack { err: failing(), to: "r1".into() },
@@ -249,37 +265,27 @@ mod tests {
             (
                 End::RolledBack { err: timed_out(), to: "r1".into() },
                 O::Rolled,
-                (Clear, O::RolledBack, S::Deadline, Some(format!("{}; rolled back to r1", timed_out()))),
+                (Clear, O::RolledBack, S::Deadline, Some(format!("{timed_out_text}; rolled back to r1"))),
             ),
             (
                 End::RollbackFailed { err: failing(), again: anyhow::anyhow!("409").context("scaling back") },
                 O::Rolled,
-                (
-                    Failed,
-                    O::Failed,
-                    S::RollbackFailed,
-                    Some(format!("{failing_text}; the rollback failed too: scaling back: 409")),
-                ),
+                failed(S::RollbackFailed, format!("{failing_text}; the rollback failed too: scaling back: 409")),
             ),
             (
                 End::NotReplaced(failing()),
                 O::Restarted,
-                (Failed, O::Failed, S::RollbackFailed, Some(format!("{failing_text}; some tasks were not replaced"))),
+                failed(S::RollbackFailed, format!("{failing_text}; some tasks were not replaced")),
             ),
             (
                 End::NotReplaced(timed_out()),
                 O::Restarted,
-                (Failed, O::Failed, S::Deadline, Some(format!("{}; some tasks were not replaced", timed_out()))),
+                failed(S::Deadline, format!("{timed_out_text}; some tasks were not replaced")),
             ),
             (
                 End::NotReplaced(WaitError::Interrupted),
                 O::Restarted,
-                (
-                    Failed,
-                    O::Failed,
-                    S::Interrupted,
-                    Some(format!("{}; some tasks were not replaced", WaitError::Interrupted)),
-                ),
+                failed(S::Interrupted, format!("{}; some tasks were not replaced", WaitError::Interrupted)),
             ),
             (
                 End::Aborted { to: "r1".into() },
@@ -289,7 +295,7 @@ mod tests {
             (
                 End::AbortFailed(anyhow::anyhow!("gone")),
                 O::RolledBack,
-                (Failed, O::Failed, S::RollbackFailed, Some("aborted, but the rollback failed: gone".into())),
+                failed(S::RollbackFailed, "aborted, but the rollback failed: gone".into()),
             ),
             (
                 End::RestartStopped,

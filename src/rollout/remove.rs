@@ -1,4 +1,4 @@
-//! Removing groups (issue 11): exactly the selected groups' revision apps, never a parent
+//! Removing groups: exactly the selected groups' revision apps, never a parent
 //! group that holds anything else.
 //!
 //! Under the groups' locks: read Marathon afresh (the apps to delete are the groups' own

@@ -32,9 +32,10 @@ use super::journal::{self, Start, Tracker};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::readiness::Prober;
 use super::register::container_info;
+use super::result::{RolloutOutcome, RolloutResult, Timings};
 use super::retire::{kill_these, pick, Kill};
-use super::rolling::{batch_sizes, RolloutOutcome, RolloutResult, Settings, Timings};
-use super::scope::Scope;
+use super::rolling::batch_sizes;
+use super::scope::{Scope, Settings};
 use super::session::{Owners, Session};
 use super::wait::WaitError;
 use crate::error::{ExitStatus, StatusError};
@@ -56,7 +57,7 @@ pub async fn restart(
 
 /// [`restart`]; with `resume`, continues the journaled restart of the same app: only tasks
 /// staged before it started are replaced.
-pub async fn restart_journaled(
+pub(super) async fn restart_journaled(
     scope: Scope<'_>,
     live: &LiveGroup,
     settings: &Settings,

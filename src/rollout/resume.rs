@@ -41,7 +41,7 @@ pub fn nothing_journaled(live: &LiveGroup) -> UserError {
 }
 
 /// The desired group a journaled update rolls to: its app definition and config as journaled.
-pub fn desired_of_journal(journal: &Journal, live: &LiveGroup) -> anyhow::Result<Desired> {
+pub(super) fn desired_of_journal(journal: &Journal, live: &LiveGroup) -> anyhow::Result<Desired> {
     let app: App = serde_json::from_value(journal.app.clone())
         .with_context(|| format!("reading the journaled app definition of `{}`", journal.to.app_id))?;
     Ok(Desired {

@@ -27,7 +27,7 @@ use crate::spec::labels::Selector;
 
 /// What [`Session::open`] does about groups whose etcd record another namespace owns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Owners {
+pub(super) enum Owners {
     /// Refuse (exit 2) before any change.
     Refuse,
     /// Leave their etcd records alone and carry on (`remove --force`): see [`Session::ours`].
@@ -36,7 +36,7 @@ pub enum Owners {
 
 /// The groups' locks, held, and Marathon as read under them.
 #[derive(Debug)]
-pub struct Session<'a> {
+pub(super) struct Session<'a> {
     scope: Scope<'a>,
     locks: Vec<GroupLock>,
     snapshot: Snapshot,
@@ -47,7 +47,7 @@ impl<'a> Session<'a> {
     /// Takes the locks of `keys`, reads their services from Marathon under them and checks
     /// etcd ownership as `owners` says. A lock another process keeps past the lock timeout is
     /// an exit-6 error naming the holder; nothing is changed before this returns.
-    pub async fn open(scope: Scope<'a>, keys: &[GroupKey], owners: Owners) -> anyhow::Result<Session<'a>> {
+    pub(super) async fn open(scope: Scope<'a>, keys: &[GroupKey], owners: Owners) -> anyhow::Result<Session<'a>> {
         let mut sorted = keys.to_vec();
         sorted.sort();
         sorted.dedup();
@@ -103,29 +103,24 @@ impl<'a> Session<'a> {
     }
 
     /// Marathon as read under the locks.
-    pub fn snapshot(&self) -> &Snapshot {
+    pub(super) fn snapshot(&self) -> &Snapshot {
         &self.snapshot
     }
 
     /// Whether `key`'s etcd record (if any) is this namespace's to change: false only for a
     /// record left alone by [`Owners::LeaveAlone`].
-    pub fn ours(&self, key: &GroupKey) -> bool {
+    pub(super) fn ours(&self, key: &GroupKey) -> bool {
         !self.foreign.contains(key)
     }
 
     /// Where the locked body works: writes through [`Scope::write`] check these locks' leases.
-    pub fn scope(&self) -> Scope<'_> {
+    pub(super) fn scope(&self) -> Scope<'_> {
         self.scope.locked(&self.locks)
-    }
-
-    /// Fails with [`etcd::Error::LockLost`] (naming the group and why) once a lease is lost.
-    pub fn held(&self) -> Result<(), etcd::Error> {
-        self.locks.iter().try_for_each(GroupLock::check)
     }
 
     /// `interrupt` (Ctrl-C), or the loss of any lease, whichever comes first: the cancellation
     /// every wait of the locked body takes.
-    pub fn cancel<'s>(&'s self, interrupt: impl Future<Output = ()> + 's) -> impl Future<Output = ()> + 's {
+    pub(super) fn cancel<'s>(&'s self, interrupt: impl Future<Output = ()> + 's) -> impl Future<Output = ()> + 's {
         async move {
             let interrupt = std::pin::pin!(interrupt);
             if self.locks.is_empty() {
@@ -139,7 +134,7 @@ impl<'a> Session<'a> {
     /// The body's error, or exit 6 naming the lost lease if one was lost meanwhile (settled by
     /// [`Scope::confirm`]: a failure may come from etcd being out of reach): the body stopped
     /// because its lock is no longer ours, whatever it was doing then.
-    pub async fn verdict<T>(&self, result: anyhow::Result<T>) -> anyhow::Result<T> {
+    pub(super) async fn verdict<T>(&self, result: anyhow::Result<T>) -> anyhow::Result<T> {
         let err = match result {
             Ok(done) => return Ok(done),
             Err(err) => err,
@@ -155,12 +150,12 @@ impl<'a> Session<'a> {
 
     /// Releases the locks still ours; a lost one is only dropped (its lease is gone, or etcd
     /// is out of reach: either way the lock frees itself).
-    pub async fn close(self) {
+    pub(super) async fn close(self) {
         release(self.locks).await;
     }
 
     /// Runs `body` under the session and closes it: the body's result with [`Session::verdict`].
-    pub async fn run<T>(self, body: impl AsyncFnOnce(&Session<'a>) -> anyhow::Result<T>) -> anyhow::Result<T> {
+    pub(super) async fn run<T>(self, body: impl AsyncFnOnce(&Session<'a>) -> anyhow::Result<T>) -> anyhow::Result<T> {
         let result = body(&self).await;
         let result = self.verdict(result).await;
         self.close().await;
@@ -179,7 +174,7 @@ async fn release(locks: Vec<GroupLock>) {
 
 /// The exit-6 error of a lost lease (`lost` is the [`etcd::Error::LockLost`] that says which and
 /// why): nothing more was written, and a rollout's journal stays for the next holder.
-pub fn lease_lost(lost: &etcd::Error) -> StatusError {
+pub(super) fn lease_lost(lost: &etcd::Error) -> StatusError {
     StatusError {
         status: ExitStatus::Locked,
         message: format!("{lost}; stopped without another change (no rollback without the lock)"),

@@ -13,7 +13,7 @@ use crate::spec::labels::Selector;
 
 /// Waits (if asked), then syncs registration from a fresh snapshot whatever the wait's outcome,
 /// so etcd matches Marathon even after a failure. Returns the registration per group.
-pub async fn wait_and_register(
+pub(super) async fn wait_and_register(
     scope: Scope<'_>,
     targets: &[Target],
     reporter: &dyn Reporter,
@@ -42,6 +42,6 @@ pub async fn wait_and_register(
 }
 
 /// How many containers registration left in `key`'s group.
-pub fn registered_count(regs: &[Registered], key: &GroupKey) -> usize {
+pub(super) fn registered_count(regs: &[Registered], key: &GroupKey) -> usize {
     regs.iter().find(|r| r.service == key.service() && r.group == key.group()).map_or(0, |r| r.containers)
 }

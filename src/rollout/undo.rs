@@ -1,5 +1,5 @@
 //! Undoing a `create` or a scale-up whose tasks cannot be placed or keep failing: exit 3 once
-//! the change is undone, exit 4 when it cannot be (DESIGN §5; issue 9 item 5). Marathon would
+//! the change is undone, exit 4 when it cannot be (DESIGN §5). Marathon would
 //! retry such a deployment forever, so Theseus takes its change back itself.
 //!
 //! - create: the groups created in this call are drained, deleted from Marathon (with force:
@@ -7,7 +7,7 @@
 //!   ([`super::remove`]).
 //! - scale-up: the app goes back to its previous count without ever stopping a task that serves
 //!   (running, healthy, registered in etcd) while something that does not serve could go
-//!   instead, or it is left as it is with exit 4 and the reason (issue 22 item 2). The same rule
+//!   instead, or it is left as it is with exit 4 and the reason. The same rule
 //!   picks the tasks of a `theseus scale` down ([`safe_victims`]).
 //!
 //! # What Marathon stops when an app shrinks
@@ -98,13 +98,13 @@ use crate::spec::labels::Selector;
 
 /// Whether a failed wait is one Theseus undoes (unplaceable, or new tasks keep failing); a
 /// deadline, an interrupt or an error talking to Marathon keep their own exit codes.
-pub fn undoable(err: &WaitError) -> bool {
+pub(super) fn undoable(err: &WaitError) -> bool {
     matches!(err, WaitError::Unplaceable { .. } | WaitError::Failing { .. })
 }
 
 /// The error a failed wait ends with after its undo: exit 3 when `undo` succeeded, else 4.
 /// The wait's reason leads the message, and its hint is kept.
-pub fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str) -> anyhow::Error {
+pub(super) fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str) -> anyhow::Error {
     use crate::error::Classify as _;
     let status = match undo {
         Ok(()) => StatusError {
@@ -125,7 +125,7 @@ pub fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str) -> anyhow::
 }
 
 /// Removes the groups a failed `create` made (see the module docs).
-pub async fn undo_create(
+pub(super) async fn undo_create(
     scope: Scope<'_>,
     created: &[&Desired],
     reporter: &dyn Reporter,
@@ -155,7 +155,7 @@ pub async fn undo_create(
 }
 
 /// Stores `instances` in a group's etcd config; a group created outside theseus has none.
-pub async fn set_config_instances(
+pub(super) async fn set_config_instances(
     scope: Scope<'_>,
     key: &GroupKey,
     group_id: &str,
@@ -180,7 +180,7 @@ pub async fn set_config_instances(
 
 /// Why an app cannot shrink without stopping a task that serves (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unsafe {
+pub(super) struct Unsafe {
     /// Instances Marathon counts that wait for an offer or for a relaunch.
     pub waiting: u32,
     /// Placed tasks that do not serve: the only ones that may go.
@@ -191,7 +191,7 @@ pub struct Unsafe {
 
 impl Unsafe {
     /// The reason, for `app_id` going from `from` to `to` instances.
-    pub fn explain(&self, app_id: &str, from: u32, to: u32) -> String {
+    pub(super) fn explain(&self, app_id: &str, from: u32, to: u32) -> String {
         format!(
             "`{app_id}` cannot go from {from} to {to} instance(s) without stopping a task that serves: {} instance(s) \
              still wait for an offer, and Marathon stops placed tasks, healthy or not, before those \
@@ -204,7 +204,7 @@ impl Unsafe {
 /// A change Theseus refused to make (see the module docs), with the way out.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
-pub struct Refused {
+pub(super) struct Refused {
     /// What was refused and why.
     pub message: String,
     /// What the user can do.
@@ -222,7 +222,7 @@ fn serving(app: &App, registered: &BTreeSet<String>, task: &Task) -> bool {
 /// an offer or a relaunch (`queued`, the app's `/v2/queue` count, or fewer tasks than
 /// instances: Marathon counts them but stops every placed task before them) only tasks that do
 /// not serve may go, and [`Unsafe`] says so when they are too few.
-pub fn safe_victims<'a>(
+pub(super) fn safe_victims<'a>(
     app: &'a App,
     registered: &BTreeSet<String>,
     queued: u32,
@@ -248,7 +248,7 @@ async fn registered(etcd: &Driver, key: &GroupKey) -> anyhow::Result<BTreeSet<St
 }
 
 /// The instances of `app_id` waiting in Marathon's launch queue.
-pub fn queued(snap: &Snapshot, app_id: &str) -> u32 {
+pub(super) fn queued(snap: &Snapshot, app_id: &str) -> u32 {
     snap.queue.iter().filter(|q| q.app.as_ref().is_some_and(|a| a.id == app_id)).map(|q| q.count).sum()
 }
 
@@ -284,7 +284,7 @@ fn group_arg(key: &GroupKey) -> String {
 /// have to go, else the deployment is canceled and the tasks that do not serve are killed with
 /// `scale=true`. etcd ends matching what runs however it ends.
 #[allow(clippy::too_many_arguments)]
-pub async fn undo_scale(
+pub(super) async fn undo_scale(
     scope: Scope<'_>,
     key: &GroupKey,
     group_id: &str,
