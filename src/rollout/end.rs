@@ -13,11 +13,13 @@
 
 use std::time::Instant;
 
+use super::event::Reporter;
 use super::finish::{noted, sync};
+use super::inflight::InFlight;
 use super::journal::Tracker;
 use super::live::LiveGroup;
 use super::result::{RolloutOutcome, RolloutResult};
-use super::scope::Scope;
+use super::scope::{Scope, Settings};
 use super::wait::WaitError;
 use crate::error::ExitStatus;
 use crate::etcd::{self, JournalState};
@@ -144,24 +146,58 @@ pub(super) fn ending(end: &End, done: RolloutOutcome) -> Ending {
     }
 }
 
-/// A rollout of one group under its session's lock: where it works, its journal and its result
-/// so far. Its steps (forward, retire, rollback) live in [`super::rolling`],
-/// [`super::restart`] and [`super::finish`]; it ends only through [`Run::end`].
-#[derive(Debug)]
+/// A rollout of one group under its session's lock: where it works, how it rolls, its journal,
+/// the Marathon deployments it has in flight and its result so far. Its steps are methods: the
+/// forward steps of an update (`forward`, and `retire` of old tasks, in [`super::rolling`]) or
+/// of a restart (`replace`, in [`super::restart`]), and `rollback` (in [`super::finish`]); it
+/// ends only through [`Run::end`].
 pub(super) struct Run<'a> {
     /// Where it works (inside the session: writes check the lease).
-    pub scope: Scope<'a>,
+    pub(super) scope: Scope<'a>,
     /// The group, as read under the lock.
-    pub live: &'a LiveGroup,
+    pub(super) live: &'a LiveGroup,
+    /// How it rolls.
+    pub(super) settings: &'a Settings,
+    /// Where its progress goes.
+    pub(super) reporter: &'a dyn Reporter,
     /// The journal, kept current.
-    pub tracker: Tracker<'a>,
+    pub(super) tracker: Tracker<'a>,
+    /// The deployments its writes started, waited for before the next write to the same app.
+    pub(super) inflight: InFlight<'a>,
     /// The result so far.
-    pub result: RolloutResult,
+    pub(super) result: RolloutResult,
     /// When it started.
-    pub started: Instant,
+    pub(super) started: Instant,
 }
 
-impl Run<'_> {
+impl std::fmt::Debug for Run<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Run").field("group", &self.live.group_id).field("journal", self.tracker.journal()).finish()
+    }
+}
+
+impl<'a> Run<'a> {
+    /// A rollout of `live` journaled as `journal` (not written yet), with `result` so far,
+    /// `started` then.
+    pub(super) fn new(
+        scope: Scope<'a>,
+        live: &'a LiveGroup,
+        settings: &'a Settings,
+        reporter: &'a dyn Reporter,
+        journal: crate::etcd::Journal,
+        result: RolloutResult,
+        started: Instant,
+    ) -> Self {
+        let tracker = Tracker::new(scope, live.key.clone(), journal);
+        let inflight = InFlight::for_rollout(&scope, settings);
+        Run { scope, live, settings, reporter, tracker, inflight, result, started }
+    }
+
+    /// The group as progress events name it (`service/group`).
+    pub(super) fn name(&self) -> String {
+        format!("{}/{}", self.live.key.service(), self.live.key.group())
+    }
+
     /// The lost lease, if one is lost (settled by [`Scope::confirm`]: a failure may come from
     /// etcd being out of reach): then nothing more may be written.
     pub(super) async fn lost(&self) -> Option<etcd::Error> {

@@ -28,7 +28,7 @@ use anyhow::Context as _;
 use super::end::{End, Run};
 use super::event::{Event, Reporter};
 use super::gate::{self, Cancel, Gate};
-use super::journal::{self, Start, Tracker};
+use super::journal::{self, Start};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::readiness::Prober;
 use super::register::container_info;
@@ -138,8 +138,6 @@ async fn restart_locked(
         plan: batch_sizes(&settings.rollout, originals.len() as u32),
         owner: scope.owner,
     };
-    let mut tracker = Tracker::new(scope, live.key.clone(), start.journal());
-    tracker.write().await.with_context(|| format!("journaling the restart of `{}`", live.group_id))?;
     let revision = revision_of(app);
     let result = RolloutResult {
         service: live.key.service().to_owned(),
@@ -153,9 +151,9 @@ async fn restart_locked(
         timings: Timings::default(),
         status: ExitStatus::Success,
     };
-    let mut run = Run { scope, live, tracker, result, started };
-    let replaced =
-        replace_all(scope, live, app, &originals, settings, reporter, cancel, &mut run.result, &mut run.tracker).await;
+    let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
+    run.tracker.write().await.with_context(|| format!("journaling the restart of `{}`", live.group_id))?;
+    let replaced = run.replace(app, &originals, cancel).await;
     let end = match replaced {
         Ok(()) => {
             reporter.on(Event::Converged { group: format!("{}/{}", live.key.service(), live.key.group()) });
@@ -166,77 +164,78 @@ async fn restart_locked(
     run.end(end).await
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn replace_all(
-    scope: Scope<'_>,
-    live: &LiveGroup,
-    app: &App,
-    originals: &BTreeSet<String>,
-    settings: &Settings,
-    reporter: &dyn Reporter,
-    mut cancel: Cancel<'_>,
-    result: &mut RolloutResult,
-    tracker: &mut Tracker<'_>,
-) -> Result<(), WaitError> {
-    let name = format!("{}/{}", live.key.service(), live.key.group());
-    let n = app.instances.unwrap_or(0);
-    // Tasks already replaced (by a run this one resumes) count as replaced.
-    let total = app.tasks.iter().flatten().count() as u32;
-    let plan = batch_sizes(&settings.rollout, originals.len() as u32);
-    let services = [live.key.service().to_owned()];
-    let mut replaced = total.saturating_sub(originals.len() as u32).min(n);
-    // One prober for the whole restart: a task found ready stays ready, as in Marathon.
-    let prober = Prober::for_app(app).map_err(|reason| WaitError::Failing { group: format!("`{name}`"), reason })?;
-    let mut k = 0u32;
-    loop {
-        let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
-        let Some(now) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == app.id)).cloned() else {
-            return Err(WaitError::Gone { app: app.id.clone() });
-        };
-        let left = now.tasks.iter().flatten().filter(|t| originals.contains(&t.id));
-        let size = plan.first().copied().unwrap_or(1) as usize;
-        let victims = pick(&now, left, size);
-        if victims.is_empty() {
-            break;
+impl Run<'_> {
+    /// The forward steps of a restart: batch by batch, tasks of `originals` not replaced yet are
+    /// drained and killed without scaling, and their replacements pass the health gate (probed
+    /// for readiness where the app defines it) and are registered.
+    async fn replace(
+        &mut self,
+        app: &App,
+        originals: &BTreeSet<String>,
+        mut cancel: Cancel<'_>,
+    ) -> Result<(), WaitError> {
+        let (scope, live, settings, reporter) = (self.scope, self.live, self.settings, self.reporter);
+        let name = self.name();
+        let n = app.instances.unwrap_or(0);
+        // Tasks already replaced (by a run this one resumes) count as replaced.
+        let total = app.tasks.iter().flatten().count() as u32;
+        let plan = batch_sizes(&settings.rollout, originals.len() as u32);
+        let services = [live.key.service().to_owned()];
+        let mut replaced = total.saturating_sub(originals.len() as u32).min(n);
+        // One prober for the whole restart: a task found ready stays ready, as in Marathon.
+        let prober =
+            Prober::for_app(app).map_err(|reason| WaitError::Failing { group: format!("`{name}`"), reason })?;
+        let mut k = 0u32;
+        loop {
+            let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
+            let Some(now) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == app.id)).cloned() else {
+                return Err(WaitError::Gone { app: app.id.clone() });
+            };
+            let left = now.tasks.iter().flatten().filter(|t| originals.contains(&t.id));
+            let size = plan.first().copied().unwrap_or(1) as usize;
+            let victims = pick(&now, left, size);
+            if victims.is_empty() {
+                break;
+            }
+            k += 1;
+            let batch_started = Instant::now();
+            let b = victims.len() as u32;
+            self.result.batches.push(b);
+            reporter.on(Event::BatchStarted { group: name.clone(), batch: k, batches: plan.len() as u32, size: b });
+            kill_these(scope, &live.key, &now, &victims, Kill::Relaunch)
+                .await
+                .map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: format!("{e:#}") })?;
+            replaced = (replaced + b).min(n);
+            let g = Gate {
+                key: &live.key,
+                namespace: scope.namespace,
+                app_id: &app.id,
+                want: replaced,
+                exclude: originals,
+                min_healthy: settings.rollout.min_healthy,
+                deadline: settings.rollout.deadline,
+                poll: scope.timing.poll,
+                fail_after: Some(scope.timing.fail_after),
+            };
+            let passed = gate::pass_probed(scope.marathon, &g, prober.as_ref(), reporter, cancel.as_mut()).await?;
+            self.result.timings.batches.push(batch_started.elapsed().as_secs_f64());
+            let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
+            let writer =
+                scope.write().map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: e.to_string() })?;
+            writer.etcd.register_containers(&live.key, &infos).await.map_err(|e| WaitError::Failing {
+                group: format!("`{name}`"),
+                reason: format!("registering the replacements: {e}"),
+            })?;
+            self.tracker.batch_done().await.map_err(|e| WaitError::Failing {
+                group: format!("`{name}`"),
+                reason: format!("journaling the batch: {e}"),
+            })?;
+            let more = passed.app.tasks.iter().flatten().any(|t| originals.contains(&t.id));
+            if !more {
+                break;
+            }
+            gate::pause(&name, settings.rollout.wait, reporter, cancel.as_mut()).await?;
         }
-        k += 1;
-        let batch_started = Instant::now();
-        let b = victims.len() as u32;
-        result.batches.push(b);
-        reporter.on(Event::BatchStarted { group: name.clone(), batch: k, batches: plan.len() as u32, size: b });
-        kill_these(scope, &live.key, &now, &victims, Kill::Relaunch)
-            .await
-            .map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: format!("{e:#}") })?;
-        replaced = (replaced + b).min(n);
-        let g = Gate {
-            key: &live.key,
-            namespace: scope.namespace,
-            app_id: &app.id,
-            want: replaced,
-            exclude: originals,
-            min_healthy: settings.rollout.min_healthy,
-            deadline: settings.rollout.deadline,
-            poll: scope.timing.poll,
-            fail_after: Some(scope.timing.fail_after),
-        };
-        let passed = gate::pass_probed(scope.marathon, &g, prober.as_ref(), reporter, cancel.as_mut()).await?;
-        result.timings.batches.push(batch_started.elapsed().as_secs_f64());
-        let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
-        let writer =
-            scope.write().map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: e.to_string() })?;
-        writer.etcd.register_containers(&live.key, &infos).await.map_err(|e| WaitError::Failing {
-            group: format!("`{name}`"),
-            reason: format!("registering the replacements: {e}"),
-        })?;
-        tracker.batch_done().await.map_err(|e| WaitError::Failing {
-            group: format!("`{name}`"),
-            reason: format!("journaling the batch: {e}"),
-        })?;
-        let more = passed.app.tasks.iter().flatten().any(|t| originals.contains(&t.id));
-        if !more {
-            break;
-        }
-        gate::pause(&name, settings.rollout.wait, reporter, cancel.as_mut()).await?;
+        Ok(())
     }
-    Ok(())
 }

@@ -13,9 +13,6 @@ use serde_json::Value;
 use super::apply;
 use super::end::{End, Run};
 use super::event::{Event, Reporter};
-use super::finish::rollback;
-use super::inflight::InFlight;
-use super::journal::Tracker;
 use super::live::LiveGroup;
 use super::plan::Desired;
 use super::restart::restart_journaled;
@@ -143,9 +140,8 @@ async fn abort_locked(
         timings: Timings::default(),
         status: ExitStatus::RolledBack,
     };
-    let tracker = Tracker::new(scope, live.key.clone(), journal);
-    let kind = tracker.journal().kind;
-    let mut run = Run { scope, live, tracker, result, started };
+    let kind = journal.kind;
+    let mut run = Run::new(scope, live, settings, reporter, journal, result, started);
     let from = match (kind, from) {
         (RolloutKind::Update, Some(from)) => from,
         _ => {
@@ -167,16 +163,13 @@ async fn abort_locked(
         }
         .into());
     }
-    let name = format!("{}/{}", live.key.service(), live.key.group());
-    reporter.on(Event::RollingBack { group: name, reason: "aborted".into() });
+    reporter.on(Event::RollingBack { group: run.name(), reason: "aborted".into() });
     run.tracker.state(JournalState::RollingBack, Some("aborted".into())).await.context("journaling the abort")?;
     let new_id = run.tracker.journal().to.app_id.clone();
     let cancel = std::pin::pin!(cancel);
     // A kill-and-scale the dead client left running on the old app ends before the scale-up.
-    let mut inflight = InFlight::for_rollout(&scope, settings);
-    inflight.adopt(&from.app_id).await.context("reading Marathon's deployments")?;
-    let back = rollback(scope, live, &from.app_id, from.instances, &new_id, settings, reporter, &mut inflight, cancel);
-    let end = match back.await {
+    run.inflight.adopt(&from.app_id).await.context("reading Marathon's deployments")?;
+    let end = match run.rollback(&from.app_id, from.instances, &new_id, cancel).await {
         Ok(()) => End::Aborted { to: from.revision },
         Err(err) => End::AbortFailed(err),
     };
