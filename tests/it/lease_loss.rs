@@ -23,10 +23,11 @@ const TTL: Duration = Duration::from_secs(2);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A TCP proxy to etcd that can be cut: every connection is shut down, and new ones are
-/// closed as soon as they are accepted.
+/// closed as soon as they are accepted. Stops on drop.
 struct Cuttable {
     endpoint: String,
     cut: Arc<AtomicBool>,
+    stopped: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
 }
 
@@ -35,11 +36,14 @@ impl Cuttable {
     fn start(upstream: &str) -> Cuttable {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = listener.local_addr().unwrap().to_string();
-        let (cut, open) = (Arc::new(AtomicBool::new(false)), Arc::new(Mutex::new(Vec::new())));
-        let (upstream, is_cut, conns) = (upstream.to_owned(), cut.clone(), open.clone());
-        // The accept loop ends with the test process (a blocked accept cannot be interrupted).
+        let (cut, stopped) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let open = Arc::new(Mutex::new(Vec::new()));
+        let (upstream, is_cut, is_stopped, conns) = (upstream.to_owned(), cut.clone(), stopped.clone(), open.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
+                if is_stopped.load(Ordering::SeqCst) {
+                    break;
+                }
                 let Ok(client) = client else { continue };
                 if is_cut.load(Ordering::SeqCst) {
                     let _ = client.shutdown(Shutdown::Both);
@@ -53,7 +57,7 @@ impl Cuttable {
                 pipe(server, client);
             }
         });
-        Cuttable { endpoint, cut, open }
+        Cuttable { endpoint, cut, stopped, open }
     }
 
     /// Cuts every connection, now and from now on.
@@ -62,6 +66,15 @@ impl Cuttable {
         for stream in self.open.lock().unwrap().drain(..) {
             let _ = stream.shutdown(Shutdown::Both);
         }
+    }
+}
+
+impl Drop for Cuttable {
+    fn drop(&mut self) {
+        self.cut();
+        self.stopped.store(true, Ordering::SeqCst);
+        // Wakes the accept loop, which then sees `stopped` and ends.
+        let _ = TcpStream::connect(&self.endpoint);
     }
 }
 
@@ -110,9 +123,18 @@ fn next(state: &mut u64) -> u64 {
     state.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
-/// One `update` of `web/dev` from v1 to v2 in batches of 1, etcd cut after its `cut_after`-th
+/// The rollout a trial runs.
+#[derive(Debug, Clone, Copy)]
+enum Rollout {
+    /// `update` from v1 to v2.
+    Update,
+    /// `restart`.
+    Restart,
+}
+
+/// One rollout of `web/dev` (3 instances) in batches of 1, etcd cut after its `cut_after`-th
 /// Marathon write; returns the time from the cut to theseus's exit.
-fn trial(cut_after: usize) -> Duration {
+fn trial(rollout: Rollout, cut_after: usize) -> Duration {
     let env = Env::start();
     let v1 = env.write("v1.toml", &spec("1"));
     let (code, _, err) = env.run(&["create", &v1, "--poll-interval", "200ms", "--timeout", "60s"]);
@@ -120,11 +142,17 @@ fn trial(cut_after: usize) -> Duration {
     let etcd = Cuttable::start(&env.etcd.endpoint);
     let marathon = Proxy::start(&env.engine.url());
     let v2 = env.write("v2.toml", &spec("2"));
+    let command = match rollout {
+        Rollout::Update => vec!["update", v2.as_str()],
+        Rollout::Restart => vec!["restart", "web", "-l", "dev"],
+    };
     let (out, err) = (env.dir.path().join("out"), env.dir.path().join("err"));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_theseus"))
         .env("NO_COLOR", "1")
         .args(["--marathon", &marathon.url(), "--etcd", &etcd.endpoint, "--lock-ttl", "2s"])
-        .args(["--request-timeout", "1s", "update", &v2, "--batch", "1", "--wait", "2s", "-o", "json"])
+        .args(["--request-timeout", "1s"])
+        .args(&command)
+        .args(["--batch", "1", "--wait", "2s", "-o", "json"])
         .args(["--poll-interval", "200ms", "--fail-after", "30s", "--deadline", "60s"])
         .stdin(std::process::Stdio::null())
         .stdout(std::fs::File::create(&out).unwrap())
@@ -165,7 +193,7 @@ fn trial(cut_after: usize) -> Duration {
     let exited_after = cut.elapsed();
     let stderr = std::fs::read_to_string(&err).unwrap();
     let stdout = std::fs::read_to_string(&out).unwrap();
-    assert_eq!(status.code(), Some(6), "cut after write {cut_after}:\n{stderr}\n{stdout}");
+    assert_eq!(status.code(), Some(6), "{rollout:?} cut after write {cut_after}:\n{stderr}\n{stdout}");
     assert!(stderr.contains("lost the lock on group `web/dev`"), "{stderr}");
     assert!(stderr.contains("not renewed for its TTL (2s)"), "{stderr}");
     // The lease is lost at most a TTL after the cut; noticed within a poll (100 ms), and an
@@ -181,15 +209,18 @@ fn trial(cut_after: usize) -> Duration {
     exited_after
 }
 
-/// Three seeded trials, etcd cut after the first to the fifth Marathon write of the rollout (of
-/// about eight: the new app, then per batch a scale-up and a kill of an old task, and the old
-/// app's deletion), so the cut lands in a health gate, a pause or a settle.
+/// Four seeded trials: three updates, etcd cut after the first to the fifth Marathon write of
+/// the rollout (of about eight: the new app, then per batch a scale-up and a kill of an old
+/// task, and the old app's deletion), and a restart, cut after its first or second kill (of
+/// three), so the cut lands in a health gate, a pause or a settle.
 #[test]
 fn a_rollout_whose_lock_lease_is_lost_stops_at_once_with_exit_6_and_keeps_its_journal() {
     let mut seed = 0x7E55_0C0D_u64;
-    for _ in 0..3 {
-        let cut_after = 1 + (next(&mut seed) % 5) as usize;
-        let exited_after = trial(cut_after);
-        eprintln!("etcd cut after write {cut_after}: exit 6 {exited_after:?} after the cut");
+    let mut trials: Vec<(Rollout, usize)> =
+        (0..3).map(|_| (Rollout::Update, 1 + (next(&mut seed) % 5) as usize)).collect();
+    trials.push((Rollout::Restart, 1 + (next(&mut seed) % 2) as usize));
+    for (rollout, cut_after) in trials {
+        let exited_after = trial(rollout, cut_after);
+        eprintln!("{rollout:?}, etcd cut after write {cut_after}: exit 6 {exited_after:?} after the cut");
     }
 }
