@@ -11,9 +11,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use theseus::marathon::{Client, Options};
-use theseus::rollout::apply;
-use theseus::rollout::live::Snapshot;
-use theseus::rollout::plan::{plan, Action};
+use theseus::rollout::{self, plan, Action, Snapshot};
 use theseus::spec::Selector;
 
 #[tokio::main(flavor = "current_thread")]
@@ -27,7 +25,7 @@ async fn main() -> anyhow::Result<()> {
     let spec = theseus::spec::load(&PathBuf::from(spec))?;
     let selector = Selector::default();
     let groups = spec.select(&[], &selector)?;
-    let desired = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;
+    let desired = groups.iter().map(|g| rollout::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;
 
     // What Marathon runs under the spec's namespace, for the spec's services.
     let client = Client::new(&Options {

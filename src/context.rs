@@ -13,12 +13,9 @@ use anyhow::Context as _;
 use tokio::sync::OnceCell;
 
 use crate::cli::GlobalArgs;
-use crate::error::UserError;
 use crate::output::Output;
 use crate::rollout::live::Snapshot;
 use crate::{etcd, marathon};
-
-use crate::spec::DEFAULT_NAMESPACE;
 
 /// Settings and clients shared by every command; built once in [`crate::run`].
 #[derive(Debug)]
@@ -116,15 +113,7 @@ impl Context {
         if let Some(ns) = &self.namespace {
             return Ok(ns.trim_matches('/').to_owned());
         }
-        match snap.namespaces_of(service).as_slice() {
-            [] => Ok(DEFAULT_NAMESPACE.to_owned()),
-            [one] => Ok(one.clone()),
-            many => Err(UserError::with_hint(
-                format!("service `{service}` exists in several namespaces: {}", many.join(", ")),
-                "choose one with --namespace or THESEUS_NAMESPACE",
-            )
-            .into()),
-        }
+        Ok(snap.namespace_of(service)?)
     }
 
     /// A future that completes on Ctrl-C (or never, if the handler cannot be installed). The

@@ -9,10 +9,7 @@ use anyhow::Context as _;
 use crate::cli::{RolloutArgs, SpecFiles, WaitArgs};
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError, UserError};
-use crate::rollout::apply::{self, Waiting};
-use crate::rollout::live::{LiveGroup, Snapshot};
-use crate::rollout::rolling::{RolloutOutcome, RolloutResult, Settings, Timings};
-use crate::rollout::wait::WaitOptions;
+use crate::rollout::{self, LiveGroup, RolloutOutcome, RolloutResult, Settings, Snapshot, Timing, Timings};
 use crate::spec::labels::Selector;
 use crate::spec::{self, Amount, Rollout, Spec};
 
@@ -61,13 +58,15 @@ pub fn load_paths(paths: &[PathBuf], ctx: &Context) -> anyhow::Result<Spec> {
     Ok(spec.with_namespace(ctx.namespace_flag())?)
 }
 
-/// The wait settings of the `--no-wait`, `--timeout`, `--poll-interval`, `--fail-after` and
+/// The timings of the `--no-wait`, `--timeout`, `--poll-interval`, `--fail-after` and
 /// `--lock-timeout` flags.
-pub fn waiting(args: &WaitArgs) -> Waiting {
-    Waiting {
+pub fn waiting(args: &WaitArgs) -> Timing {
+    Timing {
         wait: !args.no_wait,
+        timeout: args.timeout,
+        poll: args.poll_interval,
+        fail_after: args.fail_after,
         lock_timeout: args.lock_timeout,
-        options: WaitOptions { timeout: args.timeout, poll: args.poll_interval, unplaceable_after: args.fail_after },
     }
 }
 
@@ -107,26 +106,18 @@ pub fn rollout_settings(args: &RolloutArgs, spec: &Rollout, message: Option<Stri
             "a batch must stay healthy for --min-healthy before --deadline passes",
         ));
     }
-    Ok(Settings {
-        rollout,
-        no_rollback: args.no_rollback,
-        lock_timeout: args.lock_timeout,
-        poll: args.poll_interval,
-        fail_after: args.fail_after,
-        message,
-    })
+    Ok(Settings { rollout, no_rollback: args.no_rollback, message })
 }
 
-/// How the creates and scales inside a rollout command wait: until healthy, up to the deadline.
-pub fn rollout_waiting(settings: &Settings) -> Waiting {
-    Waiting {
+/// The timings of a rollout command (and of the creates and scales inside one): always waits,
+/// until healthy, up to the group's deadline.
+pub fn rollout_timing(args: &RolloutArgs, settings: &Settings) -> Timing {
+    Timing {
         wait: true,
-        lock_timeout: settings.lock_timeout,
-        options: WaitOptions {
-            timeout: settings.rollout.deadline,
-            poll: settings.poll,
-            unplaceable_after: settings.fail_after,
-        },
+        timeout: settings.rollout.deadline,
+        poll: args.poll_interval,
+        fail_after: args.fail_after,
+        lock_timeout: args.lock_timeout,
     }
 }
 
@@ -187,15 +178,6 @@ pub fn one_group(target: &str, labels: &[String]) -> Result<(String, Selector), 
     Ok((service, selector))
 }
 
-/// How many containers of `service/group` are registered in etcd (0 for a group etcd lacks).
-pub async fn registered(etcd: &crate::etcd::Driver, service: &str, group: &str) -> anyhow::Result<usize> {
-    let key = crate::names::GroupKey::new(service, group)?;
-    if !etcd.group_exists(&key).await.context("reading etcd")? {
-        return Ok(0);
-    }
-    Ok(etcd.get_group_container_names(&key).await.context("reading etcd")?.len())
-}
-
 /// Reads the groups of one service from Marathon (under `--namespace`, else wherever the
 /// service lives) and resolves the namespace, for commands addressed as `SERVICE -l LABELS`.
 pub async fn read_service(ctx: &Context, service: &str, selector: &Selector) -> anyhow::Result<(Snapshot, String)> {
@@ -211,7 +193,7 @@ pub async fn read_service(ctx: &Context, service: &str, selector: &Selector) -> 
 pub async fn read_group(ctx: &Context, target: &str, labels: &[String]) -> anyhow::Result<(LiveGroup, String)> {
     let (service, selector) = one_group(target, labels)?;
     let (snap, namespace) = read_service(ctx, &service, &selector).await?;
-    let group = apply::the_group(&snap, &service, &selector)?.clone();
+    let group = rollout::the_group(&snap, &service, &selector)?.clone();
     Ok((group, namespace))
 }
 

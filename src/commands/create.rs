@@ -8,13 +8,11 @@
 use anyhow::Context as _;
 
 use crate::cli::CreateArgs;
-use crate::commands::common::{load_spec, registered, waiting};
+use crate::commands::common::{load_spec, waiting};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
-use crate::rollout::apply::{self, GroupResult, Outcome, Scope};
-use crate::rollout::live::Snapshot;
-use crate::rollout::plan::Desired;
+use crate::rollout::{self, registered, Desired, GroupResult, Outcome, Scope, Snapshot};
 use crate::spec::labels::Selector;
 
 /// Runs `theseus create`.
@@ -22,7 +20,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<ExitStatus> 
     let spec = load_spec(&args.files, ctx)?;
     let selector = Selector::parse(&args.selection.labels)?;
     let groups = spec.select(&args.selection.services, &selector)?;
-    let desired = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;
+    let desired = groups.iter().map(|g| rollout::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;
     let etcd = ctx.etcd().await?;
     let marathon = ctx.marathon()?;
     let mut services: Vec<String> = desired.iter().map(|d| d.key.service().to_owned()).collect();
@@ -50,9 +48,8 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<ExitStatus> 
         dry_run(&existing, &new, args.skip_existing)?
     } else {
         let progress = Progress::new(&ctx.out, "Deployed");
-        let scope =
-            Scope { marathon, etcd, namespace: &spec.namespace, waiting: waiting(&args.wait), owner: &ctx.owner };
-        let results = apply::create(scope, &desired, args.skip_existing, &progress, ctx.cancel()).await?;
+        let scope = Scope::new(marathon, etcd, &spec.namespace, waiting(&args.wait), &ctx.owner);
+        let results = rollout::create(scope, &desired, args.skip_existing, &progress, ctx.cancel()).await?;
         drop(progress);
         results
     };

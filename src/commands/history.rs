@@ -7,8 +7,7 @@ use crate::cli::HistoryArgs;
 use crate::commands::common::read_group;
 use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::rollout::history::rows;
-use crate::rollout::live::revision_of;
+use crate::rollout::{history_rows, revision_of};
 
 /// Runs `theseus history`.
 pub async fn run(ctx: &Context, args: HistoryArgs) -> anyhow::Result<ExitStatus> {
@@ -20,6 +19,6 @@ pub async fn run(ctx: &Context, args: HistoryArgs) -> anyhow::Result<ExitStatus>
         .await
         .with_context(|| format!("reading the history of `{}` from etcd", group.group_id))?;
     let current = group.current().map(revision_of);
-    ctx.out.result(&rows(&entries, current.as_deref()))?;
+    ctx.out.result(&history_rows(&entries, current.as_deref()))?;
     Ok(ExitStatus::Success)
 }

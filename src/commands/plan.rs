@@ -14,9 +14,7 @@ use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::names::GroupKey;
 use crate::output::{Layout, Tabular};
-use crate::rollout::apply;
-use crate::rollout::live::Snapshot;
-use crate::rollout::plan::{plan, Action, GroupPlan, STOP_FIRST};
+use crate::rollout::{self, plan, Action, GroupPlan, Snapshot, STOP_FIRST};
 use crate::spec::labels::Selector;
 use crate::sync::drift::{drift, Drift};
 
@@ -125,7 +123,7 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> anyhow::Result<ExitStatus> {
     let spec = load_spec(&args.files, ctx)?;
     let selector = Selector::parse(&args.selection.labels)?;
     let groups = spec.select(&args.selection.services, &selector)?;
-    let desired = groups.iter().map(|g| apply::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;
+    let desired = groups.iter().map(|g| rollout::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;
     let services: Vec<String> = if args.selection.services.is_empty() {
         spec.services().into_iter().map(str::to_owned).collect()
     } else {

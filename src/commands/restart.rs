@@ -4,21 +4,18 @@
 use anyhow::Context as _;
 
 use crate::cli::RestartArgs;
-use crate::commands::common::{one_group, read_service, rollout_settings, rollout_status, rollout_waiting};
+use crate::commands::common::{one_group, read_service, rollout_settings, rollout_status, rollout_timing};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
-use crate::rollout::apply::{self, Scope};
-use crate::rollout::restart::restart;
-use crate::rollout::rolling::{batch_sizes, RolloutOutcome, RolloutResult, Timings};
-use crate::rollout::{Event, Reporter};
+use crate::rollout::{self, batch_sizes, restart, Event, Reporter, RolloutOutcome, RolloutResult, Scope, Timings};
 use crate::spec::Rollout;
 
 /// Runs `theseus restart`.
 pub async fn run(ctx: &Context, args: RestartArgs) -> anyhow::Result<ExitStatus> {
     let (service, selector) = one_group(&args.service, &args.labels)?;
     let (snap, namespace) = read_service(ctx, &service, &selector).await?;
-    let group = apply::the_group(&snap, &service, &selector)?;
+    let group = rollout::the_group(&snap, &service, &selector)?;
     let etcd = ctx.etcd().await?;
     // The group's own rollout table, as deployed (a group created outside theseus has none).
     let spec_rollout = match etcd.get_group_config(&group.key).await {
@@ -52,8 +49,8 @@ pub async fn run(ctx: &Context, args: RestartArgs) -> anyhow::Result<ExitStatus>
     ctx.out.status("Restarting", format!("{}/{} ({instances} instance(s))", group.key.service(), group.key.group()));
     let progress = Progress::new(&ctx.out, "Restarted");
     progress.on(Event::Started { total: 1 });
-    let waiting = rollout_waiting(&settings);
-    let scope = Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting, owner: &ctx.owner };
+    let waiting = rollout_timing(&args.rollout, &settings);
+    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
     let result = restart(scope, group, &settings, &progress, ctx.cancel()).await?;
     drop(progress);
     let results = vec![result];

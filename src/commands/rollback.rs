@@ -4,16 +4,13 @@
 use anyhow::Context as _;
 
 use crate::cli::RollbackArgs;
-use crate::commands::common::{dry_row, read_group, rollout_settings, rollout_status, rollout_waiting};
+use crate::commands::common::{dry_row, read_group, rollout_settings, rollout_status, rollout_timing};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
-use crate::rollout::apply::Scope;
-use crate::rollout::history::target;
-use crate::rollout::live::revision_of;
-use crate::rollout::resume::desired_of_entry;
-use crate::rollout::rolling::{self, batch_sizes, RolloutOutcome};
-use crate::rollout::{Event, Reporter};
+use crate::rollout::{
+    self, batch_sizes, desired_of_entry, history_target, revision_of, Event, Reporter, RolloutOutcome, Scope,
+};
 use crate::spec::Rollout;
 
 /// Runs `theseus rollback`.
@@ -26,7 +23,7 @@ pub async fn run(ctx: &Context, args: RollbackArgs) -> anyhow::Result<ExitStatus
         .with_context(|| format!("reading the history of `{}` from etcd", group.group_id))?;
     let current = group.current().map(revision_of);
     let name = format!("{}/{}", group.key.service(), group.key.group());
-    let entry = target(&entries, &name, current.as_deref(), args.to.as_deref())?;
+    let entry = history_target(&entries, &name, current.as_deref(), args.to.as_deref())?;
     let desired = desired_of_entry(entry, &group)?;
     let spec_rollout = desired
         .config
@@ -50,9 +47,9 @@ pub async fn run(ctx: &Context, args: RollbackArgs) -> anyhow::Result<ExitStatus
     ctx.out.status("Rolling back", format!("{} to {}", group.group_id, entry.revision));
     let progress = Progress::new(&ctx.out, "Rolled back");
     progress.on(Event::Started { total: 1 });
-    let waiting = rollout_waiting(&settings);
-    let scope = Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting, owner: &ctx.owner };
-    let result = rolling::update(scope, &group, &desired, &settings, &progress, ctx.cancel()).await?;
+    let waiting = rollout_timing(&args.rollout, &settings);
+    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
+    let result = rollout::update(scope, &group, &desired, &settings, &progress, ctx.cancel()).await?;
     drop(progress);
     let results = vec![result];
     ctx.out.result(&results)?;

@@ -4,17 +4,14 @@
 use anyhow::Context as _;
 
 use crate::cli::{GroupArgs, RolloutAction, RolloutCommandArgs, RolloutGroupArgs};
-use crate::commands::common::{dry_row, read_group, rollout_settings, rollout_status, rollout_waiting};
+use crate::commands::common::{dry_row, read_group, rollout_settings, rollout_status, rollout_timing};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::etcd::{Journal, RolloutKind};
 use crate::output::Progress;
-use crate::rollout::apply::Scope;
-use crate::rollout::journal::RolloutStatus;
-use crate::rollout::live::LiveGroup;
-use crate::rollout::resume::{self, nothing_journaled};
-use crate::rollout::rolling::{RolloutOutcome, Settings};
-use crate::rollout::{Event, Reporter};
+use crate::rollout::{
+    self, nothing_journaled, Event, LiveGroup, Reporter, RolloutOutcome, RolloutStatus, Scope, Settings,
+};
 use crate::spec::Rollout;
 
 /// Runs `theseus rollout`.
@@ -86,12 +83,12 @@ async fn change(ctx: &Context, args: RolloutGroupArgs, forward: bool) -> anyhow:
     ctx.out.status(verb, format!("the {} of {} ({done}, {})", journal.kind, group.group_id, journal.state));
     let progress = Progress::new(&ctx.out, finished);
     progress.on(Event::Started { total: 1 });
-    let waiting = rollout_waiting(&settings);
-    let scope = Scope { marathon: ctx.marathon()?, etcd, namespace: &namespace, waiting, owner: &ctx.owner };
+    let waiting = rollout_timing(&args.rollout, &settings);
+    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
     let result = if forward {
-        resume::resume(scope, &group, &journal, &settings, &progress, ctx.cancel()).await?
+        rollout::resume(scope, &group, &journal, &settings, &progress, ctx.cancel()).await?
     } else {
-        resume::abort(scope, &group, &settings, &progress, ctx.cancel()).await?
+        rollout::abort(scope, &group, &settings, &progress, ctx.cancel()).await?
     };
     drop(progress);
     let results = vec![result];

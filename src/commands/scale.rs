@@ -5,24 +5,18 @@ use crate::commands::common::{one_group, read_service, waiting};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
-use crate::rollout::apply::{self, Scope};
+use crate::rollout::{self, Scope};
 
 /// Runs `theseus scale`.
 pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<ExitStatus> {
     let (service, selector) = one_group(&args.service, &args.labels)?;
     let etcd = ctx.etcd().await?;
     let (snap, namespace) = read_service(ctx, &service, &selector).await?;
-    let group = apply::the_group(&snap, &service, &selector)?;
+    let group = rollout::the_group(&snap, &service, &selector)?;
     ctx.out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
     let progress = Progress::new(&ctx.out, "Scaled");
-    let result = apply::scale(
-        Scope {
-            marathon: ctx.marathon()?,
-            etcd,
-            namespace: &namespace,
-            waiting: waiting(&args.wait),
-            owner: &ctx.owner,
-        },
+    let result = rollout::scale(
+        Scope::new(ctx.marathon()?, etcd, &namespace, waiting(&args.wait), &ctx.owner),
         group,
         args.instances,
         args.force,

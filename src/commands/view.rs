@@ -14,8 +14,7 @@ use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::etcd::GroupCount;
 use crate::output::{Layout, Tabular};
-use crate::rollout::live::Snapshot;
-use crate::rollout::status::{statuses, GroupStatus};
+use crate::rollout::{statuses, GroupStatus, Snapshot};
 use crate::spec::labels::Selector;
 
 /// The `view` result: the groups, shown as groups or as containers. In JSON each group also

@@ -1,8 +1,7 @@
 //! How the lifecycle and rollout commands' results print as tables (their JSON is the types' own `Serialize`).
 
 use super::table::{Layout, Tabular};
-use crate::rollout::apply::GroupResult;
-use crate::rollout::rolling::RolloutResult;
+use crate::rollout::{GroupResult, RolloutResult};
 
 /// `from -> to` of two revisions, or the one there is.
 pub(crate) fn revisions(from: Option<&str>, to: Option<&str>) -> String {

@@ -2,8 +2,7 @@
 //! `Serialize`).
 
 use super::table::{Layout, Tabular};
-use crate::rollout::history::HistoryRow;
-use crate::rollout::journal::{RevisionStatus, RolloutStatus};
+use crate::rollout::{HistoryRow, RevisionStatus, RolloutStatus};
 
 impl Tabular for RolloutStatus {
     fn to_table(&self, layout: &Layout) -> String {

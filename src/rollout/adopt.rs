@@ -1,4 +1,4 @@
-//! Recoverability (issue 11, item 5): commands work from what Marathon has when etcd has no
+//! Recoverability from Marathon's labels: commands work from what Marathon has when etcd has no
 //! record of a group (a `create` whose client died between Marathon and etcd, a write whose
 //! answer never came, etcd restored from an old backup). Marathon's apps carry the `theseus.*`
 //! labels (DESIGN §1), which name the service and the group; the namespace is the path above.
@@ -7,11 +7,11 @@ use anyhow::Context as _;
 use serde_json::{json, Value};
 
 use super::live::{revision_of, LiveGroup};
-use crate::etcd::Driver;
+use super::scope::Scope;
 
 /// The config recorded for a group known only from Marathon: what its labels and current
 /// revision app say (`"recovered": true` marks it; the next `update` stores the full spec).
-pub fn recovered_config(live: &LiveGroup) -> Value {
+pub(super) fn recovered_config(live: &LiveGroup) -> Value {
     let current = live.current();
     json!({
         "service": live.key.service(),
@@ -27,12 +27,14 @@ pub fn recovered_config(live: &LiveGroup) -> Value {
 /// Makes sure etcd records `live` (a group Marathon has in the command's namespace): the
 /// owner is checked (another namespace's record is [`crate::etcd::Error::Foreign`], exit 2),
 /// and a missing record is created from Marathon's labels. Returns whether it created one.
-pub async fn ensure_recorded(etcd: &Driver, live: &LiveGroup) -> anyhow::Result<bool> {
-    etcd.check_owner(&live.key, &live.namespace).await?;
-    if etcd.group_exists(&live.key).await.context("reading etcd")? {
+pub(super) async fn ensure_recorded(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<bool> {
+    scope.etcd.check_owner(&live.key, &live.namespace).await?;
+    if scope.etcd.group_exists(&live.key).await.context("reading etcd")? {
         return Ok(false);
     }
-    let created = etcd
+    let created = scope
+        .write()?
+        .etcd
         .create_group(&live.key, &recovered_config(live))
         .await
         .with_context(|| format!("recording `{}` in etcd from Marathon's labels", live.group_id))?;

@@ -13,15 +13,13 @@ use serde_json::Value;
 
 use super::adopt;
 use super::confirm;
-pub use super::create::create;
 use super::event::Reporter;
 use super::live::{LiveGroup, Snapshot};
-pub use super::locks::{lock_groups, unlock};
 use super::plan::Desired;
-pub use super::remove::{remove, Doomed};
-pub use super::result::{GroupResult, Outcome};
+use super::result::{GroupResult, Outcome};
 use super::retire::{self, Kill};
-pub use super::scope::{Scope, Waiting};
+use super::scope::Scope;
+use super::session::{Owners, Session};
 use super::settle::{registered_count, wait_and_register};
 use super::undo;
 use super::wait::Target;
@@ -91,23 +89,21 @@ pub async fn scale(
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<GroupResult> {
     let keys = [group.key.clone()];
-    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout, scope.owner).await?;
+    let session = Session::open(scope, &keys, Owners::Refuse).await?;
     // Decide on what Marathon has now, under the lock: another command may have changed it.
-    let services = [group.key.service().to_owned()];
-    let result = match Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await {
-        Ok(snap) => match snap.group(&group.key) {
-            Some(fresh) => scale_fresh(scope, &snap, fresh, instances, force, reporter, cancel).await,
+    session
+        .run(async |s| match s.snapshot().group(&group.key) {
+            Some(fresh) => {
+                scale_fresh(s.scope(), s.snapshot(), fresh, instances, force, reporter, s.cancel(cancel)).await
+            }
             None => Err(UserError::new(format!("`{}` is gone from Marathon", group.group_id)).into()),
-        },
-        Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", group.group_id))),
-    };
-    unlock(locks).await;
-    result
+        })
+        .await
 }
 
-/// Every check before the first change: one revision, the etcd owner, no deployment running
-/// (Marathon would refuse the change with 409, and nothing may be drained for a refusal) unless
-/// `force`.
+/// Every check before the first change (the etcd owner was checked by the session): one
+/// revision, no deployment running (Marathon would refuse the change with 409, and nothing may
+/// be drained for a refusal) unless `force`.
 async fn scale_fresh(
     scope: Scope<'_>,
     snap: &Snapshot,
@@ -129,7 +125,6 @@ async fn scale_fresh(
             .into())
         }
     };
-    scope.etcd.check_owner(&group.key, scope.namespace).await?;
     let busy: Vec<String> = snap.deployments_of(group).map(|d| d.id.clone()).collect();
     if !busy.is_empty() && !force {
         return Err(StatusError {
@@ -157,7 +152,7 @@ async fn scale_locked(
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<GroupResult> {
-    let Scope { marathon: client, etcd, waiting, .. } = scope;
+    let Scope { etcd, timing, .. } = scope;
     let have = app.instances.unwrap_or(0);
     let change = if instances < have {
         let kill = if force { Kill::AndScaleForced } else { Kill::AndScale };
@@ -178,16 +173,16 @@ async fn scale_locked(
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?;
         match retired {
             Some(change) => change,
-            None => confirm::scale_app(client, &app.id, instances, force).await?,
+            None => confirm::scale_app(scope.write()?.marathon, &app.id, instances, force).await?,
         }
     } else {
-        confirm::scale_app(client, &app.id, instances, force)
+        confirm::scale_app(scope.write()?.marathon, &app.id, instances, force)
             .await
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?
     };
     // Marathon accepted: a group etcd has no record of is recorded from Marathon's labels.
-    adopt::ensure_recorded(etcd, group).await?;
-    undo::set_config_instances(etcd, &group.key, &group.group_id, instances).await?;
+    adopt::ensure_recorded(scope, group).await?;
+    undo::set_config_instances(scope, &group.key, &group.group_id, instances).await?;
     let target = Target {
         key: group.key.clone(),
         app_id: app.id.clone(),
@@ -218,7 +213,7 @@ async fn scale_locked(
         revision: group.revisions().into_iter().next(),
         instances,
         deployment: change.deployment_id,
-        converged: waiting.wait,
+        converged: timing.wait,
         registered: registered_count(&regs, &group.key),
     })
 }

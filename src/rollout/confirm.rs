@@ -1,4 +1,4 @@
-//! Changes whose answer never came: learning from Marathon what happened (issue 11, item 4).
+//! Changes whose answer never came: learning from Marathon what happened.
 //!
 //! The client never sends a write twice: a write that timed out, lost its connection after
 //! sending, got 502/503, or got 500 without `X-Marathon-Leader` is
@@ -60,7 +60,7 @@ async fn deployment_of(client: &Client, app_ids: &[String]) -> Option<String> {
 
 /// `PUT /v2/apps` of new apps; applied when every app exists with the labels sent (they
 /// carry the revision).
-pub async fn put_apps(client: &Client, apps: &[App]) -> Result<Change, Error> {
+pub(super) async fn put_apps(client: &Client, apps: &[App]) -> Result<Change, Error> {
     match client.put_apps(apps).await {
         Err(err) if err.is_uncertain() => {
             let ids: Vec<String> = apps.iter().map(|a| a.id.clone()).collect();
@@ -80,7 +80,7 @@ pub async fn put_apps(client: &Client, apps: &[App]) -> Result<Change, Error> {
 }
 
 /// `PUT /v2/apps/{id}` of a whole app definition; applied when the app has the labels sent.
-pub async fn put_app(client: &Client, app: &App, force: bool) -> Result<Change, Error> {
+pub(super) async fn put_app(client: &Client, app: &App, force: bool) -> Result<Change, Error> {
     match client.put_app(app, force).await {
         Err(err) if err.is_uncertain() => {
             confirm(client, err, std::slice::from_ref(&app.id), || async {
@@ -93,7 +93,7 @@ pub async fn put_app(client: &Client, app: &App, force: bool) -> Result<Change, 
 }
 
 /// `PUT /v2/apps/{id} {"instances": n}`; applied when the app wants `instances`.
-pub async fn scale_app(client: &Client, id: &str, instances: u32, force: bool) -> Result<Change, Error> {
+pub(super) async fn scale_app(client: &Client, id: &str, instances: u32, force: bool) -> Result<Change, Error> {
     match client.scale_app(id, instances, force).await {
         Err(err) if err.is_uncertain() => {
             confirm(client, err, &[id.to_owned()], || async {
@@ -140,7 +140,7 @@ pub async fn kill_tasks(
 
 /// `DELETE /v2/apps/{id}`; an app already gone (404, or gone on a re-read) is success with no
 /// deployment.
-pub async fn delete_app(client: &Client, id: &str, force: bool) -> Result<Change, Error> {
+pub(super) async fn delete_app(client: &Client, id: &str, force: bool) -> Result<Change, Error> {
     match client.delete_app(id, force).await {
         Err(err) if err.is_not_found() => Ok(Change { deployment_id: None, version: None }),
         Err(err) if err.is_uncertain() => {
@@ -151,7 +151,7 @@ pub async fn delete_app(client: &Client, id: &str, force: bool) -> Result<Change
 }
 
 /// `DELETE /v2/groups/{id}`; a group already gone is success with no deployment.
-pub async fn delete_group(client: &Client, id: &str, force: bool) -> Result<Change, Error> {
+pub(super) async fn delete_group(client: &Client, id: &str, force: bool) -> Result<Change, Error> {
     match client.delete_group(id, force).await {
         Err(err) if err.is_not_found() => Ok(Change { deployment_id: None, version: None }),
         Err(err) if err.is_uncertain() => {

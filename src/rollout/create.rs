@@ -1,4 +1,4 @@
-//! `create`: new labeled groups in Marathon, then in etcd (issue 11, items 1 to 3).
+//! `create`: new labeled groups in Marathon, then in etcd, every check before the first change.
 //!
 //! Order: take the groups' locks; then, under them, read Marathon (existence), check that etcd
 //! does not record the group for another namespace and that the Marathon paths overlap
@@ -15,25 +15,17 @@ use super::adopt;
 use super::confirm;
 use super::event::Reporter;
 use super::live::{LiveGroup, Snapshot};
-use super::locks::{lock_groups, unlock};
 use super::overlap;
 use super::plan::Desired;
 use super::register;
 use super::result::{GroupResult, Outcome};
 use super::scope::Scope;
+use super::session::{Owners, Session};
 use super::settle::{registered_count, wait_and_register};
 use super::undo;
 use super::wait::Target;
 use crate::error::UserError;
 use crate::names::GroupKey;
-use crate::spec::labels::Selector;
-
-fn services_of(desired: &[Desired]) -> Vec<String> {
-    let mut s: Vec<String> = desired.iter().map(|d| d.key.service().to_owned()).collect();
-    s.sort();
-    s.dedup();
-    s
-}
 
 /// Creates the groups that do not exist yet. Existing ones are a [`UserError`] (exit 2) unless
 /// `skip_existing` (then their etcd record and registration are repaired from Marathon),
@@ -46,23 +38,21 @@ pub async fn create(
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
     let keys: Vec<GroupKey> = desired.iter().map(|d| d.key.clone()).collect();
-    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout, scope.owner).await?;
-    let result = create_locked(scope, desired, skip_existing, reporter, cancel).await;
-    unlock(locks).await;
-    result
+    // Under the locks: Marathon read afresh (existence), and every etcd owner checked.
+    let session = Session::open(scope, &keys, Owners::Refuse).await?;
+    session
+        .run(async |s| create_locked(s.scope(), s.snapshot(), desired, skip_existing, reporter, s.cancel(cancel)).await)
+        .await
 }
 
 async fn create_locked(
     scope: Scope<'_>,
+    snap: &Snapshot,
     desired: &[Desired],
     skip_existing: bool,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
-    let Scope { marathon: client, etcd, namespace, .. } = scope;
-    let snap = Snapshot::read(client, namespace, &services_of(desired), &Selector::default())
-        .await
-        .with_context(|| format!("reading groups under `/{namespace}`"))?;
     let (existing, new): (Vec<&Desired>, Vec<&Desired>) = desired.iter().partition(|d| snap.group(&d.key).is_some());
     if !existing.is_empty() && !skip_existing {
         let names: Vec<String> = existing.iter().map(|d| format!("`{}`", d.group_id)).collect();
@@ -72,18 +62,12 @@ async fn create_locked(
         )
         .into());
     }
-    // Every check before the first change: ownership of the etcd subtrees, then the paths.
-    for d in &new {
-        etcd.check_owner(&d.key, namespace).await?;
-    }
+    // Every check before the first change: the session checked the etcd owners; the paths.
     let live: Vec<&LiveGroup> = existing.iter().filter_map(|d| snap.group(&d.key)).collect();
-    for g in &live {
-        etcd.check_owner(&g.key, namespace).await?;
-    }
-    overlap::check(client, &new).await?;
+    overlap::check(scope.marathon, &new).await?;
     let mut results = Vec::new();
     for g in live {
-        results.push(skipped(scope, g, &snap).await?);
+        results.push(skipped(scope, g, snap).await?);
     }
     if new.is_empty() {
         return Ok(results);
@@ -95,8 +79,8 @@ async fn create_locked(
 /// A group that exists: its etcd record is made (from Marathon's labels if missing) and its
 /// registration synced from `snap`, so a re-run repairs what an interrupted `create` left.
 async fn skipped(scope: Scope<'_>, g: &LiveGroup, snap: &Snapshot) -> anyhow::Result<GroupResult> {
-    adopt::ensure_recorded(scope.etcd, g).await?;
-    let regs = register::sync(scope.etcd, snap, std::slice::from_ref(&g.key))
+    adopt::ensure_recorded(scope, g).await?;
+    let regs = register::sync(scope.write()?.etcd, snap, std::slice::from_ref(&g.key))
         .await
         .with_context(|| format!("registering the containers of `{}` in etcd", g.group_id))?;
     Ok(GroupResult {
@@ -118,20 +102,23 @@ async fn create_new(
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
-    let Scope { marathon: client, etcd, waiting, .. } = scope;
+    let wait = scope.timing.wait;
     let apps: Vec<_> = new.iter().map(|d| d.app.clone()).collect();
-    let change = confirm::put_apps(client, &apps).await.context("creating the apps in Marathon")?;
+    let change = confirm::put_apps(scope.write()?.marathon, &apps).await.context("creating the apps in Marathon")?;
     for d in new {
         // One transaction creates the service marker (if missing), the group, its config and
         // its first history entry. A record left by a group that is gone from Marathon (ours:
         // the owner was checked) is stale: it is replaced.
         let history = super::history::created(d);
-        let mut stored = etcd.create_group_recorded(&d.key, &d.config, &history).await;
+        let mut stored = scope.write()?.etcd.create_group_recorded(&d.key, &d.config, &history).await;
         if matches!(stored, Ok(false)) {
-            etcd.remove_group(&d.key)
+            scope
+                .write()?
+                .etcd
+                .remove_group(&d.key)
                 .await
                 .with_context(|| format!("replacing the stale record of `{}`", d.group_id))?;
-            stored = etcd.create_group_recorded(&d.key, &d.config, &history).await;
+            stored = scope.write()?.etcd.create_group_recorded(&d.key, &d.config, &history).await;
         }
         stored.with_context(|| format!("storing the config of `{}` in etcd", d.group_id))?;
     }
@@ -165,7 +152,7 @@ async fn create_new(
             revision: Some(d.revision()),
             instances: d.app.instances.unwrap_or(1),
             deployment: change.deployment_id.clone(),
-            converged: waiting.wait,
+            converged: wait,
             registered: registered_count(&regs, &d.key),
         })
         .collect())

@@ -131,7 +131,7 @@ fn default_of(pattern: &str) -> Default {
 
 /// The changed leaves from `live` to `desired`, `labels.theseus.revision` aside (the revision
 /// is shown on its own).
-pub fn diff(live: &App, desired: &App) -> Vec<FieldChange> {
+pub(super) fn diff(live: &App, desired: &App) -> Vec<FieldChange> {
     let (Ok(Value::Object(mut l)), Ok(Value::Object(mut d))) =
         (serde_json::to_value(live), serde_json::to_value(desired))
     else {

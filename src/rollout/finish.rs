@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use serde_json::Value;
 
-use super::event::Reporter;
+use super::end::Run;
 use super::gate::{self, Cancel, Gate};
 use super::history;
-use super::inflight::InFlight;
 use super::live::{LiveGroup, Snapshot};
 use super::plan::Desired;
 use super::register::{self, container_info};
@@ -35,6 +34,7 @@ pub(super) async fn store(
     }
     let entry = history::entry(&config, &desired.app.id, &desired.revision(), settings.message.clone());
     scope
+        .write()?
         .etcd
         .set_group_config_recorded(&live.key, &config, &entry)
         .await
@@ -69,6 +69,7 @@ pub(super) async fn finish_journaled(
         store(scope, live, desired, settings).await?;
     }
     scope
+        .write()?
         .etcd
         .delete_rollout(&live.key)
         .await
@@ -86,72 +87,76 @@ pub(super) async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<(
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
         .await
         .context("reading the group to sync its registration")?;
-    register::sync(scope.etcd, &snap, std::slice::from_ref(&live.key))
+    register::sync(scope.write()?.etcd, &snap, std::slice::from_ref(&live.key))
         .await
         .with_context(|| format!("syncing the containers of `{}` in etcd", live.group_id))?;
     Ok(())
 }
 
-/// Restores the old revision app `old_id` to `want` healthy instances (its capacity before the
-/// rollout), then drains and deletes the new app (if Marathon still has it). A single-instance
-/// group ([`super::plan::stops_first`]) goes the other way round: the new app is drained and
-/// deleted, and its tasks are terminal, before the old one is scaled back up.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn rollback(
-    scope: Scope<'_>,
-    live: &LiveGroup,
-    old_id: &str,
-    want: u32,
-    new_id: &str,
-    settings: &Settings,
-    reporter: &dyn Reporter,
-    inflight: &mut InFlight<'_>,
-    mut cancel: Cancel<'_>,
-) -> anyhow::Result<()> {
-    if super::plan::stops_first(&live.apps) {
-        let services = [live.key.service().to_owned()];
-        let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
-            .await
-            .context("reading the group before stopping the new revision")?;
-        if let Some(app) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)) {
-            let change = drain_and_delete(scope, live, app).await?;
-            inflight.started(new_id, &change);
-            inflight
-                .settle(new_id, cancel.as_mut())
+impl Run<'_> {
+    /// Restores the old revision app `old_id` to `want` healthy instances (its capacity before the
+    /// rollout), then drains and deletes the new app (if Marathon still has it). A single-instance
+    /// group ([`super::plan::stops_first`]) goes the other way round: the new app is drained and
+    /// deleted, and its tasks are terminal, before the old one is scaled back up.
+    pub(super) async fn rollback(
+        &mut self,
+        old_id: &str,
+        want: u32,
+        new_id: &str,
+        mut cancel: Cancel<'_>,
+    ) -> anyhow::Result<()> {
+        let (scope, live, settings, reporter) = (self.scope, self.live, self.settings, self.reporter);
+        let inflight = &mut self.inflight;
+        if super::plan::stops_first(&live.apps) {
+            let services = [live.key.service().to_owned()];
+            let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
                 .await
-                .with_context(|| format!("waiting for the tasks of `{new_id}` to stop"))?;
+                .context("reading the group before stopping the new revision")?;
+            if let Some(app) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)) {
+                let change = drain_and_delete(scope, live, app).await?;
+                inflight.started(new_id, &change);
+                inflight
+                    .settle(new_id, cancel.as_mut())
+                    .await
+                    .with_context(|| format!("waiting for the tasks of `{new_id}` to stop"))?;
+            }
         }
+        // The old app's last kill-and-scale deployment ends first (its tasks are terminal within
+        // their kill grace): the scale-up never cancels a deployment of this rollout. Forced still,
+        // for a deployment another client left on the old app: restoring capacity comes first.
+        inflight
+            .settle(old_id, cancel.as_mut())
+            .await
+            .with_context(|| format!("waiting for the last scale-down of `{old_id}`"))?;
+        super::confirm::scale_app(scope.write()?.marathon, old_id, want, true)
+            .await
+            .with_context(|| format!("scaling `{old_id}` back up"))?;
+        let none = BTreeSet::new();
+        let g = Gate {
+            key: &live.key,
+            namespace: scope.namespace,
+            app_id: old_id,
+            want,
+            exclude: &none,
+            min_healthy: Duration::ZERO,
+            deadline: settings.rollout.deadline,
+            poll: scope.timing.poll,
+            fail_after: None,
+        };
+        let passed = gate::pass(scope.marathon, &g, reporter, cancel).await.context("waiting for the old revision")?;
+        let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
+        scope
+            .write()?
+            .etcd
+            .register_containers(&live.key, &infos)
+            .await
+            .context("registering the old containers again")?;
+        let new_app = passed.snapshot.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)).cloned();
+        if let Some(app) = &new_app {
+            drain_and_delete(scope, live, app).await?;
+        }
+        Ok(())
     }
-    // The old app's last kill-and-scale deployment ends first (its tasks are terminal within
-    // their kill grace): the scale-up never cancels a deployment of this rollout. Forced still,
-    // for a deployment another client left on the old app: restoring capacity comes first.
-    inflight
-        .settle(old_id, cancel.as_mut())
-        .await
-        .with_context(|| format!("waiting for the last scale-down of `{old_id}`"))?;
-    super::confirm::scale_app(scope.marathon, old_id, want, true)
-        .await
-        .with_context(|| format!("scaling `{old_id}` back up"))?;
-    let none = BTreeSet::new();
-    let g = Gate {
-        key: &live.key,
-        namespace: scope.namespace,
-        app_id: old_id,
-        want,
-        exclude: &none,
-        min_healthy: Duration::ZERO,
-        deadline: settings.rollout.deadline,
-        poll: settings.poll,
-        fail_after: None,
-    };
-    let passed = gate::pass(scope.marathon, &g, reporter, cancel).await.context("waiting for the old revision")?;
-    let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
-    scope.etcd.register_containers(&live.key, &infos).await.context("registering the old containers again")?;
-    let new_app = passed.snapshot.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)).cloned();
-    if let Some(app) = &new_app {
-        drain_and_delete(scope, live, app).await?;
-    }
-    Ok(())
 }
 
 /// Drains the new revision app's containers from etcd, then deletes the app with force (its
@@ -159,14 +164,16 @@ pub(super) async fn rollback(
 async fn drain_and_delete(scope: Scope<'_>, live: &LiveGroup, app: &App) -> anyhow::Result<crate::marathon::Change> {
     let mut drained = Vec::new();
     for t in app.tasks.iter().flatten() {
-        if scope.etcd.deregister_container(&live.key, &t.id).await.context("draining a new container")? {
+        if scope.write()?.etcd.deregister_container(&live.key, &t.id).await.context("draining a new container")? {
             drained.push(container_info(app, t));
         }
     }
-    match super::confirm::delete_app(scope.marathon, &app.id, true).await {
+    match super::confirm::delete_app(scope.write()?.marathon, &app.id, true).await {
         Ok(change) => Ok(change),
         Err(err) => {
-            let _ = scope.etcd.register_containers(&live.key, &drained).await;
+            if let Ok(w) = scope.write() {
+                let _ = w.etcd.register_containers(&live.key, &drained).await;
+            }
             Err(anyhow::Error::new(err).context(format!("deleting the new revision app `{}`", app.id)))
         }
     }

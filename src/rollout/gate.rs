@@ -29,11 +29,11 @@ use crate::names::GroupKey;
 use crate::spec::labels::Selector;
 
 /// A Ctrl-C future that several waits of one rollout share.
-pub type Cancel<'a> = Pin<&'a mut dyn Future<Output = ()>>;
+pub(super) type Cancel<'a> = Pin<&'a mut dyn Future<Output = ()>>;
 
 /// What one gate waits for.
 #[derive(Debug, Clone)]
-pub struct Gate<'a> {
+pub(super) struct Gate<'a> {
     /// The group.
     pub key: &'a GroupKey,
     /// The namespace it lives in.
@@ -56,7 +56,7 @@ pub struct Gate<'a> {
 
 /// What a passed gate saw.
 #[derive(Debug, Clone)]
-pub struct Passed {
+pub(super) struct Passed {
     /// The last snapshot.
     pub snapshot: Snapshot,
     /// The app as Marathon last reported it.
@@ -90,7 +90,7 @@ pub(super) fn poll_delay(poll: Duration, polls: u32) -> Duration {
 }
 
 /// Waits until the gate passes; see the module docs.
-pub async fn pass(
+pub(super) async fn pass(
     client: &Client,
     gate: &Gate<'_>,
     reporter: &dyn Reporter,
@@ -102,7 +102,7 @@ pub async fn pass(
 /// [`pass`], with readiness judged by `probe` (which checks the tasks' endpoints itself) instead
 /// of Marathon's `readinessCheckResults`: for changes that open no deployment (a restart), where
 /// Marathon runs no readiness check ([`super::readiness`]).
-pub async fn pass_probed(
+pub(super) async fn pass_probed(
     client: &Client,
     gate: &Gate<'_>,
     probe: Option<&Prober>,
@@ -190,7 +190,12 @@ pub async fn pass_probed(
 }
 
 /// Sleeps `wait` between batches, reporting when the next batch starts; Ctrl-C ends it early.
-pub async fn pause(group: &str, wait: Duration, reporter: &dyn Reporter, cancel: Cancel<'_>) -> Result<(), WaitError> {
+pub(super) async fn pause(
+    group: &str,
+    wait: Duration,
+    reporter: &dyn Reporter,
+    cancel: Cancel<'_>,
+) -> Result<(), WaitError> {
     if wait.is_zero() {
         return Ok(());
     }

@@ -17,7 +17,7 @@ fn user() -> String {
 
 /// The history entry of a revision deployed now with `config` (as stored at the group's
 /// config key), by `$USER`.
-pub fn entry(config: &Value, app_id: &str, revision: &str, message: Option<String>) -> HistoryEntry {
+pub(super) fn entry(config: &Value, app_id: &str, revision: &str, message: Option<String>) -> HistoryEntry {
     HistoryEntry {
         revision: revision.to_owned(),
         app_id: app_id.to_owned(),
@@ -29,7 +29,7 @@ pub fn entry(config: &Value, app_id: &str, revision: &str, message: Option<Strin
 }
 
 /// The history entry of a group being created from `desired`.
-pub fn created(desired: &Desired) -> HistoryEntry {
+pub(super) fn created(desired: &Desired) -> HistoryEntry {
     entry(&desired.config, &desired.app.id, &desired.revision(), None)
 }
 

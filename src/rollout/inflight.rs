@@ -1,4 +1,4 @@
-//! One Marathon deployment per app at a time (issue 22, item 1).
+//! One Marathon deployment per app at a time: a rollout never cancels its own.
 //!
 //! Marathon refuses (409) any non-forced deployment that touches an app another running
 //! deployment touches (M:src/main/scala/mesosphere/marathon/core/deployment/impl/
@@ -20,7 +20,7 @@ use crate::marathon::{Change, Client};
 /// The deployments this process started and has not seen end, by app id, and how to wait for
 /// them.
 #[derive(Debug)]
-pub struct InFlight<'a> {
+pub(super) struct InFlight<'a> {
     client: &'a Client,
     poll: Duration,
     deadline: Duration,
@@ -30,17 +30,17 @@ pub struct InFlight<'a> {
 impl<'a> InFlight<'a> {
     /// Nothing in flight yet; [`InFlight::settle`] polls from 25 ms up to `poll` and gives up
     /// after `deadline`.
-    pub fn new(client: &'a Client, poll: Duration, deadline: Duration) -> Self {
+    pub(super) fn new(client: &'a Client, poll: Duration, deadline: Duration) -> Self {
         InFlight { client, poll, deadline, pending: BTreeMap::new() }
     }
 
-    /// For a rollout: its poll interval and its batch deadline.
-    pub fn for_rollout(client: &'a Client, settings: &super::scope::Settings) -> Self {
-        InFlight::new(client, settings.poll, settings.rollout.deadline)
+    /// For a rollout: the scope's poll interval and the rollout's batch deadline.
+    pub(super) fn for_rollout(scope: &super::scope::Scope<'a>, settings: &super::scope::Settings) -> Self {
+        InFlight::new(scope.marathon, scope.timing.poll, settings.rollout.deadline)
     }
 
     /// Records the deployment that a write to `app_id` started (if Marathon returned one).
-    pub fn started(&mut self, app_id: &str, change: &Change) {
+    pub(super) fn started(&mut self, app_id: &str, change: &Change) {
         if let Some(id) = &change.deployment_id {
             self.pending.insert(app_id.to_owned(), id.clone());
         }
@@ -49,7 +49,7 @@ impl<'a> InFlight<'a> {
     /// Takes over the running deployments that touch `app_id` but were started by another
     /// client (the one that died in the middle of the rollout being resumed or aborted), so the
     /// next write waits for them instead of canceling them.
-    pub async fn adopt(&mut self, app_id: &str) -> Result<(), WaitError> {
+    pub(super) async fn adopt(&mut self, app_id: &str) -> Result<(), WaitError> {
         let running = self.client.deployments().await?;
         if let Some(d) = running.iter().find(|d| d.affected_apps.iter().any(|a| a == app_id)) {
             self.pending.insert(app_id.to_owned(), d.id.clone());
@@ -57,15 +57,10 @@ impl<'a> InFlight<'a> {
         Ok(())
     }
 
-    /// The deployment of the last write to `app_id`, while it may still run.
-    pub fn pending(&self, app_id: &str) -> Option<&str> {
-        self.pending.get(app_id).map(String::as_str)
-    }
-
     /// Waits until the deployment of the last write to `app_id` is gone from
     /// `/v2/deployments`, so the next write to the app does not conflict with it. Fails after
     /// the deadline (the deployment is named) or on Ctrl-C.
-    pub async fn settle(&mut self, app_id: &str, mut cancel: Cancel<'_>) -> Result<(), WaitError> {
+    pub(super) async fn settle(&mut self, app_id: &str, mut cancel: Cancel<'_>) -> Result<(), WaitError> {
         let (poll, deadline) = (self.poll, self.deadline);
         let Some(id) = self.pending.get(app_id).cloned() else { return Ok(()) };
         let started = Instant::now();

@@ -11,19 +11,20 @@ use serde::Serialize;
 
 use super::live::{revision_of, LiveGroup};
 use super::plan::Desired;
+use super::scope::Scope;
 use super::wait::counts;
-use crate::etcd::{self, Driver, Journal, JournalSide, JournalState, RolloutKind};
+use crate::etcd::{self, Journal, JournalSide, JournalState, RolloutKind};
 use crate::marathon::types::App;
 use crate::names::GroupKey;
 use crate::spec::Rollout;
 
 /// The time now, as journals and histories write it (RFC 3339, milliseconds, UTC).
-pub fn now() -> String {
+pub(super) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Whether `journal` records a rollout to the app `to` (which a new run then continues).
-pub fn continues(journal: &Journal, kind: RolloutKind, to: &str) -> bool {
+pub(super) fn continues(journal: &Journal, kind: RolloutKind, to: &str) -> bool {
     journal.kind == kind && journal.to.app_id == to
 }
 
@@ -34,7 +35,7 @@ fn side(app: &App, instances: u32) -> JournalSide {
 /// What a run is about to do, as one journal: for a new rollout from scratch; when `prev`
 /// records the same rollout, continuing it (its start, its old revision's full capacity, its
 /// batches done).
-pub struct Start<'a> {
+pub(super) struct Start<'a> {
     /// The journal found under the lock, if it records this rollout.
     pub prev: Option<&'a Journal>,
     /// Update or restart.
@@ -59,7 +60,7 @@ pub struct Start<'a> {
 
 impl Start<'_> {
     /// The journal of this run.
-    pub fn journal(self) -> Journal {
+    pub(super) fn journal(self) -> Journal {
         let at = now();
         let to = match self.desired {
             Some(d) => JournalSide { app_id: d.app.id.clone(), revision: d.revision(), instances: self.instances },
@@ -104,45 +105,46 @@ impl Start<'_> {
 
 /// Keeps a group's journal current while its rollout runs.
 #[derive(Debug)]
-pub struct Tracker<'a> {
-    etcd: &'a Driver,
+pub(super) struct Tracker<'a> {
+    scope: Scope<'a>,
     key: GroupKey,
     journal: Journal,
 }
 
 impl<'a> Tracker<'a> {
-    /// A tracker of `journal` (not written yet: call [`Tracker::write`]).
-    pub fn new(etcd: &'a Driver, key: GroupKey, journal: Journal) -> Self {
-        Tracker { etcd, key, journal }
+    /// A tracker of `journal` (not written yet: call [`Tracker::write`]); every write goes
+    /// through [`Scope::write`], so none is made once a lease of the session is lost.
+    pub(super) fn new(scope: Scope<'a>, key: GroupKey, journal: Journal) -> Self {
+        Tracker { scope, key, journal }
     }
 
     /// The journal as last written.
-    pub fn journal(&self) -> &Journal {
+    pub(super) fn journal(&self) -> &Journal {
         &self.journal
     }
 
     /// Writes the journal, stamped now.
-    pub async fn write(&mut self) -> Result<(), etcd::Error> {
+    pub(super) async fn write(&mut self) -> Result<(), etcd::Error> {
         self.journal.updated_at = now();
-        self.etcd.put_rollout(&self.key, &self.journal).await
+        self.scope.write()?.etcd.put_rollout(&self.key, &self.journal).await
     }
 
     /// Records one more batch done.
-    pub async fn batch_done(&mut self) -> Result<(), etcd::Error> {
+    pub(super) async fn batch_done(&mut self) -> Result<(), etcd::Error> {
         self.journal.batches_done += 1;
         self.write().await
     }
 
     /// Records a new state and why.
-    pub async fn state(&mut self, state: JournalState, reason: Option<String>) -> Result<(), etcd::Error> {
+    pub(super) async fn state(&mut self, state: JournalState, reason: Option<String>) -> Result<(), etcd::Error> {
         self.journal.state = state;
         self.journal.reason = reason;
         self.write().await
     }
 
     /// Deletes the journal: the group is on one revision again.
-    pub async fn clear(&self) -> Result<bool, etcd::Error> {
-        self.etcd.delete_rollout(&self.key).await
+    pub(super) async fn clear(&self) -> Result<bool, etcd::Error> {
+        self.scope.write()?.etcd.delete_rollout(&self.key).await
     }
 }
 

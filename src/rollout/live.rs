@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::error::UserError;
 use crate::marathon::types::{App, Deployment, QueueItem, Task};
 use crate::marathon::{Client, Error};
 use crate::names::GroupKey;
@@ -152,6 +153,19 @@ impl Snapshot {
             self.groups.values().filter(|g| g.key.service() == service).map(|g| g.namespace.clone()).collect();
         ns.dedup();
         ns
+    }
+
+    /// The namespace holding `service`: the only one this snapshot (of every namespace) has it
+    /// in, else the default. Several is a [`UserError`] asking for `--namespace`.
+    pub fn namespace_of(&self, service: &str) -> Result<String, UserError> {
+        match self.namespaces_of(service).as_slice() {
+            [] => Ok(crate::spec::DEFAULT_NAMESPACE.to_owned()),
+            [one] => Ok(one.clone()),
+            many => Err(UserError::with_hint(
+                format!("service `{service}` exists in several namespaces: {}", many.join(", ")),
+                "choose one with --namespace or THESEUS_NAMESPACE",
+            )),
+        }
     }
 
     /// Deployments touching any app of `group`.

@@ -1,4 +1,4 @@
-//! Marathon paths never overlap (issue 11, item 2): a new labeled group's path
+//! Marathon paths never overlap: a new labeled group's path
 //! `/<namespace>/<service>/<encoded>` may neither sit inside nor contain another managed
 //! group's path or any app's id.
 //!
@@ -45,7 +45,7 @@ fn managed_groups(apps: &[App]) -> Vec<&str> {
 
 /// The first overlap of `d`'s path with the apps Marathon has or the other groups being
 /// created, described.
-pub fn overlap(d: &Desired, apps: &[App], others: &[&Desired]) -> Option<String> {
+pub(super) fn overlap(d: &Desired, apps: &[App], others: &[&Desired]) -> Option<String> {
     let path = d.group_id.as_str();
     for app in apps {
         if app.id == path || below(path, &app.id) {
@@ -68,7 +68,7 @@ pub fn overlap(d: &Desired, apps: &[App], others: &[&Desired]) -> Option<String>
 
 /// Refuses (exit 2, before any change) new groups whose Marathon path overlaps anything else:
 /// one read of every app.
-pub async fn check(client: &Client, new: &[&Desired]) -> anyhow::Result<()> {
+pub(super) async fn check(client: &Client, new: &[&Desired]) -> anyhow::Result<()> {
     if new.is_empty() {
         return Ok(());
     }

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use super::diff::{diff, FieldChange};
+pub(super) use super::diff::{diff, FieldChange};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use crate::marathon::types::App;
 use crate::names::GroupKey;
@@ -166,7 +166,7 @@ pub const STOP_FIRST: &str =
 /// app only (M:src/main/scala/mesosphere/marathon/core/deployment/impl/TaskReplaceActor.scala,
 /// `computeRestartStrategy`: kill first, then launch); Theseus runs each revision as its own app,
 /// so nothing in Marathon stops a surge of the new app beside the old one. The rollout does it.
-pub fn stops_first<'a>(apps: impl IntoIterator<Item = &'a App>) -> bool {
+pub(super) fn stops_first<'a>(apps: impl IntoIterator<Item = &'a App>) -> bool {
     apps.into_iter().any(|a| a.labels.as_ref().is_some_and(crate::marathon::rules::is_single_instance))
 }
 

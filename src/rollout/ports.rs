@@ -41,7 +41,7 @@ fn set_ports(app: &mut App, ports: &[u32]) {
 /// `desired` took, in their order, as Marathon hands an app its freed ports back
 /// (`AssignDynamicServiceLogic.scala` `assignPorts`). A port left at 0 (one more than `live`
 /// has) is Marathon's to assign; explicit ports are kept.
-pub fn keep_service_ports(desired: &mut App, live: &App) {
+pub(super) fn keep_service_ports(desired: &mut App, live: &App) {
     let have = ports(live);
     let want = ports(desired);
     let mut taken: BTreeSet<u32> = want.iter().map(|(_, p)| *p).filter(|p| *p != 0).collect();

@@ -1,4 +1,4 @@
-//! Readiness checks run by the client, for restarts (issue 22, item 5).
+//! Readiness checks run by the client, for restarts, where no deployment runs them.
 //!
 //! Marathon runs an app's readiness check only inside a deployment
 //! (M:src/main/scala/mesosphere/marathon/core/deployment/impl/ReadinessBehavior.scala,
@@ -32,7 +32,7 @@ use crate::marathon::types::{App, ReadinessCheck, Task, TaskState};
 
 /// One readiness check of one task, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub(super) struct Target {
     /// `http(s)://host:port/path`.
     pub url: String,
     /// Between an answer and the next check.
@@ -45,7 +45,7 @@ pub struct Target {
 
 /// The check of `app` (its first and only readiness check) for `task`; `None` when the app has
 /// none; an error when the task has no address for the check's port (yet).
-pub fn target(app: &App, task: &Task) -> Option<Result<Target, String>> {
+pub(super) fn target(app: &App, task: &Task) -> Option<Result<Target, String>> {
     let check = app.readiness_checks.as_ref()?.first()?;
     Some(resolve(app, task, check))
 }
@@ -120,7 +120,7 @@ struct Probe {
 }
 
 /// The readiness probes of one restart, one per task that runs; see the module docs.
-pub struct Prober {
+pub(super) struct Prober {
     http: reqwest::Client,
     probes: Mutex<BTreeMap<String, Probe>>,
 }
@@ -135,7 +135,7 @@ impl std::fmt::Debug for Prober {
 impl Prober {
     /// A prober for `app` when it defines a readiness check (else `None`); an error only when
     /// the HTTP client cannot be built.
-    pub fn for_app(app: &App) -> Result<Option<Prober>, String> {
+    pub(super) fn for_app(app: &App) -> Result<Option<Prober>, String> {
         if app.readiness_checks.as_ref().is_none_or(Vec::is_empty) {
             return Ok(None);
         }
@@ -152,7 +152,7 @@ impl Prober {
 
     /// Whether `task` passed its readiness check. A running task not probed yet gets its probe
     /// started (the first check at once); a task that does not run is never ready.
-    pub fn ready(&self, app: &App, task: &Task) -> bool {
+    pub(super) fn ready(&self, app: &App, task: &Task) -> bool {
         let mut probes = self.probes.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(p) = probes.get(&task.id) {
             return p.seen.lock().unwrap_or_else(PoisonError::into_inner).ready;
@@ -175,7 +175,7 @@ impl Prober {
     }
 
     /// Stops the probes of tasks not in `live` (gone, or not counted any more).
-    pub fn retain(&self, live: &BTreeSet<&str>) {
+    pub(super) fn retain(&self, live: &BTreeSet<&str>) {
         let mut probes = self.probes.lock().unwrap_or_else(PoisonError::into_inner);
         probes.retain(|id, p| {
             let keep = live.contains(id.as_str());
@@ -187,7 +187,7 @@ impl Prober {
     }
 
     /// What a task not ready yet last answered, for progress lines (`None` when all are ready).
-    pub fn waiting(&self) -> Option<String> {
+    pub(super) fn waiting(&self) -> Option<String> {
         let probes = self.probes.lock().unwrap_or_else(PoisonError::into_inner);
         probes.iter().find_map(|(id, p)| {
             let seen = p.seen.lock().unwrap_or_else(PoisonError::into_inner);

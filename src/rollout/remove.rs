@@ -1,4 +1,4 @@
-//! Removing groups (issue 11): exactly the selected groups' revision apps, never a parent
+//! Removing groups: exactly the selected groups' revision apps, never a parent
 //! group that holds anything else.
 //!
 //! Under the groups' locks: read Marathon afresh (the apps to delete are the groups' own
@@ -17,13 +17,12 @@ use anyhow::Context as _;
 
 use super::confirm;
 use super::live::{namespace_path, LiveGroup, Snapshot};
-use super::locks::{lock_groups, unlock};
 use super::register;
 use super::result::{GroupResult, Outcome};
 use super::scope::Scope;
+use super::session::{Owners, Session};
 use super::wait;
 use crate::error::{ExitStatus, StatusError};
-use crate::marathon::Client;
 use crate::names::GroupKey;
 use crate::spec::labels::Selector;
 
@@ -50,10 +49,16 @@ pub async fn remove(
         return Ok(doomed.iter().map(|d| result(d, Outcome::WouldRemove, None)).collect());
     }
     let keys: Vec<GroupKey> = doomed.iter().map(|d| d.key.clone()).collect();
-    let locks = lock_groups(scope.etcd, &keys, scope.waiting.lock_timeout, scope.owner).await?;
-    let outcome = remove_locked(scope, doomed, force, cancel).await;
-    unlock(locks).await;
-    outcome
+    // Under the locks: Marathon read afresh, every etcd owner checked (with `force`, a record
+    // another namespace owns is left alone).
+    let owners = if force { Owners::LeaveAlone } else { Owners::Refuse };
+    let session = Session::open(scope, &keys, owners).await?;
+    session
+        .run(async |s| {
+            let ours = |key: &GroupKey| s.ours(key);
+            remove_locked(s.scope(), s.snapshot(), doomed, force, &ours, s.cancel(cancel)).await
+        })
+        .await
 }
 
 /// The result line of a removed (or would-be removed) group.
@@ -87,25 +92,18 @@ fn services_of(doomed: &[Doomed]) -> Vec<String> {
     services
 }
 
-/// Every check before the first change (see the module docs).
-async fn find<'a>(
-    scope: Scope<'_>,
+/// Every check before the first change (see the module docs; the etcd owners were checked
+/// when the locks were taken: `ours` says which records are this namespace's).
+fn find<'a>(
     snap: &Snapshot,
     doomed: &'a [Doomed],
     force: bool,
+    ours: &dyn Fn(&GroupKey) -> bool,
 ) -> anyhow::Result<Vec<Found<'a>>> {
     let mut found = Vec::new();
     for d in doomed {
         let live: Option<&LiveGroup> = snap.group(&d.key);
-        let ours = match scope.etcd.check_owner(&d.key, scope.namespace).await {
-            Ok(()) => true,
-            Err(e @ crate::etcd::Error::Foreign { .. }) if !force => return Err(e.into()),
-            Err(crate::etcd::Error::Foreign { owner, .. }) => {
-                tracing::warn!(target: "theseus::rollout", "leaving `{}` in etcd to namespace `{owner}`", d.key);
-                false
-            }
-            Err(e) => return Err(anyhow::Error::new(e).context("reading etcd")),
-        };
+        let ours = ours(&d.key);
         if let (Some(live), false) = (live, force) {
             let busy: Vec<String> = snap.deployments_of(live).map(|d| d.id.clone()).collect();
             if !busy.is_empty() {
@@ -123,21 +121,22 @@ async fn find<'a>(
     Ok(found)
 }
 
+/// Removes `doomed` as `snap` (read under their locks) has them; `ours` says which etcd records
+/// are this namespace's to change.
 pub(super) async fn remove_locked(
     scope: Scope<'_>,
+    snap: &Snapshot,
     doomed: &[Doomed],
     force: bool,
+    ours: &dyn Fn(&GroupKey) -> bool,
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<Vec<GroupResult>> {
-    let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
+    let Scope { marathon: client, namespace, timing, .. } = scope;
     let services = services_of(doomed);
-    let snap = Snapshot::read(client, namespace, &services, &Selector::default())
-        .await
-        .context("reading the groups from Marathon under their locks")?;
-    let found = find(scope, &snap, doomed, force).await?;
+    let found = find(snap, doomed, force, ours)?;
     // Drain: consumers stop seeing the containers before they are killed.
     for f in found.iter().filter(|f| f.ours) {
-        match register::deregister_all(etcd, &f.doomed.key).await {
+        match register::deregister_all(scope.write()?.etcd, &f.doomed.key).await {
             Ok(_) => {}
             Err(e) if e.is_not_found() => {}
             Err(e) => {
@@ -154,7 +153,7 @@ pub(super) async fn remove_locked(
     'groups: for f in &found {
         let mut first = None;
         for app in &f.apps {
-            match confirm::delete_app(client, app, force).await {
+            match confirm::delete_app(scope.write()?.marathon, app, force).await {
                 Ok(change) => {
                     first = first.or(change.deployment_id.clone());
                     deployments.extend(change.deployment_id);
@@ -175,16 +174,18 @@ pub(super) async fn remove_locked(
             .filter(|f| f.ours && !accepted.iter().any(|a| a.doomed.key == f.doomed.key))
             .map(|f| f.doomed.key.clone())
             .collect();
-        if let Ok(fresh) = Snapshot::read(client, namespace, &services, &Selector::default()).await {
-            let _ = register::sync(etcd, &fresh, &rest).await;
+        if let (Ok(fresh), Ok(writer)) =
+            (Snapshot::read(client, namespace, &services, &Selector::default()).await, scope.write())
+        {
+            let _ = register::sync(writer.etcd, &fresh, &rest).await;
         }
         forget(scope, &accepted).await?;
         return Err(err.context(format!("removing `{}`", failed.doomed.group_id)));
     }
     // Marathon accepted the deletions: etcd forgets the groups even if the wait fails, so it
     // never keeps a group Marathon no longer has (their containers were drained above).
-    let waited = if waiting.wait && !deployments.is_empty() {
-        let waited = wait::gone(client, &deployments, waiting.options, cancel).await;
+    let waited = if timing.wait && !deployments.is_empty() {
+        let waited = wait::gone(client, &deployments, timing, cancel).await;
         for r in &mut results {
             r.converged = waited.is_ok();
         }
@@ -194,7 +195,7 @@ pub(super) async fn remove_locked(
     };
     forget(scope, &accepted).await?;
     if waited.is_ok() {
-        prune(client, namespace, &accepted).await;
+        prune(scope, &accepted).await;
     }
     waited?;
     Ok(results)
@@ -205,13 +206,23 @@ pub(super) async fn remove_locked(
 async fn forget(scope: Scope<'_>, accepted: &[&Found<'_>]) -> anyhow::Result<()> {
     for f in accepted.iter().filter(|f| f.ours) {
         let d = f.doomed;
-        scope.etcd.remove_group(&d.key).await.with_context(|| format!("removing `{}` from etcd", d.group_id))?;
+        scope
+            .write()?
+            .etcd
+            .remove_group(&d.key)
+            .await
+            .with_context(|| format!("removing `{}` from etcd", d.group_id))?;
     }
     let mut services: Vec<&str> = accepted.iter().map(|f| f.doomed.key.service()).collect();
     services.sort_unstable();
     services.dedup();
     for s in services {
-        scope.etcd.remove_service_if_empty(s).await.with_context(|| format!("removing service `{s}` from etcd"))?;
+        scope
+            .write()?
+            .etcd
+            .remove_service_if_empty(s)
+            .await
+            .with_context(|| format!("removing service `{s}` from etcd"))?;
     }
     Ok(())
 }
@@ -219,7 +230,8 @@ async fn forget(scope: Scope<'_>, accepted: &[&Found<'_>]) -> anyhow::Result<()>
 /// Deletes the Marathon groups the removal left empty: each removed group's path, then its
 /// service's. A group holding anything (another namespace's group nested inside, an app
 /// Theseus does not manage) stays. Best effort: an empty group is harmless.
-async fn prune(client: &Client, namespace: &str, accepted: &[&Found<'_>]) {
+async fn prune(scope: Scope<'_>, accepted: &[&Found<'_>]) {
+    let Scope { marathon: client, namespace, .. } = scope;
     let mut paths: Vec<String> = accepted.iter().map(|f| f.doomed.group_id.clone()).collect();
     let mut services: Vec<String> =
         accepted.iter().map(|f| format!("{}/{}", namespace_path(namespace), f.doomed.key.service())).collect();
@@ -228,8 +240,11 @@ async fn prune(client: &Client, namespace: &str, accepted: &[&Found<'_>]) {
     paths.extend(services);
     for path in paths {
         if let Ok(Some(g)) = client.group(&path).await {
-            if g.apps.is_empty() && g.groups.is_empty() {
-                let _ = confirm::delete_group(client, &path, false).await;
+            match scope.write() {
+                Ok(writer) if g.apps.is_empty() && g.groups.is_empty() => {
+                    let _ = confirm::delete_group(writer.marathon, &path, false).await;
+                }
+                _ => {}
             }
         }
     }

@@ -25,20 +25,21 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::apply::{lock_groups, unlock};
+use super::end::{End, Run};
 use super::event::{Event, Reporter};
-use super::finish::noted;
 use super::gate::{self, Cancel, Gate};
-use super::journal::{self, Start, Tracker};
+use super::journal::{self, Start};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::readiness::Prober;
-use super::register::{self, container_info};
+use super::register::container_info;
+use super::result::{RolloutOutcome, RolloutResult, Timings};
 use super::retire::{kill_these, pick, Kill};
-use super::rolling::{batch_sizes, RolloutOutcome, RolloutResult, Settings, Timings};
-use super::scope::Scope;
+use super::rolling::batch_sizes;
+use super::scope::{Scope, Settings};
+use super::session::{Owners, Session};
 use super::wait::WaitError;
 use crate::error::{ExitStatus, StatusError};
-use crate::etcd::{JournalState, RolloutKind};
+use crate::etcd::RolloutKind;
 use crate::marathon::types::App;
 use crate::spec::labels::Selector;
 
@@ -56,7 +57,7 @@ pub async fn restart(
 
 /// [`restart`]; with `resume`, continues the journaled restart of the same app: only tasks
 /// staged before it started are replaced.
-pub async fn restart_journaled(
+pub(super) async fn restart_journaled(
     scope: Scope<'_>,
     live: &LiveGroup,
     settings: &Settings,
@@ -65,28 +66,26 @@ pub async fn restart_journaled(
     resume: bool,
 ) -> anyhow::Result<RolloutResult> {
     let keys = [live.key.clone()];
-    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout, scope.owner).await?;
-    let cancel = std::pin::pin!(cancel);
-    // Decide on what Marathon has now, under the lock (a rollout may have run meanwhile).
-    let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {
-        Ok(Some(fresh)) => match fresh.apps.as_slice() {
-            // Another namespace's etcd record is never written (issue 11): exit 2 before any change.
-            [app] => match scope.etcd.check_owner(&fresh.key, scope.namespace).await {
-                Ok(()) => restart_locked(scope, &fresh, app, settings, reporter, cancel, resume).await,
-                Err(e) => Err(e.into()),
+    // Decide on what Marathon has now, under the lock (a rollout may have run meanwhile);
+    // another namespace's etcd record is never written: exit 2 before any change.
+    let session = Session::open(scope, &keys, Owners::Refuse).await?;
+    session
+        .run(async |s| match s.snapshot().group(&live.key) {
+            Some(fresh) => match fresh.apps.as_slice() {
+                [app] => {
+                    let cancel = std::pin::pin!(s.cancel(cancel));
+                    restart_locked(s.scope(), fresh, app, settings, reporter, cancel, resume).await
+                }
+                apps => Err(StatusError {
+                    status: ExitStatus::Locked,
+                    message: format!("`{}` is in the middle of a rollout ({} revisions)", fresh.group_id, apps.len()),
+                    hint: Some("let the rollout finish (or roll it back) before restarting".into()),
+                }
+                .into()),
             },
-            apps => Err(StatusError {
-                status: ExitStatus::Locked,
-                message: format!("`{}` is in the middle of a rollout ({} revisions)", fresh.group_id, apps.len()),
-                hint: Some("let the rollout finish (or roll it back) before restarting".into()),
-            }
-            .into()),
-        },
-        Ok(None) => Err(anyhow::anyhow!("`{}` is gone from Marathon", live.group_id)),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", live.group_id))),
-    };
-    unlock(locks).await;
-    result
+            None => Err(anyhow::anyhow!("`{}` is gone from Marathon", live.group_id)),
+        })
+        .await
 }
 
 /// Tasks of `app` staged before `since` (RFC 3339); a task with no parsable time is included.
@@ -139,10 +138,8 @@ async fn restart_locked(
         plan: batch_sizes(&settings.rollout, originals.len() as u32),
         owner: scope.owner,
     };
-    let mut tracker = Tracker::new(scope.etcd, live.key.clone(), start.journal());
-    tracker.write().await.with_context(|| format!("journaling the restart of `{}`", live.group_id))?;
     let revision = revision_of(app);
-    let mut result = RolloutResult {
+    let result = RolloutResult {
         service: live.key.service().to_owned(),
         group: live.key.group().to_owned(),
         outcome: RolloutOutcome::Restarted,
@@ -154,99 +151,91 @@ async fn restart_locked(
         timings: Timings::default(),
         status: ExitStatus::Success,
     };
-    match replace_all(scope, live, app, &originals, settings, reporter, cancel, &mut result, &mut tracker).await {
+    let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
+    run.tracker.write().await.with_context(|| format!("journaling the restart of `{}`", live.group_id))?;
+    let replaced = run.replace(app, &originals, cancel).await;
+    let end = match replaced {
         Ok(()) => {
-            noted(&mut result, tracker.clear().await);
             reporter.on(Event::Converged { group: format!("{}/{}", live.key.service(), live.key.group()) });
+            End::Done
         }
-        Err(err) => {
-            result.outcome = RolloutOutcome::Failed;
-            result.reason = Some(format!("{err}; some tasks were not replaced"));
-            result.status = match err {
-                WaitError::Interrupted => ExitStatus::Interrupted,
-                WaitError::TimedOut { .. } => ExitStatus::Deadline,
-                _ => ExitStatus::RollbackFailed,
-            };
-            let written = tracker.state(JournalState::Failed, result.reason.clone()).await;
-            noted(&mut result, written);
-        }
-    }
-    let services = [live.key.service().to_owned()];
-    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
-    register::sync(scope.etcd, &snap, std::slice::from_ref(&live.key)).await?;
-    result.timings.total = started.elapsed().as_secs_f64();
-    Ok(result)
+        Err(err) => End::NotReplaced(err),
+    };
+    run.end(end).await
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn replace_all(
-    scope: Scope<'_>,
-    live: &LiveGroup,
-    app: &App,
-    originals: &BTreeSet<String>,
-    settings: &Settings,
-    reporter: &dyn Reporter,
-    mut cancel: Cancel<'_>,
-    result: &mut RolloutResult,
-    tracker: &mut Tracker<'_>,
-) -> Result<(), WaitError> {
-    let name = format!("{}/{}", live.key.service(), live.key.group());
-    let n = app.instances.unwrap_or(0);
-    // Tasks already replaced (by a run this one resumes) count as replaced.
-    let total = app.tasks.iter().flatten().count() as u32;
-    let plan = batch_sizes(&settings.rollout, originals.len() as u32);
-    let services = [live.key.service().to_owned()];
-    let mut replaced = total.saturating_sub(originals.len() as u32).min(n);
-    // One prober for the whole restart: a task found ready stays ready, as in Marathon.
-    let prober = Prober::for_app(app).map_err(|reason| WaitError::Failing { group: format!("`{name}`"), reason })?;
-    let mut k = 0u32;
-    loop {
-        let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
-        let Some(now) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == app.id)).cloned() else {
-            return Err(WaitError::Gone { app: app.id.clone() });
-        };
-        let left = now.tasks.iter().flatten().filter(|t| originals.contains(&t.id));
-        let size = plan.first().copied().unwrap_or(1) as usize;
-        let victims = pick(&now, left, size);
-        if victims.is_empty() {
-            break;
+impl Run<'_> {
+    /// The forward steps of a restart: batch by batch, tasks of `originals` not replaced yet are
+    /// drained and killed without scaling, and their replacements pass the health gate (probed
+    /// for readiness where the app defines it) and are registered.
+    async fn replace(
+        &mut self,
+        app: &App,
+        originals: &BTreeSet<String>,
+        mut cancel: Cancel<'_>,
+    ) -> Result<(), WaitError> {
+        let (scope, live, settings, reporter) = (self.scope, self.live, self.settings, self.reporter);
+        let name = self.name();
+        let n = app.instances.unwrap_or(0);
+        // Tasks already replaced (by a run this one resumes) count as replaced.
+        let total = app.tasks.iter().flatten().count() as u32;
+        let plan = batch_sizes(&settings.rollout, originals.len() as u32);
+        let services = [live.key.service().to_owned()];
+        let mut replaced = total.saturating_sub(originals.len() as u32).min(n);
+        // One prober for the whole restart: a task found ready stays ready, as in Marathon.
+        let prober =
+            Prober::for_app(app).map_err(|reason| WaitError::Failing { group: format!("`{name}`"), reason })?;
+        let mut k = 0u32;
+        loop {
+            let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
+            let Some(now) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == app.id)).cloned() else {
+                return Err(WaitError::Gone { app: app.id.clone() });
+            };
+            let left = now.tasks.iter().flatten().filter(|t| originals.contains(&t.id));
+            let size = plan.first().copied().unwrap_or(1) as usize;
+            let victims = pick(&now, left, size);
+            if victims.is_empty() {
+                break;
+            }
+            k += 1;
+            let batch_started = Instant::now();
+            let b = victims.len() as u32;
+            self.result.batches.push(b);
+            reporter.on(Event::BatchStarted { group: name.clone(), batch: k, batches: plan.len() as u32, size: b });
+            kill_these(scope, &live.key, &now, &victims, Kill::Relaunch)
+                .await
+                .map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: format!("{e:#}") })?;
+            replaced = (replaced + b).min(n);
+            let g = Gate {
+                key: &live.key,
+                namespace: scope.namespace,
+                app_id: &app.id,
+                want: replaced,
+                exclude: originals,
+                min_healthy: settings.rollout.min_healthy,
+                deadline: settings.rollout.deadline,
+                poll: scope.timing.poll,
+                fail_after: Some(scope.timing.fail_after),
+            };
+            let passed = gate::pass_probed(scope.marathon, &g, prober.as_ref(), reporter, cancel.as_mut()).await?;
+            self.result.timings.batches.push(batch_started.elapsed().as_secs_f64());
+            let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
+            let writer =
+                scope.write().map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: e.to_string() })?;
+            writer.etcd.register_containers(&live.key, &infos).await.map_err(|e| WaitError::Failing {
+                group: format!("`{name}`"),
+                reason: format!("registering the replacements: {e}"),
+            })?;
+            self.tracker.batch_done().await.map_err(|e| WaitError::Failing {
+                group: format!("`{name}`"),
+                reason: format!("journaling the batch: {e}"),
+            })?;
+            let more = passed.app.tasks.iter().flatten().any(|t| originals.contains(&t.id));
+            if !more {
+                break;
+            }
+            gate::pause(&name, settings.rollout.wait, reporter, cancel.as_mut()).await?;
         }
-        k += 1;
-        let batch_started = Instant::now();
-        let b = victims.len() as u32;
-        result.batches.push(b);
-        reporter.on(Event::BatchStarted { group: name.clone(), batch: k, batches: plan.len() as u32, size: b });
-        kill_these(scope, &live.key, &now, &victims, Kill::Relaunch)
-            .await
-            .map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: format!("{e:#}") })?;
-        replaced = (replaced + b).min(n);
-        let g = Gate {
-            key: &live.key,
-            namespace: scope.namespace,
-            app_id: &app.id,
-            want: replaced,
-            exclude: originals,
-            min_healthy: settings.rollout.min_healthy,
-            deadline: settings.rollout.deadline,
-            poll: settings.poll,
-            fail_after: Some(settings.fail_after),
-        };
-        let passed = gate::pass_probed(scope.marathon, &g, prober.as_ref(), reporter, cancel.as_mut()).await?;
-        result.timings.batches.push(batch_started.elapsed().as_secs_f64());
-        let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
-        scope.etcd.register_containers(&live.key, &infos).await.map_err(|e| WaitError::Failing {
-            group: format!("`{name}`"),
-            reason: format!("registering the replacements: {e}"),
-        })?;
-        tracker.batch_done().await.map_err(|e| WaitError::Failing {
-            group: format!("`{name}`"),
-            reason: format!("journaling the batch: {e}"),
-        })?;
-        let more = passed.app.tasks.iter().flatten().any(|t| originals.contains(&t.id));
-        if !more {
-            break;
-        }
-        gate::pause(&name, settings.rollout.wait, reporter, cancel.as_mut()).await?;
+        Ok(())
     }
-    Ok(())
 }

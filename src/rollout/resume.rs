@@ -10,17 +10,16 @@ use std::time::Instant;
 use anyhow::Context as _;
 use serde_json::Value;
 
-use super::apply::{self, lock_groups, unlock};
+use super::apply;
+use super::end::{End, Run};
 use super::event::{Event, Reporter};
-use super::finish::{noted, rollback, sync};
-use super::inflight::InFlight;
-use super::journal::Tracker;
-use super::live::{LiveGroup, Snapshot};
+use super::live::LiveGroup;
 use super::plan::Desired;
 use super::restart::restart_journaled;
 use super::result::{RolloutOutcome, RolloutResult, Timings};
 use super::rolling;
 use super::scope::{Scope, Settings};
+use super::session::{Owners, Session};
 use crate::error::{ExitStatus, StatusError, UserError};
 use crate::etcd::{HistoryEntry, Journal, JournalState, RolloutKind};
 use crate::marathon::types::App;
@@ -39,7 +38,7 @@ pub fn nothing_journaled(live: &LiveGroup) -> UserError {
 }
 
 /// The desired group a journaled update rolls to: its app definition and config as journaled.
-pub fn desired_of_journal(journal: &Journal, live: &LiveGroup) -> anyhow::Result<Desired> {
+pub(super) fn desired_of_journal(journal: &Journal, live: &LiveGroup) -> anyhow::Result<Desired> {
     let app: App = serde_json::from_value(journal.app.clone())
         .with_context(|| format!("reading the journaled app definition of `{}`", journal.to.app_id))?;
     Ok(Desired {
@@ -99,24 +98,24 @@ pub async fn abort(
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<RolloutResult> {
     let keys = [live.key.clone()];
-    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout, scope.owner).await?;
-    let result = async {
-        // Decide under the lock: the journal and Marathon as they are now.
-        let journal = scope
-            .etcd
-            .get_rollout(&live.key)
-            .await
-            .with_context(|| format!("reading the rollout journal of `{}`", live.group_id))?
-            .ok_or_else(|| nothing_journaled(live))?;
-        let fresh = Snapshot::read_group(scope.marathon, scope.namespace, &live.key)
-            .await
-            .with_context(|| format!("reading `{}` under its lock", live.group_id))?
-            .ok_or_else(|| anyhow::anyhow!("`{}` is gone from Marathon", live.group_id))?;
-        abort_locked(scope, &fresh, journal, settings, reporter, cancel).await
-    }
-    .await;
-    unlock(locks).await;
-    result
+    let session = Session::open(scope, &keys, Owners::Refuse).await?;
+    session
+        .run(async |s| {
+            // Decide under the lock: the journal and Marathon as they are now.
+            let journal = s
+                .scope()
+                .etcd
+                .get_rollout(&live.key)
+                .await
+                .with_context(|| format!("reading the rollout journal of `{}`", live.group_id))?
+                .ok_or_else(|| nothing_journaled(live))?;
+            let fresh = s
+                .snapshot()
+                .group(&live.key)
+                .ok_or_else(|| anyhow::anyhow!("`{}` is gone from Marathon", live.group_id))?;
+            abort_locked(s.scope(), fresh, journal, settings, reporter, s.cancel(cancel)).await
+        })
+        .await
 }
 
 async fn abort_locked(
@@ -129,7 +128,7 @@ async fn abort_locked(
 ) -> anyhow::Result<RolloutResult> {
     let started = Instant::now();
     let from = journal.from.clone();
-    let mut result = RolloutResult {
+    let result = RolloutResult {
         service: live.key.service().to_owned(),
         group: live.key.group().to_owned(),
         outcome: RolloutOutcome::RolledBack,
@@ -141,23 +140,19 @@ async fn abort_locked(
         timings: Timings::default(),
         status: ExitStatus::RolledBack,
     };
-    let mut tracker = Tracker::new(scope.etcd, live.key.clone(), journal);
-    let from = match (tracker.journal().kind, from) {
+    let kind = journal.kind;
+    let mut run = Run::new(scope, live, settings, reporter, journal, result, started);
+    let from = match (kind, from) {
         (RolloutKind::Update, Some(from)) => from,
         _ => {
             // A restart has no other revision to go back to: stop journaling it.
-            tracker.clear().await.with_context(|| format!("clearing the rollout journal of `{}`", live.group_id))?;
-            sync(scope, live).await?;
-            result.outcome = RolloutOutcome::Aborted;
-            result.to = result.from.clone();
-            result.reason = Some("the restart stops here; tasks already replaced stay".into());
-            result.status = ExitStatus::Success;
-            return Ok(result);
+            run.result.to = run.result.from.clone();
+            return run.end(End::RestartStopped).await;
         }
     };
     if !live.apps.iter().any(|a| a.id == from.app_id) {
         let reason = format!("the old revision app `{}` is gone: the rollout had passed its last batch", from.app_id);
-        tracker.state(JournalState::Failed, Some(reason.clone())).await.context("journaling the abort")?;
+        run.tracker.state(JournalState::Failed, Some(reason.clone())).await.context("journaling the abort")?;
         return Err(StatusError {
             status: ExitStatus::RollbackFailed,
             message: format!("cannot abort the rollout of `{}`: {reason}", live.group_id),
@@ -168,29 +163,15 @@ async fn abort_locked(
         }
         .into());
     }
-    let name = format!("{}/{}", live.key.service(), live.key.group());
-    reporter.on(Event::RollingBack { group: name, reason: "aborted".into() });
-    tracker.state(JournalState::RollingBack, Some("aborted".into())).await.context("journaling the abort")?;
-    let new_id = tracker.journal().to.app_id.clone();
+    reporter.on(Event::RollingBack { group: run.name(), reason: "aborted".into() });
+    run.tracker.state(JournalState::RollingBack, Some("aborted".into())).await.context("journaling the abort")?;
+    let new_id = run.tracker.journal().to.app_id.clone();
     let cancel = std::pin::pin!(cancel);
     // A kill-and-scale the dead client left running on the old app ends before the scale-up.
-    let mut inflight = InFlight::for_rollout(scope.marathon, settings);
-    inflight.adopt(&from.app_id).await.context("reading Marathon's deployments")?;
-    match rollback(scope, live, &from.app_id, from.instances, &new_id, settings, reporter, &mut inflight, cancel).await
-    {
-        Ok(()) => {
-            result.reason = Some(format!("aborted; rolled back to {}", from.revision));
-            noted(&mut result, tracker.clear().await);
-        }
-        Err(err) => {
-            result.outcome = RolloutOutcome::Failed;
-            result.reason = Some(format!("aborted, but the rollback failed: {err:#}"));
-            result.status = ExitStatus::RollbackFailed;
-            let written = tracker.state(JournalState::Failed, result.reason.clone()).await;
-            noted(&mut result, written);
-        }
-    }
-    sync(scope, live).await?;
-    result.timings.total = started.elapsed().as_secs_f64();
-    Ok(result)
+    run.inflight.adopt(&from.app_id).await.context("reading Marathon's deployments")?;
+    let end = match run.rollback(&from.app_id, from.instances, &new_id, cancel).await {
+        Ok(()) => End::Aborted { to: from.revision },
+        Err(err) => End::AbortFailed(err),
+    };
+    run.end(end).await
 }

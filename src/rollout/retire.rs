@@ -14,7 +14,7 @@ use crate::names::GroupKey;
 
 /// How the victims are killed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kill {
+pub(super) enum Kill {
     /// `scale=true`: the app's instances drop with them (a rolling update retiring old tasks).
     AndScale,
     /// `scale=true&force=true`: like [`Kill::AndScale`], and a Marathon deployment holding the
@@ -40,7 +40,7 @@ impl Kill {
 /// Tasks to stop, best victims first: never one already killing (Marathon ignores a second
 /// kill, so a target counting on it would never be reached), then unhealthy before healthy,
 /// not running before running, youngest first.
-pub fn pick<'a>(app: &'a App, tasks: impl Iterator<Item = &'a Task>, n: usize) -> Vec<&'a Task> {
+pub(super) fn pick<'a>(app: &'a App, tasks: impl Iterator<Item = &'a Task>, n: usize) -> Vec<&'a Task> {
     let mut tasks: Vec<&Task> = tasks.filter(|t| t.state < TaskState::Killing).collect();
     tasks.sort_by(|a, b| {
         let rank = |t: &Task| (task_healthy(app, t), t.state == TaskState::Running);
@@ -50,11 +50,9 @@ pub fn pick<'a>(app: &'a App, tasks: impl Iterator<Item = &'a Task>, n: usize) -
     tasks
 }
 
-/// What [`kill_drained`] did: the tasks it killed and Marathon's last change (to wait on).
+/// What [`kill_drained`] did: Marathon's last change (to wait on).
 #[derive(Debug, Clone, Default)]
-pub struct Retired {
-    /// Ids of the killed tasks.
-    pub killed: Vec<String>,
+pub(super) struct Retired {
     /// The last change Marathon accepted (the kill, or the scale-down after it).
     pub change: Option<Change>,
 }
@@ -62,7 +60,7 @@ pub struct Retired {
 /// Drains and kills `count` tasks of `app` (see the module docs). With [`Kill::AndScale`],
 /// instances not launched yet make up the rest by scaling down: they were never registered, so
 /// no drain is needed for them.
-pub async fn kill_drained(
+pub(super) async fn kill_drained(
     scope: Scope<'_>,
     key: &GroupKey,
     app: &App,
@@ -79,23 +77,23 @@ pub async fn kill_drained(
         // deployment/impl/DeploymentActor.scala, `decommissionInstances`): it ends first, so
         // the scale-down never overlaps it (and never cancels it with force).
         if let Some(done) = &change {
-            let opts = scope.waiting.options;
-            let mut inflight = InFlight::new(scope.marathon, opts.poll, opts.timeout);
+            let timing = scope.timing;
+            let mut inflight = InFlight::new(scope.marathon, timing.poll, timing.timeout);
             inflight.started(&app.id, done);
             let never = std::pin::pin!(std::future::pending::<()>());
             let wait = inflight.settle(&app.id, never);
             wait.await.with_context(|| format!("waiting for the kill of {} task(s) of `{}`", victims.len(), app.id))?;
         }
-        let scaled = super::confirm::scale_app(scope.marathon, &app.id, target, kill.forced()).await;
+        let scaled = super::confirm::scale_app(scope.write()?.marathon, &app.id, target, kill.forced()).await;
         change = Some(scaled.with_context(|| format!("scaling `{}` to {target}", app.id))?);
     }
-    Ok(Retired { killed: victims.iter().map(|t| t.id.clone()).collect(), change })
+    Ok(Retired { change })
 }
 
 /// Drains and kills the given tasks of `app` in one kill request; `None` when there are none.
 /// The drain is one read and batched deletes; a refused kill puts back exactly the
 /// registrations it removed.
-pub async fn kill_these(
+pub(super) async fn kill_these(
     scope: Scope<'_>,
     key: &GroupKey,
     app: &App,
@@ -106,17 +104,18 @@ pub async fn kill_these(
         return Ok(None);
     }
     let ids: Vec<String> = victims.iter().map(|t| t.id.clone()).collect();
-    let drained = scope.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
+    let drained = scope.write()?.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
     // Marathon lowers `instances` by the victims that are active and not killing already.
     let active = victims.iter().filter(|t| t.state < TaskState::Killing).count() as u32;
     let after = app.instances.map(|n| n.saturating_sub(active));
-    match super::confirm::kill_tasks(scope.marathon, &app.id, &ids, kill.scales(), kill.forced(), after).await {
+    match super::confirm::kill_tasks(scope.write()?.marathon, &app.id, &ids, kill.scales(), kill.forced(), after).await
+    {
         Ok(change) => Ok(Some(change)),
         Err(err) => {
             // Marathon refused: the tasks live on, so consumers get them back.
             let back: Vec<_> =
                 victims.iter().filter(|t| drained.contains(&t.id)).map(|t| container_info(app, t)).collect();
-            scope.etcd.register_containers(key, &back).await.context("registering refused victims again")?;
+            scope.write()?.etcd.register_containers(key, &back).await.context("registering refused victims again")?;
             Err(anyhow::Error::new(err).context(format!("killing {} task(s) of `{}`", ids.len(), app.id)))
         }
     }
@@ -131,7 +130,7 @@ mod tests {
     }
 
     /// A task already killing is never a victim: Marathon does not count a second kill of it
-    /// towards the change, so a target counting on it would never be reached (issue 9, item 6).
+    /// towards the change, so a target counting on it would never be reached.
     #[test]
     fn killing_tasks_are_never_victims_and_the_youngest_go_first() {
         let app = App::default();

@@ -15,21 +15,21 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::apply::{lock_groups, unlock};
+use super::end::{End, Run};
 use super::event::{Event, Reporter};
-use super::finish::{finish_journaled, noted, rollback, store, sync};
+use super::finish::{finish_journaled, store};
 use super::gate::{self, Cancel, Gate};
-use super::inflight::InFlight;
-use super::journal::{self, Start, Tracker};
+use super::journal::{self, Start};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::plan::{stops_first, Desired};
 use super::register::container_info;
-pub use super::result::{RolloutOutcome, RolloutResult, Timings};
+use super::result::{RolloutOutcome, RolloutResult};
 use super::retire::{kill_drained, Kill};
-pub use super::scope::{Scope, Settings};
+use super::scope::{Scope, Settings};
+use super::session::{Owners, Session};
 use super::wait::WaitError;
 use crate::error::{ExitStatus, StatusError};
-use crate::etcd::{JournalState, RolloutKind};
+use crate::etcd::RolloutKind;
 use crate::marathon::types::App;
 use crate::spec::labels::Selector;
 use crate::spec::Rollout;
@@ -47,14 +47,6 @@ pub fn batch_sizes(rollout: &Rollout, instances: u32) -> Vec<u32> {
     out
 }
 
-/// The rollout's failure, and the exit status it maps to when rolled back.
-fn rolled_back_status(err: &WaitError) -> ExitStatus {
-    match err {
-        WaitError::TimedOut { .. } => ExitStatus::Deadline,
-        _ => ExitStatus::RolledBack,
-    }
-}
-
 /// Rolls `live` to `desired` in batches under the group's lock; failures roll back (see the
 /// module docs). A failed or rolled-back rollout is a result with a non-success `status`.
 pub async fn update(
@@ -66,27 +58,23 @@ pub async fn update(
     cancel: impl Future<Output = ()>,
 ) -> anyhow::Result<RolloutResult> {
     let keys = [live.key.clone()];
-    let locks = lock_groups(scope.etcd, &keys, settings.lock_timeout, scope.owner).await?;
-    let mut cancel = std::pin::pin!(cancel);
-    // Poll Ctrl-C once before the first change: that installs its handler, so a Ctrl-C from here
-    // on interrupts the rollout (exit 130, etcd synced, lock released) instead of killing theseus.
-    if futures::FutureExt::now_or_never(cancel.as_mut()).is_some() {
-        unlock(locks).await;
-        return Err(WaitError::Interrupted.into());
-    }
-    // Decide on what Marathon has now, under the lock: another update may have finished while
-    // this one waited for it.
-    let result = match Snapshot::read_group(scope.marathon, scope.namespace, &live.key).await {
-        // Another namespace's etcd record is never written (issue 11): exit 2 before any change.
-        Ok(Some(fresh)) => match scope.etcd.check_owner(&fresh.key, scope.namespace).await {
-            Ok(()) => update_locked(scope, &fresh, desired, settings, reporter, cancel).await,
-            Err(e) => Err(e.into()),
-        },
-        Ok(None) => Err(anyhow::anyhow!("`{}` is gone from Marathon; run `theseus update` again", live.group_id)),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("reading `{}` under its lock", live.group_id))),
-    };
-    unlock(locks).await;
-    result
+    // Decide on what Marathon has now, under the lock (another update may have finished while
+    // this one waited for it); another namespace's etcd record is never written: exit 2.
+    let session = Session::open(scope, &keys, Owners::Refuse).await?;
+    session
+        .run(async |s| {
+            let mut cancel = std::pin::pin!(s.cancel(cancel));
+            // Poll Ctrl-C once before the first change: that installs its handler, so a Ctrl-C
+            // from here on interrupts the rollout (exit 130, etcd synced, lock released).
+            if futures::FutureExt::now_or_never(cancel.as_mut()).is_some() {
+                return Err(WaitError::Interrupted.into());
+            }
+            match s.snapshot().group(&live.key) {
+                Some(fresh) => update_locked(s.scope(), fresh, desired, settings, reporter, cancel).await,
+                None => Err(anyhow::anyhow!("`{}` is gone from Marathon; run `theseus update` again", live.group_id)),
+            }
+        })
+        .await
 }
 
 async fn update_locked(
@@ -98,7 +86,6 @@ async fn update_locked(
     mut cancel: Cancel<'_>,
 ) -> anyhow::Result<RolloutResult> {
     let started = Instant::now();
-    let name = format!("{}/{}", live.key.service(), live.key.group());
     let prev = scope
         .etcd
         .get_rollout(&live.key)
@@ -127,7 +114,7 @@ async fn update_locked(
     };
     // The new revision app asks for the group's service ports: marathon-lb's frontends stay.
     let desired = &desired.keeping_ports(old);
-    let mut result = RolloutResult { from: Some(revision_of(old)), ..RolloutResult::of(live, desired) };
+    let result = RolloutResult { from: Some(revision_of(old)), ..RolloutResult::of(live, desired) };
     // A new app left by an interrupted rollout is taken over where it stands.
     let resumed = live.apps.iter().find(|a| a.id == desired.app.id).and_then(|a| a.instances).unwrap_or(0);
     let start = Start {
@@ -142,95 +129,51 @@ async fn update_locked(
         plan: batch_sizes(&settings.rollout, result.instances.saturating_sub(resumed)),
         owner: scope.owner,
     };
-    let mut tracker = Tracker::new(scope.etcd, live.key.clone(), start.journal());
+    let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
     // The old revision's capacity before the rollout began: what a rollback restores.
-    let full = tracker.journal().from.as_ref().map_or(0, |f| f.instances);
-    tracker.write().await.with_context(|| format!("journaling the rollout of `{}`", live.group_id))?;
-    let mut inflight = InFlight::for_rollout(scope.marathon, settings);
+    let full = run.tracker.journal().from.as_ref().map_or(0, |f| f.instances);
+    run.tracker.write().await.with_context(|| format!("journaling the rollout of `{}`", live.group_id))?;
     if prev.is_some() {
         // Resuming a dead client's rollout: its last kill-and-scale of the old app may still run.
-        inflight.adopt(&old.id).await.with_context(|| format!("reading the deployments of `{}`", old.id))?;
+        run.inflight.adopt(&old.id).await.with_context(|| format!("reading the deployments of `{}`", old.id))?;
     }
     if resumed == 0 {
         let mut app = desired.app.clone();
         app.instances = Some(0);
-        match super::confirm::put_app(scope.marathon, &app, false).await {
-            Ok(change) => inflight.started(&app.id, &change),
+        match super::confirm::put_app(scope.write()?.marathon, &app, false).await {
+            Ok(change) => run.inflight.started(&app.id, &change),
             Err(err) => {
                 // Nothing changed: no rollout to journal.
-                let _ = tracker.clear().await;
+                let _ = run.tracker.clear().await;
                 return Err(anyhow::Error::new(err).context(format!("adding the new revision app `{}`", app.id)));
             }
         }
     }
-    let forward = roll_forward(
-        scope,
-        live,
-        old,
-        desired,
-        settings,
-        reporter,
-        cancel.as_mut(),
-        &mut result,
-        resumed,
-        &mut tracker,
-        &mut inflight,
-    )
-    .await;
-    match forward {
-        Ok(()) => {
+    let forward = run.forward(old, desired, resumed, cancel.as_mut()).await;
+    let lost = match &forward {
+        Ok(()) => None,
+        Err(_) => run.lost().await,
+    };
+    let end = match (forward, lost) {
+        // Nothing is written without the lock: no store, no rollback, the journal kept.
+        (Err(_), Some(lost)) => End::LeaseLost(lost),
+        (Ok(()), _) => {
             store(scope, live, desired, settings).await?;
-            noted(&mut result, tracker.clear().await);
-            reporter.on(Event::Converged { group: name });
+            reporter.on(Event::Converged { group: run.name() });
+            End::Done
         }
-        Err(WaitError::Interrupted) => {
-            result.outcome = RolloutOutcome::Failed;
-            result.reason = Some("interrupted; the group is left between revisions".into());
-            result.status = ExitStatus::Interrupted;
-            noted(&mut result, tracker.state(JournalState::Failed, Some("interrupted".into())).await);
-        }
-        Err(err) if settings.no_rollback => {
-            result.outcome = RolloutOutcome::Failed;
-            result.reason = Some(format!("{err}; left as it is (--no-rollback)"));
-            result.status = ExitStatus::RollbackFailed;
-            let written = tracker.state(JournalState::Failed, result.reason.clone()).await;
-            noted(&mut result, written);
-        }
-        Err(err) => {
-            reporter.on(Event::RollingBack { group: name.clone(), reason: err.to_string() });
-            noted(&mut result, tracker.state(JournalState::RollingBack, Some(err.to_string())).await);
-            let back = rollback(
-                scope,
-                live,
-                &old.id,
-                full,
-                &desired.app.id,
-                settings,
-                reporter,
-                &mut inflight,
-                cancel.as_mut(),
-            );
-            match back.await {
-                Ok(()) => {
-                    result.outcome = RolloutOutcome::RolledBack;
-                    result.reason = Some(format!("{err}; rolled back to {}", revision_of(old)));
-                    result.status = rolled_back_status(&err);
-                    noted(&mut result, tracker.clear().await);
-                }
-                Err(again) => {
-                    result.outcome = RolloutOutcome::Failed;
-                    result.reason = Some(format!("{err}; the rollback failed too: {again:#}"));
-                    result.status = ExitStatus::RollbackFailed;
-                    let written = tracker.state(JournalState::Failed, result.reason.clone()).await;
-                    noted(&mut result, written);
-                }
+        (Err(WaitError::Interrupted), None) => End::Interrupted,
+        (Err(err), None) if settings.no_rollback => End::LeftAsIs(err),
+        (Err(err), None) => {
+            reporter.on(Event::RollingBack { group: run.name(), reason: err.to_string() });
+            run.rolling_back(err.to_string()).await;
+            match run.rollback(&old.id, full, &desired.app.id, cancel.as_mut()).await {
+                Ok(()) => End::RolledBack { err, to: revision_of(old) },
+                Err(again) => End::RollbackFailed { err, again },
             }
         }
-    }
-    // Whatever happened, etcd ends matching Marathon's tasks.
-    sync(scope, live).await?;
-    result.timings.total = started.elapsed().as_secs_f64();
-    Ok(result)
+    };
+    run.end(end).await
 }
 
 /// Adds the error of a Marathon or etcd call to a rollout failure.
@@ -238,125 +181,122 @@ fn failed(what: &str, err: impl std::fmt::Display) -> WaitError {
     WaitError::Failing { group: what.to_owned(), reason: err.to_string() }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn roll_forward(
-    scope: Scope<'_>,
-    live: &LiveGroup,
-    old: &App,
-    desired: &Desired,
-    settings: &Settings,
-    reporter: &dyn Reporter,
-    mut cancel: Cancel<'_>,
-    result: &mut RolloutResult,
-    resumed: u32,
-    tracker: &mut Tracker<'_>,
-    inflight: &mut InFlight<'_>,
-) -> Result<(), WaitError> {
-    let name = format!("{}/{}", live.key.service(), live.key.group());
-    let r = &settings.rollout;
-    let n = result.instances;
-    let floor = n.saturating_sub(r.max_unavailable_of(n));
-    let plan = batch_sizes(r, n.saturating_sub(resumed));
-    let none = BTreeSet::new();
-    let mut new_count = resumed;
-    let mut old_left = old.instances.unwrap_or(0);
-    let mut healthy_now = crate::rollout::wait::counts(old).healthy + resumed;
-    // A single-instance group never runs two tasks at once: the old task is retired, and its
-    // kill-and-scale deployment ends (the task is terminal), before the new one is started.
-    let stop_first = stops_first(live.apps.iter().chain([&desired.app]));
-    for (i, b) in plan.iter().copied().enumerate() {
-        let batch_started = Instant::now();
-        result.batches.push(b);
-        reporter.on(Event::BatchStarted {
-            group: name.clone(),
-            batch: i as u32 + 1,
-            batches: plan.len() as u32,
-            size: b,
-        });
-        // max_unavailable lets old tasks go before the new batch is healthy, never below the floor.
-        let early = if stop_first { b.min(old_left) } else { b.min(old_left).min(healthy_now.saturating_sub(floor)) };
-        if early > 0 {
-            old_left = retire(scope, live, old, early, old_left, inflight, cancel.as_mut()).await?;
+impl Run<'_> {
+    /// The forward steps of an update from `old` to `desired` (`resumed` instances of which an
+    /// interrupted run left): batch by batch, the new app scaled up through the health gate, its
+    /// tasks registered, old ones retired; then the old app deleted.
+    async fn forward(
+        &mut self,
+        old: &App,
+        desired: &Desired,
+        resumed: u32,
+        mut cancel: Cancel<'_>,
+    ) -> Result<(), WaitError> {
+        let (scope, live, settings, reporter) = (self.scope, self.live, self.settings, self.reporter);
+        let name = self.name();
+        let r = &settings.rollout;
+        let n = self.result.instances;
+        let floor = n.saturating_sub(r.max_unavailable_of(n));
+        let plan = batch_sizes(r, n.saturating_sub(resumed));
+        let none = BTreeSet::new();
+        let mut new_count = resumed;
+        let mut old_left = old.instances.unwrap_or(0);
+        let mut healthy_now = crate::rollout::wait::counts(old).healthy + resumed;
+        // A single-instance group never runs two tasks at once: the old task is retired, and its
+        // kill-and-scale deployment ends (the task is terminal), before the new one is started.
+        let stop_first = stops_first(live.apps.iter().chain([&desired.app]));
+        for (i, b) in plan.iter().copied().enumerate() {
+            let batch_started = Instant::now();
+            self.result.batches.push(b);
+            reporter.on(Event::BatchStarted {
+                group: name.clone(),
+                batch: i as u32 + 1,
+                batches: plan.len() as u32,
+                size: b,
+            });
+            // max_unavailable lets old tasks go before the new batch is healthy, never below the floor.
+            let early =
+                if stop_first { b.min(old_left) } else { b.min(old_left).min(healthy_now.saturating_sub(floor)) };
+            if early > 0 {
+                old_left = self.retire(old, early, old_left, cancel.as_mut()).await?;
+            }
+            if stop_first {
+                self.inflight.settle(&old.id, cancel.as_mut()).await?;
+            }
+            new_count += b;
+            // The previous batch's scale-up of the new app (its readiness checks may keep it open a
+            // little past the health gate) must be over, or this scale would conflict with it. Forced
+            // only for a deployment this process did not start: a resumed rollout's dead client may
+            // have left one holding the new app; ours are settled first, so force never cancels them.
+            self.inflight.settle(&desired.app.id, cancel.as_mut()).await?;
+            let change = scope
+                .write()
+                .map_err(|e| failed("scaling the new revision app", e))?
+                .marathon
+                .scale_app(&desired.app.id, new_count, true)
+                .await
+                .map_err(|e| failed(&format!("scaling `{}` to {new_count}", desired.app.id), e))?;
+            self.inflight.started(&desired.app.id, &change);
+            let g = Gate {
+                key: &live.key,
+                namespace: scope.namespace,
+                app_id: &desired.app.id,
+                want: new_count,
+                exclude: &none,
+                min_healthy: r.min_healthy,
+                deadline: r.deadline,
+                poll: scope.timing.poll,
+                fail_after: Some(scope.timing.fail_after),
+            };
+            let passed = gate::pass(scope.marathon, &g, reporter, cancel.as_mut()).await?;
+            self.result.timings.batches.push(batch_started.elapsed().as_secs_f64());
+            let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
+            scope
+                .write()
+                .map_err(|e| failed("registering the new containers", e))?
+                .etcd
+                .register_containers(&live.key, &infos)
+                .await
+                .map_err(|e| failed("registering the new containers", e))?;
+            let last = i + 1 == plan.len();
+            let rest = if last { old_left } else { (b - early).min(old_left) };
+            if rest > 0 {
+                old_left = self.retire(old, rest, old_left, cancel.as_mut()).await?;
+            }
+            healthy_now = new_count + old_left;
+            self.tracker.batch_done().await.map_err(|e| failed("journaling the batch", e))?;
+            if !last {
+                gate::pause(&name, r.wait, reporter, cancel.as_mut()).await?;
+            }
         }
-        if stop_first {
-            inflight.settle(&old.id, cancel.as_mut()).await?;
+        if plan.is_empty() && old_left > 0 {
+            self.retire(old, old_left, old_left, cancel.as_mut()).await?;
         }
-        new_count += b;
-        // The previous batch's scale-up of the new app (its readiness checks may keep it open a
-        // little past the health gate) must be over, or this scale would conflict with it. Forced
-        // only for a deployment this process did not start: a resumed rollout's dead client may
-        // have left one holding the new app; ours are settled first, so force never cancels them.
-        inflight.settle(&desired.app.id, cancel.as_mut()).await?;
-        let change = scope
-            .marathon
-            .scale_app(&desired.app.id, new_count, true)
+        // The old revision app is empty once its last kill-and-scale deployment ends (its tasks are
+        // terminal); only then is it deleted, without force, so no deployment of ours is canceled.
+        self.inflight.settle(&old.id, cancel.as_mut()).await?;
+        let writer = scope.write().map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
+        super::confirm::delete_app(writer.marathon, &old.id, false)
             .await
-            .map_err(|e| failed(&format!("scaling `{}` to {new_count}", desired.app.id), e))?;
-        inflight.started(&desired.app.id, &change);
-        let g = Gate {
-            key: &live.key,
-            namespace: scope.namespace,
-            app_id: &desired.app.id,
-            want: new_count,
-            exclude: &none,
-            min_healthy: r.min_healthy,
-            deadline: r.deadline,
-            poll: settings.poll,
-            fail_after: Some(settings.fail_after),
-        };
-        let passed = gate::pass(scope.marathon, &g, reporter, cancel.as_mut()).await?;
-        result.timings.batches.push(batch_started.elapsed().as_secs_f64());
-        let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
-        scope
-            .etcd
-            .register_containers(&live.key, &infos)
-            .await
-            .map_err(|e| failed("registering the new containers", e))?;
-        let last = i + 1 == plan.len();
-        let rest = if last { old_left } else { (b - early).min(old_left) };
-        if rest > 0 {
-            old_left = retire(scope, live, old, rest, old_left, inflight, cancel.as_mut()).await?;
-        }
-        healthy_now = new_count + old_left;
-        tracker.batch_done().await.map_err(|e| failed("journaling the batch", e))?;
-        if !last {
-            gate::pause(&name, r.wait, reporter, cancel.as_mut()).await?;
-        }
+            .map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
+        Ok(())
     }
-    if plan.is_empty() && old_left > 0 {
-        retire(scope, live, old, old_left, old_left, inflight, cancel.as_mut()).await?;
-    }
-    // The old revision app is empty once its last kill-and-scale deployment ends (its tasks are
-    // terminal); only then is it deleted, without force, so no deployment of ours is canceled.
-    inflight.settle(&old.id, cancel.as_mut()).await?;
-    super::confirm::delete_app(scope.marathon, &old.id, false)
-        .await
-        .map_err(|e| failed(&format!("deleting `{}`", old.id), e))?;
-    Ok(())
-}
 
-/// Retires `count` old tasks (drain, then one kill with `scale=true`) once the old app's
-/// previous kill-and-scale deployment is over; returns the old instances left.
-#[allow(clippy::too_many_arguments)]
-async fn retire(
-    scope: Scope<'_>,
-    live: &LiveGroup,
-    old: &App,
-    count: u32,
-    left: u32,
-    inflight: &mut InFlight<'_>,
-    cancel: Cancel<'_>,
-) -> Result<u32, WaitError> {
-    inflight.settle(&old.id, cancel).await?;
-    let services = [live.key.service().to_owned()];
-    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
-    let app = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == old.id)).cloned();
-    let Some(app) = app else { return Err(WaitError::Gone { app: old.id.clone() }) };
-    let retired = kill_drained(scope, &live.key, &app, count, Kill::AndScale)
-        .await
-        .map_err(|e| failed(&format!("stopping old tasks of `{}`", old.id), format!("{e:#}")))?;
-    if let Some(change) = &retired.change {
-        inflight.started(&old.id, change);
+    /// Retires `count` old tasks (drain, then one kill with `scale=true`) once the old app's
+    /// previous kill-and-scale deployment is over; returns the old instances left.
+    async fn retire(&mut self, old: &App, count: u32, left: u32, cancel: Cancel<'_>) -> Result<u32, WaitError> {
+        let (scope, live) = (self.scope, self.live);
+        self.inflight.settle(&old.id, cancel).await?;
+        let services = [live.key.service().to_owned()];
+        let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
+        let app = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == old.id)).cloned();
+        let Some(app) = app else { return Err(WaitError::Gone { app: old.id.clone() }) };
+        let retired = kill_drained(scope, &live.key, &app, count, Kill::AndScale)
+            .await
+            .map_err(|e| failed(&format!("stopping old tasks of `{}`", old.id), format!("{e:#}")))?;
+        if let Some(change) = &retired.change {
+            self.inflight.started(&old.id, change);
+        }
+        Ok(left.saturating_sub(count))
     }
-    Ok(left.saturating_sub(count))
 }

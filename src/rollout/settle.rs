@@ -13,16 +13,16 @@ use crate::spec::labels::Selector;
 
 /// Waits (if asked), then syncs registration from a fresh snapshot whatever the wait's outcome,
 /// so etcd matches Marathon even after a failure. Returns the registration per group.
-pub async fn wait_and_register(
+pub(super) async fn wait_and_register(
     scope: Scope<'_>,
     targets: &[Target],
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> (Result<(), wait::WaitError>, Vec<Registered>, anyhow::Result<()>) {
-    let Scope { marathon: client, etcd, namespace, waiting, .. } = scope;
+    let Scope { marathon: client, namespace, timing, .. } = scope;
     let groups: Vec<GroupKey> = targets.iter().map(|t| t.key.clone()).collect();
-    let waited = if waiting.wait {
-        wait::converge(client, namespace, targets, waiting.options, reporter, cancel).await.map(|_| ())
+    let waited = if timing.wait {
+        wait::converge(client, namespace, targets, timing, reporter, cancel).await.map(|_| ())
     } else {
         Ok(())
     };
@@ -31,7 +31,7 @@ pub async fn wait_and_register(
     services.dedup();
     let registered = async {
         let snap = Snapshot::read(client, namespace, &services, &Selector::default()).await?;
-        let regs = register::sync(etcd, &snap, &groups).await?;
+        let regs = register::sync(scope.write()?.etcd, &snap, &groups).await?;
         anyhow::Ok(regs)
     }
     .await;
@@ -42,6 +42,6 @@ pub async fn wait_and_register(
 }
 
 /// How many containers registration left in `key`'s group.
-pub fn registered_count(regs: &[Registered], key: &GroupKey) -> usize {
+pub(super) fn registered_count(regs: &[Registered], key: &GroupKey) -> usize {
     regs.iter().find(|r| r.service == key.service() && r.group == key.group()).map_or(0, |r| r.containers)
 }

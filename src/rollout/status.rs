@@ -108,7 +108,7 @@ pub struct GroupStatus {
 }
 
 /// What an app runs: its image, else its command or args.
-pub fn runs(app: &App) -> String {
+pub(super) fn runs(app: &App) -> String {
     if let Some(image) = app.container.as_ref().and_then(|c| c.docker.as_ref()).map(|d| d.image.clone()) {
         return image;
     }

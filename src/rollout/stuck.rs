@@ -45,7 +45,7 @@ use crate::marathon::types::{App, QueueItem, Task, TaskState};
 
 /// What kind of trouble an app is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trouble {
+pub(super) enum Trouble {
     /// Offers keep being declined and nothing gets placed.
     Unplaceable,
     /// New tasks keep failing.
@@ -54,7 +54,7 @@ pub enum Trouble {
 
 /// An app that looks stuck: why, and whether it has been so for `fail_after`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stuck {
+pub(super) struct Stuck {
     /// The kind of trouble.
     pub trouble: Trouble,
     /// Marathon's reason in words.
@@ -85,7 +85,7 @@ struct Queued {
 
 /// Follows one app across polls; see the module docs.
 #[derive(Debug, Clone)]
-pub struct Detector {
+pub(super) struct Detector {
     fail_after: Duration,
     offers: Option<(u64, u64)>,
     declining: Option<Declining>,
@@ -108,7 +108,7 @@ pub struct Detector {
 
 /// One poll of the app the detector follows.
 #[derive(Debug, Clone, Copy)]
-pub struct Poll<'a> {
+pub(super) struct Poll<'a> {
     /// The app as Marathon reports it (with its tasks).
     pub app: &'a App,
     /// Its `/v2/queue` entry, if any.
@@ -121,7 +121,7 @@ pub struct Poll<'a> {
 
 impl Detector {
     /// A detector that gives up after `fail_after`.
-    pub fn new(fail_after: Duration) -> Self {
+    pub(super) fn new(fail_after: Duration) -> Self {
         Detector {
             fail_after,
             offers: None,
@@ -141,7 +141,7 @@ impl Detector {
     }
 
     /// Takes one poll; returns the trouble the app is in, if any.
-    pub fn observe(&mut self, now: Instant, poll: Poll<'_>) -> Option<Stuck> {
+    pub(super) fn observe(&mut self, now: Instant, poll: Poll<'_>) -> Option<Stuck> {
         let tasks: Vec<_> = poll.app.tasks.iter().flatten().filter(|t| !poll.exclude.contains(&t.id)).collect();
         let active = tasks.iter().filter(|t| t.state < TaskState::Killing).count() as u32;
         let up: Vec<&str> = tasks.iter().filter(|t| task_healthy(poll.app, t)).map(|t| t.id.as_str()).collect();

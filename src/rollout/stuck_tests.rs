@@ -227,7 +227,7 @@ fn tasks_that_keep_ending_without_a_failure_fail_within_the_limit() {
 }
 
 /// The `lastTaskFailure` the first poll saw is older than the step: with no version to wait
-/// for (a restart's gate), it is not new (issue 22 item 9), however long the relaunch backs off.
+/// for (a restart's gate), it is not new, however long the relaunch backs off.
 #[test]
 fn the_failure_the_first_poll_saw_is_not_new() {
     let old = "2020-01-01T00:00:00.000Z";

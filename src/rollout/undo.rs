@@ -1,5 +1,5 @@
 //! Undoing a `create` or a scale-up whose tasks cannot be placed or keep failing: exit 3 once
-//! the change is undone, exit 4 when it cannot be (DESIGN §5; issue 9 item 5). Marathon would
+//! the change is undone, exit 4 when it cannot be (DESIGN §5). Marathon would
 //! retry such a deployment forever, so Theseus takes its change back itself.
 //!
 //! - create: the groups created in this call are drained, deleted from Marathon (with force:
@@ -7,7 +7,7 @@
 //!   ([`super::remove`]).
 //! - scale-up: the app goes back to its previous count without ever stopping a task that serves
 //!   (running, healthy, registered in etcd) while something that does not serve could go
-//!   instead, or it is left as it is with exit 4 and the reason (issue 22 item 2). The same rule
+//!   instead, or it is left as it is with exit 4 and the reason. The same rule
 //!   picks the tasks of a `theseus scale` down ([`safe_victims`]).
 //!
 //! # What Marathon stops when an app shrinks
@@ -98,13 +98,13 @@ use crate::spec::labels::Selector;
 
 /// Whether a failed wait is one Theseus undoes (unplaceable, or new tasks keep failing); a
 /// deadline, an interrupt or an error talking to Marathon keep their own exit codes.
-pub fn undoable(err: &WaitError) -> bool {
+pub(super) fn undoable(err: &WaitError) -> bool {
     matches!(err, WaitError::Unplaceable { .. } | WaitError::Failing { .. })
 }
 
 /// The error a failed wait ends with after its undo: exit 3 when `undo` succeeded, else 4.
 /// The wait's reason leads the message, and its hint is kept.
-pub fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str) -> anyhow::Error {
+pub(super) fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str) -> anyhow::Error {
     use crate::error::Classify as _;
     let status = match undo {
         Ok(()) => StatusError {
@@ -125,7 +125,7 @@ pub fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str) -> anyhow::
 }
 
 /// Removes the groups a failed `create` made (see the module docs).
-pub async fn undo_create(
+pub(super) async fn undo_create(
     scope: Scope<'_>,
     created: &[&Desired],
     reporter: &dyn Reporter,
@@ -141,19 +141,35 @@ pub async fn undo_create(
         })
         .collect();
     let mut scope = scope;
-    scope.waiting.wait = true;
-    remove_locked(scope, &doomed, true, cancel).await.context("removing the groups created")?;
+    scope.timing.wait = true;
+    let mut services: Vec<String> = doomed.iter().map(|d| d.key.service().to_owned()).collect();
+    services.sort();
+    services.dedup();
+    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
+        .await
+        .context("reading the groups created from Marathon")?;
+    // Created by this command, under its locks: their etcd records are ours.
+    let ours = |_: &GroupKey| true;
+    remove_locked(scope, &snap, &doomed, true, &ours, cancel).await.context("removing the groups created")?;
     Ok(())
 }
 
 /// Stores `instances` in a group's etcd config; a group created outside theseus has none.
-pub async fn set_config_instances(etcd: &Driver, key: &GroupKey, group_id: &str, instances: u32) -> anyhow::Result<()> {
-    match etcd.get_group_config(key).await {
+pub(super) async fn set_config_instances(
+    scope: Scope<'_>,
+    key: &GroupKey,
+    group_id: &str,
+    instances: u32,
+) -> anyhow::Result<()> {
+    match scope.etcd.get_group_config(key).await {
         Ok(mut config) => {
             if let Value::Object(m) = &mut config {
                 m.insert("instances".into(), Value::from(instances));
             }
-            etcd.set_group_config(key, &config)
+            scope
+                .write()?
+                .etcd
+                .set_group_config(key, &config)
                 .await
                 .with_context(|| format!("updating the config of `{group_id}` in etcd"))
         }
@@ -164,7 +180,7 @@ pub async fn set_config_instances(etcd: &Driver, key: &GroupKey, group_id: &str,
 
 /// Why an app cannot shrink without stopping a task that serves (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Unsafe {
+pub(super) struct Unsafe {
     /// Instances Marathon counts that wait for an offer or for a relaunch.
     pub waiting: u32,
     /// Placed tasks that do not serve: the only ones that may go.
@@ -175,7 +191,7 @@ pub struct Unsafe {
 
 impl Unsafe {
     /// The reason, for `app_id` going from `from` to `to` instances.
-    pub fn explain(&self, app_id: &str, from: u32, to: u32) -> String {
+    pub(super) fn explain(&self, app_id: &str, from: u32, to: u32) -> String {
         format!(
             "`{app_id}` cannot go from {from} to {to} instance(s) without stopping a task that serves: {} instance(s) \
              still wait for an offer, and Marathon stops placed tasks, healthy or not, before those \
@@ -188,7 +204,7 @@ impl Unsafe {
 /// A change Theseus refused to make (see the module docs), with the way out.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
-pub struct Refused {
+pub(super) struct Refused {
     /// What was refused and why.
     pub message: String,
     /// What the user can do.
@@ -206,7 +222,7 @@ fn serving(app: &App, registered: &BTreeSet<String>, task: &Task) -> bool {
 /// an offer or a relaunch (`queued`, the app's `/v2/queue` count, or fewer tasks than
 /// instances: Marathon counts them but stops every placed task before them) only tasks that do
 /// not serve may go, and [`Unsafe`] says so when they are too few.
-pub fn safe_victims<'a>(
+pub(super) fn safe_victims<'a>(
     app: &'a App,
     registered: &BTreeSet<String>,
     queued: u32,
@@ -232,7 +248,7 @@ async fn registered(etcd: &Driver, key: &GroupKey) -> anyhow::Result<BTreeSet<St
 }
 
 /// The instances of `app_id` waiting in Marathon's launch queue.
-pub fn queued(snap: &Snapshot, app_id: &str) -> u32 {
+pub(super) fn queued(snap: &Snapshot, app_id: &str) -> u32 {
     snap.queue.iter().filter(|q| q.app.as_ref().is_some_and(|a| a.id == app_id)).map(|q| q.count).sum()
 }
 
@@ -268,7 +284,7 @@ fn group_arg(key: &GroupKey) -> String {
 /// have to go, else the deployment is canceled and the tasks that do not serve are killed with
 /// `scale=true`. etcd ends matching what runs however it ends.
 #[allow(clippy::too_many_arguments)]
-pub async fn undo_scale(
+pub(super) async fn undo_scale(
     scope: Scope<'_>,
     key: &GroupKey,
     group_id: &str,
@@ -283,7 +299,7 @@ pub async fn undo_scale(
     // Whatever happened, etcd ends listing exactly what runs healthy.
     let services = [key.service().to_owned()];
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
-    register::sync(scope.etcd, &snap, std::slice::from_ref(key)).await.context("syncing the registration")?;
+    register::sync(scope.write()?.etcd, &snap, std::slice::from_ref(key)).await.context("syncing the registration")?;
     undone
 }
 
@@ -321,14 +337,14 @@ async fn undo_scale_inner(
     // The scale-up's deployment never ends on its own: cancel it (no revert, which would be a
     // plain scale-down) and wait until Marathon no longer lists it.
     if let Some(id) = deployment {
-        match scope.marathon.cancel_deployment(id, true).await {
+        match scope.write()?.marathon.cancel_deployment(id, true).await {
             Err(e) if !e.is_not_found() => {
                 return Err(anyhow::Error::new(e).context(format!("canceling the scale-up's deployment {id}")))
             }
             _ => {}
         }
         let ids = [id.to_owned()];
-        wait::gone(scope.marathon, &ids, scope.waiting.options, cancel.as_mut())
+        wait::gone(scope.marathon, &ids, scope.timing, cancel.as_mut())
             .await
             .with_context(|| format!("waiting for the scale-up's deployment {id} to end"))?;
     }
@@ -338,14 +354,14 @@ async fn undo_scale_inner(
     let change = retire::kill_these(scope, key, &fresh.app, &victims, Kill::AndScale)
         .await
         .with_context(|| format!("scaling `{app_id}` back to {previous}"))?;
-    set_config_instances(scope.etcd, key, group_id, previous).await?;
+    set_config_instances(scope, key, group_id, previous).await?;
     let target = Target {
         key: key.clone(),
         app_id: app_id.to_owned(),
         instances: previous,
         deployment_id: change.and_then(|c| c.deployment_id),
     };
-    wait::converge(scope.marathon, scope.namespace, &[target], scope.waiting.options, reporter, cancel)
+    wait::converge(scope.marathon, scope.namespace, &[target], scope.timing, reporter, cancel)
         .await
         .with_context(|| format!("waiting for `{app_id}` back at {previous} instance(s)"))?;
     Ok(())

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::event::{Event, Reporter};
 use super::live::{LiveGroup, Snapshot};
+use super::scope::Timing;
 pub use super::stuck::{describe_reason, task_healthy, unplaced_reason};
 use super::stuck::{Detector, Poll, Trouble};
 use crate::error::{Classify, ExitStatus};
@@ -37,17 +38,6 @@ impl Target {
     fn name(&self) -> String {
         format!("{}/{}", self.key.service(), self.key.group())
     }
-}
-
-/// How long and how often to wait.
-#[derive(Debug, Clone, Copy)]
-pub struct WaitOptions {
-    /// Give up after this long (exit 5).
-    pub timeout: Duration,
-    /// Poll interval.
-    pub poll: Duration,
-    /// Fail when tasks stay unplaceable (or new ones keep failing) this long ([`super::stuck`]).
-    pub unplaceable_after: Duration,
 }
 
 /// Why a wait ended without convergence.
@@ -163,7 +153,7 @@ pub async fn converge(
     client: &Client,
     namespace: &str,
     targets: &[Target],
-    opts: WaitOptions,
+    opts: Timing,
     reporter: &dyn Reporter,
     cancel: impl Future<Output = ()>,
 ) -> Result<Snapshot, WaitError> {
@@ -217,7 +207,7 @@ pub async fn converge(
                     all = false;
                     reporter.on(Event::Progress { group: name.clone(), healthy: c.healthy, desired: t.instances, state: state_text(t, Some(app), &snap) });
                     // Fail fast: Marathon retries forever, we do not.
-                    let detector = detectors.entry(name.clone()).or_insert_with(|| Detector::new(opts.unplaceable_after));
+                    let detector = detectors.entry(name.clone()).or_insert_with(|| Detector::new(opts.fail_after));
                     let none = std::collections::BTreeSet::new();
                     let poll = Poll { app, queued: queued(&snap, &app.id), exclude: &none, since_version: app.version.as_deref() };
                     if let Some(stuck) = detector.observe(Instant::now(), poll).filter(|s| s.expired) {
@@ -242,7 +232,7 @@ pub async fn converge(
 pub async fn gone(
     client: &Client,
     deployment_ids: &[String],
-    opts: WaitOptions,
+    opts: Timing,
     cancel: impl Future<Output = ()>,
 ) -> Result<(), WaitError> {
     let deadline = tokio::time::sleep(opts.timeout);

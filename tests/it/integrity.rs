@@ -1,5 +1,4 @@
-//! Integrity (issue 11): no command leaves etcd or Marathon wrong. The five regression cases
-//! of the issue (shared etcd keys across namespaces, nested namespaces, deregistering before
+//! Integrity: no command leaves etcd or Marathon wrong. Five regression cases (shared etcd keys across namespaces, nested namespaces, deregistering before
 //! Marathon accepts, racing creates, a write whose answer came late), ownership, path
 //! overlaps and recovery from Marathon's labels, end to end with the real binary, a real etcd
 //! and the local engine. [`Env::assert_consistent`] is the check the fault suite
@@ -303,7 +302,7 @@ pub(crate) fn managed_app(id: &str, service: &str, group: &str) -> Value {
     })
 }
 
-/// Case 1 of issue 11: two namespaces with the same service and labels in one etcd root. The
+/// Case 1: two namespaces with the same service and labels in one etcd root. The
 /// second `create` is refused (exit 2, naming the owner and `--etcd-prefix`) before anything
 /// reaches Marathon; `remove` from the other namespace never deletes the first's keys; with
 /// their own `--etcd-prefix` both namespaces work side by side.
@@ -373,7 +372,7 @@ fn a_foreign_etcd_record_is_never_written_or_deleted() {
     env.assert_consistent("", "demo");
 }
 
-/// Case 2 of issue 11: namespace `nest` (service `b`, labels `c`: `/nest/b/c`) and namespace
+/// Case 2: namespace `nest` (service `b`, labels `c`: `/nest/b/c`) and namespace
 /// `nest/b` (service `c`: `/nest/b/c/...`) would nest. The second `create` is refused before
 /// any change; and `remove` deletes exactly its group's apps, never a parent group that holds
 /// something else (here an app Theseus does not manage).
@@ -414,7 +413,7 @@ fn hold_with_a_stuck_deployment(env: &Env) -> String {
     app_id
 }
 
-/// Case 3 of issue 11: `scale` while a Marathon deployment holds the app is refused with exit 6
+/// Case 3: `scale` while a Marathon deployment holds the app is refused with exit 6
 /// before anything is drained: etcd still lists both healthy tasks.
 #[test]
 fn scale_during_a_deployment_is_refused_before_anything_is_drained() {
@@ -438,7 +437,7 @@ fn scale_during_a_deployment_is_refused_before_anything_is_drained() {
     env.assert_consistent("", "it");
 }
 
-/// Issue 14, corrected by issue 22 item 2: `scale --force` over a stuck restart. The restart's
+/// `scale --force` over a stuck restart, never stopping a task that serves. The restart's
 /// new instances wait in the launch queue; the forced change would cancel the restart, which
 /// leaves them queued (M:src/main/scala/mesosphere/marathon/core/deployment/impl/StopActor.scala,
 /// M:src/main/scala/mesosphere/marathon/core/deployment/impl/TaskStartActor.scala `postStop`),
@@ -470,7 +469,7 @@ fn scale_force_over_a_stuck_restart_refuses_to_stop_serving_tasks() {
     env.ok(&["remove", "web", "--all", "--force"]);
 }
 
-/// Case 4 of issue 11: two `create` of one group at once. The first holds the group's lock
+/// Case 4: two `create` of one group at once. The first holds the group's lock
 /// while its `PUT /v2/apps` is still on its way to Marathon; the second reads Marathon then
 /// (nothing yet). The existence check runs under the lock: the second finds the group once it
 /// gets the lock (exit 2) instead of creating it again; one revision, one history entry.
@@ -503,7 +502,7 @@ fn racing_creates_make_one_group_with_one_revision() {
     env.assert_consistent("", "it");
 }
 
-/// Case 5 of issue 11: Marathon applies `PUT /v2/apps` but answers after the request timeout.
+/// Case 5: Marathon applies `PUT /v2/apps` but answers after the request timeout.
 /// The write is not sent again; the client re-reads Marathon, finds the apps, and goes on:
 /// exit 0, etcd records and registers the group.
 #[test]
@@ -520,7 +519,7 @@ fn a_create_whose_answer_comes_late_is_confirmed_not_resent() {
     assert_eq!(env.etcd_groups("").0.values().next().unwrap().len(), 2);
 }
 
-/// Recoverability (item 5): with etcd's record lost, `scale` works from Marathon's labels and
+/// Recoverability: with etcd's record lost, `scale` works from Marathon's labels and
 /// records the group again; `remove` then cleans both; `remove --force` succeeds on a group
 /// only etcd has.
 #[test]
@@ -557,7 +556,7 @@ fn create_skip_existing_records_and_registers_a_group_only_marathon_has() {
     env.assert_consistent("", "it");
 }
 
-/// The retry policy (item 4), through the library client: a write whose connection failed
+/// The retry policy, through the library client: a write whose connection failed
 /// before anything was sent fails over to the next URL; a write that reached Marathon and got
 /// 503 is never sent again but reported as uncertain; reads are retried; `delete_app` always
 /// says `force` (Marathon's code defaults it to true, its RAML to false:

@@ -130,7 +130,7 @@ async fn a_lost_kill_answer_is_confirmed_by_the_lower_instance_count_before_task
 
     proxy.fault("POST", "/v2/tasks/delete", Fault::After(502, "{}".into()), 1);
     proxy.inject("GET", "/v2/apps/k", 200, &moment, 100);
-    let stale = theseus::rollout::confirm::kill_tasks(&client, "/k", &victim, true, false, None).await;
+    let stale = theseus::rollout::kill_tasks(&client, "/k", &victim, true, false, None).await;
     assert!(stale.is_err_and(|e| e.is_uncertain()), "the task state alone cannot confirm it");
     proxy.clear();
     e.wait_idle(T);
@@ -141,7 +141,7 @@ async fn a_lost_kill_answer_is_confirmed_by_the_lower_instance_count_before_task
     let victim = [ids[0].clone()];
     proxy.fault("POST", "/v2/tasks/delete", Fault::After(502, "{}".into()), 1);
     proxy.inject("GET", "/v2/apps/k", 200, &moment.to_string(), 100);
-    let change = theseus::rollout::confirm::kill_tasks(&client, "/k", &victim, true, false, Some(0)).await;
+    let change = theseus::rollout::kill_tasks(&client, "/k", &victim, true, false, Some(0)).await;
     assert!(change.is_ok(), "{change:?}");
 }
 

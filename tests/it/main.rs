@@ -21,6 +21,7 @@ mod fidelity;
 mod integrity;
 mod integrity_faults;
 mod kill_and_scale;
+mod lease_loss;
 mod lifecycle;
 mod local_abuse;
 mod local_abuse_proc;

@@ -373,7 +373,7 @@ fn rollout_sampled(env: &Arc<Env>, from: &str, file: &str, max_unavailable: &str
     (apps[0].clone(), seen)
 }
 
-/// Item 2: healthy capacity over both revisions never drops below `instances -
+/// Healthy capacity over both revisions never drops below `instances -
 /// max_unavailable`, sampled on the engine all through the rollout.
 #[test]
 fn healthy_capacity_never_drops_below_instances_minus_max_unavailable() {
@@ -391,7 +391,7 @@ fn healthy_capacity_never_drops_below_instances_minus_max_unavailable() {
     assert_eq!(seen.min, 4, "healthy capacity dropped to {} (floor 4)", seen.min);
 }
 
-/// Item 3: batch k+1 is staged no earlier than `--wait` after batch k became healthy, by the
+/// Batch k+1 is staged no earlier than `--wait` after batch k became healthy, by the
 /// timestamps of the engine's own events.
 #[test]
 fn the_next_batch_starts_no_earlier_than_wait_after_the_last_became_healthy() {
@@ -467,7 +467,7 @@ fn the_next_batch_starts_no_earlier_than_wait_after_the_last_became_healthy() {
 /// A health check that never passes (404), whose failures never get the task killed.
 const NEVER_HEALTHY: &str = r#"{ protocol = "HTTP", path = "/nope", port = "http", grace = "1s", interval = "1s", timeout = "1s", max_failures = 0 }"#;
 
-/// Item 11: a revision whose health check never passes (404; never killed for it) fails
+/// A revision whose health check never passes (404; never killed for it) fails
 /// when its batch's `--deadline` passes, and is rolled back: exit 5 (only the deadline
 /// passed), the old revision at full healthy capacity, etcd listing only its tasks.
 #[test]
@@ -493,7 +493,7 @@ fn a_health_check_that_never_passes_fails_at_the_deadline_and_rolls_back_with_ex
     assert_eq!(registered, before, "the old tasks were never retired (--max-unavailable 0)");
 }
 
-/// Item 5: SIGINT to a running `theseus update` ends it with exit 130, and etcd then lists
+/// SIGINT to a running `theseus update` ends it with exit 130, and etcd then lists
 /// only running, healthy tasks (whatever revision they belong to), each reachable.
 #[test]
 fn ctrl_c_exits_130_and_leaves_etcd_listing_only_running_healthy_tasks() {
