@@ -195,7 +195,7 @@ fn trial(rollout: Rollout, cut_after: usize) -> Duration {
     let stdout = std::fs::read_to_string(&out).unwrap();
     assert_eq!(status.code(), Some(6), "{rollout:?} cut after write {cut_after}:\n{stderr}\n{stdout}");
     assert!(stderr.contains("lost the lock on group `web/dev`"), "{stderr}");
-    assert!(stderr.contains("not renewed for its TTL (2s)"), "{stderr}");
+    assert!(stderr.contains("no renewal of its lease was confirmed for 2s (its TTL)"), "{stderr}");
     // The lease is lost at most a TTL after the cut; noticed within a poll (100 ms), and an
     // etcd call under way then ends within its request timeout.
     let bound = TTL + REQUEST_TIMEOUT + Duration::from_millis(1500);
