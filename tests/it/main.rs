@@ -5,6 +5,7 @@
 // that cannot set up should panic loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod architecture;
 mod completions;
 mod conventions;
 mod demo;
@@ -37,6 +38,7 @@ mod proxied_writes;
 mod readiness;
 mod rollout;
 mod rollout_journal;
+mod rust_version;
 mod scale_batched;
 mod scale_down;
 mod service_ports;

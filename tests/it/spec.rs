@@ -46,11 +46,8 @@ fn is_marathon_app_id(id: &str) -> bool {
 }
 
 fn app_schema() -> jsonschema::Validator {
-    // `../shared` beside the repository; a worktree under `wt/` looks one level higher.
-    let candidates =
-        ["../shared", "../../shared"].map(|d| root().join(d).join("marathon-api/schema/AppDefinition.json"));
-    let path = candidates.iter().find(|p| p.exists()).unwrap_or(&candidates[0]);
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let path = root().join("tests/fixtures/marathon-api/schema/AppDefinition.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut schema: Value = serde_json::from_str(&text).expect("schema JSON");
     // `http://json-schema.org/schema#` names no draft; the schema is draft-04 style (tuple
     // `items`), so force Draft 4 and drop the unresolvable meta-schema reference.
