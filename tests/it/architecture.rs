@@ -180,8 +180,7 @@ fn imports(files: &[SourceFile]) -> BTreeMap<usize, BTreeSet<usize>> {
         files.iter().enumerate().filter(|(_, f)| f.rel != "main.rs").map(|(i, f)| (f.module.as_slice(), i)).collect();
     // The longest prefix of `path` that is a file.
     let resolve = |path: &[String]| (0..=path.len()).rev().find_map(|n| by_module.get(&path[..n]).copied());
-    let path_re =
-        Regex::new(r"\b(crate|super|self)((?:::(?:super|self|[A-Za-z_][A-Za-z0-9_]*))*)(::\{)?").unwrap();
+    let path_re = Regex::new(r"\b(crate|super|self)((?:::(?:super|self|[A-Za-z_][A-Za-z0-9_]*))*)(::\{)?").unwrap();
     let child_re = Regex::new(r"(?:^|[^:\w])([a-z_][a-z0-9_]*)::").unwrap();
     let mut edges = BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
@@ -389,7 +388,8 @@ fn layering(files: &[SourceFile], edges: &BTreeMap<usize, BTreeSet<usize>>) -> V
 fn problems(root: &Path) -> Vec<String> {
     let files = load(root);
     let edges = imports(&files);
-    let mut out: Vec<String> = cycles(&files, &edges).into_iter().map(|c| format!("cycle: {}", c.join(" <-> "))).collect();
+    let mut out: Vec<String> =
+        cycles(&files, &edges).into_iter().map(|c| format!("cycle: {}", c.join(" <-> "))).collect();
     out.extend(layering(&files, &edges));
     out
 }
@@ -449,7 +449,10 @@ fn a_child_using_its_parents_items_is_no_cycle_and_comments_strings_and_tests_do
             "use super::Shared;\n/// See crate::output::show, println!.\n\
              pub fn build() { let _ = \"crate::output println!\"; let _c = '\"'; }\n",
         ),
-        ("output/mod.rs", "pub fn show() { println!(\"{}\", 1); }\n#[cfg(test)]\nmod tests {\n    use crate::rollout::go;\n}\n"),
+        (
+            "output/mod.rs",
+            "pub fn show() { println!(\"{}\", 1); }\n#[cfg(test)]\nmod tests {\n    use crate::rollout::go;\n}\n",
+        ),
     ]);
     assert_eq!(problems(dir.path()), Vec::<String>::new());
 }

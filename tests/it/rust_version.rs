@@ -65,8 +65,7 @@ fn the_declared_rust_version_is_at_least_every_locked_dependencys() {
     let mut read = Vec::new();
     let mut highest: Option<(Vec<u64>, String)> = None;
     for (name, ver) in &packages {
-        let Some(manifest) =
-            sources.iter().map(|s| s.join(format!("{name}-{ver}/Cargo.toml"))).find(|m| m.exists())
+        let Some(manifest) = sources.iter().map(|s| s.join(format!("{name}-{ver}/Cargo.toml"))).find(|m| m.exists())
         else {
             continue;
         };
