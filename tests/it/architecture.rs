@@ -336,11 +336,14 @@ fn top(f: &SourceFile) -> &str {
     f.module.first().map_or("", String::as_str)
 }
 
+/// An external crate, the rule that limits it, and which files may import it.
+type CrateRule = (&'static str, &'static str, fn(&SourceFile) -> bool);
+
 /// The layering rules of docs/architecture.md that `files` break, one line each.
 fn layering(files: &[SourceFile], edges: &BTreeMap<usize, BTreeSet<usize>>) -> Vec<String> {
     let mut broken = Vec::new();
     // External crates and the files that alone may use them.
-    let crates: [(&str, &str, fn(&SourceFile) -> bool); 5] = [
+    let crates: [CrateRule; 5] = [
         ("clap", "only cli and commands/completions.rs import clap", |f| {
             top(f) == "cli" || f.rel == "commands/completions.rs"
         }),

@@ -211,8 +211,8 @@ fn render_of_an_unknown_service_or_empty_selection_exits_2() {
 fn namespace_flag_overrides_the_spec_and_the_env_may_not_contradict_it() {
     let apps = render(&["--namespace", "team-a/prod", "examples/local-demo.toml"]);
     assert!(apps.iter().all(|a| a["id"].as_str().expect("id").starts_with("/team-a/prod/hello/")));
-    // issue 14: THESEUS_NAMESPACE that disagrees with the spec's `namespace` is an error, not a
-    // silent override (tests/it/conventions.rs covers the other combinations).
+    // THESEUS_NAMESPACE that disagrees with the spec's `namespace` is an error, not a
+    // silent override (tests/it/command_line.rs covers the other combinations).
     let out =
         theseus().env("THESEUS_NAMESPACE", "ci").args(["render", "examples/local-demo.toml"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2));

@@ -1,6 +1,6 @@
 //! End to end: a `create` or scale-up that cannot be placed or whose new tasks keep failing is
-//! undone and exits 3 (issue 9 item 5), or left as it is with exit 4 when undoing it would stop
-//! a task that serves (issue 22 item 2; more in `scale_down.rs`), failing within about
+//! undone and exits 3, or left as it is with exit 4 when undoing it would stop
+//! a task that serves (more in `scale_down.rs`), failing within about
 //! `--fail-after` on the signals Marathon's queue gives (see `src/rollout/stuck.rs` for the Scala sources), and etcd ends
 //! listing exactly the tasks Marathon runs healthy.
 
@@ -29,7 +29,7 @@ fn a_create_whose_tasks_exit_at_once_is_undone_within_fail_after() {
 /// instances can never be placed. Going back to 2 would make Marathon stop placed tasks before
 /// the waiting instances (M:src/main/scala/mesosphere/marathon/core/deployment/
 /// ScalingProposition.scala `propose`), and every placed task serves, so the undo is refused
-/// before any change (exit 4, issue 22 item 2): the app stays at 5 and etcd lists exactly the
+/// before any change (exit 4): the app stays at 5 and etcd lists exactly the
 /// tasks Marathon runs healthy.
 #[test]
 fn an_unplaceable_scale_up_only_serving_tasks_could_undo_is_left_as_it_is() {
