@@ -1,5 +1,5 @@
 //! Benchmark of the etcd driver against real etcd processes it starts itself:
-//! `cargo bench --bench etcd [-- CONTAINERS GROUPS]` (or `scripts/bench-etcd`).
+//! `cargo bench --bench theseus -- etcd [CONTAINERS GROUPS]` (or `scripts/bench-etcd`).
 //!
 //! 1. register CONTAINERS containers across GROUPS groups into an empty etcd with
 //!    `Driver::register_containers`, against a raw loop of transactions of `MAX_TXN_OPS` puts of
@@ -9,21 +9,13 @@
 //! 3. the `theseus endpoints SERVICE -o json` process against `etcdctl get --prefix` of the
 //!    same keys (Debian's etcd-client package; target: no slower).
 //!
-//! CONTAINERS and GROUPS default to 10000 and 100. A `harness = false` target: `cargo test
-//! --all-targets` runs this `main` too, without `--bench`, and it then returns at once.
-#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark binary prints its figures
-
-mod support;
-
-#[path = "../tests/it/support/etcd.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod etcd_support;
+//! CONTAINERS and GROUPS default to 10000 and 100.
 
 use std::time::{Duration, Instant};
 
 use etcd_client::{GetOptions, Txn, TxnOp};
 
-use etcd_support::Etcd;
+use crate::support::etcd::Etcd;
 use serde_json::json;
 use theseus::etcd::{ContainerInfo, Driver, PortMappingInfo, MAX_TXN_OPS};
 use theseus::names::GroupKey;
@@ -56,14 +48,14 @@ async fn create_groups(d: &Driver, groups: usize) {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("etcd benchmark skipped: run it with `cargo bench --bench etcd`");
-        return;
-    }
-    // `cargo bench` appends `--bench`; only the numbers are ours.
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+/// Runs the benchmark; `args`: [CONTAINERS [GROUPS]].
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(bench(args));
+    Ok(())
+}
+
+async fn bench(args: &[String]) {
+    let args: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let total = args.first().copied().unwrap_or(10_000);
     let groups = args.get(1).copied().unwrap_or(100);
     let per_group = total / groups;
@@ -115,7 +107,7 @@ async fn main() {
     let ratio = batched.as_secs_f64() / raw.as_secs_f64();
     println!("  register (driver):     {:>8.1} ms  ({txns} transactions)", ms(batched));
     println!("  raw txns of {MAX_TXN_OPS} puts:   {:>8.1} ms  ({raw_txns} transactions)", ms(raw));
-    support::row(
+    crate::support::measure::row(
         &format!("register {n} containers"),
         &format!("{:.0} ms, {txns} txns", ms(batched)),
         &format!("raw txns of {MAX_TXN_OPS} puts: {:.0} ms", ms(raw)),
@@ -143,9 +135,9 @@ async fn main() {
         range.push(ms(start.elapsed()));
         assert!(resp.kvs().len() >= 2 * n);
     }
-    let (listing, range) = (support::median(listing), support::median(range));
+    let (listing, range) = (crate::support::measure::median(listing), crate::support::measure::median(range));
     println!("  get_service_containers: median {listing:.1} ms; one raw range read: median {range:.1} ms (21 runs)");
-    support::row(
+    crate::support::measure::row(
         &format!("get_service_containers, {n} containers"),
         &format!("{listing:.1} ms, 1 request"),
         &format!("raw range read {range:.1} ms"),
@@ -155,17 +147,18 @@ async fn main() {
     );
 
     // 3. As a user runs it: `theseus endpoints` against `etcdctl get --prefix` of the same keys.
-    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_theseus"));
+    let bin = std::path::Path::new(crate::support::THESEUS);
     let ep = d.endpoints().to_owned();
     let (theseus_ms, theseus_mib) =
-        support::measure(bin, &["--etcd", &ep, "endpoints", "bench", "-o", "json"], 11).unwrap();
+        crate::support::measure::measure(bin, &["--etcd", &ep, "endpoints", "bench", "-o", "json"], 11).unwrap();
     let etcdctl = std::path::Path::new("etcdctl");
-    let (etcdctl_ms, etcdctl_mib) = support::measure(etcdctl, &["--endpoints", &ep, "get", "--prefix", &prefix], 11)
-        .expect("etcdctl (apt-get install etcd-client)");
+    let (etcdctl_ms, etcdctl_mib) =
+        crate::support::measure::measure(etcdctl, &["--endpoints", &ep, "get", "--prefix", &prefix], 11)
+            .expect("etcdctl (apt-get install etcd-client)");
     println!(
         "  theseus endpoints -o json: {theseus_ms:.1} ms ({theseus_mib:.1} MiB); etcdctl get --prefix: {etcdctl_ms:.1} ms ({etcdctl_mib:.1} MiB)"
     );
-    support::row(
+    crate::support::measure::row(
         &format!("endpoints -o json, {n} containers"),
         &format!("{theseus_ms:.1} ms, {theseus_mib:.1} MiB"),
         &format!("etcdctl get --prefix {etcdctl_ms:.1} ms"),

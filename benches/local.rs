@@ -1,13 +1,10 @@
-//! Benchmark of the local engine (issue 4): `cargo bench --bench local` (or `scripts/bench-local`).
+//! Benchmark of the local engine: `cargo bench --bench theseus -- local` (or
+//! `scripts/bench-local`).
 //!
 //! 1. 2,000 Docker apps with 10,000 simulated tasks: median latency of
 //!    `GET /v2/apps?embed=apps.tasks` and the engine's peak RSS (VmHWM; the engine runs in this
 //!    process, the client only keeps one response at a time).
 //! 2. Creating 1,000 apps one request at a time (`POST /v2/apps`): total time.
-//!
-//! A `harness = false` target: `cargo test --all-targets` runs this `main` too, without
-//! `--bench`, and it then returns at once.
-#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark binary prints its figures
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -15,7 +12,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-mod support;
 use theseus::local::{Config, DockerMode, Engine};
 
 fn request(addr: &str, method: &str, path: &str, body: Option<&Value>) -> (u16, Vec<u8>) {
@@ -84,7 +80,7 @@ fn config() -> Config {
 fn app(id: &str, instances: u32) -> Value {
     json!({"id": id, "instances": instances, "cpus": 0.01, "mem": 16, "labels": {"theseus.service": "bench", "env": "prod"},
         "container": {"type": "DOCKER", "docker": {"image": "nginx:1.25"}}, "env": {"A": "1"}})
-    // No health checks: a simulated task's checks cannot pass (issue 12, item 8), so with one
+    // No health checks: a simulated Docker task has no process to answer checks, so with one
     // its deployment would never finish.
 }
 
@@ -100,11 +96,8 @@ fn wait_idle(addr: &str, timeout: Duration) {
     }
 }
 
-fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("local engine benchmark skipped: run it with `cargo bench --bench local`");
-        return;
-    }
+/// Runs the benchmark (no arguments).
+pub(crate) fn run(_args: &[String]) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     // 1. 2,000 apps, 10,000 tasks
     let engine = rt.block_on(async {
@@ -155,7 +148,7 @@ fn main() {
         after_setup.0, after_setup.1
     );
     let median = times[10].as_secs_f64() * 1e3;
-    support::row(
+    crate::support::measure::row(
         "engine: GET /v2/apps?embed=apps.tasks, 2,000 apps / 10,000 tasks",
         &format!("{median:.1} ms, {:.1} MiB body", size as f64 / 1048576.0),
         "-",
@@ -163,7 +156,7 @@ fn main() {
         "<= 30 ms",
         median <= 30.0,
     );
-    support::row(
+    crate::support::measure::row(
         "engine: memory at 2,000 apps / 10,000 tasks",
         &format!("{rss:.0} MiB peak RSS"),
         "-",
@@ -191,4 +184,5 @@ fn main() {
         start.elapsed()
     );
     rt.block_on(engine.shutdown());
+    Ok(())
 }

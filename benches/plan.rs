@@ -1,35 +1,25 @@
-//! How `theseus plan` grows with the spec (issue 13, item 6): `cargo bench --bench plan` (or
-//! `scripts/bench`).
+//! How `theseus plan` grows with the spec: `cargo bench --bench theseus -- plan` (or
+//! `scripts/bench plan`).
 //!
 //! For 10, 100 and 1,000 groups, a spec of one service is rendered (`theseus render`) and a
-//! plain static HTTP server (`support::StaticServer`) serves those apps as Marathon's
-//! `/v2/apps` answer, with their tasks (2 each, healthy), no deployment and an empty queue.
+//! plain static HTTP server (`support::measure::StaticServer`) serves those apps as
+//! Marathon's `/v2/apps` answer, with their tasks (2 each, healthy), no deployment and an empty queue.
 //! `theseus sync --once` registers those tasks in a fresh etcd, so each plan reads Marathon
 //! and every group's registrations and must find nothing pending (`--exit-code` exits 0).
 //! The series prints, per size, the requests one plan sends to Marathon (counted by the
 //! server) and to etcd (counted by etcd's own `grpc_server_started_total`), both constant
 //! whatever the size, and its median time next to `curl` of the same apps answer, so that
 //! time per group shows how cost grows.
-//!
-//! A `harness = false` target: `cargo test --all-targets` runs this `main` too, without
-//! `--bench`, and it then returns at once.
-#![allow(clippy::print_stdout)] // a benchmark binary prints its figures
-
-mod support;
-
-#[path = "../tests/it/support/etcd.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod etcd_support;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::etcd::Etcd;
+use crate::support::measure::{measure, row, StaticServer};
 use anyhow::{bail, Result};
-use etcd_support::Etcd;
 use serde_json::{json, Value};
-use support::{measure, row, StaticServer};
 
 /// Tasks per group in the served answer.
 const TASKS: usize = 2;
@@ -87,12 +77,9 @@ fn etcd_requests(endpoint: &str) -> Result<u64> {
         .sum::<f64>() as u64)
 }
 
-fn main() -> Result<()> {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("plan benchmark skipped: run it with `cargo bench --bench plan`");
-        return Ok(());
-    }
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_theseus"));
+/// Runs the benchmark (no arguments).
+pub(crate) fn run(_args: &[String]) -> Result<()> {
+    let bin = PathBuf::from(crate::support::THESEUS);
     let dir = tempfile::tempdir()?;
     let etcd = Etcd::start();
     println!("plan over a static server and an etcd holding those tasks (`sync --once`); curl of the apps answer is the anchor (medians)");
@@ -123,7 +110,7 @@ fn main() -> Result<()> {
         let args = [&global[..], &["plan", "--exit-code", &spec_path]].concat();
         let (marathon_before, etcd_before) = (server.hits(), etcd_requests(&etcd.endpoint)?);
         let (plan_ms, plan_mib) = measure(&bin, &args, runs)?;
-        let per_run = |n: u64| n / support::processes(runs);
+        let per_run = |n: u64| n / crate::support::measure::processes(runs);
         let requests =
             (per_run(server.hits() - marathon_before), per_run(etcd_requests(&etcd.endpoint)? - etcd_before));
         // The plan must list every group, in sync: a plan that reads nothing would be fast and

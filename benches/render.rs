@@ -1,5 +1,6 @@
-//! Benchmarks of issue 2, on the `theseus` binary `cargo bench` builds with the same
-//! (optimized) profile: `cargo bench --bench render [-- RUNS]` (or `scripts/bench-render`).
+//! `theseus render` and `validate` of a large spec and the cold start of `--help`, on the
+//! `theseus` binary `cargo bench` builds with the same (optimized) profile: `cargo bench --bench
+//! theseus -- render [RUNS]` (or `scripts/bench-render`).
 //!
 //! 1. `theseus render` of a generated 1,000-group spec: median wall time over RUNS runs (after
 //!    3 warm-up runs) and peak RSS. Targets: < 100 ms and < 30 MiB.
@@ -7,18 +8,14 @@
 //!    warm-up runs). Target: < 10 ms.
 //!
 //! RUNS defaults to 20. Each timed run spawns the binary directly with stdout discarded; peak
-//! RSS is what GNU time's `-f %M` reports over 3 more runs (see `support::measure_with`). A
-//! `harness = false` target: `cargo test --all-targets` runs this `main` too, without
-//! `--bench`, and it then returns at once.
-#![allow(clippy::print_stdout)] // a benchmark prints its figures
+//! RSS is what GNU time's `-f %M` reports over 3 more runs (see
+//! `support::measure::measure_with`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
-
-mod support;
 
 /// 20 services x 50 groups = 1,000 groups, each with ports, env, constraints, health,
 /// readiness and rollout settings (the spec `scripts/bench-render` generated before).
@@ -58,14 +55,10 @@ env = {{ SHARD = "{g}" }}
     s
 }
 
-fn main() -> Result<()> {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("render benchmark skipped: run it with `cargo bench --bench render`");
-        return Ok(());
-    }
-    // `cargo bench` appends `--bench`; the only argument of ours is RUNS.
-    let runs = std::env::args().skip(1).find_map(|a| a.parse::<usize>().ok()).unwrap_or(20).max(1);
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_theseus"));
+/// Runs the benchmark; `args`: [RUNS].
+pub(crate) fn run(args: &[String]) -> Result<()> {
+    let runs = args.iter().find_map(|a| a.parse::<usize>().ok()).unwrap_or(20).max(1);
+    let bin = PathBuf::from(crate::support::THESEUS);
 
     let dir = tempfile::tempdir()?;
     let spec = dir.path().join("thousand.toml");
@@ -80,9 +73,9 @@ fn main() -> Result<()> {
     let groups = String::from_utf8_lossy(&validated.stdout).matches("\"/bench/").count();
     println!("spec: {groups} groups, {} bytes", text.len());
 
-    let (render_ms, render_kib) = support::measure_with(&bin, &["render", spec_arg], 3, runs)?;
-    let (validate_ms, validate_kib) = support::measure_with(&bin, &["validate", spec_arg], 3, runs)?;
-    let (help_ms, _) = support::measure_with(&bin, &["--help"], 5, runs * 2)?;
+    let (render_ms, render_kib) = crate::support::measure::measure_with(&bin, &["render", spec_arg], 3, runs)?;
+    let (validate_ms, validate_kib) = crate::support::measure::measure_with(&bin, &["validate", spec_arg], 3, runs)?;
+    let (help_ms, _) = crate::support::measure::measure_with(&bin, &["--help"], 5, runs * 2)?;
     println!(
         "render 1,000 groups: median {render_ms:.1} ms (target < 100), peak RSS {:.1} MiB (target < 30); {runs} runs",
         render_kib as f64 / 1024.0
@@ -92,7 +85,7 @@ fn main() -> Result<()> {
         validate_kib as f64 / 1024.0
     );
     println!("theseus --help:      median {help_ms:.2} ms (target < 10); {} runs", runs * 2);
-    support::row(
+    crate::support::measure::row(
         "render 1,000 groups",
         &format!("{render_ms:.1} ms, {:.1} MiB", render_kib as f64 / 1024.0),
         &format!("theseus --help {help_ms:.1} ms"),
@@ -100,7 +93,7 @@ fn main() -> Result<()> {
         "<= 20 ms",
         render_ms <= 20.0,
     );
-    support::row(
+    crate::support::measure::row(
         "validate 1,000 groups",
         &format!("{validate_ms:.1} ms, {:.1} MiB", validate_kib as f64 / 1024.0),
         &format!("theseus --help {help_ms:.1} ms"),

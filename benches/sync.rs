@@ -1,4 +1,4 @@
-//! Benchmark of `theseus sync` (issue 10): `cargo bench --bench sync [-- TASKS GROUPS]` (or
+//! Benchmark of `theseus sync`: `cargo bench --bench theseus -- sync [TASKS GROUPS]` (or
 //! `scripts/bench-sync`), against the local engine in-process (simulated Docker tasks, so
 //! thousands cost no processes) and real etcd processes it starts itself.
 //!
@@ -17,27 +17,13 @@
 //!
 //! Each figure is printed with the load average (the machine may be shared) and as a `ROW`
 //! line for `scripts/bench` (docs/benchmarks.md).
-//!
-//! A `harness = false` target: `cargo test --all-targets` runs this `main` too, without
-//! `--bench`, and it then returns at once.
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)] // a benchmark prints its figures
-
-mod support;
-
-#[path = "../tests/it/support/etcd.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod etcd_support;
-
-#[path = "../tests/it/support/engine.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod engine_support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use engine_support::{test_config, Engine};
-use etcd_support::Etcd;
+use crate::support::engine::{test_config, Engine};
+use crate::support::etcd::Etcd;
 use serde_json::{json, Value};
 use theseus::marathon::{Client, Options};
 use theseus::sync::{follow, reconcile};
@@ -131,7 +117,7 @@ async fn reconcile_bench(tasks: usize, groups: usize) {
         read.as_secs_f64(),
         load()
     );
-    support::row(
+    crate::support::measure::row(
         &format!("sync: full reconcile of {} tasks into an empty etcd", per * groups),
         &format!("{:.0} ms, {} txns (load {})", full.as_secs_f64() * 1000.0, report.transactions, load()),
         &format!("Marathon's one read: {:.0} ms", read.as_secs_f64() * 1000.0),
@@ -159,7 +145,7 @@ async fn reconcile_bench(tasks: usize, groups: usize) {
         after - before,
         load()
     );
-    support::row(
+    crate::support::measure::row(
         &format!("sync: reconcile of the unchanged state, {} tasks", per * groups),
         &format!("{:.0} ms median, {} etcd writes (load {})", median.as_secs_f64() * 1000.0, after - before, load()),
         &format!("Marathon's one read: {:.0} ms", read.as_secs_f64() * 1000.0),
@@ -315,7 +301,7 @@ async fn latency_bench(rate: f64, secs: u64) {
         probe[probe.len() - 1].as_secs_f64() * 1000.0,
         probe.len()
     );
-    support::row(
+    crate::support::measure::row(
         &format!("sync: event to etcd under {rate:.0} events/s"),
         &format!(
             "median {:.1} ms, p99 {:.1} ms over {} tasks (load {})",
@@ -331,13 +317,14 @@ async fn latency_bench(rate: f64, secs: u64) {
     );
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("sync benchmark skipped: run it with `cargo bench --bench sync`");
-        return;
-    }
-    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.parse().ok()).collect();
+/// Runs the benchmark; `args`: [TASKS [GROUPS]].
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(bench(args));
+    Ok(())
+}
+
+async fn bench(args: &[String]) {
+    let args: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let tasks = args.first().copied().unwrap_or(10_000);
     let groups = args.get(1).copied().unwrap_or(100);
     println!("theseus sync benchmark ({tasks} tasks in {groups} groups; local engine, real etcd) [load {}]", load());

@@ -1,34 +1,24 @@
-//! Benchmark of `theseus view` against its I/O floor (issue 13, items 1 and 6):
-//! `cargo bench --bench view` (or `scripts/bench`).
+//! Benchmark of `theseus view` against its I/O floor: `cargo bench --bench theseus -- view` (or
+//! `scripts/bench view`).
 //!
 //! The local engine deploys 20 groups of 5 simulated Docker tasks; their
 //! `GET /v2/apps?embed=apps.tasks` answer is the template, replicated (group names rewritten)
 //! into responses of 200, 2,000 and 20,000 apps with 5 tasks each. A plain static HTTP server
-//! (`support::StaticServer`) serves each response, and in the same run the benchmark times, as
-//! whole processes: `curl` of the apps response (the anchor), `theseus view` as a table and
+//! (`support::measure::StaticServer`) serves each response, and in the same run the benchmark
+//! times, as whole processes: `curl` of the apps response (the anchor), `theseus view` as a table and
 //! `theseus view -o json`, with their peak RSS and the requests each view sends. Then 10,000
 //! containers are registered in etcd and the 2,000-app view is timed again, next to its floor
 //! with registrations: curl of the apps plus `etcdctl get --prefix /services/`.
-//!
-//! A `harness = false` target: `cargo test --all-targets` runs this `main` too, without
-//! `--bench`, and it then returns at once.
-#![allow(clippy::print_stdout, clippy::unwrap_used)] // a benchmark binary prints its figures
-
-mod support;
-
-#[path = "../tests/it/support/etcd.rs"]
-#[allow(dead_code, unreachable_pub)]
-mod etcd_support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::support::etcd::Etcd;
+use crate::support::measure::{measure, row, StaticServer};
 use anyhow::{bail, Context, Result};
-use etcd_support::Etcd;
 use serde_json::Value;
-use support::{measure, row, StaticServer};
 use theseus::etcd::ContainerInfo;
 use theseus::local::{Config, DockerMode, Engine};
 use theseus::names::GroupKey;
@@ -167,7 +157,7 @@ fn bench_size(bin: &Path, etcd: &str, templates: &[String], apps: usize, runs: u
     let view = ["--marathon", &server.url, "--etcd", etcd, "--namespace", "bench", "view"];
     let before = server.hits();
     let (table_ms, table_mib) = measure(bin, &view, runs)?;
-    let requests = (server.hits() - before) / support::processes(runs);
+    let requests = (server.hits() - before) / crate::support::measure::processes(runs);
     let json: Vec<&str> = view.iter().copied().chain(["-o", "json"]).collect();
     let (json_ms, json_mib) = measure(bin, &json, runs)?;
     // The table must list every group: a view that reads nothing would be fast and wrong.
@@ -179,12 +169,9 @@ fn bench_size(bin: &Path, etcd: &str, templates: &[String], apps: usize, runs: u
     Ok(Figures { bytes, curl_ms, table_ms, table_mib, json_ms, json_mib, requests })
 }
 
-fn main() -> Result<()> {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("view benchmark skipped: run it with `cargo bench --bench view`");
-        return Ok(());
-    }
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_theseus"));
+/// Runs the benchmark (no arguments).
+pub(crate) fn run(_args: &[String]) -> Result<()> {
+    let bin = PathBuf::from(crate::support::THESEUS);
     let dir = tempfile::tempdir()?;
     let templates = templates(&bin, dir.path()).context("building the template apps on the local engine")?;
     // view also counts each group's registrations in etcd (one range read per service). The

@@ -15,7 +15,8 @@ use std::collections::BTreeSet;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::integrity::{spec_text, Env, FAST};
+use super::support::consistency::{spec_text, FAST};
+use super::support::env::Env;
 use super::support::etcd_cluster::Cluster;
 
 /// `update`'s wait flags (it has `--deadline` where the others have `--timeout`).
@@ -100,7 +101,7 @@ fn run(env: &Env, cluster: &mut Cluster, op: &'static str, ns: &str, after_write
     let writes = watch_writes(&cluster.endpoints(), &format!("{root}/"));
     let started = Instant::now();
     let mut child = env
-        .cmd()
+        .process()
         .args(&command)
         .args(prefix)
         .args(if op == "update" { UPDATE_WAITS } else { FAST })

@@ -71,27 +71,9 @@ async fn dropping_a_lock_releases_it() {
     next.release().await.unwrap();
 }
 
-/// The `hold_lock` example next to this test binary; `cargo test` builds it, a filtered run
-/// (`cargo test --test it`) may not, so build it then with the same profile.
+/// The `hold_lock` example, built as a program.
 fn hold_lock_example() -> PathBuf {
-    // target/<profile>/deps/it-<hash> → target/<profile>/examples/hold_lock
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(|p| p.parent()).unwrap();
-    let path = profile_dir.join("examples").join("hold_lock");
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut build = Command::new(cargo);
-        build.args(["build", "--example", "hold_lock"]).current_dir(env!("CARGO_MANIFEST_DIR"));
-        match profile_dir.file_name().and_then(|n| n.to_str()) {
-            Some("debug") | None => {}
-            Some(profile) => {
-                build.args(["--profile", profile]);
-            }
-        }
-        assert!(build.status().unwrap().success(), "building the hold_lock example failed");
-    }
-    assert!(path.exists(), "{} is missing after building it", path.display());
-    path
+    crate::support::cmd::example("hold_lock")
 }
 
 #[tokio::test]

@@ -4,294 +4,14 @@
 //! and the local engine. [`Env::assert_consistent`] is the check the fault suite
 //! (`integrity_faults.rs`) runs after every trial.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use super::support::consistency::{spec_text, FAST};
 use super::support::engine::Engine;
-use super::support::etcd::Etcd;
+use super::support::env::Env;
 use super::support::proxy::{Fault, Proxy};
-
-/// A finished run of the binary.
-#[derive(Debug)]
-pub(crate) struct Out {
-    /// Exit code (`None` if killed by a signal).
-    pub(crate) code: Option<i32>,
-    /// Standard output.
-    pub(crate) stdout: String,
-    /// Standard error.
-    pub(crate) stderr: String,
-}
-
-impl Out {
-    /// The stdout parsed as JSON.
-    pub(crate) fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
-    }
-}
-
-/// A local engine, an etcd and a spec directory; optionally a fault proxy in front of the
-/// engine, which the binary then talks to.
-pub(crate) struct Env {
-    /// Marathon.
-    pub(crate) engine: Engine,
-    /// etcd endpoints (`HOST:PORT,...`) the binary uses.
-    pub(crate) etcd_endpoints: String,
-    /// The single etcd, unless the test brings its own cluster.
-    #[allow(dead_code)] // kept for its Drop; the fault suite stops and restarts it
-    pub(crate) etcd: Option<Etcd>,
-    /// The proxy the binary talks to, if any.
-    pub(crate) proxy: Option<Proxy>,
-    dir: tempfile::TempDir,
-}
-
-/// What etcd records: (service, group) → registered containers; service markers; lock keys.
-pub(crate) type EtcdView = (BTreeMap<(String, String), BTreeSet<String>>, BTreeSet<String>, Vec<String>);
-
-/// Command apps that start at once and keep running.
-pub(crate) fn spec_text(namespace: &str, service: &str, groups: &[(&str, u32)]) -> String {
-    let mut text = format!(
-        "namespace = \"{namespace}\"\n[service.{service}]\ncmd = \"sleep 600\"\ncpus = 0.01\nmem = 8\nports = [{{ name = \"http\" }}]\n"
-    );
-    for (labels, n) in groups {
-        let list: Vec<String> = labels.split(',').map(|l| format!("\"{l}\"")).collect();
-        text.push_str(&format!("[[service.{service}.group]]\nlabels = [{}]\ninstances = {n}\n", list.join(", ")));
-    }
-    text
-}
-
-/// Wait flags that keep runs short on a busy machine.
-pub(crate) const FAST: [&str; 6] = ["--poll-interval", "100ms", "--fail-after", "20s", "--timeout", "60s"];
-
-impl Env {
-    /// Engine and etcd, no proxy.
-    pub(crate) fn start() -> Env {
-        let etcd = Etcd::start();
-        Env {
-            engine: Engine::start(),
-            etcd_endpoints: etcd.endpoint.clone(),
-            etcd: Some(etcd),
-            proxy: None,
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// Engine and a proxy in front of it; etcd at `endpoints` (the test owns it).
-    pub(crate) fn with_etcd(endpoints: &str, proxied: bool) -> Env {
-        let engine = Engine::start();
-        let proxy = proxied.then(|| Proxy::start(&engine.url()));
-        Env { engine, etcd_endpoints: endpoints.into(), etcd: None, proxy, dir: tempfile::tempdir().unwrap() }
-    }
-
-    /// Engine, etcd and a proxy in front of the engine.
-    pub(crate) fn proxied() -> Env {
-        let mut env = Env::start();
-        env.proxy = Some(Proxy::start(&env.engine.url()));
-        env
-    }
-
-    /// The proxy (panics if there is none).
-    pub(crate) fn proxy(&self) -> &Proxy {
-        self.proxy.as_ref().expect("a proxy")
-    }
-
-    /// Writes a spec file.
-    pub(crate) fn spec(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    /// The binary with the endpoints set (through the proxy when there is one).
-    pub(crate) fn cmd(&self) -> std::process::Command {
-        let marathon = self.proxy.as_ref().map_or_else(|| self.engine.url(), Proxy::url);
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("theseus"));
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("THESEUS_") {
-                c.env_remove(key);
-            }
-        }
-        c.env("NO_COLOR", "1");
-        c.args(["--marathon", &marathon, "--etcd", &self.etcd_endpoints, "--request-timeout", "5s"]);
-        c
-    }
-
-    /// Runs the binary to its end.
-    pub(crate) fn run(&self, args: &[&str]) -> Out {
-        let out = self.cmd().args(args).output().unwrap();
-        Out {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    /// Runs the binary and expects exit 0.
-    pub(crate) fn ok(&self, args: &[&str]) -> Out {
-        let out = self.run(args);
-        assert_eq!(out.code, Some(0), "{args:?}: {}", out.stderr);
-        out
-    }
-
-    /// Every key and value in etcd.
-    pub(crate) fn etcd_dump(&self) -> BTreeMap<String, String> {
-        let endpoints: Vec<String> = self.etcd_endpoints.split(',').map(str::to_owned).collect();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
-                let mut c = etcd_client::Client::connect(&endpoints, None).await.unwrap();
-                // A killed cluster member may be picked: ask again (with a deadline).
-                let deadline = std::time::Instant::now() + Duration::from_secs(20);
-                let resp = loop {
-                    match c.get("", Some(etcd_client::GetOptions::new().with_all_keys())).await {
-                        Ok(resp) => break resp,
-                        Err(e) => assert!(std::time::Instant::now() < deadline, "reading etcd: {e}"),
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                };
-                resp.kvs()
-                    .iter()
-                    .map(|kv| (kv.key_str().unwrap().to_owned(), kv.value_str().unwrap().to_owned()))
-                    .collect()
-            })
-        })
-        .join()
-        .unwrap()
-    }
-
-    /// Every etcd key under `prefix` with its create and mod revisions: equal before and after
-    /// a command means the command wrote nothing there, not even something it put back.
-    pub(crate) fn etcd_revisions(&self, prefix: &str) -> BTreeMap<String, (i64, i64)> {
-        let endpoints: Vec<String> = self.etcd_endpoints.split(',').map(str::to_owned).collect();
-        let prefix = prefix.to_owned();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
-                let mut c = etcd_client::Client::connect(&endpoints, None).await.unwrap();
-                let resp = c.get(prefix, Some(etcd_client::GetOptions::new().with_prefix())).await.unwrap();
-                resp.kvs()
-                    .iter()
-                    .map(|kv| (kv.key_str().unwrap().to_owned(), (kv.create_revision(), kv.mod_revision())))
-                    .collect()
-            })
-        })
-        .join()
-        .unwrap()
-    }
-
-    /// Deletes every etcd key under `prefix` (a lost or stale etcd).
-    pub(crate) fn etcd_delete_prefix(&self, prefix: &str) {
-        let endpoints: Vec<String> = self.etcd_endpoints.split(',').map(str::to_owned).collect();
-        let prefix = prefix.to_owned();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
-                let mut c = etcd_client::Client::connect(&endpoints, None).await.unwrap();
-                c.delete(prefix, Some(etcd_client::DeleteOptions::new().with_prefix())).await.unwrap();
-            })
-        })
-        .join()
-        .unwrap();
-    }
-
-    /// Marathon's managed apps under `namespace`: app id → (service, group, running task ids).
-    pub(crate) fn marathon_groups(&self, namespace: &str) -> BTreeMap<String, (String, String, BTreeSet<String>)> {
-        let apps = self.engine.get("/v2/apps?embed=apps.tasks");
-        let mut out = BTreeMap::new();
-        for app in apps["apps"].as_array().unwrap() {
-            let id = app["id"].as_str().unwrap();
-            let labels = &app["labels"];
-            if labels["theseus.managed"] != "true" || !id.starts_with(&format!("/{namespace}/")) {
-                continue;
-            }
-            let (svc, grp) = (labels["theseus.service"].as_str().unwrap(), labels["theseus.group"].as_str().unwrap());
-            if id.rsplit_once('/').unwrap().0 != format!("/{namespace}/{svc}/{grp}") {
-                continue;
-            }
-            let running: BTreeSet<String> = app["tasks"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|t| t["state"] == "TASK_RUNNING")
-                .map(|t| t["id"].as_str().unwrap().to_owned())
-                .collect();
-            out.insert(id.to_owned(), (svc.to_owned(), grp.to_owned(), running));
-        }
-        out
-    }
-
-    /// What etcd records under `/services` of `root`: (service, group) → registered container
-    /// names; also the service markers and the lock keys.
-    pub(crate) fn etcd_groups(&self, root: &str) -> EtcdView {
-        let dump = self.etcd_dump();
-        let services_prefix = format!("{root}/services/");
-        let mut groups: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        let mut services = BTreeSet::new();
-        let mut locks = Vec::new();
-        for key in dump.keys() {
-            if key.starts_with(&format!("{root}/theseus/locks/")) {
-                locks.push(key.clone());
-            }
-            let Some(rest) = key.strip_prefix(&services_prefix) else { continue };
-            let parts: Vec<&str> = rest.split('/').collect();
-            match parts.as_slice() {
-                [svc] => {
-                    services.insert((*svc).to_owned());
-                }
-                [svc, grp] => {
-                    groups.entry(((*svc).to_owned(), (*grp).to_owned())).or_default();
-                }
-                [svc, grp, "containers", c] => {
-                    groups.entry(((*svc).to_owned(), (*grp).to_owned())).or_default().insert((*c).to_owned());
-                }
-                _ => {}
-            }
-        }
-        (groups, services, locks)
-    }
-
-    /// What `theseus sync --once` guarantees: every group Marathon has is in etcd with exactly
-    /// its running tasks registered, and a group only etcd has lists no container (a group a
-    /// killed `remove` left in etcd is the re-run's to delete; a killed command's lock frees
-    /// itself when its lease expires).
-    pub(crate) fn assert_registrations_match(&self, root: &str, namespace: &str) {
-        let mut want: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        for (svc, grp, tasks) in self.marathon_groups(namespace).values() {
-            want.entry((svc.clone(), grp.clone())).or_default().extend(tasks.iter().cloned());
-        }
-        let (have, _, _) = self.etcd_groups(root);
-        for (key, tasks) in &want {
-            assert_eq!(have.get(key), Some(tasks), "registrations of {key:?} after sync");
-        }
-        for (key, containers) in have.iter().filter(|(k, _)| !want.contains_key(*k)) {
-            assert!(containers.is_empty(), "{key:?} is gone from Marathon but lists {containers:?}");
-        }
-    }
-
-    /// etcd equals Marathon for `namespace` under the etcd `root`: the same groups, each group's
-    /// registered containers exactly its running tasks (these specs have no health checks), a
-    /// service marker exactly for services with groups, every group's config owned by
-    /// `namespace`, and no lock left.
-    pub(crate) fn assert_consistent(&self, root: &str, namespace: &str) {
-        let marathon = self.marathon_groups(namespace);
-        let mut want: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
-        for (svc, grp, tasks) in marathon.values() {
-            want.entry((svc.clone(), grp.clone())).or_default().extend(tasks.iter().cloned());
-        }
-        let (have, services, locks) = self.etcd_groups(root);
-        assert_eq!(have, want, "etcd (left) must equal Marathon (right)");
-        let want_services: BTreeSet<String> = want.keys().map(|(s, _)| s.clone()).collect();
-        assert_eq!(services, want_services, "service markers");
-        assert!(locks.is_empty(), "locks left: {locks:?}");
-        let dump = self.etcd_dump();
-        for (svc, grp) in have.keys() {
-            let config: Value = serde_json::from_str(&dump[&format!("{root}/services/{svc}/{grp}/config")]).unwrap();
-            assert_eq!(config["namespace"], namespace, "owner of {svc}/{grp}");
-        }
-    }
-}
 
 /// A managed app as theseus renders it, created behind theseus's back.
 pub(crate) fn managed_app(id: &str, service: &str, group: &str) -> Value {
@@ -302,7 +22,7 @@ pub(crate) fn managed_app(id: &str, service: &str, group: &str) -> Value {
     })
 }
 
-/// Case 1: two namespaces with the same service and labels in one etcd root. The
+/// Shared etcd keys across namespaces: two namespaces with the same service and labels in one etcd root. The
 /// second `create` is refused (exit 2, naming the owner and `--etcd-prefix`) before anything
 /// reaches Marathon; `remove` from the other namespace never deletes the first's keys; with
 /// their own `--etcd-prefix` both namespaces work side by side.
@@ -314,7 +34,7 @@ fn namespaces_sharing_an_etcd_root_never_touch_each_others_groups() {
     env.ok(&[&["create", demo.to_str().unwrap()][..], &FAST].concat());
     let before = env.etcd_dump();
 
-    let refused = env.run(&[&["create", demo2.to_str().unwrap()][..], &FAST].concat());
+    let refused = env.out(&[&["create", demo2.to_str().unwrap()][..], &FAST].concat());
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
     assert!(refused.stderr.contains("belongs to namespace `demo`"), "{}", refused.stderr);
     assert!(refused.stderr.contains("--etcd-prefix"), "{}", refused.stderr);
@@ -322,7 +42,7 @@ fn namespaces_sharing_an_etcd_root_never_touch_each_others_groups() {
     assert_eq!(env.etcd_dump(), before, "etcd unchanged");
 
     // A remove from the other namespace finds nothing of its own and deletes nothing.
-    let removed = env.run(&["remove", "hello", "--all", "--namespace", "demo2"]);
+    let removed = env.out(&["remove", "hello", "--all", "--namespace", "demo2"]);
     assert_eq!(removed.code, Some(2), "{}", removed.stderr);
     assert!(removed.stderr.contains("nothing to remove"), "{}", removed.stderr);
     assert_eq!(env.etcd_dump(), before);
@@ -353,16 +73,16 @@ fn a_foreign_etcd_record_is_never_written_or_deleted() {
     env.engine.wait_idle(Duration::from_secs(60));
     let before = env.etcd_dump();
 
-    let scale = env.run(&[&["scale", "hello", "-l", "dev", "-n", "2", "--namespace", "demo2"][..], &FAST].concat());
+    let scale = env.out(&[&["scale", "hello", "-l", "dev", "-n", "2", "--namespace", "demo2"][..], &FAST].concat());
     assert_eq!(scale.code, Some(2), "{}", scale.stderr);
     assert!(scale.stderr.contains("belongs to namespace `demo`"), "{}", scale.stderr);
-    let remove = env.run(&["remove", "hello", "-l", "dev", "--namespace", "demo2"]);
+    let remove = env.out(&["remove", "hello", "-l", "dev", "--namespace", "demo2"]);
     assert_eq!(remove.code, Some(2), "{}", remove.stderr);
-    let restart = env.run(&["restart", "hello", "-l", "dev", "--namespace", "demo2"]);
+    let restart = env.out(&["restart", "hello", "-l", "dev", "--namespace", "demo2"]);
     assert_eq!(restart.code, Some(2), "{}", restart.stderr);
     assert!(restart.stderr.contains("belongs to namespace `demo`"), "{}", restart.stderr);
     let spec2 = env.spec("demo2.toml", &spec_text("demo2", "hello", &[("dev", 1)]).replace("sleep 600", "sleep 601"));
-    let update = env.run(&["update", spec2.to_str().unwrap(), "--poll-interval", "100ms"]);
+    let update = env.out(&["update", spec2.to_str().unwrap(), "--poll-interval", "100ms"]);
     assert_eq!(update.code, Some(2), "{}", update.stderr);
     assert!(update.stderr.contains("belongs to namespace `demo`"), "{}", update.stderr);
     assert_eq!(env.etcd_dump(), before, "refusals leave etcd as it was");
@@ -372,7 +92,7 @@ fn a_foreign_etcd_record_is_never_written_or_deleted() {
     env.assert_consistent("", "demo");
 }
 
-/// Case 2: namespace `nest` (service `b`, labels `c`: `/nest/b/c`) and namespace
+/// Nested namespaces: namespace `nest` (service `b`, labels `c`: `/nest/b/c`) and namespace
 /// `nest/b` (service `c`: `/nest/b/c/...`) would nest. The second `create` is refused before
 /// any change; and `remove` deletes exactly its group's apps, never a parent group that holds
 /// something else (here an app Theseus does not manage).
@@ -383,7 +103,7 @@ fn nested_marathon_paths_are_refused_and_remove_keeps_what_is_not_its_own() {
     let inner = env.spec("inner.toml", &spec_text("nest/b", "c", &[("x", 1)]));
     env.ok(&[&["create", outer.to_str().unwrap()][..], &FAST].concat());
     let before = env.etcd_dump();
-    let refused = env.run(&[&["create", inner.to_str().unwrap(), "--etcd-prefix", "inner"][..], &FAST].concat());
+    let refused = env.out(&[&["create", inner.to_str().unwrap(), "--etcd-prefix", "inner"][..], &FAST].concat());
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
     assert!(refused.stderr.contains("must not nest") && refused.stderr.contains("/nest/b/c"), "{}", refused.stderr);
     assert!(env.marathon_groups("nest/b").is_empty());
@@ -413,7 +133,7 @@ fn hold_with_a_stuck_deployment(env: &Env) -> String {
     app_id
 }
 
-/// Case 3: `scale` while a Marathon deployment holds the app is refused with exit 6
+/// Deregistering before Marathon accepts: `scale` while a Marathon deployment holds the app is refused with exit 6
 /// before anything is drained: etcd still lists both healthy tasks.
 #[test]
 fn scale_during_a_deployment_is_refused_before_anything_is_drained() {
@@ -426,7 +146,7 @@ fn scale_during_a_deployment_is_refused_before_anything_is_drained() {
     };
     hold_with_a_stuck_deployment(&env);
     for n in ["1", "3"] {
-        let out = env.run(&[&["scale", "web", "-l", "dev", "-n", n][..], &FAST].concat());
+        let out = env.out(&[&["scale", "web", "-l", "dev", "-n", n][..], &FAST].concat());
         assert_eq!(out.code, Some(6), "scale to {n}: {}", out.stderr);
         assert!(out.stderr.contains("deployment"), "{}", out.stderr);
         assert!(out.stderr.contains("pass --force to cancel it and scale anyway"), "{}", out.stderr);
@@ -457,7 +177,7 @@ fn scale_force_over_a_stuck_restart_refuses_to_stop_serving_tasks() {
     env.engine.wait_for("the new instances queued", Duration::from_secs(30), |e| {
         e.call("GET", "/v2/queue", None).json["queue"][0]["count"].as_u64().unwrap_or(0) > 0
     });
-    let out = env.run(&[&["scale", "web", "-l", "dev", "-n", "1", "--force"][..], &FAST].concat());
+    let out = env.out(&[&["scale", "web", "-l", "dev", "-n", "1", "--force"][..], &FAST].concat());
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("without stopping a task that serves"), "{}", out.stderr);
     assert_eq!(deployments(), 1, "the restart still holds the app");
@@ -469,7 +189,7 @@ fn scale_force_over_a_stuck_restart_refuses_to_stop_serving_tasks() {
     env.ok(&["remove", "web", "--all", "--force"]);
 }
 
-/// Case 4: two `create` of one group at once. The first holds the group's lock
+/// Racing creates: two `create` of one group at once. The first holds the group's lock
 /// while its `PUT /v2/apps` is still on its way to Marathon; the second reads Marathon then
 /// (nothing yet). The existence check runs under the lock: the second finds the group once it
 /// gets the lock (exit 2) instead of creating it again; one revision, one history entry.
@@ -479,7 +199,12 @@ fn racing_creates_make_one_group_with_one_revision() {
     let spec = env.spec("s.toml", &spec_text("it", "race", &[("dev", 1)]));
     let args = [&["create", spec.to_str().unwrap(), "--lock-timeout", "60s"][..], &FAST].concat();
     let spawn = || {
-        env.cmd().args(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+        env.process()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
     };
     env.proxy().fault("PUT", "/v2/apps", Fault::Hold(Duration::from_millis(1500)), 1);
     let first = spawn();
@@ -502,7 +227,7 @@ fn racing_creates_make_one_group_with_one_revision() {
     env.assert_consistent("", "it");
 }
 
-/// Case 5: Marathon applies `PUT /v2/apps` but answers after the request timeout.
+/// A write whose answer came late: Marathon applies `PUT /v2/apps` but answers after the request timeout.
 /// The write is not sent again; the client re-reads Marathon, finds the apps, and goes on:
 /// exit 0, etcd records and registers the group.
 #[test]
@@ -510,7 +235,7 @@ fn a_create_whose_answer_comes_late_is_confirmed_not_resent() {
     let env = Env::proxied();
     let spec = env.spec("s.toml", &spec_text("it", "late", &[("dev", 2)]));
     env.proxy().fault("PUT", "/v2/apps", Fault::Delay(Duration::from_secs(4)), 1);
-    let out = env.run(&[&["create", spec.to_str().unwrap(), "--request-timeout", "1s", "-v"][..], &FAST].concat());
+    let out = env.out(&[&["create", spec.to_str().unwrap(), "--request-timeout", "1s", "-v"][..], &FAST].concat());
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     let puts = env.proxy().seen().iter().filter(|s| s.method == "PUT").count();
     assert_eq!(puts, 1, "a write is never sent twice");
@@ -581,6 +306,8 @@ async fn writes_are_sent_again_only_when_no_byte_reached_marathon() {
     let client = Client::new(&opts(&["http://127.0.0.1:9".into(), proxy.url()])).unwrap();
     client.put_apps(std::slice::from_ref(&app)).await.unwrap();
     assert_eq!(puts(), 1);
+    // The create's deployment must end first: it locks the app against the scale below (409).
+    engine.wait_idle(Duration::from_secs(30));
     // 503 after forwarding: applied, never resent, reported as uncertain.
     let client = Client::new(&opts(&[proxy.url()])).unwrap();
     proxy.fault("PUT", "/v2/apps", Fault::After(503, "{}".into()), 1);

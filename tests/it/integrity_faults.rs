@@ -1,4 +1,4 @@
-//! The fault-injection suite of issue 11 (item 6). After every fault, and the repair where one
+//! The fault-injection suite. After every fault, and the repair where one
 //! is needed (`theseus sync --once`, then re-running the command: `create --skip-existing`,
 //! `scale`, `remove --force`),
 //! etcd equals Marathon (no stale, no missing key), no lock is left, and every exit code was a
@@ -17,7 +17,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::integrity::{spec_text, Env, Out, FAST};
+use super::support::consistency::{spec_text, FAST};
+use super::support::env::{Env, Out};
 use super::support::etcd_cluster::Cluster;
 use super::support::proxy::Fault;
 
@@ -26,7 +27,7 @@ const DOCUMENTED: [i32; 8] = [0, 1, 2, 3, 4, 5, 6, 130];
 
 fn run_with(env: &Env, args: &[&str], extra: &[&str]) -> Out {
     let all: Vec<&str> = args.iter().chain(extra).copied().collect();
-    env.run(&all)
+    env.out(&all)
 }
 
 /// How many requests of `method` under `prefix` the proxy has seen.
@@ -126,7 +127,7 @@ fn etcd_stopped_and_restarted_mid_command() {
     let before = seen(&env, "PUT", "/v2/apps");
     env.proxy().fault("PUT", "/v2/apps", Fault::Delay(Duration::from_secs(2)), 1);
     let child = env
-        .cmd()
+        .process()
         .args(["create", path.to_str().unwrap()])
         .args(FAST)
         .stderr(std::process::Stdio::piped())
@@ -197,7 +198,7 @@ fn trial(env: &Env, i: u64, op: &'static str, delay_ms: u64) -> Trial {
         env.ok(&[&["create", spec][..], &root, &FAST].concat());
     }
     let mut child = env
-        .cmd()
+        .process()
         .args(&command)
         .args(root)
         .args(FAST)
@@ -217,12 +218,12 @@ fn trial(env: &Env, i: u64, op: &'static str, delay_ms: u64) -> Trial {
     if let Some(code) = exit {
         assert!(DOCUMENTED.contains(&code) && code == 0, "trial {i} {op}: finished with exit {code}");
     }
-    // Repair, step 1: `theseus sync --once` (issue 10) makes the registrations match Marathon.
+    // Repair, step 1: `theseus sync --once` makes the registrations match Marathon.
     env.engine.wait_for("the trial's deployments", Duration::from_secs(60), |e| {
         let deployments = e.get("/v2/deployments");
         !deployments.as_array().unwrap().iter().any(|d| d.to_string().contains(&format!("/{ns}/")))
     });
-    let sync = env.run(&[&["sync", "--once", "--namespace", &ns][..], &root].concat());
+    let sync = env.out(&[&["sync", "--once", "--namespace", &ns][..], &root].concat());
     assert_eq!(sync.code, Some(0), "trial {i} {op}: sync --once: {}", sync.stderr);
     env.assert_registrations_match(&format!("/{ns}"), &ns);
     // Step 2: the command run again finishes what it was doing.
@@ -235,7 +236,7 @@ fn trial(env: &Env, i: u64, op: &'static str, delay_ms: u64) -> Trial {
     // is run again until it succeeds.
     let deadline = Instant::now() + Duration::from_secs(90);
     let code = loop {
-        let out = env.run(&[&repair[..], &root, &FAST].concat());
+        let out = env.out(&[&repair[..], &root, &FAST].concat());
         let code = out.code.unwrap_or(-1);
         assert!(DOCUMENTED.contains(&code), "trial {i} {op}: repair exit {code}: {}", out.stderr);
         let nothing_left = code == 2 && op == "remove" && out.stderr.contains("nothing to remove");
@@ -315,7 +316,7 @@ fn three_member_etcd_survives_a_follower_and_the_leader_dying_mid_command() {
     let spec = spec.to_str().unwrap();
     let mut log = Vec::new();
     let spawn = |args: &[&str]| {
-        env.cmd()
+        env.process()
             .args(args)
             .args(["--lock-ttl", "2s"])
             .args(FAST)

@@ -1,4 +1,4 @@
-//! Kill-and-scale on the local engine as on Marathon 1.10 (issue 22, items 1 and 7):
+//! Kill-and-scale on the local engine as on Marathon 1.10:
 //! `POST /v2/tasks/delete?scale=true` opens a `ScaleApplication` deployment that stays open until
 //! the killed tasks are terminal, and locks the app against any other non-forced deployment
 //! meanwhile; well-formed ids of no task are ignored.

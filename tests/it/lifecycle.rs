@@ -122,7 +122,7 @@ labels = ["dev"]
 instances = 1
 "#,
     );
-    // The contract of issue 9 item 5 (it was exit 1 before): a create that cannot be placed
+    // The contract (it was exit 1 before): a create that cannot be placed
     // is undone (the group leaves Marathon and etcd) and exits 3.
     let started = Instant::now();
     let out = env

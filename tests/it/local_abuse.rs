@@ -1,4 +1,4 @@
-//! `theseus local` under abuse (issue 15), in-process: numbers out of Marathon's RAML ranges,
+//! `theseus local` under abuse, in-process: numbers out of Marathon's RAML ranges,
 //! wrong types with their field paths, kill grace periods, the state file, router errors in
 //! Marathon's shape, id limits, version caps, sandbox and process hygiene, idle connections.
 

@@ -1,4 +1,4 @@
-//! `theseus local` under abuse (issue 15), as a real process: a corrupt state file, kill -9
+//! `theseus local` under abuse, as a real process: a corrupt state file, kill -9
 //! during a burst of writes, a restart that must not duplicate tasks, and the bounded abuse
 //! suite (churn, slow event consumers, half-sent connections, kill -9 and restart) with the
 //! engine's memory and process count compared before and after.

@@ -1,6 +1,7 @@
-//! Fidelity of the local engine against ../shared/marathon-api/: apps and groups validate
-//! against the JSON Schemas (Draft 4), other bodies have the keys of the RAML examples, the
-//! system-test app bodies are accepted and the 100-app benchmark group posts.
+//! The local engine's answers against Marathon's API fixtures (tests/fixtures/marathon-api/):
+//! apps and groups validate against the JSON Schemas (Draft 4), other bodies have the keys of
+//! the RAML examples, the system-test app bodies are accepted and the 100-app benchmark group
+//! posts.
 //!
 //! The schemas date from 2018 (README there) and use `additionalProperties: false`, so before
 //! validating we strip what they cannot know: the response-only AppInfo fields (`tasks*`,
@@ -18,19 +19,13 @@ use crate::support::engine::Engine;
 const T: Duration = Duration::from_secs(30);
 const APP_SCHEMA_URL: &str = "https://raw.githubusercontent.com/mesosphere/marathon/master/docs/docs/rest-api/public/api/v2/schema/AppDefinition.json";
 
-/// `../shared/marathon-api/` beside the checkout (worktrees one level deeper find it further up).
-fn shared(path: &str) -> PathBuf {
-    let manifest = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/marathon-api/"));
-    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/marathon-api"))
-        .find(|p| p.is_dir())
-        .unwrap_or(manifest);
-    base.join(path)
+/// A file of Marathon's API fixtures in `tests/fixtures/marathon-api/`.
+fn fixture(path: &str) -> PathBuf {
+    crate::support::cmd::repo_path("tests/fixtures/marathon-api").join(path)
 }
 
 fn load(path: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(shared(path)).expect("fixture")).expect("json")
+    serde_json::from_str(&std::fs::read_to_string(fixture(path)).expect("fixture")).expect("json")
 }
 
 /// A schema with its `$schema` (the unresolvable `http://json-schema.org/schema#`) removed:
@@ -312,7 +307,7 @@ fn other_bodies_have_the_shapes_of_the_raml_examples() {
 #[test]
 fn system_test_app_bodies_are_accepted() {
     let e = Engine::start_with(crate::support::engine::test_config());
-    let dir = shared("examples/system-tests/apps");
+    let dir = fixture("examples/system-tests/apps");
     let mut names: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|d| d.unwrap().path()).collect();
     names.sort();
     assert!(names.len() > 10);

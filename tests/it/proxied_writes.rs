@@ -1,4 +1,4 @@
-//! Writes answered 500 (issue 22, item 8). A non-leader Marathon forwards writes to the leader;
+//! Writes answered 500. A non-leader Marathon forwards writes to the leader;
 //! when that call fails after connecting (its read timeout) it answers `sendError(500)`, Jetty's
 //! error page with none of the leader's headers, though the leader may have applied the write
 //! (M:src/main/scala/mesosphere/marathon/api/forwarder/AsyncUrlConnectionRequestForwarder.scala,
@@ -10,7 +10,8 @@
 
 use std::time::Duration;
 
-use super::integrity::{spec_text, Env, FAST};
+use super::support::consistency::{spec_text, FAST};
+use super::support::env::Env;
 use super::support::proxy::Fault;
 
 /// How many requests of `method` under `prefix` the proxy has seen.
@@ -29,7 +30,7 @@ fn a_forwarded_500_on_an_applied_scale_is_confirmed_by_rereading() {
     env.ok(&[&["create", path.to_str().unwrap()][..], &FAST].concat());
     let before = seen(&env, "PUT", "/v2/apps/");
     env.proxy().fault("PUT", "/v2/apps/", Fault::ForwarderFailed(500), 1);
-    let out = env.run(&[&["scale", "fw", "-l", "dev", "-n", "3"][..], &FAST].concat());
+    let out = env.out(&[&["scale", "fw", "-l", "dev", "-n", "3"][..], &FAST].concat());
     env.proxy().clear();
     assert_eq!(out.code, Some(0), "a forwarded 500 is maybe-applied, and it was: {}", out.stderr);
     assert_eq!(seen(&env, "PUT", "/v2/apps/") - before, 1, "the write was sent once");
@@ -52,7 +53,7 @@ fn a_leaders_500_stays_a_failure() {
     let before = seen(&env, "PUT", "/v2/apps/");
     let body = r#"{"message":"An unexpected server error occurred"}"#;
     env.proxy().fault("PUT", "/v2/apps/", Fault::Leader(500, body.into()), 1);
-    let out = env.run(&[&["scale", "ld", "-l", "dev", "-n", "3"][..], &FAST].concat());
+    let out = env.out(&[&["scale", "ld", "-l", "dev", "-n", "3"][..], &FAST].concat());
     env.proxy().clear();
     assert_eq!(out.code, Some(1), "{}", out.stderr);
     assert!(out.stderr.contains("answered 500 Internal Server Error to PUT /v2/apps/"), "{}", out.stderr);

@@ -1,4 +1,4 @@
-//! Readiness checks (issue 22, item 5). Marathon runs them only inside deployments: the
+//! Readiness checks. Marathon runs them only inside deployments: the
 //! deployment actors start them for their app's tasks that become running
 //! (M:src/main/scala/mesosphere/marathon/core/deployment/impl/ReadinessBehavior.scala,
 //! `readinessBehavior`), poll until ready

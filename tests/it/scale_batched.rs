@@ -1,5 +1,5 @@
-//! Scaling a large group to zero deregisters its containers in batched etcd transactions (issue
-//! 13 item 4), not one transaction per task: shown with etcd's own revision counter, which
+//! Scaling a large group to zero deregisters its containers in batched etcd
+//! transactions, not one transaction per task: shown with etcd's own revision counter, which
 //! moves by exactly one for every transaction (or put, or delete) that writes.
 
 use std::time::Duration;

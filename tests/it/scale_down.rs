@@ -1,4 +1,4 @@
-//! Scaling down on a full cluster (issue 22 item 2). Marathon stops placed tasks, healthy or not,
+//! Scaling down on a full cluster. Marathon stops placed tasks, healthy or not,
 //! before instances still waiting for an offer
 //! (M:src/main/scala/mesosphere/marathon/core/deployment/ScalingProposition.scala `propose`,
 //! `sortByConditionAndDate`); the engine does the same, and Theseus never lets that stop a task

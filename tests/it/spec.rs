@@ -46,11 +46,8 @@ fn is_marathon_app_id(id: &str) -> bool {
 }
 
 fn app_schema() -> jsonschema::Validator {
-    // `../shared` beside the repository; a worktree under `wt/` looks one level higher.
-    let candidates =
-        ["../shared", "../../shared"].map(|d| root().join(d).join("marathon-api/schema/AppDefinition.json"));
-    let path = candidates.iter().find(|p| p.exists()).unwrap_or(&candidates[0]);
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let path = root().join("tests/fixtures/marathon-api/schema/AppDefinition.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut schema: Value = serde_json::from_str(&text).expect("schema JSON");
     // `http://json-schema.org/schema#` names no draft; the schema is draft-04 style (tuple
     // `items`), so force Draft 4 and drop the unresolvable meta-schema reference.
@@ -214,8 +211,8 @@ fn render_of_an_unknown_service_or_empty_selection_exits_2() {
 fn namespace_flag_overrides_the_spec_and_the_env_may_not_contradict_it() {
     let apps = render(&["--namespace", "team-a/prod", "examples/local-demo.toml"]);
     assert!(apps.iter().all(|a| a["id"].as_str().expect("id").starts_with("/team-a/prod/hello/")));
-    // issue 14: THESEUS_NAMESPACE that disagrees with the spec's `namespace` is an error, not a
-    // silent override (tests/it/conventions.rs covers the other combinations).
+    // THESEUS_NAMESPACE that disagrees with the spec's `namespace` is an error, not a
+    // silent override (tests/it/command_line.rs covers the other combinations).
     let out =
         theseus().env("THESEUS_NAMESPACE", "ci").args(["render", "examples/local-demo.toml"]).output().expect("run");
     assert_eq!(out.status.code(), Some(2));

@@ -1,10 +1,11 @@
-//! Registration drift is visible (issue 10 item 3): `plan` reports missing and stale
+//! Registration drift is visible: `plan` reports missing and stale
 //! containers per group (the same diff `sync` applies) and exits 10 with `--exit-code`;
 //! `view` shows registered/healthy.
 
 use serde_json::Value;
 
-use crate::sync_env::{Env, SPEC, T};
+use crate::support::env::Env;
+use crate::support::sync::{SPEC, T};
 
 fn plan(env: &Env, spec: &str) -> (Option<i32>, Value) {
     let out = env.cmd().args(["plan", spec, "--exit-code", "-o", "json"]).output().unwrap();
@@ -20,7 +21,7 @@ fn row<'a>(doc: &'a Value, group: &str) -> &'a Value {
 #[test]
 fn plan_and_view_show_drift_until_sync_repairs_it() {
     let env = Env::start();
-    let spec_path = env.spec(SPEC);
+    let spec_path = env.spec("spec.toml", SPEC);
     let spec = spec_path.to_str().unwrap();
     // Marathon runs the apps (the command's write went through, its answer was lost); etcd
     // has nothing: the spec is deployed, but 5 containers are missing.
@@ -53,7 +54,7 @@ fn plan_and_view_show_drift_until_sync_repairs_it() {
 
     // A task dies behind Theseus's back while no sync runs: one stale, one missing (its
     // replacement), until the next sync.
-    let victim = env.registered()["hello/dev.frontend"].keys().next().unwrap().clone();
+    let victim = env.registrations()["hello/dev.frontend"].keys().next().unwrap().clone();
     assert!(env.engine.call("POST", "/v2/tasks/delete", Some(&serde_json::json!({"ids": [victim]}))).status < 300);
     env.engine.wait_for("the replacement", T, |_| {
         let m = env.marathon();
@@ -73,6 +74,7 @@ fn a_group_marathon_runs_without_an_etcd_record_is_drift_even_with_no_task_to_re
     // the group itself, which `sync --once` restores. Until then plan shows drift, exit 10.
     let env = Env::start();
     let spec_path = env.spec(
+        "spec.toml",
         r#"
 namespace = "it"
 [service.hello]
@@ -89,7 +91,7 @@ instances = 0
     let apps: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(env.engine.call("PUT", "/v2/apps", Some(&apps)).status, 200);
     env.engine.wait_idle(T);
-    assert!(env.registered().is_empty());
+    assert!(env.registrations().is_empty());
     let (code, doc) = plan(&env, spec);
     assert_eq!(code, Some(10), "{doc:#}");
     let idle = row(&doc, "idle");
@@ -115,7 +117,7 @@ fn drift_of_many_groups_of_one_service_is_attributed_to_each_group() {
     for g in 1..=6 {
         text.push_str(&format!("[[service.hello.group]]\nlabels = [\"g{g}\"]\ninstances = 1\n"));
     }
-    let spec_path = env.spec(&text);
+    let spec_path = env.spec("spec.toml", &text);
     let spec = spec_path.to_str().unwrap();
     let apps: Value = serde_json::from_slice(&env.cmd().args(["render", spec]).output().unwrap().stdout).unwrap();
     assert_eq!(env.engine.call("PUT", "/v2/apps", Some(&apps)).status, 200);
@@ -129,7 +131,7 @@ fn drift_of_many_groups_of_one_service_is_attributed_to_each_group() {
     env.sync_once();
     let (code, doc) = plan(&env, spec);
     assert_eq!(code, Some(0), "{doc:#}");
-    let (real, fake) = crate::sync_env::tamper(&env, "g3");
+    let (real, fake) = crate::support::sync::tamper(&env, "g3");
     let (code, doc) = plan(&env, spec);
     assert_eq!(code, Some(10), "{doc:#}");
     for g in 1..=6 {

@@ -1,4 +1,4 @@
-//! The long-running `theseus sync` follows Marathon's `/v2/events` (issue 10 items 1, 2, 6, 7):
+//! The long-running `theseus sync` follows Marathon's `/v2/events`:
 //! tasks killed or scaled behind Theseus's back reach etcd through events alone (periodic
 //! resync off), and a sync killed with kill -9 or an etcd restarted during churn end with etcd
 //! equal to Marathon. Marathon's stream: `core/event/impl/stream/HttpEventStreamServlet.scala`,
@@ -7,10 +7,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::sync_env::{churn, signal, tamper, wait_exit, Env, Replica, SPEC, T};
+use crate::support::env::Env;
+use crate::support::sync::{churn, signal, tamper, wait_exit, Replica, SPEC, T};
 
 fn created(env: &Env) {
-    let spec = env.spec(SPEC);
+    let spec = env.spec("spec.toml", SPEC);
     env.cmd().args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).assert().success();
     env.wait_in_sync(T);
 }
@@ -21,7 +22,7 @@ fn a_task_killed_behind_theseus_back_is_replaced_and_etcd_follows() {
     created(&env);
     let sync = Replica::start(&env, "s1", &[]);
     sync.wait_leading(&env, T);
-    let before = env.registered();
+    let before = env.registrations();
     let victim = before["hello/dev.frontend"].keys().next().unwrap().clone();
     let r = env.engine.call("POST", "/v2/tasks/delete", Some(&serde_json::json!({"ids": [victim]})));
     assert!(r.status < 300, "{}", r.text);
@@ -30,7 +31,7 @@ fn a_task_killed_behind_theseus_back_is_replaced_and_etcd_follows() {
         m["hello/dev.frontend"].len() == 3 && !m["hello/dev.frontend"].contains_key(&victim)
     });
     env.wait_in_sync(T);
-    assert!(!env.registered()["hello/dev.frontend"].contains_key(&victim));
+    assert!(!env.registrations()["hello/dev.frontend"].contains_key(&victim));
 }
 
 #[test]
@@ -49,7 +50,7 @@ fn scaling_through_marathons_api_reaches_etcd() {
     assert!(r.status < 300, "{}", r.text);
     env.engine.wait_for("1 task", T, |_| env.marathon()["hello/dev.frontend"].len() == 1);
     env.wait_in_sync(T);
-    assert_eq!(env.registered()["hello/dev.frontend"].len(), 1);
+    assert_eq!(env.registrations()["hello/dev.frontend"].len(), 1);
 }
 
 #[test]
@@ -185,7 +186,7 @@ fn the_event_stream_follows_the_redirect_of_a_non_leader_marathon() {
         name: "nl".into(),
     };
     sync.wait_leading(&env, T);
-    let victim = env.registered()["hello/backend.dev"].keys().next().unwrap().clone();
+    let victim = env.registrations()["hello/backend.dev"].keys().next().unwrap().clone();
     let r = env.engine.call("POST", "/v2/tasks/delete", Some(&serde_json::json!({"ids": [victim]})));
     assert!(r.status < 300, "{}", r.text);
     env.engine.wait_for("the replacement", T, |_| {
@@ -301,12 +302,12 @@ fn a_broken_stream_is_reopened_with_backoff_and_reconciled() {
     // Break the stream and keep Marathon "between leaders" for three attempts; meanwhile a task
     // dies, whose events sync never sees: only the reconcile after reconnecting can catch it.
     relay.cut(3);
-    let victim = env.registered()["hello/dev.frontend"].keys().next().unwrap().clone();
+    let victim = env.registrations()["hello/dev.frontend"].keys().next().unwrap().clone();
     let r = env.engine.call("POST", "/v2/tasks/delete", Some(&serde_json::json!({"ids": [victim]})));
     assert!(r.status < 300, "{}", r.text);
     env.engine.wait_for("a new stream", T, |_| relay.opened.load(Ordering::Relaxed) >= 5);
     env.wait_in_sync(T);
-    assert!(!env.registered()["hello/dev.frontend"].contains_key(&victim));
+    assert!(!env.registrations()["hello/dev.frontend"].contains_key(&victim));
     let log = env.log("rl");
     assert!(log.contains("retrying in"), "no backoff logged:\n{log}");
     drop(sync);
@@ -329,20 +330,20 @@ instances = 2
 #[test]
 fn health_results_drive_registration_through_events() {
     let env = Env::start();
-    let spec = env.spec(HEALTH_SPEC);
+    let spec = env.spec("spec.toml", HEALTH_SPEC);
     env.cmd().args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).assert().success();
     let sync = Replica::start(&env, "h1", &[]);
     sync.wait_leading(&env, T);
     env.wait_in_sync(T);
-    assert_eq!(env.registered()["web/dev"].len(), 2);
+    assert_eq!(env.registrations()["web/dev"].len(), 2);
     // One task starts failing its check but keeps running (max_failures is high): Marathon's
     // health result says not alive, and the task is deregistered while it runs.
-    let victim = env.registered()["web/dev"].keys().next().unwrap().clone();
+    let victim = env.registrations()["web/dev"].keys().next().unwrap().clone();
     let sandbox = env.engine.handle().task_sandbox(&victim).unwrap();
     std::fs::remove_file(sandbox.join("ok")).unwrap();
     env.engine.wait_for("the check to fail", T, |_| !env.marathon()["web/dev"].contains_key(&victim));
     env.wait_in_sync(T);
-    assert!(!env.registered()["web/dev"].contains_key(&victim));
+    assert!(!env.registrations()["web/dev"].contains_key(&victim));
     let tasks = env.engine.get("/v2/apps?embed=apps.tasks&label=theseus.managed%3D%3Dtrue");
     let state = tasks["apps"][0]["tasks"].as_array().unwrap().iter().find(|t| t["id"] == victim.as_str()).unwrap()
         ["state"]
@@ -352,7 +353,7 @@ fn health_results_drive_registration_through_events() {
     std::fs::write(sandbox.join("ok"), "ok").unwrap();
     env.engine.wait_for("the check to pass", T, |_| env.marathon()["web/dev"].contains_key(&victim));
     env.wait_in_sync(T);
-    assert!(env.registered()["web/dev"].contains_key(&victim));
+    assert!(env.registrations()["web/dev"].contains_key(&victim));
 }
 
 #[test]
@@ -360,7 +361,7 @@ fn commands_running_beside_sync_keep_their_config_history_and_drains() {
     let env = Env::start();
     let sync = Replica::start(&env, "c1", &[]);
     sync.wait_leading(&env, T);
-    let spec = env.spec(SPEC);
+    let spec = env.spec("spec.toml", SPEC);
     let spec = spec.to_str().unwrap();
     env.cmd().args(["create", spec, "--poll-interval", "200ms"]).assert().success();
     env.wait_in_sync(T);
@@ -375,7 +376,7 @@ fn commands_running_beside_sync_keep_their_config_history_and_drains() {
     assert!(history.status.success(), "{}", String::from_utf8_lossy(&history.stderr));
     // A rolling update beside sync: its drained tasks are not registered again, and it ends
     // with etcd equal to Marathon and the new revision's config stored.
-    let updated = env.spec(&SPEC.replace("sleep 600", "sleep 601"));
+    let updated = env.spec("spec.toml", &SPEC.replace("sleep 600", "sleep 601"));
     env.cmd()
         .args([
             "update",
@@ -414,7 +415,7 @@ fn apps_deleted_through_marathons_api_are_deregistered_by_the_follower() {
     assert!(r.status < 300, "{}", r.text);
     env.wait_running(0);
     env.wait_in_sync(T);
-    assert!(env.registered().values().all(|c| c.is_empty()), "{:#?}", env.registered());
+    assert!(env.registrations().values().all(|c| c.is_empty()), "{:#?}", env.registrations());
 }
 
 #[test]
@@ -429,7 +430,7 @@ fn every_resync_interval_reconciles_what_no_event_reports() {
     let (real, fake) = tamper(&env, "dev.frontend");
     assert!(env.in_sync().is_err());
     env.wait_in_sync(T);
-    let regs = env.registered();
+    let regs = env.registrations();
     assert!(regs["hello/dev.frontend"].contains_key(&real) && !regs["hello/dev.frontend"].contains_key(&fake));
     let log = env.log("p1");
     assert!(log.contains("reconcile: hello/dev.frontend: +1 ~0 -1"), "not repaired by a resync:\n{log}");

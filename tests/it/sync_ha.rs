@@ -1,4 +1,4 @@
-//! Several `theseus sync` replicas (issue 10 items 4 and 6): one leads through etcd's election
+//! Several `theseus sync` replicas: one leads through etcd's election
 //! on a lease; kill -9 of the leader hands over once its lease expires and the new leader
 //! reconciles first; SIGTERM and Ctrl-C resign, so a standby leads at once; etcd or Marathon
 //! unreachable at start is a clear error and exit 1 after `--timeout`, with `--once` or not;
@@ -6,10 +6,11 @@
 
 use std::time::{Duration, Instant};
 
-use crate::sync_env::{signal, tamper, wait_exit, Env, Replica, SPEC, T};
+use crate::support::env::Env;
+use crate::support::sync::{signal, tamper, wait_exit, Replica, SPEC, T};
 
 fn created(env: &Env) {
-    let spec = env.spec(SPEC);
+    let spec = env.spec("spec.toml", SPEC);
     env.cmd().args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).assert().success();
     env.wait_in_sync(T);
 }
@@ -97,7 +98,7 @@ fn sigterm_and_ctrl_c_resign_so_a_standby_leads_without_waiting_for_the_lease() 
     let int = stop_leader_and_check_handover(&env, &mut replicas, libc::SIGINT);
     eprintln!("handover after SIGTERM: {term:.2?}, after SIGINT: {int:.2?} (lease TTL 120s)");
     // The last one still keeps etcd equal to Marathon.
-    let victim = env.registered()["hello/dev.frontend"].keys().next().unwrap().clone();
+    let victim = env.registrations()["hello/dev.frontend"].keys().next().unwrap().clone();
     let r = env.engine.call("POST", "/v2/tasks/delete", Some(&serde_json::json!({"ids": [victim]})));
     assert!(r.status < 300, "{}", r.text);
     env.engine.wait_for("the replacement", T, |_| !env.marathon()["hello/dev.frontend"].contains_key(&victim));
@@ -133,7 +134,7 @@ fn etcd_or_marathon_unreachable_past_timeout_at_start_is_a_clear_error() {
             assert!(started.elapsed() >= Duration::from_secs(2), "gave up before --timeout");
         }
     }
-    assert!(env.registered().is_empty(), "nothing may be written");
+    assert!(env.registrations().is_empty(), "nothing may be written");
 }
 
 #[test]
@@ -198,7 +199,7 @@ fn replicas_limited_to_different_namespaces_each_have_their_own_election() {
     signal(&first.child, libc::SIGTERM);
     assert_eq!(wait_exit(&mut first.child, T), Some(0));
     second.wait_leading(&env, T);
-    let victim = env.registered()["hello/dev.frontend"].keys().next().unwrap().clone();
+    let victim = env.registrations()["hello/dev.frontend"].keys().next().unwrap().clone();
     let r = env.engine.call("POST", "/v2/tasks/delete", Some(&serde_json::json!({"ids": [victim]})));
     assert!(r.status < 300, "{}", r.text);
     env.engine.wait_for("the replacement", T, |_| !env.marathon()["hello/dev.frontend"].contains_key(&victim));

@@ -1,4 +1,4 @@
-//! `theseus sync --once` after each interruption issue 10 lists: the tasks run but etcd is
+//! `theseus sync --once` after each kind of interruption: the tasks run but etcd is
 //! wrong; one `sync --once` makes etcd equal Marathon, and a second one writes nothing (the
 //! etcd revision does not move).
 
@@ -7,7 +7,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::support::engine::{test_config, Engine};
-use crate::sync_env::{signal, wait_exit, Env, SPEC, T};
+use crate::support::env::Env;
+use crate::support::sync::{signal, wait_exit, SPEC, T};
 
 /// Marathon's managed apps exist (the command's change was accepted).
 fn apps_accepted(engine: &Engine) -> bool {
@@ -37,7 +38,7 @@ fn settle(env: &Env) -> Value {
 #[test]
 fn kill_9_of_create_then_sync_once() {
     let env = Env::start();
-    let spec = env.spec(SPEC);
+    let spec = env.spec("spec.toml", SPEC);
     let mut create = env.spawn(&["create", spec.to_str().unwrap()]);
     env.engine.wait_for("the create to reach Marathon", T, apps_accepted);
     signal(&create, libc::SIGKILL);
@@ -49,7 +50,7 @@ fn kill_9_of_create_then_sync_once() {
 #[test]
 fn ctrl_c_of_create_then_sync_once() {
     let env = Env::start();
-    let spec = env.spec(SPEC);
+    let spec = env.spec("spec.toml", SPEC);
     let mut create = env.spawn(&["create", spec.to_str().unwrap()]);
     env.engine.wait_for("the create to reach Marathon", T, apps_accepted);
     signal(&create, libc::SIGINT);
@@ -65,7 +66,7 @@ fn ctrl_c_of_create_then_sync_once() {
 #[test]
 fn create_no_wait_then_sync_once() {
     let env = Env::start();
-    let spec = env.spec(SPEC);
+    let spec = env.spec("spec.toml", SPEC);
     env.cmd().args(["create", spec.to_str().unwrap(), "--no-wait"]).assert().success();
     // Whether etcd lags depends on how fast the engine started the tasks; either way one
     // sync makes it whole.
@@ -76,7 +77,7 @@ fn create_no_wait_then_sync_once() {
 #[test]
 fn etcd_down_mid_create_then_sync_once() {
     let mut env = Env::start();
-    let spec = env.spec(SPEC);
+    let spec = env.spec("spec.toml", SPEC);
     let mut create = env.spawn(&["create", spec.to_str().unwrap()]);
     env.engine.wait_for("the create to reach Marathon", T, apps_accepted);
     env.etcd.kill();
@@ -90,12 +91,12 @@ fn a_marathon_write_that_timed_out_then_sync_once() {
     // The command's PUT reached Marathon but its answer never came back: Marathon runs the
     // apps, etcd has never heard of the groups. Sync restores the groups and registers.
     let env = Env::start();
-    let spec = env.spec(SPEC);
+    let spec = env.spec("spec.toml", SPEC);
     let out = env.cmd().args(["render", spec.to_str().unwrap()]).output().unwrap();
     let apps: Value = serde_json::from_slice(&out.stdout).unwrap();
     let r = env.engine.call("PUT", "/v2/apps", Some(&apps));
     assert_eq!(r.status, 200, "{}", r.text);
-    assert!(env.registered().is_empty());
+    assert!(env.registrations().is_empty());
     let report = repair(&env);
     let restored = report["details"].as_array().unwrap().iter().filter(|d| d["restored"] == true).count();
     assert_eq!(restored, 2, "{report:#}");
@@ -115,17 +116,17 @@ fn local_engine_restarted_then_sync_once_drops_task_ids_that_no_longer_exist() {
     };
     let etcd = crate::support::etcd::Etcd::start();
     let dir = tempfile::tempdir().unwrap();
-    let first = Env { engine: Engine::start_with(config()), etcd, dir };
-    let spec = first.spec(SPEC);
+    let first = Env::from_parts(Engine::start_with(config()), etcd, dir);
+    let spec = first.spec("spec.toml", SPEC);
     first.cmd().args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).assert().success();
     first.wait_in_sync(T);
-    let old: Vec<String> = first.registered().values().flat_map(|c| c.keys().cloned()).collect();
+    let old: Vec<String> = first.registrations().values().flat_map(|c| c.keys().cloned()).collect();
     assert_eq!(old.len(), 5);
-    let Env { engine, etcd, dir } = first;
+    let Env { engine, etcd, dir, .. } = first;
     drop(engine);
-    let env = Env { engine: Engine::start_with(config()), etcd, dir };
+    let env = Env::from_parts(Engine::start_with(config()), etcd, dir);
     repair(&env);
-    let now: Vec<String> = env.registered().values().flat_map(|c| c.keys().cloned()).collect();
+    let now: Vec<String> = env.registrations().values().flat_map(|c| c.keys().cloned()).collect();
     assert!(old.iter().all(|t| !now.contains(t)), "stale task ids stay registered: {now:?}");
 }
 
@@ -135,7 +136,7 @@ fn apps_deleted_through_marathons_api_leave_no_containers_after_sync_once() {
     // DELETE /v2/groups/{id}): Marathon runs nothing for it any more, so etcd must list no
     // container for it after `sync --once`. The group records themselves stay.
     let env = Env::start();
-    let spec = env.spec(SPEC);
+    let spec = env.spec("spec.toml", SPEC);
     env.cmd().args(["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]).assert().success();
     env.wait_in_sync(T);
     let app =
@@ -149,9 +150,9 @@ fn apps_deleted_through_marathons_api_leave_no_containers_after_sync_once() {
         e.get("/v2/apps?label=theseus.managed%3D%3Dtrue")["apps"].as_array().is_some_and(Vec::is_empty)
     });
     env.wait_running(0);
-    assert_eq!(env.registered()["hello/dev.frontend"].len(), 3, "nothing deregistered them yet");
+    assert_eq!(env.registrations()["hello/dev.frontend"].len(), 3, "nothing deregistered them yet");
     let report = settle(&env);
-    let regs = env.registered();
+    let regs = env.registrations();
     assert!(regs.values().all(|c| c.is_empty()), "containers left for groups Marathon no longer runs: {regs:#?}");
     assert_eq!(report["changes"], 5, "{report:#}");
     // The groups' records (config, ownership) stay, flagged in the report, so that a later

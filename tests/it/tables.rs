@@ -1,4 +1,4 @@
-//! Result tables as operators see them (issue 14): kubectl-style plain columns, piped and under
+//! Result tables as operators see them: kubectl-style plain columns, piped and under
 //! a pseudo-terminal of a fixed size (util-linux `script`), `-o wide`, `-o name`, `--no-headers`.
 
 use std::process::Command as StdCommand;

@@ -2,11 +2,13 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod cmd;
+pub mod consistency;
 pub mod engine;
 pub mod env;
 pub mod etcd;
 pub mod etcd_cluster;
 pub mod proxy;
+pub mod sync;
 
 /// The group key of `service` and an encoded label set (tests name groups this way).
 pub fn gk(service: &str, group: &str) -> theseus::names::GroupKey {

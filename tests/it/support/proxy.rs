@@ -1,10 +1,10 @@
 //! A fault-injecting HTTP proxy in front of the local engine: it records every request (method,
 //! path, headers) and can answer the next N requests with a chosen status instead of
 //! forwarding them, as a Marathon between leaders (503) or a broken proxy (502) would. Rules of
-//! [`Fault`] act *after* forwarding too (issue 11): the engine applies the request, then the
+//! [`Fault`] act *after* forwarding too: the engine applies the request, then the
 //! client gets a late answer, a 502/503, garbage, or a connection that breaks mid-answer;
 //! [`Fault::ForwarderFailed`] and [`Fault::Leader`] tell a forwarding non-leader's error page
-//! from the leader's own answer by their headers, as Marathon's do (issue 22, item 8).
+//! from the leader's own answer by their headers, as Marathon's do.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Error messages that say what happened (issue 14): a write that timed out, a reply that is
+//! Error messages that say what happened: a write that timed out, a reply that is
 //! not HTTP or not Marathon, https to a plain-HTTP server, credentials sent to an etcd without
 //! auth, a 409 pointing at Theseus's own options, and rounded lock waits. Each fake server
 //! here is a plain TCP listener on 127.0.0.1.

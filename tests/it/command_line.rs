@@ -1,4 +1,4 @@
-//! The command line as operators expect it (issue 14), through the real binary against the
+//! The command line as operators expect it, through the real binary against the
 //! local engine and a real etcd: one group spelling printed and accepted everywhere, plan's
 //! changed leaves, real counts for skipped and previewed groups, `--ignore-not-found`,
 //! `create --dry-run`, `-f FILE` (repeatable, `-` for stdin), THESEUS_NAMESPACE against the
@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::support::cmd::theseus;
 use super::support::engine::Engine;
-use super::support::etcd::Etcd;
+use super::support::env::Env;
 
 const SPEC: &str = r#"
 namespace = "it"
@@ -31,59 +31,10 @@ labels = ["dev", "backend"]
 instances = 1
 "#;
 
-struct Env {
-    engine: Engine,
-    etcd: Etcd,
-    dir: tempfile::TempDir,
-}
-
-struct Out {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 impl Env {
-    fn start() -> Env {
-        Env { engine: Engine::start(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() }
-    }
-
-    fn spec(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut c = theseus();
-        c.args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"]);
-        c.timeout(Duration::from_secs(120));
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Out {
-        let out = self.cmd().args(args).output().unwrap();
-        Out {
-            code: out.status.code(),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(out.code, Some(0), "{args:?}: {}{}", out.stdout, out.stderr);
-        out.stdout
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let text = self.ok(&[args, &["-o", "json"]].concat());
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
-    }
-
     /// Creates SPEC's two groups and waits until their three containers are registered.
     fn created(&self) -> String {
-        let spec = self.spec("spec.toml", SPEC);
+        let spec = self.write("spec.toml", SPEC);
         self.ok(&["create", &spec, "--timeout", "60s", "--poll-interval", "200ms", "--fail-after", "10s"]);
         spec
     }
@@ -93,9 +44,9 @@ impl Env {
 fn one_group_spelling_is_printed_everywhere_and_accepted_by_every_command() {
     let env = Env::start();
     let spec = env.created();
-    let names = env.ok(&["view", "-o", "name"]);
+    let names = env.ok(&["view", "-o", "name"]).stdout;
     assert_eq!(names, "hello/backend.dev\nhello/dev.frontend\n");
-    let table = env.ok(&["view"]);
+    let table = env.ok(&["view"]).stdout;
     let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(header[..3], ["NAMESPACE", "SERVICE", "GROUP"], "{table}");
     assert!(table.lines().any(|l| l.split_whitespace().nth(2) == Some("dev.frontend")), "{table}");
@@ -106,15 +57,15 @@ fn one_group_spelling_is_printed_everywhere_and_accepted_by_every_command() {
     // What one command printed, the others accept: the GROUP value to -l, the name as a target.
     assert_eq!(env.json(&["endpoints", "hello", "-l", "dev.frontend"]).as_array().unwrap().len(), 2);
     assert_eq!(env.json(&["endpoints", "hello/dev.frontend"]).as_array().unwrap().len(), 2);
-    assert_eq!(env.ok(&["view", "hello/dev.frontend", "-o", "name"]), "hello/dev.frontend\n");
-    assert_eq!(env.ok(&["view", "hello/dev", "-o", "name"]), "", "a name is one exact group, not a label");
+    assert_eq!(env.ok(&["view", "hello/dev.frontend", "-o", "name"]).stdout, "hello/dev.frontend\n");
+    assert_eq!(env.ok(&["view", "hello/dev", "-o", "name"]).stdout, "", "a name is one exact group, not a label");
     let scaled = env.json(&["scale", "hello/dev.frontend", "-n", "1", "--poll-interval", "200ms"]);
     assert_eq!((scaled[0]["group"].as_str(), scaled[0]["instances"].as_u64()), (Some("dev.frontend"), Some(1)));
     // One group commands still need to know which group.
-    let out = env.run(&["scale", "hello", "-n", "1"]);
+    let out = env.out(&["scale", "hello", "-n", "1"]);
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("which group of `hello`?"), "{}", out.stderr);
-    let out = env.run(&["endpoints", "hello", "-l", "!dev.frontend"]);
+    let out = env.out(&["endpoints", "hello", "-l", "!dev.frontend"]);
     assert_eq!(out.code, Some(2));
     assert!(out.stderr.contains("`!` excludes one label: write `-l !dev,!frontend`"), "{}", out.stderr);
 }
@@ -126,21 +77,21 @@ fn plan_shows_the_changed_leaf_and_never_marathons_defaults_or_service_ports() {
         "ports = [{ name = \"http\" }]",
         "ports = [{ name = \"http\" }]\nhealth = { protocol = \"TCP\", port = \"http\", grace = \"5s\" }",
     );
-    let spec = env.spec("v1.toml", &v1);
+    let spec = env.write("v1.toml", &v1);
     env.ok(&["create", &spec, "--no-wait"]);
-    let unchanged = env.run(&["plan", &spec, "--exit-code"]);
+    let unchanged = env.out(&["plan", &spec, "--exit-code"]);
     assert_eq!(unchanged.code, Some(0), "no spurious change (portDefinitions port 10001 -> 0): {}", unchanged.stdout);
     let v2 = v1
         .replace("grace = \"5s\"", "grace = \"6s\"")
         .replace("instances = 2", "instances = 2\nenv = { RELEASE = \"2\" }");
-    let spec = env.spec("v2.toml", &v2);
+    let spec = env.write("v2.toml", &v2);
     let plan = env.json(&["plan", &spec]);
     let frontend = plan.as_array().unwrap().iter().find(|p| p["group"] == "dev.frontend").unwrap();
     assert_eq!(frontend["action"], "rolling-update");
     let fields: Vec<&str> =
         frontend["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["env.RELEASE", "healthChecks[0].gracePeriodSeconds"], "{frontend}");
-    let table = env.ok(&["plan", &spec]);
+    let table = env.ok(&["plan", &spec]).stdout;
     let row = table.lines().find(|l| l.contains("dev.frontend")).unwrap();
     assert!(row.contains("env.RELEASE: (unset) -> 2, healthChecks[0].gracePeriodSeconds: 5 -> 6"), "{table}");
     assert!(!table.contains("portDefinitions"), "{table}");
@@ -151,11 +102,11 @@ fn skipped_and_previewed_groups_show_their_real_counts() {
     let env = Env::start();
     let spec = env.created();
     // create refuses existing groups before announcing anything
-    let again = env.run(&["create", &spec]);
+    let again = env.out(&["create", &spec]);
     assert_eq!(again.code, Some(2));
     assert!(again.stderr.contains("already exist") && !again.stderr.contains("Creating"), "{}", again.stderr);
     // --skip-existing: the skipped groups as they stand, and a warning for one the spec changed
-    let changed = env.spec("changed.toml", &SPEC.replace("instances = 1", "instances = 3"));
+    let changed = env.write("changed.toml", &SPEC.replace("instances = 1", "instances = 3"));
     let out = env.cmd().args(["create", &changed, "--skip-existing", "-o", "json"]).output().unwrap();
     assert!(out.status.success());
     let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -186,30 +137,30 @@ fn skipped_and_previewed_groups_show_their_real_counts() {
     }
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs --all"));
     assert_eq!(env.json(&["endpoints", "hello"]).as_array().unwrap().len(), 3, "a dry run changes nothing");
-    assert_eq!(env.run(&["remove", "hello"]).code, Some(2), "still refused without --all");
+    assert_eq!(env.out(&["remove", "hello"]).code, Some(2), "still refused without --all");
 }
 
 #[test]
 fn removing_what_is_gone_exits_2_unless_ignore_not_found() {
     let env = Env::start();
     env.created();
-    let gone = env.run(&["remove", "hello", "-l", "prod"]);
+    let gone = env.out(&["remove", "hello", "-l", "prod"]);
     assert_eq!(gone.code, Some(2));
     assert!(gone.stderr.contains("nothing to remove") && gone.stderr.contains("--ignore-not-found"), "{}", gone.stderr);
-    let ok = env.run(&["remove", "hello", "-l", "prod", "--ignore-not-found", "-o", "json"]);
+    let ok = env.out(&["remove", "hello", "-l", "prod", "--ignore-not-found", "-o", "json"]);
     assert_eq!((ok.code, ok.stdout.as_str()), (Some(0), "[]\n"), "{}", ok.stderr);
     // A name is exactly one group: removing `hello/dev` would not touch `hello/backend.dev`.
-    assert_eq!(env.run(&["remove", "hello/dev"]).code, Some(2));
+    assert_eq!(env.out(&["remove", "hello/dev"]).code, Some(2));
     env.ok(&["remove", "hello/backend.dev"]);
-    assert_eq!(env.run(&["remove", "hello/backend.dev"]).code, Some(2));
-    assert_eq!(env.run(&["remove", "hello/backend.dev", "--ignore-not-found"]).code, Some(0));
-    assert_eq!(env.ok(&["view", "-o", "name"]), "hello/dev.frontend\n", "only the named group went");
+    assert_eq!(env.out(&["remove", "hello/backend.dev"]).code, Some(2));
+    assert_eq!(env.out(&["remove", "hello/backend.dev", "--ignore-not-found"]).code, Some(0));
+    assert_eq!(env.ok(&["view", "-o", "name"]).stdout, "hello/dev.frontend\n", "only the named group went");
 }
 
 #[test]
 fn create_dry_run_says_what_would_be_created_and_changes_nothing() {
     let env = Env::start();
-    let spec = env.spec("spec.toml", SPEC);
+    let spec = env.write("spec.toml", SPEC);
     let out = env.cmd().args(["create", &spec, "--dry-run"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
@@ -217,8 +168,8 @@ fn create_dry_run_says_what_would_be_created_and_changes_nothing() {
     assert_eq!(rows.len(), 2, "{text}");
     assert!(rows.iter().all(|r| r[2] == "would-create"), "{text}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("Would create 2 group(s) under /it"));
-    assert_eq!(env.ok(&["view", "-o", "name"]), "", "nothing reached Marathon");
-    assert_eq!(env.run(&["endpoints", "hello"]).code, Some(2), "nor etcd");
+    assert_eq!(env.ok(&["view", "-o", "name"]).stdout, "", "nothing reached Marathon");
+    assert_eq!(env.out(&["endpoints", "hello"]).code, Some(2), "nor etcd");
 }
 
 #[test]
@@ -366,7 +317,7 @@ fn validate_warns_that_args_are_not_shell_expanded() {
 
 #[test]
 fn every_entry_point_runs_the_one_shared_setup_step_first() {
-    // issue 14 "Set-up": the README's test command, the demo and CI install what the machine
+    // The README's test command, the demo and CI install what the machine
     // lacks through one script, before they build or start anything.
     let read = |p: &str| std::fs::read_to_string(super::support::cmd::repo_path(p)).unwrap();
     for script in ["scripts/test", "scripts/demo", ".ci/run"] {
@@ -382,7 +333,7 @@ fn every_entry_point_runs_the_one_shared_setup_step_first() {
         assert!(setup < first_build || first_build.is_none(), "{script} builds before scripts/setup");
     }
     let setup = read("scripts/setup");
-    for package in ["etcd-server", "protobuf-compiler", "libprotobuf-dev"] {
+    for package in ["etcd-server", "protobuf-compiler", "libprotobuf-dev", "shellcheck"] {
         assert!(setup.contains(package), "scripts/setup installs {package}");
     }
 }

@@ -1,4 +1,4 @@
-//! Fidelity round 2 (issue 12): behaviours where the spec validator and the local engine used to
+//! Marathon's own validation and engine rules: behaviours where the spec validator and the local engine used to
 //! agree with each other but not with Marathon. Each test cites the Marathon source it follows
 //! (`M:` = mesosphere/marathon at tag v1.10.26, the engine's reference release); the rules
 //! themselves live in `theseus::marathon::rules`, shared by `validate` and the engine.

@@ -1,19 +1,18 @@
-//! What the `sync*` tests share: the local engine, a real etcd, the binary, and the two truths
-//! they compare: Marathon's running, healthy tasks of managed apps, and etcd's registrations.
+//! What the `sync*` tests share: `theseus sync` replicas run as children of [`Env`], and the
+//! two truths they compare: Marathon's running, healthy tasks of managed apps, and etcd's
+//! registrations.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::cmd::theseus;
-use crate::support::engine::Engine;
-use crate::support::etcd::Etcd;
+use super::engine::Engine;
+use super::env::Env;
 
 /// A spec of two command-app groups (no health checks: running is healthy).
-pub(crate) const SPEC: &str = r#"
+pub const SPEC: &str = r#"
 namespace = "it"
 
 [service.hello]
@@ -32,75 +31,45 @@ instances = 2
 "#;
 
 /// Generous deadline for anything the engine and etcd do (2 shared cores).
-pub(crate) const T: Duration = Duration::from_secs(60);
+pub const T: Duration = Duration::from_secs(60);
 
 /// One registration as both sides describe it: host and first port.
-pub(crate) type Registry = BTreeMap<String, BTreeMap<String, (String, Option<u64>)>>;
-
-/// The engine, etcd and a temp dir for spec files.
-pub(crate) struct Env {
-    pub(crate) engine: Engine,
-    pub(crate) etcd: Etcd,
-    pub(crate) dir: tempfile::TempDir,
-}
+pub type Registry = BTreeMap<String, BTreeMap<String, (String, Option<u64>)>>;
 
 impl Env {
-    pub(crate) fn start() -> Env {
-        Env { engine: Engine::start(), etcd: Etcd::start(), dir: tempfile::tempdir().unwrap() }
-    }
-
-    pub(crate) fn spec(&self, text: &str) -> PathBuf {
-        let path = self.dir.path().join("spec.toml");
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    /// The binary against this engine and etcd.
-    pub(crate) fn cmd(&self) -> assert_cmd::Command {
-        let mut c = theseus();
-        c.args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"]);
-        c.timeout(Duration::from_secs(120));
-        c
-    }
-
     /// The binary as a child process (to kill it, or to let it run); its stderr goes to
     /// `<dir>/<log>.stderr` ([`Env::log`]).
-    pub(crate) fn spawn_logged(&self, log: &str, args: &[&str]) -> Child {
+    pub fn spawn_logged(&self, log: &str, args: &[&str]) -> Child {
         let file = std::fs::File::create(self.dir.path().join(format!("{log}.stderr"))).unwrap();
-        self.command(args).stderr(file).spawn().unwrap()
+        self.child_command(args).stderr(file).spawn().unwrap()
     }
 
     /// What a child started by [`Env::spawn_logged`] wrote on stderr so far.
-    pub(crate) fn log(&self, log: &str) -> String {
+    pub fn log(&self, log: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(format!("{log}.stderr"))).unwrap_or_default()
     }
 
     /// The binary as a child process, stderr discarded.
-    pub(crate) fn spawn(&self, args: &[&str]) -> Child {
-        self.command(args).stderr(Stdio::null()).spawn().unwrap()
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.child_command(args).stderr(Stdio::null()).spawn().unwrap()
     }
 
-    fn command(&self, args: &[&str]) -> std::process::Command {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_theseus"));
-        c.args(["--marathon", &self.engine.url(), "--etcd", &self.etcd.endpoint, "--request-timeout", "5s"])
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env_remove("THESEUS_NAMESPACE")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null());
+    /// The binary with `args`, no stdin, stdout discarded.
+    fn child_command(&self, args: &[&str]) -> std::process::Command {
+        let mut c = self.process();
+        c.args(args).stdin(Stdio::null()).stdout(Stdio::null());
         c
     }
 
     /// `theseus sync --once -o json`, which must succeed; its report.
-    pub(crate) fn sync_once(&self) -> Value {
+    pub fn sync_once(&self) -> Value {
         let out = self.cmd().args(["sync", "--once", "-o", "json"]).output().unwrap();
         assert!(out.status.success(), "sync --once: {}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
     /// Marathon's running, healthy tasks of managed apps, by `service/group`.
-    pub(crate) fn marathon(&self) -> Registry {
+    pub fn marathon(&self) -> Registry {
         let apps = self.engine.get("/v2/apps?embed=apps.tasks&label=theseus.managed%3D%3Dtrue");
         let mut out = Registry::new();
         for app in apps["apps"].as_array().unwrap() {
@@ -127,7 +96,7 @@ impl Env {
     }
 
     /// etcd's registrations, by `service/group` (groups that exist in etcd, even empty).
-    pub(crate) fn registered(&self) -> Registry {
+    pub fn registrations(&self) -> Registry {
         let mut out = Registry::new();
         for (key, value) in self.etcd.dump() {
             let parts: Vec<&str> = key.trim_start_matches('/').split('/').collect();
@@ -150,8 +119,8 @@ impl Env {
 
     /// Whether etcd lists exactly Marathon's running, healthy tasks (groups Marathon lacks
     /// must have no containers).
-    pub(crate) fn in_sync(&self) -> Result<(), String> {
-        let (m, e) = (self.marathon(), self.registered());
+    pub fn in_sync(&self) -> Result<(), String> {
+        let (m, e) = (self.marathon(), self.registrations());
         let nonempty = |r: &Registry| -> Registry {
             r.iter().filter(|(_, c)| !c.is_empty()).map(|(k, v)| (k.clone(), v.clone())).collect()
         };
@@ -163,7 +132,7 @@ impl Env {
     }
 
     /// Polls until etcd equals Marathon, or panics after `limit` showing both.
-    pub(crate) fn wait_in_sync(&self, limit: Duration) {
+    pub fn wait_in_sync(&self, limit: Duration) {
         let deadline = Instant::now() + limit;
         loop {
             match self.in_sync() {
@@ -175,14 +144,14 @@ impl Env {
     }
 
     /// Polls until Marathon runs `n` healthy tasks in total.
-    pub(crate) fn wait_running(&self, n: usize) {
+    pub fn wait_running(&self, n: usize) {
         self.engine.wait_for(&format!("{n} running tasks"), T, |_| {
             self.marathon().values().map(BTreeMap::len).sum::<usize>() == n
         });
     }
 
     /// etcd's current revision (any write moves it).
-    pub(crate) fn revision(&self) -> i64 {
+    pub fn revision(&self) -> i64 {
         let endpoint = self.etcd.endpoint.clone();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -197,7 +166,7 @@ impl Env {
 }
 
 /// Sends `signal` to a child.
-pub(crate) fn signal(child: &Child, signal: i32) {
+pub fn signal(child: &Child, signal: i32) {
     // SAFETY: kill(2) on a child we spawned and have not reaped.
     unsafe {
         libc::kill(child.id() as i32, signal);
@@ -205,7 +174,7 @@ pub(crate) fn signal(child: &Child, signal: i32) {
 }
 
 /// Waits for a child to exit (deadline `limit`); its exit code (`None`: killed by a signal).
-pub(crate) fn wait_exit(child: &mut Child, limit: Duration) -> Option<i32> {
+pub fn wait_exit(child: &mut Child, limit: Duration) -> Option<i32> {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -217,16 +186,16 @@ pub(crate) fn wait_exit(child: &mut Child, limit: Duration) -> Option<i32> {
 }
 
 /// A running `theseus sync`, killed on drop.
-pub(crate) struct Replica {
-    pub(crate) child: Child,
-    pub(crate) name: String,
+pub struct Replica {
+    pub child: Child,
+    pub name: String,
 }
 
 impl Replica {
     /// Starts `theseus -v sync --name NAME` with a short lease and no periodic resync (unless
     /// `extra` sets them), so that only events (and the reconcile on each connect) can bring
     /// etcd along.
-    pub(crate) fn start(env: &Env, name: &str, extra: &[&str]) -> Replica {
+    pub fn start(env: &Env, name: &str, extra: &[&str]) -> Replica {
         let mut args = vec!["-v", "sync", "--name", name];
         if !extra.contains(&"--resync") {
             args.extend(["--resync", "1h"]);
@@ -239,7 +208,7 @@ impl Replica {
     }
 
     /// Waits until its log says it leads.
-    pub(crate) fn wait_leading(&self, env: &Env, limit: Duration) {
+    pub fn wait_leading(&self, env: &Env, limit: Duration) {
         let deadline = Instant::now() + limit;
         while !env.log(&self.name).contains(&format!("{} is the leader", self.name)) {
             assert!(Instant::now() < deadline, "{} did not become the leader:\n{}", self.name, env.log(&self.name));
@@ -257,7 +226,7 @@ impl Drop for Replica {
 
 /// Changes Marathon behind Theseus's back until `stop`: scales each app between 2 and 5
 /// instances and kills a task (Marathon replaces it), pausing `pace` between changes.
-pub(crate) fn churn(engine: &Engine, stop: &std::sync::atomic::AtomicBool, pace: Duration) -> usize {
+pub fn churn(engine: &Engine, stop: &std::sync::atomic::AtomicBool, pace: Duration) -> usize {
     let mut changes = 0;
     let mut round = 0u64;
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -288,8 +257,8 @@ pub(crate) fn churn(engine: &Engine, stop: &std::sync::atomic::AtomicBool, pace:
 /// Changes etcd behind sync's back, which no Marathon event reports: deregisters one real
 /// container of `group` and registers a container whose task does not exist. Returns the
 /// names of both.
-pub(crate) fn tamper(env: &Env, group: &str) -> (String, String) {
-    let real = env.registered()[&format!("hello/{group}")].keys().next().unwrap().clone();
+pub fn tamper(env: &Env, group: &str) -> (String, String) {
+    let real = env.registrations()[&format!("hello/{group}")].keys().next().unwrap().clone();
     let fake = format!("hello_{}.fake-task", group.replace('.', "_"));
     let key = crate::support::gk("hello", group);
     let info = theseus::etcd::ContainerInfo {

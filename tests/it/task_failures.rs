@@ -1,5 +1,5 @@
 //! Which task ends Marathon records as `lastTaskFailure` and which feed its launch backoff, on
-//! the engine, and what Theseus makes of them (issue 22 items 4, 6 and 9):
+//! the engine, and what Theseus makes of them:
 //!
 //! - M:src/main/scala/mesosphere/marathon/state/TaskFailure.scala (`isFailureState`): only
 //!   TASK_FAILED, ERROR, LOST, DROPPED, GONE, GONE_BY_OPERATOR and UNKNOWN are failures; a
