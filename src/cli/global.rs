@@ -69,7 +69,7 @@ pub struct GlobalArgs {
     /// environment variable must agree with it (exit 2 otherwise).
     #[arg(value_name = "NAMESPACE", long, global = true, env = "THESEUS_NAMESPACE")]
     pub namespace: Option<String>,
-    /// Whether `namespace` came from `THESEUS_NAMESPACE` rather than the flag (set by [`Cli::parse_args`]).
+    /// Whether `namespace` came from `THESEUS_NAMESPACE` rather than the flag (set by `Cli::parse_args`).
     #[arg(skip)]
     pub namespace_from_env: bool,
     /// Timeout for connecting to and each request to Marathon and etcd.

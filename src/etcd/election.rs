@@ -72,7 +72,7 @@ pub(crate) fn election_name(all: &str, namespace: Option<&str>) -> String {
 }
 
 impl Driver {
-    /// Campaigns in the sync election of `namespace` (see [`election_name`]) with `value` (who
+    /// Campaigns in the sync election of `namespace` (see `election_name`) with `value` (who
     /// this replica is) on a lease of `ttl` (whole seconds, at least 2); returns once elected.
     /// Waiting has no time limit; drop the future to stop (the lease is revoked, so the
     /// candidacy goes at once).

@@ -230,7 +230,7 @@ impl Driver {
     /// what `view` shows at a fraction of the cost (parsing 10,000 infos was a third of its
     /// time). Keyed by (service, encoded labels).
     ///
-    /// The keys are read in pages of [`COUNT_PAGE`], every page at the first one's revision
+    /// The keys are read in pages of `COUNT_PAGE`, every page at the first one's revision
     /// (one consistent snapshot): one answer with 10,000 containers and their infos was
     /// 10 MiB of `view`'s 40, and more with every group's config.
     pub async fn registration_counts(

@@ -1,7 +1,7 @@
-//! How a rollout ends: the new revision's config and history stored ([`store`]), a journaled
-//! rollout finished ([`finish_journaled`]), the old revision restored ([`rollback`]), and etcd
-//! made to match Marathon's healthy tasks ([`sync`]). Shared by rolling updates and by
-//! `rollout resume|abort`.
+//! The last steps of a rollout: the new revision's config and history stored ([`store`]), a
+//! journaled rollout finished ([`finish_journaled`]), the old revision restored (`rollback`, a
+//! step of [`Run`]). Shared by rolling updates and by `rollout resume|abort`; how a rollout
+//! ends (the table, and etcd made to match Marathon's healthy tasks) is [`super::end`].
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use serde_json::Value;
 
-use super::end::Run;
+use super::end::{sync, Run};
 use super::gate::{self, Cancel, Gate};
 use super::history;
 use super::live::{LiveGroup, Snapshot};
 use super::plan::Desired;
-use super::register::{self, container_info};
+use super::register::container_info;
 use super::result::RolloutResult;
 use super::scope::{Scope, Settings};
 use crate::marathon::types::App;
@@ -39,18 +39,6 @@ pub(super) async fn store(
         .set_group_config_recorded(&live.key, &config, &entry)
         .await
         .with_context(|| format!("storing the config of `{}` in etcd", live.group_id))
-}
-
-/// A journal write that failed after the rollout's outcome was decided: the outcome stands,
-/// the reason says the journal may be stale.
-pub(super) fn noted<T>(result: &mut RolloutResult, written: Result<T, crate::etcd::Error>) {
-    if let Err(err) = written {
-        let note = format!("the rollout journal could not be updated: {err}");
-        result.reason = Some(match result.reason.take() {
-            Some(r) => format!("{r}; {note}"),
-            None => note,
-        });
-    }
 }
 
 /// Ends a journaled rollout whose client died after its last batch: only the new revision
@@ -79,18 +67,6 @@ pub(super) async fn finish_journaled(
         RolloutResult { from: journal.from.as_ref().map(|f| f.revision.clone()), ..RolloutResult::of(live, desired) };
     result.timings.total = started.elapsed().as_secs_f64();
     Ok(result)
-}
-
-/// Registers exactly the running, healthy tasks of the group.
-pub(super) async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
-    let services = [live.key.service().to_owned()];
-    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
-        .await
-        .context("reading the group to sync its registration")?;
-    register::sync(scope.write()?.etcd, &snap, std::slice::from_ref(&live.key))
-        .await
-        .with_context(|| format!("syncing the containers of `{}` in etcd", live.group_id))?;
-    Ok(())
 }
 
 impl Run<'_> {
