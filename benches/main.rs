@@ -75,6 +75,12 @@ fn main() -> ExitCode {
     // `cargo bench` appends `--bench`; everything else is ours: a name, then its arguments.
     let all: Vec<String> = std::env::args().skip(1).collect();
     let benching = all.iter().any(|a| a == "--bench");
+    if !benching {
+        // `cargo test --all-targets` runs this binary with the test harness's arguments
+        // (filters, `--test-threads`, `--nocapture`): it only says how to run the benchmarks.
+        println!("benchmarks skipped: run them with `cargo bench --bench theseus -- NAME`");
+        return ExitCode::SUCCESS;
+    }
     let args: Vec<String> = all.into_iter().filter(|a| a != "--bench").collect();
     let selected: Vec<&Bench> = match args.first() {
         None => BENCHES.iter().collect(),
@@ -86,11 +92,6 @@ fn main() -> ExitCode {
             }
         },
     };
-    if !benching {
-        let names: Vec<&str> = selected.iter().map(|b| b.name).collect();
-        println!("benchmarks skipped ({}): run them with `cargo bench --bench theseus -- NAME`", names.join(", "));
-        return ExitCode::SUCCESS;
-    }
     let rest = args.get(1..).unwrap_or_default();
     let mut failed = false;
     for b in selected {
