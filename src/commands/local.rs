@@ -13,6 +13,8 @@ use crate::local::{self, Config};
 /// Runs the command.
 pub async fn run(ctx: &Context, args: LocalArgs) -> anyhow::Result<ExitStatus> {
     let config = config(&args)?;
+    // The handlers exist before the URL is printed: whoever reads it may stop the engine at once.
+    let mut signals = Signals::install()?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
         .await
         .with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
@@ -21,7 +23,7 @@ pub async fn run(ctx: &Context, args: LocalArgs) -> anyhow::Result<ExitStatus> {
     ctx.out.status("Serving", format!("Marathon API on {} with {agents} agents (127.0.0.2..)", engine.url()));
     ctx.out.text(&format!("{}\n", engine.url()))?;
     let signal = tokio::select! {
-        signal = wait_for_signal() => signal,
+        signal = signals.next() => signal,
         () = engine.stopped() => "failed",
     };
     let failure = engine.failure();
@@ -65,17 +67,26 @@ fn config(args: &LocalArgs) -> anyhow::Result<Config> {
     })
 }
 
-async fn wait_for_signal() -> &'static str {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return "interrupted";
+/// SIGINT (Ctrl-C) and SIGTERM, caught from the moment they are installed.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt()).context("installing the SIGINT handler")?,
+            terminate: signal(SignalKind::terminate()).context("installing the SIGTERM handler")?,
+        })
+    }
+
+    /// The next signal's name.
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "interrupted",
+            _ = self.terminate.recv() => "terminated",
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => "interrupted",
-        _ = term.recv() => "terminated",
     }
 }

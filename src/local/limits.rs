@@ -9,7 +9,7 @@ use std::time::Duration;
 /// so the engine accepts every id Marathon would that could ever launch: a task id (the app
 /// id plus 53 characters) names the Mesos sandbox directory, at most 255 bytes, so ids past
 /// about 200 characters are accepted and their tasks fail, as on Marathon
-/// (tests/it/fidelity.rs::an_id_too_long_for_the_sandbox_is_accepted_and_its_tasks_fail).
+/// (tests/it/marathon_rules.rs::an_id_too_long_for_the_sandbox_is_accepted_and_its_tasks_fail).
 /// 1,024 is the RAML's own bound for URIs and paths.
 pub(crate) const MAX_ID_LENGTH: usize = 1024;
 

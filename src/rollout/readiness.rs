@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::marathon::readiness::ReadinessHttp;
 use crate::marathon::types::{App, ReadinessCheck, Task, TaskState};
 
 /// One readiness check of one task, resolved.
@@ -121,7 +122,7 @@ struct Probe {
 
 /// The readiness probes of one restart, one per task that runs; see the module docs.
 pub(super) struct Prober {
-    http: reqwest::Client,
+    http: ReadinessHttp,
     probes: Mutex<BTreeMap<String, Probe>>,
 }
 
@@ -139,14 +140,7 @@ impl Prober {
         if app.readiness_checks.as_ref().is_none_or(Vec::is_empty) {
             return Ok(None);
         }
-        crate::tls::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("theseus/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .danger_accept_invalid_certs(true)
-            .build()
-            .map_err(|e| format!("cannot build the readiness-check client: {e}"))?;
+        let http = ReadinessHttp::new()?;
         Ok(Some(Prober { http, probes: Mutex::new(BTreeMap::new()) }))
     }
 
@@ -209,9 +203,9 @@ impl Drop for Prober {
 }
 
 /// Checks until ready (`ReadinessCheckExecutorImpl.serialChecksIterator`).
-async fn probe(http: reqwest::Client, target: Target, seen: Arc<Mutex<Seen>>) {
+async fn probe(http: ReadinessHttp, target: Target, seen: Arc<Mutex<Seen>>) {
     loop {
-        let answer = check(&http, &target).await;
+        let answer = http.status(&target.url, target.timeout).await;
         let ready = matches!(answer, Ok(status) if target.codes.contains(&status));
         {
             let mut s = seen.lock().unwrap_or_else(PoisonError::into_inner);
@@ -226,28 +220,6 @@ async fn probe(http: reqwest::Client, target: Target, seen: Arc<Mutex<Seen>>) {
         }
         tracing::debug!(target: "theseus::readiness", "{} not ready", target.url);
         tokio::time::sleep(target.interval).await;
-    }
-}
-
-/// One `GET`: the status once the whole answer arrived, each part within the timeout
-/// (`ReadinessCheckExecutorImpl.akkaHttpGet`, `akkaResponseToCheckResponse`).
-async fn check(http: &reqwest::Client, target: &Target) -> Result<u16, String> {
-    let timed_out = || format!("no answer within {}s", target.timeout.as_secs());
-    let response = http.get(&target.url).timeout(target.timeout).send().await.map_err(|e| {
-        if e.is_timeout() {
-            timed_out()
-        } else {
-            match std::error::Error::source(&e) {
-                Some(cause) => format!("{e}: {cause}"),
-                None => e.to_string(),
-            }
-        }
-    })?;
-    let status = response.status().as_u16();
-    match tokio::time::timeout(target.timeout, response.bytes()).await {
-        Ok(Ok(_)) => Ok(status),
-        Ok(Err(e)) => Err(format!("reading the answer: {e}")),
-        Err(_) => Err(timed_out()),
     }
 }
 

@@ -397,22 +397,14 @@ fn problems(root: &Path) -> Vec<String> {
     out
 }
 
-/// Breaks of the layering rules that the tree has today and the docs name as debts to pay: the
-/// readiness probe of `rollout/` calls the tasks' HTTP endpoints with its own reqwest client.
-/// Each must still be there (a paid debt is taken off this list).
-const KNOWN_DEBTS: &[&str] = &["src/rollout/readiness.rs imports reqwest: only marathon/ and local/ import reqwest"];
-
 #[test]
 fn src_has_no_import_cycle_and_keeps_its_layers() {
     let src = crate::support::cmd::repo_path("src");
     let files = load(&src);
     assert!(files.len() > 20 && files.iter().any(|f| f.rel == "lib.rs"), "src/ was not read");
     let found = problems(&src);
-    let new: Vec<&String> = found.iter().filter(|p| !KNOWN_DEBTS.contains(&p.as_str())).collect();
-    assert!(new.is_empty(), "src/ breaks docs/architecture.md:\n{}", itertools_join(&new));
-    for debt in KNOWN_DEBTS {
-        assert!(found.iter().any(|p| p == debt), "`{debt}` is fixed: take it off KNOWN_DEBTS");
-    }
+    let found: Vec<&String> = found.iter().collect();
+    assert!(found.is_empty(), "src/ breaks docs/architecture.md:\n{}", itertools_join(&found));
 }
 
 fn itertools_join(lines: &[&String]) -> String {
