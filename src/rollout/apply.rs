@@ -73,8 +73,8 @@ pub fn the_group<'a>(snap: &'a Snapshot, service: &str, selector: &Selector) -> 
     }
 }
 
-/// Scales a group in place, without a restart. Scaling down drains first ([`retire`]): the
-/// tasks to stop are chosen here ([`undo::safe_victims`]: never one that serves while one that
+/// Scales a group in place, without a restart. Scaling down drains first (`retire`): the
+/// tasks to stop are chosen here (`undo::safe_victims`: never one that serves while one that
 /// does not could go, and a refusal, exit 2, when instances waiting for an offer would make
 /// Marathon stop a serving task instead of them), deregistered from etcd, then killed in one
 /// request with `scale=true`, so Marathon stops exactly those; a refused kill registers them

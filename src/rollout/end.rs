@@ -148,8 +148,8 @@ pub(super) fn ending(end: &End, done: RolloutOutcome) -> Ending {
 
 /// A rollout of one group under its session's lock: where it works, how it rolls, its journal,
 /// the Marathon deployments it has in flight and its result so far. Its steps are methods: the
-/// forward steps of an update (`forward`, and `retire` of old tasks, in [`super::rolling`]) or
-/// of a restart (`replace`, in [`super::restart`]), and `rollback` (in [`super::finish`]); it
+/// forward steps of an update (`forward`, and `retire` of old tasks, in `rolling.rs`) or
+/// of a restart (`replace`, in `restart.rs`), and `rollback` (in `finish.rs`); it
 /// ends only through [`Run::end`].
 pub(super) struct Run<'a> {
     /// Where it works (inside the session: writes check the lease).

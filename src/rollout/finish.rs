@@ -1,5 +1,5 @@
 //! How a rollout ends: the new revision's config and history stored ([`store`]), a journaled
-//! rollout finished ([`finish_journaled`]), the old revision restored ([`rollback`]), and etcd
+//! rollout finished ([`finish_journaled`]), the old revision restored ([`Run::rollback`]), and etcd
 //! made to match Marathon's healthy tasks ([`sync`]). Shared by rolling updates and by
 //! `rollout resume|abort`.
 

@@ -305,7 +305,7 @@ fn declined_reasons(item: &QueueItem) -> Option<String> {
 
 /// Why a queued app is not placed, from one snapshot (for `view`): the reasons, when the
 /// latest offer Marathon processed for it was declined. Counters add up over the app's life,
-/// so a non-zero count alone says nothing; the failing decision needs a [`Detector`].
+/// so a non-zero count alone says nothing; the failing decision needs a `Detector`.
 pub fn unplaced_reason(item: &QueueItem) -> Option<String> {
     let summary = item.processed_offers_summary.as_ref()?;
     let declined_at = summary.last_unused_offer_at.as_deref()?;
