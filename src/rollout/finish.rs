@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use serde_json::Value;
 
-use super::end::Run;
+use super::end::{End, Run};
+use super::event::Reporter;
 use super::gate::{self, Cancel, Gate};
 use super::history;
 use super::live::{LiveGroup, Snapshot};
@@ -54,13 +55,15 @@ pub(super) fn noted<T>(result: &mut RolloutResult, written: Result<T, crate::etc
 }
 
 /// Ends a journaled rollout whose client died after its last batch: only the new revision
-/// runs, so its config and history are stored (unless they already were) and the journal goes.
+/// runs, so its config and history are stored (unless they already were), then it ends as done
+/// ([`Run::end`]: the journal goes, registration synced).
 pub(super) async fn finish_journaled(
     scope: Scope<'_>,
     live: &LiveGroup,
     desired: &Desired,
     settings: &Settings,
-    journal: &crate::etcd::Journal,
+    reporter: &dyn Reporter,
+    journal: crate::etcd::Journal,
     started: Instant,
 ) -> anyhow::Result<RolloutResult> {
     let stored = scope.etcd.get_group_config(&live.key).await.ok();
@@ -68,17 +71,9 @@ pub(super) async fn finish_journaled(
     if stored.as_ref().and_then(|c| c.get("revision")).and_then(Value::as_str) != Some(revision.as_str()) {
         store(scope, live, desired, settings).await?;
     }
-    scope
-        .write()?
-        .etcd
-        .delete_rollout(&live.key)
-        .await
-        .with_context(|| format!("clearing the rollout journal of `{}`", live.group_id))?;
-    sync(scope, live).await?;
-    let mut result =
+    let result =
         RolloutResult { from: journal.from.as_ref().map(|f| f.revision.clone()), ..RolloutResult::of(live, desired) };
-    result.timings.total = started.elapsed().as_secs_f64();
-    Ok(result)
+    Run::new(scope, live, settings, reporter, journal, result, started).end(End::Done).await
 }
 
 /// Registers exactly the running, healthy tasks of the group.
