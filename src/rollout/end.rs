@@ -13,16 +13,19 @@
 
 use std::time::Instant;
 
+use anyhow::Context as _;
+
 use super::event::Reporter;
-use super::finish::{noted, sync};
 use super::inflight::InFlight;
 use super::journal::Tracker;
-use super::live::LiveGroup;
+use super::live::{LiveGroup, Snapshot};
+use super::register;
 use super::result::{RolloutOutcome, RolloutResult};
 use super::scope::{Scope, Settings};
 use super::wait::WaitError;
 use crate::error::ExitStatus;
 use crate::etcd::{self, JournalState};
+use crate::spec::labels::Selector;
 
 /// How a rollout of one group ended.
 #[derive(Debug)]
@@ -241,6 +244,30 @@ impl<'a> Run<'a> {
         self.result.timings.total = self.started.elapsed().as_secs_f64();
         Ok(self.result)
     }
+}
+
+/// A journal write that failed after the rollout's outcome was decided: the outcome stands,
+/// the reason says the journal may be stale.
+fn noted<T>(result: &mut RolloutResult, written: Result<T, crate::etcd::Error>) {
+    if let Err(err) = written {
+        let note = format!("the rollout journal could not be updated: {err}");
+        result.reason = Some(match result.reason.take() {
+            Some(r) => format!("{r}; {note}"),
+            None => note,
+        });
+    }
+}
+
+/// Registers exactly the running, healthy tasks of the group.
+async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
+    let services = [live.key.service().to_owned()];
+    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
+        .await
+        .context("reading the group to sync its registration")?;
+    register::sync(scope.write()?.etcd, &snap, std::slice::from_ref(&live.key))
+        .await
+        .with_context(|| format!("syncing the containers of `{}` in etcd", live.group_id))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
-//! How a rollout ends: the new revision's config and history stored ([`store`]), a journaled
-//! rollout finished ([`finish_journaled`]), the old revision restored ([`Run::rollback`]), and etcd
-//! made to match Marathon's healthy tasks ([`sync`]). Shared by rolling updates and by
-//! `rollout resume|abort`.
+//! The steps at a rollout's end: the new revision's config and history stored ([`store`]), a
+//! journaled rollout finished ([`finish_journaled`]), the old revision restored
+//! ([`Run::rollback`]). Shared by rolling updates and by `rollout resume|abort`; the end
+//! itself (journal, outcome, status, registration synced) is `end.rs`'s.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -15,7 +15,7 @@ use super::gate::{self, Cancel, Gate};
 use super::history;
 use super::live::{LiveGroup, Snapshot};
 use super::plan::Desired;
-use super::register::{self, container_info};
+use super::register::container_info;
 use super::result::RolloutResult;
 use super::scope::{Scope, Settings};
 use crate::marathon::types::App;
@@ -42,18 +42,6 @@ pub(super) async fn store(
         .with_context(|| format!("storing the config of `{}` in etcd", live.group_id))
 }
 
-/// A journal write that failed after the rollout's outcome was decided: the outcome stands,
-/// the reason says the journal may be stale.
-pub(super) fn noted<T>(result: &mut RolloutResult, written: Result<T, crate::etcd::Error>) {
-    if let Err(err) = written {
-        let note = format!("the rollout journal could not be updated: {err}");
-        result.reason = Some(match result.reason.take() {
-            Some(r) => format!("{r}; {note}"),
-            None => note,
-        });
-    }
-}
-
 /// Ends a journaled rollout whose client died after its last batch: only the new revision
 /// runs, so its config and history are stored (unless they already were), then it ends as done
 /// ([`Run::end`]: the journal goes, registration synced).
@@ -74,18 +62,6 @@ pub(super) async fn finish_journaled(
     let result =
         RolloutResult { from: journal.from.as_ref().map(|f| f.revision.clone()), ..RolloutResult::of(live, desired) };
     Run::new(scope, live, settings, reporter, journal, result, started).end(End::Done).await
-}
-
-/// Registers exactly the running, healthy tasks of the group.
-pub(super) async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
-    let services = [live.key.service().to_owned()];
-    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
-        .await
-        .context("reading the group to sync its registration")?;
-    register::sync(scope.write()?.etcd, &snap, std::slice::from_ref(&live.key))
-        .await
-        .with_context(|| format!("syncing the containers of `{}` in etcd", live.group_id))?;
-    Ok(())
 }
 
 impl Run<'_> {
