@@ -108,7 +108,7 @@ impl Context {
     }
 
     /// The namespace holding `service` when `--namespace` is not given: the only one Marathon
-    /// has it in, else the default. Several is a [`UserError`](crate::error::UserError) asking for `--namespace`.
+    /// has it in, else the default. Several is a [`crate::error::UserError`] asking for `--namespace`.
     pub fn namespace_of(&self, service: &str, snap: &Snapshot) -> anyhow::Result<String> {
         if let Some(ns) = &self.namespace {
             return Ok(ns.trim_matches('/').to_owned());

@@ -2,7 +2,7 @@
 //!
 //! The client never sends a write twice: a write that timed out, lost its connection after
 //! sending, got 502/503, or got 500 without `X-Marathon-Leader` is
-//! [`marathon::Error::Uncertain`]. A non-leader Marathon forwarding a write answers 502 when its
+//! [`crate::marathon::Error::Uncertain`]. A non-leader Marathon forwarding a write answers 502 when its
 //! connection to the leader fails (refused, or made but answered nothing, which the forwarder
 //! cannot tell apart) or it knows no leader, and 500 on any other failure of the call, its read
 //! timeout included, after the leader may have applied the write; that 500 is a bare error page

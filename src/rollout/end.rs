@@ -151,8 +151,8 @@ pub(super) fn ending(end: &End, done: RolloutOutcome) -> Ending {
 
 /// A rollout of one group under its session's lock: where it works, how it rolls, its journal,
 /// the Marathon deployments it has in flight and its result so far. Its steps are methods: the
-/// forward steps of an update (`forward`, and `retire` of old tasks, in [`super::rolling`]) or
-/// of a restart (`replace`, in [`super::restart`]), and `rollback` (in [`super::finish`]); it
+/// forward steps of an update (`forward`, and `retire` of old tasks, in `rolling.rs`) or
+/// of a restart (`replace`, in `restart.rs`), and `rollback` (in `finish.rs`); it
 /// ends only through [`Run::end`].
 pub(super) struct Run<'a> {
     /// Where it works (inside the session: writes check the lease).
@@ -248,7 +248,7 @@ impl<'a> Run<'a> {
 
 /// A journal write that failed after the rollout's outcome was decided: the outcome stands,
 /// the reason says the journal may be stale.
-pub(super) fn noted<T>(result: &mut RolloutResult, written: Result<T, crate::etcd::Error>) {
+fn noted<T>(result: &mut RolloutResult, written: Result<T, crate::etcd::Error>) {
     if let Err(err) = written {
         let note = format!("the rollout journal could not be updated: {err}");
         result.reason = Some(match result.reason.take() {
@@ -259,7 +259,7 @@ pub(super) fn noted<T>(result: &mut RolloutResult, written: Result<T, crate::etc
 }
 
 /// Registers exactly the running, healthy tasks of the group.
-pub(super) async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
+async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
     let services = [live.key.service().to_owned()];
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
         .await

@@ -1,7 +1,7 @@
-//! The last steps of a rollout: the new revision's config and history stored ([`store`]), a
-//! journaled rollout finished ([`finish_journaled`]), the old revision restored (`rollback`, a
-//! step of [`Run`]). Shared by rolling updates and by `rollout resume|abort`; how a rollout
-//! ends (the table, and etcd made to match Marathon's healthy tasks) is [`super::end`].
+//! The steps at a rollout's end: the new revision's config and history stored ([`store`]), a
+//! journaled rollout finished ([`finish_journaled`]), the old revision restored
+//! ([`Run::rollback`]). Shared by rolling updates and by `rollout resume|abort`; the end
+//! itself (journal, outcome, status, registration synced) is `end.rs`'s.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use serde_json::Value;
 
-use super::end::{sync, Run};
+use super::end::{End, Run};
+use super::event::Reporter;
 use super::gate::{self, Cancel, Gate};
 use super::history;
 use super::live::{LiveGroup, Snapshot};
@@ -42,13 +43,15 @@ pub(super) async fn store(
 }
 
 /// Ends a journaled rollout whose client died after its last batch: only the new revision
-/// runs, so its config and history are stored (unless they already were) and the journal goes.
+/// runs, so its config and history are stored (unless they already were), then it ends as done
+/// ([`Run::end`]: the journal goes, registration synced).
 pub(super) async fn finish_journaled(
     scope: Scope<'_>,
     live: &LiveGroup,
     desired: &Desired,
     settings: &Settings,
-    journal: &crate::etcd::Journal,
+    reporter: &dyn Reporter,
+    journal: crate::etcd::Journal,
     started: Instant,
 ) -> anyhow::Result<RolloutResult> {
     let stored = scope.etcd.get_group_config(&live.key).await.ok();
@@ -56,17 +59,9 @@ pub(super) async fn finish_journaled(
     if stored.as_ref().and_then(|c| c.get("revision")).and_then(Value::as_str) != Some(revision.as_str()) {
         store(scope, live, desired, settings).await?;
     }
-    scope
-        .write()?
-        .etcd
-        .delete_rollout(&live.key)
-        .await
-        .with_context(|| format!("clearing the rollout journal of `{}`", live.group_id))?;
-    sync(scope, live).await?;
-    let mut result =
+    let result =
         RolloutResult { from: journal.from.as_ref().map(|f| f.revision.clone()), ..RolloutResult::of(live, desired) };
-    result.timings.total = started.elapsed().as_secs_f64();
-    Ok(result)
+    Run::new(scope, live, settings, reporter, journal, result, started).end(End::Done).await
 }
 
 impl Run<'_> {

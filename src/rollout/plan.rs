@@ -39,7 +39,7 @@ impl Desired {
     }
 
     /// This group as a new revision of `live`'s: its app asks for the service ports `live`
-    /// holds, so marathon-lb's frontends stay where they are (`super::ports`). What every
+    /// holds, so marathon-lb's frontends stay where they are (`rollout::ports`). What every
     /// rolling update PUTs and what `plan` compares.
     pub fn keeping_ports(&self, live: &App) -> Desired {
         let mut next = self.clone();
@@ -155,7 +155,7 @@ fn action_for(d: &Desired, live: Option<&LiveGroup>) -> Action {
     Action::RollingUpdate { changes, stop_first: stops_first(live.apps.iter().chain([&d.app])) }
 }
 
-/// What `plan` and `--dry-run` say of a rollout that `stops_first`.
+/// What `plan` and `--dry-run` say of a rollout that stops first (`stops_first`).
 pub const STOP_FIRST: &str =
     "stop-then-start: MARATHON_SINGLE_INSTANCE_APP, so the old task stops before the new one starts";
 

@@ -96,7 +96,7 @@ async fn update_locked(
     if olds.is_empty() {
         // A journaled rollout whose client died after its last batch: store and clear.
         return match prev {
-            Some(j) => finish_journaled(scope, live, desired, settings, &j, started).await,
+            Some(j) => finish_journaled(scope, live, desired, settings, reporter, j, started).await,
             None => Ok(RolloutResult { outcome: RolloutOutcome::Unchanged, ..RolloutResult::of(live, desired) }),
         };
     }

@@ -20,14 +20,14 @@ pub struct Timing {
     pub timeout: Duration,
     /// Poll interval.
     pub poll: Duration,
-    /// Fail when new tasks stay unplaceable or keep failing this long (`super::stuck`).
+    /// Fail when new tasks stay unplaceable or keep failing this long (`rollout::stuck`).
     pub fail_after: Duration,
     /// How long to wait for another theseus holding a group's lock.
     pub lock_timeout: Duration,
 }
 
 /// Where and how a command applies its changes: Marathon, etcd, the namespace, the waits.
-/// Inside a `super::session::Session` it also carries the groups' locks, and every change
+/// Inside a locked session (`rollout::session`) it also carries the groups' locks, and every change
 /// goes through [`Scope::write`].
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
@@ -56,7 +56,7 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Scope<'a> {
-    /// A scope holding no lock yet: `super::session::Session::open` takes them.
+    /// A scope holding no lock yet: opening a session (`rollout::session`) takes them.
     pub fn new(marathon: &'a Client, etcd: &'a Driver, namespace: &'a str, timing: Timing, owner: &'a str) -> Self {
         Scope { marathon, etcd, namespace, timing, owner, leases: &[] }
     }

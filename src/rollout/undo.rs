@@ -4,7 +4,7 @@
 //!
 //! - create: the groups created in this call are drained, deleted from Marathon (with force:
 //!   the deployment that cannot finish holds their lock) and removed from etcd
-//!   ([`super::remove`]).
+//!   (`rollout::remove`).
 //! - scale-up: the app goes back to its previous count without ever stopping a task that serves
 //!   (running, healthy, registered in etcd) while something that does not serve could go
 //!   instead, or it is left as it is with exit 4 and the reason. The same rule

@@ -4,7 +4,7 @@
 //! Each poll costs three requests (apps with tasks, deployments, queue) whatever the number of
 //! groups. Marathon never fails a deployment on its own, so the wait fails fast itself when,
 //! across polls, tasks cannot be placed (with Marathon's reason) or new ones keep failing
-//! (`super::stuck`), and gives up at the deadline.
+//! (`rollout::stuck`), and gives up at the deadline.
 
 use std::collections::BTreeMap;
 use std::future::Future;

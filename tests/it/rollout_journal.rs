@@ -211,3 +211,48 @@ fn history_lists_revisions_and_rollback_returns_to_them() {
         assert!(err.contains(r.as_str()), "names the known revisions: {err}");
     }
 }
+
+/// An update whose client died after its last batch (only the new revision runs, the journal
+/// still there) is finished by `rollout resume`: it ends as done through the end table (the
+/// journal cleared, registration synced), reporting the journaled old revision. The dead client
+/// is made by putting a journal the update wrote back after it finished.
+#[test]
+fn an_update_whose_client_died_after_its_last_batch_is_finished_by_resume() {
+    let env = Env::start();
+    let (_, v1) = env.create_first(&spec("1", 2));
+    let file = env.write("v2.toml", &spec("2", 2));
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("theseus"));
+    cmd.args(env.globals()).args(["update", &file, "--batch", "1", "--wait", "1s"]).args(FAST);
+    let mut child: Child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let journal = loop {
+        if let Some(j) = env.journal() {
+            break j;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the update ended before its journal was seen");
+        assert!(Instant::now() < deadline, "the update was never journaled");
+        std::thread::sleep(Duration::from_millis(20)); // poll interval, not a synchronization
+    };
+    assert!(child.wait().unwrap().success(), "the update itself succeeds");
+    assert_eq!(env.journal(), None, "a finished update clears its journal");
+    let new = env.app_ids();
+    assert_eq!(new.len(), 1, "only the new revision runs");
+    assert_eq!(journal["to"]["app_id"], new[0].as_str());
+
+    // The journal back, as a client that died between its last batch and its end leaves it.
+    let journal: theseus::etcd::Journal = serde_json::from_value(journal).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let driver = env.etcd.driver().await;
+        driver.put_rollout(&super::support::gk("web", "dev"), &journal).await.unwrap();
+    });
+    assert!(env.journal().is_some());
+
+    let (code, doc, err) = env.run(&[&["rollout", "resume", "web", "-l", "dev"][..], &FAST].concat());
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    assert_eq!(doc[0]["outcome"], "rolled", "{doc}");
+    assert_eq!(doc[0]["from"], v1.as_str(), "the journaled old revision: {doc}");
+    assert_eq!(env.journal(), None, "journal cleared");
+    assert_eq!(env.app_ids(), new, "nothing else changed in Marathon");
+    assert_eq!(env.registered_ids(), env.healthy_ids(&new[0]), "etcd lists exactly the healthy tasks");
+}
