@@ -178,20 +178,27 @@ pub(super) enum Failure {
 /// Classifies an etcd-client error (see [`Failure`]).
 pub(super) fn failure(err: &etcd_client::Error) -> Failure {
     match err {
-        etcd_client::Error::GRpcStatus(status) => classify(Some(i32::from(status.code())), status.message()),
-        etcd_client::Error::TransportError(e) => {
-            // The whole chain: tonic puts "tcp connect error" below its own words.
-            let mut text = e.to_string();
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                text.push_str(": ");
-                text.push_str(&s.to_string());
-                source = s.source();
-            }
-            classify(None, &text)
+        // The status's own words and what lies below them: a connection that closed under a
+        // request arrives as gRPC 1 ("operation was canceled") with "transport error:
+        // connection closed" as its source.
+        etcd_client::Error::GRpcStatus(status) => {
+            classify(Some(i32::from(status.code())), &chain(status.message(), std::error::Error::source(status)))
         }
+        // The whole chain: tonic puts "tcp connect error" below its own words.
+        etcd_client::Error::TransportError(e) => classify(None, &chain(&e.to_string(), std::error::Error::source(e))),
         _ => Failure::Final,
     }
+}
+
+/// `first` and the text of every error below it, joined by `: `.
+fn chain(first: &str, mut source: Option<&(dyn std::error::Error + 'static)>) -> String {
+    let mut text = first.to_owned();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// [`failure`] on a gRPC status code (`None`: a transport error, no status) and its text.
@@ -199,7 +206,7 @@ fn classify(code: Option<i32>, text: &str) -> Failure {
     const NOT_SENT: [&str; 4] = ["tcp connect error", "Connection refused", "error trying to connect", "dns error"];
     // etcd's rpctypes errors for a cluster between leaders (all gRPC 14, "unavailable"), and
     // what a connection that broke mid-request reports.
-    const TRANSIENT: [&str; 12] = [
+    const TRANSIENT: [&str; 13] = [
         "leader changed",
         "no leader",
         "not leader",
@@ -211,6 +218,7 @@ fn classify(code: Option<i32>, text: &str) -> Failure {
         "connection reset",
         "broken pipe",
         "transport error",
+        "connection closed",
         "h2 protocol error",
     ];
     if NOT_SENT.iter().any(|w| text.contains(w)) && matches!(code, None | Some(14)) {
@@ -326,6 +334,13 @@ mod tests {
         // What a `get` to a member SIGKILLed mid-request reported (gRPC 2, unknown).
         assert_eq!(classify(Some(2), "transport error: connection error: connection reset"), Failure::Transient);
         assert_eq!(classify(Some(14), "error reading a body from connection: broken pipe"), Failure::Transient);
+        // A connection closed under a `get` while the leader was killed: gRPC 1 (cancelled),
+        // the transport's words below the status's own.
+        let closed = std::io::Error::other("transport error: connection closed");
+        let text = chain("operation was canceled", Some(&closed));
+        assert_eq!(text, "operation was canceled: transport error: connection closed");
+        assert_eq!(classify(Some(1), &text), Failure::Transient);
+        assert_eq!(classify(Some(1), "operation was canceled"), Failure::Final);
         // Answers.
         assert_eq!(classify(Some(16), "etcdserver: invalid auth token"), Failure::Final);
         assert_eq!(classify(Some(7), "etcdserver: permission denied"), Failure::Final);

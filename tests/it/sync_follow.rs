@@ -46,6 +46,9 @@ fn scaling_through_marathons_api_reaches_etcd() {
     assert!(r.status < 300, "{}", r.text);
     env.engine.wait_for("6 tasks", T, |_| env.marathon()["hello/dev.frontend"].len() == 6);
     env.wait_in_sync(T);
+    // The scale-up's deployment ends once its new tasks are healthy, maybe after etcd caught
+    // up; until then Marathon refuses the next change to the app with 409.
+    env.engine.wait_idle(T);
     let r = env.engine.call("PUT", &format!("/v2/apps{app}"), Some(&serde_json::json!({"instances": 1})));
     assert!(r.status < 300, "{}", r.text);
     env.engine.wait_for("1 task", T, |_| env.marathon()["hello/dev.frontend"].len() == 1);
