@@ -291,20 +291,11 @@ impl Driver {
 
     /// The groups whose rollout lock is held (one keys-only range read).
     pub async fn locked_groups(&self) -> Result<BTreeSet<GroupKey>, Error> {
-        let prefix = self.keys.locks_prefix();
-        let opts = GetOptions::new().with_range(prefix_end(&prefix)).with_keys_only();
-        let mut resp = self
-            .call("get", &prefix, || {
-                let (mut kv, opts, prefix) = (self.kv(), opts.clone(), prefix.clone());
-                async move { kv.get(prefix, Some(opts)).await }
-            })
-            .await?;
-        Ok(resp
-            .take_kvs()
-            .into_iter()
-            .filter_map(|kv| {
-                let key = String::from_utf8(kv.into_key_value().0).ok()?;
-                let (service, group) = key.strip_prefix(&prefix)?.split_once('/')?;
+        let keys = self.keys_under(&self.keys.locks_prefix()).await?;
+        Ok(keys
+            .iter()
+            .filter_map(|key| {
+                let (service, group) = key.split_once('/')?;
                 GroupKey::new(service, group).ok()
             })
             .collect())

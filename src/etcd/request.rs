@@ -24,6 +24,23 @@ pub(crate) struct Page {
 }
 
 impl Driver {
+    /// The keys under `prefix`, with the prefix cut off, in key order (one keys-only range
+    /// read); a key that is not UTF-8 is skipped.
+    pub(super) async fn keys_under(&self, prefix: &str) -> Result<Vec<String>, Error> {
+        let opts = GetOptions::new().with_range(prefix_end(prefix)).with_keys_only();
+        let mut resp = self
+            .call("get", prefix, || {
+                let (mut kv, opts, prefix) = (self.kv(), opts.clone(), prefix.to_owned());
+                async move { kv.get(prefix, Some(opts)).await }
+            })
+            .await?;
+        Ok(resp
+            .take_kvs()
+            .into_iter()
+            .filter_map(|kv| String::from_utf8(kv.into_key_value().0).ok()?.strip_prefix(prefix).map(str::to_owned))
+            .collect())
+    }
+
     /// A KV client that accepts large range reads (gRPC's default limit is 4 MiB, about 6,000
     /// containers in one `get_service_containers`).
     pub(super) fn kv(&self) -> etcd_client::KvClient {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, Txn, TxnOp, TxnOpResponse, TxnResponse};
+use etcd_client::{Compare, CompareOp, DeleteOptions, Txn, TxnOp, TxnOpResponse, TxnResponse};
 
 use super::keys::{prefix_end, Entry};
 use super::values::{json, ContainerInfo, RootMarker, ServiceMarker};
@@ -63,23 +63,8 @@ impl Driver {
 
     /// Every registered service, sorted (one keys-only range read).
     pub async fn get_service_names(&self) -> Result<Vec<String>, Error> {
-        let prefix = self.keys.services_prefix();
-        let opts = GetOptions::new().with_range(prefix_end(&prefix)).with_keys_only();
-        let mut resp = self
-            .call("get", &prefix, || {
-                let (mut kv, opts, prefix) = (self.kv(), opts.clone(), prefix.clone());
-                async move { kv.get(prefix, Some(opts)).await }
-            })
-            .await?;
-        Ok(resp
-            .take_kvs()
-            .into_iter()
-            .filter_map(|kv| {
-                let key = String::from_utf8(kv.into_key_value().0).ok()?;
-                let name = key.strip_prefix(&prefix)?;
-                (!name.contains('/')).then(|| name.to_owned())
-            })
-            .collect())
+        let names = self.keys_under(&self.keys.services_prefix()).await?;
+        Ok(names.into_iter().filter(|name| !name.contains('/')).collect())
     }
 
     /// The groups (encoded labels, sorted) of a service (one keys-only range read).
