@@ -12,24 +12,7 @@ use serde_json::Value;
 use super::support::cmd::theseus;
 use super::support::engine::Engine;
 use super::support::env::Env;
-
-const SPEC: &str = r#"
-namespace = "it"
-
-[service.hello]
-cmd = "sleep 600"
-cpus = 0.1
-mem = 32
-ports = [{ name = "http" }]
-
-[[service.hello.group]]
-labels = ["dev", "frontend"]
-instances = 2
-
-[[service.hello.group]]
-labels = ["dev", "backend"]
-instances = 1
-"#;
+use super::support::specs::HELLO as SPEC;
 
 impl Env {
     /// Creates SPEC's two groups and waits until their three containers are registered.

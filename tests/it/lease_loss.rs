@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::support::env::Env;
 use super::support::proxy::Proxy;
+use super::support::specs::web_http;
 
 /// The lock lease TTL the rollout runs with.
 const TTL: Duration = Duration::from_secs(2);
@@ -91,25 +92,6 @@ fn pipe(mut from: TcpStream, mut to: TcpStream) {
     });
 }
 
-/// Three instances of an HTTP server with an HTTP health check; `version` is in its env.
-fn spec(version: &str) -> String {
-    format!(
-        r#"
-namespace = "it"
-[service.web]
-cmd = "exec python3 -m http.server $PORT0 --bind $HOST"
-cpus = 0.1
-mem = 32
-ports = [{{ name = "http" }}]
-env = {{ VERSION = "{version}" }}
-health = {{ protocol = "HTTP", path = "/", port = "http", grace = "10s", interval = "1s", timeout = "1s", max_failures = 3 }}
-[[service.web.group]]
-labels = ["dev"]
-instances = 3
-"#
-    )
-}
-
 /// Marathon writes (anything but GET) the proxy in front of the engine saw.
 fn writes(marathon: &Proxy) -> usize {
     marathon.seen().iter().filter(|s| s.method != "GET").count()
@@ -136,12 +118,12 @@ enum Rollout {
 /// Marathon write; returns the time from the cut to theseus's exit.
 fn trial(rollout: Rollout, cut_after: usize) -> Duration {
     let env = Env::start();
-    let v1 = env.write("v1.toml", &spec("1"));
+    let v1 = env.write("v1.toml", &web_http("1", 3));
     let (code, _, err) = env.run(&["create", &v1, "--poll-interval", "200ms", "--timeout", "60s"]);
     assert_eq!(code, Some(0), "{err}");
     let etcd = Cuttable::start(&env.etcd.endpoint);
     let marathon = Proxy::start(&env.engine.url());
-    let v2 = env.write("v2.toml", &spec("2"));
+    let v2 = env.write("v2.toml", &web_http("2", 3));
     let command = match rollout {
         Rollout::Update => vec!["update", v2.as_str()],
         Rollout::Restart => vec!["restart", "web", "-l", "dev"],

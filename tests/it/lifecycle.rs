@@ -9,25 +9,7 @@ use serde_json::Value;
 use super::support::cmd::theseus;
 use super::support::env::Env;
 use super::support::proxy::Proxy;
-
-/// A spec of two command-app groups that start quickly (sleep keeps them running).
-const SPEC: &str = r#"
-namespace = "it"
-
-[service.hello]
-cmd = "sleep 600"
-cpus = 0.1
-mem = 32
-ports = [{ name = "http" }]
-
-[[service.hello.group]]
-labels = ["dev", "frontend"]
-instances = 2
-
-[[service.hello.group]]
-labels = ["dev", "backend"]
-instances = 1
-"#;
+use super::support::specs::HELLO as SPEC;
 
 impl Env {
     fn spec_file(&self, text: &str) -> String {

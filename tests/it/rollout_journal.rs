@@ -10,25 +10,7 @@ use serde_json::Value;
 
 use super::support::cmd::theseus;
 use super::support::env::Env;
-
-/// An HTTP server on the assigned port with an HTTP health check; `version` is in its env.
-fn spec(version: &str, instances: u32) -> String {
-    format!(
-        r#"
-namespace = "it"
-[service.web]
-cmd = "exec python3 -m http.server $PORT0 --bind $HOST"
-cpus = 0.1
-mem = 32
-ports = [{{ name = "http" }}]
-env = {{ VERSION = "{version}" }}
-health = {{ protocol = "HTTP", path = "/", port = "http", grace = "10s", interval = "1s", timeout = "1s", max_failures = 3 }}
-[[service.web.group]]
-labels = ["dev"]
-instances = {instances}
-"#
-    )
-}
+use super::support::specs::web_http as spec;
 
 const FAST: [&str; 6] = ["--poll-interval", "200ms", "--fail-after", "5s", "--deadline", "60s"];
 const JOURNAL: &str = "/theseus/rollouts/web/dev";

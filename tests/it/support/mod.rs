@@ -8,6 +8,7 @@ pub mod env;
 pub mod etcd;
 pub mod etcd_cluster;
 pub mod proxy;
+pub mod specs;
 pub mod sync;
 
 /// The group key of `service` and an encoded label set (tests name groups this way).
