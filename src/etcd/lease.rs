@@ -60,6 +60,8 @@ impl LeaseGuard {
     /// renewing it.
     pub(super) async fn grant(driver: &Driver, key: &str, ttl: Duration) -> Result<LeaseGuard, Error> {
         let ttl = Duration::from_secs(ttl.as_secs().max(2));
+        // etcd counts the TTL from when it took the grant, so no later than this.
+        let sent = Instant::now();
         let id = driver
             .call("lease grant", key, || {
                 let mut leases = driver.client.lease_client();
@@ -68,7 +70,7 @@ impl LeaseGuard {
             .await?
             .id();
         let (tx, rx) = watch::channel(None);
-        let keeper = tokio::spawn(keep_alive(driver.client.clone(), id, ttl, tx));
+        let keeper = tokio::spawn(keep_alive(driver.client.clone(), id, ttl, sent, tx));
         Ok(LeaseGuard { driver: driver.clone(), id, key: key.to_owned(), keeper, lost: rx, revoked: false })
     }
 
@@ -143,14 +145,15 @@ async fn renew(
 
 /// Renews the lease every TTL/3 until aborted; on a failed renewal, opens the stream again
 /// after a short pause (another member answers when one died). Marks the lease lost, and
-/// ends, by the rules of the module doc.
-async fn keep_alive(client: Client, id: i64, ttl: Duration, lost: watch::Sender<Option<Lost>>) {
+/// ends, by the rules of the module doc. `renewed` is when the last renewal etcd confirmed was
+/// sent (at first, the grant): etcd took it no earlier, so the lease lives at most a TTL past it.
+async fn keep_alive(client: Client, id: i64, ttl: Duration, mut renewed: Instant, lost: watch::Sender<Option<Lost>>) {
     let mut stream = None;
-    let mut renewed = Instant::now();
     loop {
+        let sent = Instant::now();
         match tokio::time::timeout(ttl / 3, renew(&client, id, &mut stream)).await {
             Ok(Ok(Some(left))) if left > 0 => {
-                renewed = Instant::now();
+                renewed = sent;
                 tokio::time::sleep(ttl / 3).await;
                 continue;
             }
