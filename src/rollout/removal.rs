@@ -125,13 +125,12 @@ pub async fn remove_empty_services(etcd: &Driver, services: &[String]) -> anyhow
     Ok(cleaned)
 }
 
-/// How many containers of `service/group` are registered in etcd (0 for a group etcd lacks).
+/// How many containers of `service/group` are registered in etcd (0 for a group etcd lacks):
+/// one range read.
 pub async fn registered(etcd: &Driver, service: &str, group: &str) -> anyhow::Result<usize> {
     let key = GroupKey::new(service, group)?;
-    if !etcd.group_exists(&key).await.context("reading etcd")? {
-        return Ok(0);
-    }
-    Ok(etcd.get_group_container_names(&key).await.context("reading etcd")?.len())
+    let regs = etcd.group_registrations(&key).await.context("reading etcd")?;
+    Ok(regs.map_or(0, |r| r.containers.len()))
 }
 
 /// `remove --dry-run` shows each group as it stands: its revision, desired instances and
