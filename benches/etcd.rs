@@ -35,6 +35,7 @@ fn container(group: usize, i: usize) -> ContainerInfo {
         version: "2024-05-01T10:00:00.000Z".into(),
         healthy: true,
         started_at: Some("2024-05-01T10:00:05.123Z".into()),
+        canary: false,
     }
 }
 

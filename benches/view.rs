@@ -135,6 +135,7 @@ fn register(etcd: &Etcd, apps: usize) -> Result<()> {
                     version: "2026-01-01T00:00:00.000Z".into(),
                     healthy: true,
                     started_at: None,
+                    canary: false,
                 })
                 .collect();
             d.register_containers(&key, &infos).await?;

@@ -15,7 +15,7 @@ mod specs;
 pub use engine::LocalArgs;
 pub use global::{ColorChoice, Format, GlobalArgs};
 pub use inspect::{EndpointsArgs, ViewArgs};
-pub use lifecycle::{CreateArgs, RemoveArgs, RestartArgs, RolloutArgs, ScaleArgs, UpdateArgs, WaitArgs};
+pub use lifecycle::{CanaryArgs, CreateArgs, RemoveArgs, RestartArgs, RolloutArgs, ScaleArgs, UpdateArgs, WaitArgs};
 pub use specs::{PlanArgs, RenderArgs, Selection, SpecFiles, ValidateArgs};
 mod rollouts;
 mod sync;

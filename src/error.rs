@@ -25,6 +25,8 @@ pub enum ExitStatus {
     Locked = 6,
     /// `plan --exit-code`: changes are pending.
     ChangesPending = 10,
+    /// `update --detach`: the rollout holds, awaiting `theseus rollout promote` (or `abort`).
+    AwaitingPromotion = 11,
     /// Interrupted by Ctrl-C or SIGTERM.
     Interrupted = 130,
 }

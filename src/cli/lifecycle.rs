@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{parse_duration, Selection, SpecFiles};
-use crate::spec::Amount;
+use crate::spec::{Amount, Promote};
 
 /// How commands that change groups wait.
 #[derive(Debug, Clone, Args)]
@@ -65,6 +65,40 @@ pub struct RolloutArgs {
     pub fail_after: Duration,
 }
 
+/// How a rolling update tries the new revision before it rolls it out: each flag overrides the
+/// spec's `rollout` table.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CanaryArgs {
+    /// Bring up this many instances of the new revision beside the full old one first
+    /// (`1`, `10%`), registered with `"canary": true`, then hold at the gates.
+    #[arg(long, value_name = "N|N%")]
+    pub canary: Option<Amount>,
+    /// The canary passes only after staying running and healthy, with no new task failure,
+    /// this long.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub canary_for: Option<Duration>,
+    /// A command judging the canary (`/bin/sh -c`; the group, revisions and canary endpoints in
+    /// its environment and as JSON on stdin): exit 0 passes, 1 fails (roll back, exit 3), 2 is
+    /// inconclusive (hold for a person).
+    #[arg(long, value_name = "CMD")]
+    pub gate: Option<String>,
+    /// Kill a gate command that runs this long (the canary fails).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub gate_timeout: Option<Duration>,
+    /// After the gates: go on by itself (`auto`), or hold until `theseus rollout promote`
+    /// (`manual`).
+    #[arg(long, value_enum, value_name = "auto|manual")]
+    pub promote: Option<Promote>,
+    /// End as soon as the rollout holds (canary passed, or a gate inconclusive): exit 11
+    /// "awaiting promotion", the lock released; `theseus rollout promote` or `abort` goes on.
+    #[arg(long)]
+    pub detach: bool,
+    /// After the last batch, watch the new revision this long (the old app kept at 0
+    /// instances) and roll back on a task failure or failing health; then delete the old app.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub bake: Option<Duration>,
+}
+
 /// `theseus update`.
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
@@ -77,6 +111,14 @@ pub struct UpdateArgs {
     /// Batches, waits and health gate.
     #[command(flatten)]
     pub rollout: RolloutArgs,
+    /// Canary, gates, promotion and bake.
+    #[command(flatten)]
+    pub canary: CanaryArgs,
+    /// Roll the groups in waves: `;`-separated label selectors (`-l` syntax, e.g.
+    /// `'canary;dev;prod'`); a wave starts when every group of the one before has finished,
+    /// and a failure skips the waves after it (exit 3).
+    #[arg(long, value_name = "SELECTORS")]
+    pub waves: Option<String>,
     /// A message recorded with the new revision.
     #[arg(long, short = 'm')]
     pub message: Option<String>,

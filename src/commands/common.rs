@@ -6,12 +6,12 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
-use crate::cli::{RolloutArgs, SpecFiles, WaitArgs};
+use crate::cli::{CanaryArgs, RolloutArgs, SpecFiles, WaitArgs};
 use crate::context::Context;
 use crate::error::{ExitStatus, StatusError, UserError};
 use crate::rollout::{self, LiveGroup, RolloutOutcome, RolloutResult, Settings, Snapshot, Timing, Timings};
 use crate::spec::labels::Selector;
-use crate::spec::{self, Amount, Rollout, Spec};
+use crate::spec::{self, Amount, Promote, Rollout, Spec};
 
 /// Loads and validates the spec files of `FILE`/`-f FILE...`, applying `--namespace`.
 pub fn load_spec(files: &SpecFiles, ctx: &Context) -> anyhow::Result<Spec> {
@@ -106,7 +106,56 @@ pub fn rollout_settings(args: &RolloutArgs, spec: &Rollout, message: Option<Stri
             "a batch must stay healthy for --min-healthy before --deadline passes",
         ));
     }
-    Ok(Settings { rollout, no_rollback: args.no_rollback, message })
+    Ok(Settings { rollout, no_rollback: args.no_rollback, message, detach: false })
+}
+
+/// The rollout settings of one group with the canary flags applied over them (and over the
+/// spec's `rollout` table), checked: exit 2 for a gate, promotion or detach without a canary.
+pub fn canary_settings(args: &CanaryArgs, mut settings: Settings) -> Result<Settings, UserError> {
+    let r = &mut settings.rollout;
+    if let Some(c) = args.canary {
+        r.canary = Some(c);
+    }
+    if let Some(d) = args.canary_for {
+        r.canary_for = d;
+    }
+    if let Some(g) = &args.gate {
+        if g.trim().is_empty() {
+            return Err(UserError::with_hint("--gate must not be empty", "e.g. --gate './smoke-test.sh'"));
+        }
+        r.gate = Some(g.clone());
+    }
+    if let Some(t) = args.gate_timeout {
+        if t.is_zero() {
+            return Err(UserError::with_hint("--gate-timeout must be longer than 0s", "e.g. --gate-timeout 5m"));
+        }
+        r.gate_timeout = t;
+    }
+    if let Some(p) = args.promote {
+        r.promote = p;
+    }
+    if let Some(b) = args.bake {
+        r.bake = b;
+    }
+    if matches!(r.canary, Some(Amount::Count(0) | Amount::Percent(0))) {
+        return Err(UserError::with_hint("--canary must be at least 1 (or 1%)", "e.g. --canary 1 or --canary 10%"));
+    }
+    if r.canary.is_none() {
+        let needs = [
+            (args.detach, "--detach"),
+            (r.gate.is_some(), "a gate command (--gate)"),
+            (!r.canary_for.is_zero(), "--canary-for"),
+            (r.promote == Promote::Manual, "manual promotion (--promote manual)"),
+        ];
+        if let Some((_, what)) = needs.iter().find(|(set, _)| *set) {
+            return Err(UserError::with_hint(
+                format!("{what} needs a canary step"),
+                "add --canary N (or N%), or `canary = N` in the group's `rollout` table",
+            ));
+        }
+    }
+    settings.detach = args.detach;
+    Ok(settings)
 }
 
 /// The timings of a rollout command (and of the creates and scales inside one): always waits,
@@ -126,12 +175,13 @@ pub fn rollout_timing(args: &RolloutArgs, settings: &Settings) -> Timing {
 pub fn rollout_status(results: &[RolloutResult]) -> anyhow::Result<ExitStatus> {
     let rank = |s: ExitStatus| match s {
         ExitStatus::Success => 0,
-        ExitStatus::RolledBack => 1,
-        ExitStatus::Deadline => 2,
-        ExitStatus::Locked => 3,
-        ExitStatus::Failure | ExitStatus::Usage | ExitStatus::ChangesPending => 4,
-        ExitStatus::RollbackFailed => 5,
-        ExitStatus::Interrupted => 6,
+        ExitStatus::AwaitingPromotion => 1,
+        ExitStatus::RolledBack => 2,
+        ExitStatus::Deadline => 3,
+        ExitStatus::Locked => 4,
+        ExitStatus::Failure | ExitStatus::Usage | ExitStatus::ChangesPending => 5,
+        ExitStatus::RollbackFailed => 6,
+        ExitStatus::Interrupted => 7,
     };
     let worst = results.iter().map(|r| r.status).max_by_key(|s| rank(*s)).unwrap_or(ExitStatus::Success);
     if worst == ExitStatus::Success {

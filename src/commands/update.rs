@@ -5,7 +5,7 @@ use anyhow::Context as _;
 use futures::future::join_all;
 
 use crate::cli::UpdateArgs;
-use crate::commands::common::{load_spec, rollout_settings, rollout_status, rollout_timing};
+use crate::commands::common::{canary_settings, load_spec, rollout_settings, rollout_status, rollout_timing};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::error_reporting::classify;
@@ -22,7 +22,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<ExitStatus> 
     let desired = groups.iter().map(|g| rollout::desired(g, &spec.namespace)).collect::<Result<Vec<_>, _>>()?;
     let settings: Vec<Settings> = groups
         .iter()
-        .map(|g| rollout_settings(&args.rollout, &g.rollout, args.message.clone()))
+        .map(|g| canary_settings(&args.canary, rollout_settings(&args.rollout, &g.rollout, args.message.clone())?))
         .collect::<Result<_, _>>()?;
     let services: Vec<String> = spec.services().into_iter().map(str::to_owned).collect();
     let snap = Snapshot::read(ctx.marathon()?, &spec.namespace, &services, &Selector::default())

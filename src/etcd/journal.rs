@@ -35,6 +35,10 @@ pub enum JournalState {
     /// The rollout stopped half-way (rollback failed or was off, or it was interrupted); the
     /// group is left between revisions until `rollout resume` or `rollout abort`.
     Failed,
+    /// The rollout holds (`rollout pause`, a canary awaiting promotion, an inconclusive gate):
+    /// [`Journal::hold`] says why, who asked and since when. Other changes of the group are
+    /// refused (exit 6) until `rollout resume`, `promote` or `abort`.
+    Paused,
     /// Finished. (Theseus deletes a finished journal; the state exists for readers that keep
     /// their own.)
     Done,
@@ -46,6 +50,7 @@ impl std::fmt::Display for JournalState {
             JournalState::Rolling => "rolling",
             JournalState::RollingBack => "rolling-back",
             JournalState::Failed => "failed",
+            JournalState::Paused => "paused",
             JournalState::Done => "done",
         })
     }
@@ -115,6 +120,124 @@ pub struct Journal {
     /// The new revision's resolved spec, stored as the group's config when the rollout ends.
     #[serde(default)]
     pub config: Value,
+    /// The canary step, when the rollout has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary: Option<CanaryRecord>,
+    /// Why the rollout holds, when its state is [`JournalState::Paused`] (or it holds at a gate
+    /// while its process runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<Hold>,
+    /// The last control request the rollout obeyed ([`ControlRequest`]), so that the process
+    /// that sent it sees it done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obeyed: Option<ControlRequest>,
+}
+
+/// The canary step of a journaled rollout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CanaryRecord {
+    /// Canary instances of the new revision.
+    pub instances: u32,
+    /// When every canary instance was first healthy (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healthy_at: Option<String>,
+    /// Each gate's verdict so far, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<GateRecord>,
+    /// When the gates passed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passed_at: Option<String>,
+    /// Who promoted the canary and when (`auto` when the rollout went on by itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promoted: Option<Stamp>,
+}
+
+/// One gate's verdict on a canary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateRecord {
+    /// `canary-for` (healthy for a while) or `command` (`--gate`).
+    pub gate: String,
+    /// `passed`, `failed` or `inconclusive`.
+    pub verdict: String,
+    /// What it saw.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// Who did something and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// Who (`alice@ci-7`, or `auto`).
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// Why a rollout holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hold {
+    /// `awaiting promotion`, `paused`, or `gate inconclusive: ...`.
+    pub reason: String,
+    /// Who paused it (`alice@ci-7`), or who ran the rollout when it holds by itself.
+    pub by: String,
+    /// Since when (RFC 3339).
+    pub since: String,
+}
+
+/// What a control request asks of a running rollout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlAction {
+    /// Hold before the next batch.
+    Pause,
+    /// Go on after a pause.
+    Resume,
+    /// Go on past the canary (once its gates pass; with `full`, at once).
+    Promote,
+    /// Stop at once and roll back.
+    Abort,
+}
+
+impl std::fmt::Display for ControlAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ControlAction::Pause => "pause",
+            ControlAction::Resume => "resume",
+            ControlAction::Promote => "promote",
+            ControlAction::Abort => "abort",
+        })
+    }
+}
+
+/// A request to the process running a group's rollout (the JSON value of
+/// [`super::Keys::control`]), written by `theseus rollout pause|resume|promote|abort` from any
+/// shell; the running process obeys it at its next safe point and records it in
+/// [`Journal::obeyed`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlRequest {
+    /// Unique per request, so a request is obeyed once and its sender knows it was.
+    pub id: String,
+    /// What to do.
+    pub action: ControlAction,
+    /// `promote --full`: skip the remaining gates and pauses.
+    #[serde(default)]
+    pub full: bool,
+    /// Who asked (`alice@ci-7`).
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// The revision app on trial as a group's canary (the JSON value of [`super::Keys::canary`]):
+/// its containers are registered with `"canary": true` until it is promoted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CanaryMark {
+    /// The Marathon app id of the canary revision.
+    pub app_id: String,
+    /// Its revision.
+    pub revision: String,
 }
 
 impl Driver {
@@ -149,6 +272,64 @@ impl Driver {
             })
             .await?;
         Ok(resp.deleted() > 0)
+    }
+}
+
+impl Driver {
+    /// Writes a control request for the group's running rollout (replacing an older one).
+    pub async fn put_control(&self, id: &GroupKey, request: &ControlRequest) -> Result<(), Error> {
+        let key = self.keys.control(id.service(), id.group());
+        let value = json(request);
+        self.call("put", &key, || {
+            let (mut kv, key, value) = (self.kv(), key.clone(), value.clone());
+            async move { kv.put(key, value, None).await }
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// The group's pending control request, if any.
+    pub async fn get_control(&self, id: &GroupKey) -> Result<Option<ControlRequest>, Error> {
+        let key = self.keys.control(id.service(), id.group());
+        match self.get_value(&key).await? {
+            Some(value) => Ok(Some(Self::decode(&key, &value)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Deletes the group's control request (obeyed, or its rollout is over).
+    pub async fn delete_control(&self, id: &GroupKey) -> Result<(), Error> {
+        let key = self.keys.control(id.service(), id.group());
+        self.call("delete", &key, || {
+            let (mut kv, key) = (self.kv(), key.clone());
+            async move { kv.delete(key, None::<DeleteOptions>).await }
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Marks `mark`'s revision app as the group's canary: its containers register with
+    /// `"canary": true` ([`super::Keys::canary`]).
+    pub async fn put_canary_mark(&self, id: &GroupKey, mark: &CanaryMark) -> Result<(), Error> {
+        let key = self.keys.canary(id.service(), id.group());
+        let value = json(mark);
+        self.call("put", &key, || {
+            let (mut kv, key, value) = (self.kv(), key.clone(), value.clone());
+            async move { kv.put(key, value, None).await }
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the group's canary mark (promoted, or rolled back).
+    pub async fn delete_canary_mark(&self, id: &GroupKey) -> Result<(), Error> {
+        let key = self.keys.canary(id.service(), id.group());
+        self.call("delete", &key, || {
+            let (mut kv, key) = (self.kv(), key.clone());
+            async move { kv.delete(key, None::<DeleteOptions>).await }
+        })
+        .await?;
+        Ok(())
     }
 }
 

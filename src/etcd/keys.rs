@@ -5,11 +5,13 @@
 //! <root>/services/<service>                                  marker: the service exists
 //! <root>/services/<service>/<group>                          marker: the group exists
 //! <root>/services/<service>/<group>/config                   the resolved spec (JSON)
+//! <root>/services/<service>/<group>/canary                   the canary revision while one is on trial (JSON)
 //! <root>/services/<service>/<group>/containers               marker: the container list
 //! <root>/services/<service>/<group>/containers/<container>   marker: the container is registered
 //! <root>/services/<service>/<group>/containers/<container>/info   ContainerInfo (JSON)
 //! <root>/theseus/locks/<service>/<group>                     per-group lock (lease-bound)
 //! <root>/theseus/rollouts/<service>/<group>                  the journal of a rollout in progress
+//! <root>/theseus/control/<service>/<group>                   a request to the running rollout (pause, promote...)
 //! <root>/theseus/history/<service>/<group>                   the last revisions deployed (JSON list)
 //! <root>/theseus/sync/leader/<lease-id>                      candidates of the sync election (lease-bound)
 //! ```
@@ -115,6 +117,19 @@ impl Keys {
         format!("{}/theseus/rollouts/{service}/{group}", self.root)
     }
 
+    /// `<root>/services/<service>/<group>/canary`: the revision app on trial as the group's
+    /// canary ([`super::CanaryMark`]); its containers are registered with `"canary": true`.
+    /// Inside the group so that consumers (and every registration read) see it with the group.
+    pub fn canary(&self, service: &str, group: &str) -> String {
+        format!("{}/services/{service}/{group}/canary", self.root)
+    }
+
+    /// `<root>/theseus/control/<service>/<group>`: the last request (pause, resume, promote,
+    /// abort) to the process running the group's rollout, beside its journal.
+    pub fn control(&self, service: &str, group: &str) -> String {
+        format!("{}/theseus/control/{service}/{group}", self.root)
+    }
+
     /// `<root>/theseus/history/<service>/<group>`: the group's last revisions deployed, newest
     /// first, outside `/services` like the journal.
     pub fn history(&self, service: &str, group: &str) -> String {
@@ -146,6 +161,7 @@ impl Keys {
         let entry = match (parts.next()?, parts.next(), parts.next(), parts.next(), parts.next()) {
             (group, None, ..) => Entry::Group { group },
             (group, Some("config"), None, ..) => Entry::Config { group },
+            (group, Some("canary"), None, ..) => Entry::Canary { group },
             (group, Some("containers"), None, ..) => Entry::Containers { group },
             (group, Some("containers"), Some(container), None, _) => Entry::Container { group, container },
             (group, Some("containers"), Some(container), Some("info"), None) => {
@@ -167,6 +183,11 @@ pub enum Entry<'k> {
     },
     /// `<group>/config`.
     Config {
+        /// Encoded labels.
+        group: &'k str,
+    },
+    /// `<group>/canary`.
+    Canary {
         /// Encoded labels.
         group: &'k str,
     },

@@ -47,7 +47,10 @@ pub use connect::{Driver, Options};
 pub use election::Leadership;
 pub use error::{Cause, Error};
 pub use history::{HistoryEntry, HISTORY_LEN};
-pub use journal::{Journal, JournalSide, JournalState, RolloutKind};
+pub use journal::{
+    CanaryMark, CanaryRecord, ControlAction, ControlRequest, GateRecord, Hold, Journal, JournalSide, JournalState,
+    RolloutKind, Stamp,
+};
 pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
 pub use owner::Owner;

@@ -103,6 +103,8 @@ pub struct GroupRegistrations {
     pub config: Option<Value>,
     /// Registered container → its info (`None` when the info is missing or unreadable).
     pub containers: BTreeMap<String, Option<ContainerInfo>>,
+    /// The revision app on trial as the group's canary, if one is.
+    pub canary: Option<super::CanaryMark>,
 }
 
 impl GroupRegistrations {
@@ -202,6 +204,9 @@ impl Driver {
                 Some(Entry::Config { group }) => {
                     by_group.entry(group.to_owned()).or_default().config = serde_json::from_slice(kv.value()).ok();
                 }
+                Some(Entry::Canary { group }) => {
+                    by_group.entry(group.to_owned()).or_default().canary = serde_json::from_slice(kv.value()).ok();
+                }
                 Some(Entry::Container { group, container }) => {
                     by_group.entry(group.to_owned()).or_default().containers.entry(container.to_owned()).or_default();
                 }
@@ -277,6 +282,7 @@ impl Driver {
             let Ok(key) = kv.key_str() else { continue };
             match self.keys.parse_in_service(service, key) {
                 Some(Entry::Config { .. }) => out.config = serde_json::from_slice(kv.value()).ok(),
+                Some(Entry::Canary { .. }) => out.canary = serde_json::from_slice(kv.value()).ok(),
                 Some(Entry::Container { container, .. }) => {
                     out.containers.entry(container.to_owned()).or_default();
                 }

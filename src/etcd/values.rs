@@ -32,6 +32,10 @@ pub struct ContainerInfo {
     /// When the task started (RFC 3339), as Marathon reports it.
     #[serde(default)]
     pub started_at: Option<String>,
+    /// The task belongs to a canary on trial (its rollout not promoted yet): consumers may
+    /// route to it or not. Absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub canary: bool,
 }
 
 impl ContainerInfo {

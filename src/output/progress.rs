@@ -97,6 +97,30 @@ impl Reporter for Progress {
                 self.with_bar(&group, |bar| bar.set_message("rolling back"));
                 self.multi.suspend(|| self.out.warn(format!("{group}: {reason}; rolling back")));
             }
+            Event::RolloutStarted { .. } => {}
+            Event::BatchHealthy { .. } => {}
+            Event::Canary { group, instances, old } => {
+                self.with_bar(&group, |bar| bar.set_message("canary"));
+                self.line("Canary", &format!("{group}: {instances} canary instance(s) healthy beside {old} old"));
+            }
+            Event::Gate { group, gate, verdict, detail } => {
+                let text = if detail.is_empty() {
+                    format!("{group}: {gate} {verdict}")
+                } else {
+                    format!("{group}: {gate} {verdict}: {detail}")
+                };
+                self.line("Gate", &text);
+            }
+            Event::Paused { group, by, reason } => {
+                self.with_bar(&group, |bar| bar.set_message(format!("paused: {reason}")));
+                self.line("Paused", &format!("{group}: {reason} (by {by})"));
+            }
+            Event::Resumed { group, by } => self.line("Resumed", &format!("{group} (by {by})")),
+            Event::Promoted { group, by } => self.line("Promoted", &format!("{group} (by {by})")),
+            Event::Aborted { group, by } => {
+                self.multi.suspend(|| self.out.warn(format!("{group}: aborted by {by}")));
+            }
+            Event::RolledBack { group, to } => self.line("Rolled back", &format!("{group} to {to}")),
             Event::Finished => self.finish(),
         }
     }

@@ -83,6 +83,9 @@ impl Start<'_> {
             rollout: serde_json::to_value(self.rollout).unwrap_or_default(),
             app: self.desired.map(|d| serde_json::to_value(&d.app).unwrap_or_default()).unwrap_or_default(),
             config: self.desired.map(|d| d.config.clone()).unwrap_or_default(),
+            canary: None,
+            hold: None,
+            obeyed: None,
         };
         match self.prev {
             Some(prev) if prev.from.as_ref().is_some_and(|f| f.app_id == self.old.id) => {

@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use super::live::{LiveGroup, Snapshot};
 use super::wait::task_healthy;
-use crate::etcd::{self, ContainerInfo, Driver, GroupChange, PortMappingInfo, SyncReport};
+use crate::etcd::{self, CanaryMark, ContainerInfo, Driver, GroupChange, PortMappingInfo, SyncReport};
 use crate::marathon::types::{App, HealthCheckResult, Task, TaskState};
 use crate::names::GroupKey;
 
@@ -64,7 +64,15 @@ pub fn container_info(app: &App, task: &Task) -> ContainerInfo {
         version: task.version.clone().or_else(|| app.version.clone()).unwrap_or_default(),
         healthy: task_healthy(app, task),
         started_at: task.started_at.clone(),
+        canary: false,
     }
+}
+
+/// The info of `task` of `app` in a group whose canary on trial is `canary` (if any): the
+/// container of a canary revision's task says `"canary": true`. The one rule for the flag,
+/// for rollouts and `sync` alike.
+pub fn container_info_in(app: &App, task: &Task, canary: Option<&CanaryMark>) -> ContainerInfo {
+    ContainerInfo { canary: canary.is_some_and(|m| m.app_id == app.id), ..container_info(app, task) }
 }
 
 /// The containers a registration of a live group starts from: its healthy tasks. (A task of
@@ -158,6 +166,7 @@ impl GroupDiff {
 pub fn diff<'a>(
     apps: impl IntoIterator<Item = &'a App>,
     registered: &BTreeMap<String, Option<ContainerInfo>>,
+    canary: Option<&CanaryMark>,
 ) -> GroupDiff {
     let mut out = GroupDiff::default();
     let mut keep: BTreeSet<&str> = BTreeSet::new();
@@ -166,7 +175,7 @@ pub fn diff<'a>(
             match health(app, task) {
                 Health::Healthy => {
                     keep.insert(task.id.as_str());
-                    let info = container_info(app, task);
+                    let info = container_info_in(app, task, canary);
                     match registered.get(&task.id) {
                         None => out.register.push(info),
                         Some(have) if have.as_ref() != Some(&info) => out.update.push(info),
@@ -214,7 +223,7 @@ pub async fn sync(etcd: &Driver, snap: &Snapshot, groups: &[GroupKey]) -> Result
             group: key.group().to_owned(),
         })?;
         let apps = snap.group(key).map(|g| g.apps.as_slice()).unwrap_or_default();
-        let d = diff(apps, &current.containers);
+        let d = diff(apps, &current.containers, current.canary.as_ref());
         if !d.is_empty() {
             etcd.write_group_change(&d.change(key)).await?;
         }
@@ -403,7 +412,7 @@ mod tests {
             reg.insert(name.to_owned(), None);
         }
         reg.insert("ok".to_owned(), Some(ok));
-        let d = diff([&a], &reg);
+        let d = diff([&a], &reg, None);
         assert!(d.register.is_empty() && d.update.is_empty(), "{d:?}");
         assert_eq!(d.deregister, ["bad", "going", "gone"]);
         assert_eq!(d.unknown, ["ignored", "known"]);
@@ -424,20 +433,20 @@ mod tests {
     #[test]
     fn healthy_tasks_are_registered_or_updated_and_an_equal_state_is_empty() {
         let a = app(0, vec![checked("a", TaskState::Running, None), checked("b", TaskState::Running, None)]);
-        let d = diff([&a], &BTreeMap::new());
+        let d = diff([&a], &BTreeMap::new(), None);
         assert_eq!(d.report().registered, ["a", "b"]);
         let mut reg: BTreeMap<String, Option<ContainerInfo>> =
             d.register.iter().map(|i| (i.instance_name.clone(), Some(i.clone()))).collect();
-        assert!(diff([&a], &reg).is_empty());
+        assert!(diff([&a], &reg, None).is_empty());
         if let Some(Some(info)) = reg.get_mut("a") {
             info.instance_port = Some(1);
         }
         reg.insert("b".into(), None);
-        let d = diff([&a], &reg);
+        let d = diff([&a], &reg, None);
         assert_eq!(d.report(), SyncReport { updated: vec!["a".into(), "b".into()], ..SyncReport::default() });
         assert_eq!(d.changes(), 2);
         let change = d.change(&GroupKey::new("web", "dev").unwrap());
         assert_eq!(change.put.iter().map(|i| i.instance_name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
-        assert_eq!(diff([], &reg).deregister, ["a", "b"], "no Marathon group: everything goes");
+        assert_eq!(diff([], &reg, None).deregister, ["a", "b"], "no Marathon group: everything goes");
     }
 }

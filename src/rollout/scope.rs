@@ -125,4 +125,6 @@ pub struct Settings {
     pub no_rollback: bool,
     /// Recorded with the revision in the group's etcd config.
     pub message: Option<String>,
+    /// End the command as soon as the rollout holds (`--detach`: exit 11, lock released).
+    pub detach: bool,
 }

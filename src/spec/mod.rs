@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 pub use diag::{Diagnostic, Error};
 pub use labels::{decode as decode_labels, encode as encode_labels, Selector};
 pub use model::{
-    Amount, AppSpec, BackoffSpec, FetchSpec, GroupSpec, HealthProtocol, HealthSpec, PortSpec, ReadinessSpec, Rollout,
-    DEFAULT_NAMESPACE,
+    Amount, AppSpec, BackoffSpec, FetchSpec, GroupSpec, HealthProtocol, HealthSpec, PortSpec, Promote, ReadinessSpec,
+    Rollout, DEFAULT_NAMESPACE,
 };
 pub use render::{
     group_path, LABEL_DEPLOYMENT_GROUP, LABEL_GROUP, LABEL_MANAGED, LABEL_REVISION, LABEL_SERVICE, LABEL_TAG_PREFIX,

@@ -291,6 +291,51 @@ pub struct Rollout {
     /// How long one batch may take to become healthy before the rollout fails.
     #[serde(with = "human")]
     pub deadline: Duration,
+    /// Canary instances of the new revision, brought up beside the full old one before any old
+    /// task is retired (`None`: no canary step).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary: Option<Amount>,
+    /// How long the canary must stay running and healthy, with no new task failure, to pass.
+    #[serde(default, with = "human")]
+    pub canary_for: Duration,
+    /// A command (run by `/bin/sh -c`) that judges the canary: exit 0 passes, 1 fails, 2 is
+    /// inconclusive (hold for a person).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<String>,
+    /// How long the gate command may run before it is killed (and the canary fails).
+    #[serde(default = "default_gate_timeout", with = "human")]
+    pub gate_timeout: Duration,
+    /// Whether the rollout continues by itself after the canary's gates.
+    #[serde(default)]
+    pub promote: Promote,
+    /// After the last batch, how long the new revision is watched (the old app kept at 0
+    /// instances) before the old app is deleted; a failure meanwhile rolls back.
+    #[serde(default, with = "human")]
+    pub bake: Duration,
+}
+
+fn default_gate_timeout() -> Duration {
+    Rollout::DEFAULT_GATE_TIMEOUT
+}
+
+/// How a canary rollout goes on after its gates pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Promote {
+    /// By itself.
+    #[default]
+    Auto,
+    /// Only when `theseus rollout promote` says so.
+    Manual,
+}
+
+impl std::fmt::Display for Promote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Promote::Auto => "auto",
+            Promote::Manual => "manual",
+        })
+    }
 }
 
 impl Default for Rollout {
@@ -301,6 +346,12 @@ impl Default for Rollout {
             max_unavailable: Rollout::DEFAULT_MAX_UNAVAILABLE,
             min_healthy: Rollout::DEFAULT_MIN_HEALTHY,
             deadline: Rollout::DEFAULT_DEADLINE,
+            canary: None,
+            canary_for: Duration::ZERO,
+            gate: None,
+            gate_timeout: Rollout::DEFAULT_GATE_TIMEOUT,
+            promote: Promote::Auto,
+            bake: Duration::ZERO,
         }
     }
 }
@@ -317,6 +368,15 @@ impl Rollout {
     pub const DEFAULT_MIN_HEALTHY: Duration = Duration::ZERO;
     /// Ten minutes per batch.
     pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(600);
+    /// Five minutes for a gate command.
+    pub const DEFAULT_GATE_TIMEOUT: Duration = Duration::from_secs(300);
+
+    /// Canary instances for a group of `instances` (`None`: no canary step): at least 1, and
+    /// fewer than `instances` when there are two or more (a canary of all is a plain rollout).
+    pub fn canary_of(&self, instances: u32) -> Option<u32> {
+        let n = self.canary?.ceil_of(instances).max(1);
+        Some(n.min(instances.saturating_sub(1)).max(1))
+    }
 
     /// Instances per batch for a group of `instances`: at least 1, at most `instances` (or 1).
     pub fn batch_size(&self, instances: u32) -> u32 {

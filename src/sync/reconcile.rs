@@ -65,11 +65,13 @@ pub fn plan_group<'a>(
         (Some(_), None) if namespace.is_some() && owner.is_none() => Action::Skip("namespace unknown"),
         (Some(reg), live) => {
             let apps = live.map(|g| g.apps.as_slice()).unwrap_or_default();
-            Action::Sync { live, restore: None, diff: diff(apps, &reg.containers) }
+            Action::Sync { live, restore: None, diff: diff(apps, &reg.containers, reg.canary.as_ref()) }
         }
-        (None, Some(g)) => {
-            Action::Sync { live: Some(g), restore: Some(restored_config(g)), diff: diff(&g.apps, &empty.containers) }
-        }
+        (None, Some(g)) => Action::Sync {
+            live: Some(g),
+            restore: Some(restored_config(g)),
+            diff: diff(&g.apps, &empty.containers, None),
+        },
     }
 }
 

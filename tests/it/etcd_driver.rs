@@ -28,6 +28,7 @@ pub(crate) fn info(name: &str, port: u32) -> ContainerInfo {
         version: "2024-05-01T10:00:00.000Z".into(),
         healthy: true,
         started_at: Some("2024-05-01T10:00:05.000Z".into()),
+        canary: false,
     }
 }
 

@@ -26,6 +26,9 @@ fn journal(state: JournalState, done: u32) -> Journal {
         rollout: json!({"batch": 1}),
         app: json!({"id": "/it/web/dev/r2", "instances": 3}),
         config: json!({"instances": 3}),
+        canary: None,
+        hold: None,
+        obeyed: None,
     }
 }
 

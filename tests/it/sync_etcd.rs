@@ -19,6 +19,7 @@ fn info(name: &str) -> ContainerInfo {
         version: "v1".into(),
         healthy: true,
         started_at: None,
+        canary: false,
     }
 }
 

@@ -1,12 +1,26 @@
 //! How a group rolls forward (`rollout`, DESIGN §3) and its launch backoff (`backoff`).
 
-use super::read::Seconds;
+use std::time::Duration;
+
+use super::read::{NonEmpty, Seconds};
 use super::toml::{found, Layers, Value as _};
 use super::Loader;
-use crate::spec::model::{Amount, BackoffSpec, Rollout};
+use crate::spec::model::{Amount, BackoffSpec, Promote, Rollout};
 
 const BACKOFF_KEYS: &[&str] = &["delay", "factor", "max_delay"];
-const ROLLOUT_KEYS: &[&str] = &["batch", "wait", "max_unavailable", "min_healthy", "deadline"];
+const ROLLOUT_KEYS: &[&str] = &[
+    "batch",
+    "wait",
+    "max_unavailable",
+    "min_healthy",
+    "deadline",
+    "canary",
+    "canary_for",
+    "gate",
+    "gate_timeout",
+    "promote",
+    "bake",
+];
 
 impl Loader<'_> {
     /// The `backoff` table; `factor` is at least 1 (Marathon's `backoffFactor`).
@@ -50,13 +64,59 @@ impl Loader<'_> {
                 );
             }
         }
+        let canary = match r.get("canary") {
+            Some(_) => self.amount(r, "canary", Rollout::DEFAULT_BATCH, 1, 1).map(Some),
+            None => Some(None),
+        };
+        let canary_for = self.read_or(r, "canary_for", Duration::ZERO);
+        let gate = match r.get("gate") {
+            Some((_, v)) => self.read::<NonEmpty>(v, "gate").map(|g| Some(g.0)),
+            None => Some(None),
+        };
+        let gate_timeout = self.read_or(r, "gate_timeout", Rollout::DEFAULT_GATE_TIMEOUT);
+        if gate_timeout.is_some_and(|t| t.is_zero()) {
+            self.err(
+                r.get("gate_timeout").map(|(_, v)| v.span()),
+                "rollout `gate_timeout` must be longer than 0s",
+                "give the gate command time to judge the canary, e.g. `gate_timeout = \"5m\"`",
+            );
+        }
+        let promote = self.promote(r);
+        let bake = self.read_or(r, "bake", Duration::ZERO);
         Some(Rollout {
             batch: batch?,
             wait: wait?,
             max_unavailable: max_unavailable?,
             min_healthy: min_healthy?,
             deadline: deadline?,
+            canary: canary?,
+            canary_for: canary_for?,
+            gate: gate?,
+            gate_timeout: gate_timeout?,
+            promote: promote?,
+            bake: bake?,
         })
+    }
+
+    /// `promote = "auto" | "manual"`.
+    fn promote(&mut self, r: &Layers<'_>) -> Option<Promote> {
+        let Some((_, item)) = r.get("promote") else { return Some(Promote::Auto) };
+        match item.as_str() {
+            Some("auto") => Some(Promote::Auto),
+            Some("manual") => Some(Promote::Manual),
+            _ => {
+                let shown = match item.as_str() {
+                    Some(s) => format!("`{s}`"),
+                    None => found(item).to_owned(),
+                };
+                self.err(
+                    item.span(),
+                    format!("invalid rollout `promote` {shown}"),
+                    "write `promote = \"auto\"` (go on after the canary's gates) or `\"manual\"` (hold for `theseus rollout promote`)",
+                );
+                None
+            }
+        }
     }
 
     /// A count (at least `min_count`) or a percentage (at least `min_pct`), `default` when absent.

@@ -269,6 +269,7 @@ pub fn tamper(env: &Env, group: &str) -> (String, String) {
         version: "v0".into(),
         healthy: true,
         started_at: None,
+        canary: false,
     };
     let (etcd, gone) = (&env.etcd, real.clone());
     std::thread::scope(|s| {
