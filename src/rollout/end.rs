@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::event::Reporter;
+use super::event::{Event, Reporter};
 use super::inflight::InFlight;
 use super::journal::Tracker;
 use super::live::{LiveGroup, Snapshot};
@@ -207,6 +207,22 @@ impl<'a> Run<'a> {
         self.scope.confirm().await.err()
     }
 
+    /// Writes the journal of a rollout that starts (before its first change) and reports it.
+    pub(super) async fn journal_start(&mut self) -> Result<(), etcd::Error> {
+        self.tracker.write().await?;
+        let j = self.tracker.journal();
+        self.reporter.on(Event::RolloutStarted {
+            group: self.name(),
+            kind: j.kind.to_string(),
+            from: j.from.as_ref().map(|f| f.revision.clone()),
+            to: j.to.revision.clone(),
+            instances: j.to.instances,
+            batches: j.plan.iter().skip(j.batches_done as usize).copied().collect(),
+            canary: j.canary.as_ref().map(|c| c.instances),
+        });
+        Ok(())
+    }
+
     /// Marks the journal `RollingBack` (a failed forward step goes back to the old revision).
     pub(super) async fn rolling_back(&mut self, why: String) {
         let written = self.tracker.state(JournalState::RollingBack, Some(why)).await;
@@ -226,6 +242,9 @@ impl<'a> Run<'a> {
             None => end,
         };
         let row = ending(&end, self.result.outcome);
+        if let End::RolledBack { to, .. } | End::Aborted { to, .. } = &end {
+            self.reporter.on(Event::RolledBack { group: self.name(), to: to.clone() });
+        }
         self.result.outcome = row.outcome;
         self.result.status = row.status;
         self.result.reason = row.reason;

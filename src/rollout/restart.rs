@@ -152,7 +152,7 @@ async fn restart_locked(
         status: ExitStatus::Success,
     };
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
-    run.tracker.write().await.with_context(|| format!("journaling the restart of `{}`", live.group_id))?;
+    run.journal_start().await.with_context(|| format!("journaling the restart of `{}`", live.group_id))?;
     let replaced = run.replace(app, &originals, cancel).await;
     let end = match replaced {
         Ok(()) => {
@@ -219,6 +219,7 @@ impl Run<'_> {
             };
             let passed = gate::pass_probed(scope.marathon, &g, prober.as_ref(), reporter, cancel.as_mut()).await?;
             self.result.timings.batches.push(batch_started.elapsed().as_secs_f64());
+            reporter.on(Event::BatchHealthy { group: name.clone(), batch: k, healthy: replaced, desired: n });
             let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
             let writer =
                 scope.write().map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: e.to_string() })?;

@@ -132,7 +132,7 @@ async fn update_locked(
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
     // The old revision's capacity before the rollout began: what a rollback restores.
     let full = run.tracker.journal().from.as_ref().map_or(0, |f| f.instances);
-    run.tracker.write().await.with_context(|| format!("journaling the rollout of `{}`", live.group_id))?;
+    run.journal_start().await.with_context(|| format!("journaling the rollout of `{}`", live.group_id))?;
     if prev.is_some() {
         // Resuming a dead client's rollout: its last kill-and-scale of the old app may still run.
         run.inflight.adopt(&old.id).await.with_context(|| format!("reading the deployments of `{}`", old.id))?;
@@ -250,6 +250,12 @@ impl Run<'_> {
             };
             let passed = gate::pass(scope.marathon, &g, reporter, cancel.as_mut()).await?;
             self.result.timings.batches.push(batch_started.elapsed().as_secs_f64());
+            reporter.on(Event::BatchHealthy {
+                group: name.clone(),
+                batch: i as u32 + 1,
+                healthy: passed.tasks.len() as u32,
+                desired: n,
+            });
             let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
             scope
                 .write()
