@@ -19,7 +19,10 @@ pub use lifecycle::{CanaryArgs, CreateArgs, RemoveArgs, RestartArgs, RolloutArgs
 pub use specs::{PlanArgs, RenderArgs, Selection, SpecFiles, ValidateArgs};
 mod rollouts;
 mod sync;
-pub use rollouts::{GroupArgs, HistoryArgs, RollbackArgs, RolloutAction, RolloutCommandArgs, RolloutGroupArgs};
+pub use rollouts::{
+    ControlArgs, ControlWaitArgs, GroupArgs, HistoryArgs, PromoteArgs, RollbackArgs, RolloutAction, RolloutCommandArgs,
+    RolloutGroupArgs,
+};
 pub use sync::SyncArgs;
 
 /// The exit-code table shown at the end of `theseus --help`.

@@ -106,7 +106,15 @@ pub fn rollout_settings(args: &RolloutArgs, spec: &Rollout, message: Option<Stri
             "a batch must stay healthy for --min-healthy before --deadline passes",
         ));
     }
-    Ok(Settings { rollout, no_rollback: args.no_rollback, message, detach: false })
+    Ok(Settings {
+        rollout,
+        no_rollback: args.no_rollback,
+        message,
+        detach: false,
+        promoted_by: None,
+        full: false,
+        resuming: false,
+    })
 }
 
 /// The rollout settings of one group with the canary flags applied over them (and over the

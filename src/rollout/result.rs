@@ -27,6 +27,8 @@ pub enum RolloutOutcome {
     Failed,
     /// `rollout abort` of a restart: stopped where it was (nothing to roll back to).
     Aborted,
+    /// Held, awaiting `theseus rollout promote` (`update --detach`): journaled as paused.
+    Paused,
     /// `--dry-run`: would be created.
     WouldCreate,
     /// `--dry-run`: would be scaled.
