@@ -112,38 +112,51 @@ async fn ask_running(
             ctx.out.status(what, format!("{name} ({} of {} batch(es) done)", journal.batches_done, journal.plan.len()));
             Ok(Some(ExitStatus::Success))
         }
-        Answer::Ended { obeyed: true } if action == ControlAction::Abort => {
-            aborted_back(ctx, group, &name).await.map(Some)
-        }
-        Answer::Ended { obeyed } => {
-            let (group, _) = read_group(ctx, group.key.service(), &[group.key.group().to_owned()]).await?;
-            let now = group.current().map(revision_of).unwrap_or_default();
-            if obeyed {
-                ctx.out.status("Done", format!("{name}: the rollout obeyed and ended; it runs {now}"));
-                return Ok(Some(ExitStatus::Success));
-            }
-            Err(unanswered(
-                ExitStatus::Failure,
-                format!("the rollout of `{name}` ended before it took the {action}; it runs {now}"),
-                "`theseus history` shows the revisions; `theseus rollback` goes back to an older one",
-            ))
-        }
+        Answer::Ended { obeyed, last } => ended(ctx, group, &name, action, obeyed, last.as_ref()).await.map(Some),
     }
 }
 
-/// After an abort the running rollout obeyed and whose journal is gone: success when the old
-/// revision runs alone at its full capacity, healthy.
-async fn aborted_back(ctx: &Context, group: &LiveGroup, name: &str) -> anyhow::Result<ExitStatus> {
+/// After the journal of a rollout that was asked to `action` went: the request did what it
+/// asked when the group runs, alone, the revision it asked for (the old one, healthy and at
+/// full capacity, for an abort; the new one for a promote or resume). A pause of a rollout that
+/// ended did not happen.
+async fn ended(
+    ctx: &Context,
+    group: &LiveGroup,
+    name: &str,
+    action: ControlAction,
+    obeyed: bool,
+    last: Option<&Journal>,
+) -> anyhow::Result<ExitStatus> {
     let (fresh, _) = read_group(ctx, group.key.service(), &[group.key.group().to_owned()]).await?;
-    match fresh.apps.as_slice() {
-        [app] if rollout::wait::counts(app).healthy >= app.instances.unwrap_or(0) => {
-            ctx.out.status("Aborted", format!("{name}: rolled back to {}, healthy", revision_of(app)));
+    let now = fresh.current().map(revision_of).unwrap_or_default();
+    let target = match action {
+        ControlAction::Abort => last.and_then(|j| j.from.as_ref()).map(|f| f.revision.clone()),
+        ControlAction::Promote | ControlAction::Resume => last.map(|j| j.to.revision.clone()),
+        ControlAction::Pause => None,
+    };
+    match (fresh.apps.as_slice(), target) {
+        ([app], Some(target)) if revision_of(app) == target => {
+            if action == ControlAction::Abort && rollout::wait::counts(app).healthy < app.instances.unwrap_or(0) {
+                return Err(unanswered(
+                    ExitStatus::RollbackFailed,
+                    format!("the rollout of `{name}` was rolled back to {target}, but not every task is healthy"),
+                    "`theseus view` shows it",
+                ));
+            }
+            let verb = if action == ControlAction::Abort { "Aborted" } else { "Done" };
+            ctx.out.status(verb, format!("{name} runs {target}"));
             Ok(ExitStatus::Success)
         }
-        apps => Err(unanswered(
+        _ if action == ControlAction::Abort && obeyed => Err(unanswered(
             ExitStatus::RollbackFailed,
-            format!("the rollout of `{name}` was aborted, but the group is not back on one healthy revision ({} revision app(s))", apps.len()),
+            format!("the rollout of `{name}` was aborted, but the group runs {now}, not its old revision"),
             "`theseus rollout status` and `theseus view` show it",
+        )),
+        _ => Err(unanswered(
+            ExitStatus::Failure,
+            format!("the rollout of `{name}` ended before it took the {action}; it runs {now}"),
+            "`theseus history` shows the revisions; `theseus rollback` goes back to an older one",
         )),
     }
 }

@@ -112,10 +112,13 @@ impl<'a> Inbox<'a> {
 pub enum Answer {
     /// The rollout obeyed it, and its journal now reads as `done` wanted.
     Obeyed(Journal),
-    /// The journal is gone (the rollout ended); `obeyed` says whether it obeyed first.
+    /// The journal is gone (the rollout ended); `obeyed` says whether it was seen obeying
+    /// first, `last` is the journal as last read (what the rollout was rolling).
     Ended {
-        /// Whether the rollout recorded the request as obeyed before its journal went.
+        /// Whether the rollout was seen recording the request as obeyed before its journal went.
         obeyed: bool,
+        /// The journal as last read.
+        last: Option<Journal>,
     },
     /// Another request replaced this one before the rollout took it.
     Superseded(ControlRequest),
@@ -151,8 +154,10 @@ pub async fn ask(
     let give_up = tokio::time::Instant::now() + timeout;
     let mut obeyed = false;
     let mut polls = 0u32;
+    let mut last = None;
     loop {
-        let Some(journal) = etcd.get_rollout(key).await? else { return Ok(Answer::Ended { obeyed }) };
+        let Some(journal) = etcd.get_rollout(key).await? else { return Ok(Answer::Ended { obeyed, last }) };
+        last = Some(journal.clone());
         obeyed |= journal.obeyed.as_ref().is_some_and(|o| o.id == request.id);
         if obeyed && done(&journal) {
             return Ok(Answer::Obeyed(journal));
@@ -169,7 +174,7 @@ pub async fn ask(
                     let _ = etcd.delete_control(key).await;
                     return Ok(match again {
                         Some(_) => Answer::NobodyRuns,
-                        None => Answer::Ended { obeyed: false },
+                        None => Answer::Ended { obeyed: false, last },
                     });
                 }
                 obeyed = true;
