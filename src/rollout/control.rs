@@ -1,7 +1,7 @@
 //! The inbox of a running rollout: requests from `theseus rollout pause|resume|promote|abort`
 //! in any shell reach the process running the rollout through one etcd key beside its journal
 //! ([`crate::etcd::Keys::control`]). The process watches that key (an etcd watch, with a
-//! re-read every second in case a watch event is lost) and obeys a request at its next safe
+//! re-read every few seconds in case a watch event is lost) and obeys a request at its next safe
 //! point: an abort at once (it ends every wait, then the rollout rolls back), a pause before the
 //! next batch, a promotion when the canary's gates pass (with `--full`, at once). Each request
 //! carries an id; the process records the request it obeyed in the journal
@@ -15,8 +15,8 @@ use std::time::Duration;
 use crate::etcd::{ControlAction, ControlRequest, Driver, Journal};
 use crate::names::GroupKey;
 
-/// How often the inbox re-reads its key when no watch event came (or no watch could be made).
-const REREAD: Duration = Duration::from_secs(1);
+/// How often the inbox re-reads its key when no watch event came.
+const REREAD: Duration = Duration::from_secs(5);
 
 /// The control requests of one group's rollout.
 #[derive(Debug)]
@@ -72,19 +72,26 @@ impl<'a> Inbox<'a> {
         Some(request)
     }
 
-    /// Waits for a request not taken yet.
+    /// Waits for a request not taken yet: on the etcd watch of the key, re-read every
+    /// [`REREAD`] all the same (a watch event can be lost with an etcd member), every second
+    /// while no watch can be made.
     pub(super) async fn next(&self) -> ControlRequest {
+        let mut watch = None;
         loop {
             // Watch first, then read: a request written in between is in the read or an event.
-            let watch = self.etcd.watch_control(&self.key).await.ok();
+            if watch.is_none() {
+                watch = self.etcd.watch_control(&self.key).await.ok();
+            }
             if let Some(request) = self.poll().await {
                 return request;
             }
-            match watch {
-                Some(mut watch) => {
-                    let _ = tokio::time::timeout(REREAD, watch.changed()).await;
+            match watch.as_mut() {
+                Some(w) => {
+                    if let Ok(Err(_)) = tokio::time::timeout(REREAD, w.changed()).await {
+                        watch = None;
+                    }
                 }
-                None => tokio::time::sleep(REREAD).await,
+                None => tokio::time::sleep(Duration::from_secs(1)).await,
             }
         }
     }
