@@ -36,8 +36,10 @@ Exit codes:
   4    rollout failed and the rollback failed or was turned off (also such a
        create or scale-up that could not be undone)
   5    deadline passed
-  6    locked by another rollout or a Marathon deployment
+  6    locked by another rollout or a Marathon deployment, or the group's
+       rollout is paused (`rollout promote|resume|abort` goes on)
   10   `plan --exit-code`: changes are pending
+  11   `update --detach`: the canary holds, awaiting `rollout promote`
   130  interrupted (Ctrl-C; also how `view --watch` and `endpoints --watch` end)";
 
 /// Labeled container groups on Mesos + Marathon, with service discovery in etcd.
