@@ -148,11 +148,7 @@ async fn update_locked(
         canary,
     };
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
-    // Requests left from an earlier run were answered by it (or by nobody: its sender gave up).
-    let inbox = Inbox::new(scope.etcd, live.key.clone());
-    if let Ok(Some(left)) = scope.etcd.get_control(&live.key).await {
-        inbox.skip(&left.id);
-    }
+    let inbox = Inbox::open(scope.etcd, live.key.clone()).await;
     run.inbox = Some(&inbox);
     // The old revision's capacity before the rollout began: what a rollback restores.
     let full = run.tracker.journal().from.as_ref().map_or(0, |f| f.instances);

@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
-mod canary;
 mod command_line;
 mod completions;
 mod demo;
@@ -40,6 +39,7 @@ mod proxied_writes;
 mod readiness;
 mod registration_rule;
 mod rollout;
+mod rollout_control;
 mod rollout_journal;
 mod rust_version;
 mod scale_batched;
