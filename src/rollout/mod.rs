@@ -35,6 +35,7 @@
 
 mod adopt;
 mod apply;
+mod bake;
 mod confirm;
 mod create;
 mod diff;
