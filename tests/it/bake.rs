@@ -231,3 +231,29 @@ fn a_failing_health_check_during_the_bake_rolls_back_with_exit_3() {
     assert!(reason.contains("bake: task ") && reason.contains("failed its health check"), "{reason}");
     assert_rolled_back_to(&env, &old, 2);
 }
+
+/// Ctrl-C during the bake interrupts it (exit 130): the group is left between revisions, the
+/// old app still in Marathon at 0 instances for `rollout resume` or `abort`, and etcd lists the
+/// new revision's healthy tasks that serve it.
+#[test]
+fn ctrl_c_during_the_bake_exits_130_with_the_old_app_kept() {
+    let env = Env::start();
+    let old = create(&env, &web_http("1", 2));
+    let file = env.write("v2.toml", &web_http("2", 2));
+    let mut child = start_update(&env, &file, "60s");
+    let new = until_baking(&env, &mut child, &old, 2);
+    // SAFETY: kill(2) on the pid of our own child; it touches no memory.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    let interrupted = Instant::now();
+    let (code, doc, err) = wait_for_end(&env, &mut child);
+    assert_eq!(code, Some(130), "{doc}\n{err}");
+    assert!(interrupted.elapsed() < Duration::from_secs(45), "at once, not at the bake's end");
+    assert_eq!(doc[0]["outcome"], "failed", "{doc}");
+    assert!(doc[0]["reason"].as_str().is_some_and(|r| r.contains("interrupted")), "{doc}");
+    let apps = instances(&env);
+    assert!(apps.contains(&(old.clone(), 0)), "the old app is kept at 0 instances: {apps:?}");
+    let healthy = healthy_tasks(&env, &new);
+    assert_eq!(healthy.len(), 2);
+    let registered: BTreeSet<String> = env.etcd.registered("web", "dev").into_iter().map(|(id, _)| id).collect();
+    assert_eq!(registered, healthy, "etcd lists the new tasks");
+}
