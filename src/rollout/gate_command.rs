@@ -178,14 +178,15 @@ async fn judge_with(
     drain(readers, writer).await;
     let said = output_tail(&stderr.bytes(), &stdout.bytes());
     let with_output = |what: String| if said.is_empty() { what } else { format!("{what}: {said}") };
-    Ok(match ended {
+    let verdict = match ended {
         Ended::Interrupted => return Err(WaitError::Interrupted),
         Ended::TimedOut => Verdict::Failed {
             detail: with_output(format!("killed after {} (--gate-timeout)", humantime::format_duration(timeout))),
         },
         Ended::Exited(Err(err)) => Verdict::Failed { detail: with_output(format!("waiting for the command: {err}")) },
         Ended::Exited(Ok(status)) => verdict(status, with_output(describe(status))),
-    })
+    };
+    Ok(verdict)
 }
 
 /// How the wait for the command ended.
