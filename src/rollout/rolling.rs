@@ -344,6 +344,9 @@ impl Run<'_> {
         if plan.is_empty() && old_left > 0 {
             self.retire(old, old_left, old_left, cancel.as_mut()).await?;
         }
+        // With a bake, the new revision runs alone for a while first, the old app kept at 0
+        // instances: a failure meanwhile rolls back to it.
+        self.bake(&desired.app.id, cancel.as_mut()).await?;
         // The old revision app is empty once its last kill-and-scale deployment ends (its tasks are
         // terminal); only then is it deleted, without force, so no deployment of ours is canceled.
         self.inflight.settle(&old.id, cancel.as_mut()).await?;
