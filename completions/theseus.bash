@@ -225,11 +225,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -311,11 +311,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -437,11 +437,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -539,11 +539,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -927,11 +927,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1049,11 +1049,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1159,11 +1159,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1285,11 +1285,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1395,11 +1395,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1521,11 +1521,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1659,11 +1659,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1745,11 +1745,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1871,11 +1871,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2067,11 +2067,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2161,11 +2161,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2279,11 +2279,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2389,11 +2389,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2408,7 +2408,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__update)
-            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --canary --canary-for --gate --gate-timeout --promote --detach --bake --waves --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2467,6 +2467,34 @@ _theseus() {
                     return 0
                     ;;
                 --fail-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --promote)
+                    COMPREPLY=($(compgen -W "auto manual" -- "${cur}"))
+                    return 0
+                    ;;
+                --bake)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --waves)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2539,11 +2567,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2633,11 +2661,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2731,11 +2759,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -18,6 +18,7 @@ mod etcd_journal;
 mod etcd_leader_change;
 mod etcd_lock;
 mod etcd_security;
+mod events_jsonl;
 mod example_plan;
 mod integrity;
 mod integrity_faults;
