@@ -342,8 +342,10 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a group''s journaled rollout beside where its revisions stand (exit 2: none)')
-            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue an interrupted rollout from where Marathon stands')
-            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Hold a rollout before its next batch, until `rollout resume`')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue a paused or interrupted rollout')
+            [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -379,9 +381,45 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'theseus;rollout;pause' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up waiting for the running rollout to obey after this long (exit 5)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait this long for the group''s lock when nobody runs the rollout (then exit 6)')
+            [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
+            [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
+            [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
+            [CompletionResult]::new('--marathon-token', '--marathon-token', [CompletionResultType]::ParameterName, 'Marathon bearer token (DC/OS ACS token)')
+            [CompletionResult]::new('--marathon-ca', '--marathon-ca', [CompletionResultType]::ParameterName, 'PEM file with a CA certificate to trust for Marathon')
+            [CompletionResult]::new('--etcd', '--etcd', [CompletionResultType]::ParameterName, 'etcd endpoints, HOST:PORT or URLs, comma-separated')
+            [CompletionResult]::new('--etcd-user', '--etcd-user', [CompletionResultType]::ParameterName, 'etcd user (with --etcd-password)')
+            [CompletionResult]::new('--etcd-password', '--etcd-password', [CompletionResultType]::ParameterName, 'etcd password')
+            [CompletionResult]::new('--etcd-ca', '--etcd-ca', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate of etcd''s TLS endpoints')
+            [CompletionResult]::new('--etcd-cert', '--etcd-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for etcd (with --etcd-key)')
+            [CompletionResult]::new('--etcd-key', '--etcd-key', [CompletionResultType]::ParameterName, 'PEM client key for etcd (with --etcd-cert)')
+            [CompletionResult]::new('--etcd-prefix', '--etcd-prefix', [CompletionResultType]::ParameterName, 'Root prefix under which /services lives, so namespaces can share one etcd')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Marathon path prefix of the groups. The flag overrides a spec''s `namespace`; the environment variable must agree with it (exit 2 otherwise)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for connecting to and each request to Marathon and etcd')
+            [CompletionResult]::new('--lock-ttl', '--lock-ttl', [CompletionResultType]::ParameterName, 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the request is written, without waiting for the running rollout to obey')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Leave out the header row of tables (for scripts reading `table` or `wide` output)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'theseus;rollout;resume' {
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)')
             [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up waiting for the running rollout to obey after this long (exit 5)')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Pause between batches')
             [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)')
@@ -408,6 +446,52 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the request is written, without waiting for the running rollout to obey')
+            [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'Leave a failed rollout as it is instead of rolling back (exit 4)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the batches and change nothing')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Leave out the header row of tables (for scripts reading `table` or `wide` output)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (-v requests, -vv debug logs and backtraces)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'theseus;rollout;promote' {
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)')
+            [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up waiting for the running rollout to obey after this long (exit 5)')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Pause between batches')
+            [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)')
+            [CompletionResult]::new('--min-healthy', '--min-healthy', [CompletionResultType]::ParameterName, 'How long a new task must stay healthy before it counts')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'How long one batch may take to become healthy (then the rollout fails)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Wait this long for another theseus changing the same group to finish (then exit 6)')
+            [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'How often to poll Marathon')
+            [CompletionResult]::new('--fail-after', '--fail-after', [CompletionResultType]::ParameterName, 'Fail when new tasks cannot be placed (or keep failing) for this long')
+            [CompletionResult]::new('--marathon', '--marathon', [CompletionResultType]::ParameterName, 'Marathon base URL; several (comma-separated) fail over in order')
+            [CompletionResult]::new('--marathon-user', '--marathon-user', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth user')
+            [CompletionResult]::new('--marathon-password', '--marathon-password', [CompletionResultType]::ParameterName, 'Marathon HTTP basic-auth password')
+            [CompletionResult]::new('--marathon-token', '--marathon-token', [CompletionResultType]::ParameterName, 'Marathon bearer token (DC/OS ACS token)')
+            [CompletionResult]::new('--marathon-ca', '--marathon-ca', [CompletionResultType]::ParameterName, 'PEM file with a CA certificate to trust for Marathon')
+            [CompletionResult]::new('--etcd', '--etcd', [CompletionResultType]::ParameterName, 'etcd endpoints, HOST:PORT or URLs, comma-separated')
+            [CompletionResult]::new('--etcd-user', '--etcd-user', [CompletionResultType]::ParameterName, 'etcd user (with --etcd-password)')
+            [CompletionResult]::new('--etcd-password', '--etcd-password', [CompletionResultType]::ParameterName, 'etcd password')
+            [CompletionResult]::new('--etcd-ca', '--etcd-ca', [CompletionResultType]::ParameterName, 'PEM file with the CA certificate of etcd''s TLS endpoints')
+            [CompletionResult]::new('--etcd-cert', '--etcd-cert', [CompletionResultType]::ParameterName, 'PEM client certificate for etcd (with --etcd-key)')
+            [CompletionResult]::new('--etcd-key', '--etcd-key', [CompletionResultType]::ParameterName, 'PEM client key for etcd (with --etcd-cert)')
+            [CompletionResult]::new('--etcd-prefix', '--etcd-prefix', [CompletionResultType]::ParameterName, 'Root prefix under which /services lives, so namespaces can share one etcd')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Marathon path prefix of the groups. The flag overrides a spec''s `namespace`; the environment variable must agree with it (exit 2 otherwise)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'Timeout for connecting to and each request to Marathon and etcd')
+            [CompletionResult]::new('--lock-ttl', '--lock-ttl', [CompletionResultType]::ParameterName, 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--full', '--full', [CompletionResultType]::ParameterName, 'Skip the remaining gates (`--canary-for`, `--gate`) and the pauses between batches')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the request is written, without waiting for the running rollout to obey')
             [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'Leave a failed rollout as it is instead of rolling back (exit 4)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the batches and change nothing')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Leave out the header row of tables (for scripts reading `table` or `wide` output)')
@@ -424,6 +508,7 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
         'theseus;rollout;abort' {
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)')
             [CompletionResult]::new('--label', '--label', [CompletionResultType]::ParameterName, 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up waiting for the running rollout to obey after this long (exit 5)')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Pause between batches')
             [CompletionResult]::new('--max-unavailable', '--max-unavailable', [CompletionResultType]::ParameterName, 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)')
@@ -450,6 +535,7 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
+            [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Return once the request is written, without waiting for the running rollout to obey')
             [CompletionResult]::new('--no-rollback', '--no-rollback', [CompletionResultType]::ParameterName, 'Leave a failed rollout as it is instead of rolling back (exit 4)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the batches and change nothing')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Leave out the header row of tables (for scripts reading `table` or `wide` output)')
@@ -465,15 +551,23 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
         }
         'theseus;rollout;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a group''s journaled rollout beside where its revisions stand (exit 2: none)')
-            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue an interrupted rollout from where Marathon stands')
-            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Hold a rollout before its next batch, until `rollout resume`')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue a paused or interrupted rollout')
+            [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'theseus;rollout;help;status' {
             break
         }
+        'theseus;rollout;help;pause' {
+            break
+        }
         'theseus;rollout;help;resume' {
+            break
+        }
+        'theseus;rollout;help;promote' {
             break
         }
         'theseus;rollout;help;abort' {
@@ -861,14 +955,22 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
         }
         'theseus;help;rollout' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show a group''s journaled rollout beside where its revisions stand (exit 2: none)')
-            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue an interrupted rollout from where Marathon stands')
-            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted')
+            [CompletionResult]::new('pause', 'pause', [CompletionResultType]::ParameterValue, 'Hold a rollout before its next batch, until `rollout resume`')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Continue a paused or interrupted rollout')
+            [CompletionResult]::new('promote', 'promote', [CompletionResultType]::ParameterValue, 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)')
+            [CompletionResult]::new('abort', 'abort', [CompletionResultType]::ParameterValue, 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted')
             break
         }
         'theseus;help;rollout;status' {
             break
         }
+        'theseus;help;rollout;pause' {
+            break
+        }
         'theseus;help;rollout;resume' {
+            break
+        }
+        'theseus;help;rollout;promote' {
             break
         }
         'theseus;help;rollout;abort' {

@@ -332,8 +332,10 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand status 'Show a group''s journaled rollout beside where its revisions stand (exit 2: none)'
-            cand resume 'Continue an interrupted rollout from where Marathon stands'
-            cand abort 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
+            cand pause 'Hold a rollout before its next batch, until `rollout resume`'
+            cand resume 'Continue a paused or interrupted rollout'
+            cand promote 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)'
+            cand abort 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'theseus;rollout;status'= {
@@ -367,9 +369,44 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'theseus;rollout;pause'= {
+            cand -l 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)'
+            cand --label 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)'
+            cand --timeout 'Give up waiting for the running rollout to obey after this long (exit 5)'
+            cand --lock-timeout 'Wait this long for the group''s lock when nobody runs the rollout (then exit 6)'
+            cand --marathon 'Marathon base URL; several (comma-separated) fail over in order'
+            cand --marathon-user 'Marathon HTTP basic-auth user'
+            cand --marathon-password 'Marathon HTTP basic-auth password'
+            cand --marathon-token 'Marathon bearer token (DC/OS ACS token)'
+            cand --marathon-ca 'PEM file with a CA certificate to trust for Marathon'
+            cand --etcd 'etcd endpoints, HOST:PORT or URLs, comma-separated'
+            cand --etcd-user 'etcd user (with --etcd-password)'
+            cand --etcd-password 'etcd password'
+            cand --etcd-ca 'PEM file with the CA certificate of etcd''s TLS endpoints'
+            cand --etcd-cert 'PEM client certificate for etcd (with --etcd-key)'
+            cand --etcd-key 'PEM client key for etcd (with --etcd-cert)'
+            cand --etcd-prefix 'Root prefix under which /services lives, so namespaces can share one etcd'
+            cand --namespace 'Marathon path prefix of the groups. The flag overrides a spec''s `namespace`; the environment variable must agree with it (exit 2 otherwise)'
+            cand --request-timeout 'Timeout for connecting to and each request to Marathon and etcd'
+            cand --lock-ttl 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)'
+            cand -o 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr'
+            cand --output 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr'
+            cand --color 'When to use colors'
+            cand --no-wait 'Return once the request is written, without waiting for the running rollout to obey'
+            cand --no-headers 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
+            cand -q 'Print only results and errors: no status lines, no progress'
+            cand --quiet 'Print only results and errors: no status lines, no progress'
+            cand -v 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+            cand --verbose 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'theseus;rollout;resume'= {
             cand -l 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)'
             cand --label 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)'
+            cand --timeout 'Give up waiting for the running rollout to obey after this long (exit 5)'
             cand --batch 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)'
             cand --wait 'Pause between batches'
             cand --max-unavailable 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)'
@@ -396,6 +433,51 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand -o 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr'
             cand --output 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr'
             cand --color 'When to use colors'
+            cand --no-wait 'Return once the request is written, without waiting for the running rollout to obey'
+            cand --no-rollback 'Leave a failed rollout as it is instead of rolling back (exit 4)'
+            cand --dry-run 'Print the batches and change nothing'
+            cand --no-headers 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
+            cand -q 'Print only results and errors: no status lines, no progress'
+            cand --quiet 'Print only results and errors: no status lines, no progress'
+            cand -v 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+            cand --verbose 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'theseus;rollout;promote'= {
+            cand -l 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)'
+            cand --label 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)'
+            cand --timeout 'Give up waiting for the running rollout to obey after this long (exit 5)'
+            cand --batch 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)'
+            cand --wait 'Pause between batches'
+            cand --max-unavailable 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)'
+            cand --min-healthy 'How long a new task must stay healthy before it counts'
+            cand --deadline 'How long one batch may take to become healthy (then the rollout fails)'
+            cand --lock-timeout 'Wait this long for another theseus changing the same group to finish (then exit 6)'
+            cand --poll-interval 'How often to poll Marathon'
+            cand --fail-after 'Fail when new tasks cannot be placed (or keep failing) for this long'
+            cand --marathon 'Marathon base URL; several (comma-separated) fail over in order'
+            cand --marathon-user 'Marathon HTTP basic-auth user'
+            cand --marathon-password 'Marathon HTTP basic-auth password'
+            cand --marathon-token 'Marathon bearer token (DC/OS ACS token)'
+            cand --marathon-ca 'PEM file with a CA certificate to trust for Marathon'
+            cand --etcd 'etcd endpoints, HOST:PORT or URLs, comma-separated'
+            cand --etcd-user 'etcd user (with --etcd-password)'
+            cand --etcd-password 'etcd password'
+            cand --etcd-ca 'PEM file with the CA certificate of etcd''s TLS endpoints'
+            cand --etcd-cert 'PEM client certificate for etcd (with --etcd-key)'
+            cand --etcd-key 'PEM client key for etcd (with --etcd-cert)'
+            cand --etcd-prefix 'Root prefix under which /services lives, so namespaces can share one etcd'
+            cand --namespace 'Marathon path prefix of the groups. The flag overrides a spec''s `namespace`; the environment variable must agree with it (exit 2 otherwise)'
+            cand --request-timeout 'Timeout for connecting to and each request to Marathon and etcd'
+            cand --lock-ttl 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)'
+            cand -o 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr'
+            cand --output 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr'
+            cand --color 'When to use colors'
+            cand --full 'Skip the remaining gates (`--canary-for`, `--gate`) and the pauses between batches'
+            cand --no-wait 'Return once the request is written, without waiting for the running rollout to obey'
             cand --no-rollback 'Leave a failed rollout as it is instead of rolling back (exit 4)'
             cand --dry-run 'Print the batches and change nothing'
             cand --no-headers 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -411,6 +493,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
         &'theseus;rollout;abort'= {
             cand -l 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)'
             cand --label 'The group''s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)'
+            cand --timeout 'Give up waiting for the running rollout to obey after this long (exit 5)'
             cand --batch 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)'
             cand --wait 'Pause between batches'
             cand --max-unavailable 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)'
@@ -437,6 +520,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand -o 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr'
             cand --output 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr'
             cand --color 'When to use colors'
+            cand --no-wait 'Return once the request is written, without waiting for the running rollout to obey'
             cand --no-rollback 'Leave a failed rollout as it is instead of rolling back (exit 4)'
             cand --dry-run 'Print the batches and change nothing'
             cand --no-headers 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -451,13 +535,19 @@ set edit:completion:arg-completer[theseus] = {|@words|
         }
         &'theseus;rollout;help'= {
             cand status 'Show a group''s journaled rollout beside where its revisions stand (exit 2: none)'
-            cand resume 'Continue an interrupted rollout from where Marathon stands'
-            cand abort 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
+            cand pause 'Hold a rollout before its next batch, until `rollout resume`'
+            cand resume 'Continue a paused or interrupted rollout'
+            cand promote 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)'
+            cand abort 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'theseus;rollout;help;status'= {
         }
+        &'theseus;rollout;help;pause'= {
+        }
         &'theseus;rollout;help;resume'= {
+        }
+        &'theseus;rollout;help;promote'= {
         }
         &'theseus;rollout;help;abort'= {
         }
@@ -826,12 +916,18 @@ set edit:completion:arg-completer[theseus] = {|@words|
         }
         &'theseus;help;rollout'= {
             cand status 'Show a group''s journaled rollout beside where its revisions stand (exit 2: none)'
-            cand resume 'Continue an interrupted rollout from where Marathon stands'
-            cand abort 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
+            cand pause 'Hold a rollout before its next batch, until `rollout resume`'
+            cand resume 'Continue a paused or interrupted rollout'
+            cand promote 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)'
+            cand abort 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted'
         }
         &'theseus;help;rollout;status'= {
         }
+        &'theseus;help;rollout;pause'= {
+        }
         &'theseus;help;rollout;resume'= {
+        }
+        &'theseus;help;rollout;promote'= {
         }
         &'theseus;help;rollout;abort'= {
         }

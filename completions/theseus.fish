@@ -214,8 +214,8 @@ complete -c theseus -n "__fish_theseus_using_subcommand update" -l canary -d 'Br
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l canary-for -d 'The canary passes only after staying running and healthy, with no new task failure, this long' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l gate -d 'A command judging the canary (`/bin/sh -c`; the group, revisions and canary endpoints in its environment and as JSON on stdin): exit 0 passes, 1 fails (roll back, exit 3), 2 is inconclusive (hold for a person)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l gate-timeout -d 'Kill a gate command that runs this long (the canary fails)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand update" -l promote -d 'After the gates: go on by itself (`auto`), or hold until `theseus rollout promote` (`manual`)' -r -f -a "auto\t'By itself'
-manual\t'Only when `theseus rollout promote` says so'"
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l promote -d 'After the gates: go on by itself (`auto`), or hold until `theseus rollout promote` (`manual`)' -r -f -a "auto\t'Go on after the gates by itself'
+manual\t'Hold until `theseus rollout promote`'"
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l bake -d 'After the last batch, watch the new revision this long (the old app kept at 0 instances) and roll back on a task failure or failing health; then delete the old app' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l waves -d 'Roll the groups in waves: `;`-separated label selectors (`-l` syntax, e.g. `\'canary;dev;prod\'`); a wave starts when every group of the one before has finished, and a failure skips the waves after it (exit 3)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s m -l message -d 'A message recorded with the new revision' -r
@@ -289,38 +289,40 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -s q -l quiet -
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-user -d 'etcd user (with --etcd-password)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-password -d 'etcd password' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
 jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "pause" -d 'Hold a rollout before its next batch, until `rollout resume`'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "resume" -d 'Continue a paused or interrupted rollout'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "promote" -d 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "abort" -d 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
@@ -350,7 +352,40 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l timeout -d 'Give up waiting for the running rollout to obey after this long (exit 5)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l lock-timeout -d 'Wait this long for the group\'s lock when nobody runs the rollout (then exit 6)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l timeout -d 'Give up waiting for the running rollout to obey after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
@@ -382,6 +417,7 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l dry-run -d 'Print the batches and change nothing'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -389,7 +425,50 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l timeout -d 'Give up waiting for the running rollout to obey after this long (exit 5)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l wait -d 'Pause between batches' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l poll-interval -d 'How often to poll Marathon' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l fail-after -d 'Fail when new tasks cannot be placed (or keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l full -d 'Skip the remaining gates (`--canary-for`, `--gate`) and the pauses between batches'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l timeout -d 'Give up waiting for the running rollout to obey after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
@@ -421,6 +500,7 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l dry-run -d 'Print the batches and change nothing'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -429,8 +509,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Hold a rollout before its next batch, until `rollout resume`'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Continue a paused or interrupted rollout'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "promote" -d 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "abort" -d 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
@@ -761,5 +843,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_see
 complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "pause" -d 'Hold a rollout before its next batch, until `rollout resume`'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "resume" -d 'Continue a paused or interrupted rollout'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "promote" -d 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "abort" -d 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted'
