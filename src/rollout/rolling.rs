@@ -238,7 +238,17 @@ impl Run<'_> {
     ) -> Result<Option<String>, WaitError> {
         let mut resumed = resumed;
         if let Some(count) = canary {
-            match self.canary(old, desired, count, cancel.as_mut()).await? {
+            // A failure names the canary: its group reads "`web/dev` canary".
+            let named = |err| match err {
+                WaitError::Failing { group, reason } if !group.ends_with("canary") => {
+                    WaitError::Failing { group: format!("{group} canary"), reason }
+                }
+                WaitError::Unplaceable { group, reason } => {
+                    WaitError::Unplaceable { group: format!("{group} canary"), reason }
+                }
+                other => other,
+            };
+            match self.canary(old, desired, count, cancel.as_mut()).await.map_err(named)? {
                 CanaryEnd::Detached { reason } => return Ok(Some(reason)),
                 CanaryEnd::Promoted => resumed = resumed.max(count),
             }

@@ -173,22 +173,30 @@ fn a_crashing_canary_is_rolled_back_and_the_old_revision_never_drops_below_full(
     let env = Env::start();
     let old = env.first(3);
     let file = env.write("v2.toml", &spec("2", "exit 1", 3));
-    let mut child = env.spawn_as("ci", &args(&["update", &file, "--canary", "1"]));
+    // A task that exits at once may be seen running by one poll, which passes a health gate
+    // without checks: `--canary-for` is what catches such a canary.
+    let mut child = env.spawn_as("ci", &args(&["update", &file, "--canary", "1", "--canary-for", "10s"]));
     let started = Instant::now();
     let mut lowest = usize::MAX;
+    let mut samples = Vec::new();
     while child.try_wait().unwrap().is_none() {
         let running = env.per_app();
         if let Some(r) = running.iter().find(|(id, ..)| *id == old) {
             lowest = lowest.min(r.1);
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "the update never ended");
+        samples.push(format!("{:?} {running:?}", started.elapsed()));
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the update never ended: {}", child.wait_with_output_now());
+        }
         std::thread::sleep(Duration::from_millis(30));
     }
     let (code, doc, err) = finish(child);
     assert_eq!(code, Some(3), "{err}\n{doc}");
     assert!(started.elapsed() < Duration::from_secs(30), "failed within --fail-after, not at the deadline");
     assert_eq!(doc[0]["outcome"], "rolled-back");
-    assert_eq!(lowest, 3, "the old revision ran its 3 tasks throughout");
+    assert!(doc[0]["reason"].as_str().unwrap().contains("canary"), "{doc}");
+    assert_eq!(lowest, 3, "the old revision ran its 3 tasks throughout: {err}\n{}", samples.join("\n"));
     assert_eq!(env.app_ids(), vec![old]);
     assert!(env.key(MARK).is_none() && env.key(JOURNAL).is_none());
 }
@@ -355,4 +363,47 @@ fn abort_a_running_restart_from_another_process_stops_it() {
     assert_eq!(env.app_ids(), vec![app]);
     assert_eq!(env.per_app()[0].1, 3);
     assert!(env.key(JOURNAL).is_none());
+}
+
+#[test]
+fn gate_commands_pass_fail_hold_and_time_out() {
+    let env = Env::start();
+    let old = env.first(2);
+    let v2 = env.write("v2.toml", &spec("2", SLEEP, 2));
+    // Exit 1: the rollout fails and rolls back, with the command's own words.
+    let gate = "echo canary answers 500 >&2; exit 1";
+    let (code, doc, err) = env.run(&args(&["update", &v2, "--canary", "1", "--gate", gate]));
+    assert_eq!(code, Some(3), "{err}\n{doc}");
+    assert!(doc[0]["reason"].as_str().unwrap().contains("canary answers 500"), "{doc}");
+    assert_eq!(env.app_ids(), vec![old.clone()]);
+    // A gate that hangs is killed at --gate-timeout and counts as a failure.
+    let started = Instant::now();
+    let (code, doc, err) =
+        env.run(&args(&["update", &v2, "--canary", "1", "--gate", "sleep 600", "--gate-timeout", "1s"]));
+    assert_eq!(code, Some(3), "{err}\n{doc}");
+    assert!(doc[0]["reason"].as_str().unwrap().contains("killed after 1s"), "{doc}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(env.app_ids(), vec![old.clone()]);
+    // Exit 2: inconclusive, the rollout holds for a person (detached: exit 11).
+    let (code, _, err) = env.run(&args(&["update", &v2, "--canary", "1", "--gate", "exit 2", "--detach"]));
+    assert_eq!(code, Some(11), "{err}");
+    let journal = env.key(JOURNAL).unwrap();
+    assert!(journal["hold"]["reason"].as_str().unwrap().starts_with("gate inconclusive"), "{journal}");
+    assert_eq!(journal["canary"]["gates"][0]["verdict"], "inconclusive");
+    env.ok(&["rollout", "abort", "web/dev"]);
+    assert_eq!(env.app_ids(), vec![old.clone()]);
+    // Exit 0 with what the command was given: the group in its environment and as JSON on stdin.
+    let seen = env.dir.path().join("gate.json");
+    let gate = format!(
+        "test \"$THESEUS_GROUP\" = dev && test \"$THESEUS_CANARY_INSTANCES\" = 1 && cat > {}",
+        seen.display()
+    );
+    let (code, doc, err) = env.run(&args(&["update", &v2, "--canary", "1", "--gate", &gate]));
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    let input: Value = serde_json::from_str(&std::fs::read_to_string(&seen).unwrap()).unwrap();
+    assert_eq!(input["service"], "web");
+    assert_eq!(input["to_revision"], doc[0]["to"]);
+    assert!(err.contains("Gate web/dev: command passed"), "{err}");
+    assert_eq!(env.app_ids().len(), 1);
+    assert_ne!(env.app_ids()[0], old);
 }
