@@ -219,3 +219,40 @@ fn create_streams_done_per_group_and_view_prints_one_object_per_row() {
     assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(out.stdout, "");
 }
+
+#[test]
+fn a_canary_streams_its_gates_promotion_and_a_detached_hold() {
+    let env = Env::start();
+    let v1 = env.write("v1.toml", &spec("1", SLEEP, 2));
+    env.ok(&["create", &v1, "--poll-interval", "200ms"]);
+    let v2 = env.write("v2.toml", &spec("2", SLEEP, 2));
+    let common = ["--poll-interval", "200ms", "--canary", "1", "-o", "jsonl"];
+    let out = env.out(&[&["update", &v2, "--canary-for", "1s", "--gate", "true"][..], &common].concat());
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let values = events(&out.stdout, &out.stderr);
+    assert_eq!(
+        names(&values),
+        ["started", "canary", "gate", "gate", "promoted", "batch", "healthy", "done", "result"],
+        "{}",
+        out.stdout
+    );
+    let started = &values[0];
+    assert_eq!((started["canary"].as_u64(), started["instances"].as_u64()), (Some(1), Some(2)));
+    let gates: Vec<(&str, &str)> = values
+        .iter()
+        .filter(|v| v["event"] == "gate")
+        .map(|v| (v["gate"].as_str().unwrap(), v["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(gates, [("canary-for", "passed"), ("command", "passed")]);
+    assert_eq!(values.iter().find(|v| v["event"] == "promoted").unwrap()["by"], "auto");
+
+    let v3 = env.write("v3.toml", &spec("3", SLEEP, 2));
+    let out = env.out(&[&["update", &v3, "--promote", "manual", "--detach"][..], &common].concat());
+    assert_eq!(out.code, Some(11), "{}", out.stderr);
+    let values = events(&out.stdout, &out.stderr);
+    assert_eq!(names(&values), ["started", "canary", "paused", "result"], "{}", out.stdout);
+    let result = values.last().unwrap();
+    assert_eq!(result["status"], 11);
+    assert_eq!(result["results"][0]["outcome"], "paused");
+    assert_eq!(values[2]["reason"], "awaiting promotion");
+}
