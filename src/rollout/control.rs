@@ -181,7 +181,8 @@ pub async fn ask(
                 // The running process may have ended between two reads: read the journal once
                 // more before saying nobody runs it.
                 let again = etcd.get_rollout(key).await?;
-                if !again.as_ref().is_some_and(|j| j.obeyed.as_ref().is_some_and(|o| o.id == request.id)) {
+                let took = again.as_ref().and_then(|j| j.obeyed.as_ref()).is_some_and(|o| o.id == request.id);
+                if !took {
                     let _ = etcd.delete_control(key).await;
                     return Ok(match again {
                         Some(_) => Answer::NobodyRuns,
