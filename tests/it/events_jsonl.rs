@@ -254,5 +254,5 @@ fn a_canary_streams_its_gates_promotion_and_a_detached_hold() {
     let result = values.last().unwrap();
     assert_eq!(result["status"], 11);
     assert_eq!(result["results"][0]["outcome"], "paused");
-    assert_eq!(values[2]["reason"], "awaiting promotion");
+    assert_eq!(values.iter().find(|v| v["event"] == "paused").unwrap()["reason"], "awaiting promotion");
 }

@@ -394,10 +394,8 @@ fn gate_commands_pass_fail_hold_and_time_out() {
     assert_eq!(env.app_ids(), vec![old.clone()]);
     // Exit 0 with what the command was given: the group in its environment and as JSON on stdin.
     let seen = env.dir.path().join("gate.json");
-    let gate = format!(
-        "test \"$THESEUS_GROUP\" = dev && test \"$THESEUS_CANARY_INSTANCES\" = 1 && cat > {}",
-        seen.display()
-    );
+    let gate =
+        format!("test \"$THESEUS_GROUP\" = dev && test \"$THESEUS_CANARY_INSTANCES\" = 1 && cat > {}", seen.display());
     let (code, doc, err) = env.run(&args(&["update", &v2, "--canary", "1", "--gate", &gate]));
     assert_eq!(code, Some(0), "{err}\n{doc}");
     let input: Value = serde_json::from_str(&std::fs::read_to_string(&seen).unwrap()).unwrap();
@@ -406,4 +404,38 @@ fn gate_commands_pass_fail_hold_and_time_out() {
     assert!(err.contains("Gate web/dev: command passed"), "{err}");
     assert_eq!(env.app_ids().len(), 1);
     assert_ne!(env.app_ids()[0], old);
+}
+
+#[test]
+fn promote_full_skips_the_gates_left_and_no_wait_returns_at_once() {
+    let env = Env::start();
+    env.first(2);
+    let file = env.write("v2.toml", &spec("2", SLEEP, 2));
+    let mut child = env.spawn_as(
+        "ci",
+        &args(&[
+            "update",
+            &file,
+            "--canary",
+            "1",
+            "--canary-for",
+            "5m",
+            "--gate",
+            "sleep 600",
+            "--gate-timeout",
+            "10m",
+        ]),
+    );
+    env.until("the canary is up", Some(&mut child), |e| e.key(MARK).is_some());
+    // --no-wait: the request is written and the command returns without waiting for it.
+    let out =
+        env.cmd().env("USER", "alice").args(["rollout", "promote", "web/dev", "--full", "--no-wait"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let started = Instant::now();
+    let (code, doc, err) = finish(child);
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    assert!(started.elapsed() < Duration::from_secs(60), "neither the 5m --canary-for nor the gate command ran out");
+    assert!(err.contains("Promoted") && err.contains("by alice@"), "{err}");
+    assert!(!err.contains("Gate web/dev: command"), "the gate command was skipped: {err}");
+    assert_eq!(env.app_ids().len(), 1);
 }
