@@ -1,7 +1,8 @@
 //! `theseus view`: what is deployed where, one row per labeled group (or per container).
 //!
 //! Costs three Marathon requests per refresh whatever the number of groups: the apps with
-//! embedded tasks (filtered server-side by `?label=theseus.tag.<label>`), deployments, queue.
+//! embedded tasks (filtered server-side by `?label=theseus.tag.<label>`), deployments, queue;
+//! and, at the same time, two etcd reads: the registration counts and the rollout journals.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -12,13 +13,14 @@ use serde::Serialize;
 use crate::cli::ViewArgs;
 use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::etcd::GroupCount;
+use crate::etcd::{GroupCount, Journal};
 use crate::output::{Layout, Tabular};
 use crate::rollout::{statuses, GroupStatus, Snapshot};
 use crate::spec::labels::Selector;
 
 /// The `view` result: the groups, shown as groups or as containers. In JSON each group also
-/// carries `registered`: its containers in etcd (`null` when etcd could not be read).
+/// carries `registered`: its containers in etcd (`null` when etcd could not be read), and
+/// `rollout` when its rollout is journaled.
 #[derive(Debug)]
 pub struct View {
     /// Group statuses.
@@ -56,6 +58,7 @@ impl Tabular for View {
             for g in &self.groups {
                 for c in &g.containers {
                     let addr = c.ports.first().map_or_else(|| c.host.clone(), |p| format!("{}:{p}", c.host));
+                    let revision = if c.canary { format!("{} (canary)", c.revision) } else { c.revision.clone() };
                     t.add_row(vec![
                         g.service.clone(),
                         g.group.clone(),
@@ -63,7 +66,7 @@ impl Tabular for View {
                         addr,
                         c.state.trim_start_matches("TASK_").to_lowercase(),
                         if c.healthy { "yes".into() } else { "no".into() },
-                        c.revision.clone(),
+                        revision,
                     ]);
                 }
             }
@@ -96,7 +99,7 @@ impl Tabular for View {
                 g.revisions.join(","),
                 g.runs.clone(),
                 g.state.to_string(),
-                g.since.as_deref().map(age).unwrap_or_default(),
+                g.age(),
             ];
             if wide {
                 row.push(g.hosts.join(","));
@@ -123,35 +126,32 @@ impl Tabular for View {
     }
 }
 
-/// Coarse age of an ISO-8601 timestamp: `42s`, `5m`, `3h`, `2d`.
-fn age(since: &str) -> String {
-    let Ok(t) = chrono::DateTime::parse_from_rfc3339(since) else { return String::new() };
-    let secs = (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0);
-    match secs {
-        s if s < 120 => format!("{s}s"),
-        s if s < 7200 => format!("{}m", s / 60),
-        s if s < 172_800 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
-    }
-}
-
 /// How long `view` waits for etcd before showing `?` for the registered counts.
 const ETCD_WAIT: Duration = Duration::from_secs(2);
 
-/// The registered containers of every group of `service` (of every service: `None`) in one
-/// etcd read, or `None` when etcd cannot be read in time (with a warning: `view` shows
-/// Marathon's state even then).
-async fn registered(ctx: &Context, service: Option<&str>) -> Option<BTreeMap<(String, String), GroupCount>> {
-    let read = async { ctx.etcd().await?.registration_counts(service).await };
+/// What `view` reads from etcd: the registration counts per (service, group) and every
+/// rollout journal.
+type EtcdView = (BTreeMap<(String, String), GroupCount>, Vec<Journal>);
+
+/// The registered containers of every group of `service` (of every service: `None`) and the
+/// rollout journals, in two etcd reads at the same time, or `None` when etcd cannot be read in
+/// time (with a warning: `view` shows Marathon's state even then, without rollout info).
+async fn registered(ctx: &Context, service: Option<&str>) -> Option<EtcdView> {
+    let read = async {
+        let etcd = ctx.etcd().await?;
+        tokio::try_join!(etcd.registration_counts(service), etcd.rollouts())
+    };
     match tokio::time::timeout(ETCD_WAIT, read).await {
-        Ok(Ok(counts)) => Some(counts),
+        Ok(Ok(read)) => Some(read),
         Ok(Err(e)) => {
-            ctx.out.warn(format!("cannot read the registrations from etcd ({e}); `registered` shows ?"));
+            ctx.out.warn(format!(
+                "cannot read the registrations from etcd ({e}); `registered` shows ? and rollouts are not shown"
+            ));
             None
         }
         Err(_) => {
             ctx.out.warn(format!(
-                "etcd did not answer within {}; `registered` shows ?",
+                "etcd did not answer within {}; `registered` shows ? and rollouts are not shown",
                 humantime::format_duration(ETCD_WAIT)
             ));
             None
@@ -193,14 +193,15 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
     // Marathon's answer, and waiting for one before asking the other added them up.
     let read = || async {
         let marathon = async {
-            let snap = Snapshot::read_summary(ctx.marathon()?, namespace.as_deref(), &services, &selector)
+            Snapshot::read_summary(ctx.marathon()?, namespace.as_deref(), &services, &selector)
                 .await
-                .context("reading the groups from Marathon")?;
-            anyhow::Ok(statuses(snap))
+                .context("reading the groups from Marathon")
         };
         // A failed Marathon read ends the command at once, without waiting for etcd.
         let etcd = async { anyhow::Ok(registered(ctx, services.first().map(String::as_str)).await) };
-        let (groups, counts) = tokio::try_join!(marathon, etcd)?;
+        let (snap, etcd) = tokio::try_join!(marathon, etcd)?;
+        let (counts, journals) = etcd.unzip();
+        let groups = statuses(snap, journals.as_deref().unwrap_or_default());
         let registered = registered_counts(&groups, counts.as_ref());
         anyhow::Ok(View { groups, registered, wide: args.wide, containers: args.containers })
     };
@@ -218,17 +219,5 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
             () = &mut cancel => return Ok(ExitStatus::Interrupted),
             () = tokio::time::sleep(args.poll_interval.max(Duration::from_millis(200))) => {}
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_are_coarse() {
-        let t = (chrono::Utc::now() - chrono::Duration::seconds(300)).to_rfc3339();
-        assert_eq!(age(&t), "5m");
-        assert_eq!(age("not a time"), "");
     }
 }

@@ -7,10 +7,11 @@
 //! (the Marathon app definition, the resolved spec, the rollout settings) are opaque JSON here,
 //! since this module knows neither Marathon's types nor the spec's.
 
-use etcd_client::DeleteOptions;
+use etcd_client::{DeleteOptions, GetOptions};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::keys::prefix_end;
 use super::{json, Driver, Error};
 use crate::names::GroupKey;
 
@@ -330,6 +331,21 @@ impl Driver {
         })
         .await?;
         Ok(())
+    }
+
+    /// Every journaled rollout, in key order (service, then group), in one range read under
+    /// [`super::Keys::rollouts_prefix`]; a value that is not a journal is skipped. What `view`
+    /// shows beside Marathon's state: journals are few (one per group between revisions).
+    pub async fn rollouts(&self) -> Result<Vec<Journal>, Error> {
+        let prefix = self.keys.rollouts_prefix();
+        let range = GetOptions::new().with_range(prefix_end(&prefix));
+        let mut resp = self
+            .call("get", &prefix, || {
+                let (mut kv, prefix, range) = (self.kv(), prefix.clone(), range.clone());
+                async move { kv.get(prefix, Some(range)).await }
+            })
+            .await?;
+        Ok(resp.take_kvs().iter().filter_map(|kv| serde_json::from_slice(kv.value()).ok()).collect())
     }
 }
 

@@ -136,6 +136,11 @@ impl Keys {
         format!("{}/theseus/history/{service}/{group}", self.root)
     }
 
+    /// `<root>/theseus/rollouts/`: the prefix of every rollout journal.
+    pub fn rollouts_prefix(&self) -> String {
+        format!("{}/theseus/rollouts/", self.root)
+    }
+
     /// `<root>/theseus/locks/`: the prefix of every group lock.
     pub fn locks_prefix(&self) -> String {
         format!("{}/theseus/locks/", self.root)

@@ -29,6 +29,24 @@ impl Tabular for RolloutStatus {
         if let Some(r) = &self.reason {
             rows.push(("reason", r.clone()));
         }
+        if let Some(c) = &self.canary {
+            let healthy =
+                c.healthy_at.as_deref().map_or_else(|| "not healthy yet".to_owned(), |t| format!("healthy since {t}"));
+            rows.push(("canary", format!("{} of {} instances, {healthy}", c.instances, self.instances)));
+            for g in &c.gates {
+                let detail = if g.detail.is_empty() { String::new() } else { format!(" ({})", g.detail) };
+                rows.push(("gate", format!("{}: {}{detail} at {}", g.gate, g.verdict, g.at)));
+            }
+            if let Some(at) = &c.passed_at {
+                rows.push(("gates passed", at.clone()));
+            }
+            if let Some(p) = &c.promoted {
+                rows.push(("promoted", format!("by {} at {}", p.by, p.at)));
+            }
+        }
+        if let Some(h) = &self.hold {
+            rows.push(("hold", format!("{}, by {} since {}", h.reason, h.by, h.since)));
+        }
         for (k, v) in rows {
             t.add_row(vec![k.to_owned(), v]);
         }

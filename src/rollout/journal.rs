@@ -13,7 +13,7 @@ use super::live::{revision_of, LiveGroup};
 use super::plan::Desired;
 use super::scope::Scope;
 use super::wait::counts;
-use crate::etcd::{self, Journal, JournalSide, JournalState, RolloutKind};
+use crate::etcd::{self, CanaryRecord, Hold, Journal, JournalSide, JournalState, RolloutKind};
 use crate::marathon::types::App;
 use crate::names::GroupKey;
 use crate::spec::Rollout;
@@ -245,6 +245,14 @@ pub struct RolloutStatus {
     /// Who holds the group's lock now: the rollout still runs (or its client died less than a
     /// lease TTL ago). `None`: nobody; a `rolling` journal then means its client died.
     pub lock: Option<String>,
+    /// The canary step, when the rollout has one: its instances, since when it is healthy,
+    /// each gate's verdict and detail, when the gates passed, who promoted it and when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canary: Option<CanaryRecord>,
+    /// Why the rollout holds, who paused it (or ran it, when it holds by itself) and since
+    /// when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold: Option<Hold>,
 }
 
 impl RolloutStatus {
@@ -266,6 +274,8 @@ impl RolloutStatus {
             message: journal.message.clone(),
             reason: journal.reason.clone(),
             lock,
+            canary: journal.canary.clone(),
+            hold: journal.hold.clone(),
         }
     }
 }

@@ -7,6 +7,7 @@
 
 mod architecture;
 mod bake;
+mod canary_view;
 mod command_line;
 mod completions;
 mod demo;
