@@ -266,5 +266,6 @@ pub fn dry_row(
         reason: None,
         timings: Timings::default(),
         status: ExitStatus::Success,
+        wave: None,
     }
 }

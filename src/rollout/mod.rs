@@ -66,6 +66,7 @@ mod status;
 mod stuck;
 mod undo;
 pub mod wait;
+mod waves;
 
 pub use apply::{desired, scale, the_group};
 pub use confirm::kill_tasks;
@@ -84,3 +85,4 @@ pub use resume::{abort, desired_of_entry, nothing_journaled, resume};
 pub use rolling::{batch_sizes, update};
 pub use scope::{Scope, Settings, Timing};
 pub use status::{statuses, GroupStatus};
+pub use waves::{assign as assign_waves, skipped_row, stop_reason, Member, Wave};

@@ -150,6 +150,7 @@ async fn restart_locked(
         reason: None,
         timings: Timings::default(),
         status: ExitStatus::Success,
+        wave: None,
     };
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
     run.journal_start().await.with_context(|| format!("journaling the restart of `{}`", live.group_id))?;
