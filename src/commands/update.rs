@@ -154,6 +154,8 @@ fn finish(results: &[RolloutResult], interrupted_between: bool) -> anyhow::Resul
         Err(err) if !skipped.is_empty() => match err.downcast::<StatusError>() {
             Ok(mut e) => {
                 e.message.push_str(&note);
+                let rerun = "once fixed, the same `theseus update --waves` rolls the skipped waves (the finished ones are unchanged)";
+                e.hint = Some(e.hint.map_or_else(|| rerun.to_owned(), |h| format!("{h}; {rerun}")));
                 Err(e.into())
             }
             Err(err) => Err(err),

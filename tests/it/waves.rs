@@ -47,6 +47,15 @@ fn apps_by_group(env: &Env) -> BTreeMap<String, Vec<Value>> {
     out
 }
 
+/// Each group's apps and their tasks' states, for a failure message.
+fn listing(apps: &BTreeMap<String, Vec<Value>>) -> String {
+    let app = |a: &Value| {
+        let states: Vec<&str> = a["tasks"].as_array().unwrap().iter().map(|t| t["state"].as_str().unwrap()).collect();
+        format!("{} {states:?}", a["id"].as_str().unwrap())
+    };
+    apps.values().flatten().map(app).collect::<Vec<_>>().join(", ")
+}
+
 /// Each group's one app id.
 fn app_ids(env: &Env) -> BTreeMap<String, String> {
     apps_by_group(env)
@@ -116,11 +125,11 @@ fn each_wave_starts_when_the_one_before_has_finished() {
                 for (before, after) in [("canary", "dev"), ("dev", "prod"), ("canary", "prod")] {
                     if started(after) {
                         let done = finished(apps.get(before).map_or(&[][..], Vec::as_slice), &old[before]);
-                        assert!(done, "{after} changed before {before} finished: {apps:?}");
+                        assert!(done, "{after} changed before {before} finished: {}", listing(&apps));
                     }
                 }
                 // Which groups were seen mid-rollout: both revisions listed.
-                seen.extend(GROUPS.iter().filter(|g| apps.get(**g).is_some_and(|a| a.len() == 2)).map(|g| *g));
+                seen.extend(GROUPS.iter().filter(|g| apps.get(**g).is_some_and(|a| a.len() == 2)).copied());
             }
             seen
         })
