@@ -19,7 +19,10 @@ pub use lifecycle::{CanaryArgs, CreateArgs, RemoveArgs, RestartArgs, RolloutArgs
 pub use specs::{PlanArgs, RenderArgs, Selection, SpecFiles, ValidateArgs};
 mod rollouts;
 mod sync;
-pub use rollouts::{GroupArgs, HistoryArgs, RollbackArgs, RolloutAction, RolloutCommandArgs, RolloutGroupArgs};
+pub use rollouts::{
+    ControlArgs, ControlWaitArgs, GroupArgs, HistoryArgs, PromoteArgs, RollbackArgs, RolloutAction, RolloutCommandArgs,
+    RolloutGroupArgs,
+};
 pub use sync::SyncArgs;
 
 /// The exit-code table shown at the end of `theseus --help`.
@@ -33,8 +36,10 @@ Exit codes:
   4    rollout failed and the rollback failed or was turned off (also such a
        create or scale-up that could not be undone)
   5    deadline passed
-  6    locked by another rollout or a Marathon deployment
+  6    locked by another rollout or a Marathon deployment, or the group's
+       rollout is paused (`rollout promote|resume|abort` goes on)
   10   `plan --exit-code`: changes are pending
+  11   `update --detach`: the canary holds, awaiting `rollout promote`
   130  interrupted (Ctrl-C; also how `view --watch` and `endpoints --watch` end)";
 
 /// Labeled container groups on Mesos + Marathon, with service discovery in etcd.

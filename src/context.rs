@@ -30,6 +30,8 @@ pub struct Context {
     etcd_options: etcd::Options,
     /// Who this process is, for the holder of the etcd locks it takes: `theseus update (by alice)`.
     pub owner: String,
+    /// Who asks, as control requests and pauses name it: `$USER@hostname` (`alice@ci-7`).
+    pub requester: String,
     marathon: OnceLock<marathon::Client>,
     etcd: OnceCell<etcd::Driver>,
 }
@@ -73,6 +75,7 @@ impl Context {
         };
         Context {
             owner,
+            requester: requester(),
             out,
             namespace: global.namespace.clone(),
             namespace_from_env: global.namespace_from_env,
@@ -133,4 +136,15 @@ impl Context {
             }
         }
     }
+}
+
+/// `$USER@hostname` (`unknown` and `localhost` where either is not known).
+fn requester() -> String {
+    let user = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "unknown".into());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{user}@{host}")
 }

@@ -106,7 +106,15 @@ pub fn rollout_settings(args: &RolloutArgs, spec: &Rollout, message: Option<Stri
             "a batch must stay healthy for --min-healthy before --deadline passes",
         ));
     }
-    Ok(Settings { rollout, no_rollback: args.no_rollback, message, detach: false })
+    Ok(Settings {
+        rollout,
+        no_rollback: args.no_rollback,
+        message,
+        detach: false,
+        promoted_by: None,
+        full: false,
+        resuming: false,
+    })
 }
 
 /// The rollout settings of one group with the canary flags applied over them (and over the
@@ -192,17 +200,29 @@ pub fn rollout_status(results: &[RolloutResult]) -> anyhow::Result<ExitStatus> {
         .filter(|r| r.status != ExitStatus::Success)
         .map(|r| format!("{}/{}: {}", r.service, r.group, r.reason.as_deref().unwrap_or("failed")))
         .collect();
+    let held: Vec<String> = results
+        .iter()
+        .filter(|r| r.status == ExitStatus::AwaitingPromotion)
+        .map(|r| format!("{}/{}", r.service, r.group))
+        .collect();
     let hint = match worst {
-        ExitStatus::RolledBack | ExitStatus::Deadline => "the old revision runs again; `theseus view` shows it",
-        ExitStatus::RollbackFailed => "the group is left between revisions; `theseus view` shows it",
-        _ => "`theseus view` shows where each group got to",
+        ExitStatus::AwaitingPromotion => {
+            let group = held.first().map_or("SERVICE/GROUP", String::as_str);
+            format!(
+                "`theseus rollout promote {group}` goes on with the rollout, `theseus rollout abort {group}` rolls it \
+                 back; `theseus rollout status {group}` shows the canary"
+            )
+        }
+        ExitStatus::RolledBack | ExitStatus::Deadline => "the old revision runs again; `theseus view` shows it".into(),
+        ExitStatus::RollbackFailed => "the group is left between revisions; `theseus view` shows it".into(),
+        _ => "`theseus view` shows where each group got to".into(),
     };
-    Err(StatusError {
-        status: worst,
-        message: format!("{} of {} group(s) did not roll: {}", failed.len(), results.len(), failed.join("; ")),
-        hint: Some(hint.into()),
-    }
-    .into())
+    let message = if worst == ExitStatus::AwaitingPromotion {
+        format!("awaiting promotion: {}", failed.join("; "))
+    } else {
+        format!("{} of {} group(s) did not roll: {}", failed.len(), results.len(), failed.join("; "))
+    };
+    Err(StatusError { status: worst, message, hint: Some(hint) }.into())
 }
 
 /// The service and selector of `SERVICE -l LABELS`, or of `SERVICE/GROUP` as `-o name`

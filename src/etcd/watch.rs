@@ -13,9 +13,9 @@ use etcd_client::{WatchOptions, WatchStream};
 use super::error::{self, Error};
 use super::keys::prefix_end;
 use super::Driver;
-use crate::names::check_service;
+use crate::names::{check_service, GroupKey};
 
-/// A live watch on one service's keys.
+/// A live watch on one service's keys (or on one key: a rollout's control requests).
 pub struct ServiceWatch {
     stream: WatchStream,
     key: String,
@@ -36,7 +36,18 @@ impl Driver {
         let key = self.keys.service(service);
         // The marker and its subtree are one contiguous range: `<marker>` .. end of `<marker>/`.
         let end = prefix_end(&self.keys.service_prefix(service));
-        let options = WatchOptions::new().with_range(end);
+        self.watch(key, WatchOptions::new().with_range(end)).await
+    }
+
+    /// Starts watching the control request key of a group's rollout ([`super::Keys::control`]):
+    /// what the process running the rollout waits on for `theseus rollout pause|resume|promote|
+    /// abort` from another shell. Returns once etcd has confirmed the watch.
+    pub async fn watch_control(&self, id: &GroupKey) -> Result<ServiceWatch, Error> {
+        self.watch(self.keys.control(id.service(), id.group()), WatchOptions::new()).await
+    }
+
+    /// A watch on `key` with `options`, confirmed by etcd.
+    async fn watch(&self, key: String, options: WatchOptions) -> Result<ServiceWatch, Error> {
         let mut stream = self
             .call("watch", &key, || {
                 let (mut watch, options, key) = (self.client.watch_client(), options.clone(), key.clone());

@@ -94,6 +94,7 @@ pub async fn scale(
     session
         .run(async |s| match s.snapshot().group(&group.key) {
             Some(fresh) => {
+                s.refuse_paused(&group.key).await?;
                 scale_fresh(s.scope(), s.snapshot(), fresh, instances, force, reporter, s.cancel(cancel)).await
             }
             None => Err(UserError::new(format!("`{}` is gone from Marathon", group.group_id)).into()),

@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
+use super::control::Inbox;
 use super::event::{Event, Reporter};
 use super::inflight::InFlight;
 use super::journal::Tracker;
@@ -64,6 +65,26 @@ pub(super) enum End {
     RestartStopped,
     /// A lock's lease was lost: the [`etcd::Error::LockLost`] naming the group and why.
     LeaseLost(etcd::Error),
+    /// An update held (canary awaiting promotion, inconclusive gate) with `--detach`: the
+    /// command ends, the rollout stays journaled as paused, the lock is released.
+    Held {
+        /// Why it holds.
+        reason: String,
+    },
+    /// An update aborted by `theseus rollout abort` from another process, and rolled back.
+    AbortedBy {
+        /// Who asked.
+        by: String,
+        /// The revision restored.
+        to: String,
+    },
+    /// An update aborted by another process whose rollback failed.
+    AbortedByFailed {
+        /// Who asked.
+        by: String,
+        /// Why the rollback failed.
+        again: anyhow::Error,
+    },
 }
 
 /// What becomes of the rollout journal when a rollout ends.
@@ -75,6 +96,8 @@ pub(super) enum Journaled {
     Failed(String),
     /// Left as it is, for the next holder of the lock (written by nobody without the lock).
     Kept,
+    /// Left paused as the run wrote it, for `rollout promote|resume|abort`.
+    Paused,
 }
 
 /// One row of the end table.
@@ -130,7 +153,20 @@ pub(super) fn ending(end: &End, done: RolloutOutcome) -> Ending {
             };
             failed(status, format!("{err}; some tasks were not replaced"))
         }
-        End::Aborted { to } => cleared(O::RolledBack, ExitStatus::RolledBack, format!("aborted; rolled back to {to}")),
+        // `rollout abort` did what it was asked: the old revision is back at full capacity.
+        End::Aborted { to } => cleared(O::RolledBack, ExitStatus::Success, format!("aborted; rolled back to {to}")),
+        End::AbortedBy { by, to } => {
+            cleared(O::RolledBack, ExitStatus::RolledBack, format!("aborted by {by}; rolled back to {to}"))
+        }
+        End::AbortedByFailed { by, again } => {
+            failed(ExitStatus::RollbackFailed, format!("aborted by {by}, but the rollback failed: {again:#}"))
+        }
+        End::Held { reason } => Ending {
+            journal: Journaled::Paused,
+            outcome: O::Paused,
+            status: ExitStatus::AwaitingPromotion,
+            reason: Some(format!("{reason}; the rollout is paused with its lock released")),
+        },
         End::AbortFailed(err) => {
             failed(ExitStatus::RollbackFailed, format!("aborted, but the rollback failed: {err:#}"))
         }
@@ -171,6 +207,13 @@ pub(super) struct Run<'a> {
     pub(super) result: RolloutResult,
     /// When it started.
     pub(super) started: Instant,
+    /// Its control requests (`rollout pause|resume|promote|abort` from any shell), for an
+    /// update that takes them.
+    pub(super) inbox: Option<&'a Inbox<'a>>,
+    /// `promote --full` came: the remaining gates and pauses are skipped.
+    pub(super) full: bool,
+    /// Who promoted the canary ahead of its gates (a `rollout promote` that came early).
+    pub(super) promoted_by: Option<String>,
 }
 
 impl std::fmt::Debug for Run<'_> {
@@ -193,7 +236,20 @@ impl<'a> Run<'a> {
     ) -> Self {
         let tracker = Tracker::new(scope, live.key.clone(), journal);
         let inflight = InFlight::for_rollout(&scope, settings);
-        Run { scope, live, settings, reporter, tracker, inflight, result, started }
+        let full = settings.full;
+        Run {
+            scope,
+            live,
+            settings,
+            reporter,
+            tracker,
+            inflight,
+            result,
+            started,
+            inbox: None,
+            full,
+            promoted_by: None,
+        }
     }
 
     /// The group as progress events name it (`service/group`).
@@ -242,7 +298,7 @@ impl<'a> Run<'a> {
             None => end,
         };
         let row = ending(&end, self.result.outcome);
-        if let End::RolledBack { to, .. } | End::Aborted { to, .. } = &end {
+        if let End::RolledBack { to, .. } | End::Aborted { to, .. } | End::AbortedBy { to, .. } = &end {
             self.reporter.on(Event::RolledBack { group: self.name(), to: to.clone() });
         }
         self.result.outcome = row.outcome;
@@ -250,7 +306,16 @@ impl<'a> Run<'a> {
         self.result.reason = row.reason;
         let kept = row.journal == Journaled::Kept;
         match row.journal {
-            Journaled::Clear => noted(&mut self.result, self.tracker.clear().await),
+            Journaled::Clear => {
+                // The group is on one revision: no canary on trial, no request pending.
+                let writer = self.scope.write();
+                if let Ok(w) = &writer {
+                    noted(&mut self.result, w.etcd.delete_canary_mark(&self.live.key).await);
+                    noted(&mut self.result, w.etcd.delete_control(&self.live.key).await);
+                }
+                noted(&mut self.result, self.tracker.clear().await)
+            }
+            Journaled::Paused => {}
             Journaled::Failed(why) => {
                 noted(&mut self.result, self.tracker.state(JournalState::Failed, Some(why)).await)
             }
@@ -278,7 +343,7 @@ fn noted<T>(result: &mut RolloutResult, written: Result<T, crate::etcd::Error>) 
 }
 
 /// Registers exactly the running, healthy tasks of the group.
-async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
+pub(super) async fn sync(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<()> {
     let services = [live.key.service().to_owned()];
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default())
         .await

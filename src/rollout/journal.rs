@@ -56,6 +56,8 @@ pub(super) struct Start<'a> {
     pub plan: Vec<u32>,
     /// Who runs it.
     pub owner: &'a str,
+    /// Canary instances still to try (none: no canary step, or one promoted already).
+    pub canary: Option<u32>,
 }
 
 impl Start<'_> {
@@ -83,7 +85,13 @@ impl Start<'_> {
             rollout: serde_json::to_value(self.rollout).unwrap_or_default(),
             app: self.desired.map(|d| serde_json::to_value(&d.app).unwrap_or_default()).unwrap_or_default(),
             config: self.desired.map(|d| d.config.clone()).unwrap_or_default(),
-            canary: None,
+            canary: self.canary.map(|instances| crate::etcd::CanaryRecord {
+                instances,
+                healthy_at: None,
+                gates: Vec::new(),
+                passed_at: None,
+                promoted: None,
+            }),
             hold: None,
             obeyed: None,
         };
@@ -98,6 +106,8 @@ impl Start<'_> {
                     batches_done: done,
                     started_at: prev.started_at.clone(),
                     message: fresh.message.clone().or_else(|| prev.message.clone()),
+                    canary: prev.canary.clone().or(fresh.canary.clone()),
+                    obeyed: prev.obeyed.clone(),
                     ..fresh
                 }
             }
@@ -130,6 +140,21 @@ impl<'a> Tracker<'a> {
     pub(super) async fn write(&mut self) -> Result<(), etcd::Error> {
         self.journal.updated_at = now();
         self.scope.write()?.etcd.put_rollout(&self.key, &self.journal).await
+    }
+
+    /// The canary step's record, to change before the next write.
+    pub(super) fn canary_mut(&mut self) -> Option<&mut crate::etcd::CanaryRecord> {
+        self.journal.canary.as_mut()
+    }
+
+    /// Sets (or clears) why the rollout holds, for the next write.
+    pub(super) fn set_hold(&mut self, hold: Option<crate::etcd::Hold>) {
+        self.journal.hold = hold;
+    }
+
+    /// Records the control request obeyed last, for the next write.
+    pub(super) fn set_obeyed(&mut self, request: crate::etcd::ControlRequest) {
+        self.journal.obeyed = Some(request);
     }
 
     /// Records one more batch done.
@@ -269,6 +294,7 @@ mod tests {
                 message: None,
                 plan,
                 owner: "me",
+                canary: None,
             }
             .journal()
         };

@@ -35,7 +35,9 @@
 
 mod adopt;
 mod apply;
+mod canary;
 mod confirm;
+pub mod control;
 mod create;
 mod diff;
 mod dispatch;
@@ -43,6 +45,7 @@ mod end;
 mod event;
 mod finish;
 mod gate;
+mod gate_command;
 mod history;
 mod inflight;
 mod journal;
@@ -81,7 +84,7 @@ pub use removal::{preview as preview_removal, registered, removal, remove_empty_
 pub use remove::{remove, Doomed};
 pub use restart::restart;
 pub use result::{GroupResult, Outcome, RolloutOutcome, RolloutResult, Timings};
-pub use resume::{abort, desired_of_entry, nothing_journaled, resume};
+pub use resume::{abort, desired_of_entry, nothing_journaled, pause, resume};
 pub use rolling::{batch_sizes, update};
 pub use scope::{Scope, Settings, Timing};
 pub use status::{statuses, GroupStatus};

@@ -70,7 +70,26 @@ pub(super) async fn restart_journaled(
     // another namespace's etcd record is never written: exit 2 before any change.
     let session = Session::open(scope, &keys, Owners::Refuse).await?;
     session
-        .run(async |s| match s.snapshot().group(&live.key) {
+        .run(async |s| {
+            if !resume {
+                s.refuse_paused(&live.key).await?;
+            }
+            restart_fresh(s, live, settings, reporter, cancel, resume).await
+        })
+        .await
+}
+
+/// [`restart_journaled`] under the session: one revision to restart.
+async fn restart_fresh(
+    s: &Session<'_>,
+    live: &LiveGroup,
+    settings: &Settings,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+    resume: bool,
+) -> anyhow::Result<RolloutResult> {
+    {
+        match s.snapshot().group(&live.key) {
             Some(fresh) => match fresh.apps.as_slice() {
                 [app] => {
                     let cancel = std::pin::pin!(s.cancel(cancel));
@@ -84,8 +103,8 @@ pub(super) async fn restart_journaled(
                 .into()),
             },
             None => Err(anyhow::anyhow!("`{}` is gone from Marathon", live.group_id)),
-        })
-        .await
+        }
+    }
 }
 
 /// Tasks of `app` staged before `since` (RFC 3339); a task with no parsable time is included.
@@ -137,6 +156,7 @@ async fn restart_locked(
         message: settings.message.as_deref(),
         plan: batch_sizes(&settings.rollout, originals.len() as u32),
         owner: scope.owner,
+        canary: None,
     };
     let revision = revision_of(app);
     let result = RolloutResult {

@@ -29,6 +29,8 @@ pub enum RolloutOutcome {
     Aborted,
     /// `update --waves`: not touched, because an earlier wave did not finish (see `reason`).
     Skipped,
+    /// Held, awaiting `theseus rollout promote` (`update --detach`): journaled as paused.
+    Paused,
     /// `--dry-run`: would be created.
     WouldCreate,
     /// `--dry-run`: would be scaled.

@@ -21,7 +21,7 @@ use super::rolling;
 use super::scope::{Scope, Settings};
 use super::session::{Owners, Session};
 use crate::error::{ExitStatus, StatusError, UserError};
-use crate::etcd::{HistoryEntry, Journal, JournalState, RolloutKind};
+use crate::etcd::{HistoryEntry, Hold, Journal, JournalState, RolloutKind};
 use crate::marathon::types::App;
 use crate::spec::GroupSpec;
 
@@ -175,4 +175,33 @@ async fn abort_locked(
         Err(err) => End::AbortFailed(err),
     };
     run.end(end).await
+}
+
+/// Journals the rollout of `live` as paused by `by` under the group's lock, when no process
+/// runs it (`rollout pause` of a rollout whose client ended): `update`, `restart` and `scale`
+/// of the group refuse until `rollout resume`. Returns the journal as written.
+pub async fn pause(scope: Scope<'_>, live: &LiveGroup, by: &str) -> anyhow::Result<Journal> {
+    let keys = [live.key.clone()];
+    let session = Session::open(scope, &keys, Owners::Refuse).await?;
+    session
+        .run(async |s| {
+            let mut journal = s
+                .scope()
+                .etcd
+                .get_rollout(&live.key)
+                .await
+                .with_context(|| format!("reading the rollout journal of `{}`", live.group_id))?
+                .ok_or_else(|| nothing_journaled(live))?;
+            if journal.state != JournalState::Paused {
+                let since = super::journal::now();
+                journal.hold =
+                    Some(Hold { reason: super::canary::PAUSED.into(), by: by.to_owned(), since: since.clone() });
+                journal.state = JournalState::Paused;
+                journal.reason = Some(super::canary::PAUSED.into());
+                journal.updated_at = since;
+                s.scope().write()?.etcd.put_rollout(&live.key, &journal).await.context("journaling the pause")?;
+            }
+            Ok(journal)
+        })
+        .await
 }

@@ -15,20 +15,22 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
+use super::canary::CanaryEnd;
+use super::control::Inbox;
 use super::end::{End, Run};
 use super::event::{Event, Reporter};
 use super::finish::{finish_journaled, store};
 use super::gate::{self, Cancel, Gate};
 use super::journal::{self, Start};
 use super::live::{revision_of, LiveGroup, Snapshot};
-use super::plan::{stops_first, Desired};
+use super::plan::{stops_first, Desired, STOP_FIRST};
 use super::register::container_info;
 use super::result::{RolloutOutcome, RolloutResult};
 use super::retire::{kill_drained, Kill};
 use super::scope::{Scope, Settings};
 use super::session::{Owners, Session};
 use super::wait::WaitError;
-use crate::error::{ExitStatus, StatusError};
+use crate::error::{ExitStatus, StatusError, UserError};
 use crate::etcd::RolloutKind;
 use crate::marathon::types::App;
 use crate::spec::labels::Selector;
@@ -68,6 +70,9 @@ pub async fn update(
             // from here on interrupts the rollout (exit 130, etcd synced, lock released).
             if futures::FutureExt::now_or_never(cancel.as_mut()).is_some() {
                 return Err(WaitError::Interrupted.into());
+            }
+            if !settings.resuming {
+                s.refuse_paused(&live.key).await?;
             }
             match s.snapshot().group(&live.key) {
                 Some(fresh) => update_locked(s.scope(), fresh, desired, settings, reporter, cancel).await,
@@ -115,21 +120,40 @@ async fn update_locked(
     // The new revision app asks for the group's service ports: marathon-lb's frontends stay.
     let desired = &desired.keeping_ports(old);
     let result = RolloutResult { from: Some(revision_of(old)), ..RolloutResult::of(live, desired) };
+    let n = result.instances;
     // A new app left by an interrupted rollout is taken over where it stands.
     let resumed = live.apps.iter().find(|a| a.id == desired.app.id).and_then(|a| a.instances).unwrap_or(0);
+    let canary = settings.rollout.canary_of(n);
+    if canary.is_some() && stops_first(live.apps.iter().chain([&desired.app])) {
+        return Err(UserError::with_hint(
+            format!("`{}` cannot have a canary: {STOP_FIRST}", live.group_id),
+            "roll it without --canary (or remove `canary` from its `rollout` table)",
+        )
+        .into());
+    }
+    // A canary journaled as promoted is not tried again; one not promoted yet is resumed.
+    let promoted = prev.as_ref().and_then(|j| j.canary.as_ref()).is_some_and(|c| c.promoted.is_some());
+    let canary = canary.filter(|_| !promoted);
     let start = Start {
         prev: prev.as_ref(),
         kind: RolloutKind::Update,
         key: &live.key,
         old,
         desired: Some(desired),
-        instances: result.instances,
+        instances: n,
         rollout: &settings.rollout,
         message: settings.message.as_deref(),
-        plan: batch_sizes(&settings.rollout, result.instances.saturating_sub(resumed)),
+        plan: batch_sizes(&settings.rollout, n.saturating_sub(resumed.max(canary.unwrap_or(0)))),
         owner: scope.owner,
+        canary,
     };
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
+    // Requests left from an earlier run were answered by it (or by nobody: its sender gave up).
+    let inbox = Inbox::new(scope.etcd, live.key.clone());
+    if let Ok(Some(left)) = scope.etcd.get_control(&live.key).await {
+        inbox.skip(&left.id);
+    }
+    run.inbox = Some(&inbox);
     // The old revision's capacity before the rollout began: what a rollback restores.
     let full = run.tracker.journal().from.as_ref().map_or(0, |f| f.instances);
     run.journal_start().await.with_context(|| format!("journaling the rollout of `{}`", live.group_id))?;
@@ -149,18 +173,42 @@ async fn update_locked(
             }
         }
     }
-    let forward = run.forward(old, desired, resumed, cancel.as_mut()).await;
-    let lost = match &forward {
-        Ok(()) => None,
+    // Every forward step also ends when `rollout abort` comes from another shell.
+    let stepped = {
+        let mut steps = std::pin::pin!(async {
+            tokio::select! {
+                () = cancel.as_mut() => {}
+                _ = inbox.abort() => {}
+            }
+        });
+        run.step(old, desired, resumed, canary, steps.as_mut()).await
+    };
+    let lost = match &stepped {
+        Ok(_) => None,
         Err(_) => run.lost().await,
     };
-    let end = match (forward, lost) {
+    let aborted = inbox.aborted();
+    let end = match (stepped, lost) {
         // Nothing is written without the lock: no store, no rollback, the journal kept.
         (Err(_), Some(lost)) => End::LeaseLost(lost),
-        (Ok(()), _) => {
+        (Ok(Some(reason)), _) => End::Held { reason },
+        (Ok(None), _) => {
             store(scope, live, desired, settings).await?;
             reporter.on(Event::Converged { group: run.name() });
             End::Done
+        }
+        (Err(WaitError::Interrupted), None) if aborted.is_some() => {
+            let request = aborted.unwrap_or_else(|| unreachable!("checked by the guard"));
+            let by = request.by.clone();
+            if let Err(err) = run.obeyed(&request).await {
+                tracing::warn!(target: "theseus::rollout", "{err}");
+            }
+            reporter.on(Event::Aborted { group: run.name(), by: by.clone() });
+            run.rolling_back(format!("aborted by {by}")).await;
+            match run.rollback(&old.id, full, &desired.app.id, cancel.as_mut()).await {
+                Ok(()) => End::AbortedBy { by, to: revision_of(old) },
+                Err(again) => End::AbortedByFailed { by, again },
+            }
         }
         (Err(WaitError::Interrupted), None) => End::Interrupted,
         (Err(err), None) if settings.no_rollback => End::LeftAsIs(err),
@@ -182,6 +230,26 @@ fn failed(what: &str, err: impl std::fmt::Display) -> WaitError {
 }
 
 impl Run<'_> {
+    /// The steps of an update: the canary step (if `canary` instances are to be tried), then
+    /// the batches. `Some(reason)` when it held and detached.
+    async fn step(
+        &mut self,
+        old: &App,
+        desired: &Desired,
+        resumed: u32,
+        canary: Option<u32>,
+        mut cancel: Cancel<'_>,
+    ) -> Result<Option<String>, WaitError> {
+        let mut resumed = resumed;
+        if let Some(count) = canary {
+            match self.canary(old, desired, count, cancel.as_mut()).await? {
+                CanaryEnd::Detached { reason } => return Ok(Some(reason)),
+                CanaryEnd::Promoted => resumed = resumed.max(count),
+            }
+        }
+        self.forward(old, desired, resumed, cancel).await.map(|()| None)
+    }
+
     /// The forward steps of an update from `old` to `desired` (`resumed` instances of which an
     /// interrupted run left): batch by batch, the new app scaled up through the health gate, its
     /// tasks registered, old ones retired; then the old app deleted.
@@ -206,6 +274,8 @@ impl Run<'_> {
         // kill-and-scale deployment ends (the task is terminal), before the new one is started.
         let stop_first = stops_first(live.apps.iter().chain([&desired.app]));
         for (i, b) in plan.iter().copied().enumerate() {
+            // A safe point: a `rollout pause` holds here, before the batch.
+            self.control_point(cancel.as_mut()).await?;
             let batch_started = Instant::now();
             self.result.batches.push(b);
             reporter.on(Event::BatchStarted {
@@ -271,7 +341,7 @@ impl Run<'_> {
             }
             healthy_now = new_count + old_left;
             self.tracker.batch_done().await.map_err(|e| failed("journaling the batch", e))?;
-            if !last {
+            if !last && !self.full {
                 gate::pause(&name, r.wait, reporter, cancel.as_mut()).await?;
             }
         }

@@ -127,4 +127,12 @@ pub struct Settings {
     pub message: Option<String>,
     /// End the command as soon as the rollout holds (`--detach`: exit 11, lock released).
     pub detach: bool,
+    /// This run is `theseus rollout promote` by this requester (the canary is promoted without
+    /// a hold).
+    pub promoted_by: Option<String>,
+    /// `rollout promote --full`: skip the remaining gates and pauses.
+    pub full: bool,
+    /// This run continues a journaled rollout (`rollout resume|promote`): a paused one is its
+    /// to go on with, where `update` refuses it (exit 6).
+    pub resuming: bool,
 }

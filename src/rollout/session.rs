@@ -21,7 +21,7 @@ use anyhow::Context as _;
 use super::live::Snapshot;
 use super::scope::Scope;
 use crate::error::{ExitStatus, StatusError};
-use crate::etcd::{self, GroupLock};
+use crate::etcd::{self, GroupLock, JournalState};
 use crate::names::GroupKey;
 use crate::spec::labels::Selector;
 
@@ -100,6 +100,36 @@ impl<'a> Session<'a> {
             }
         }
         Ok((snapshot, foreign))
+    }
+
+    /// Refuses (exit 6) a change of `key` while its rollout is journaled as paused (a canary
+    /// awaiting promotion, `rollout pause`): only `theseus rollout resume|promote|abort` goes on
+    /// from there, so that a re-run CI job never promotes a canary by accident.
+    pub(super) async fn refuse_paused(&self, key: &GroupKey) -> anyhow::Result<()> {
+        let journal = self
+            .scope
+            .etcd
+            .get_rollout(key)
+            .await
+            .with_context(|| format!("reading the rollout journal of `{key}`"))?;
+        let Some(journal) = journal.filter(|j| j.state == JournalState::Paused) else { return Ok(()) };
+        let (why, by, since) = match &journal.hold {
+            Some(h) => (h.reason.as_str(), h.by.as_str(), h.since.as_str()),
+            None => ("paused", journal.owner.as_str(), journal.updated_at.as_str()),
+        };
+        let group = format!("{}/{}", key.service(), key.group());
+        Err(StatusError {
+            status: ExitStatus::Locked,
+            message: format!(
+                "`{group}` is paused ({why}, by {by} since {since}): its {} to {} holds the group",
+                journal.kind, journal.to.revision
+            ),
+            hint: Some(format!(
+                "`theseus rollout promote {group}` (or `resume`) goes on with it, `theseus rollout abort {group}` \
+                 rolls it back; `theseus rollout status {group}` shows it"
+            )),
+        }
+        .into())
     }
 
     /// Marathon as read under the locks.

@@ -266,3 +266,26 @@ fn groups_with_ports_are_one_marathon_lb_deployment_group() {
     let none = ok("[service.web]\ncmd = \"./web\"\n[[service.web.group]]\nlabels = [\"dev\"]\n");
     assert!(!none.groups[0].to_app(&none.namespace).labels.unwrap_or_default().contains_key(LABEL_DEPLOYMENT_GROUP));
 }
+
+#[test]
+fn canary_gates_and_promotion_load_and_need_a_canary() {
+    let s = ok(r#"
+[service.web]
+cmd = "sleep 1"
+rollout = { canary = "10%", canary_for = "2m", gate = "./smoke.sh", gate_timeout = "30s", promote = "manual", bake = "5m" }
+[[service.web.group]]
+labels = ["prod"]
+instances = 20
+"#);
+    let r = &s.groups[0].rollout;
+    assert_eq!(r.canary, Some(Amount::Percent(10)));
+    assert_eq!(r.canary_of(20), Some(2));
+    assert_eq!((r.canary_for.as_secs(), r.gate_timeout.as_secs(), r.bake.as_secs()), (120, 30, 300));
+    assert_eq!((r.gate.as_deref(), r.promote), (Some("./smoke.sh"), Promote::Manual));
+    assert_eq!(Rollout::default().canary_of(4), None, "no canary unless asked");
+    let e = errs("[service.web]\ncmd = \"x\"\nrollout = { gate = \"true\", promote = \"later\" }\n[[service.web.group]]\nlabels = [\"a\"]\n");
+    assert!(e.contains("rollout `gate` needs a canary step"), "{e}");
+    assert!(e.contains("invalid rollout `promote` `later`"), "{e}");
+    let e = errs("[service.web]\ncmd = \"x\"\nrollout = { canary = 0 }\n[[service.web.group]]\nlabels = [\"a\"]\n");
+    assert!(e.contains("invalid rollout `canary`"), "{e}");
+}

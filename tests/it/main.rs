@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
+mod canary;
 mod command_line;
 mod completions;
 mod demo;

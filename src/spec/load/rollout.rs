@@ -83,6 +83,18 @@ impl Loader<'_> {
         }
         let promote = self.promote(r);
         let bake = self.read_or(r, "bake", Duration::ZERO);
+        if r.get("canary").is_none() {
+            // The gates and the promotion judge a canary: without one they would never run.
+            for key in ["canary_for", "gate", "gate_timeout", "promote"] {
+                if let Some((_, v)) = r.get(key) {
+                    self.err(
+                        v.span(),
+                        format!("rollout `{key}` needs a canary step"),
+                        "add `canary = 1` (or a percentage such as `\"10%\"`) to the `rollout` table, or remove the key",
+                    );
+                }
+            }
+        }
         Some(Rollout {
             batch: batch?,
             wait: wait?,
