@@ -1,8 +1,9 @@
 //! End to end: `update --waves 'canary;dev;prod'` on the local engine with a real etcd: each
 //! wave starts only when the one before has finished (proved by sampling Marathon while it runs
 //! and by the engine's timestamps), a wave that rolls back skips the waves after it and leaves
-//! their groups untouched (exit 3), the dry run numbers the waves, and bad waves are usage
-//! errors before anything changes.
+//! their groups untouched (exit 3), a canary awaiting promotion holds the later waves (exit 11)
+//! until it is promoted, the dry run numbers the waves, and bad waves are usage errors before
+//! anything changes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,6 +66,12 @@ fn app_ids(env: &Env) -> BTreeMap<String, String> {
             (g, apps[0]["id"].as_str().unwrap().to_owned())
         })
         .collect()
+}
+
+/// Each group's app ids (more than one while a rollout holds).
+fn app_ids_of(env: &Env) -> BTreeMap<String, Vec<String>> {
+    let ids = |apps: Vec<Value>| apps.iter().map(|a| a["id"].as_str().unwrap().to_owned()).collect();
+    apps_by_group(env).into_iter().map(|(g, apps)| (g, ids(apps))).collect()
 }
 
 /// The ids of the tasks of `app`.
@@ -228,4 +235,50 @@ fn bad_waves_are_usage_errors_before_anything_changes() {
         assert!(err.contains(says), "{waves}: {err}");
     }
     assert_eq!(app_ids(&env), old, "nothing changed");
+}
+
+#[test]
+fn a_canary_awaiting_promotion_holds_the_later_waves() {
+    let env = Env::start();
+    let old = create(&env);
+    let file = env.write("v2.toml", &spec("2", "sleep 600"));
+
+    // The canary wave detaches awaiting promotion (exit 11): the later waves do not start.
+    let held = ["update", &file, "--waves", "canary;dev;prod", "--canary", "1", "--promote", "manual", "--detach"];
+    let args: Vec<&str> = held.iter().copied().chain(FAST).collect();
+    let (code, doc, err) = env.run(&args);
+    assert_eq!(code, Some(11), "{err}\n{doc}");
+    let rows: Vec<(&str, &str)> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["group"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [("canary", "paused"), ("dev", "skipped"), ("prod", "skipped")], "{doc}");
+    assert_eq!(doc[1]["reason"], "wave 1 (canary) did not finish: app/canary awaits promotion", "{doc}");
+    let now = app_ids_of(&env);
+    assert_eq!(now["canary"].len(), 2, "the canary beside the old revision: {now:?}");
+    assert_eq!(
+        (now["dev"].as_slice(), now["prod"].as_slice()),
+        ([old["dev"].clone()].as_slice(), [old["prod"].clone()].as_slice())
+    );
+
+    // Promoted, the canary group finishes; the same waves with automatic promotion then leave
+    // it unchanged and roll the rest, each group after its canary step.
+    let (code, doc, err) = env.run(&["rollout", "promote", "app/canary"]);
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    let auto = ["update", &file, "--waves", "canary;dev;prod", "--canary", "1", "--canary-for", "1s"];
+    let args: Vec<&str> = auto.iter().copied().chain(FAST).collect();
+    let (code, doc, err) = env.run(&args);
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    let rows: Vec<(&str, &str)> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["group"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [("canary", "unchanged"), ("dev", "rolled"), ("prod", "rolled")], "{doc}");
+    for (g, id) in app_ids(&env) {
+        assert_ne!(id, old[&g], "{g} runs the new revision");
+    }
 }
