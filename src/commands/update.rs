@@ -68,61 +68,13 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<ExitStatus> 
     // One Ctrl-C listener for the whole run: every group's waits end on it, and one pressed
     // between two waves is still seen (the next wave does not start).
     let cancel = ctx.cancel().shared();
-    let update = Update { ctx, scope, desired: &desired, settings: &settings, cancel: cancel.clone() };
+    let update = Update { ctx, scope, desired: &desired, settings: &settings, services: &services, cancel };
     let Some(waves) = waves else {
         let results = update.wave(&snap, &plans, &members[0]).await;
         ctx.out.result(&results)?;
         return rollout_status(&results);
     };
-
-    let mut plans = plans;
-    let mut results: Vec<RolloutResult> = Vec::new();
-    // Why the waves left do not run, once one did not finish (or Ctrl-C came between two).
-    let mut stopped: Option<String> = None;
-    let mut interrupted_between = false;
-    for (w, (wave, indices)) in waves.iter().zip(&members).enumerate() {
-        if stopped.is_none() && cancel.clone().now_or_never().is_some() {
-            stopped = Some(format!("interrupted before {}", wave.name()));
-            interrupted_between = true;
-        }
-        if let Some(why) = &stopped {
-            results.extend(indices.iter().map(|&i| rollout::skipped_row(&plans[i], &desired[i], wave.number, why)));
-            continue;
-        }
-        let (n, of) = (wave.number, waves.len());
-        if indices.is_empty() {
-            ctx.out.status("Wave", format!("{n}/{of}: {} matches no selected group; skipped over", wave.text));
-            continue;
-        }
-        ctx.out.status("Wave", format!("{n}/{of}: {} ({} group{})", wave.text, indices.len(), plural(indices.len())));
-        let rows = if results.is_empty() {
-            update.wave(&snap, &plans, indices).await
-        } else {
-            // Marathon moved on while the waves before ran: this one is planned afresh.
-            let started = Instant::now();
-            match read(ctx, &spec.namespace, &services).await {
-                Ok(now) => {
-                    plans = plan(&desired, &now, false);
-                    update.wave(&now, &plans, indices).await
-                }
-                Err(err) => {
-                    let err = err.context(format!("before {}", wave.name()));
-                    let failed =
-                        |&i: &usize| rollout::failed_row(&plans[i], &desired[i], &err, classify(&err), started);
-                    indices.iter().map(failed).collect()
-                }
-            }
-        };
-        if rows.iter().any(|r| r.status != ExitStatus::Success) {
-            let why = rollout::stop_reason(wave, &rows);
-            let later: usize = members[w + 1..].iter().map(Vec::len).sum();
-            if later > 0 {
-                ctx.out.status("Stopped", format!("{why}; {later} group(s) of the later waves skipped"));
-            }
-            stopped = Some(why);
-        }
-        results.extend(rows.into_iter().map(|r| RolloutResult { wave: Some(n), ..r }));
-    }
+    let (results, interrupted_between) = update.waves(&waves, &members, &snap, plans).await;
     ctx.out.result(&results)?;
     finish(&results, interrupted_between)
 }
@@ -180,6 +132,8 @@ struct Update<'a, C> {
     desired: &'a [Desired],
     /// Each group's rollout settings, in the same order.
     settings: &'a [Settings],
+    /// The spec's services, read again from Marathon before each wave after the first.
+    services: &'a [String],
     /// Completes on Ctrl-C.
     cancel: C,
 }
@@ -205,5 +159,66 @@ impl<C: Future<Output = ()> + Clone> Update<'_, C> {
         let rows = join_all(work).await;
         drop(progress);
         rows
+    }
+
+    /// Rolls the groups wave by wave (`members`: each wave's indices into the groups; `plans`
+    /// made from `snap`), each wave planned afresh against Marathon once an earlier one ran.
+    /// Returns every group's row in wave order, and whether Ctrl-C came between two waves.
+    async fn waves(
+        &self,
+        waves: &[Wave],
+        members: &[Vec<usize>],
+        snap: &Snapshot,
+        mut plans: Vec<GroupPlan>,
+    ) -> (Vec<RolloutResult>, bool) {
+        let (out, desired) = (&self.ctx.out, self.desired);
+        let mut results: Vec<RolloutResult> = Vec::new();
+        // Why the waves left do not run, once one did not finish (or Ctrl-C came between two).
+        let mut stopped: Option<String> = None;
+        let mut interrupted_between = false;
+        for (w, (wave, indices)) in waves.iter().zip(members).enumerate() {
+            if stopped.is_none() && self.cancel.clone().now_or_never().is_some() {
+                stopped = Some(format!("interrupted before {}", wave.name()));
+                interrupted_between = true;
+            }
+            if let Some(why) = &stopped {
+                results.extend(indices.iter().map(|&i| rollout::skipped_row(&plans[i], &desired[i], wave.number, why)));
+                continue;
+            }
+            let (n, of) = (wave.number, waves.len());
+            if indices.is_empty() {
+                out.status("Wave", format!("{n}/{of}: {} matches no selected group; skipped over", wave.text));
+                continue;
+            }
+            out.status("Wave", format!("{n}/{of}: {} ({} group{})", wave.text, indices.len(), plural(indices.len())));
+            let rows = if results.is_empty() {
+                self.wave(snap, &plans, indices).await
+            } else {
+                // Marathon moved on while the waves before ran: this one is planned afresh.
+                let started = Instant::now();
+                match read(self.ctx, self.scope.namespace, self.services).await {
+                    Ok(now) => {
+                        plans = plan(desired, &now, false);
+                        self.wave(&now, &plans, indices).await
+                    }
+                    Err(err) => {
+                        let err = err.context(format!("before {}", wave.name()));
+                        let failed =
+                            |&i: &usize| rollout::failed_row(&plans[i], &desired[i], &err, classify(&err), started);
+                        indices.iter().map(failed).collect()
+                    }
+                }
+            };
+            if rows.iter().any(|r| r.status != ExitStatus::Success) {
+                let why = rollout::stop_reason(wave, &rows);
+                let later: usize = members[w + 1..].iter().map(Vec::len).sum();
+                if later > 0 {
+                    out.status("Stopped", format!("{why}; {later} group(s) of the later waves skipped"));
+                }
+                stopped = Some(why);
+            }
+            results.extend(rows.into_iter().map(|r| RolloutResult { wave: Some(n), ..r }));
+        }
+        (results, interrupted_between)
     }
 }
