@@ -2,12 +2,13 @@
 //! wave starts only when the one before has finished (proved by sampling Marathon while it runs
 //! and by the engine's timestamps), a wave that rolls back skips the waves after it and leaves
 //! their groups untouched (exit 3), a canary awaiting promotion holds the later waves (exit 11)
-//! until it is promoted, the dry run numbers the waves, and bad waves are usage errors before
+//! until it is promoted, Ctrl-C in a wave skips the later ones (exit 130), the dry run numbers the waves, and bad waves are usage errors before
 //! anything changes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
@@ -281,4 +282,53 @@ fn a_canary_awaiting_promotion_holds_the_later_waves() {
     for (g, id) in app_ids(&env) {
         assert_ne!(id, old[&g], "{g} runs the new revision");
     }
+}
+
+/// Ctrl-C while a wave rolls ends it (exit 130) and the later waves never start.
+#[test]
+fn ctrl_c_in_a_wave_skips_the_later_ones() {
+    let env = Env::start();
+    let old = create(&env);
+    let file = env.write("v2.toml", &spec("2", "sleep 600"));
+    let (out, err) = (env.dir.path().join("out"), env.dir.path().join("err"));
+    // A batch must stay healthy for a minute: the canary wave is still rolling at the signal.
+    let mut child = env
+        .process()
+        .args(["update", &file, "--waves", "canary;dev;prod", "--min-healthy", "60s", "--deadline", "5m", "-o", "json"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    env.engine.wait_for("canary's new revision app", Duration::from_secs(30), |_| {
+        app_ids_of(&env).get("canary").is_some_and(|ids| ids.len() == 2)
+    });
+    // SAFETY: kill(2) on the pid of our own child; it touches no memory.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("theseus update still runs 30s after SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (stdout, stderr) = (std::fs::read_to_string(&out).unwrap(), std::fs::read_to_string(&err).unwrap());
+    assert_eq!(status.code(), Some(130), "{stderr}\n{stdout}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    let rows: Vec<(&str, &str)> = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["group"].as_str().unwrap(), r["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [("canary", "failed"), ("dev", "skipped"), ("prod", "skipped")], "{stdout}");
+    assert_eq!(doc[2]["reason"], "wave 1 (canary) did not finish: app/canary was interrupted", "{stdout}");
+    let now = app_ids_of(&env);
+    assert_eq!(now["dev"], [old["dev"].clone()], "dev untouched");
+    assert_eq!(now["prod"], [old["prod"].clone()], "prod untouched");
 }
