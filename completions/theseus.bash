@@ -121,6 +121,12 @@ _theseus() {
             theseus__subcmd__help__subcmd__rollout,abort)
                 cmd="theseus__subcmd__help__subcmd__rollout__subcmd__abort"
                 ;;
+            theseus__subcmd__help__subcmd__rollout,pause)
+                cmd="theseus__subcmd__help__subcmd__rollout__subcmd__pause"
+                ;;
+            theseus__subcmd__help__subcmd__rollout,promote)
+                cmd="theseus__subcmd__help__subcmd__rollout__subcmd__promote"
+                ;;
             theseus__subcmd__help__subcmd__rollout,resume)
                 cmd="theseus__subcmd__help__subcmd__rollout__subcmd__resume"
                 ;;
@@ -133,6 +139,12 @@ _theseus() {
             theseus__subcmd__rollout,help)
                 cmd="theseus__subcmd__rollout__subcmd__help"
                 ;;
+            theseus__subcmd__rollout,pause)
+                cmd="theseus__subcmd__rollout__subcmd__pause"
+                ;;
+            theseus__subcmd__rollout,promote)
+                cmd="theseus__subcmd__rollout__subcmd__promote"
+                ;;
             theseus__subcmd__rollout,resume)
                 cmd="theseus__subcmd__rollout__subcmd__resume"
                 ;;
@@ -144,6 +156,12 @@ _theseus() {
                 ;;
             theseus__subcmd__rollout__subcmd__help,help)
                 cmd="theseus__subcmd__rollout__subcmd__help__subcmd__help"
+                ;;
+            theseus__subcmd__rollout__subcmd__help,pause)
+                cmd="theseus__subcmd__rollout__subcmd__help__subcmd__pause"
+                ;;
+            theseus__subcmd__rollout__subcmd__help,promote)
+                cmd="theseus__subcmd__rollout__subcmd__help__subcmd__promote"
                 ;;
             theseus__subcmd__rollout__subcmd__help,resume)
                 cmd="theseus__subcmd__rollout__subcmd__help__subcmd__resume"
@@ -225,11 +243,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -311,11 +329,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -437,11 +455,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -539,11 +557,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -726,7 +744,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__help__subcmd__rollout)
-            opts="status resume abort"
+            opts="status pause resume promote abort"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +758,34 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__help__subcmd__rollout__subcmd__abort)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        theseus__subcmd__help__subcmd__rollout__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        theseus__subcmd__help__subcmd__rollout__subcmd__promote)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -927,11 +973,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1049,11 +1095,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1159,11 +1205,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1285,11 +1331,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1395,11 +1441,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1521,11 +1567,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1659,11 +1705,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1678,7 +1724,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version status resume abort help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version status pause resume promote abort help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1745,11 +1791,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1764,7 +1810,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__abort)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1775,6 +1821,10 @@ _theseus() {
                     return 0
                     ;;
                 -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1871,11 +1921,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1890,7 +1940,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__help)
-            opts="status resume abort help"
+            opts="status pause resume promote abort help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1918,6 +1968,34 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        theseus__subcmd__rollout__subcmd__help__subcmd__pause)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        theseus__subcmd__rollout__subcmd__help__subcmd__promote)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1959,8 +2037,8 @@ _theseus() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        theseus__subcmd__rollout__subcmd__resume)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+        theseus__subcmd__rollout__subcmd__pause)
+            opts="-l -o -q -v -h -V --label --no-wait --timeout --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1971,6 +2049,112 @@ _theseus() {
                     return 0
                     ;;
                 -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        theseus__subcmd__rollout__subcmd__promote)
+            opts="-l -o -q -v -h -V --full --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2067,11 +2251,141 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        theseus__subcmd__rollout__subcmd__resume)
+            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unavailable)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-healthy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poll-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --marathon-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-ca)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --etcd-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2161,11 +2475,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2279,11 +2593,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2389,11 +2703,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2408,7 +2722,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__update)
-            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --canary --canary-for --gate --gate-timeout --promote --detach --bake --waves --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2467,6 +2781,34 @@ _theseus() {
                     return 0
                     ;;
                 --fail-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --canary-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gate-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --promote)
+                    COMPREPLY=($(compgen -W "auto manual" -- "${cur}"))
+                    return 0
+                    ;;
+                --bake)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --waves)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2539,11 +2881,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2633,11 +2975,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2731,11 +3073,11 @@ _theseus() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "table wide json name" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json jsonl name" -- "${cur}"))
                     return 0
                     ;;
                 --color)

@@ -39,9 +39,10 @@ complete -c theseus -n "__fish_theseus_needs_command" -l etcd-prefix -d 'Root pr
 complete -c theseus -n "__fish_theseus_needs_command" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_needs_command" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_needs_command" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -86,9 +87,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-prefix -
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand render" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand render" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -114,9 +116,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-prefix
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand validate" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -144,9 +147,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-prefix -d 
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand plan" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -179,9 +183,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-prefix -
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand create" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand create" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -205,6 +210,14 @@ complete -c theseus -n "__fish_theseus_using_subcommand update" -l deadline -d '
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l poll-interval -d 'How often to poll Marathon' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l fail-after -d 'Fail when new tasks cannot be placed (or keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l canary -d 'Bring up this many instances of the new revision beside the full old one first (`1`, `10%`), registered with `"canary": true`, then hold at the gates' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l canary-for -d 'The canary passes only after staying running and healthy, with no new task failure, this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l gate -d 'A command judging the canary (`/bin/sh -c`; the group, revisions and canary endpoints in its environment and as JSON on stdin): exit 0 passes, 1 fails (roll back, exit 3), 2 is inconclusive (hold for a person)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l gate-timeout -d 'Kill a gate command that runs this long (the canary fails)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l promote -d 'After the gates: go on by itself (`auto`), or hold until `theseus rollout promote` (`manual`)' -r -f -a "auto\t'Go on after the gates by itself'
+manual\t'Hold until `theseus rollout promote`'"
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l bake -d 'After the last batch, watch the new revision this long (the old app kept at 0 instances) and roll back on a task failure or failing health; then delete the old app' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l waves -d 'Roll the groups in waves: `;`-separated label selectors (`-l` syntax, e.g. `\'canary;dev;prod\'`); a wave starts when every group of the one before has finished, and a failure skips the waves after it (exit 3)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s m -l message -d 'A message recorded with the new revision' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
@@ -221,15 +234,17 @@ complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-prefix -
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand update" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l detach -d 'End as soon as the rollout holds (canary passed, or a gate inconclusive): exit 11 "awaiting promotion", the lock released; `theseus rollout promote` or `abort` goes on'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
@@ -259,9 +274,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-prefix 
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand restart" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -273,37 +289,40 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -s q -l quiet -
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-user -d 'etcd user (with --etcd-password)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-password -d 'etcd password' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status resume abort help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "pause" -d 'Hold a rollout before its next batch, until `rollout resume`'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "resume" -d 'Continue a paused or interrupted rollout'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "promote" -d 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "abort" -d 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
@@ -320,9 +339,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -332,7 +352,40 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l timeout -d 'Give up waiting for the running rollout to obey after this long (exit 5)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l lock-timeout -d 'Wait this long for the group\'s lock when nobody runs the rollout (then exit 6)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l timeout -d 'Give up waiting for the running rollout to obey after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
@@ -356,13 +409,15 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l dry-run -d 'Print the batches and change nothing'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -370,7 +425,50 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l timeout -d 'Give up waiting for the running rollout to obey after this long (exit 5)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l wait -d 'Pause between batches' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l poll-interval -d 'How often to poll Marathon' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l fail-after -d 'Fail when new tasks cannot be placed (or keep failing) for this long' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l full -d 'Skip the remaining gates (`--canary-for`, `--gate`) and the pauses between batches'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l dry-run -d 'Print the batches and change nothing'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l timeout -d 'Give up waiting for the running rollout to obey after this long (exit 5)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
@@ -394,13 +492,15 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l dry-run -d 'Print the batches and change nothing'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -409,8 +509,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Hold a rollout before its next batch, until `rollout resume`'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Continue a paused or interrupted rollout'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "promote" -d 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "abort" -d 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s l -l label -d 'The group\'s labels (repeatable or comma-separated; `dev.frontend` as GROUP prints it)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
@@ -428,9 +530,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-prefix 
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand history" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand history" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -466,9 +569,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-prefix
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -501,9 +605,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-prefix -d
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand scale" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -537,9 +642,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-prefix -
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand remove" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -571,9 +677,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-prefix -d 
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand view" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand view" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -604,9 +711,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-prefi
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -638,9 +746,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-prefix -d 
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand sync" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -675,9 +784,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-prefix -d
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand local" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand local" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -702,9 +812,10 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-pre
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand completions" -s o -l output -d 'Format of the result on stdout; progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
 wide\t'The table with every column (hosts, ports, ids), nothing cut'
 json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
 name\t'One name per line (`service/group`), for scripts and other theseus commands'"
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
@@ -732,5 +843,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_see
 complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "resume" -d 'Continue an interrupted rollout from where Marathon stands'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "abort" -d 'Roll an interrupted rollout back: old revision to full healthy capacity, then the new one drained and deleted'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "pause" -d 'Hold a rollout before its next batch, until `rollout resume`'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "resume" -d 'Continue a paused or interrupted rollout'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "promote" -d 'Promote a canary: the remaining batches follow (with `--full`, without the gates and pauses left)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "abort" -d 'Stop a rollout and roll it back: old revision to full healthy capacity, then the new one drained and deleted'

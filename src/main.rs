@@ -17,7 +17,7 @@ fn main() {
     let report = |err: anyhow::Error| theseus::error_reporting::report(&err, &out);
     // render, validate and completions need no runtime (building one is a tenth of a render).
     let cli = match theseus::run_offline(cli, &out) {
-        Ok(result) => exit(result.unwrap_or_else(report).code()),
+        Ok(result) => exit(&out, result.unwrap_or_else(report).code()),
         Err(cli) => cli,
     };
     // `theseus local` serves many clients: its API runs on worker threads so that one slow
@@ -29,21 +29,23 @@ fn main() {
     };
     let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
-        Err(err) => exit(report(err.into()).code()),
+        Err(err) => exit(&out, report(err.into()).code()),
     };
     let status = runtime.block_on(theseus::run(*cli, &out)).unwrap_or_else(report);
     drop(runtime);
-    exit(status.code())
+    exit(&out, status.code())
 }
 
-/// Flushes stdout and stderr and ends the process at once with `code`.
+/// Ends the output with `code` (`-o jsonl` writes its last object, the result, with it),
+/// flushes stdout and stderr and ends the process at once with `code`.
 ///
 /// `_exit` skips the C library's exit handlers, which here only hand memory back: mimalloc's
 /// exit handler, linked statically, collects and purges every page it holds (`madvise`), a
 /// twentieth of a `validate` and more the more memory a command used. Every result is written
 /// and flushed before this point, and the runtime (with any task still holding a connection or
 /// a lock's lease keeper) is already dropped.
-fn exit(code: u8) -> ! {
+fn exit(out: &theseus::output::Output, code: u8) -> ! {
+    out.end(code);
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     // SAFETY: `_exit` only ends the process; nothing is read or written after it.

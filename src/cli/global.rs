@@ -81,7 +81,8 @@ pub struct GlobalArgs {
     #[arg(value_name = "DURATION", long, global = true, env = "THESEUS_LOCK_TTL", value_parser = parse_duration, default_value = "10s")]
     pub lock_ttl: Duration,
 
-    /// Format of the result on stdout; progress and messages always go to stderr.
+    /// Format of the result on stdout (`jsonl` adds a rollout's events there as they happen);
+    /// progress and messages always go to stderr.
     #[arg(value_name = "FORMAT", long, short = 'o', global = true, env = "THESEUS_OUTPUT", value_enum, default_value_t = Format::Table)]
     pub output: Format,
     /// Leave out the header row of tables (for scripts reading `table` or `wide` output).
@@ -107,6 +108,8 @@ pub enum Format {
     Wide,
     /// One JSON document for scripts.
     Json,
+    /// JSON Lines: a rollout's events as they happen, then its result; else one row a line.
+    Jsonl,
     /// One name per line (`service/group`), for scripts and other theseus commands.
     Name,
 }

@@ -9,6 +9,24 @@ use clap::Args;
 use super::{parse_duration, Selection, SpecFiles};
 use crate::spec::{Amount, Promote};
 
+/// `--promote auto|manual`: the spec's [`Promote`] as a flag value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PromoteArg {
+    /// Go on after the gates by itself.
+    Auto,
+    /// Hold until `theseus rollout promote`.
+    Manual,
+}
+
+impl From<PromoteArg> for Promote {
+    fn from(p: PromoteArg) -> Self {
+        match p {
+            PromoteArg::Auto => Promote::Auto,
+            PromoteArg::Manual => Promote::Manual,
+        }
+    }
+}
+
 /// How commands that change groups wait.
 #[derive(Debug, Clone, Args)]
 pub struct WaitArgs {
@@ -88,7 +106,7 @@ pub struct CanaryArgs {
     /// After the gates: go on by itself (`auto`), or hold until `theseus rollout promote`
     /// (`manual`).
     #[arg(long, value_enum, value_name = "auto|manual")]
-    pub promote: Option<Promote>,
+    pub promote: Option<PromoteArg>,
     /// End as soon as the rollout holds (canary passed, or a gate inconclusive): exit 11
     /// "awaiting promotion", the lock released; `theseus rollout promote` or `abort` goes on.
     #[arg(long)]

@@ -140,7 +140,7 @@ pub fn canary_settings(args: &CanaryArgs, mut settings: Settings) -> Result<Sett
         r.gate_timeout = t;
     }
     if let Some(p) = args.promote {
-        r.promote = p;
+        r.promote = p.into();
     }
     if let Some(b) = args.bake {
         r.bake = b;

@@ -1,17 +1,20 @@
 //! The terminal layer: the only module that writes to stdout or stderr.
 //!
-//! stdout carries only the result (a table, or exactly one JSON document with `-o json`);
-//! stderr carries status lines, warnings, errors and progress bars. Color is decided per
-//! stream (`--color`, `NO_COLOR`, `TERM=dumb`, tty). Progress bars are hidden under `-q`,
-//! `-v`, `-o json` or a non-terminal stderr.
+//! stdout carries only the result (a table, exactly one JSON document with `-o json`, or JSON
+//! Lines with `-o jsonl`: a rollout's events as they happen, then its result, see
+//! `events.rs`); stderr carries status lines, warnings, errors and progress bars. Color is
+//! decided per stream (`--color`, `NO_COLOR`, `TERM=dumb`, tty). Progress bars are hidden
+//! under `-q`, `-v`, `-o json`, `-o jsonl` or a non-terminal stderr.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod events;
 mod progress;
 mod results;
 mod rollouts;
 mod table;
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use anstyle::{AnsiColor, Color, Style};
 use indicatif::ProgressDrawTarget;
@@ -27,6 +30,15 @@ use crate::cli::{ColorChoice, Format, GlobalArgs};
 /// 64 KiB. Every writer flushes before it returns.
 fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock())
+}
+
+/// `-o jsonl` of a result that is no event stream: each item of an array on its own line (an
+/// empty array prints nothing), any other value as one line.
+fn write_rows(out: &mut impl Write, rows: serde_json::Value) -> std::io::Result<()> {
+    match rows {
+        serde_json::Value::Array(items) => items.iter().try_for_each(|row| events::write_line(out, row)),
+        other => events::write_line(out, &other),
+    }
 }
 
 /// `-o name`: each name on its own line.
@@ -52,6 +64,8 @@ pub struct Output {
     stderr_color: bool,
     stdout_tty: bool,
     stderr_tty: bool,
+    /// `-o jsonl`: whether events stream and the result rows held for the last line.
+    stream: Arc<events::Stream>,
 }
 
 /// The width of the terminal on stdout, if it is one and reports a width (a pseudo-terminal
@@ -97,10 +111,15 @@ impl Output {
             stderr_color: color_for(global.color, &std::io::stderr()),
             stdout_tty,
             stderr_tty,
+            stream: Arc::default(),
         }
     }
 
     /// Prints the result on stdout: a table, one pretty JSON document, or one name a line.
+    ///
+    /// With `-o jsonl`, a command that streamed events (it made a [`Progress`]) has its rows
+    /// held for the `result` object that [`Output::end`] writes with the exit code; any other
+    /// prints one compact object per row.
     pub fn result<T: Serialize + Tabular + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
         let mut out = stdout();
         match self.format {
@@ -108,6 +127,8 @@ impl Output {
                 serde_json::to_writer_pretty(&mut out, value)?;
                 writeln!(out)?;
             }
+            Format::Jsonl if self.stream.streaming() => self.stream.keep(serde_json::to_value(value)?),
+            Format::Jsonl => write_rows(&mut out, serde_json::to_value(value)?)?,
             Format::Name => write_names(&mut out, value)?,
             Format::Table | Format::Wide => {
                 let text = value.to_table(&self.layout);
@@ -120,10 +141,15 @@ impl Output {
         Ok(())
     }
 
-    /// Prints a JSON value on stdout whatever the format (for commands whose result is JSON).
+    /// Prints a JSON value on stdout whatever the format (for commands whose result is JSON):
+    /// pretty, or compact on one line with `-o jsonl`.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
         let mut out = stdout();
-        serde_json::to_writer_pretty(&mut out, value)?;
+        if self.format == Format::Jsonl {
+            serde_json::to_writer(&mut out, value)?;
+        } else {
+            serde_json::to_writer_pretty(&mut out, value)?;
+        }
         writeln!(out)?;
         out.flush()?;
         Ok(())
@@ -138,11 +164,11 @@ impl Output {
         Ok(())
     }
 
-    /// Prints one refresh of a `--watch`: one compact JSON document a line with `-o json`,
-    /// names with `-o name`, else the table redrawn in place (the screen cleared first on a
-    /// terminal).
+    /// Prints one refresh of a `--watch`: one compact JSON document a line with `-o json` and
+    /// `-o jsonl` (a refresh stays one line, so an empty list is seen), names with `-o name`,
+    /// else the table redrawn in place (the screen cleared first on a terminal).
     pub fn refresh<T: Serialize + Tabular + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
-        if self.format == Format::Json {
+        if matches!(self.format, Format::Json | Format::Jsonl) {
             return self.json_line(value);
         }
         let mut out = stdout();
@@ -163,6 +189,16 @@ impl Output {
         out.write_all(text.as_bytes())?;
         out.flush()?;
         Ok(())
+    }
+
+    /// Ends the command's output once its exit code is known: with `-o jsonl`, after a command
+    /// that streamed events, writes the last object, `result`, with `status` (the process's
+    /// exit code) and the rows [`Output::result`] held. Nothing otherwise, and nothing the
+    /// second time.
+    pub fn end(&self, status: u8) {
+        if let Some(last) = self.stream.end(status) {
+            let _ = events::write_line(&mut std::io::stdout().lock(), &last);
+        }
     }
 
     /// A cargo-style status line on stderr: a right-aligned verb, then the message.
@@ -233,9 +269,11 @@ impl Output {
         self.stderr_color
     }
 
-    /// Where progress bars draw: hidden under `-q`, `-v`, `-o json` or a non-terminal stderr.
+    /// Where progress bars draw: hidden under `-q`, `-v`, `-o json`, `-o jsonl` or a
+    /// non-terminal stderr.
     pub fn progress_target(&self) -> ProgressDrawTarget {
-        if self.quiet || self.verbose > 0 || self.format == Format::Json || !self.stderr_tty {
+        let machine = matches!(self.format, Format::Json | Format::Jsonl);
+        if self.quiet || self.verbose > 0 || machine || !self.stderr_tty {
             ProgressDrawTarget::hidden()
         } else {
             ProgressDrawTarget::stderr()

@@ -1,6 +1,7 @@
 //! Draws rollout [`Event`]s on stderr: on a terminal, one indicatif bar per group (healthy of
-//! desired, batch k/n, waiting until ...); otherwise (CI logs, `-q`, `-v`, `-o json`) no bars,
-//! and the same news as timestamped status lines, printed only when a group's news changes.
+//! desired, batch k/n, waiting until ...); otherwise (CI logs, `-q`, `-v`, `-o json`, `-o
+//! jsonl`) no bars, and the same news as timestamped status lines, printed only when a group's
+//! news changes. With `-o jsonl` each event also goes to stdout as a JSON line (`events.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -8,7 +9,9 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
+use super::events::Events;
 use super::Output;
+use crate::cli::Format;
 use crate::rollout::{Event, Reporter};
 
 /// One bar per group being waited on or rolled.
@@ -22,13 +25,21 @@ pub struct Progress {
     bars: Mutex<BTreeMap<String, ProgressBar>>,
     /// The last progress line printed per group (lines are printed only when they change).
     last: Mutex<BTreeMap<String, String>>,
+    /// `-o jsonl`: the events as JSON lines on stdout, beside the lines on stderr.
+    events: Option<Events>,
 }
 
 impl Progress {
     /// Progress for an operation; `verb` names it in status lines (`Deployed`, `Updated`).
+    /// With `-o jsonl` the command now streams events, and its result is written last, by
+    /// [`Output::end`].
     pub fn new(out: &Output, verb: &'static str) -> Self {
         let target = out.progress_target();
         let bars_shown = !target.is_hidden();
+        let jsonl = out.format == Format::Jsonl;
+        if jsonl {
+            out.stream.start();
+        }
         Progress {
             multi: MultiProgress::with_draw_target(target),
             out: out.clone(),
@@ -36,6 +47,7 @@ impl Progress {
             bars_shown,
             bars: Mutex::new(BTreeMap::new()),
             last: Mutex::new(BTreeMap::new()),
+            events: jsonl.then(Events::default),
         }
     }
 
@@ -63,6 +75,9 @@ impl Progress {
 
 impl Reporter for Progress {
     fn on(&self, event: Event) {
+        if let Some(events) = &self.events {
+            events.on(&event);
+        }
         match event {
             Event::Started { .. } => {}
             Event::Progress { group, healthy, desired, state } => {

@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use super::end::Run;
 use super::event::Event;
 use super::gate::{self, poll_delay, Cancel, Gate};
+use super::gate_command::{self, GateInput, Verdict};
 use super::journal::now;
 use super::live::Snapshot;
 use super::plan::Desired;
@@ -48,10 +49,8 @@ pub(super) enum CanaryEnd {
     },
 }
 
-/// A gate's verdict as the journal and the events name it.
+/// The verdict of a gate that passed, as the journal and the events name it.
 const PASSED: &str = "passed";
-const FAILED: &str = "failed";
-const INCONCLUSIVE: &str = "inconclusive";
 
 /// The failure of a canary gate or step.
 fn canary_failed(name: &str, reason: String) -> WaitError {
@@ -127,7 +126,7 @@ impl Run<'_> {
             }
             if let (Some(cmd), false) = (&r.gate, self.full) {
                 let j = self.tracker.journal();
-                let input = super::gate_command::GateInput {
+                let input = GateInput {
                     service: j.service.clone(),
                     group: j.group.clone(),
                     namespace: scope.namespace.to_owned(),
@@ -137,18 +136,14 @@ impl Run<'_> {
                     instances: j.to.instances,
                     endpoints: infos,
                 };
-                match super::gate_command::judge(cmd, &input, r.gate_timeout, cancel.as_mut()).await? {
-                    super::gate_command::Verdict::Passed { detail } => {
-                        self.gate_verdict("command", PASSED, detail).await?
-                    }
-                    super::gate_command::Verdict::Failed { detail } => {
-                        self.gate_verdict("command", FAILED, detail.clone()).await?;
+                let verdict = gate_command::judge(cmd, &input, r.gate_timeout, cancel.as_mut()).await?;
+                self.gate_verdict("command", verdict.word(), verdict.detail().to_owned()).await?;
+                match verdict {
+                    Verdict::Passed { .. } => {}
+                    Verdict::Failed { detail } => {
                         return Err(canary_failed(&name, format!("the gate command failed: {detail}")));
                     }
-                    super::gate_command::Verdict::Inconclusive { detail } => {
-                        self.gate_verdict("command", INCONCLUSIVE, detail.clone()).await?;
-                        inconclusive = Some(detail);
-                    }
+                    Verdict::Inconclusive { detail } => inconclusive = Some(detail),
                 }
             }
             if inconclusive.is_none() {

@@ -37,17 +37,21 @@ struct State {
 }
 
 impl<'a> Inbox<'a> {
-    /// The inbox of `key`'s rollout.
-    pub(super) fn new(etcd: &'a Driver, key: GroupKey) -> Self {
+    /// The inbox of `key`'s rollout, taking every request found.
+    fn new(etcd: &'a Driver, key: GroupKey) -> Self {
         Inbox { etcd, key, state: Mutex::new(State::default()) }
     }
 
-    /// Marks `ids` as taken (requests found in etcd before this run started: their senders
-    /// were answered by whoever ran the rollout then).
-    pub(super) fn skip(&self, id: &str) {
-        if let Ok(mut s) = self.state.lock() {
-            s.taken.insert(id.to_owned());
+    /// The inbox of `key`'s rollout for a run that starts now: a request left in etcd by an
+    /// earlier run was answered by it (or by nobody: its sender gave up), so it is not taken.
+    pub(super) async fn open(etcd: &'a Driver, key: GroupKey) -> Self {
+        let inbox = Inbox::new(etcd, key);
+        if let Ok(Some(left)) = etcd.get_control(&inbox.key).await {
+            if let Ok(mut s) = inbox.state.lock() {
+                s.taken.insert(left.id);
+            }
         }
+        inbox
     }
 
     /// The abort request, if one came.

@@ -78,6 +78,12 @@ pub(super) enum End {
         /// The revision restored.
         to: String,
     },
+    /// A restart aborted by `theseus rollout abort` from another process: it stops where it
+    /// was (tasks already replaced stay; there is no other revision to go back to).
+    RestartAbortedBy {
+        /// Who asked.
+        by: String,
+    },
     /// An update aborted by another process whose rollback failed.
     AbortedByFailed {
         /// Who asked.
@@ -161,6 +167,11 @@ pub(super) fn ending(end: &End, done: RolloutOutcome) -> Ending {
         End::AbortedByFailed { by, again } => {
             failed(ExitStatus::RollbackFailed, format!("aborted by {by}, but the rollback failed: {again:#}"))
         }
+        End::RestartAbortedBy { by } => cleared(
+            O::Aborted,
+            ExitStatus::RolledBack,
+            format!("aborted by {by}; the restart stops here, tasks already replaced stay"),
+        ),
         End::Held { reason } => Ending {
             journal: Journaled::Paused,
             outcome: O::Paused,
@@ -437,7 +448,37 @@ mod tests {
             (
                 End::Aborted { to: "r1".into() },
                 O::RolledBack,
-                (Clear, O::RolledBack, S::RolledBack, Some("aborted; rolled back to r1".into())),
+                (Clear, O::RolledBack, S::Success, Some("aborted; rolled back to r1".into())),
+            ),
+            (
+                End::AbortedBy { by: "alice@ci-7".into(), to: "r1".into() },
+                O::Rolled,
+                (Clear, O::RolledBack, S::RolledBack, Some("aborted by alice@ci-7; rolled back to r1".into())),
+            ),
+            (
+                End::AbortedByFailed { by: "alice@ci-7".into(), again: anyhow::anyhow!("409") },
+                O::Rolled,
+                failed(S::RollbackFailed, "aborted by alice@ci-7, but the rollback failed: 409".into()),
+            ),
+            (
+                End::RestartAbortedBy { by: "bob@h".into() },
+                O::Restarted,
+                (
+                    Clear,
+                    O::Aborted,
+                    S::RolledBack,
+                    Some("aborted by bob@h; the restart stops here, tasks already replaced stay".into()),
+                ),
+            ),
+            (
+                End::Held { reason: "awaiting promotion".into() },
+                O::Rolled,
+                (
+                    Journaled::Paused,
+                    O::Paused,
+                    S::AwaitingPromotion,
+                    Some("awaiting promotion; the rollout is paused with its lock released".into()),
+                ),
             ),
             (
                 End::AbortFailed(anyhow::anyhow!("gone")),

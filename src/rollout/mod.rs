@@ -35,6 +35,7 @@
 
 mod adopt;
 mod apply;
+mod bake;
 mod canary;
 mod confirm;
 pub mod control;

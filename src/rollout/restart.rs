@@ -25,6 +25,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
+use super::control::Inbox;
 use super::end::{End, Run};
 use super::event::{Event, Reporter};
 use super::gate::{self, Cancel, Gate};
@@ -173,12 +174,31 @@ async fn restart_locked(
         wave: None,
     };
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
+    let inbox = Inbox::open(scope.etcd, live.key.clone()).await;
+    run.inbox = Some(&inbox);
     run.journal_start().await.with_context(|| format!("journaling the restart of `{}`", live.group_id))?;
-    let replaced = run.replace(app, &originals, cancel).await;
+    // Every step also ends when `rollout abort` comes from another shell.
+    let replaced = {
+        let mut steps = std::pin::pin!(async {
+            tokio::select! {
+                () = cancel => {}
+                _ = inbox.abort() => {}
+            }
+        });
+        run.replace(app, &originals, steps.as_mut()).await
+    };
     let end = match replaced {
         Ok(()) => {
             reporter.on(Event::Converged { group: format!("{}/{}", live.key.service(), live.key.group()) });
             End::Done
+        }
+        Err(WaitError::Interrupted) if inbox.aborted().is_some() => {
+            let request = inbox.aborted().unwrap_or_else(|| unreachable!("checked by the guard"));
+            if let Err(err) = run.obeyed(&request).await {
+                tracing::warn!(target: "theseus::rollout", "{err}");
+            }
+            reporter.on(Event::Aborted { group: run.name(), by: request.by.clone() });
+            End::RestartAbortedBy { by: request.by }
         }
         Err(err) => End::NotReplaced(err),
     };
@@ -212,6 +232,8 @@ impl Run<'_> {
             let Some(now) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == app.id)).cloned() else {
                 return Err(WaitError::Gone { app: app.id.clone() });
             };
+            // A safe point: a `rollout pause` holds here, before the batch.
+            self.control_point(cancel.as_mut()).await?;
             let left = now.tasks.iter().flatten().filter(|t| originals.contains(&t.id));
             let size = plan.first().copied().unwrap_or(1) as usize;
             let victims = pick(&now, left, size);

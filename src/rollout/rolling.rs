@@ -148,11 +148,7 @@ async fn update_locked(
         canary,
     };
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
-    // Requests left from an earlier run were answered by it (or by nobody: its sender gave up).
-    let inbox = Inbox::new(scope.etcd, live.key.clone());
-    if let Ok(Some(left)) = scope.etcd.get_control(&live.key).await {
-        inbox.skip(&left.id);
-    }
+    let inbox = Inbox::open(scope.etcd, live.key.clone()).await;
     run.inbox = Some(&inbox);
     // The old revision's capacity before the rollout began: what a rollback restores.
     let full = run.tracker.journal().from.as_ref().map_or(0, |f| f.instances);
@@ -348,6 +344,9 @@ impl Run<'_> {
         if plan.is_empty() && old_left > 0 {
             self.retire(old, old_left, old_left, cancel.as_mut()).await?;
         }
+        // With a bake, the new revision runs alone for a while first, the old app kept at 0
+        // instances: a failure meanwhile rolls back to it.
+        self.bake(&desired.app.id, cancel.as_mut()).await?;
         // The old revision app is empty once its last kill-and-scale deployment ends (its tasks are
         // terminal); only then is it deleted, without force, so no deployment of ours is canceled.
         self.inflight.settle(&old.id, cancel.as_mut()).await?;

@@ -319,7 +319,7 @@ fn default_gate_timeout() -> Duration {
 }
 
 /// How a canary rollout goes on after its gates pass.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Promote {
     /// By itself.

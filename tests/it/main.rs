@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
-mod canary;
+mod bake;
 mod command_line;
 mod completions;
 mod demo;
@@ -18,6 +18,7 @@ mod etcd_journal;
 mod etcd_leader_change;
 mod etcd_lock;
 mod etcd_security;
+mod events_jsonl;
 mod example_plan;
 mod integrity;
 mod integrity_faults;
@@ -40,6 +41,7 @@ mod proxied_writes;
 mod readiness;
 mod registration_rule;
 mod rollout;
+mod rollout_control;
 mod rollout_journal;
 mod rust_version;
 mod scale_batched;

@@ -337,3 +337,22 @@ fn control_requests_need_a_journal_and_a_canary_to_promote() {
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert_eq!(env.app_ids().len(), 1, "nothing changed");
 }
+
+#[test]
+fn abort_a_running_restart_from_another_process_stops_it() {
+    let env = Env::start();
+    let app = env.first(3);
+    let mut child = env.spawn_as("ci", &args(&["restart", "web/dev", "--batch", "1", "--wait", "3s"]));
+    env.until("the first batch is journaled", Some(&mut child), |e| {
+        e.key(JOURNAL).is_some_and(|j| j["batches_done"] == 1)
+    });
+    let out = env.cmd().env("USER", "alice").args(["rollout", "abort", "web/dev"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, doc, err) = finish(child);
+    assert_eq!(code, Some(3), "{err}\n{doc}");
+    assert_eq!(doc[0]["outcome"], "aborted");
+    assert!(doc[0]["reason"].as_str().unwrap().contains("aborted by alice@"), "{doc}");
+    assert_eq!(env.app_ids(), vec![app]);
+    assert_eq!(env.per_app()[0].1, 3);
+    assert!(env.key(JOURNAL).is_none());
+}
