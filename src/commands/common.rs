@@ -286,5 +286,6 @@ pub fn dry_row(
         reason: None,
         timings: Timings::default(),
         status: ExitStatus::Success,
+        wave: None,
     }
 }

@@ -41,6 +41,7 @@ pub async fn run(ctx: &Context, args: RestartArgs) -> anyhow::Result<ExitStatus>
             reason: None,
             timings: Timings::default(),
             status: ExitStatus::Success,
+            wave: None,
         };
         ctx.out.result(&vec![result])?;
         ctx.out.status("Dry run", "nothing was changed");

@@ -58,10 +58,17 @@ impl Tabular for Vec<RolloutResult> {
         if layout.wide {
             headers.push("batch-times");
         }
+        // `update --waves`: each row's wave first.
+        let waves = self.iter().any(|r| r.wave.is_some());
+        if waves {
+            headers.insert(0, "wave");
+        }
         let mut t = layout.table(&headers);
         for r in self {
             let batches = r.batches.iter().map(u32::to_string).collect::<Vec<_>>().join("+");
-            let mut row = vec![
+            let wave = r.wave.map(|w| w.to_string()).unwrap_or_default();
+            let mut row = waves.then_some(wave).into_iter().collect::<Vec<_>>();
+            row.extend([
                 r.service.clone(),
                 r.group.clone(),
                 r.outcome.to_string(),
@@ -70,7 +77,7 @@ impl Tabular for Vec<RolloutResult> {
                 batches,
                 format!("{:.1}s", r.timings.total),
                 r.reason.clone().unwrap_or_default(),
-            ];
+            ]);
             if layout.wide {
                 row.push(r.timings.batches.iter().map(|s| format!("{s:.1}s")).collect::<Vec<_>>().join("+"));
             }

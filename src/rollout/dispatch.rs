@@ -26,6 +26,7 @@ fn row(p: &GroupPlan, outcome: RolloutOutcome, instances: u32) -> RolloutResult 
         reason: None,
         timings: Timings::default(),
         status: ExitStatus::Success,
+        wave: None,
     }
 }
 

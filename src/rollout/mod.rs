@@ -70,6 +70,7 @@ mod status;
 mod stuck;
 mod undo;
 pub mod wait;
+mod waves;
 
 pub use apply::{desired, scale, the_group};
 pub use confirm::kill_tasks;
@@ -88,3 +89,4 @@ pub use resume::{abort, desired_of_entry, nothing_journaled, pause, resume};
 pub use rolling::{batch_sizes, update};
 pub use scope::{Scope, Settings, Timing};
 pub use status::{statuses, GroupStatus};
+pub use waves::{assign as assign_waves, skipped_row, stop_reason, Member, Wave};

@@ -171,6 +171,7 @@ async fn restart_locked(
         reason: None,
         timings: Timings::default(),
         status: ExitStatus::Success,
+        wave: None,
     };
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
     let inbox = Inbox::open(scope.etcd, live.key.clone()).await;

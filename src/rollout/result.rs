@@ -27,6 +27,8 @@ pub enum RolloutOutcome {
     Failed,
     /// `rollout abort` of a restart: stopped where it was (nothing to roll back to).
     Aborted,
+    /// `update --waves`: not touched, because an earlier wave did not finish (see `reason`).
+    Skipped,
     /// Held, awaiting `theseus rollout promote` (`update --detach`): journaled as paused.
     Paused,
     /// `--dry-run`: would be created.
@@ -74,7 +76,7 @@ pub struct RolloutResult {
     pub instances: u32,
     /// Batch sizes (planned with `--dry-run`, else those that started).
     pub batches: Vec<u32>,
-    /// Why it failed, or was rolled back.
+    /// Why it failed, was rolled back or skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Durations.
@@ -82,6 +84,9 @@ pub struct RolloutResult {
     /// The exit status this group asks for (success unless it failed).
     #[serde(skip)]
     pub status: ExitStatus,
+    /// The group's wave (from 1) under `update --waves`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wave: Option<u32>,
 }
 
 impl RolloutResult {
@@ -98,6 +103,7 @@ impl RolloutResult {
             reason: None,
             timings: Timings::default(),
             status: ExitStatus::Success,
+            wave: None,
         }
     }
 }

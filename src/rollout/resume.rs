@@ -139,6 +139,7 @@ async fn abort_locked(
         reason: None,
         timings: Timings::default(),
         status: ExitStatus::RolledBack,
+        wave: None,
     };
     let kind = journal.kind;
     let mut run = Run::new(scope, live, settings, reporter, journal, result, started);

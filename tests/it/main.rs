@@ -58,3 +58,4 @@ mod sync_once;
 mod tables;
 mod task_failures;
 mod undo;
+mod waves;
