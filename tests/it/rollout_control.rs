@@ -439,3 +439,76 @@ fn promote_full_skips_the_gates_left_and_no_wait_returns_at_once() {
     assert!(!err.contains("Gate web/dev: command"), "the gate command was skipped: {err}");
     assert_eq!(env.app_ids().len(), 1);
 }
+
+/// Puts `value` at `key` in the env's etcd (a test changing etcd behind theseus's back).
+fn etcd_put(env: &Env, key: &str, value: &str) {
+    let (endpoint, key, value) = (env.etcd.endpoint.clone(), key.to_owned(), value.to_owned());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let mut client = etcd_client::Client::connect([endpoint], None).await.unwrap();
+            client.put(key, value, None).await.unwrap();
+        });
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
+fn sync_keeps_the_canary_flag_by_the_same_rule_as_the_rollout() {
+    let env = Env::start();
+    env.first(2);
+    let file = env.write("v2.toml", &spec("2", SLEEP, 2));
+    let (code, _, err) = env.run(&args(&["update", &file, "--canary", "1", "--promote", "manual", "--detach"]));
+    assert_eq!(code, Some(11), "{err}");
+    // The canary's info loses its flag behind theseus's back; `sync --once` writes it again.
+    let (key, mut info) = env
+        .etcd
+        .dump()
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("/services/web/dev/containers/") && k.ends_with("/info"))
+        .map(|(k, v)| (k, serde_json::from_str::<Value>(&v).unwrap()))
+        .find(|(_, i)| i["canary"] == true)
+        .expect("a canary container");
+    info.as_object_mut().unwrap().remove("canary");
+    etcd_put(&env, &key, &info.to_string());
+    let report = env.json(&["sync", "--once"]);
+    let canaries: Vec<Value> = env.infos().into_iter().filter(|i| i["canary"] == true).collect();
+    assert_eq!(canaries.len(), 1, "sync flags the canary again: {report:#}");
+    assert_eq!(canaries[0]["instance_name"], info["instance_name"]);
+    assert_eq!(env.infos().len(), 3, "two old containers and the canary");
+}
+
+#[test]
+fn pause_and_resume_a_rollout_whose_client_died() {
+    let env = Env::start();
+    env.first(3);
+    let file = env.write("v2.toml", &spec("2", SLEEP, 3));
+    let mut child = env
+        .process()
+        .args(["--lock-ttl", "2s", "update", &file, "--batch", "1", "--wait", "30s"])
+        .args(FAST)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    env.until("the first batch is journaled", Some(&mut child), |e| {
+        e.key(JOURNAL).is_some_and(|j| j["batches_done"] == 1)
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Nobody runs it any more: once the dead client's lock lapses, `pause` journals it paused.
+    let out = env.cmd().env("USER", "alice").args(["rollout", "pause", "web/dev"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let journal = env.key(JOURNAL).unwrap();
+    assert_eq!(journal["state"], "paused");
+    assert!(journal["hold"]["by"].as_str().unwrap().starts_with("alice@"), "{journal}");
+    let (code, _, err) = env.run(&args(&["update", &file]));
+    assert_eq!(code, Some(6), "paused: {err}");
+    let (code, doc, err) = env.run(&args(&["rollout", "resume", "web/dev", "--wait", "0s"]));
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    assert_eq!(doc[0]["outcome"], "rolled");
+    assert_eq!(env.app_ids().len(), 1);
+    assert_eq!(env.per_app()[0].1, 3);
+    assert!(env.key(JOURNAL).is_none());
+}
