@@ -274,6 +274,30 @@ impl<'a> Run<'a> {
         self.scope.confirm().await.err()
     }
 
+    /// The health gate of `want` tasks of the revision app `app_id`, with the rollout's
+    /// settings and timings: the gate of every batch and of the canary.
+    pub(super) async fn pass_gate(
+        &self,
+        app_id: &str,
+        want: u32,
+        cancel: super::gate::Cancel<'_>,
+    ) -> Result<super::gate::Passed, WaitError> {
+        let (scope, r) = (self.scope, &self.settings.rollout);
+        let none = std::collections::BTreeSet::new();
+        let g = super::gate::Gate {
+            key: &self.live.key,
+            namespace: scope.namespace,
+            app_id,
+            want,
+            exclude: &none,
+            min_healthy: r.min_healthy,
+            deadline: r.deadline,
+            poll: scope.timing.poll,
+            fail_after: Some(scope.timing.fail_after),
+        };
+        super::gate::pass(scope.marathon, &g, self.reporter, cancel).await
+    }
+
     /// Writes the journal of a rollout that starts (before its first change) and reports it.
     pub(super) async fn journal_start(&mut self) -> Result<(), etcd::Error> {
         self.tracker.write().await?;
