@@ -314,6 +314,17 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// Takes the evidence of the revision app `app_id` whose wait failed (before a rollback
+    /// deletes it); a failed read leaves the result without.
+    pub(super) async fn witness(&mut self, app_id: &str) {
+        let services = [self.live.key.service().to_owned()];
+        if let Ok(snap) =
+            Snapshot::read(self.scope.marathon, self.scope.namespace, &services, &Selector::default()).await
+        {
+            self.result.evidence = super::evidence::Evidence::of(&snap, &self.live.key, app_id);
+        }
+    }
+
     /// Marks the journal `RollingBack` (a failed forward step goes back to the old revision).
     pub(super) async fn rolling_back(&mut self, why: String) {
         let written = self.tracker.state(JournalState::RollingBack, Some(why)).await;

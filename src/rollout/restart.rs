@@ -162,6 +162,7 @@ async fn restart_locked(
         timings: Timings::default(),
         status: ExitStatus::Success,
         wave: None,
+        evidence: None,
     };
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
     let inbox = Inbox::open(scope.etcd, live.key.clone()).await;
@@ -190,7 +191,11 @@ async fn restart_locked(
             reporter.on(Event::Aborted { group: run.name(), by: request.by.clone() });
             End::RestartAbortedBy { by: request.by }
         }
-        Err(err) => End::NotReplaced(err),
+        Err(WaitError::Interrupted) => End::NotReplaced(WaitError::Interrupted),
+        Err(err) => {
+            run.witness(&app.id).await;
+            End::NotReplaced(err)
+        }
     };
     run.end(end).await
 }

@@ -206,8 +206,12 @@ async fn update_locked(
             }
         }
         (Err(WaitError::Interrupted), None) => End::Interrupted,
-        (Err(err), None) if settings.no_rollback => End::LeftAsIs(err),
+        (Err(err), None) if settings.no_rollback => {
+            run.witness(&desired.app.id).await;
+            End::LeftAsIs(err)
+        }
         (Err(err), None) => {
+            run.witness(&desired.app.id).await;
             reporter.on(Event::RollingBack { group: run.name(), reason: err.to_string() });
             run.rolling_back(err.to_string()).await;
             match run.rollback(&old.id, full, &desired.app.id, cancel.as_mut()).await {
