@@ -10,9 +10,11 @@
 use serde::Serialize;
 
 use super::live::Snapshot;
+use super::scope::Scope;
 use super::stuck::unplaced_reason;
 use crate::marathon::types::App;
 use crate::names::GroupKey;
+use crate::spec::labels::Selector;
 
 /// The app's last failed task, as Marathon recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,4 +117,23 @@ fn health(app: &App) -> Vec<HealthEvidence> {
         }
     }
     out
+}
+
+/// The evidence of each revision app `(group, app id)` whose wait failed, read in one snapshot
+/// before an undo removes them, as terminal lines under their group (`web/dev: last task
+/// failure: ...`); none when Marathon cannot be read or says nothing.
+pub(super) async fn witness_lines(scope: Scope<'_>, apps: &[(&GroupKey, &str)]) -> Vec<String> {
+    let mut services: Vec<String> = apps.iter().map(|(k, _)| k.service().to_owned()).collect();
+    services.sort();
+    services.dedup();
+    let Ok(snap) = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await else {
+        return Vec::new();
+    };
+    apps.iter()
+        .filter_map(|(key, app)| Some((key, Evidence::of(&snap, key, app)?)))
+        .flat_map(|(key, e)| {
+            let group = format!("{}/{}", key.service(), key.group());
+            e.lines().into_iter().map(move |line| format!("{group}: {line}"))
+        })
+        .collect()
 }
