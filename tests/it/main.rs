@@ -29,6 +29,7 @@ mod lifecycle;
 mod local_abuse;
 mod local_abuse_proc;
 mod local_api;
+mod local_mesos;
 mod local_deploy;
 mod local_events;
 mod local_fidelity;
