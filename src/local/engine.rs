@@ -51,7 +51,8 @@ impl Engine {
         let http = http_clients::HttpClients::new().context("building the engine's HTTP clients")?;
         let store = config.state_file.clone().map(persist::Store::new);
         let agent_listeners = bind_agents(&st.agents, addr.port()).await;
-        let agent_ports = agent_listeners.iter().map(|l| l.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port())).collect();
+        let agent_ports =
+            agent_listeners.iter().map(|l| l.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port())).collect();
         let shared = Arc::new(Shared {
             state: Mutex::new(st),
             bus: events::Bus::new(4096),

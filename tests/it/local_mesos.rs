@@ -137,7 +137,10 @@ fn a_tasks_output_is_found_through_the_master_its_agent_and_the_files_api() {
     assert_eq!(read_json(&agent, &format!("path={out}&offset=6&length=-1")), json!({"data": "out-2\n", "offset": 6}));
     assert_eq!(read_json(&agent, &format!("path={out}&offset=100&length=5")), json!({"data": "", "offset": 100}));
     assert_eq!(read_json(&agent, &format!("path={out}&offset=3&length=0")), json!({"data": "", "offset": 3}));
-    assert_eq!(read(&agent, &format!("path={out}&offset=0&length=-2")), (400, "Negative length provided: -2.\n".into()));
+    assert_eq!(
+        read(&agent, &format!("path={out}&offset=0&length=-2")),
+        (400, "Negative length provided: -2.\n".into())
+    );
     assert_eq!(read(&agent, &format!("path={out}&offset=-5")), (400, "Negative offset provided: -5.\n".into()));
     assert_eq!(
         read(&agent, &format!("path={out}&offset=abc")),
@@ -178,7 +181,8 @@ fn a_tasks_output_is_found_through_the_master_its_agent_and_the_files_api() {
     assert_eq!(get_at(&agent, "/files/download?path=/etc/hostname").0, 404);
     assert_eq!(get_at(&agent, "/files/browse?path=/etc").0, 404);
     assert_eq!(read(&agent, &format!("path={}&offset=0", enc(&format!("{dir}/missing")))), (404, String::new()));
-    for escape in [format!("{dir}/../../../../../../../../etc/hostname"), format!("{dir}/escape"), format!("{dir}/..")] {
+    for escape in [format!("{dir}/../../../../../../../../etc/hostname"), format!("{dir}/escape"), format!("{dir}/..")]
+    {
         let (status, body) = read(&agent, &format!("path={}&offset=0", enc(&escape)));
         assert_eq!(status, 400, "{escape}: {body}");
         assert!(body.starts_with('\'') && body.ends_with("' is inaccessible.\n"), "{escape}: {body}");
@@ -195,7 +199,8 @@ fn a_tasks_output_is_found_through_the_master_its_agent_and_the_files_api() {
 #[test]
 fn a_crashed_tasks_sandbox_stays_readable_through_completed_executors_until_collected() {
     let e = Engine::start_with(local_config(Duration::from_secs(3600)));
-    let app = json!({"id": "/crash", "cmd": "echo dying-words >&2; exit 3", "cpus": 0.1, "mem": 8, "backoffSeconds": 3600});
+    let app =
+        json!({"id": "/crash", "cmd": "echo dying-words >&2; exit 3", "cpus": 0.1, "mem": 8, "backoffSeconds": 3600});
     e.call("POST", "/v2/apps", Some(&app));
     e.wait_for("a task failure", T, |e| !e.get("/v2/apps/crash")["app"]["lastTaskFailure"].is_null());
     let failure = e.get("/v2/apps/crash")["app"]["lastTaskFailure"].clone();

@@ -132,7 +132,8 @@ fn number(raw: &str) -> Result<i64, String> {
 
 fn read_range(file: &Path, offset: u64, length: Option<u64>) -> Result<(u64, String), FilesError> {
     use std::io::{Read, Seek, SeekFrom};
-    let open_error = |e: std::io::Error| FilesError::Unknown(format!("Failed to open file at '{}': {e}.\n", file.display()));
+    let open_error =
+        |e: std::io::Error| FilesError::Unknown(format!("Failed to open file at '{}': {e}.\n", file.display()));
     let mut f = std::fs::File::open(file).map_err(open_error)?;
     let size = f.seek(SeekFrom::End(0)).map_err(open_error)?;
     if offset >= size {

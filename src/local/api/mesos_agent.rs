@@ -73,7 +73,9 @@ fn attached(ctx: &AgentCtx) -> Vec<PathBuf> {
 
 async fn browse(State(ctx): State<AgentCtx>, Query(q): Params) -> Response {
     let dirs = attached(&ctx);
-    answer(tokio::task::spawn_blocking(move || files::browse(&dirs, &q).map(|v| json_response(StatusCode::OK, &v))).await)
+    answer(
+        tokio::task::spawn_blocking(move || files::browse(&dirs, &q).map(|v| json_response(StatusCode::OK, &v))).await,
+    )
 }
 
 async fn read(State(ctx): State<AgentCtx>, Query(q): Params) -> Response {

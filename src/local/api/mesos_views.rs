@@ -200,7 +200,9 @@ pub(crate) fn agent_framework(shared: &Shared, st: &State, index: usize) -> Valu
         .completed
         .iter()
         .filter(|c| c.agent == index && c.sandbox.is_dir())
-        .map(|c| executor(shared, &c.task_id, &c.sandbox, c.resources, vec![], vec![], vec![task(shared, st, ended(c))]))
+        .map(|c| {
+            executor(shared, &c.task_id, &c.sandbox, c.resources, vec![], vec![], vec![task(shared, st, ended(c))])
+        })
         .collect();
     json!({
         "id": shared.config.framework_id,
