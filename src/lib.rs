@@ -75,6 +75,7 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
         Command::Remove(args) => commands::remove::run(ctx, args).await,
         Command::View(args) => commands::view::run(ctx, args).await,
         Command::Endpoints(args) => commands::endpoints::run(ctx, args).await,
+        Command::Logs(args) => commands::logs::run(ctx, args).await,
         Command::Sync(args) => commands::sync::run(ctx, args).await,
         Command::Local(args) => commands::local::run(ctx, args).await,
     }

@@ -24,8 +24,7 @@ pub fn find(state: &AgentState, task_id: &str) -> Option<Sandbox> {
     }
     frameworks()
         .flat_map(|f| &f.completed_executors)
-        .filter(|e| runs(e, task_id))
-        .last()
+        .rfind(|e| runs(e, task_id))
         .map(|e| Sandbox { directory: e.directory.clone(), completed: true })
 }
 
