@@ -34,6 +34,7 @@ mod local_events;
 mod local_fidelity;
 mod local_queue;
 mod local_tasks;
+mod logs;
 mod marathon_client;
 mod marathon_rules;
 mod output;
