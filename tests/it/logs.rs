@@ -175,8 +175,8 @@ fn previous_shows_the_last_failed_tasks_output_from_its_kept_sandbox() {
         c = count.display()
     );
     create(&env, &script(&env, "run.sh", &text));
-    let app = env.only_app();
-    let failed = app["lastTaskFailure"]["taskId"].as_str().expect("a task failure").to_owned();
+    let apps = env.engine.get("/v2/apps?embed=apps.lastTaskFailure");
+    let failed = apps["apps"][0]["lastTaskFailure"]["taskId"].as_str().expect("a task failure").to_owned();
     let running = task_ids(&env).remove(0);
     assert_ne!(failed, running);
 
