@@ -41,7 +41,7 @@ pub async fn run(ctx: &Context, args: LogsArgs) -> anyhow::Result<ExitStatus> {
     let client = ctx.mesos().await?;
     let mut printer = Printer::new(ctx, &args, streams.len() > 1);
     let mut reader = Reader { ctx, warned: BTreeSet::new(), files: Vec::new(), seen: HashSet::new(), read_any: false };
-    reader.open(client, &wanted, streams).await?;
+    reader.open(client, &wanted, streams).await;
     let mut starting = std::mem::take(&mut reader.files);
     for file in &mut starting {
         let read = file.start(client, args.tail, &mut |line| printer.line(line)).await;
@@ -151,19 +151,14 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Finds the sandboxes of `wanted` (one master read, one read per agent) and adds a file
     /// per stream for each; warns once for each host whose logs are unavailable.
-    async fn open(
-        &mut self,
-        client: &crate::mesos::Client,
-        wanted: &[Wanted],
-        streams: &[Stream],
-    ) -> anyhow::Result<()> {
+    async fn open(&mut self, client: &crate::mesos::Client, wanted: &[Wanted], streams: &[Stream]) {
         self.seen.extend(wanted.iter().map(|w| w.task.clone()));
         let located = match locate::locate(client, wanted).await {
             Ok(located) => located,
             Err(e) => {
                 let master = client.master().host_str().unwrap_or("the Mesos master").to_owned();
                 self.unavailable(&master, &e.to_string());
-                return Ok(());
+                return;
             }
         };
         for (w, found) in wanted.iter().zip(located) {
@@ -176,7 +171,6 @@ impl Reader<'_> {
                 Located::Unavailable { host, reason } => self.unavailable(&host, &reason),
             }
         }
-        Ok(())
     }
 
     /// With `-f`: the group's tasks that started since, read from their first line.
@@ -203,9 +197,7 @@ impl Reader<'_> {
             return;
         }
         let before = self.files.len();
-        if self.open(client, &new, streams).await.is_err() {
-            return;
-        }
+        self.open(client, &new, streams).await;
         let mut added = self.files.split_off(before);
         for file in &mut added {
             let read = file.start(client, None, &mut |line| printer.line(line)).await;

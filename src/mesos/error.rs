@@ -59,3 +59,17 @@ impl Classify for Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_http_master_is_a_usage_error_whose_hint_names_the_flag() {
+        let e = Error::NoMaster { message: "Marathon's Mesos master is `zk://zk:2181/mesos`".into() };
+        assert_eq!(e.exit_status(), Some(ExitStatus::Usage));
+        assert!(e.hint().is_some_and(|h| h.contains("--mesos")));
+        let e = Error::Unreachable { url: "http://10.0.0.7:5051/state".into(), reason: "connection refused".into() };
+        assert_eq!((e.exit_status(), e.to_string().as_str()), (None, "http://10.0.0.7:5051/state: connection refused"));
+    }
+}

@@ -55,6 +55,12 @@ pub async fn locate(client: &Client, wanted: &[Wanted]) -> Result<Vec<Located>, 
     Ok(wanted
         .iter()
         .map(|w| {
+            if w.agent_id.is_empty() {
+                return Located::Unavailable {
+                    host: w.host.clone(),
+                    reason: format!("Marathon names no agent of task {}", w.task),
+                };
+            }
             let Some(agent) = agents.get(&w.agent_id) else {
                 return Located::Unavailable {
                     host: w.host.clone(),

@@ -230,3 +230,11 @@ fn an_unreachable_agent_is_one_line_on_stderr_and_exit_1_when_nothing_could_be_r
     assert_eq!(lines.len(), 1, "{}", out.stderr);
     assert!(lines[0].contains("logs unavailable on dead-agent: "), "{}", out.stderr);
 }
+
+#[test]
+fn a_zookeeper_master_is_a_usage_error_naming_http() {
+    let env = Env::start();
+    let out = env.out(&["--mesos", "zk://zk-1:2181/mesos", "logs", "app/dev"]);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("not zk://") && out.stderr.contains("http://"), "{}", out.stderr);
+}
