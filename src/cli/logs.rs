@@ -42,3 +42,24 @@ pub struct LogsArgs {
     #[arg(long, value_parser = parse_duration, default_value = "1s")]
     pub poll_interval: Duration,
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn logs_flags_parse_and_task_excludes_previous() {
+        let cli =
+            Cli::try_parse_from(["theseus", "logs", "web", "-l", "dev", "--tail", "20", "-f", "--stderr"]).unwrap();
+        let Command::Logs(args) = cli.command else { panic!("not logs") };
+        assert_eq!((args.target.as_str(), args.labels.as_slice()), ("web", &["dev".to_owned()][..]));
+        assert_eq!(args.tail, Some(20));
+        assert!(args.follow && args.stderr && !args.stdout && !args.previous);
+        assert!(Cli::try_parse_from(["theseus", "logs", "web/dev", "--task", "x", "--previous"]).is_err());
+        assert!(Cli::try_parse_from(["theseus", "logs", "web/dev", "--tail", "-1"]).is_err());
+        let cli = Cli::try_parse_from(["theseus", "--mesos", "http://m:5050", "logs", "web/dev"]).unwrap();
+        assert_eq!(cli.global.mesos.map(|u| u.to_string()).as_deref(), Some("http://m:5050/"));
+    }
+}
