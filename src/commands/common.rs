@@ -198,7 +198,15 @@ pub fn rollout_status(results: &[RolloutResult]) -> anyhow::Result<ExitStatus> {
     let failed: Vec<String> = results
         .iter()
         .filter(|r| r.status != ExitStatus::Success)
-        .map(|r| format!("{}/{}: {}", r.service, r.group, r.reason.as_deref().unwrap_or("failed")))
+        .map(|r| {
+            let mut text = format!("{}/{}: {}", r.service, r.group, r.reason.as_deref().unwrap_or("failed"));
+            // Marathon's own words about the revision that failed, one per line.
+            for line in r.evidence.iter().flat_map(|e| e.lines()) {
+                text.push_str("\n    ");
+                text.push_str(&line);
+            }
+            text
+        })
         .collect();
     let held: Vec<String> = results
         .iter()
@@ -287,5 +295,6 @@ pub fn dry_row(
         timings: Timings::default(),
         status: ExitStatus::Success,
         wave: None,
+        evidence: None,
     }
 }

@@ -42,6 +42,7 @@ pub async fn run(ctx: &Context, args: RestartArgs) -> anyhow::Result<ExitStatus>
             timings: Timings::default(),
             status: ExitStatus::Success,
             wave: None,
+            evidence: None,
         };
         ctx.out.result(&vec![result])?;
         ctx.out.status("Dry run", "nothing was changed");

@@ -50,6 +50,9 @@ impl Engine {
         let docker_available = config.docker == DockerMode::Auto && docker_works().await;
         let http = http_clients::HttpClients::new().context("building the engine's HTTP clients")?;
         let store = config.state_file.clone().map(persist::Store::new);
+        let agent_listeners = bind_agents(&st.agents, addr.port()).await;
+        let agent_ports =
+            agent_listeners.iter().map(|l| l.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port())).collect();
         let shared = Arc::new(Shared {
             state: Mutex::new(st),
             bus: events::Bus::new(4096),
@@ -63,10 +66,18 @@ impl Engine {
             docker_available,
             store,
             supervisor: supervise::Supervisor::new(),
+            agent_ports,
+            started_at: state::unix_now(),
             config,
         });
         let scheduler = shared.spawn("scheduler", scheduler::run(shared.clone()));
         let server = shared.spawn("API server", conn::serve(shared.clone(), listener, api::router(shared.clone())));
+        for (index, agent) in agent_listeners.into_iter().enumerate() {
+            if let Some(agent) = agent {
+                let router = api::mesos_agent::router(shared.clone(), index);
+                shared.spawn("agent API server", conn::serve(shared.clone(), agent, router));
+            }
+        }
         Ok(Engine { shared, addr, server, scheduler })
     }
 
@@ -130,6 +141,35 @@ pub async fn serve(
     shutdown.await;
     engine.shutdown().await;
     Ok(())
+}
+
+/// Binds each agent's Mesos API on the agent's own address (a real agent listens on its host):
+/// on the engine's port when it is free there, so every agent answers on one port, else on any.
+/// An address that cannot be bound at all (a system without the 127.0.0.0/8 loopback range)
+/// leaves that agent without an API, with a warning; the engine still runs.
+async fn bind_agents(agents: &[agents::Agent], port: u16) -> Vec<Option<tokio::net::TcpListener>> {
+    let mut out = Vec::with_capacity(agents.len());
+    for agent in agents {
+        let ip: std::net::IpAddr = match agent.hostname.parse() {
+            Ok(ip) => ip,
+            Err(_) => {
+                out.push(None);
+                continue;
+            }
+        };
+        let listener = match tokio::net::TcpListener::bind((ip, port)).await {
+            Ok(l) => Ok(l),
+            Err(_) => tokio::net::TcpListener::bind((ip, 0)).await,
+        };
+        match listener {
+            Ok(l) => out.push(Some(l)),
+            Err(e) => {
+                tracing::warn!(target: "theseus::local", "agent {} gets no Mesos API: cannot listen on {ip}: {e}", agent.id);
+                out.push(None);
+            }
+        }
+    }
+    out
 }
 
 async fn docker_works() -> bool {

@@ -17,7 +17,8 @@
 //!   (`process`, `sandbox`, `fetch`, `task_env`, `logs`), signals and kills (`procgroup`) and
 //!   health checks (`health`).
 //! - `api/`: routes per resource, wire shapes built from the state (`views`), RAML type checks
-//!   of request bodies (`raml`) and connection handling (`conn`).
+//!   of request bodies (`raml`) and connection handling (`conn`); the Mesos master's and agents'
+//!   HTTP APIs (`mesos_master`, `mesos_agent`, `files`, shapes in `mesos_views`).
 //! - Beside them: `events` (the bus behind `/v2/events`), `http_clients` (outbound HTTP for
 //!   checks and fetch), `limits` (every limit enforced), `supervise` (a panic in background work
 //!   stops the engine).
@@ -67,6 +68,11 @@ pub(crate) struct Shared {
     /// `--state`: where definitions are saved, one save at a time.
     pub(crate) store: Option<persist::Store>,
     pub(crate) supervisor: Arc<supervise::Supervisor>,
+    /// The port each agent's Mesos API listens on at its own address (`None`: the address
+    /// could not be bound, the agent is listed inactive).
+    pub(crate) agent_ports: Vec<Option<u16>>,
+    /// When the engine started, Unix seconds (the Mesos master's and agents' `start_time`).
+    pub(crate) started_at: f64,
 }
 
 impl Shared {

@@ -200,8 +200,10 @@ async fn scale_locked(
             reporter.on(super::event::Event::RollingBack { group: name, reason: err.to_string() });
             let deployment = change.deployment_id.as_deref();
             let (key, id) = (&group.key, &group.group_id);
+            let evidence = super::evidence::witness_lines(scope, &[(key, app.id.as_str())]).await;
             let undone = undo::undo_scale(scope, key, id, &app.id, have, deployment, reporter, cancel.as_mut()).await;
-            return Err(undo::outcome(err, undone, &format!("scaling `{}` to {instances}", group.group_id)));
+            let what = format!("scaling `{}` to {instances}", group.group_id);
+            return Err(undo::outcome(err, undone, &what, &evidence));
         }
         waited => waited?,
     }

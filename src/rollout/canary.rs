@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use super::end::Run;
 use super::event::Event;
-use super::gate::{self, poll_delay, Cancel, Gate};
+use super::gate::{poll_delay, Cancel};
 use super::gate_command::{self, GateInput, Verdict};
 use super::journal::now;
 use super::live::Snapshot;
@@ -88,19 +88,7 @@ impl Run<'_> {
             .await
             .map_err(|e| write_failed(&format!("scaling `{app_id}` to {count} (canary)"), e))?;
         self.inflight.started(app_id, &change);
-        let none = BTreeSet::new();
-        let g = Gate {
-            key: &live.key,
-            namespace: scope.namespace,
-            app_id,
-            want: count,
-            exclude: &none,
-            min_healthy: r.min_healthy,
-            deadline: r.deadline,
-            poll: scope.timing.poll,
-            fail_after: Some(scope.timing.fail_after),
-        };
-        let passed = gate::pass(scope.marathon, &g, reporter, cancel.as_mut()).await?;
+        let passed = self.pass_gate(app_id, count, cancel.as_mut()).await?;
         let infos: Vec<_> = passed.tasks.iter().map(|t| container_info_in(&passed.app, t, Some(&mark))).collect();
         scope
             .write()

@@ -135,9 +135,11 @@ async fn create_new(
     let (waited, regs, reg_result) = wait_and_register(scope, &targets, reporter, cancel.as_mut()).await;
     match waited {
         Err(err) if undo::undoable(&err) => {
+            let apps: Vec<(&GroupKey, &str)> = new.iter().map(|d| (&d.key, d.app.id.as_str())).collect();
+            let evidence = super::evidence::witness_lines(scope, &apps).await;
             let undone = undo::undo_create(scope, new, reporter, &err, cancel.as_mut()).await;
             let names: Vec<String> = new.iter().map(|d| format!("`{}`", d.group_id)).collect();
-            return Err(undo::outcome(err, undone, &format!("creating {}", names.join(", "))));
+            return Err(undo::outcome(err, undone, &format!("creating {}", names.join(", ")), &evidence));
         }
         waited => waited?,
     }

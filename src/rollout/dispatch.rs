@@ -27,6 +27,7 @@ fn row(p: &GroupPlan, outcome: RolloutOutcome, instances: u32) -> RolloutResult 
         timings: Timings::default(),
         status: ExitStatus::Success,
         wave: None,
+        evidence: None,
     }
 }
 

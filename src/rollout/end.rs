@@ -274,6 +274,30 @@ impl<'a> Run<'a> {
         self.scope.confirm().await.err()
     }
 
+    /// The health gate of `want` tasks of the revision app `app_id`, with the rollout's
+    /// settings and timings: the gate of every batch and of the canary.
+    pub(super) async fn pass_gate(
+        &self,
+        app_id: &str,
+        want: u32,
+        cancel: super::gate::Cancel<'_>,
+    ) -> Result<super::gate::Passed, WaitError> {
+        let (scope, r) = (self.scope, &self.settings.rollout);
+        let none = std::collections::BTreeSet::new();
+        let g = super::gate::Gate {
+            key: &self.live.key,
+            namespace: scope.namespace,
+            app_id,
+            want,
+            exclude: &none,
+            min_healthy: r.min_healthy,
+            deadline: r.deadline,
+            poll: scope.timing.poll,
+            fail_after: Some(scope.timing.fail_after),
+        };
+        super::gate::pass(scope.marathon, &g, self.reporter, cancel).await
+    }
+
     /// Writes the journal of a rollout that starts (before its first change) and reports it.
     pub(super) async fn journal_start(&mut self) -> Result<(), etcd::Error> {
         self.tracker.write().await?;
@@ -288,6 +312,17 @@ impl<'a> Run<'a> {
             canary: j.canary.as_ref().map(|c| c.instances),
         });
         Ok(())
+    }
+
+    /// Takes the evidence of the revision app `app_id` whose wait failed (before a rollback
+    /// deletes it); a failed read leaves the result without.
+    pub(super) async fn witness(&mut self, app_id: &str) {
+        let services = [self.live.key.service().to_owned()];
+        if let Ok(snap) =
+            Snapshot::read(self.scope.marathon, self.scope.namespace, &services, &Selector::default()).await
+        {
+            self.result.evidence = super::evidence::Evidence::of(&snap, &self.live.key, app_id);
+        }
     }
 
     /// Marks the journal `RollingBack` (a failed forward step goes back to the old revision).

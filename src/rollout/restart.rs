@@ -75,37 +75,27 @@ pub(super) async fn restart_journaled(
             if !resume {
                 s.refuse_paused(&live.key).await?;
             }
-            restart_fresh(s, live, settings, reporter, cancel, resume).await
+            match s.snapshot().group(&live.key) {
+                Some(fresh) => match fresh.apps.as_slice() {
+                    [app] => {
+                        let cancel = std::pin::pin!(s.cancel(cancel));
+                        restart_locked(s.scope(), fresh, app, settings, reporter, cancel, resume).await
+                    }
+                    apps => Err(StatusError {
+                        status: ExitStatus::Locked,
+                        message: format!(
+                            "`{}` is in the middle of a rollout ({} revisions)",
+                            fresh.group_id,
+                            apps.len()
+                        ),
+                        hint: Some("let the rollout finish (or roll it back) before restarting".into()),
+                    }
+                    .into()),
+                },
+                None => Err(anyhow::anyhow!("`{}` is gone from Marathon", live.group_id)),
+            }
         })
         .await
-}
-
-/// [`restart_journaled`] under the session: one revision to restart.
-async fn restart_fresh(
-    s: &Session<'_>,
-    live: &LiveGroup,
-    settings: &Settings,
-    reporter: &dyn Reporter,
-    cancel: impl Future<Output = ()>,
-    resume: bool,
-) -> anyhow::Result<RolloutResult> {
-    {
-        match s.snapshot().group(&live.key) {
-            Some(fresh) => match fresh.apps.as_slice() {
-                [app] => {
-                    let cancel = std::pin::pin!(s.cancel(cancel));
-                    restart_locked(s.scope(), fresh, app, settings, reporter, cancel, resume).await
-                }
-                apps => Err(StatusError {
-                    status: ExitStatus::Locked,
-                    message: format!("`{}` is in the middle of a rollout ({} revisions)", fresh.group_id, apps.len()),
-                    hint: Some("let the rollout finish (or roll it back) before restarting".into()),
-                }
-                .into()),
-            },
-            None => Err(anyhow::anyhow!("`{}` is gone from Marathon", live.group_id)),
-        }
-    }
 }
 
 /// Tasks of `app` staged before `since` (RFC 3339); a task with no parsable time is included.
@@ -172,6 +162,7 @@ async fn restart_locked(
         timings: Timings::default(),
         status: ExitStatus::Success,
         wave: None,
+        evidence: None,
     };
     let mut run = Run::new(scope, live, settings, reporter, start.journal(), result, started);
     let inbox = Inbox::open(scope.etcd, live.key.clone()).await;
@@ -200,7 +191,11 @@ async fn restart_locked(
             reporter.on(Event::Aborted { group: run.name(), by: request.by.clone() });
             End::RestartAbortedBy { by: request.by }
         }
-        Err(err) => End::NotReplaced(err),
+        Err(WaitError::Interrupted) => End::NotReplaced(WaitError::Interrupted),
+        Err(err) => {
+            run.witness(&app.id).await;
+            End::NotReplaced(err)
+        }
     };
     run.end(end).await
 }

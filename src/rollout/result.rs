@@ -87,6 +87,9 @@ pub struct RolloutResult {
     /// The group's wave (from 1) under `update --waves`; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wave: Option<u32>,
+    /// What Marathon said about the revision that failed, taken when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<super::evidence::Evidence>,
 }
 
 impl RolloutResult {
@@ -104,6 +107,7 @@ impl RolloutResult {
             timings: Timings::default(),
             status: ExitStatus::Success,
             wave: None,
+            evidence: None,
         }
     }
 }

@@ -140,6 +140,7 @@ async fn abort_locked(
         timings: Timings::default(),
         status: ExitStatus::RolledBack,
         wave: None,
+        evidence: None,
     };
     let kind = journal.kind;
     let mut run = Run::new(scope, live, settings, reporter, journal, result, started);

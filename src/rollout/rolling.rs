@@ -9,7 +9,6 @@
 //! same rollout (its client died) continues it: the new app is taken over where it stands,
 //! and a rollback restores the old revision's capacity from before the rollout.
 
-use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::Instant;
 
@@ -20,7 +19,7 @@ use super::control::Inbox;
 use super::end::{End, Run};
 use super::event::{Event, Reporter};
 use super::finish::{finish_journaled, store};
-use super::gate::{self, Cancel, Gate};
+use super::gate::{self, Cancel};
 use super::journal::{self, Start};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::plan::{stops_first, Desired, STOP_FIRST};
@@ -207,8 +206,12 @@ async fn update_locked(
             }
         }
         (Err(WaitError::Interrupted), None) => End::Interrupted,
-        (Err(err), None) if settings.no_rollback => End::LeftAsIs(err),
+        (Err(err), None) if settings.no_rollback => {
+            run.witness(&desired.app.id).await;
+            End::LeftAsIs(err)
+        }
         (Err(err), None) => {
+            run.witness(&desired.app.id).await;
             reporter.on(Event::RollingBack { group: run.name(), reason: err.to_string() });
             run.rolling_back(err.to_string()).await;
             match run.rollback(&old.id, full, &desired.app.id, cancel.as_mut()).await {
@@ -272,7 +275,6 @@ impl Run<'_> {
         let n = self.result.instances;
         let floor = n.saturating_sub(r.max_unavailable_of(n));
         let plan = batch_sizes(r, n.saturating_sub(resumed));
-        let none = BTreeSet::new();
         let mut new_count = resumed;
         let mut old_left = old.instances.unwrap_or(0);
         let mut healthy_now = crate::rollout::wait::counts(old).healthy + resumed;
@@ -313,18 +315,7 @@ impl Run<'_> {
                 .await
                 .map_err(|e| failed(&format!("scaling `{}` to {new_count}", desired.app.id), e))?;
             self.inflight.started(&desired.app.id, &change);
-            let g = Gate {
-                key: &live.key,
-                namespace: scope.namespace,
-                app_id: &desired.app.id,
-                want: new_count,
-                exclude: &none,
-                min_healthy: r.min_healthy,
-                deadline: r.deadline,
-                poll: scope.timing.poll,
-                fail_after: Some(scope.timing.fail_after),
-            };
-            let passed = gate::pass(scope.marathon, &g, reporter, cancel.as_mut()).await?;
+            let passed = self.pass_gate(&desired.app.id, new_count, cancel.as_mut()).await?;
             self.result.timings.batches.push(batch_started.elapsed().as_secs_f64());
             reporter.on(Event::BatchHealthy {
                 group: name.clone(),

@@ -103,8 +103,9 @@ pub(super) fn undoable(err: &WaitError) -> bool {
 }
 
 /// The error a failed wait ends with after its undo: exit 3 when `undo` succeeded, else 4.
-/// The wait's reason leads the message, and its hint is kept.
-pub(super) fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str) -> anyhow::Error {
+/// The wait's reason leads the message, the `evidence` lines (taken before the undo,
+/// [`super::evidence::witness_lines`]) follow it, and its hint is kept.
+pub(super) fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str, evidence: &[String]) -> anyhow::Error {
     use crate::error::Classify as _;
     let status = match undo {
         Ok(()) => StatusError {
@@ -121,6 +122,11 @@ pub(super) fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str) -> a
             }),
         },
     };
+    let mut status = status;
+    for line in evidence {
+        status.message.push_str("\n    ");
+        status.message.push_str(line);
+    }
     status.into()
 }
 

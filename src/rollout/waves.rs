@@ -152,6 +152,7 @@ pub fn skipped_row(p: &GroupPlan, d: &Desired, wave: u32, reason: &str) -> Rollo
         timings: Timings::default(),
         status: ExitStatus::Success,
         wave: Some(wave),
+        evidence: None,
     }
 }
 
@@ -176,6 +177,7 @@ mod tests {
             timings: Timings::default(),
             status,
             wave: Some(1),
+            evidence: None,
         }
     }
 

@@ -11,26 +11,14 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::support::env::Env;
+use super::support::specs::{web_cmd, SLEEP};
+
+/// Group `web/dev` running `sleep 600`, `version` in its env.
+fn spec(version: &str, instances: u32) -> String {
+    web_cmd(version, SLEEP, instances)
+}
 
 const FAST: [&str; 6] = ["--poll-interval", "200ms", "--fail-after", "3s", "--deadline", "60s"];
-
-/// Group `web/dev` running `sleep 600` (no health checks: running is healthy), `version` in
-/// its env.
-fn spec(version: &str, instances: u32) -> String {
-    format!(
-        r#"
-namespace = "it"
-[service.web]
-cmd = "sleep 600"
-cpus = 0.1
-mem = 32
-env = {{ VERSION = "{version}" }}
-[[service.web.group]]
-labels = ["dev"]
-instances = {instances}
-"#
-    )
-}
 
 /// Creates v1 of web/dev with `instances`; returns the path of v2's spec.
 fn first(env: &Env, instances: u32) -> String {

@@ -14,26 +14,7 @@ use serde_json::Value;
 use super::support::cmd::repo_path;
 use super::support::env::Env;
 use super::support::specs::HELLO;
-
-/// Group `web/dev`: `instances` sleeping commands (no health checks: running is healthy) that
-/// run `cmd`; `version` is in their env, so each version is a new revision.
-fn spec(version: &str, cmd: &str, instances: u32) -> String {
-    format!(
-        r#"
-namespace = "it"
-[service.web]
-cmd = "{cmd}"
-cpus = 0.1
-mem = 32
-env = {{ VERSION = "{version}" }}
-[[service.web.group]]
-labels = ["dev"]
-instances = {instances}
-"#
-    )
-}
-
-const SLEEP: &str = "sleep 600";
+use super::support::specs::{web_cmd as spec, SLEEP};
 
 /// The documented schema of one line.
 fn validator() -> jsonschema::Validator {

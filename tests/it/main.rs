@@ -32,6 +32,7 @@ mod local_api;
 mod local_deploy;
 mod local_events;
 mod local_fidelity;
+mod local_mesos;
 mod local_queue;
 mod local_tasks;
 mod logs;

@@ -151,6 +151,11 @@ fn a_crashing_revision_is_rolled_back_with_exit_3() {
     assert!(started.elapsed() < Duration::from_secs(40), "failed fast, not at the deadline");
     assert_eq!(doc[0]["outcome"], "rolled-back");
     assert!(doc[0]["reason"].as_str().unwrap().contains("keep failing"), "{doc}");
+    // The evidence, taken before the rollback deleted the app: Mesos's words for the crash.
+    let failure = &doc[0]["evidence"]["last_task_failure"];
+    assert!(failure["message"].as_str().unwrap().contains("exited with status 1"), "{doc}");
+    assert_eq!(failure["state"], "TASK_FAILED");
+    assert!(err.contains("last task failure: TASK_FAILED on"), "{err}");
     assert_eq!(env.app_ids(), vec![old.clone()], "the new app is gone");
     let healthy: BTreeSet<String> = healthy_tasks(&env.engine, &old).into_iter().collect();
     assert_eq!(healthy.len(), 2, "old revision at full healthy capacity");
@@ -485,6 +490,10 @@ fn a_health_check_that_never_passes_fails_at_the_deadline_and_rolls_back_with_ex
     assert_eq!(doc[0]["outcome"], "rolled-back", "{doc}");
     let reason = doc[0]["reason"].as_str().unwrap();
     assert!(reason.contains("did not converge within 15s") && reason.contains("rolled back"), "{reason}");
+    // The evidence, taken before the rollback deleted the app: the checks' own cause.
+    let health = doc[0]["evidence"]["health"].as_array().unwrap_or_else(|| panic!("no health evidence: {doc}"));
+    assert!(health.iter().all(|h| h["cause"].as_str().unwrap().contains("404")), "{doc}");
+    assert!(err.contains("health check failing on") && err.contains("404"), "{err}");
     assert_eq!(env.app_ids(), vec![old.clone()], "the new app is gone");
     let healthy: BTreeSet<String> = healthy_tasks(&env.engine, &old).into_iter().collect();
     assert_eq!(healthy.len(), 2, "old revision at full healthy capacity");

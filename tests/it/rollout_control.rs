@@ -10,30 +10,12 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::support::env::Env;
+use super::support::specs::{web_cmd as spec, SLEEP};
 
 const FAST: [&str; 6] = ["--poll-interval", "200ms", "--fail-after", "3s", "--deadline", "60s"];
 const JOURNAL: &str = "/theseus/rollouts/web/dev";
 const MARK: &str = "/services/web/dev/canary";
 const LOCK: &str = "/theseus/locks/web/dev";
-
-/// Group `web/dev` running `cmd` (no health checks: running is healthy), `version` in its env.
-fn spec(version: &str, cmd: &str, instances: u32) -> String {
-    format!(
-        r#"
-namespace = "it"
-[service.web]
-cmd = "{cmd}"
-cpus = 0.1
-mem = 32
-env = {{ VERSION = "{version}" }}
-[[service.web.group]]
-labels = ["dev"]
-instances = {instances}
-"#
-    )
-}
-
-const SLEEP: &str = "sleep 600";
 
 impl Env {
     /// Creates v1 with `instances`; returns its app id.

@@ -20,6 +20,8 @@ fn a_create_whose_tasks_exit_at_once_is_undone_within_fail_after() {
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("keep failing") && err.contains("Command exited with status 1"), "{err}");
     assert!(err.contains("was undone"), "{err}");
+    // The evidence, read before the undo deleted the app, under the group's name.
+    assert!(err.contains("app/dev: last task failure: TASK_FAILED on"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(30), "within seconds, not at the timeout");
     assert!(env.engine.get("/v2/apps")["apps"].as_array().unwrap().is_empty(), "gone from Marathon");
     assert_ne!(env.run_plain(&["endpoints", "app"]).0, Some(0), "gone from etcd");

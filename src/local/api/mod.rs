@@ -5,7 +5,11 @@ mod apps;
 pub(super) mod conn;
 mod deployments;
 mod events;
+mod files;
 mod groups;
+pub(super) mod mesos_agent;
+mod mesos_master;
+mod mesos_views;
 mod query;
 mod raml;
 mod selector;
@@ -69,6 +73,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v2/deployments", get(deployments::list))
         .route("/v2/deployments/{id}", delete(deployments::delete))
         .route("/v2/events", get(events::stream))
+        .route("/master/slaves", get(mesos_master::slaves))
+        .route("/master/slaves.json", get(mesos_master::slaves))
+        .route("/master/state", get(mesos_master::state))
+        .route("/master/state.json", get(mesos_master::state))
         .fallback(not_found_route)
         .with_state(shared.clone());
     Router::new()

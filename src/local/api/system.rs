@@ -48,12 +48,13 @@ pub(crate) async fn info(State(shared): State<Arc<Shared>>) -> ApiResult {
         "leader_proxy_read_timeout_ms": 10000,
         "local_port_max": 20000,
         "local_port_min": 10000,
-        "master": "local",
+        // Marathon's `--master` flag (`config.mesosMaster()`, InfoResource.scala): the engine
+        // serves the Mesos master's API itself, on its own address.
+        "master": format!("http://{}", shared.leader),
         "max_instances_per_offer": 5,
         "mesos_bridge_name": "mesos-bridge",
         "mesos_heartbeat_failure_threshold": 5,
         "mesos_heartbeat_interval": 15000,
-        "mesos_leader_ui_url": null,
         "mesos_role": "*",
         "mesos_user": null,
         "min_revive_offers_interval": 5000,
@@ -71,6 +72,12 @@ pub(crate) async fn info(State(shared): State<Arc<Shared>>) -> ApiResult {
         "task_reservation_timeout": 20000,
         "webui_url": null
     });
+    // `mesos_leader_ui_url` is the leading master's `http://HOST:PORT/`, added to the flags
+    // (M:src/main/scala/mesosphere/marathon/api/v2/InfoResource.scala,
+    // M:src/main/scala/mesosphere/util/state/MesosLeaderInfo.scala `MutableMesosLeaderInfo`); the
+    // engine is its own master, so both name its address.
+    let mut marathon_config = marathon_config;
+    marathon_config["mesos_leader_ui_url"] = json!(format!("http://{}/", shared.leader));
     let body = json!({
         "name": "marathon",
         "version": "1.10.26",

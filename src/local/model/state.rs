@@ -42,6 +42,31 @@ pub(crate) struct State {
     /// Offer statistics by app id, for the engine's whole life (never removed, like Marathon's
     /// launcher actors; see `offers`).
     pub(crate) offer_stats: BTreeMap<String, OfferStats>,
+    /// Tasks that ended, oldest first, as the Mesos master and agents list them
+    /// (`completed_tasks`, `completed_executors`); at most [`MAX_COMPLETED_TASKS`].
+    pub(crate) completed: VecDeque<CompletedTask>,
+}
+
+/// How many ended tasks are kept: the Mesos master's `--max_completed_tasks_per_framework`
+/// default (src/master/constants.hpp in Mesos's source).
+pub(crate) const MAX_COMPLETED_TASKS: usize = 1000;
+
+/// A task that ended, as the Mesos API lists it after its end (the agent only while its
+/// sandbox is there: its garbage collector detaches what it removes).
+#[derive(Debug, Clone)]
+pub(crate) struct CompletedTask {
+    /// The Mesos task id (Marathon's task id), also its command executor's id.
+    pub(crate) task_id: String,
+    /// The app it belonged to.
+    pub(crate) app_id: String,
+    /// Index into `State::agents`.
+    pub(crate) agent: usize,
+    /// Its sandbox directory.
+    pub(crate) sandbox: PathBuf,
+    /// Resources it held: cpus, mem, disk.
+    pub(crate) resources: (f64, f64, f64),
+    /// The status updates it went through (state, Unix time in seconds), the terminal one last.
+    pub(crate) statuses: Vec<(TaskState, f64)>,
 }
 
 /// An app and what the engine keeps about it.
@@ -169,6 +194,20 @@ pub(crate) struct Instance {
 }
 
 impl Instance {
+    /// The status updates Mesos would have sent for it so far (state, Unix seconds): TASK_RUNNING
+    /// once started, TASK_KILLING once a kill is reported (stamped now: the engine keeps no time
+    /// for it).
+    pub(crate) fn statuses(&self) -> Vec<(TaskState, f64)> {
+        let mut out = Vec::new();
+        if let Some(t) = self.started_at.as_deref().and_then(unix_seconds) {
+            out.push((TaskState::Running, t));
+        }
+        if self.state == TaskState::Killing {
+            out.push((TaskState::Killing, unix_now()));
+        }
+        out
+    }
+
     /// Not yet terminal and meant to run.
     pub(crate) fn active(&self) -> bool {
         self.goal_running && self.state < TaskState::Killing
@@ -202,6 +241,14 @@ impl State {
             .filter(|(app, _)| super::ids::task_prefix(app) == app_prefix)
             .flat_map(|(_, m)| m.values())
             .find(|i| i.task_id == id || i.instance_id == id)
+    }
+
+    /// Records a task that ended, dropping the oldest beyond [`MAX_COMPLETED_TASKS`].
+    pub(crate) fn record_completed(&mut self, task: CompletedTask) {
+        self.completed.push_back(task);
+        while self.completed.len() > MAX_COMPLETED_TASKS {
+            self.completed.pop_front();
+        }
     }
 
     /// Ids of running deployments that touch `app_id`.
@@ -244,4 +291,14 @@ fn insert_ancestors(ids: &mut BTreeSet<String>, id: &str) {
         }
         ids.insert(current.to_string());
     }
+}
+
+/// An ISO-8601 time as Unix seconds (Mesos's `TaskStatus.timestamp`).
+pub(crate) fn unix_seconds(iso: &str) -> Option<f64> {
+    chrono::DateTime::parse_from_rfc3339(iso).ok().map(|t| t.timestamp_millis() as f64 / 1000.0)
+}
+
+/// The current time as Unix seconds.
+pub(crate) fn unix_now() -> f64 {
+    chrono::Utc::now().timestamp_millis() as f64 / 1000.0
 }

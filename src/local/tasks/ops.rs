@@ -10,7 +10,7 @@ use crate::marathon::types::{App, TaskFailure};
 use crate::local::events::{self, Bus};
 use crate::local::limits;
 use crate::local::model::clock::now_iso;
-use crate::local::model::state::{Instance, State, TaskState};
+use crate::local::model::state::{unix_now, CompletedTask, Instance, State, TaskState};
 
 /// Work to do once the state lock is released.
 #[derive(Debug, Default)]
@@ -241,6 +241,16 @@ pub(crate) fn terminal(st: &mut State, bus: &Bus, app_id: &str, instance_id: &st
     // command executor reports it, e.g. for a process the SIGTERM ends): no failure, no backoff.
     let final_state = if inst.goal_running { state } else { TaskState::Killed };
     events::task_changed(bus, &inst, final_state, &host, &agent_id, message);
+    let mut statuses = inst.statuses();
+    statuses.push((final_state, unix_now()));
+    st.record_completed(CompletedTask {
+        task_id: inst.task_id.clone(),
+        app_id: app_id.to_string(),
+        agent: inst.agent,
+        sandbox: inst.sandbox.clone(),
+        resources: inst.resources,
+        statuses,
+    });
     let Some(rec) = st.apps.get_mut(app_id) else { return };
     if is_limit_worthy(final_state) {
         let def = &rec.def;

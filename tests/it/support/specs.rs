@@ -41,3 +41,24 @@ instances = {instances}
 "#
     )
 }
+
+/// Group `web/dev`: `instances` tasks running `cmd` (no health checks: running is healthy);
+/// `version` is in their env, so each version is a new revision.
+pub fn web_cmd(version: &str, cmd: &str, instances: u32) -> String {
+    format!(
+        r#"
+namespace = "it"
+[service.web]
+cmd = "{cmd}"
+cpus = 0.1
+mem = 32
+env = {{ VERSION = "{version}" }}
+[[service.web.group]]
+labels = ["dev"]
+instances = {instances}
+"#
+    )
+}
+
+/// What [`web_cmd`] tasks run to stay up.
+pub const SLEEP: &str = "sleep 600";
