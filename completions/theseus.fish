@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_theseus_global_optspecs
-    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= lock-ttl= o/output= no-headers color= q/quiet v/verbose h/help V/version
+    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= mesos= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= lock-ttl= o/output= no-headers color= q/quiet v/verbose h/help V/version
 end
 
 function __fish_theseus_needs_command
@@ -29,6 +29,7 @@ complete -c theseus -n "__fish_theseus_needs_command" -l marathon-user -d 'Marat
 complete -c theseus -n "__fish_theseus_needs_command" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_needs_command" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd-password -d 'etcd password' -r
@@ -65,6 +66,7 @@ complete -c theseus -n "__fish_theseus_needs_command" -f -a "scale" -d 'Scale on
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
+complete -c theseus -n "__fish_theseus_needs_command" -f -a "logs" -d 'Print the output (stdout and stderr) of a group\'s tasks, read from the Mesos agents'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "sync" -d 'Keep etcd equal to Marathon\'s running, healthy tasks; `--once` repairs and exits'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
 complete -c theseus -n "__fish_theseus_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -77,6 +79,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-user
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-password -d 'etcd password' -r
@@ -106,6 +109,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-us
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-password -d 'etcd password' -r
@@ -137,6 +141,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-user -
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-password -d 'etcd password' -r
@@ -173,6 +178,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-user
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-password -d 'etcd password' -r
@@ -224,6 +230,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-user
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-password -d 'etcd password' -r
@@ -264,6 +271,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-use
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-password -d 'etcd password' -r
@@ -294,6 +302,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-password -d 'etcd password' -r
@@ -329,6 +338,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-password -d 'etcd password' -r
@@ -360,6 +370,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-password -d 'etcd password' -r
@@ -399,6 +410,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-password -d 'etcd password' -r
@@ -440,6 +452,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-password -d 'etcd password' -r
@@ -482,6 +495,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-password -d 'etcd password' -r
@@ -520,6 +534,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-use
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-password -d 'etcd password' -r
@@ -559,6 +574,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-us
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-password -d 'etcd password' -r
@@ -595,6 +611,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-user 
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-password -d 'etcd password' -r
@@ -632,6 +649,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-user
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-password -d 'etcd password' -r
@@ -667,6 +685,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-user -
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-password -d 'etcd password' -r
@@ -701,6 +720,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-u
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-password -d 'etcd password' -r
@@ -725,6 +745,44 @@ complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s q -l quiet
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s V -l version -d 'Print version'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -s l -l label -d 'The group\'s labels (repeatable or comma-separated)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l tail -d 'The last N lines of each file (default: every line, as `kubectl logs`), read backwards from the end, never the whole file' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l task -d 'Only this task (its id, or the short form the prefix shows)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l poll-interval -d 'How often --follow reads the files again (and looks for new tasks every few reads)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd-user -d 'etcd user (with --etcd-password)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd-password -d 'etcd password' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd-ca -d 'PEM file with the CA certificate of etcd\'s TLS endpoints' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd-cert -d 'PEM client certificate for etcd (with --etcd-key)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd-key -d 'PEM client key for etcd (with --etcd-cert)' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd-prefix -d 'Root prefix under which /services lives, so namespaces can share one etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l namespace -d 'Marathon path prefix of the groups. The flag overrides a spec\'s `namespace`; the environment variable must agree with it (exit 2 otherwise)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l request-timeout -d 'Timeout for connecting to and each request to Marathon and etcd' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l lock-ttl -d 'How long the group locks of a theseus that died (kill -9, lost host) outlive it: the lease TTL of each lock, kept alive while the holder runs (at least 2s)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -s o -l output -d 'Format of the result on stdout (`jsonl` adds a rollout\'s events there as they happen); progress and messages always go to stderr' -r -f -a "table\t'Aligned columns for humans (long cells cut to fit a terminal, never in a pipe)'
+wide\t'The table with every column (hosts, ports, ids), nothing cut'
+json\t'One JSON document for scripts'
+jsonl\t'JSON Lines: a rollout\'s events as they happen, then its result; else one row a line'
+name\t'One name per line (`service/group`), for scripts and other theseus commands'"
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
+always\t'Always color'
+never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l stderr -d 'Only the standard error of the tasks (default: standard output and error)'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l stdout -d 'Only the standard output of the tasks (default: standard output and error)'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -s f -l follow -d 'Keep printing new lines as the tasks write them, and the lines of the group\'s tasks that start meanwhile, until Ctrl-C, which exits 130'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l previous -d 'The group\'s last failed task (Marathon\'s `lastTaskFailure`), whose sandbox the Mesos agent keeps until its garbage collection'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l no-prefix -d 'Print the lines as they are, without the `[TASK] ` prefix'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l lock-timeout -d 'With --once: wait this long for groups locked by a running command (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l resync -d 'Besides reconciling on start and on every reconnect, reconcile this often' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l timeout -d 'How long etcd and Marathon may stay unreachable at start before sync gives up (exit 1)' -r
@@ -736,6 +794,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon-user -
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-password -d 'etcd password' -r
@@ -774,6 +833,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-user 
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-password -d 'etcd password' -r
@@ -802,6 +862,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-password -d 'etcd password' -r
@@ -825,23 +886,24 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -s q -l qui
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "plan" -d 'Show what create/update/remove would do, against the live state'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "update" -d 'Roll groups forward to the spec: create, scale in place, or roll in batches'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "restart" -d 'Replace every task of one group in batches, with no spec change'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "rollout" -d 'Show, resume or abort a group\'s interrupted rollout (journaled in etcd)'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "history" -d 'List the revisions deployed to a group, newest first, marking the current one'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "rollback" -d 'Roll a group back to its previous revision (or `--to REV`), in batches like `update`'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "sync" -d 'Keep etcd equal to Marathon\'s running, healthy tasks; `--once` repairs and exits'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints sync local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "render" -d 'Print the Marathon app definitions of the selected groups, offline'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "validate" -d 'Check a spec file completely, offline; every error is reported at once'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "plan" -d 'Show what create/update/remove would do, against the live state'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "create" -d 'Create the selected groups that do not exist yet, wait until healthy, register them'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "update" -d 'Roll groups forward to the spec: create, scale in place, or roll in batches'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "restart" -d 'Replace every task of one group in batches, with no spec change'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "rollout" -d 'Show, resume or abort a group\'s interrupted rollout (journaled in etcd)'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "history" -d 'List the revisions deployed to a group, newest first, marking the current one'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "rollback" -d 'Roll a group back to its previous revision (or `--to REV`), in batches like `update`'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "scale" -d 'Scale one group in place (no restart), wait, register'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "remove" -d 'Remove groups: deregister containers, delete the Marathon apps, clear etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "view" -d 'Show what is deployed where: one row per labeled group, filtered by label'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "endpoints" -d 'List the registered containers of a service\'s groups, read from etcd'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "logs" -d 'Print the output (stdout and stderr) of a group\'s tasks, read from the Mesos agents'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "sync" -d 'Keep etcd equal to Marathon\'s running, healthy tasks; `--once` repairs and exits'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "local" -d 'Run a local Marathon-compatible engine on loopback'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c theseus -n "__fish_theseus_using_subcommand help; and not __fish_seen_subcommand_from render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "status" -d 'Show a group\'s journaled rollout beside where its revisions stand (exit 2: none)'
 complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "pause" -d 'Hold a rollout before its next batch, until `rollout resume`'
 complete -c theseus -n "__fish_theseus_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "resume" -d 'Continue a paused or interrupted rollout'

@@ -11,11 +11,13 @@ mod engine;
 mod global;
 mod inspect;
 mod lifecycle;
+mod logs;
 mod specs;
 pub use engine::LocalArgs;
 pub use global::{ColorChoice, Format, GlobalArgs};
 pub use inspect::{EndpointsArgs, ViewArgs};
 pub use lifecycle::{CanaryArgs, CreateArgs, RemoveArgs, RestartArgs, RolloutArgs, ScaleArgs, UpdateArgs, WaitArgs};
+pub use logs::LogsArgs;
 pub use specs::{PlanArgs, RenderArgs, Selection, SpecFiles, ValidateArgs};
 mod rollouts;
 mod sync;
@@ -98,6 +100,14 @@ pub enum Command {
     View(ViewArgs),
     /// List the registered containers of a service's groups, read from etcd.
     Endpoints(EndpointsArgs),
+    /// Print the output (stdout and stderr) of a group's tasks, read from the Mesos agents.
+    ///
+    /// Each line is prefixed with its task (`[1a2b3c4d] `; with both streams, `[1a2b3c4d
+    /// stderr] `). The Mesos master is `--mesos`, else the one Marathon's /v2/info names. A
+    /// task whose agent cannot be reached is one `logs unavailable on HOST: ...` line on
+    /// stderr; exit 1 when no file could be read. With `-o json`, an array of `{task, stream,
+    /// line}` (with -f, `-o jsonl`: one object a line).
+    Logs(LogsArgs),
     /// Keep etcd equal to Marathon's running, healthy tasks; `--once` repairs and exits.
     ///
     /// Follows Marathon's event stream and keeps every managed group's containers in etcd equal
@@ -151,6 +161,7 @@ impl Command {
             Command::Remove(_) => "remove",
             Command::View(_) => "view",
             Command::Endpoints(_) => "endpoints",
+            Command::Logs(_) => "logs",
             Command::Sync(_) => "sync",
             Command::Local(_) => "local",
             Command::Completions(_) => "completions",

@@ -15,7 +15,7 @@ use tokio::sync::OnceCell;
 use crate::cli::GlobalArgs;
 use crate::output::Output;
 use crate::rollout::live::Snapshot;
-use crate::{etcd, marathon};
+use crate::{etcd, marathon, mesos};
 
 /// Settings and clients shared by every command; built once in [`crate::run`].
 #[derive(Debug)]
@@ -34,6 +34,11 @@ pub struct Context {
     pub requester: String,
     marathon: OnceLock<marathon::Client>,
     etcd: OnceCell<etcd::Driver>,
+    /// Whether `-o json` or `-o jsonl` asks for JSON (for commands that stream rows).
+    json_output: Option<crate::cli::Format>,
+    /// `--mesos`/`THESEUS_MESOS_URL`, if given.
+    mesos_url: Option<url::Url>,
+    mesos: OnceCell<mesos::Client>,
 }
 
 /// The Marathon options given by the global flags.
@@ -83,6 +88,10 @@ impl Context {
             etcd_options: etcd_options(global),
             marathon: OnceLock::new(),
             etcd: OnceCell::new(),
+            json_output: Some(global.output)
+                .filter(|f| matches!(f, crate::cli::Format::Json | crate::cli::Format::Jsonl)),
+            mesos_url: global.mesos.clone(),
+            mesos: OnceCell::new(),
         }
     }
 
@@ -98,6 +107,29 @@ impl Context {
     /// The etcd driver, connected on first use. (Its errors name the endpoints already.)
     pub async fn etcd(&self) -> Result<&etcd::Driver, etcd::Error> {
         self.etcd.get_or_try_init(|| async { etcd::Driver::connect(&self.etcd_options).await }).await
+    }
+
+    /// The Mesos client, built on first use: of the master `--mesos` names, else of the one
+    /// Marathon's `/v2/info` names (one request), with Marathon's credentials and CA.
+    pub async fn mesos(&self) -> anyhow::Result<&mesos::Client> {
+        self.mesos
+            .get_or_try_init(|| async {
+                let master = match &self.mesos_url {
+                    Some(url) => url.clone(),
+                    None => {
+                        let info = self.marathon()?.info().await.context("asking Marathon for its Mesos master")?;
+                        mesos::discovery::master_from_info(&info)?
+                    }
+                };
+                Ok(mesos::Client::new(&self.marathon_options, master)?)
+            })
+            .await
+    }
+
+    /// `-o json` or `-o jsonl` when one of them is asked for, for commands whose rows stream
+    /// (`logs`): JSON rows, or plain text.
+    pub fn json_output(&self) -> Option<crate::cli::Format> {
+        self.json_output
     }
 
     /// `--namespace`/`THESEUS_NAMESPACE`, if given.

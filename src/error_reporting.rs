@@ -9,7 +9,7 @@ use std::io;
 
 use crate::error::{Classify, ExitStatus, StatusError, UserError};
 use crate::output::Output;
-use crate::{etcd, marathon, rollout, spec};
+use crate::{etcd, marathon, mesos, rollout, spec};
 
 /// The module error types that decide exit codes and hints; each typed error adds one line.
 fn module_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a dyn Classify> {
@@ -23,6 +23,9 @@ fn module_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a 
         return Some(e);
     }
     if let Some(e) = cause.downcast_ref::<etcd::Error>() {
+        return Some(e);
+    }
+    if let Some(e) = cause.downcast_ref::<mesos::Error>() {
         return Some(e);
     }
     None

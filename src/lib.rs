@@ -9,6 +9,7 @@
 //!   beyond reading the file.
 //! - [`marathon`]: Marathon's wire model ([`marathon::types`]), shared by the client and the
 //!   local engine.
+//! - [`mesos`]: reading task sandboxes from the Mesos agents (`theseus logs`).
 //! - [`etcd`]: the service-discovery driver over etcd-client; the only module that talks to etcd.
 //! - [`rollout`]: live state, plans, waits and progress events for the lifecycle commands.
 //! - [`sync`]: `theseus sync`, keeping etcd equal to Marathon's running, healthy tasks.
@@ -31,6 +32,7 @@ pub mod etcd;
 pub mod local;
 pub mod logging;
 pub mod marathon;
+pub mod mesos;
 pub mod names;
 pub mod output;
 pub mod rollout;
@@ -73,6 +75,7 @@ pub async fn run(cli: Cli, out: &Output) -> anyhow::Result<ExitStatus> {
         Command::Remove(args) => commands::remove::run(ctx, args).await,
         Command::View(args) => commands::view::run(ctx, args).await,
         Command::Endpoints(args) => commands::endpoints::run(ctx, args).await,
+        Command::Logs(args) => commands::logs::run(ctx, args).await,
         Command::Sync(args) => commands::sync::run(ctx, args).await,
         Command::Local(args) => commands::local::run(ctx, args).await,
     }

@@ -6,6 +6,13 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::{parse_duration, parse_marathon_url};
+
+/// Parses a Mesos master base URL: `http://` or `https://` with a host (a `zk://` URL names
+/// ZooKeeper, not the master's HTTP API).
+fn parse_mesos_url(s: &str) -> Result<url::Url, String> {
+    parse_marathon_url(s)
+        .map_err(|e| e.replace("Marathon", "the Mesos master").replace("marathon:8080", "mesos-master:5050"))
+}
 use crate::secret::Secret;
 
 /// Options shared by every subcommand (listed under their own heading in every `--help`).
@@ -35,6 +42,10 @@ pub struct GlobalArgs {
     /// PEM file with a CA certificate to trust for Marathon.
     #[arg(value_name = "FILE", long, global = true, env = "THESEUS_MARATHON_CA")]
     pub marathon_ca: Option<PathBuf>,
+    /// Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master
+    /// Marathon's /v2/info names. Marathon's credentials and CA are used for it too.
+    #[arg(value_name = "URL", long = "mesos", global = true, env = "THESEUS_MESOS_URL", value_parser = parse_mesos_url)]
+    pub mesos: Option<url::Url>,
 
     /// etcd endpoints, HOST:PORT or URLs, comma-separated.
     #[arg(

@@ -7,6 +7,7 @@ pub mod create;
 pub mod endpoints;
 pub mod history;
 pub mod local;
+pub mod logs;
 pub mod plan;
 pub mod remove;
 pub mod render;

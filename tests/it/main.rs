@@ -35,6 +35,7 @@ mod local_fidelity;
 mod local_mesos;
 mod local_queue;
 mod local_tasks;
+mod logs;
 mod marathon_client;
 mod marathon_rules;
 mod output;

@@ -35,21 +35,20 @@ pub struct Options {
     pub backoff: Duration,
 }
 
-impl Client {
-    /// Builds a client; fails on a bad CA file or no URL.
-    pub fn new(opts: &Options) -> Result<Client, Error> {
-        if opts.urls.is_empty() {
-            return Err(Error::Setup("no Marathon URL given (--marathon)".into()));
-        }
+impl Options {
+    /// A reqwest client builder with these options' `Authorization` header, trust (the extra
+    /// CA; no roots at all unless `https`) and connect timeout; the Marathon client and the
+    /// Mesos client (`crate::mesos`) are both built from it, so they share auth and TLS.
+    pub(crate) fn http_builder(&self, https: bool) -> Result<reqwest::ClientBuilder, Error> {
         let mut headers = HeaderMap::new();
-        if let Some(token) = &opts.token {
+        if let Some(token) = &self.token {
             let mut v = HeaderValue::from_str(&format!("token={}", token.expose()))
                 .map_err(|_| Error::Setup("the Marathon token contains characters not allowed in a header".into()))?;
             v.set_sensitive(true);
             headers.insert(AUTHORIZATION, v);
-        } else if let Some(user) = &opts.user {
+        } else if let Some(user) = &self.user {
             use base64::Engine as _;
-            let raw = format!("{user}:{}", opts.password.as_ref().map_or("", Secret::expose));
+            let raw = format!("{user}:{}", self.password.as_ref().map_or("", Secret::expose));
             let mut v =
                 HeaderValue::from_str(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw)))
                     .map_err(|_| {
@@ -58,39 +57,43 @@ impl Client {
             v.set_sensitive(true);
             headers.insert(AUTHORIZATION, v);
         }
-        let timeout = if opts.timeout.is_zero() { Duration::from_secs(10) } else { opts.timeout };
+        let timeout = if self.timeout.is_zero() { Duration::from_secs(10) } else { self.timeout };
         crate::tls::install_crypto_provider();
         // Plain-HTTP Marathon needs no trust roots, and loading the platform's (a file per CA
         // under /etc/ssl/certs) took 20-25 ms of every command's start, per client built.
-        let plain_http = opts.urls.iter().all(|u| u.scheme() != "https");
-        let new_builder = || {
-            let b = reqwest::Client::builder();
-            if plain_http {
-                b.tls_certs_only(std::iter::empty())
-            } else {
-                b
-            }
-        };
-        let mut builder = new_builder()
-            .default_headers(headers.clone())
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .user_agent(concat!("theseus/", env!("CARGO_PKG_VERSION")));
-        let mut stream_builder = new_builder()
+        let mut builder = reqwest::Client::builder();
+        if !https {
+            builder = builder.tls_certs_only(std::iter::empty());
+        }
+        builder = builder
             .default_headers(headers)
             .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("theseus/", env!("CARGO_PKG_VERSION")));
-        if let Some(ca) = &opts.ca {
+        if let Some(ca) = &self.ca {
             let pem =
                 std::fs::read(ca).map_err(|e| Error::Setup(format!("cannot read CA file {}: {e}", ca.display())))?;
             let cert = reqwest::Certificate::from_pem(&pem)
                 .map_err(|e| Error::Setup(format!("CA file {} is not a PEM certificate: {e}", ca.display())))?;
-            builder = builder.add_root_certificate(cert.clone());
-            stream_builder = stream_builder.add_root_certificate(cert);
+            builder = builder.add_root_certificate(cert);
         }
-        let http = builder.build().map_err(|e| Error::Setup(e.to_string()))?;
-        let stream_http = stream_builder.build().map_err(|e| Error::Setup(e.to_string()))?;
+        Ok(builder)
+    }
+}
+
+impl Client {
+    /// Builds a client; fails on a bad CA file or no URL.
+    pub fn new(opts: &Options) -> Result<Client, Error> {
+        if opts.urls.is_empty() {
+            return Err(Error::Setup("no Marathon URL given (--marathon)".into()));
+        }
+        let timeout = if opts.timeout.is_zero() { Duration::from_secs(10) } else { opts.timeout };
+        let https = opts.urls.iter().any(|u| u.scheme() == "https");
+        let http = opts.http_builder(https)?.timeout(timeout).build().map_err(|e| Error::Setup(e.to_string()))?;
+        let stream_http = opts
+            .http_builder(https)?
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Setup(e.to_string()))?;
         Ok(Client {
             http,
             stream_http,
