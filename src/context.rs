@@ -38,6 +38,8 @@ pub struct Context {
     json_output: Option<crate::cli::Format>,
     /// `--mesos`/`THESEUS_MESOS_URL`, if given.
     mesos_url: Option<url::Url>,
+    /// `--log-lines`: lines of each failed task's stderr and stdout in a failure's evidence.
+    log_lines: usize,
     mesos: OnceCell<mesos::Client>,
 }
 
@@ -91,6 +93,7 @@ impl Context {
             json_output: Some(global.output)
                 .filter(|f| matches!(f, crate::cli::Format::Json | crate::cli::Format::Jsonl)),
             mesos_url: global.mesos.clone(),
+            log_lines: global.log_lines,
             mesos: OnceCell::new(),
         }
     }
@@ -107,6 +110,18 @@ impl Context {
     /// The etcd driver, connected on first use. (Its errors name the endpoints already.)
     pub async fn etcd(&self) -> Result<&etcd::Driver, etcd::Error> {
         self.etcd.get_or_try_init(|| async { etcd::Driver::connect(&self.etcd_options).await }).await
+    }
+
+    /// The scope of a command that changes groups: Marathon, etcd, the namespace, `timing`, and
+    /// the failed tasks' logs in a failure's evidence (`--log-lines`).
+    pub fn scope<'a>(
+        &'a self,
+        etcd: &'a etcd::Driver,
+        namespace: &'a str,
+        timing: crate::rollout::Timing,
+    ) -> anyhow::Result<crate::rollout::Scope<'a>> {
+        Ok(crate::rollout::Scope::new(self.marathon()?, etcd, namespace, timing, &self.owner)
+            .with_logs(self, self.log_lines))
     }
 
     /// The Mesos client, built on first use: of the master `--mesos` names, else of the one
@@ -179,4 +194,13 @@ fn requester() -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".into());
     format!("{user}@{host}")
+}
+
+/// A failure's evidence reads the failed tasks' logs through the command's Mesos client.
+impl crate::rollout::Logs for Context {
+    fn mesos(
+        &self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<&mesos::Client>> + Send + '_>> {
+        Box::pin(Context::mesos(self))
+    }
 }

@@ -46,6 +46,10 @@ pub struct GlobalArgs {
     /// Marathon's /v2/info names. Marathon's credentials and CA are used for it too.
     #[arg(value_name = "URL", long = "mesos", global = true, env = "THESEUS_MESOS_URL", value_parser = parse_mesos_url)]
     pub mesos: Option<url::Url>,
+    /// When a rollout, create or scale fails, show this many last lines of the failed tasks'
+    /// stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none).
+    #[arg(long, global = true, env = "THESEUS_LOG_LINES", default_value_t = 20, value_name = "N")]
+    pub log_lines: usize,
 
     /// etcd endpoints, HOST:PORT or URLs, comma-separated.
     #[arg(

@@ -12,7 +12,7 @@ use crate::commands::common::{load_spec, waiting};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
-use crate::rollout::{self, registered, Desired, GroupResult, Outcome, Scope, Snapshot};
+use crate::rollout::{self, registered, Desired, GroupResult, Outcome, Snapshot};
 use crate::spec::labels::Selector;
 
 /// Runs `theseus create`.
@@ -48,7 +48,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<ExitStatus> 
         dry_run(&existing, &new, args.skip_existing)?
     } else {
         let progress = Progress::new(&ctx.out, "Deployed");
-        let scope = Scope::new(marathon, etcd, &spec.namespace, waiting(&args.wait), &ctx.owner);
+        let scope = ctx.scope(etcd, &spec.namespace, waiting(&args.wait))?;
         let results = rollout::create(scope, &desired, args.skip_existing, &progress, ctx.cancel()).await?;
         drop(progress);
         results

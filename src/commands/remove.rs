@@ -12,7 +12,7 @@ use crate::commands::common::{load_paths, selection, waiting};
 use crate::context::Context;
 use crate::error::{ExitStatus, UserError};
 use crate::names::{is_valid_name, GroupKey};
-use crate::rollout::{self, preview_removal, removal, remove_empty_services, GroupResult, Removal, Scope, Selection};
+use crate::rollout::{self, preview_removal, removal, remove_empty_services, GroupResult, Removal, Selection};
 use crate::spec::labels::Selector;
 
 /// What the arguments name: the spec files, or one service (and the labels given with it).
@@ -108,7 +108,7 @@ pub async fn run(ctx: &Context, args: RemoveArgs) -> anyhow::Result<ExitStatus> 
         ctx.out.status("Removing", format!("{} group(s)", doomed.len()));
     }
     let mut results = rollout::remove(
-        Scope::new(ctx.marathon()?, etcd, &namespace, waiting(&args.wait), &ctx.owner),
+        ctx.scope(etcd, &namespace, waiting(&args.wait))?,
         &doomed,
         args.force,
         args.dry_run,

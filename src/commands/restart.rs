@@ -8,7 +8,7 @@ use crate::commands::common::{one_group, read_service, rollout_settings, rollout
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
-use crate::rollout::{self, batch_sizes, restart, Event, Reporter, RolloutOutcome, RolloutResult, Scope, Timings};
+use crate::rollout::{self, batch_sizes, restart, Event, Reporter, RolloutOutcome, RolloutResult, Timings};
 use crate::spec::Rollout;
 
 /// Runs `theseus restart`.
@@ -52,7 +52,7 @@ pub async fn run(ctx: &Context, args: RestartArgs) -> anyhow::Result<ExitStatus>
     let progress = Progress::new(&ctx.out, "Restarted");
     progress.on(Event::Started { total: 1 });
     let waiting = rollout_timing(&args.rollout, &settings);
-    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
+    let scope = ctx.scope(etcd, &namespace, waiting)?;
     let result = restart(scope, group, &settings, &progress, ctx.cancel()).await?;
     drop(progress);
     let results = vec![result];

@@ -9,7 +9,7 @@ use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
 use crate::rollout::{
-    self, batch_sizes, desired_of_entry, history_target, revision_of, Event, Reporter, RolloutOutcome, Scope,
+    self, batch_sizes, desired_of_entry, history_target, revision_of, Event, Reporter, RolloutOutcome,
 };
 use crate::spec::Rollout;
 
@@ -48,7 +48,7 @@ pub async fn run(ctx: &Context, args: RollbackArgs) -> anyhow::Result<ExitStatus
     let progress = Progress::new(&ctx.out, "Rolled back");
     progress.on(Event::Started { total: 1 });
     let waiting = rollout_timing(&args.rollout, &settings);
-    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
+    let scope = ctx.scope(etcd, &namespace, waiting)?;
     let result = rollout::update(scope, &group, &desired, &settings, &progress, ctx.cancel()).await?;
     drop(progress);
     let results = vec![result];

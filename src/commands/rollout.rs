@@ -12,8 +12,8 @@ use crate::error::{ExitStatus, StatusError, UserError};
 use crate::etcd::{ControlAction, Journal, JournalState, RolloutKind};
 use crate::output::Progress;
 use crate::rollout::{
-    self, control, nothing_journaled, revision_of, Event, LiveGroup, Reporter, RolloutOutcome, RolloutStatus, Scope,
-    Settings, Timing,
+    self, control, nothing_journaled, revision_of, Event, LiveGroup, Reporter, RolloutOutcome, RolloutStatus, Settings,
+    Timing,
 };
 use crate::spec::Rollout;
 
@@ -180,7 +180,7 @@ async fn pause(ctx: &Context, args: ControlArgs) -> anyhow::Result<ExitStatus> {
         fail_after: std::time::Duration::from_secs(30),
         lock_timeout: args.lock_timeout,
     };
-    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, timing, &ctx.owner);
+    let scope = ctx.scope(etcd, &namespace, timing)?;
     rollout::pause(scope, &group, &ctx.requester).await?;
     ctx.out.status("Paused", format!("{name} (nobody ran it: journaled as paused)"));
     Ok(ExitStatus::Success)
@@ -276,7 +276,7 @@ async fn change(
     let progress = Progress::new(&ctx.out, finished);
     progress.on(Event::Started { total: 1 });
     let waiting = rollout_timing(&args.rollout, &settings);
-    let scope = Scope::new(ctx.marathon()?, etcd, &namespace, waiting, &ctx.owner);
+    let scope = ctx.scope(etcd, &namespace, waiting)?;
     let result = if forward {
         rollout::resume(scope, &group, &journal, &settings, &progress, ctx.cancel()).await?
     } else {

@@ -5,7 +5,7 @@ use crate::commands::common::{one_group, read_service, waiting};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
-use crate::rollout::{self, Scope};
+use crate::rollout::{self};
 
 /// Runs `theseus scale`.
 pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<ExitStatus> {
@@ -16,7 +16,7 @@ pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<ExitStatus> {
     ctx.out.status("Scaling", format!("{} to {} instance(s)", group.group_id, args.instances));
     let progress = Progress::new(&ctx.out, "Scaled");
     let result = rollout::scale(
-        Scope::new(ctx.marathon()?, etcd, &namespace, waiting(&args.wait), &ctx.owner),
+        ctx.scope(etcd, &namespace, waiting(&args.wait))?,
         group,
         args.instances,
         args.force,

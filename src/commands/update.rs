@@ -64,7 +64,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> anyhow::Result<ExitStatus> 
     let in_waves = waves.as_ref().map(|ws| format!(" in {} waves", ws.len())).unwrap_or_default();
     ctx.out.status("Updating", format!("{changing} of {} group(s) under /{}{in_waves}", plans.len(), spec.namespace));
     let timing = rollout_timing(&args.rollout, &rollout_settings(&args.rollout, &Rollout::default(), None)?);
-    let scope = Scope::new(ctx.marathon()?, etcd, &spec.namespace, timing, &ctx.owner);
+    let scope = ctx.scope(etcd, &spec.namespace, timing)?;
     // One Ctrl-C listener for the whole run: every group's waits end on it, and one pressed
     // between two waves is still seen (the next wave does not start).
     let cancel = ctx.cancel().shared();

@@ -321,7 +321,11 @@ impl<'a> Run<'a> {
         if let Ok(snap) =
             Snapshot::read(self.scope.marathon, self.scope.namespace, &services, &Selector::default()).await
         {
-            self.result.evidence = super::evidence::Evidence::of(&snap, &self.live.key, app_id);
+            let mut evidence = super::evidence::Evidence::of(&snap, &self.live.key, app_id);
+            if let Some(e) = evidence.as_mut() {
+                self.scope.read_logs(e).await;
+            }
+            self.result.evidence = evidence;
         }
     }
 

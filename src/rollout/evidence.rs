@@ -7,12 +7,16 @@
 //! (`core/launchqueue/impl/OfferMatchStatistics.scala`). It travels in the result row
 //! (`evidence` in `-o json`/`jsonl`) and in the error on stderr.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use serde::Serialize;
 
 use super::live::Snapshot;
 use super::scope::Scope;
 use super::stuck::unplaced_reason;
-use crate::marathon::types::App;
+use crate::marathon::types::{App, TaskState};
+use crate::mesos::locate::{locate, Located, Wanted};
 use crate::names::GroupKey;
 use crate::spec::labels::Selector;
 
@@ -58,6 +62,47 @@ pub struct Evidence {
     /// Why its waiting instances are not placed (declined offers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub declined: Option<String>,
+    /// The last lines of the failed or unhealthy tasks' `stderr` and `stdout`, read from their
+    /// Mesos sandboxes; a tail several tasks share is shown once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub logs: Vec<LogTail>,
+    /// Why some logs could not be read (`logs unavailable on HOST: ...`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The tasks whose logs tell what happened, failed one first (agent id, host), at most
+    /// [`LOGGED_TASKS`].
+    #[serde(skip)]
+    suspects: Vec<Suspect>,
+}
+
+/// The last lines of one stream of one or more tasks (identical tails are shown once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogTail {
+    /// The tasks whose stream ends with these lines.
+    pub tasks: Vec<String>,
+    /// `stderr` or `stdout`.
+    pub stream: String,
+    /// The lines, oldest first.
+    pub lines: Vec<String>,
+}
+
+/// A task whose sandbox is worth reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Suspect {
+    task: String,
+    agent_id: String,
+    host: String,
+}
+
+/// At most this many tasks' logs are read for one failure.
+pub const LOGGED_TASKS: usize = 3;
+
+/// Where the evidence reads task logs from: the Mesos agents, through a client found on first
+/// use (the master from `--mesos` or Marathon's `/v2/info`), so a command asks for it only when
+/// a failure needs logs.
+pub trait Logs: Sync + std::fmt::Debug {
+    /// The Mesos client, or why there is none.
+    fn mesos(&self) -> Pin<Box<dyn Future<Output = anyhow::Result<&crate::mesos::Client>> + Send + '_>>;
 }
 
 impl Evidence {
@@ -67,8 +112,77 @@ impl Evidence {
         let app = snap.group(key)?.apps.iter().find(|a| a.id == app_id)?;
         let declined =
             snap.queue.iter().find(|q| q.app.as_ref().is_some_and(|a| a.id == app_id)).and_then(unplaced_reason);
-        let e = Evidence { app: app_id.to_owned(), last_task_failure: failure(app), health: health(app), declined };
+        let e = Evidence {
+            app: app_id.to_owned(),
+            last_task_failure: failure(app),
+            health: health(app),
+            declined,
+            suspects: suspects(app),
+            ..Evidence::default()
+        };
         (e.last_task_failure.is_some() || !e.health.is_empty() || e.declined.is_some()).then_some(e)
+    }
+
+    /// Adds the last `lines` lines of `stderr` and `stdout` of the suspect tasks, read from
+    /// their sandboxes through `logs`. Best effort: what cannot be read becomes a note.
+    pub async fn read_logs(&mut self, logs: &dyn Logs, lines: usize) {
+        if self.suspects.is_empty() || lines == 0 {
+            return;
+        }
+        let client = match logs.mesos().await {
+            Ok(client) => client,
+            Err(e) => {
+                self.notes.push(format!("logs unavailable: {e:#}"));
+                return;
+            }
+        };
+        let wanted: Vec<Wanted> = self
+            .suspects
+            .iter()
+            .map(|s| Wanted { task: s.task.clone(), agent_id: s.agent_id.clone(), host: s.host.clone() })
+            .collect();
+        let located = match locate(client, &wanted).await {
+            Ok(located) => located,
+            Err(e) => {
+                self.notes.push(format!("logs unavailable: {e}"));
+                return;
+            }
+        };
+        for (want, place) in wanted.iter().zip(located) {
+            let (agent, sandbox) = match place {
+                Located::Found { agent, sandbox } => (agent, sandbox),
+                Located::Unavailable { host, reason } => {
+                    let note = format!("logs unavailable on {host}: {reason}");
+                    if !self.notes.contains(&note) {
+                        self.notes.push(note);
+                    }
+                    continue;
+                }
+            };
+            for stream in ["stderr", "stdout"] {
+                let path = format!("{}/{stream}", sandbox.directory);
+                match client.tail(&agent, &path, lines).await {
+                    Ok((bytes, _)) => self.add_tail(&want.task, stream, crate::mesos::lines::all(&bytes)),
+                    Err(e) => {
+                        let note = format!("logs unavailable on {}: {e}", want.host);
+                        if !self.notes.contains(&note) {
+                            self.notes.push(note);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `task`'s tail of `stream`, to an identical one if another task has it.
+    fn add_tail(&mut self, task: &str, stream: &str, lines: Vec<String>) {
+        if lines.is_empty() {
+            return;
+        }
+        match self.logs.iter_mut().find(|t| t.stream == stream && t.lines == lines) {
+            Some(same) => same.tasks.push(task.to_owned()),
+            None => self.logs.push(LogTail { tasks: vec![task.to_owned()], stream: stream.to_owned(), lines }),
+        }
     }
 
     /// The evidence as lines for a terminal, indented under the error.
@@ -86,6 +200,15 @@ impl Evidence {
         if let Some(d) = &self.declined {
             out.push(format!("offers declined: {d}"));
         }
+        for tail in &self.logs {
+            let same = match tail.tasks.len() {
+                1 => String::new(),
+                n => format!(" (same on {n} tasks)"),
+            };
+            out.push(format!("{} of {}{same}:", tail.stream, tail.tasks[0]));
+            out.extend(tail.lines.iter().map(|l| format!("  | {l}")));
+        }
+        out.extend(self.notes.iter().cloned());
         out
     }
 }
@@ -99,6 +222,35 @@ fn failure(app: &App) -> Option<TaskFailureEvidence> {
         host: f.host.clone(),
         time: f.timestamp.clone(),
     })
+}
+
+/// The tasks whose logs tell what happened: the last failed one first (its sandbox is kept
+/// by the agent until its GC), then tasks failing a health check, then tasks not running, at
+/// most [`LOGGED_TASKS`].
+fn suspects(app: &App) -> Vec<Suspect> {
+    let mut out: Vec<Suspect> = Vec::new();
+    if let Some(f) = &app.last_task_failure {
+        out.push(Suspect {
+            task: f.task_id.clone(),
+            agent_id: f.slave_id.clone().unwrap_or_default(),
+            host: f.host.clone(),
+        });
+    }
+    let tasks = app.tasks.iter().flatten();
+    let failing = tasks
+        .clone()
+        .filter(|t| t.health_check_results.iter().flatten().any(|r| !r.alive && r.last_failure_cause.is_some()));
+    let not_running = tasks.filter(|t| t.state != TaskState::Running);
+    for t in failing.chain(not_running) {
+        if out.len() >= LOGGED_TASKS {
+            break;
+        }
+        if !out.iter().any(|s| s.task == t.id) {
+            out.push(Suspect { task: t.id.clone(), agent_id: t.slave_id.clone(), host: t.host.clone() });
+        }
+    }
+    out.truncate(LOGGED_TASKS);
+    out
 }
 
 /// Every task's failing checks (a check whose last result is a failure with a cause).
@@ -129,11 +281,12 @@ pub(super) async fn witness_lines(scope: Scope<'_>, apps: &[(&GroupKey, &str)]) 
     let Ok(snap) = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await else {
         return Vec::new();
     };
-    apps.iter()
-        .filter_map(|(key, app)| Some((key, Evidence::of(&snap, key, app)?)))
-        .flat_map(|(key, e)| {
-            let group = format!("{}/{}", key.service(), key.group());
-            e.lines().into_iter().map(move |line| format!("{group}: {line}"))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (key, app) in apps {
+        let Some(mut e) = Evidence::of(&snap, key, app) else { continue };
+        scope.read_logs(&mut e).await;
+        let group = format!("{}/{}", key.service(), key.group());
+        out.extend(e.lines().into_iter().map(|line| format!("{group}: {line}")));
+    }
+    out
 }

@@ -78,7 +78,7 @@ pub use confirm::kill_tasks;
 pub use create::create;
 pub use dispatch::{dry_run_row, failed_row, update_group};
 pub use event::{Event, Reporter, Silent};
-pub use evidence::{Evidence, HealthEvidence, TaskFailureEvidence};
+pub use evidence::{Evidence, HealthEvidence, LogTail, Logs, TaskFailureEvidence, LOGGED_TASKS};
 pub use history::{rows as history_rows, target as history_target, HistoryRow};
 pub use journal::{RevisionStatus, RolloutStatus};
 pub use live::{revision_of, LiveGroup, Snapshot};

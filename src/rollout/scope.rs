@@ -43,6 +43,9 @@ pub struct Scope<'a> {
     pub owner: &'a str,
     /// The locks of the session this scope works in (none before one is opened).
     leases: &'a [GroupLock],
+    /// Where the evidence of a failure reads task logs (none: no logs in the evidence), and how
+    /// many lines of each stream.
+    logs: Option<(&'a dyn super::evidence::Logs, usize)>,
 }
 
 /// The clients a change is made with, handed out by [`Scope::write`] once the leases are
@@ -58,7 +61,20 @@ pub struct Writer<'a> {
 impl<'a> Scope<'a> {
     /// A scope holding no lock yet: opening a session (`rollout::session`) takes them.
     pub fn new(marathon: &'a Client, etcd: &'a Driver, namespace: &'a str, timing: Timing, owner: &'a str) -> Self {
-        Scope { marathon, etcd, namespace, timing, owner, leases: &[] }
+        Scope { marathon, etcd, namespace, timing, owner, leases: &[], logs: None }
+    }
+
+    /// The same scope whose failures' evidence carries the last `lines` lines of the failed
+    /// tasks' logs, read through `logs`.
+    pub fn with_logs(self, logs: &'a dyn super::evidence::Logs, lines: usize) -> Self {
+        Scope { logs: Some((logs, lines)), ..self }
+    }
+
+    /// Adds the failed tasks' logs to `evidence`, where this scope reads logs.
+    pub(super) async fn read_logs(&self, evidence: &mut super::evidence::Evidence) {
+        if let Some((logs, lines)) = self.logs {
+            evidence.read_logs(logs, lines).await;
+        }
     }
 
     /// This scope inside a session holding `locks`.

@@ -144,11 +144,18 @@ fn a_crashing_revision_is_rolled_back_with_exit_3() {
     let env = Env::start();
     let old = env.create(&spec("1", SERVE, 2, ""));
     let before: BTreeSet<String> = env.registered().into_iter().map(|(id, _)| id).collect();
-    let file = env.write("v2.toml", &spec("2", "exit 1", 2, ""));
+    let file = env.write("v2.toml", &spec("2", "echo fatal: cannot reach db:5432 >&2; exit 1", 2, ""));
     let started = Instant::now();
     let (code, doc, err) = env.run(&["update", &file].iter().copied().chain(FAST).collect::<Vec<_>>());
     assert_eq!(code, Some(3), "{err}\n{doc}");
     assert!(started.elapsed() < Duration::from_secs(40), "failed fast, not at the deadline");
+    // The program's own words, from the failed tasks' sandboxes through the Mesos agents
+    // (the master found through Marathon's /v2/info): one tail for the tasks that said the same.
+    let logs = doc[0]["evidence"]["logs"].as_array().unwrap_or_else(|| panic!("no logs: {doc}"));
+    let stderr = logs.iter().find(|t| t["stream"] == "stderr").unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(stderr["lines"], serde_json::json!(["fatal: cannot reach db:5432"]), "{doc}");
+    assert_eq!(logs.iter().filter(|t| t["stream"] == "stderr").count(), 1, "identical tails once: {doc}");
+    assert!(err.contains("  | fatal: cannot reach db:5432"), "{err}");
     assert_eq!(doc[0]["outcome"], "rolled-back");
     assert!(doc[0]["reason"].as_str().unwrap().contains("keep failing"), "{doc}");
     // The evidence, taken before the rollback deleted the app: Mesos's words for the crash.
@@ -707,4 +714,31 @@ fn single_instance_groups_stop_the_old_task_before_starting_the_new_one() {
     assert_eq!(apps.len(), 1, "{apps:?}");
     assert_eq!(healthy_tasks(&env.engine, &apps[0]).len(), 1);
     assert_eq!(env.registered().len(), 1);
+}
+
+/// Reading logs is best effort: a Mesos master out of reach adds one line to the evidence and
+/// leaves the exit code as it is.
+#[test]
+fn logs_out_of_reach_add_one_line_and_keep_the_exit_code() {
+    let env = Env::start();
+    let old = env.create(&spec("1", SERVE, 1, ""));
+    let file = env.write("v2.toml", &spec("2", "echo boom >&2; exit 1", 1, ""));
+    // A port nothing listens on: bound, then closed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mesos = format!("http://127.0.0.1:{closed}");
+    let args: Vec<&str> = ["--mesos", &mesos, "update", &file].iter().copied().chain(FAST).collect();
+    let (code, doc, err) = env.run(&args);
+    assert_eq!(code, Some(3), "{err}\n{doc}");
+    let notes = doc[0]["evidence"]["notes"].as_array().unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(notes.len(), 1, "{doc}");
+    assert!(notes[0].as_str().unwrap().starts_with("logs unavailable"), "{doc}");
+    assert!(doc[0]["evidence"]["last_task_failure"].is_object(), "Marathon's part stays: {doc}");
+    assert_eq!(err.matches("logs unavailable").count(), 1, "{err}");
+    assert_eq!(env.app_ids(), vec![old]);
+    // --log-lines 0: no logs read at all.
+    let file = env.write("v3.toml", &spec("3", "echo boom >&2; exit 1", 1, ""));
+    let args: Vec<&str> = ["--log-lines", "0", "update", &file].iter().copied().chain(FAST).collect();
+    let (code, doc, _) = env.run(&args);
+    assert_eq!(code, Some(3));
+    assert!(doc[0]["evidence"].get("logs").is_none() && doc[0]["evidence"].get("notes").is_none(), "{doc}");
 }
