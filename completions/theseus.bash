@@ -182,7 +182,7 @@ _theseus() {
 
     case "${cmd}" in
         theseus)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,6 +209,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -272,7 +276,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__completions)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -299,6 +303,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -362,7 +370,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__create)
-            opts="-f -s -l -o -q -v -h -V --file --service --label --skip-existing --dry-run --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -o -q -v -h -V --file --service --label --skip-existing --dry-run --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -432,6 +440,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --etcd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -492,7 +504,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__endpoints)
-            opts="-l -o -q -v -h -V --label --watch --exec --debounce --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --watch --exec --debounce --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,6 +547,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -934,7 +950,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__history)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -969,6 +985,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1032,7 +1052,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__local)
-            opts="-o -q -v -h -V --agents --port --agent-attributes --agent-cpus --agent-mem --agent-disk --agent-ports --state --work-dir --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --agents --port --agent-attributes --agent-cpus --agent-mem --agent-disk --agent-ports --state --work-dir --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1098,6 +1118,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --etcd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1158,7 +1182,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__logs)
-            opts="-l -f -o -q -v -h -V --label --stderr --stdout --tail --follow --task --previous --no-prefix --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -f -o -q -v -h -V --label --stderr --stdout --tail --follow --task --previous --no-prefix --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1205,6 +1229,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1268,7 +1296,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__plan)
-            opts="-f -s -l -o -q -v -h -V --file --service --label --exit-code --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -o -q -v -h -V --file --service --label --exit-code --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1319,6 +1347,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1382,7 +1414,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__remove)
-            opts="-f -l -s -o -q -v -h -V --file --label --service --all --dry-run --force --ignore-not-found --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -l -s -o -q -v -h -V --file --label --service --all --dry-run --force --ignore-not-found --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1452,6 +1484,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --etcd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1512,7 +1548,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__render)
-            opts="-f -s -l -o -q -v -h -V --file --service --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -o -q -v -h -V --file --service --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1563,6 +1599,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1626,7 +1666,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__restart)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1696,6 +1736,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --etcd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1756,7 +1800,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollback)
-            opts="-l -m -o -q -v -h -V --label --to --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -m -o -q -v -h -V --label --to --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1838,6 +1882,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --etcd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1898,7 +1946,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version status pause resume promote abort help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version status pause resume promote abort help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1925,6 +1973,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1988,7 +2040,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__abort)
-            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2059,6 +2111,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2220,7 +2276,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__pause)
-            opts="-l -o -q -v -h -V --label --no-wait --timeout --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --no-wait --timeout --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2263,6 +2319,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2326,7 +2386,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__promote)
-            opts="-l -o -q -v -h -V --full --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --full --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2397,6 +2457,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2460,7 +2524,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__resume)
-            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2534,6 +2598,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --etcd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2594,7 +2662,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__status)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2629,6 +2697,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2692,7 +2764,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__scale)
-            opts="-l -n -o -q -v -h -V --label --instances --force --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -n -o -q -v -h -V --label --instances --force --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2751,6 +2823,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2814,7 +2890,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__sync)
-            opts="-o -q -v -h -V --once --lock-timeout --resync --timeout --lease-ttl --idle-timeout --name --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --once --lock-timeout --resync --timeout --lease-ttl --idle-timeout --name --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2865,6 +2941,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2928,7 +3008,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__update)
-            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --canary --canary-for --gate --gate-timeout --promote --detach --bake --waves --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --canary --canary-for --gate --gate-timeout --promote --detach --bake --waves --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3050,6 +3130,10 @@ _theseus() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --log-lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --etcd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3110,7 +3194,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__validate)
-            opts="-f -o -q -v -h -V --file --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -o -q -v -h -V --file --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3145,6 +3229,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3208,7 +3296,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__view)
-            opts="-l -o -q -v -h -V --label --wide --containers --watch --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --wide --containers --watch --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3247,6 +3335,10 @@ _theseus() {
                     return 0
                     ;;
                 --mesos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-lines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

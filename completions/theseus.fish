@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_theseus_global_optspecs
-    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= mesos= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= lock-ttl= o/output= no-headers color= q/quiet v/verbose h/help V/version
+    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= mesos= log-lines= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= lock-ttl= o/output= no-headers color= q/quiet v/verbose h/help V/version
 end
 
 function __fish_theseus_needs_command
@@ -30,6 +30,7 @@ complete -c theseus -n "__fish_theseus_needs_command" -l marathon-password -d 'M
 complete -c theseus -n "__fish_theseus_needs_command" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_needs_command" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_needs_command" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_needs_command" -l etcd-password -d 'etcd password' -r
@@ -80,6 +81,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-pass
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l etcd-password -d 'etcd password' -r
@@ -110,6 +112,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-pa
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l etcd-password -d 'etcd password' -r
@@ -142,6 +145,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-passwo
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l etcd-password -d 'etcd password' -r
@@ -179,6 +183,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-pass
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l etcd-password -d 'etcd password' -r
@@ -231,6 +236,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-pass
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l etcd-password -d 'etcd password' -r
@@ -272,6 +278,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-pas
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l etcd-password -d 'etcd password' -r
@@ -303,6 +310,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l etcd-password -d 'etcd password' -r
@@ -339,6 +347,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l etcd-password -d 'etcd password' -r
@@ -371,6 +380,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l etcd-password -d 'etcd password' -r
@@ -411,6 +421,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l etcd-password -d 'etcd password' -r
@@ -453,6 +464,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l etcd-password -d 'etcd password' -r
@@ -496,6 +508,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l etcd-password -d 'etcd password' -r
@@ -535,6 +548,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-pas
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l etcd-password -d 'etcd password' -r
@@ -575,6 +589,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-pa
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l etcd-password -d 'etcd password' -r
@@ -612,6 +627,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-passw
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l etcd-password -d 'etcd password' -r
@@ -650,6 +666,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-pass
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l etcd-password -d 'etcd password' -r
@@ -686,6 +703,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-passwo
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l etcd-password -d 'etcd password' -r
@@ -721,6 +739,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-p
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l etcd-password -d 'etcd password' -r
@@ -755,6 +774,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand logs" -l marathon-passwo
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -l etcd-password -d 'etcd password' -r
@@ -795,6 +815,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon-passwo
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l etcd-password -d 'etcd password' -r
@@ -834,6 +855,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-passw
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l etcd-password -d 'etcd password' -r
@@ -863,6 +885,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon-token -d 'Marathon bearer token (DC/OS ACS token)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l marathon-ca -d 'PEM file with a CA certificate to trust for Marathon' -r -F
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l mesos -d 'Mesos master base URL, for reading task sandboxes (`logs`); default: the leading master Marathon\'s /v2/info names. Marathon\'s credentials and CA are used for it too' -r
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l log-lines -d 'When a rollout, create or scale fails, show this many last lines of the failed tasks\' stderr and stdout (of up to 3 tasks, read from their Mesos sandboxes; 0: none)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd -d 'etcd endpoints, HOST:PORT or URLs, comma-separated' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-user -d 'etcd user (with --etcd-password)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l etcd-password -d 'etcd password' -r

@@ -323,7 +323,7 @@ impl<'a> Run<'a> {
         {
             let mut evidence = super::evidence::Evidence::of(&snap, &self.live.key, app_id);
             if let Some(e) = evidence.as_mut() {
-                self.scope.read_logs(e).await;
+                e.read_logs(&self.scope).await;
             }
             self.result.evidence = evidence;
         }

@@ -7,9 +7,6 @@
 //! (`core/launchqueue/impl/OfferMatchStatistics.scala`). It travels in the result row
 //! (`evidence` in `-o json`/`jsonl`) and in the error on stderr.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use serde::Serialize;
 
 use super::live::Snapshot;
@@ -97,14 +94,6 @@ struct Suspect {
 /// At most this many tasks' logs are read for one failure.
 pub const LOGGED_TASKS: usize = 3;
 
-/// Where the evidence reads task logs from: the Mesos agents, through a client found on first
-/// use (the master from `--mesos` or Marathon's `/v2/info`), so a command asks for it only when
-/// a failure needs logs.
-pub trait Logs: Sync + std::fmt::Debug {
-    /// The Mesos client, or why there is none.
-    fn mesos(&self) -> Pin<Box<dyn Future<Output = anyhow::Result<&crate::mesos::Client>> + Send + '_>>;
-}
-
 impl Evidence {
     /// The evidence of `app_id` of group `key` in `snap`; `None` when Marathon has nothing to say
     /// (or the app is gone).
@@ -123,9 +112,11 @@ impl Evidence {
         (e.last_task_failure.is_some() || !e.health.is_empty() || e.declined.is_some()).then_some(e)
     }
 
-    /// Adds the last `lines` lines of `stderr` and `stdout` of the suspect tasks, read from
-    /// their sandboxes through `logs`. Best effort: what cannot be read becomes a note.
-    pub async fn read_logs(&mut self, logs: &dyn Logs, lines: usize) {
+    /// Adds the last `--log-lines` lines of `stderr` and `stdout` of the suspect tasks, read
+    /// from their sandboxes where `scope` reads logs. Best effort: what cannot be read becomes
+    /// a note.
+    pub(super) async fn read_logs(&mut self, scope: &Scope<'_>) {
+        let Some((logs, lines)) = scope.logs() else { return };
         if self.suspects.is_empty() || lines == 0 {
             return;
         }
@@ -284,7 +275,7 @@ pub(super) async fn witness_lines(scope: Scope<'_>, apps: &[(&GroupKey, &str)]) 
     let mut out = Vec::new();
     for (key, app) in apps {
         let Some(mut e) = Evidence::of(&snap, key, app) else { continue };
-        scope.read_logs(&mut e).await;
+        e.read_logs(&scope).await;
         let group = format!("{}/{}", key.service(), key.group());
         out.extend(e.lines().into_iter().map(|line| format!("{group}: {line}")));
     }

@@ -154,12 +154,15 @@ pub(super) async fn pass_probed(
             .filter(|t| healthy_since.get(&t.id).is_some_and(|s| now.duration_since(*s) >= gate.min_healthy))
             .map(|t| (*t).clone())
             .collect();
-        if passed.len() as u32 >= gate.want {
-            return Ok(Passed { snapshot: snap, app, tasks: passed });
-        }
+        // Every poll is observed: new tasks that ended since the gate began keep it closed until
+        // one stays up for `fail_after` (a task that ends at once can be seen running by a poll).
         let queued = snap.queue.iter().find(|q| q.app.as_ref().is_some_and(|a| a.id == app.id));
         let poll = Poll { app: &app, queued, exclude: gate.exclude, since_version: None };
         let stuck = detector.as_mut().and_then(|d| d.observe(now, poll));
+        let troubled = detector.as_ref().is_some_and(Detector::troubled);
+        if passed.len() as u32 >= gate.want && !troubled {
+            return Ok(Passed { snapshot: snap, app, tasks: passed });
+        }
         let state = match stuck {
             Some(stuck) if stuck.expired => {
                 let group = format!("`{name}`");

@@ -2,6 +2,8 @@
 //! namespace, its [`Timing`]), and how a rollout steps ([`Settings`]); shared by every
 //! lifecycle change.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use crate::etcd::{self, Driver, GroupLock};
@@ -45,7 +47,7 @@ pub struct Scope<'a> {
     leases: &'a [GroupLock],
     /// Where the evidence of a failure reads task logs (none: no logs in the evidence), and how
     /// many lines of each stream.
-    logs: Option<(&'a dyn super::evidence::Logs, usize)>,
+    logs: Option<(&'a dyn Logs, usize)>,
 }
 
 /// The clients a change is made with, handed out by [`Scope::write`] once the leases are
@@ -66,15 +68,13 @@ impl<'a> Scope<'a> {
 
     /// The same scope whose failures' evidence carries the last `lines` lines of the failed
     /// tasks' logs, read through `logs`.
-    pub fn with_logs(self, logs: &'a dyn super::evidence::Logs, lines: usize) -> Self {
+    pub fn with_logs(self, logs: &'a dyn Logs, lines: usize) -> Self {
         Scope { logs: Some((logs, lines)), ..self }
     }
 
-    /// Adds the failed tasks' logs to `evidence`, where this scope reads logs.
-    pub(super) async fn read_logs(&self, evidence: &mut super::evidence::Evidence) {
-        if let Some((logs, lines)) = self.logs {
-            evidence.read_logs(logs, lines).await;
-        }
+    /// Where a failure's evidence reads task logs, and how many lines of each stream.
+    pub(super) fn logs(&self) -> Option<(&'a dyn Logs, usize)> {
+        self.logs
     }
 
     /// This scope inside a session holding `locks`.
@@ -151,4 +151,12 @@ pub struct Settings {
     /// This run continues a journaled rollout (`rollout resume|promote`): a paused one is its
     /// to go on with, where `update` refuses it (exit 6).
     pub resuming: bool,
+}
+
+/// Where the evidence reads task logs from: the Mesos agents, through a client found on first
+/// use (the master from `--mesos` or Marathon's `/v2/info`), so a command asks for it only when
+/// a failure needs logs.
+pub trait Logs: Sync + std::fmt::Debug {
+    /// The Mesos client, or why there is none.
+    fn mesos(&self) -> Pin<Box<dyn Future<Output = anyhow::Result<&crate::mesos::Client>> + Send + '_>>;
 }

@@ -140,6 +140,13 @@ impl Detector {
         }
     }
 
+    /// Whether new tasks ended (failed, finished, gone, relaunched) since the last recovery (a
+    /// new task healthy for `fail_after`): a wait that sees its tasks up must not call that
+    /// success yet, since a task that ends at once can still be seen running by one poll.
+    pub(super) fn troubled(&self) -> bool {
+        !self.ended.is_empty() || self.relaunches > 0 || !self.failed.is_empty()
+    }
+
     /// Takes one poll; returns the trouble the app is in, if any.
     pub(super) fn observe(&mut self, now: Instant, poll: Poll<'_>) -> Option<Stuck> {
         let tasks: Vec<_> = poll.app.tasks.iter().flatten().filter(|t| !poll.exclude.contains(&t.id)).collect();

@@ -195,8 +195,16 @@ pub async fn converge(
                     };
                     let c = counts(app);
                     let others = group.map_or(0, |g| g.apps.len().saturating_sub(1));
-                    let done = !deploying && c.healthy >= t.instances && c.running == t.instances && others == 0;
                     let name = t.name();
+                    // Fail fast: Marathon retries forever, we do not. Every poll is observed, so
+                    // that tasks which ended since the wait began keep a group from counting as
+                    // converged until one stays up for `--fail-after` (recovery).
+                    let detector = detectors.entry(name.clone()).or_insert_with(|| Detector::new(opts.fail_after));
+                    let none = std::collections::BTreeSet::new();
+                    let poll = Poll { app, queued: queued(&snap, &app.id), exclude: &none, since_version: app.version.as_deref() };
+                    let stuck = detector.observe(Instant::now(), poll);
+                    let done = !deploying && c.healthy >= t.instances && c.running == t.instances && others == 0
+                        && !detector.troubled();
                     if done {
                         if !converged.insert(name.clone(), true).unwrap_or(false) {
                             reporter.on(Event::Converged { group: name.clone() });
@@ -206,11 +214,7 @@ pub async fn converge(
                     converged.insert(name.clone(), false);
                     all = false;
                     reporter.on(Event::Progress { group: name.clone(), healthy: c.healthy, desired: t.instances, state: state_text(t, Some(app), &snap) });
-                    // Fail fast: Marathon retries forever, we do not.
-                    let detector = detectors.entry(name.clone()).or_insert_with(|| Detector::new(opts.fail_after));
-                    let none = std::collections::BTreeSet::new();
-                    let poll = Poll { app, queued: queued(&snap, &app.id), exclude: &none, since_version: app.version.as_deref() };
-                    if let Some(stuck) = detector.observe(Instant::now(), poll).filter(|s| s.expired) {
+                    if let Some(stuck) = stuck.filter(|s| s.expired) {
                         let group = format!("`{name}`");
                         return Err(match stuck.trouble {
                             Trouble::Unplaceable => WaitError::Unplaceable { group, reason: stuck.reason },
