@@ -40,7 +40,17 @@ fn the_readme_main_command_runs_the_whole_job_and_its_examples_are_real_output()
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "scripts/demo failed\n{stdout}\n{stderr}");
     for expected in
-        ["created", "stable", "127.0.0.", "Directory listing", "1 missing, 1 stale", "DEREGISTERED", "removed"]
+        [
+        "created",
+        "stable",
+        "127.0.0.",
+        "Directory listing",
+        "exit code: 3",
+        "  | fatal: DATABASE_URL is not set",
+        "1 missing, 1 stale",
+        "DEREGISTERED",
+        "removed",
+    ]
     {
         assert!(stdout.contains(expected), "`{expected}` missing from the demo's output:\n{stdout}\n{stderr}");
     }
