@@ -40,6 +40,9 @@ pub async fn run(ctx: &Context, args: LogsArgs) -> anyhow::Result<ExitStatus> {
     }
     let client = ctx.mesos().await?;
     let mut printer = Printer::new(ctx, &args, streams.len() > 1);
+    // The values of the spec's secret env variables never reach the terminal.
+    printer.secrets = group.apps.iter().flat_map(crate::spec::secret_values).collect();
+    printer.secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
     let mut reader = Reader { ctx, warned: BTreeSet::new(), files: Vec::new(), seen: HashSet::new(), read_any: false };
     reader.open(client, &wanted, streams).await;
     let mut starting = std::mem::take(&mut reader.files);
@@ -243,6 +246,8 @@ struct Printer<'a> {
     text: String,
     /// The rows of `-o json` without `-f`, printed at the end.
     rows: Vec<serde_json::Value>,
+    /// Secret values to mask, longest first.
+    secrets: Vec<String>,
 }
 
 impl<'a> Printer<'a> {
@@ -255,11 +260,14 @@ impl<'a> Printer<'a> {
             both_streams,
             text: String::new(),
             rows: Vec::new(),
+            secrets: Vec::new(),
         }
     }
 
     /// Takes one line.
     fn line(&mut self, line: &Line) {
+        let masked = crate::spec::mask(&line.text, &self.secrets);
+        let line = &Line { text: masked.into(), ..*line };
         match self.format {
             Some(format) => {
                 let row = JsonLine { task: line.task, stream: line.stream.name(), line: &line.text };

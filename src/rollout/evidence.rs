@@ -70,6 +70,9 @@ pub struct Evidence {
     /// [`LOGGED_TASKS`].
     #[serde(skip)]
     suspects: Vec<Suspect>,
+    /// The values of the app's secret env variables, masked in everything shown.
+    #[serde(skip)]
+    secrets: Vec<String>,
 }
 
 /// The last lines of one stream of one or more tasks (identical tails are shown once).
@@ -107,8 +110,13 @@ impl Evidence {
             health: health(app),
             declined,
             suspects: suspects(app),
+            secrets: crate::spec::secret_values(app),
             ..Evidence::default()
         };
+        let mut e = e;
+        if let Some(f) = e.last_task_failure.as_mut() {
+            f.message = crate::spec::mask(&f.message, &e.secrets);
+        }
         (e.last_task_failure.is_some() || !e.health.is_empty() || e.declined.is_some()).then_some(e)
     }
 
@@ -170,6 +178,8 @@ impl Evidence {
         if lines.is_empty() {
             return;
         }
+        // A secret the program printed never leaves the sandbox.
+        let lines: Vec<String> = lines.iter().map(|l| crate::spec::mask(l, &self.secrets)).collect();
         match self.logs.iter_mut().find(|t| t.stream == stream && t.lines == lines) {
             Some(same) => same.tasks.push(task.to_owned()),
             None => self.logs.push(LogTail { tasks: vec![task.to_owned()], stream: stream.to_owned(), lines }),

@@ -144,6 +144,26 @@ fn action_for(d: &Desired, live: Option<&LiveGroup>) -> Action {
     }
     // The ports the rolling update will ask for: the group's, kept (`rolling`).
     let mut changes = diff(current, &d.keeping_ports(current).app);
+    // A secret env variable's values never show: the change says only that it changed.
+    let secret = |name: &str| {
+        [current, &d.app].iter().any(|a| {
+            a.labels
+                .as_ref()
+                .and_then(|l| l.get(crate::spec::LABEL_SECRET_ENV))
+                .is_some_and(|n| n.split(',').any(|s| s.trim() == name))
+        })
+    };
+    for c in &mut changes {
+        if c.field.strip_prefix("env.").is_some_and(secret) {
+            let hidden = |v: &mut Option<Value>| {
+                if v.is_some() {
+                    *v = Some(Value::String("***".into()));
+                }
+            };
+            hidden(&mut c.from);
+            hidden(&mut c.to);
+        }
+    }
     if changes.is_empty() {
         // Same fields but another revision, or an unfinished rollout left several revisions.
         changes.push(FieldChange {

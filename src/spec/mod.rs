@@ -28,7 +28,8 @@ pub use model::{
     Rollout, DEFAULT_NAMESPACE,
 };
 pub use render::{
-    group_path, LABEL_DEPLOYMENT_GROUP, LABEL_GROUP, LABEL_MANAGED, LABEL_REVISION, LABEL_SERVICE, LABEL_TAG_PREFIX,
+    group_path, mask, secret_values, LABEL_DEPLOYMENT_GROUP, LABEL_GROUP, LABEL_MANAGED, LABEL_REVISION,
+    LABEL_SECRET_ENV, LABEL_SERVICE, LABEL_TAG_PREFIX,
 };
 
 use crate::error::UserError;

@@ -66,6 +66,10 @@ pub struct AppSpec {
     /// Environment variables.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Names of `env` variables whose values are secret: never shown in logs a failure's
+    /// evidence or `theseus logs` print, nor in `plan`'s changes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub secret_env: Vec<String>,
     /// Marathon constraints, operators upper-cased: `[field, OPERATOR]` or `[field, OPERATOR, value]`.
     #[serde(default)]
     pub constraints: Vec<Vec<String>>,

@@ -27,6 +27,9 @@ pub const LABEL_GROUP: &str = "theseus.group";
 pub const LABEL_REVISION: &str = "theseus.revision";
 /// Prefix of the one-per-label `theseus.tag.<label>=""` labels.
 pub const LABEL_TAG_PREFIX: &str = "theseus.tag.";
+/// Label naming the `env` variables whose values are secret (comma-separated), so that every
+/// reader of the app (a failure's evidence, `theseus logs`, `plan`) can mask them.
+pub const LABEL_SECRET_ENV: &str = "theseus.secret-env";
 /// marathon-lb's `HAPROXY_DEPLOYMENT_GROUP`, set to the group's Marathon id on every revision
 /// app with ports (unless `marathon_labels` set it): marathon-lb merges the apps of one
 /// deployment group into one frontend per service port (`marathon_lb.py` `get_apps`), so the
@@ -127,6 +130,9 @@ impl GroupSpec {
             labels.entry(LABEL_DEPLOYMENT_GROUP.to_owned()).or_insert_with(|| self.group_id(namespace));
         }
         labels.extend(self.labels_of_revision(revision));
+        if !a.secret_env.is_empty() {
+            labels.insert(LABEL_SECRET_ENV.to_owned(), a.secret_env.join(","));
+        }
         let container = a.image.as_ref().map(|image| Container {
             kind: Some("DOCKER".to_owned()),
             docker: Some(Docker { image: image.clone(), ..Docker::default() }),
@@ -233,4 +239,24 @@ impl GroupSpec {
             ..App::default()
         }
     }
+}
+
+/// The values of the `env` variables `app`'s [`LABEL_SECRET_ENV`] names (non-empty ones,
+/// longest first): what [`mask`] hides.
+pub fn secret_values(app: &App) -> Vec<String> {
+    let Some(names) = app.labels.as_ref().and_then(|l| l.get(LABEL_SECRET_ENV)) else { return Vec::new() };
+    let env = app.env.as_ref();
+    let mut values: Vec<String> = names
+        .split(',')
+        .filter_map(|n| env?.get(n.trim())?.as_str().map(str::to_owned))
+        .filter(|v| !v.is_empty())
+        .collect();
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    values.dedup();
+    values
+}
+
+/// `text` with every one of `secrets` replaced by `***`.
+pub fn mask(text: &str, secrets: &[String]) -> String {
+    secrets.iter().fold(text.to_owned(), |t, s| t.replace(s.as_str(), "***"))
 }

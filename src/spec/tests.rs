@@ -289,3 +289,21 @@ instances = 20
     let e = errs("[service.web]\ncmd = \"x\"\nrollout = { canary = 0 }\n[[service.web.group]]\nlabels = [\"a\"]\n");
     assert!(e.contains("invalid rollout `canary`"), "{e}");
 }
+
+#[test]
+fn secret_env_names_env_variables_and_is_a_label() {
+    let s = ok(r#"
+[service.web]
+cmd = "sleep 1"
+env = { TOKEN = "t0k3n", MODE = "a" }
+secret_env = ["TOKEN"]
+[[service.web.group]]
+labels = ["dev"]
+"#);
+    let app = s.groups[0].to_app(&s.namespace);
+    assert_eq!(app.labels.as_ref().unwrap().get(LABEL_SECRET_ENV).map(String::as_str), Some("TOKEN"));
+    assert_eq!(secret_values(&app), ["t0k3n"]);
+    assert_eq!(mask("token=t0k3n mode=a", &secret_values(&app)), "token=*** mode=a");
+    let e = errs("[service.web]\ncmd = \"x\"\nenv = { A = \"1\" }\nsecret_env = [\"B\"]\n[[service.web.group]]\nlabels = [\"a\"]\n");
+    assert!(e.contains("`secret_env` names `B`, which `env` does not set"), "{e}");
+}

@@ -39,8 +39,7 @@ fn the_readme_main_command_runs_the_whole_job_and_its_examples_are_real_output()
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "scripts/demo failed\n{stdout}\n{stderr}");
-    for expected in
-        [
+    for expected in [
         "created",
         "stable",
         "127.0.0.",
@@ -50,8 +49,7 @@ fn the_readme_main_command_runs_the_whole_job_and_its_examples_are_real_output()
         "1 missing, 1 stale",
         "DEREGISTERED",
         "removed",
-    ]
-    {
+    ] {
         assert!(stdout.contains(expected), "`{expected}` missing from the demo's output:\n{stdout}\n{stderr}");
     }
 

@@ -238,3 +238,36 @@ fn a_zookeeper_master_is_a_usage_error_naming_http() {
     assert_eq!(out.code, Some(2), "{out:?}");
     assert!(out.stderr.contains("not zk://") && out.stderr.contains("http://"), "{}", out.stderr);
 }
+
+/// The values of the spec's secret env variables never show: not in `theseus logs`, not in a
+/// failure's evidence (JSON and stderr), not in `plan`'s changes.
+#[test]
+fn secret_env_values_are_masked_in_logs_evidence_and_plan() {
+    let env = Env::start();
+    let group = |token: &str, cmd: &str| {
+        format!(
+            "env = {{ TOKEN = \"{token}\" }}\nsecret_env = [\"TOKEN\"]\ncmd = \"{cmd}\"\n\
+             [[service.app.group]]\nlabels = [\"dev\"]\ninstances = 1"
+        )
+    };
+    let v1 = env.app_spec(&group("tok-1a2b3c", "echo login with $TOKEN; sleep 600"));
+    env.ok(&["create", &v1, "--poll-interval", "200ms"]);
+    logs_until(&env, &["app/dev", "--stdout", "--no-prefix"], "login with ***\n");
+    // A new token and a program that prints it as it dies.
+    let v2 = env.write("v2.toml", &std::fs::read_to_string(&v1).unwrap().replace("tok-1a2b3c", "tok-9z8y7x"));
+    let v2_text = std::fs::read_to_string(&v2)
+        .unwrap()
+        .replace("echo login with $TOKEN; sleep 600", "echo bad token $TOKEN >&2; exit 1");
+    std::fs::write(&v2, v2_text).unwrap();
+    let plan = env.out(&["plan", &v2, "-o", "json"]);
+    assert!(plan.stdout.contains("***") && !plan.stdout.contains("tok-"), "{}", plan.stdout);
+    // (A task that dies at once can be seen running by one poll: --min-healthy makes it count.)
+    let args = ["update", &v2, "--poll-interval", "200ms", "--fail-after", "3s", "--min-healthy", "2s"];
+    let (code, doc, err) = env.run(&args);
+    assert_eq!(code, Some(3), "{err}\n{doc}");
+    let logs = doc[0]["evidence"]["logs"].to_string();
+    assert!(logs.contains("bad token ***"), "{doc}");
+    for text in [doc.to_string(), err] {
+        assert!(!text.contains("tok-9z8y7x") && !text.contains("tok-1a2b3c"), "a secret leaked: {text}");
+    }
+}

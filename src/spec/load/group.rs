@@ -70,6 +70,16 @@ impl Loader<'_> {
         let env = self
             .table(t, "env", "{ NAME = \"value\" }")
             .map(|e| self.string_map(&e, "env", "environment variables are `NAME = \"value\"`"));
+        let secret_env = self.read_opt::<Vec<String>>(t, "secret_env").unwrap_or_default();
+        if let (Some(env), Some((_, item))) = (&env, t.get("secret_env")) {
+            for name in secret_env.iter().filter(|n| !env.contains_key(*n)) {
+                self.err(
+                    item.span(),
+                    format!("`secret_env` names `{name}`, which `env` does not set"),
+                    "list only variables of the group's `env` (its own or the service's)",
+                );
+            }
+        }
         let constraints = t.get("constraints").map(|(_, v)| self.constraints(v)).unwrap_or_default();
         let health = t.get("health").map(|_| self.health(t, &ports)).unwrap_or_default();
         let readiness = self
@@ -103,6 +113,7 @@ impl Loader<'_> {
             disk: disk?,
             ports,
             env: env.unwrap_or_default(),
+            secret_env,
             constraints,
             health,
             readiness,

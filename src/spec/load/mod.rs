@@ -40,6 +40,7 @@ const FIELDS: &[&str] = &[
     "instances",
     "ports",
     "env",
+    "secret_env",
     "constraints",
     "health",
     "readiness",
