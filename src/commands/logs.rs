@@ -267,7 +267,7 @@ impl<'a> Printer<'a> {
     /// Takes one line.
     fn line(&mut self, line: &Line) {
         let masked = crate::spec::mask(&line.text, &self.secrets);
-        let line = &Line { text: masked.into(), ..*line };
+        let line = &Line { text: masked, ..*line };
         match self.format {
             Some(format) => {
                 let row = JsonLine { task: line.task, stream: line.stream.name(), line: &line.text };
