@@ -9,7 +9,7 @@
 //!   `/state` read per agent, however many tasks run there (no request per task).
 //! - [`wire`] holds the JSON shapes Mesos writes (master `/master/slaves`, agent `/state`,
 //!   `/files/read`), [`agents`] the agent addresses, [`sandbox`] the search of an agent's state.
-//! - [`file`] is one sandbox file being read: its tail or all of it first, then on from the
+//! - [`file`](mod@file) is one sandbox file being read: its tail or all of it first, then on from the
 //!   offset reached (`-f`).
 //! - [`tail`] reads the last lines of a file backwards in chunks, [`lines`] splits what is
 //!   read into lines (CRLF or LF, a last line without a newline kept until it ends).
