@@ -49,11 +49,14 @@ impl Driver {
         ops
     }
 
-    /// Removes a group and everything under it in one transaction. Returns whether it existed.
+    /// Removes a group and everything under it, with its rollout journal and control request,
+    /// in one transaction. Returns whether it existed.
     pub async fn remove_group(&self, id: &GroupKey) -> Result<bool, Error> {
         let (service, group) = (id.service(), id.group());
         let (key, prefix) = (self.keys.group(service, group), self.keys.group_prefix(service, group));
-        let resp = self.txn(&key, Txn::new().and_then(Self::subtree_delete_ops(&key, &prefix))).await?;
+        let mut ops = Self::subtree_delete_ops(&key, &prefix).to_vec();
+        ops.extend(self.rollout_delete_ops(service, group));
+        let resp = self.txn(&key, Txn::new().and_then(ops)).await?;
         Ok(Self::deleted_any(&resp))
     }
 

@@ -33,8 +33,24 @@ impl Driver {
         [TxnOp::delete(key, None), TxnOp::delete(prefix, Some(DeleteOptions::new().with_range(prefix_end(prefix))))]
     }
 
+    /// Whether the first two deletes of `resp` (a [`Driver::subtree_delete_ops`] pair) deleted
+    /// anything: the subtree existed.
     pub(super) fn deleted_any(resp: &TxnResponse) -> bool {
-        resp.op_responses().iter().any(|r| matches!(r, TxnOpResponse::Delete(d) if d.deleted() > 0))
+        resp.op_responses().iter().take(2).any(|r| matches!(r, TxnOpResponse::Delete(d) if d.deleted() > 0))
+    }
+
+    /// Deletes of a group's (or, with `group` empty, every group's of `service`) rollout
+    /// bookkeeping: its journal and its pending control request. They go with the group: a
+    /// journal a paused or failed rollout left would otherwise hold a group created again under
+    /// the same labels (`update` refuses a paused one). The history stays.
+    pub(super) fn rollout_delete_ops(&self, service: &str, group: &str) -> Vec<TxnOp> {
+        [self.keys.rollout(service, group), self.keys.control(service, group)]
+            .into_iter()
+            .map(|key| match group {
+                "" => TxnOp::delete(key.clone(), Some(DeleteOptions::new().with_range(prefix_end(&key)))),
+                _ => TxnOp::delete(key, None),
+            })
+            .collect()
     }
 
     /// Registers a service (its marker, and the `/services` marker). Returns `false` if it
@@ -51,7 +67,9 @@ impl Driver {
     pub async fn remove_service(&self, service: &str) -> Result<bool, Error> {
         check_service(service)?;
         let (key, prefix) = (self.keys.service(service), self.keys.service_prefix(service));
-        let resp = self.txn(&key, Txn::new().and_then(Self::subtree_delete_ops(&key, &prefix))).await?;
+        let mut ops = Self::subtree_delete_ops(&key, &prefix).to_vec();
+        ops.extend(self.rollout_delete_ops(service, ""));
+        let resp = self.txn(&key, Txn::new().and_then(ops)).await?;
         Ok(Self::deleted_any(&resp))
     }
 

@@ -494,3 +494,18 @@ fn pause_and_resume_a_rollout_whose_client_died() {
     assert_eq!(env.per_app()[0].1, 3);
     assert!(env.key(JOURNAL).is_none());
 }
+
+#[test]
+fn removing_a_paused_group_removes_its_journal_so_it_can_be_created_and_updated_again() {
+    let env = Env::start();
+    env.first(2);
+    let file = env.write("v2.toml", &spec("2", SLEEP, 2));
+    let (code, _, err) = env.run(&args(&["update", &file, "--canary", "1", "--promote", "manual", "--detach"]));
+    assert_eq!(code, Some(11), "{err}");
+    env.ok(&["remove", "web", "-l", "dev"]);
+    assert!(env.key(JOURNAL).is_none() && env.key(MARK).is_none(), "the group's bookkeeping went with it");
+    assert!(env.etcd.dump().iter().any(|(k, _)| k.starts_with("/theseus/history/web/dev")), "its history stays");
+    env.first(2);
+    let (code, _, err) = env.run(&args(&["update", &file]));
+    assert_eq!(code, Some(0), "not paused any more: {err}");
+}
