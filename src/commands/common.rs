@@ -298,3 +298,16 @@ pub fn dry_row(
         evidence: None,
     }
 }
+
+/// The error of a `create` or scale that ended in `err`: a change that was undone
+/// ([`rollout::Undone`]) prints its rows first (with their `evidence`, for `-o json`/`jsonl`),
+/// then ends with the error that carries its exit status; any other error as it is.
+pub fn undone_rows(ctx: &Context, err: anyhow::Error) -> anyhow::Error {
+    match err.downcast::<rollout::Undone>() {
+        Ok(undone) => match ctx.out.result(&undone.rows) {
+            Ok(()) => undone.error.into(),
+            Err(e) => e,
+        },
+        Err(err) => err,
+    }
+}

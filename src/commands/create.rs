@@ -49,7 +49,9 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<ExitStatus> 
     } else {
         let progress = Progress::new(&ctx.out, "Deployed");
         let scope = ctx.scope(etcd, &spec.namespace, waiting(&args.wait))?;
-        let results = rollout::create(scope, &desired, args.skip_existing, &progress, ctx.cancel()).await?;
+        let results = rollout::create(scope, &desired, args.skip_existing, &progress, ctx.cancel())
+            .await
+            .map_err(|e| super::common::undone_rows(ctx, e))?;
         drop(progress);
         results
     };
@@ -81,6 +83,7 @@ fn dry_run(existing: &[&Desired], new: &[&Desired], skip_existing: bool) -> anyh
         deployment: None,
         converged: false,
         registered: 0,
+        evidence: None,
     };
     Ok(existing
         .iter()

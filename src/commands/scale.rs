@@ -23,7 +23,8 @@ pub async fn run(ctx: &Context, args: ScaleArgs) -> anyhow::Result<ExitStatus> {
         &progress,
         ctx.cancel(),
     )
-    .await?;
+    .await
+    .map_err(|e| super::common::undone_rows(ctx, e))?;
     drop(progress);
     ctx.out.result(&vec![result])?;
     Ok(ExitStatus::Success)

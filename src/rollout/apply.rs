@@ -16,7 +16,7 @@ use super::confirm;
 use super::event::Reporter;
 use super::live::{LiveGroup, Snapshot};
 use super::plan::Desired;
-use super::result::{GroupResult, Outcome};
+use super::result::{GroupResult, Outcome, Undone};
 use super::retire::{self, Kill};
 use super::scope::Scope;
 use super::session::{Owners, Session};
@@ -200,10 +200,25 @@ async fn scale_locked(
             reporter.on(super::event::Event::RollingBack { group: name, reason: err.to_string() });
             let deployment = change.deployment_id.as_deref();
             let (key, id) = (&group.key, &group.group_id);
-            let evidence = super::evidence::witness_lines(scope, &[(key, app.id.as_str())]).await;
+            // What Marathon and the tasks said, read before the undo stops them.
+            let evidence = super::evidence::witness(scope, &[(key, app.id.as_str())]).await.pop().flatten();
             let undone = undo::undo_scale(scope, key, id, &app.id, have, deployment, reporter, cancel.as_mut()).await;
             let what = format!("scaling `{}` to {instances}", group.group_id);
-            return Err(undo::outcome(err, undone, &what, &evidence));
+            let lines = super::evidence::group_lines(key, evidence.as_ref());
+            let error = undo::outcome(err, &undone, &what, &lines);
+            let row = GroupResult {
+                service: group.key.service().to_owned(),
+                group: group.key.group().to_owned(),
+                id: group.group_id.clone(),
+                result: if undone.is_ok() { Outcome::Undone } else { Outcome::UndoFailed },
+                revision: group.revisions().into_iter().next(),
+                instances: if undone.is_ok() { have } else { instances },
+                deployment: change.deployment_id.clone(),
+                converged: false,
+                registered: 0,
+                evidence,
+            };
+            return Err(Undone { rows: vec![row], error }.into());
         }
         waited => waited?,
     }
@@ -218,5 +233,6 @@ async fn scale_locked(
         deployment: change.deployment_id,
         converged: timing.wait,
         registered: registered_count(&regs, &group.key),
+        evidence: None,
     })
 }

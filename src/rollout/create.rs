@@ -18,7 +18,7 @@ use super::live::{LiveGroup, Snapshot};
 use super::overlap;
 use super::plan::Desired;
 use super::register;
-use super::result::{GroupResult, Outcome};
+use super::result::{GroupResult, Outcome, Undone};
 use super::scope::Scope;
 use super::session::{Owners, Session};
 use super::settle::{registered_count, wait_and_register};
@@ -93,6 +93,7 @@ async fn skipped(scope: Scope<'_>, g: &LiveGroup, snap: &Snapshot) -> anyhow::Re
         deployment: None,
         converged: false,
         registered: registered_count(&regs, &g.key),
+        evidence: None,
     })
 }
 
@@ -135,11 +136,32 @@ async fn create_new(
     let (waited, regs, reg_result) = wait_and_register(scope, &targets, reporter, cancel.as_mut()).await;
     match waited {
         Err(err) if undo::undoable(&err) => {
+            // What Marathon and the tasks said, read before the undo removes the apps.
             let apps: Vec<(&GroupKey, &str)> = new.iter().map(|d| (&d.key, d.app.id.as_str())).collect();
-            let evidence = super::evidence::witness_lines(scope, &apps).await;
+            let evidence = super::evidence::witness(scope, &apps).await;
             let undone = undo::undo_create(scope, new, reporter, &err, cancel.as_mut()).await;
+            let result = if undone.is_ok() { Outcome::Undone } else { Outcome::UndoFailed };
             let names: Vec<String> = new.iter().map(|d| format!("`{}`", d.group_id)).collect();
-            return Err(undo::outcome(err, undone, &format!("creating {}", names.join(", ")), &evidence));
+            let lines: Vec<String> =
+                new.iter().zip(&evidence).flat_map(|(d, e)| super::evidence::group_lines(&d.key, e.as_ref())).collect();
+            let error = undo::outcome(err, &undone, &format!("creating {}", names.join(", ")), &lines);
+            let rows = new
+                .iter()
+                .zip(evidence)
+                .map(|(d, evidence)| GroupResult {
+                    service: d.key.service().to_owned(),
+                    group: d.key.group().to_owned(),
+                    id: d.group_id.clone(),
+                    result,
+                    revision: Some(d.revision()),
+                    instances: d.app.instances.unwrap_or(1),
+                    deployment: change.deployment_id.clone(),
+                    converged: false,
+                    registered: 0,
+                    evidence,
+                })
+                .collect();
+            return Err(Undone { rows, error }.into());
         }
         waited => waited?,
     }
@@ -156,6 +178,7 @@ async fn create_new(
             deployment: change.deployment_id.clone(),
             converged: wait,
             registered: registered_count(&regs, &d.key),
+            evidence: None,
         })
         .collect())
 }

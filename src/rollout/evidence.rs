@@ -273,21 +273,28 @@ fn health(app: &App) -> Vec<HealthEvidence> {
 }
 
 /// The evidence of each revision app `(group, app id)` whose wait failed, read in one snapshot
-/// before an undo removes them, as terminal lines under their group (`web/dev: last task
-/// failure: ...`); none when Marathon cannot be read or says nothing.
-pub(super) async fn witness_lines(scope: Scope<'_>, apps: &[(&GroupKey, &str)]) -> Vec<String> {
+/// before an undo removes them, in the same order (`None` where Marathon says nothing, or
+/// cannot be read).
+pub(super) async fn witness(scope: Scope<'_>, apps: &[(&GroupKey, &str)]) -> Vec<Option<Evidence>> {
     let mut services: Vec<String> = apps.iter().map(|(k, _)| k.service().to_owned()).collect();
     services.sort();
     services.dedup();
     let Ok(snap) = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await else {
-        return Vec::new();
+        return apps.iter().map(|_| None).collect();
     };
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(apps.len());
     for (key, app) in apps {
-        let Some(mut e) = Evidence::of(&snap, key, app) else { continue };
-        e.read_logs(&scope).await;
-        let group = format!("{}/{}", key.service(), key.group());
-        out.extend(e.lines().into_iter().map(|line| format!("{group}: {line}")));
+        let mut e = Evidence::of(&snap, key, app);
+        if let Some(e) = e.as_mut() {
+            e.read_logs(&scope).await;
+        }
+        out.push(e);
     }
     out
+}
+
+/// `evidence`'s lines for a terminal under the group `key` names (`web/dev: last task ...`).
+pub(super) fn group_lines(key: &GroupKey, evidence: Option<&Evidence>) -> Vec<String> {
+    let group = format!("{}/{}", key.service(), key.group());
+    evidence.map(Evidence::lines).unwrap_or_default().into_iter().map(|line| format!("{group}: {line}")).collect()
 }

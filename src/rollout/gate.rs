@@ -1,6 +1,7 @@
 //! The health gate of rolling updates and restarts: waits until enough tasks of one revision
 //! app are running, healthy by Marathon's health results and ready (where readiness checks
-//! are defined) continuously for `min_healthy`, and fails fast on the signals Marathon gives.
+//! are defined) continuously for `min_healthy`, Marathon's deployment of the app has ended,
+//! and no new task ended unforgiven, and fails fast on the signals Marathon gives.
 //! Readiness is Marathon's `readinessCheckResults` during a deployment, or, through
 //! [`pass_probed`], the client's own probes where no deployment runs the checks (a restart).
 //!
@@ -160,7 +161,10 @@ pub(super) async fn pass_probed(
         let poll = Poll { app: &app, queued, exclude: gate.exclude, since_version: None };
         let stuck = detector.as_mut().and_then(|d| d.observe(now, poll));
         let troubled = detector.as_ref().is_some_and(Detector::troubled);
-        if passed.len() as u32 >= gate.want && !troubled {
+        // Marathon's own deployment of the app must agree: it ends when its instances are up
+        // (`core/deployment/impl/TaskStartActor.scala`, `ReadinessBehavior.scala`), and stays open
+        // while a task that was seen running for a moment keeps crashing.
+        if passed.len() as u32 >= gate.want && !troubled && !deploying {
             return Ok(Passed { snapshot: snap, app, tasks: passed });
         }
         let state = match stuck {

@@ -86,7 +86,7 @@ pub use plan::{plan, Action, Desired, GroupPlan, STOP_FIRST};
 pub use removal::{preview as preview_removal, registered, removal, remove_empty_services, Removal, Selection};
 pub use remove::{remove, Doomed};
 pub use restart::restart;
-pub use result::{GroupResult, Outcome, RolloutOutcome, RolloutResult, Timings};
+pub use result::{GroupResult, Outcome, RolloutOutcome, RolloutResult, Timings, Undone};
 pub use resume::{abort, desired_of_entry, nothing_journaled, pause, resume};
 pub use rolling::{batch_sizes, update};
 pub use scope::{Logs, Scope, Settings, Timing};

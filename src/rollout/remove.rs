@@ -73,6 +73,7 @@ fn result(d: &Doomed, what: Outcome, deployment: Option<String>) -> GroupResult 
         deployment,
         converged: false,
         registered: 0,
+        evidence: None,
     }
 }
 

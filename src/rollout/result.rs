@@ -128,6 +128,10 @@ pub enum Outcome {
     WouldRemove,
     /// What `create --dry-run` would create.
     WouldCreate,
+    /// Created or scaled up, then undone: it could not be placed or kept failing (exit 3).
+    Undone,
+    /// Created or scaled up, failed, and the undo failed too (exit 4).
+    UndoFailed,
 }
 
 impl std::fmt::Display for Outcome {
@@ -139,6 +143,8 @@ impl std::fmt::Display for Outcome {
             Outcome::Removed => "removed",
             Outcome::WouldRemove => "would-remove",
             Outcome::WouldCreate => "would-create",
+            Outcome::Undone => "undone",
+            Outcome::UndoFailed => "undo-failed",
         })
     }
 }
@@ -166,4 +172,18 @@ pub struct GroupResult {
     pub converged: bool,
     /// Containers registered in etcd afterwards.
     pub registered: usize,
+    /// What Marathon (and the failed tasks' logs) said, when it was undone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<super::evidence::Evidence>,
+}
+
+/// A `create` or scale-up that failed and was undone (or whose undo failed): the rows to print,
+/// each with its evidence, before the error that carries the exit status.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct Undone {
+    /// One row per group, `undone` or `undo-failed`.
+    pub rows: Vec<GroupResult>,
+    /// The error the command ends with (exit 3, or 4).
+    pub error: crate::error::StatusError,
 }

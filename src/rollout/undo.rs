@@ -105,7 +105,7 @@ pub(super) fn undoable(err: &WaitError) -> bool {
 /// The error a failed wait ends with after its undo: exit 3 when `undo` succeeded, else 4.
 /// The wait's reason leads the message, the `evidence` lines (taken before the undo,
 /// [`super::evidence::witness_lines`]) follow it, and its hint is kept.
-pub(super) fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str, evidence: &[String]) -> anyhow::Error {
+pub(super) fn outcome(err: WaitError, undo: &anyhow::Result<()>, what: &str, evidence: &[String]) -> StatusError {
     use crate::error::Classify as _;
     let status = match undo {
         Ok(()) => StatusError {
@@ -127,7 +127,7 @@ pub(super) fn outcome(err: WaitError, undo: anyhow::Result<()>, what: &str, evid
         status.message.push_str("\n    ");
         status.message.push_str(line);
     }
-    status.into()
+    status
 }
 
 /// Removes the groups a failed `create` made (see the module docs).

@@ -112,8 +112,8 @@ fn a_failed_update_ends_failed_rolled_back_and_status_3() {
     assert_eq!(names.first().map(String::as_str), Some("started"), "{}", out.stdout);
     assert_eq!(names[names.len() - 3..], ["failed", "rolled-back", "result"], "{}", out.stdout);
     assert!(!names.contains(&"done".to_owned()), "{}", out.stdout);
-    let (failed, rolled_back, result) =
-        (&values[values.len() - 3], &values[values.len() - 2], &values[values.len() - 1]);
+    let named = |name: &str| values.iter().rfind(|v| v["event"] == name).unwrap();
+    let (failed, rolled_back, result) = (named("failed"), named("rolled-back"), named("result"));
     assert!(!failed["reason"].as_str().unwrap().is_empty(), "{failed}");
     assert_eq!(rolled_back["to"], values[0]["from"], "rolled back to the revision it rolled from");
     assert_eq!(result["status"], 3);

@@ -115,6 +115,8 @@ instances = 1
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("UnfulfilledConstraint") && stderr.contains("undone"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("picky") && stdout.contains("undone"), "the group's row says undone: {stdout}");
     assert!(started.elapsed() < Duration::from_secs(30), "failed fast, not at the timeout");
     assert_eq!(env.json(&["view", "picky"]).as_array().unwrap().len(), 0, "undone in Marathon");
     assert_ne!(env.cmd().args(["endpoints", "picky"]).output().unwrap().status.code(), Some(0), "and in etcd");

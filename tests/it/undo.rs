@@ -14,10 +14,15 @@ const FAST: [&str; 6] = ["--poll-interval", "200ms", "--fail-after", "2s", "--ti
 #[test]
 fn a_create_whose_tasks_exit_at_once_is_undone_within_fail_after() {
     let env = Env::start();
-    let spec = env.app_spec("cmd = \"exit 1\"\n[[service.app.group]]\nlabels = [\"dev\"]\ninstances = 2");
+    let body = "cmd = \"echo no config found >&2; exit 1\"\n[[service.app.group]]\nlabels = [\"dev\"]\ninstances = 2";
+    let spec = env.app_spec(body);
     let started = Instant::now();
-    let (code, err) = env.run_plain(&[&["create", spec.as_str()][..], &FAST].concat());
+    let (code, doc, err) = env.run(&[&["create", spec.as_str()][..], &FAST].concat());
     assert_eq!(code, Some(3), "{err}");
+    // The row says it was undone, with Marathon's and the program's own words.
+    assert_eq!(doc[0]["result"], "undone", "{doc}");
+    assert_eq!(doc[0]["evidence"]["last_task_failure"]["state"], "TASK_FAILED", "{doc}");
+    assert!(doc[0]["evidence"]["logs"].to_string().contains("no config found"), "{doc}");
     assert!(err.contains("keep failing") && err.contains("Command exited with status 1"), "{err}");
     assert!(err.contains("was undone"), "{err}");
     // The evidence, read before the undo deleted the app, under the group's name.
