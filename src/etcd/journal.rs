@@ -7,12 +7,12 @@
 //! (the Marathon app definition, the resolved spec, the rollout settings) are opaque JSON here,
 //! since this module knows neither Marathon's types nor the spec's.
 
-use etcd_client::{DeleteOptions, GetOptions};
+use etcd_client::GetOptions;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::keys::prefix_end;
-use super::{json, Driver, Error};
+use super::{Driver, Error};
 use crate::names::GroupKey;
 
 /// What kind of rollout is journaled.
@@ -244,93 +244,43 @@ pub struct CanaryMark {
 impl Driver {
     /// Writes (or replaces) the journal of the group's rollout.
     pub async fn put_rollout(&self, id: &GroupKey, journal: &Journal) -> Result<(), Error> {
-        let key = self.keys.rollout(id.service(), id.group());
-        let value = json(journal);
-        self.call("put", &key, || {
-            let (mut kv, key, value) = (self.kv(), key.clone(), value.clone());
-            async move { kv.put(key, value, None).await }
-        })
-        .await?;
-        Ok(())
+        self.put_json(&self.keys.rollout(id.service(), id.group()), journal).await
     }
 
     /// The journal of the group's rollout, if one is journaled.
     pub async fn get_rollout(&self, id: &GroupKey) -> Result<Option<Journal>, Error> {
-        let key = self.keys.rollout(id.service(), id.group());
-        match self.get_value(&key).await? {
-            Some(value) => Ok(Some(Self::decode(&key, &value)?)),
-            None => Ok(None),
-        }
+        self.get_json(&self.keys.rollout(id.service(), id.group())).await
     }
 
     /// Deletes the journal of the group's rollout. Returns whether there was one.
     pub async fn delete_rollout(&self, id: &GroupKey) -> Result<bool, Error> {
-        let key = self.keys.rollout(id.service(), id.group());
-        let resp = self
-            .call("delete", &key, || {
-                let (mut kv, key) = (self.kv(), key.clone());
-                async move { kv.delete(key, None::<DeleteOptions>).await }
-            })
-            .await?;
-        Ok(resp.deleted() > 0)
+        self.delete_key(&self.keys.rollout(id.service(), id.group())).await
     }
-}
 
-impl Driver {
     /// Writes a control request for the group's running rollout (replacing an older one).
     pub async fn put_control(&self, id: &GroupKey, request: &ControlRequest) -> Result<(), Error> {
-        let key = self.keys.control(id.service(), id.group());
-        let value = json(request);
-        self.call("put", &key, || {
-            let (mut kv, key, value) = (self.kv(), key.clone(), value.clone());
-            async move { kv.put(key, value, None).await }
-        })
-        .await?;
-        Ok(())
+        self.put_json(&self.keys.control(id.service(), id.group()), request).await
     }
 
     /// The group's pending control request, if any.
     pub async fn get_control(&self, id: &GroupKey) -> Result<Option<ControlRequest>, Error> {
-        let key = self.keys.control(id.service(), id.group());
-        match self.get_value(&key).await? {
-            Some(value) => Ok(Some(Self::decode(&key, &value)?)),
-            None => Ok(None),
-        }
+        self.get_json(&self.keys.control(id.service(), id.group())).await
     }
 
     /// Deletes the group's control request (obeyed, or its rollout is over).
     pub async fn delete_control(&self, id: &GroupKey) -> Result<(), Error> {
-        let key = self.keys.control(id.service(), id.group());
-        self.call("delete", &key, || {
-            let (mut kv, key) = (self.kv(), key.clone());
-            async move { kv.delete(key, None::<DeleteOptions>).await }
-        })
-        .await?;
-        Ok(())
+        self.delete_key(&self.keys.control(id.service(), id.group())).await.map(drop)
     }
 
     /// Marks `mark`'s revision app as the group's canary: its containers register with
     /// `"canary": true` ([`super::Keys::canary`]).
     pub async fn put_canary_mark(&self, id: &GroupKey, mark: &CanaryMark) -> Result<(), Error> {
-        let key = self.keys.canary(id.service(), id.group());
-        let value = json(mark);
-        self.call("put", &key, || {
-            let (mut kv, key, value) = (self.kv(), key.clone(), value.clone());
-            async move { kv.put(key, value, None).await }
-        })
-        .await?;
-        Ok(())
+        self.put_json(&self.keys.canary(id.service(), id.group()), mark).await
     }
 
     /// Removes the group's canary mark (promoted, or rolled back).
     pub async fn delete_canary_mark(&self, id: &GroupKey) -> Result<(), Error> {
-        let key = self.keys.canary(id.service(), id.group());
-        self.call("delete", &key, || {
-            let (mut kv, key) = (self.kv(), key.clone());
-            async move { kv.delete(key, None::<DeleteOptions>).await }
-        })
-        .await?;
-        Ok(())
+        self.delete_key(&self.keys.canary(id.service(), id.group())).await.map(drop)
     }
 
     /// Every journaled rollout, in key order (service, then group), in one range read under

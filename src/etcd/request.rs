@@ -172,6 +172,37 @@ impl Driver {
         Ok(resp.take_kvs().into_iter().next().map(|kv| kv.into_key_value().1))
     }
 
+    /// `value` as JSON at `key` (written or replaced).
+    pub(super) async fn put_json<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<(), Error> {
+        let value = super::values::json(value);
+        self.call("put", key, || {
+            let (mut kv, value) = (self.kv(), value.clone());
+            async move { kv.put(key, value, None).await }
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// The JSON document at `key`, decoded (a value that does not decode is
+    /// [`Error::Corrupt`]), or `None` when there is none.
+    pub(super) async fn get_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
+        match self.get_value(key).await? {
+            Some(value) => Ok(Some(Self::decode(key, &value)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Deletes `key`; whether it was there.
+    pub(super) async fn delete_key(&self, key: &str) -> Result<bool, Error> {
+        let resp = self
+            .call("delete", key, || {
+                let mut kv = self.kv();
+                async move { kv.delete(key, None).await }
+            })
+            .await?;
+        Ok(resp.deleted() > 0)
+    }
+
     /// One request: whether `marker` exists, and every key (with values unless `keys_only`)
     /// under `prefix`, at the same revision.
     pub(super) async fn marker_and_range(

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use reqwest::redirect::Policy;
 
+use crate::marathon::with_causes;
+
 /// How `https://` fetches follow redirects: at most `curl -L`'s default of 50.
 const MAX_REDIRECTS: usize = 50;
 
@@ -59,7 +61,7 @@ impl HttpClients {
             if e.is_timeout() {
                 format!("timed out after {}s", timeout.as_secs_f64())
             } else {
-                describe(&e)
+                with_causes(&e)
             }
         })?;
         Ok(response.status().as_u16())
@@ -75,7 +77,7 @@ impl HttpClients {
             if e.is_timeout() {
                 timed_out()
             } else {
-                describe(&e)
+                with_causes(&e)
             }
         })?;
         let status = response.status().as_u16();
@@ -88,7 +90,7 @@ impl HttpClients {
         let bytes = tokio::time::timeout(timeout, response.bytes())
             .await
             .map_err(|_| timed_out())?
-            .map_err(|e| describe(&e))?;
+            .map_err(|e| with_causes(&e))?;
         Ok((status, content_type, String::from_utf8_lossy(&bytes).into_owned()))
     }
 
@@ -102,21 +104,6 @@ impl HttpClients {
             None
         }
     }
-}
-
-/// A reqwest error with its causes (reqwest's own message hides them, e.g. "connection refused").
-pub(crate) fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// Tiny HTTP servers on 127.0.0.1 for the tests of checks and fetches.
@@ -250,7 +237,7 @@ mod tests {
         let url = format!("https://127.0.0.1:{}/", server.port);
         assert_eq!(http.check_status(&url, T).await, Ok(200));
         let err = http.fetch_client(&url).unwrap().get(&url).send().await.unwrap_err();
-        assert!(describe(&err).to_lowercase().contains("certificate"), "{}", describe(&err));
+        assert!(with_causes(&err).to_lowercase().contains("certificate"), "{}", with_causes(&err));
     }
 
     #[test]

@@ -139,17 +139,27 @@ pub(crate) enum Transport {
     Other,
 }
 
+/// A reqwest error with its causes (reqwest's own message hides them: `error sending request:
+/// connection refused`), each said once: the one wording of every HTTP client of the crate
+/// (Marathon's, the Mesos agents', the engine's checks and fetches).
+pub fn with_causes(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 impl Transport {
     /// Classifies a transport error by its kind and its causes' words (reqwest hides the types).
     pub(crate) fn of(err: &reqwest::Error) -> Transport {
-        let mut text = err.to_string();
-        let mut source = std::error::Error::source(err);
-        while let Some(s) = source {
-            text.push_str(": ");
-            text.push_str(&s.to_string());
-            source = s.source();
-        }
-        let text = text.to_ascii_lowercase();
+        let text = with_causes(err).to_ascii_lowercase();
         if err.is_timeout() {
             Transport::Timeout
         } else if ["tls", "certificate", "handshake", "corrupt message", "invalidcontenttype"]

@@ -16,4 +16,4 @@ pub mod summary;
 pub mod types;
 
 pub use client::{Change, Client, Event, EventStream, Options, StreamError};
-pub use error::Error;
+pub use error::{with_causes, Error};

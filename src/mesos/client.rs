@@ -159,15 +159,9 @@ fn shown(url: &Url) -> String {
 
 /// reqwest's error with its causes (`error sending request: connection refused`).
 fn reason(e: &reqwest::Error) -> String {
-    let mut text = if e.is_timeout() { "timed out".to_owned() } else { e.to_string() };
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
+    if e.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        crate::marathon::with_causes(e)
     }
-    text
 }

@@ -37,6 +37,16 @@ pub fn nothing_journaled(live: &LiveGroup) -> UserError {
     )
 }
 
+/// The journal of `live`'s rollout, read under its lock; none is a usage error (exit 2).
+async fn journaled(scope: Scope<'_>, live: &LiveGroup) -> anyhow::Result<Journal> {
+    Ok(scope
+        .etcd
+        .get_rollout(&live.key)
+        .await
+        .with_context(|| format!("reading the rollout journal of `{}`", live.group_id))?
+        .ok_or_else(|| nothing_journaled(live))?)
+}
+
 /// The desired group a journaled update rolls to: its app definition and config as journaled.
 pub(super) fn desired_of_journal(journal: &Journal, live: &LiveGroup) -> anyhow::Result<Desired> {
     let app: App = serde_json::from_value(journal.app.clone())
@@ -102,13 +112,7 @@ pub async fn abort(
     session
         .run(async |s| {
             // Decide under the lock: the journal and Marathon as they are now.
-            let journal = s
-                .scope()
-                .etcd
-                .get_rollout(&live.key)
-                .await
-                .with_context(|| format!("reading the rollout journal of `{}`", live.group_id))?
-                .ok_or_else(|| nothing_journaled(live))?;
+            let journal = journaled(s.scope(), live).await?;
             let fresh = s
                 .snapshot()
                 .group(&live.key)
@@ -186,13 +190,7 @@ pub async fn pause(scope: Scope<'_>, live: &LiveGroup, by: &str) -> anyhow::Resu
     let session = Session::open(scope, &keys, Owners::Refuse).await?;
     session
         .run(async |s| {
-            let mut journal = s
-                .scope()
-                .etcd
-                .get_rollout(&live.key)
-                .await
-                .with_context(|| format!("reading the rollout journal of `{}`", live.group_id))?
-                .ok_or_else(|| nothing_journaled(live))?;
+            let mut journal = journaled(s.scope(), live).await?;
             if journal.state != JournalState::Paused {
                 let since = super::journal::now();
                 journal.hold =

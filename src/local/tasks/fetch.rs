@@ -10,7 +10,8 @@ use tokio::io::AsyncWriteExt;
 
 use crate::marathon::types::Fetch;
 
-use crate::local::http_clients::{describe, HttpClients};
+use crate::local::http_clients::HttpClients;
+use crate::marathon::with_causes;
 
 /// Fetches one artifact into `sandbox`.
 pub(crate) async fn fetch(http: &HttpClients, item: &Fetch, sandbox: &Path) -> Result<(), String> {
@@ -63,7 +64,7 @@ pub(crate) async fn fetch(http: &HttpClients, item: &Fetch, sandbox: &Path) -> R
 /// Streams `GET uri` into `dest`. An `http://` answer must be 200 (its client follows no
 /// redirect); an `https://` one, after redirects, must be below 400 (as `curl -f` did).
 async fn download(client: &reqwest::Client, uri: &str, dest: &Path) -> Result<(), String> {
-    let mut resp = client.get(uri).send().await.map_err(|e| format!("{uri}: {}", describe(&e)))?;
+    let mut resp = client.get(uri).send().await.map_err(|e| format!("{uri}: {}", with_causes(&e)))?;
     let status = resp.status().as_u16();
     let ok = if uri.starts_with("http://") { status == 200 } else { status < 400 };
     if !ok {
@@ -71,7 +72,7 @@ async fn download(client: &reqwest::Client, uri: &str, dest: &Path) -> Result<()
     }
     let mut file =
         tokio::fs::File::create(dest).await.map_err(|e| format!("{uri}: creating {}: {e}", dest.display()))?;
-    while let Some(chunk) = resp.chunk().await.map_err(|e| format!("{uri}: {}", describe(&e)))? {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| format!("{uri}: {}", with_causes(&e)))? {
         file.write_all(&chunk).await.map_err(|e| format!("{uri}: writing {}: {e}", dest.display()))?;
     }
     file.flush().await.map_err(|e| format!("{uri}: writing {}: {e}", dest.display()))
