@@ -117,7 +117,10 @@ fn allowed_age(delay: Duration, dir: &Path) -> Duration {
 
 const GC_DISK_HEADROOM: f64 = 0.1;
 
-/// The used fraction of the file system holding `dir`.
+/// The used fraction of the file system holding `dir`, as Mesos' agent reads it for the GC
+/// (`src/slave/slave.cpp` `Slave::checkDiskUsage` calls stout's `fs::usage`,
+/// `3rdparty/stout/include/stout/posix/fs.hpp`: `(f_blocks - f_bfree) / f_blocks`). Blocks
+/// reserved for root count as free, so a disk whose unprivileged space is low is not "full".
 fn disk_usage(dir: &Path) -> Option<f64> {
     use std::os::unix::ffi::OsStrExt;
     let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
@@ -126,7 +129,7 @@ fn disk_usage(dir: &Path) -> Option<f64> {
     if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 || st.f_blocks == 0 {
         return None;
     }
-    Some(1.0 - st.f_bavail as f64 / st.f_blocks as f64)
+    Some(st.f_blocks.saturating_sub(st.f_bfree) as f64 / st.f_blocks as f64)
 }
 
 #[cfg(test)]
