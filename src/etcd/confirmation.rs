@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound as _, Utc};
 use etcd_client::{GetOptions, Txn, TxnOp};
 use serde::{Deserialize, Serialize};
 
@@ -190,7 +190,7 @@ impl Driver {
             return Ok(None);
         }
         // Caught up now: every registration written so far is at or below the revision read next.
-        let synced_at = Utc::now();
+        let synced_at = Utc::now().trunc_subsecs(3); // as stored
         let key = leadership.key();
         let read = self
             .call("get", &key, || {
