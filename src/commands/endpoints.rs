@@ -405,3 +405,42 @@ async fn run_hook(ctx: &Context, cmd: &str, list: &Endpoints) -> anyhow::Result<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(groups: &[(&str, usize)]) -> Endpoints {
+        let mut rows = Vec::new();
+        for (group, n) in groups {
+            for i in 0..*n {
+                rows.push(Endpoint {
+                    service: "web".into(),
+                    group: (*group).into(),
+                    labels: vec![],
+                    container: format!("{group}.t{i}"),
+                    host: "h".into(),
+                    port: None,
+                    address: None,
+                    healthy: true,
+                    version: String::new(),
+                    ports: vec![],
+                });
+            }
+        }
+        Endpoints(rows)
+    }
+
+    #[test]
+    fn a_drop_is_the_largest_share_a_group_loses_above_the_limit() {
+        let four = list(&[("dev", 4), ("prod", 2)]);
+        let d = Drop::over(&four, &list(&[("dev", 1), ("prod", 2)]), 50).unwrap();
+        assert_eq!(d.to_string(), "`web/dev` would go from 4 endpoints to 1 (-75%)");
+        assert_eq!(Drop::over(&four, &list(&[("dev", 2), ("prod", 2)]), 50), None, "50% is not more than 50%");
+        let gone = Drop::over(&four, &list(&[("dev", 3)]), 50).unwrap();
+        assert_eq!((gone.group.as_str(), gone.after), ("web/prod", 0), "a group gone drops all of its");
+        assert_eq!(Drop::over(&four, &list(&[("dev", 9), ("prod", 2)]), 0), None, "growth is no drop");
+        assert_eq!(Drop::over(&four, &list(&[]), 100), None, "100% never holds");
+        assert!(Drop::over(&four, &list(&[("dev", 3), ("prod", 2)]), 0).is_some(), "0% holds any drop");
+    }
+}
