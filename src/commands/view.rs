@@ -134,9 +134,10 @@ const ETCD_WAIT: Duration = Duration::from_secs(2);
 /// journal and every namespace's sync confirmation.
 type EtcdView = (BTreeMap<(String, String), GroupCount>, Vec<Journal>, Confirmations);
 
-/// The registered containers of every group of `service` (of every service: `None`) and the
-/// rollout journals, in two etcd reads at the same time, or `None` when etcd cannot be read in
-/// time (with a warning: `view` shows Marathon's state even then, without rollout info).
+/// The registered containers of every group of `service` (of every service: `None`), the
+/// rollout journals and the sync confirmations, in three etcd reads at the same time, or `None`
+/// when etcd cannot be read in time (with a warning: `view` shows Marathon's state even then,
+/// without rollout info).
 async fn registered(ctx: &Context, service: Option<&str>) -> Option<EtcdView> {
     let read = async {
         let etcd = ctx.etcd().await?;
