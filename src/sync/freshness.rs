@@ -7,8 +7,10 @@
 //! - after every successful full reconcile, and after the follower has caught up with the
 //!   events (nothing dirty, running or unread; a group left to the command holding its lock
 //!   does not count, since that command registers its own containers);
-//! - and, while the event stream is alive (Marathon's heartbeats arrive within `--idle-timeout`,
-//!   or the stream is reopened and nothing is confirmed until the reconcile after it) and the
+//! - and, while the event stream is alive (the heartbeats of Jetty's `EventSourceServlet`, which
+//!   Marathon's `core/event/impl/stream/HttpEventStreamServlet.scala` extends, arrive within
+//!   `--idle-timeout`, or the stream is reopened and nothing is confirmed until the reconcile
+//!   after it) and the
 //!   follower is caught up, at least every [`EVERY`] (never less often than twice per resync):
 //!   an idle but healthy system stays fresh for `endpoints --fresh-within 30s` with five
 //!   confirmations to spare, at the cost of two small etcd requests every five seconds;
