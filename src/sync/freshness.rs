@@ -10,8 +10,8 @@
 //! - and, while the event stream is alive (the heartbeats of Jetty's `EventSourceServlet`, which
 //!   Marathon's `core/event/impl/stream/HttpEventStreamServlet.scala` extends, arrive within
 //!   `--idle-timeout`, or the stream is reopened and nothing is confirmed until the reconcile
-//!   after it) and the
-//!   follower is caught up, at least every [`EVERY`] (never less often than twice per resync):
+//!   after it) and the follower is caught up, at least every [`EVERY`] (never less often than
+//!   twice per resync):
 //!   an idle but healthy system stays fresh for `endpoints --fresh-within 30s` with five
 //!   confirmations to spare, at the cost of two small etcd requests every five seconds;
 //! - never after a failed reconcile or refresh (an etcd write or a Marathon read failed: the
