@@ -788,6 +788,8 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand --label 'Only groups having every label given (repeatable or comma-separated; `!label` excludes)'
             cand --exec 'Run CMD with `sh -c` at start and after each change, with the list as one JSON array on its stdin (its output goes to stderr); keeps running like --watch. A failing CMD is reported and run again at the next change'
             cand --debounce 'With --watch or --exec: how long the list must stay unchanged before it is printed or CMD runs, so a burst of changes (a rollout''s batch) gives one update'
+            cand --max-drop 'With --watch or --exec: hold back a change that would take more than N% of a group''s endpoints away at once (a warning on stderr) until it persists for --debounce twice more, then apply it; a drop that goes away meanwhile is never applied'
+            cand --fresh-within 'Exit 8, printing nothing, unless a `theseus sync` leader confirmed the registrations of the namespaces shown within DURATION (such as `30s`); not with --watch or --exec'
             cand --marathon 'Marathon base URL; several (comma-separated) fail over in order'
             cand --marathon-user 'Marathon HTTP basic-auth user'
             cand --marathon-password 'Marathon HTTP basic-auth password'

@@ -40,6 +40,8 @@ Exit codes:
   5    deadline passed
   6    locked by another rollout or a Marathon deployment, or the group's
        rollout is paused (`rollout promote|resume|abort` goes on)
+  8    `endpoints --fresh-within`: no sync leader confirmed the registrations
+       shown within that time (nothing printed)
   10   `plan --exit-code`: changes are pending
   11   `update --detach`: the canary holds, awaiting `rollout promote`
   130  interrupted (Ctrl-C; also how `view --watch` and `endpoints --watch` end)";

@@ -23,6 +23,9 @@ pub enum ExitStatus {
     Deadline = 5,
     /// Locked by another rollout or a Marathon deployment.
     Locked = 6,
+    /// `endpoints --fresh-within`: no `theseus sync` leader confirmed the registrations shown
+    /// within that time.
+    NotFresh = 8,
     /// `plan --exit-code`: changes are pending.
     ChangesPending = 10,
     /// `update --detach`: the rollout holds, awaiting `theseus rollout promote` (or `abort`).

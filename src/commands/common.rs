@@ -187,7 +187,7 @@ pub fn rollout_status(results: &[RolloutResult]) -> anyhow::Result<ExitStatus> {
         ExitStatus::RolledBack => 2,
         ExitStatus::Deadline => 3,
         ExitStatus::Locked => 4,
-        ExitStatus::Failure | ExitStatus::Usage | ExitStatus::ChangesPending => 5,
+        ExitStatus::Failure | ExitStatus::Usage | ExitStatus::ChangesPending | ExitStatus::NotFresh => 5,
         ExitStatus::RollbackFailed => 6,
         ExitStatus::Interrupted => 7,
     };

@@ -2,7 +2,8 @@
 //!
 //! Costs three Marathon requests per refresh whatever the number of groups: the apps with
 //! embedded tasks (filtered server-side by `?label=theseus.tag.<label>`), deployments, queue;
-//! and, at the same time, two etcd reads: the registration counts and the rollout journals.
+//! and, at the same time, three etcd reads: the registration counts, the rollout journals and
+//! the sync confirmations (a namespace shown whose confirmation is stale is a warning).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use serde::Serialize;
 use crate::cli::ViewArgs;
 use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::etcd::{GroupCount, Journal};
+use crate::etcd::{Confirmations, GroupCount, Journal};
 use crate::output::{Layout, Tabular};
 use crate::rollout::{statuses, GroupStatus, Snapshot};
 use crate::spec::labels::Selector;
@@ -129,17 +130,18 @@ impl Tabular for View {
 /// How long `view` waits for etcd before showing `?` for the registered counts.
 const ETCD_WAIT: Duration = Duration::from_secs(2);
 
-/// What `view` reads from etcd: the registration counts per (service, group) and every
-/// rollout journal.
-type EtcdView = (BTreeMap<(String, String), GroupCount>, Vec<Journal>);
+/// What `view` reads from etcd: the registration counts per (service, group), every rollout
+/// journal and every namespace's sync confirmation.
+type EtcdView = (BTreeMap<(String, String), GroupCount>, Vec<Journal>, Confirmations);
 
-/// The registered containers of every group of `service` (of every service: `None`) and the
-/// rollout journals, in two etcd reads at the same time, or `None` when etcd cannot be read in
-/// time (with a warning: `view` shows Marathon's state even then, without rollout info).
+/// The registered containers of every group of `service` (of every service: `None`), the
+/// rollout journals and the sync confirmations, in three etcd reads at the same time, or `None`
+/// when etcd cannot be read in time (with a warning: `view` shows Marathon's state even then,
+/// without rollout info).
 async fn registered(ctx: &Context, service: Option<&str>) -> Option<EtcdView> {
     let read = async {
         let etcd = ctx.etcd().await?;
-        tokio::try_join!(etcd.registration_counts(service), etcd.rollouts())
+        tokio::try_join!(etcd.registration_counts(service), etcd.rollouts(), etcd.sync_confirmations())
     };
     match tokio::time::timeout(ETCD_WAIT, read).await {
         Ok(Ok(read)) => Some(read),
@@ -200,8 +202,9 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
         // A failed Marathon read ends the command at once, without waiting for etcd.
         let etcd = async { anyhow::Ok(registered(ctx, services.first().map(String::as_str)).await) };
         let (snap, etcd) = tokio::try_join!(marathon, etcd)?;
-        let (counts, journals) = etcd.unzip();
+        let (counts, journals, fresh) = etcd.map_or((None, None, None), |(c, j, f)| (Some(c), Some(j), Some(f)));
         let groups = statuses(snap, journals.as_deref().unwrap_or_default());
+        super::endpoints::warn_stale(ctx, groups.iter().map(|g| g.namespace.as_str()), fresh.as_ref());
         let registered = registered_counts(&groups, counts.as_ref());
         anyhow::Ok(View { groups, registered, wide: args.wide, containers: args.containers })
     };

@@ -13,7 +13,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use etcd_client::{Client, LeaderKey, ResignOptions};
+use etcd_client::{Client, Compare, CompareOp, LeaderKey, ResignOptions};
 
 use super::lease::LeaseGuard;
 use super::{Driver, Error};
@@ -48,6 +48,18 @@ impl Leadership {
     /// Why the leadership was lost (which rule fired), once it was.
     pub fn lost_reason(&self) -> Option<String> {
         self.lease.lost_how().map(|how| how.reason())
+    }
+
+    /// The compare that holds while this replica leads: its candidate key still exists as its
+    /// campaign created it (a key deleted with its lease, or a later campaign's, has another
+    /// create revision). Writes only the leader may make carry it.
+    pub(super) fn holds(&self) -> Compare {
+        Compare::create_revision(self.leader.key(), CompareOp::Equal, self.leader.rev())
+    }
+
+    /// The candidate key this replica leads with.
+    pub(super) fn key(&self) -> String {
+        String::from_utf8_lossy(self.leader.key()).into_owned()
     }
 
     /// Gives the leadership up: resigns (the next candidate is elected at once) and revokes

@@ -14,9 +14,11 @@
 //! <root>/theseus/control/<service>/<group>                   a request to the running rollout (pause, promote...)
 //! <root>/theseus/history/<service>/<group>                   the last revisions deployed (JSON list)
 //! <root>/theseus/sync/leader/<lease-id>                      candidates of the sync election (lease-bound)
+//! <root>/theseus/sync/confirmed/<namespace>                  the sync leader's last confirmation (JSON)
 //! ```
 //! Everything under `<root>/theseus/` is Theseus's own bookkeeping: consumers read only
-//! `<root>/services`, and removing a group's `/services` subtree leaves it alone.
+//! `<root>/services` (and, to know how current it is, `<root>/theseus/sync/confirmed/`), and
+//! removing a group's `/services` subtree leaves it alone.
 //! etcd v3 is flat, so "a service exists" means its marker key exists. Subtree reads and
 //! deletes always use the parent key plus the prefix `<parent>/` (with the slash), so that
 //! `/services/web` never matches `/services/web-api`.
@@ -152,6 +154,25 @@ impl Keys {
         format!("{}/theseus/sync/leader", self.root)
     }
 
+    /// `<root>/theseus/sync/confirmed/<namespace>`: when the sync leader last confirmed that
+    /// the namespace's registrations are current ([`super::Confirmation`]). The namespace's
+    /// slashes become `:` (not allowed in a namespace segment), as in the election names, so
+    /// every namespace is one key directly below [`Keys::sync_confirmed_prefix`].
+    pub fn sync_confirmed(&self, namespace: &str) -> String {
+        format!("{}{}", self.sync_confirmed_prefix(), namespace.trim_matches('/').replace('/', ":"))
+    }
+
+    /// `<root>/theseus/sync/confirmed/`: the prefix of every namespace's confirmation.
+    pub fn sync_confirmed_prefix(&self) -> String {
+        format!("{}/theseus/sync/confirmed/", self.root)
+    }
+
+    /// The namespace a key below [`Keys::sync_confirmed_prefix`] confirms (`:` back to `/`).
+    pub fn parse_sync_confirmed(&self, key: &str) -> Option<String> {
+        let ns = key.strip_prefix(&self.sync_confirmed_prefix())?;
+        (!ns.is_empty()).then(|| ns.replace(':', "/"))
+    }
+
     /// Parses a key below [`Keys::service_prefix`] into its place in the layout.
     pub fn parse_in_service<'k>(&self, service: &str, key: &'k str) -> Option<Entry<'k>> {
         self.parse(key).filter(|(s, _)| *s == service).map(|(_, entry)| entry)
@@ -263,6 +284,10 @@ mod tests {
         assert_eq!(k.service("web"), "/team-a/prod/services/web");
         assert_eq!(k.rollout("web", "dev"), "/team-a/prod/theseus/rollouts/web/dev");
         assert_eq!(Keys::new("team-a").unwrap().root(), "/team-a");
+        assert_eq!(k.sync_confirmed("/team-a/prod/"), "/team-a/prod/theseus/sync/confirmed/team-a:prod");
+        assert_eq!(k.parse_sync_confirmed(&k.sync_confirmed("team-a/prod")).as_deref(), Some("team-a/prod"));
+        assert_eq!(k.parse_sync_confirmed(&k.sync_confirmed_prefix()), None);
+        assert_eq!(k.parse_sync_confirmed("/team-a/prod/theseus/sync/leader/x"), None);
         assert!(Keys::new("a//b").is_err());
     }
 

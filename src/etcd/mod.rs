@@ -15,6 +15,8 @@
 //! - [`ServiceWatch`]: changes under one service, for `endpoints --watch` and `--exec`.
 //! - [`Owner`]: the namespace that owns a group subtree (its config's `namespace`); writes
 //!   from another namespace are refused ([`Error::Foreign`]).
+//! - [`Confirmation`]: the sync leader's proof that a namespace's registrations are current
+//!   (`<root>/theseus/sync/confirmed/<namespace>`), and the staleness rules readers share.
 //! - [`Journal`]: a rollout's progress (`put_rollout`, `get_rollout`, `delete_rollout`), and
 //!   [`HistoryEntry`]: the revisions deployed, written with the group's config in one
 //!   transaction. Both live outside `/services`.
@@ -23,9 +25,10 @@
 //! `request.rs` (one request: timeout, resend, logging, the shared reads), `values.rs`
 //! ([`ContainerInfo`], [`SyncReport`], the marker values), then the operations: `services.rs`,
 //! `groups.rs`, `containers.rs`, `registry.rs` (batched, for sync), `lease.rs` (the lease guard of
-//! locks and the election), `lock.rs`, `election.rs`,
+//! locks and the election), `lock.rs`, `election.rs`, `confirmation.rs`,
 //! `journal.rs`, `history.rs`, `owner.rs`, `watch.rs`.
 
+mod confirmation;
 mod connect;
 mod containers;
 mod election;
@@ -43,6 +46,7 @@ mod services;
 mod values;
 mod watch;
 
+pub use confirmation::{Confirmation, Confirmations, NotFresh};
 pub use connect::{Driver, Options};
 pub use election::Leadership;
 pub use error::{Cause, Error};
@@ -55,6 +59,7 @@ pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
 pub use owner::Owner;
 pub use registry::{Applied, GroupChange, GroupCount, GroupRegistrations, Registrations, Skipped};
+pub use services::GroupEndpoints;
 pub use values::{ContainerInfo, PortMappingInfo, SyncReport};
 pub use watch::ServiceWatch;
 

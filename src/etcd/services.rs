@@ -104,25 +104,60 @@ impl Driver {
     /// Every registered container of every group of a service, by group (one range read).
     /// Groups without containers are present with an empty list.
     pub async fn get_service_containers(&self, service: &str) -> Result<BTreeMap<String, Vec<ContainerInfo>>, Error> {
+        Ok(self.get_service_endpoints(service).await?.into_iter().map(|(group, e)| (group, e.containers)).collect())
+    }
+
+    /// [`Driver::get_service_containers`] with the namespace each group's config records (the
+    /// namespace whose sync confirmation vouches for it), in the same range read.
+    pub async fn get_service_endpoints(&self, service: &str) -> Result<BTreeMap<String, GroupEndpoints>, Error> {
         check_service(service)?;
         let kvs = self
             .marker_and_range(&self.keys.service(service), &self.keys.service_prefix(service), false)
             .await?
             .ok_or_else(|| Error::ServiceNotFound { service: service.to_owned() })?;
-        let mut groups: BTreeMap<String, Vec<ContainerInfo>> = BTreeMap::new();
+        let mut groups: BTreeMap<String, GroupEndpoints> = BTreeMap::new();
+        let mut namespaces: BTreeMap<&str, String> = BTreeMap::new();
         for kv in &kvs {
             let Ok(key) = kv.key_str() else { continue };
             match self.keys.parse_in_service(service, key) {
                 Some(Entry::Group { group }) => {
                     groups.entry(group.to_owned()).or_default();
                 }
+                Some(Entry::Config { group }) => {
+                    if let Some(ns) =
+                        serde_json::from_slice::<ConfigNamespace>(kv.value()).ok().and_then(|c| c.namespace)
+                    {
+                        namespaces.insert(group, ns);
+                    }
+                }
                 Some(Entry::ContainerInfo { group, .. }) => {
                     let info: ContainerInfo = Self::decode(key, kv.value())?;
-                    groups.entry(group.to_owned()).or_default().push(info);
+                    groups.entry(group.to_owned()).or_default().containers.push(info);
                 }
                 _ => {}
             }
         }
+        for (group, ns) in namespaces {
+            if let Some(g) = groups.get_mut(group) {
+                g.namespace = Some(ns);
+            }
+        }
         Ok(groups)
     }
+}
+
+/// One group of a service as `endpoints` reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupEndpoints {
+    /// The namespace the group's config records, if it records one.
+    pub namespace: Option<String>,
+    /// Its registered containers.
+    pub containers: Vec<ContainerInfo>,
+}
+
+/// The one field of a group's config that [`Driver::get_service_endpoints`] reads.
+#[derive(serde::Deserialize)]
+struct ConfigNamespace {
+    #[serde(default)]
+    namespace: Option<String>,
 }

@@ -18,10 +18,11 @@ use futures::StreamExt as _;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::freshness::Freshness;
 use super::inbox::{End, Inbox};
 use super::reconcile::{self, apply, plan_group, Report};
 use super::{stopped, Options, Stop};
-use crate::etcd::Driver;
+use crate::etcd::{Driver, Leadership};
 use crate::marathon::{Client, Event};
 use crate::names::GroupKey;
 use crate::rollout::live::fold;
@@ -76,29 +77,34 @@ fn parse_path(path: &str) -> Option<(String, GroupKey)> {
     Some((namespace.to_owned(), GroupKey::new(service, group).ok()?))
 }
 
-/// Re-reads one group from Marathon and etcd and applies the diff. `Ok(false)` when it must
-/// be looked at again later (locked by a running command).
+/// Re-reads one group from Marathon and etcd and applies the diff. The report's
+/// [`Report::locked`] names the group when it must be looked at again later (locked by a
+/// running command); its `namespaces` the group's, when it is a Theseus group.
 pub async fn refresh(
     client: &Client,
     etcd: &Driver,
     namespace: Option<&str>,
     path: &str,
-) -> Result<bool, reconcile::Error> {
-    let Some((ns, key)) = parse_path(path) else { return Ok(true) };
+) -> Result<Report, reconcile::Error> {
+    let Some((ns, key)) = parse_path(path) else { return Ok(Report::default()) };
     if namespace.is_some_and(|n| n.trim_matches('/') != ns) {
-        return Ok(true);
+        return Ok(Report::default());
     }
     let registered = etcd.group_registrations(&key).await?;
     if registered.as_ref().and_then(|r| r.namespace()).is_some_and(|owner| owner != ns) {
-        return Ok(true); // the key belongs to another namespace's group
+        return Ok(Report::default()); // the key belongs to another namespace's group
     }
     let apps = client.group(path).await?.map(|g| g.apps).unwrap_or_default();
     let live = fold(apps, Some(&ns), &[], &Selector::default());
     let lives: Vec<_> = live.values().filter(|g| g.key == key).collect();
     let action = plan_group(&lives, registered.as_ref(), Some(&ns));
-    let report = apply(etcd, vec![(key, action, false)]).await?;
+    let ours = matches!(action, reconcile::Action::Sync { .. });
+    let mut report = apply(etcd, vec![(key, action, false)]).await?;
     log_report("event", &report);
-    Ok(!report.details.iter().any(|d| d.skipped.as_deref().is_some_and(|s| s.starts_with("locked"))))
+    if ours {
+        report.namespaces.insert(ns);
+    }
+    Ok(report)
 }
 
 /// [`refresh`], answering with the path it refreshed.
@@ -107,7 +113,7 @@ async fn refresh_named(
     etcd: &Driver,
     namespace: Option<&str>,
     path: String,
-) -> (String, Result<bool, reconcile::Error>) {
+) -> (String, Result<Report, reconcile::Error>) {
     let result = refresh(client, etcd, namespace, &path).await;
     (path, result)
 }
@@ -133,8 +139,21 @@ pub fn log_report(why: &str, report: &Report) {
 }
 
 /// Follows the event stream until `stop` is set; reconnects and resyncs as described above.
-/// Returns only when stopped (errors are logged and retried).
+/// Returns only when stopped (errors are logged and retried). Confirms nothing: see
+/// [`follow_leading`].
 pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop) {
+    follow_leading(client, etcd, opts, stop, None).await;
+}
+
+/// [`follow`] as the elected leader: also confirms the namespaces' freshness while caught up
+/// (src/sync/freshness.rs), guarded by `leadership`.
+pub async fn follow_leading(
+    client: &Client,
+    etcd: &Driver,
+    opts: &Options,
+    stop: &Stop,
+    leadership: Option<&Leadership>,
+) {
     let mut backoff = Duration::from_millis(100);
     loop {
         let opened = tokio::select! {
@@ -155,7 +174,8 @@ pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop)
         };
         tracing::info!(target: "theseus::sync", "following {}", stream.url());
         let inbox = Inbox::read(stream, groups_of);
-        match connected(client, etcd, opts, stop, &inbox, &mut backoff).await {
+        let mut fresh = Freshness::new(etcd, leadership, opts);
+        match connected(client, etcd, opts, stop, &inbox, &mut backoff, &mut fresh).await {
             None => return,
             Some(End::Closed) => {
                 tracing::warn!(target: "theseus::sync", "Marathon closed the event stream; reconnecting")
@@ -178,6 +198,7 @@ async fn connected(
     stop: &Stop,
     inbox: &Inbox,
     backoff: &mut Duration,
+    fresh: &mut Freshness<'_>,
 ) -> Option<End> {
     let namespace = opts.namespace.as_deref();
     let mut resync_due = Instant::now();
@@ -192,11 +213,13 @@ async fn connected(
             match reconcile::reconcile(client, etcd, namespace).await {
                 Ok(report) => {
                     log_report("reconcile", &report);
+                    fresh.reconciled(&report);
                     resync_due = Instant::now() + opts.resync;
                     *backoff = Duration::from_millis(100);
                 }
                 Err(e) => {
                     tracing::warn!(target: "theseus::sync", "reconcile failed: {:#}", anyhow::Error::new(e));
+                    fresh.failed();
                     resync_due = Instant::now() + *backoff;
                     *backoff = (*backoff * 2).min(opts.max_backoff);
                 }
@@ -207,6 +230,17 @@ async fn connected(
             dirty.append(&mut retry);
             retry_at = Instant::now() + RETRY;
         }
+        // Caught up (nothing dirty, running or unread): confirm the namespaces' freshness.
+        if running.is_empty() && dirty.is_empty() && !resync_waiting && fresh.is_due() {
+            let (groups, end) = inbox.take();
+            if end.is_some() {
+                return end;
+            }
+            dirty.extend(groups);
+            if dirty.is_empty() {
+                fresh.confirm().await;
+            }
+        }
         if !resync_waiting {
             let free = IN_FLIGHT.saturating_sub(running.len());
             let ready: Vec<String> = dirty.iter().filter(|p| !in_flight.contains(*p)).take(free).cloned().collect();
@@ -216,7 +250,10 @@ async fn connected(
                 running.push(refresh_named(client, etcd, namespace, path));
             }
         }
-        let wake = if retry.is_empty() { resync_due } else { resync_due.min(retry_at) };
+        let mut wake = if retry.is_empty() { resync_due } else { resync_due.min(retry_at) };
+        if running.is_empty() && dirty.is_empty() {
+            wake = wake.min(fresh.wake());
+        }
         tokio::select! {
             () = stopped(stop) => return None,
             // While a due reconcile waits for the running refreshes, only they can wake it.
@@ -224,11 +261,12 @@ async fn connected(
             Some((path, result)) = running.next(), if !running.is_empty() => {
                 in_flight.remove(&path);
                 match result {
-                    Ok(true) => {}
-                    Ok(false) => {
+                    Ok(report) if report.locked().is_empty() => fresh.refreshed(&report),
+                    Ok(_) => {
                         retry.insert(path);
                     }
                     Err(e) => {
+                        fresh.failed();
                         tracing::warn!(target: "theseus::sync", "syncing `{path}` failed: {:#}", anyhow::Error::new(e));
                         retry.insert(path);
                         // etcd or Marathon may have lost writes meanwhile: reconcile once back.

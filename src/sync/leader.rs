@@ -2,7 +2,7 @@
 //! follow Marathon's events. Losing the lease stops following at once and campaigns again; a
 //! stop (SIGTERM, Ctrl-C) resigns, so another replica takes over without waiting for the TTL.
 
-use super::follow::follow;
+use super::follow::follow_leading;
 use super::{stopped, Options, Stop};
 use crate::etcd::{self, Driver};
 use crate::marathon::Client;
@@ -38,7 +38,7 @@ pub async fn run(
         backoff = std::time::Duration::from_millis(200);
         note(&format!("{} is the leader: reconciling, then following Marathon's events", opts.identity));
         tokio::select! {
-            () = follow(client, etcd, opts, stop) => {
+            () = follow_leading(client, etcd, opts, stop, Some(&leadership)) => {
                 // Only a stop ends the follower.
                 note("stopping: resigning the leadership");
                 return leadership.resign().await;

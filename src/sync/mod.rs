@@ -5,12 +5,14 @@
 //!   its health rule are the commands' own ([`crate::rollout::register::diff`]).
 //! - [`follow`]: the follower of Marathon's `/v2/events`, events treated as cache invalidation,
 //!   reconnect with backoff, reconcile on every (re)connect and every `resync`.
+//! - [`freshness`]: when the leader confirms that a namespace's registrations are current.
 //! - [`inbox`]: the event stream read without pause into the set of groups to refresh.
 //! - [`leader`]: the election among replicas; only the leader follows and writes.
 //! - [`drift`]: registration drift of chosen groups, for `plan` and `view`.
 
 pub mod drift;
 pub mod follow;
+pub mod freshness;
 pub mod inbox;
 pub mod leader;
 pub mod reconcile;

@@ -138,6 +138,10 @@ pub struct Report {
     pub transactions: usize,
     /// Groups that changed, were skipped, or hold unknown-health containers.
     pub details: Vec<GroupSync>,
+    /// The namespaces of the groups covered (Marathon's and etcd's, within the sync's
+    /// namespace): what the leader confirms as current (src/sync/freshness.rs).
+    #[serde(skip)]
+    pub namespaces: BTreeSet<String>,
 }
 
 /// Why a reconcile failed.
@@ -176,6 +180,14 @@ pub async fn reconcile(client: &Client, etcd: &Driver, namespace: Option<&str>) 
         planned.push((key.clone(), action, locked));
     }
     let mut report = apply(etcd, planned).await?;
+    let registered = registrations.groups.values().filter_map(GroupRegistrations::namespace);
+    report.namespaces = live
+        .iter()
+        .map(|g| g.namespace.as_str())
+        .chain(registered)
+        .filter(|ns| namespace.is_none_or(|n| n.trim_matches('/') == *ns))
+        .map(str::to_owned)
+        .collect();
     report.tasks = live
         .iter()
         .flat_map(LiveGroup::tasks)

@@ -21,6 +21,7 @@ mod etcd_lock;
 mod etcd_security;
 mod events_jsonl;
 mod example_plan;
+mod freshness;
 mod integrity;
 mod integrity_faults;
 mod kill_and_scale;
