@@ -20,7 +20,7 @@ use tokio::time::Instant;
 
 use super::inbox::{End, Inbox};
 use super::reconcile::{self, apply, plan_group, Report};
-use super::{stopped, Options, Stop};
+use super::{confirmed, health, metrics, stopped, Options, Stop};
 use crate::etcd::Driver;
 use crate::marathon::{Client, Event};
 use crate::names::GroupKey;
@@ -84,6 +84,7 @@ pub async fn refresh(
     namespace: Option<&str>,
     path: &str,
 ) -> Result<bool, reconcile::Error> {
+    let _busy = health::global().busy("refresh");
     let Some((ns, key)) = parse_path(path) else { return Ok(true) };
     if namespace.is_some_and(|n| n.trim_matches('/') != ns) {
         return Ok(true);
@@ -101,14 +102,19 @@ pub async fn refresh(
     Ok(!report.details.iter().any(|d| d.skipped.as_deref().is_some_and(|s| s.starts_with("locked"))))
 }
 
-/// [`refresh`], answering with the path it refreshed.
+/// [`refresh`], answering with the path it refreshed; a refresh done counts the latency from
+/// `received`, when the group's oldest event it covers arrived.
 async fn refresh_named(
     client: &Client,
     etcd: &Driver,
     namespace: Option<&str>,
     path: String,
+    received: Option<Instant>,
 ) -> (String, Result<bool, reconcile::Error>) {
     let result = refresh(client, etcd, namespace, &path).await;
+    if let (Ok(true), Some(at)) = (&result, received) {
+        metrics::global().event_applied(at);
+    }
     (path, result)
 }
 
@@ -144,6 +150,7 @@ pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop)
         let stream = match opened {
             Ok(s) => s,
             Err(e) => {
+                metrics::global().marathon_error();
                 tracing::warn!(target: "theseus::sync", "{e}; retrying in {}", humantime::format_duration(backoff));
                 tokio::select! {
                     () = stopped(stop) => return,
@@ -155,12 +162,16 @@ pub async fn follow(client: &Client, etcd: &Driver, opts: &Options, stop: &Stop)
         };
         tracing::info!(target: "theseus::sync", "following {}", stream.url());
         let inbox = Inbox::read(stream, groups_of);
+        metrics::global().stream_opened();
         match connected(client, etcd, opts, stop, &inbox, &mut backoff).await {
             None => return,
             Some(End::Closed) => {
                 tracing::warn!(target: "theseus::sync", "Marathon closed the event stream; reconnecting")
             }
-            Some(End::Broken(e)) => tracing::warn!(target: "theseus::sync", "{e}; reconnecting"),
+            Some(End::Broken(e)) => {
+                metrics::global().marathon_error();
+                tracing::warn!(target: "theseus::sync", "{e}; reconnecting");
+            }
         }
         // The groups still dirty are covered by the reconcile after reconnecting.
     }
@@ -189,9 +200,12 @@ async fn connected(
     loop {
         let now = Instant::now();
         if now >= resync_due && running.is_empty() {
-            match reconcile::reconcile(client, etcd, namespace).await {
+            let result = reconcile::reconcile(client, etcd, namespace).await;
+            metrics::global().reconciled(&result);
+            match result {
                 Ok(report) => {
                     log_report("reconcile", &report);
+                    confirmed();
                     resync_due = Instant::now() + opts.resync;
                     *backoff = Duration::from_millis(100);
                 }
@@ -213,7 +227,8 @@ async fn connected(
             for path in ready {
                 dirty.remove(&path);
                 in_flight.insert(path.clone());
-                running.push(refresh_named(client, etcd, namespace, path));
+                let received = inbox.received(&path);
+                running.push(refresh_named(client, etcd, namespace, path, received));
             }
         }
         let wake = if retry.is_empty() { resync_due } else { resync_due.min(retry_at) };
@@ -224,11 +239,13 @@ async fn connected(
             Some((path, result)) = running.next(), if !running.is_empty() => {
                 in_flight.remove(&path);
                 match result {
+                    Ok(true) if dirty.is_empty() && running.is_empty() && retry.is_empty() => confirmed(),
                     Ok(true) => {}
                     Ok(false) => {
                         retry.insert(path);
                     }
                     Err(e) => {
+                        metrics::global().refresh_failed(&e);
                         tracing::warn!(target: "theseus::sync", "syncing `{path}` failed: {:#}", anyhow::Error::new(e));
                         retry.insert(path);
                         // etcd or Marathon may have lost writes meanwhile: reconcile once back.

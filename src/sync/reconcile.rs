@@ -161,6 +161,7 @@ pub async fn read_live(client: &Client, namespace: Option<&str>) -> Result<Vec<L
 /// A full reconcile: etcd's registrations (one read per service), Marathon's managed apps (one
 /// request), one diff per group, the changes in batched transactions.
 pub async fn reconcile(client: &Client, etcd: &Driver, namespace: Option<&str>) -> Result<Report, Error> {
+    let _busy = super::health::global().busy("reconcile");
     let registrations = etcd.registrations().await?;
     let live = read_live(client, namespace).await?;
     let mut by_key: BTreeMap<&GroupKey, Vec<&LiveGroup>> = BTreeMap::new();
@@ -223,6 +224,7 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
                     details.insert(key, row);
                     continue;
                 }
+                let restoring = restore.is_some();
                 if let Some(config) = restore {
                     report.transactions += 1;
                     match etcd.restore_group(&key, &config).await? {
@@ -235,6 +237,12 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
                     }
                 }
                 let names = diff.report();
+                super::metrics::global().drift_found(
+                    names.registered.len(),
+                    names.updated.len(),
+                    names.deregistered.len(),
+                    usize::from(restoring),
+                );
                 (row.registered, row.updated, row.deregistered) = (names.registered, names.updated, names.deregistered);
                 changes.push(diff.change(&key));
                 details.insert(key, row);
@@ -252,6 +260,7 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
         }
     }
     report.details = details.into_values().collect();
+    super::metrics::global().drift_repaired(&report);
     report.changes = report.details.iter().map(|d| d.registered.len() + d.updated.len() + d.deregistered.len()).sum();
     Ok(report)
 }
