@@ -171,6 +171,9 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> anyhow::Result<ExitStatus> {
     }
     let resync = args.resync.max(Duration::from_secs(1));
     if let Some(listener) = listener {
+        if let Ok(addr) = listener.local_addr() {
+            ctx.out.status("Serving", format!("/metrics, /healthz and /readyz on http://{addr}"));
+        }
         let limits = Limits {
             stuck_after: args.stuck_after,
             fresh_within: resync + args.stuck_after,
