@@ -260,3 +260,60 @@ fn the_example_unit_passes_systemd_analyze_verify() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && stderr.trim().is_empty(), "systemd-analyze verify:\n{stderr}");
 }
+
+/// The example app definition, its binary and URLs pointed at this test's build and servers.
+fn example_app(env: &Env) -> serde_json::Value {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/theseus-sync.marathon.json"))
+        .unwrap()
+        .replace("/usr/local/bin/theseus", env!("CARGO_BIN_EXE_theseus"));
+    let mut app: serde_json::Value = serde_json::from_str(&text).unwrap();
+    app["env"]["THESEUS_MARATHON_URL"] = env.marathon_url().into();
+    app["env"]["THESEUS_ETCD_ENDPOINTS"] = env.etcd_endpoints.clone().into();
+    app
+}
+
+#[test]
+fn the_example_app_definition_runs_two_replicas_with_green_checks_on_the_engine() {
+    let env = Env::start();
+    let app = example_app(&env);
+    assert_eq!(app["instances"], 2);
+    assert_eq!(app["healthChecks"][0]["path"], "/healthz");
+    assert_eq!(app["readinessChecks"][0]["path"], "/readyz");
+    // Marathon's own schema (tests/fixtures/marathon-api, from AppDefinition in v1.10.26).
+    let schema = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/marathon-api/schema/AppDefinition.json"
+    ))
+    .unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&serde_json::from_str(&schema).unwrap())
+        .unwrap();
+    let errors: Vec<String> = validator.iter_errors(&app).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let r = env.engine.call("POST", "/v2/apps", Some(&app));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = app["id"].as_str().unwrap();
+    // Both running and healthy, and the deployment done: it waits for the readiness checks.
+    env.engine.wait_for("two healthy replicas, deployed", T, |e| {
+        let a = &e.get(&format!("/v2/apps{id}?embed=app.deployments"))["app"];
+        a["tasksHealthy"] == 2 && a["deployments"].as_array().is_some_and(Vec::is_empty)
+    });
+    let tasks = env.engine.get(&format!("/v2/apps{id}/tasks"))["tasks"].as_array().unwrap().clone();
+    assert_eq!(tasks.len(), 2);
+    let mut leaders = Vec::new();
+    for t in &tasks {
+        assert!(t["healthCheckResults"].as_array().unwrap().iter().all(|h| h["alive"] == true), "{t}");
+        let addr = format!("{}:{}", t["host"].as_str().unwrap(), t["ports"][0]);
+        let deadline = Instant::now() + T;
+        // A fresh leader is ready once its first reconcile is done.
+        while http_get(&addr, "/readyz").0 != 200 {
+            assert!(Instant::now() < deadline, "{addr} never ready: {:?}", http_get(&addr, "/readyz"));
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let (_, metrics) = http_get(&addr, "/metrics");
+        leaders.push(sample(&metrics, "theseus_sync_leader{namespace=\"\"}").unwrap());
+    }
+    leaders.sort_by(f64::total_cmp);
+    assert_eq!(leaders, [0.0, 1.0], "one leader and one standby");
+}
