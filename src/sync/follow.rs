@@ -201,7 +201,7 @@ async fn connected(
         let now = Instant::now();
         if now >= resync_due && running.is_empty() {
             let result = reconcile::reconcile(client, etcd, namespace).await;
-            metrics::global().reconciled(&result);
+            metrics::global().reconciled(result.as_ref().err().map(reconcile::Error::side));
             match result {
                 Ok(report) => {
                     log_report("reconcile", &report);
@@ -245,7 +245,7 @@ async fn connected(
                         retry.insert(path);
                     }
                     Err(e) => {
-                        metrics::global().refresh_failed(&e);
+                        metrics::global().refresh_failed(e.side());
                         tracing::warn!(target: "theseus::sync", "syncing `{path}` failed: {:#}", anyhow::Error::new(e));
                         retry.insert(path);
                         // etcd or Marathon may have lost writes meanwhile: reconcile once back.

@@ -14,8 +14,6 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use tokio::time::Instant;
 
-use super::reconcile::{self, Report};
-
 /// Label of `theseus_sync_events_received_total`: the Marathon event type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct EventType {
@@ -38,6 +36,15 @@ struct Kind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct Namespace {
     namespace: String,
+}
+
+/// Which side a failed reconcile or refresh could not read or write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failed {
+    /// Marathon.
+    Marathon,
+    /// etcd.
+    Etcd,
 }
 
 /// Why a full reconcile runs.
@@ -214,30 +221,30 @@ impl Metrics {
         }
     }
 
-    /// A full reconcile ended with `result`: counted under its trigger; the next one is a
-    /// resync, or an error retry when this one failed.
-    pub fn reconciled(&self, result: &Result<Report, reconcile::Error>) {
+    /// A full reconcile ended (`failed`: where it failed): counted under its trigger; the next
+    /// one is a resync, or an error retry when this one failed.
+    pub fn reconciled(&self, failed: Option<Failed>) {
         let mut term = self.term.lock().unwrap_or_else(PoisonError::into_inner);
         self.reconciles.get_or_create(&TriggerLabel { trigger: term.next.label() }).inc();
-        term.next = match result {
-            Ok(_) => Trigger::Resync,
-            Err(e) => {
-                self.sync_error(e);
+        term.next = match failed {
+            None => Trigger::Resync,
+            Some(side) => {
+                self.failed(side);
                 Trigger::ErrorRetry
             }
         };
     }
 
     /// A group's refresh failed: counted by where, and the reconcile it schedules is a retry.
-    pub fn refresh_failed(&self, error: &reconcile::Error) {
-        self.sync_error(error);
+    pub fn refresh_failed(&self, side: Failed) {
+        self.failed(side);
         self.term.lock().unwrap_or_else(PoisonError::into_inner).next = Trigger::ErrorRetry;
     }
 
-    fn sync_error(&self, error: &reconcile::Error) {
-        match error {
-            reconcile::Error::Marathon(_) => self.marathon_error(),
-            reconcile::Error::Etcd(_) => self.etcd_error(),
+    fn failed(&self, side: Failed) {
+        match side {
+            Failed::Marathon => self.marathon_error(),
+            Failed::Etcd => self.etcd_error(),
         }
     }
 
@@ -257,17 +264,9 @@ impl Metrics {
         count(&self.drift_found, registered, updated, deregistered, restored);
     }
 
-    /// The drift a report says was written.
-    pub fn drift_repaired(&self, report: &Report) {
-        for d in &report.details {
-            count(
-                &self.drift_repaired,
-                d.registered.len(),
-                d.updated.len(),
-                d.deregistered.len(),
-                usize::from(d.restored),
-            );
-        }
+    /// Drift written to etcd, kinds as in [`Metrics::drift_found`].
+    pub fn drift_repaired(&self, registered: usize, updated: usize, deregistered: usize, restored: usize) {
+        count(&self.drift_repaired, registered, updated, deregistered, restored);
     }
 
     /// The time of the last confirmation, set to now.
@@ -308,15 +307,11 @@ mod tests {
         m.event_applied(Instant::now());
         m.leading(Some("/team/prod/"));
         m.stream_opened();
-        m.reconciled(&Ok(Report::default()));
+        m.reconciled(None);
         m.stream_opened();
-        m.reconciled(&Ok(Report::default()));
-        m.reconciled(&Err(reconcile::Error::Etcd(crate::etcd::Error::Request {
-            op: "get",
-            key: "/k".into(),
-            source: "down".into(),
-        })));
-        m.reconciled(&Ok(Report::default()));
+        m.reconciled(None);
+        m.reconciled(Some(Failed::Etcd));
+        m.reconciled(None);
         m.drift_found(2, 0, 1, 1);
         m.confirmed();
         let text = m.encode();

@@ -151,6 +151,16 @@ pub enum Error {
     Etcd(#[from] etcd::Error),
 }
 
+impl Error {
+    /// Which side failed, for the error counters.
+    pub fn side(&self) -> super::metrics::Failed {
+        match self {
+            Error::Marathon(_) => super::metrics::Failed::Marathon,
+            Error::Etcd(_) => super::metrics::Failed::Etcd,
+        }
+    }
+}
+
 /// Reads every managed app (one request: `?label=theseus.managed==true&embed=apps.tasks`),
 /// folded into groups by key.
 pub async fn read_live(client: &Client, namespace: Option<&str>) -> Result<Vec<LiveGroup>, marathon::Error> {
@@ -260,7 +270,10 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
         }
     }
     report.details = details.into_values().collect();
-    super::metrics::global().drift_repaired(&report);
+    for d in &report.details {
+        let (registered, updated, deregistered) = (d.registered.len(), d.updated.len(), d.deregistered.len());
+        super::metrics::global().drift_repaired(registered, updated, deregistered, usize::from(d.restored));
+    }
     report.changes = report.details.iter().map(|d| d.registered.len() + d.updated.len() + d.deregistered.len()).sum();
     Ok(report)
 }
