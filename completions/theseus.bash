@@ -182,7 +182,7 @@ _theseus() {
 
     case "${cmd}" in
         theseus)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version render validate plan create update restart rollout history rollback scale remove view endpoints logs sync local completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -268,6 +268,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -276,7 +280,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__completions)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version bash elvish fish powershell zsh"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,6 +366,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -370,7 +378,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__create)
-            opts="-f -s -l -o -q -v -h -V --file --service --label --skip-existing --dry-run --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -o -q -v -h -V --file --service --label --skip-existing --dry-run --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -496,6 +504,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -504,7 +516,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__endpoints)
-            opts="-l -o -q -v -h -V --label --watch --exec --debounce --max-drop --fresh-within --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --watch --exec --debounce --max-drop --fresh-within --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -612,6 +624,10 @@ _theseus() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -958,7 +974,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__history)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1052,6 +1068,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1060,7 +1080,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__local)
-            opts="-o -q -v -h -V --agents --port --agent-attributes --agent-cpus --agent-mem --agent-disk --agent-ports --state --work-dir --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --agents --port --agent-attributes --agent-cpus --agent-mem --agent-disk --agent-ports --state --work-dir --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1182,6 +1202,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1190,7 +1214,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__logs)
-            opts="-l -f -o -q -v -h -V --label --stderr --stdout --tail --follow --task --previous --no-prefix --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -f -o -q -v -h -V --label --stderr --stdout --tail --follow --task --previous --no-prefix --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1296,6 +1320,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1304,7 +1332,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__plan)
-            opts="-f -s -l -o -q -v -h -V --file --service --label --exit-code --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -o -q -v -h -V --file --service --label --exit-code --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1414,6 +1442,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1422,7 +1454,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__remove)
-            opts="-f -l -s -o -q -v -h -V --file --label --service --all --dry-run --force --ignore-not-found --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -l -s -o -q -v -h -V --file --label --service --all --dry-run --force --ignore-not-found --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1548,6 +1580,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1556,7 +1592,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__render)
-            opts="-f -s -l -o -q -v -h -V --file --service --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -o -q -v -h -V --file --service --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1666,6 +1702,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1674,7 +1714,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__restart)
-            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1800,6 +1840,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1808,7 +1852,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollback)
-            opts="-l -m -o -q -v -h -V --label --to --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -m -o -q -v -h -V --label --to --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1946,6 +1990,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1954,7 +2002,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout)
-            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version status pause resume promote abort help"
+            opts="-o -q -v -h -V --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version status pause resume promote abort help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2040,6 +2088,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2048,7 +2100,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__abort)
-            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2176,6 +2228,10 @@ _theseus() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2284,7 +2340,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__pause)
-            opts="-l -o -q -v -h -V --label --no-wait --timeout --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --no-wait --timeout --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2384,6 +2440,10 @@ _theseus() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2394,7 +2454,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__promote)
-            opts="-l -o -q -v -h -V --full --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --full --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2522,6 +2582,10 @@ _theseus() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2532,7 +2596,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__resume)
-            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --no-wait --timeout --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2662,6 +2726,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2670,7 +2738,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__rollout__subcmd__status)
-            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2764,6 +2832,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2772,7 +2844,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__scale)
-            opts="-l -n -o -q -v -h -V --label --instances --force --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -n -o -q -v -h -V --label --instances --force --no-wait --timeout --poll-interval --fail-after --lock-timeout --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2890,6 +2962,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2898,7 +2974,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__sync)
-            opts="-o -q -v -h -V --once --lock-timeout --resync --timeout --lease-ttl --idle-timeout --name --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-o -q -v -h -V --once --lock-timeout --resync --timeout --lease-ttl --idle-timeout --name --listen --stuck-after --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2925,6 +3001,14 @@ _theseus() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stuck-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3008,6 +3092,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3016,7 +3104,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__update)
-            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --canary --canary-for --gate --gate-timeout --promote --detach --bake --waves --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -s -l -m -o -q -v -h -V --file --service --label --batch --wait --max-unavailable --min-healthy --deadline --no-rollback --dry-run --lock-timeout --poll-interval --fail-after --canary --canary-for --gate --gate-timeout --promote --detach --bake --waves --message --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3194,6 +3282,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3202,7 +3294,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__validate)
-            opts="-f -o -q -v -h -V --file --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-f -o -q -v -h -V --file --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3296,6 +3388,10 @@ _theseus() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3304,7 +3400,7 @@ _theseus() {
             return 0
             ;;
         theseus__subcmd__view)
-            opts="-l -o -q -v -h -V --label --wide --containers --watch --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --help --version"
+            opts="-l -o -q -v -h -V --label --wide --containers --watch --poll-interval --marathon --marathon-user --marathon-password --marathon-token --marathon-ca --mesos --log-lines --etcd --etcd-user --etcd-password --etcd-ca --etcd-cert --etcd-key --etcd-prefix --namespace --request-timeout --lock-ttl --output --no-headers --color --quiet --verbose --log-format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3400,6 +3496,10 @@ _theseus() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_theseus_global_optspecs
-    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= mesos= log-lines= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= lock-ttl= o/output= no-headers color= q/quiet v/verbose h/help V/version
+    string join \n marathon= marathon-user= marathon-password= marathon-token= marathon-ca= mesos= log-lines= etcd= etcd-user= etcd-password= etcd-ca= etcd-cert= etcd-key= etcd-prefix= namespace= request-timeout= lock-ttl= o/output= no-headers color= q/quiet v/verbose log-format= h/help V/version
 end
 
 function __fish_theseus_needs_command
@@ -49,6 +49,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_needs_command" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_needs_command" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_needs_command" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_needs_command" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_needs_command" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
@@ -100,6 +102,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand render" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand render" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand render" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
@@ -131,6 +135,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand validate" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand validate" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
@@ -164,6 +170,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand plan" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l exit-code -d 'Exit 10 when changes are pending, 0 when there are none (for CI)'
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand plan" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
@@ -202,6 +210,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand create" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l skip-existing -d 'Create only the groups that are missing instead of failing on existing ones'
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l dry-run -d 'Show what would be created (and skipped) and change nothing'
 complete -c theseus -n "__fish_theseus_using_subcommand create" -l no-wait -d 'Return as soon as Marathon accepted the change'
@@ -255,6 +265,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l dry-run -d 'Print the batches and change nothing'
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l detach -d 'End as soon as the rollout holds (canary passed, or a gate inconclusive): exit 11 "awaiting promotion", the lock released; `theseus rollout promote` or `abort` goes on'
@@ -297,6 +309,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l dry-run -d 'Print the batches and change nothing'
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -329,6 +343,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and not __fish_seen_subcommand_from status pause resume promote abort help" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
@@ -366,6 +382,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
@@ -399,6 +417,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
@@ -440,6 +460,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l dry-run -d 'Print the batches and change nothing'
@@ -483,6 +505,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l full -d 'Skip the remaining gates (`--canary-for`, `--gate`) and the pauses between batches'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
@@ -527,6 +551,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-wait -d 'Return once the request is written, without waiting for the running rollout to obey'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l dry-run -d 'Print the batches and change nothing'
@@ -567,6 +593,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand history" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand history" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand history" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
@@ -608,6 +636,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l no-rollback -d 'Leave a failed rollout as it is instead of rolling back (exit 4)'
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l dry-run -d 'Print the batches and change nothing'
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -646,6 +676,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand scale" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l force -d 'Scale even while a Marathon deployment holds the group: Marathon cancels that deployment (its tasks stay as they are) and runs the scale instead'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l no-wait -d 'Return as soon as Marathon accepted the change'
 complete -c theseus -n "__fish_theseus_using_subcommand scale" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
@@ -685,6 +717,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand remove" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l all -d 'Allow removing a whole service, or every group of a spec file, without a label selection'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l dry-run -d 'Show what would be removed and change nothing (needs no --all)'
 complete -c theseus -n "__fish_theseus_using_subcommand remove" -l force -d 'Remove even while a Marathon deployment holds the group (cancels it)'
@@ -722,6 +756,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand view" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l wide -d 'Add hosts and ports to the table (the same as `-o wide`)'
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l containers -d 'List each container (task) with host:port instead of one row per group'
 complete -c theseus -n "__fish_theseus_using_subcommand view" -l watch -d 'Refresh until Ctrl-C, which exits 130 (with `-o json`: one compact JSON document per line per refresh)'
@@ -760,6 +796,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l watch -d 'Keep running and print the list again each time it changes (an etcd watch, no polling) until Ctrl-C, which exits 130; with `-o json`, one compact JSON array per line'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand endpoints" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
@@ -795,6 +833,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand logs" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -l stderr -d 'Only the standard error of the tasks (default: standard output and error)'
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -l stdout -d 'Only the standard output of the tasks (default: standard output and error)'
 complete -c theseus -n "__fish_theseus_using_subcommand logs" -s f -l follow -d 'Keep printing new lines as the tasks write them, and the lines of the group\'s tasks that start meanwhile, until Ctrl-C, which exits 130'
@@ -811,6 +851,8 @@ complete -c theseus -n "__fish_theseus_using_subcommand sync" -l timeout -d 'How
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l lease-ttl -d 'The leader\'s lease TTL: another replica takes over this soon after the leader dies' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l idle-timeout -d 'Reconnect an event stream that stays silent this long (Marathon sends a heartbeat every 10 s)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l name -d 'This replica\'s name in the leader election (default: host name and process id)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -l listen -d 'Serve /metrics (Prometheus), /healthz and /readyz on this address (e.g. 127.0.0.1:9464, 0.0.0.0:$PORT0)' -r
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -l stuck-after -d '/healthz answers 503 (and the systemd watchdog stops) once a reconcile or a group\'s refresh runs this long: each of their requests is bounded by --request-timeout' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon -d 'Marathon base URL; several (comma-separated) fail over in order' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon-user -d 'Marathon HTTP basic-auth user' -r
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l marathon-password -d 'Marathon HTTP basic-auth password' -r
@@ -836,6 +878,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand sync" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l once -d 'Reconcile once, print what changed and exit (for cron, CI, or a repair by hand)'
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand sync" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
@@ -876,6 +920,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand local" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand local" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'
@@ -906,6 +952,8 @@ name\t'One name per line (`service/group`), for scripts and other theseus comman
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l color -d 'When to use colors' -r -f -a "auto\t'Color when the stream is a terminal, `NO_COLOR` is unset and `TERM` is not `dumb`'
 always\t'Always color'
 never\t'Never color'"
+complete -c theseus -n "__fish_theseus_using_subcommand completions" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
+json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'

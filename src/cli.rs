@@ -14,7 +14,7 @@ mod lifecycle;
 mod logs;
 mod specs;
 pub use engine::LocalArgs;
-pub use global::{ColorChoice, Format, GlobalArgs};
+pub use global::{ColorChoice, Format, GlobalArgs, LogFormat};
 pub use inspect::{EndpointsArgs, ViewArgs};
 pub use lifecycle::{CanaryArgs, CreateArgs, RemoveArgs, RestartArgs, RolloutArgs, ScaleArgs, UpdateArgs, WaitArgs};
 pub use logs::LogsArgs;

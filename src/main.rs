@@ -11,7 +11,7 @@ fn main() {
     // Usage errors exit 2 inside parse(), before any runtime or connection exists.
     let cli = theseus::cli::Cli::parse_args();
     let out = theseus::output::Output::new(&cli.global);
-    if let Some(warning) = theseus::logging::init(cli.global.verbose, out.stderr_color()) {
+    if let Some(warning) = theseus::logging::init(cli.global.verbose, out.stderr_color(), out.json_logs) {
         out.warn(warning);
     }
     let report = |err: anyhow::Error| theseus::error_reporting::report(&err, &out);

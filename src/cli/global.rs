@@ -112,6 +112,19 @@ pub struct GlobalArgs {
     /// More detail on stderr (-v requests, -vv debug logs and backtraces).
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// How stderr is written: `json` makes every line one JSON object (logs, status lines,
+    /// warnings and the final error), for log shippers.
+    #[arg(value_name = "FORMAT", long, global = true, env = "THESEUS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Formats of stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Lines for humans.
+    Text,
+    /// One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields.
+    Json,
 }
 
 /// Result formats.

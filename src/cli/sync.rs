@@ -30,4 +30,12 @@ pub struct SyncArgs {
     /// This replica's name in the leader election (default: host name and process id).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
+    /// Serve /metrics (Prometheus), /healthz and /readyz on this address (e.g. 127.0.0.1:9464,
+    /// 0.0.0.0:$PORT0).
+    #[arg(long, value_name = "ADDR", conflicts_with = "once")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// /healthz answers 503 (and the systemd watchdog stops) once a reconcile or a group's
+    /// refresh runs this long: each of their requests is bounded by --request-timeout.
+    #[arg(long, value_parser = parse_duration, default_value = "2m", value_name = "DURATION")]
+    pub stuck_after: Duration,
 }

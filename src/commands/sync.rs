@@ -8,9 +8,10 @@ use serde::Serialize;
 
 use crate::cli::SyncArgs;
 use crate::context::Context;
-use crate::error::{ExitStatus, StatusError};
+use crate::error::{ExitStatus, StatusError, UserError};
 use crate::output::{Layout, Tabular};
 use crate::sync::reconcile::{reconcile_waiting, Report};
+use crate::sync::serve::{self, Limits};
 use crate::sync::{leader, Options};
 
 /// The `sync --once` result.
@@ -90,6 +91,9 @@ where
     }
 }
 
+/// How long `/readyz` waits for etcd to answer a standby's probe.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Sets the stop flag on SIGTERM or Ctrl-C.
 fn stop_on_signals() -> tokio::sync::watch::Receiver<bool> {
     let (tx, rx) = tokio::sync::watch::channel(false);
@@ -116,6 +120,14 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> anyhow::Result<ExitStatus> {
     let stop = stop_on_signals();
     let marathon = ctx.marathon()?;
     let namespace = ctx.namespace_flag().map(|n| n.trim_matches('/').to_owned());
+    // Bound before anything else, so that a taken or foreign address fails at once.
+    let listener = match args.listen {
+        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.map_err(|e| UserError {
+            message: format!("cannot listen on {addr} (--listen): {e}"),
+            hint: Some("choose a free port on an address of this host, e.g. --listen 127.0.0.1:9464".into()),
+        })?),
+        None => None,
+    };
     let reachable = async {
         let etcd = within(args.timeout, "etcd", || ctx.etcd()).await?;
         within(args.timeout, "Marathon", || marathon.info()).await?;
@@ -157,9 +169,27 @@ pub async fn run(ctx: &Context, args: SyncArgs) -> anyhow::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Success);
     }
+    let resync = args.resync.max(Duration::from_secs(1));
+    if let Some(listener) = listener {
+        if let Ok(addr) = listener.local_addr() {
+            ctx.out.status("Serving", format!("/metrics, /healthz and /readyz on http://{addr}"));
+        }
+        let limits = Limits {
+            stuck_after: args.stuck_after,
+            fresh_within: resync + args.stuck_after,
+            probe_timeout: PROBE_TIMEOUT,
+        };
+        let (etcd, namespace) = (etcd.clone(), namespace.clone());
+        tokio::spawn(async move {
+            if let Err(e) = serve::serve(listener, etcd, namespace, limits).await {
+                tracing::error!(target: "theseus::sync", "serving --listen stopped: {e}");
+            }
+        });
+    }
+    tokio::spawn(serve::notify_systemd(args.stuck_after));
     let opts = Options {
         namespace,
-        resync: args.resync.max(Duration::from_secs(1)),
+        resync,
         lease_ttl: args.lease_ttl,
         identity: args.name.clone().unwrap_or_else(|| format!("{}:{}", host_name(), std::process::id())),
         idle: args.idle_timeout.max(Duration::from_secs(1)),

@@ -4,7 +4,8 @@
 //! Lines with `-o jsonl`: a rollout's events as they happen, then its result, see
 //! `events.rs`); stderr carries status lines, warnings, errors and progress bars. Color is
 //! decided per stream (`--color`, `NO_COLOR`, `TERM=dumb`, tty). Progress bars are hidden
-//! under `-q`, `-v`, `-o json`, `-o jsonl` or a non-terminal stderr.
+//! under `-q`, `-v`, `-o json`, `-o jsonl`, `--log-format json` or a non-terminal stderr.
+//! With `--log-format json` every stderr line is one JSON object ([`crate::logging::json_line`]).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod events;
@@ -23,7 +24,8 @@ use serde::Serialize;
 pub use progress::Progress;
 pub use table::{Layout, Table, Tabular};
 
-use crate::cli::{ColorChoice, Format, GlobalArgs};
+use crate::cli::{ColorChoice, Format, GlobalArgs, LogFormat};
+use crate::logging::json_line;
 
 /// stdout behind one buffer: Rust's stdout is line-buffered, so pretty JSON written straight
 /// to it costs one `write` per line (170,000 for a large `view -o json`); this costs one per
@@ -39,6 +41,11 @@ fn write_rows(out: &mut impl Write, rows: serde_json::Value) -> std::io::Result<
         serde_json::Value::Array(items) => items.iter().try_for_each(|row| events::write_line(out, row)),
         other => events::write_line(out, &other),
     }
+}
+
+/// Writes `text` on stderr in one call.
+fn write_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// `-o name`: each name on its own line.
@@ -58,6 +65,8 @@ pub struct Output {
     pub quiet: bool,
     /// Verbosity (count of `-v`).
     pub verbose: u8,
+    /// `--log-format json`: stderr lines are JSON objects.
+    pub json_logs: bool,
     /// How tables look (`-o wide`, `--no-headers`, the terminal's width).
     pub layout: Layout,
     stdout_color: bool,
@@ -105,6 +114,7 @@ impl Output {
             format: global.output,
             quiet: global.quiet,
             verbose: global.verbose,
+            json_logs: global.log_format == LogFormat::Json,
             layout,
             stdout_color: color_for(global.color, &std::io::stdout())
                 && matches!(global.output, Format::Table | Format::Wide),
@@ -208,7 +218,10 @@ impl Output {
             return;
         }
         let style = self.style(GREEN);
-        if self.stderr_tty {
+        if self.json_logs {
+            let fields = serde_json::json!({ "verb": verb });
+            write_stderr(&json_line("INFO", "theseus::status", &message.to_string(), fields));
+        } else if self.stderr_tty {
             eprintln!("{style}{verb:>12}{style:#} {message}");
         } else {
             let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ");
@@ -218,19 +231,29 @@ impl Output {
 
     /// A `warning:` line on stderr (shown even with `-q`).
     pub fn warn(&self, message: impl std::fmt::Display) {
+        if self.json_logs {
+            return write_stderr(&json_line("WARN", "theseus::warning", &message.to_string(), serde_json::Value::Null));
+        }
         let style = self.style(YELLOW);
         eprintln!("{style}warning{style:#}: {message}");
     }
 
     /// A detail line on stderr, shown only with `-v`.
     pub fn detail(&self, message: impl std::fmt::Display) {
-        if self.verbose > 0 {
+        if self.verbose > 0 && self.json_logs {
+            write_stderr(&json_line("INFO", "theseus::detail", &message.to_string(), serde_json::Value::Null));
+        } else if self.verbose > 0 {
             eprintln!("{message}");
         }
     }
 
     /// Prints an error with its causes and hints on stderr.
     pub fn error(&self, err: &anyhow::Error, hints: &[String]) {
+        if self.json_logs {
+            let causes: Vec<String> = err.chain().skip(1).map(ToString::to_string).collect();
+            let fields = serde_json::json!({ "causes": causes, "hints": hints });
+            return write_stderr(&json_line("ERROR", "theseus::error", &err.to_string(), fields));
+        }
         let (red, bold) = (self.style(RED), self.style(BOLD));
         let mut text = format!("{red}error{red:#}: {err}\n");
         for cause in err.chain().skip(1) {
@@ -245,9 +268,14 @@ impl Output {
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 
-    /// Prints a prepared block of text on stderr (multi-error reports).
+    /// Prints a prepared block of text on stderr (multi-error reports); with
+    /// `--log-format json`, one error line whose message is the block.
     pub fn stderr_block(&self, text: &str) {
-        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        if self.json_logs {
+            let message = text.trim_end_matches('\n');
+            return write_stderr(&json_line("ERROR", "theseus::error", message, serde_json::Value::Null));
+        }
+        write_stderr(text);
     }
 
     /// `style` when stderr gets colors, else no style at all (prints nothing).
@@ -272,7 +300,7 @@ impl Output {
     /// Where progress bars draw: hidden under `-q`, `-v`, `-o json`, `-o jsonl` or a
     /// non-terminal stderr.
     pub fn progress_target(&self) -> ProgressDrawTarget {
-        let machine = matches!(self.format, Format::Json | Format::Jsonl);
+        let machine = matches!(self.format, Format::Json | Format::Jsonl) || self.json_logs;
         if self.quiet || self.verbose > 0 || machine || !self.stderr_tty {
             ProgressDrawTarget::hidden()
         } else {

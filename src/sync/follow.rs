@@ -21,7 +21,7 @@ use tokio::time::Instant;
 use super::freshness::Freshness;
 use super::inbox::{End, Inbox};
 use super::reconcile::{self, apply, plan_group, Report};
-use super::{stopped, Options, Stop};
+use super::{health, metrics, stopped, Options, Stop};
 use crate::etcd::{Driver, Leadership};
 use crate::marathon::{Client, Event};
 use crate::names::GroupKey;
@@ -86,6 +86,7 @@ pub async fn refresh(
     namespace: Option<&str>,
     path: &str,
 ) -> Result<Report, reconcile::Error> {
+    let _busy = health::global().busy("refresh");
     let Some((ns, key)) = parse_path(path) else { return Ok(Report::default()) };
     if namespace.is_some_and(|n| n.trim_matches('/') != ns) {
         return Ok(Report::default());
@@ -107,14 +108,21 @@ pub async fn refresh(
     Ok(report)
 }
 
-/// [`refresh`], answering with the path it refreshed.
+/// [`refresh`], answering with the path it refreshed; a refresh done counts the latency from
+/// `received`, when the group's oldest event it covers arrived.
 async fn refresh_named(
     client: &Client,
     etcd: &Driver,
     namespace: Option<&str>,
     path: String,
+    received: Option<Instant>,
 ) -> (String, Result<Report, reconcile::Error>) {
     let result = refresh(client, etcd, namespace, &path).await;
+    if let (Ok(report), Some(at)) = (&result, received) {
+        if report.locked().is_empty() {
+            metrics::global().event_applied(at);
+        }
+    }
     (path, result)
 }
 
@@ -163,6 +171,7 @@ pub async fn follow_leading(
         let stream = match opened {
             Ok(s) => s,
             Err(e) => {
+                metrics::global().marathon_error();
                 tracing::warn!(target: "theseus::sync", "{e}; retrying in {}", humantime::format_duration(backoff));
                 tokio::select! {
                     () = stopped(stop) => return,
@@ -174,13 +183,17 @@ pub async fn follow_leading(
         };
         tracing::info!(target: "theseus::sync", "following {}", stream.url());
         let inbox = Inbox::read(stream, groups_of);
+        metrics::global().stream_opened();
         let mut fresh = Freshness::new(etcd, leadership, opts);
         match connected(client, etcd, opts, stop, &inbox, &mut backoff, &mut fresh).await {
             None => return,
             Some(End::Closed) => {
                 tracing::warn!(target: "theseus::sync", "Marathon closed the event stream; reconnecting")
             }
-            Some(End::Broken(e)) => tracing::warn!(target: "theseus::sync", "{e}; reconnecting"),
+            Some(End::Broken(e)) => {
+                metrics::global().marathon_error();
+                tracing::warn!(target: "theseus::sync", "{e}; reconnecting");
+            }
         }
         // The groups still dirty are covered by the reconcile after reconnecting.
     }
@@ -210,7 +223,9 @@ async fn connected(
     loop {
         let now = Instant::now();
         if now >= resync_due && running.is_empty() {
-            match reconcile::reconcile(client, etcd, namespace).await {
+            let result = reconcile::reconcile(client, etcd, namespace).await;
+            metrics::global().reconciled(result.as_ref().err().map(reconcile::Error::side));
+            match result {
                 Ok(report) => {
                     log_report("reconcile", &report);
                     fresh.reconciled(&report);
@@ -247,7 +262,8 @@ async fn connected(
             for path in ready {
                 dirty.remove(&path);
                 in_flight.insert(path.clone());
-                running.push(refresh_named(client, etcd, namespace, path));
+                let received = inbox.received(&path);
+                running.push(refresh_named(client, etcd, namespace, path, received));
             }
         }
         let mut wake = if retry.is_empty() { resync_due } else { resync_due.min(retry_at) };
@@ -267,6 +283,7 @@ async fn connected(
                     }
                     Err(e) => {
                         fresh.failed();
+                        metrics::global().refresh_failed(e.side());
                         tracing::warn!(target: "theseus::sync", "syncing `{path}` failed: {:#}", anyhow::Error::new(e));
                         retry.insert(path);
                         // etcd or Marathon may have lost writes meanwhile: reconcile once back.

@@ -135,16 +135,20 @@ impl<'a> Freshness<'a> {
         self.schedule.last = Some(Instant::now());
         self.schedule.wanted = false;
         if self.namespaces.is_empty() {
+            super::confirmed(); // nothing to confirm in etcd: no Theseus group yet
             return;
         }
         let written = self.etcd.confirm_sync(leadership, &self.namespaces, &self.opts.identity, self.opts.resync);
         match written.await {
-            Ok(Some(c)) => tracing::debug!(
-                target: "theseus::sync",
-                "confirmed {} namespace(s) at revision {}",
-                self.namespaces.len(),
-                c.revision
-            ),
+            Ok(Some(c)) => {
+                super::confirmed();
+                tracing::debug!(
+                    target: "theseus::sync",
+                    "confirmed {} namespace(s) at revision {}",
+                    self.namespaces.len(),
+                    c.revision
+                );
+            }
             Ok(None) => {
                 tracing::warn!(target: "theseus::sync", "not the leader any more: freshness not confirmed");
                 self.schedule.blocked = true;

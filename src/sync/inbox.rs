@@ -6,12 +6,15 @@
 //! by Marathon (`core/event/impl/stream/HttpEventStreamHandleActor.scala`). So a task of its
 //! own reads the stream and adds the groups each event names to an [`Inbox`]; the follower
 //! takes every group gathered so far in one go. Memory stays bounded by the number of groups.
+//! Each group keeps when its oldest event not yet acted on arrived ([`Inbox::received`]), the
+//! start of the event-to-etcd latency.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use crate::marathon::{EventStream, StreamError};
 
@@ -27,6 +30,7 @@ pub enum End {
 #[derive(Debug, Default)]
 struct Pending {
     groups: BTreeSet<String>,
+    received: BTreeMap<String, Instant>,
     end: Option<End>,
 }
 
@@ -54,7 +58,12 @@ impl Inbox {
                 let mut pending = writer.pending.lock().unwrap_or_else(PoisonError::into_inner);
                 let done = match next {
                     Ok(Some(event)) => {
-                        pending.groups.extend(groups_of(&event));
+                        super::metrics::global().event(&event.kind);
+                        let now = Instant::now();
+                        for group in groups_of(&event) {
+                            pending.received.entry(group.clone()).or_insert(now);
+                            pending.groups.insert(group);
+                        }
                         false
                     }
                     Ok(None) => {
@@ -79,6 +88,12 @@ impl Inbox {
     /// Waits until something arrived since the last [`Inbox::take`] (at once if it did).
     pub async fn arrived(&self) {
         self.shared.notify.notified().await;
+    }
+
+    /// When the oldest event naming `group` since the last call for it arrived; the caller is
+    /// about to read the group afresh, which covers every event until now.
+    pub fn received(&self, group: &str) -> Option<Instant> {
+        self.shared.pending.lock().unwrap_or_else(PoisonError::into_inner).received.remove(group)
     }
 
     /// Every group gathered so far, and how the stream ended if it did.

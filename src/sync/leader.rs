@@ -3,7 +3,8 @@
 //! stop (SIGTERM, Ctrl-C) resigns, so another replica takes over without waiting for the TTL.
 
 use super::follow::follow_leading;
-use super::{stopped, Options, Stop};
+use super::health::{self, Role};
+use super::{metrics, stopped, Options, Stop};
 use crate::etcd::{self, Driver};
 use crate::marathon::Client;
 
@@ -17,8 +18,11 @@ pub async fn run(
     note: &(dyn Fn(&str) + Sync),
 ) -> Result<(), etcd::Error> {
     let mut backoff = std::time::Duration::from_millis(200);
+    let ns = opts.namespace.as_deref();
     loop {
         tracing::info!(target: "theseus::sync", "{} campaigns for leadership", opts.identity);
+        metrics::global().standby(ns);
+        health::global().role(Role::Campaigning);
         let won = tokio::select! {
             () = stopped(stop) => return Ok(()),
             won = etcd.campaign(&opts.identity, opts.lease_ttl, opts.namespace.as_deref()) => won,
@@ -27,6 +31,8 @@ pub async fn run(
             Ok(l) => l,
             Err(e) => {
                 tracing::warn!(target: "theseus::sync", "campaign failed: {e}; retrying");
+                metrics::global().etcd_error();
+                health::global().role(Role::Retrying(e.to_string()));
                 tokio::select! {
                     () = stopped(stop) => return Ok(()),
                     () = tokio::time::sleep(backoff) => {}
@@ -36,15 +42,21 @@ pub async fn run(
             }
         };
         backoff = std::time::Duration::from_millis(200);
+        metrics::global().leading(ns);
+        health::global().role(Role::Leading(tokio::time::Instant::now()));
         note(&format!("{} is the leader: reconciling, then following Marathon's events", opts.identity));
         tokio::select! {
             () = follow_leading(client, etcd, opts, stop, Some(&leadership)) => {
                 // Only a stop ends the follower.
                 note("stopping: resigning the leadership");
+                metrics::global().standby(ns);
+                health::global().role(Role::Stopping);
                 return leadership.resign().await;
             }
             () = leadership.lost() => {
                 let reason = leadership.lost_reason().unwrap_or_default();
+                metrics::global().standby(ns);
+                health::global().role(Role::Lost(reason.clone()));
                 note(&format!("lost the leadership ({reason}); campaigning again"));
             }
         }

@@ -9,13 +9,18 @@
 //! - [`inbox`]: the event stream read without pause into the set of groups to refresh.
 //! - [`leader`]: the election among replicas; only the leader follows and writes.
 //! - [`drift`]: registration drift of chosen groups, for `plan` and `view`.
+//! - [`metrics`], [`health`], [`serve`]: `--listen`'s `/metrics`, `/healthz` and `/readyz`,
+//!   and systemd's readiness and watchdog notifications.
 
 pub mod drift;
 pub mod follow;
 pub mod freshness;
+pub mod health;
 pub mod inbox;
 pub mod leader;
+pub mod metrics;
 pub mod reconcile;
+pub mod serve;
 
 use std::time::Duration;
 
@@ -45,4 +50,12 @@ pub async fn stopped(stop: &Stop) {
     if rx.wait_for(|s| *s).await.is_err() {
         std::future::pending::<()>().await;
     }
+}
+
+/// The leader has confirmed etcd equal to Marathon ([`freshness::Freshness::confirm`] wrote
+/// the namespaces' confirmation key, or there was no namespace to confirm). The one place that
+/// records it for this process: the `last_confirmed` gauge and `/readyz`'s freshness.
+pub fn confirmed() {
+    metrics::global().confirmed();
+    health::global().confirmed();
 }

@@ -155,6 +155,16 @@ pub enum Error {
     Etcd(#[from] etcd::Error),
 }
 
+impl Error {
+    /// Which side failed, for the error counters.
+    pub fn side(&self) -> super::metrics::Failed {
+        match self {
+            Error::Marathon(_) => super::metrics::Failed::Marathon,
+            Error::Etcd(_) => super::metrics::Failed::Etcd,
+        }
+    }
+}
+
 /// Reads every managed app (one request: `?label=theseus.managed==true&embed=apps.tasks`),
 /// folded into groups by key.
 pub async fn read_live(client: &Client, namespace: Option<&str>) -> Result<Vec<LiveGroup>, marathon::Error> {
@@ -165,6 +175,7 @@ pub async fn read_live(client: &Client, namespace: Option<&str>) -> Result<Vec<L
 /// A full reconcile: etcd's registrations (one read per service), Marathon's managed apps (one
 /// request), one diff per group, the changes in batched transactions.
 pub async fn reconcile(client: &Client, etcd: &Driver, namespace: Option<&str>) -> Result<Report, Error> {
+    let _busy = super::health::global().busy("reconcile");
     let registrations = etcd.registrations().await?;
     let live = read_live(client, namespace).await?;
     let mut by_key: BTreeMap<&GroupKey, Vec<&LiveGroup>> = BTreeMap::new();
@@ -235,6 +246,7 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
                     details.insert(key, row);
                     continue;
                 }
+                let restoring = restore.is_some();
                 if let Some(config) = restore {
                     report.transactions += 1;
                     match etcd.restore_group(&key, &config).await? {
@@ -247,6 +259,12 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
                     }
                 }
                 let names = diff.report();
+                super::metrics::global().drift_found(
+                    names.registered.len(),
+                    names.updated.len(),
+                    names.deregistered.len(),
+                    usize::from(restoring),
+                );
                 (row.registered, row.updated, row.deregistered) = (names.registered, names.updated, names.deregistered);
                 changes.push(diff.change(&key));
                 details.insert(key, row);
@@ -264,6 +282,10 @@ pub async fn apply(etcd: &Driver, planned: Vec<(GroupKey, Action<'_>, bool)>) ->
         }
     }
     report.details = details.into_values().collect();
+    for d in &report.details {
+        let (registered, updated, deregistered) = (d.registered.len(), d.updated.len(), d.deregistered.len());
+        super::metrics::global().drift_repaired(registered, updated, deregistered, usize::from(d.restored));
+    }
     report.changes = report.details.iter().map(|d| d.registered.len() + d.updated.len() + d.deregistered.len()).sum();
     Ok(report)
 }

@@ -2,7 +2,7 @@
 //! has (it walks `src/`): no two files import each other, directly or in a circle, and the
 //! layering rules hold (only `cli` and `commands/completions.rs` import clap; only `output/`
 //! prints; only `marathon/`, `mesos/` and `local/` import reqwest; only `etcd/` imports
-//! etcd_client; only `local/` imports axum; nothing under `marathon/`, `mesos/`, `etcd/`, `spec/`,
+//! etcd_client; only `local/` and `sync/serve.rs` (`sync --listen`) import axum; nothing under `marathon/`, `mesos/`, `etcd/`, `spec/`,
 //! `local/`, `rollout/` or `sync/` imports `cli`, `output` or `commands`; `rollout/` never imports
 //! `sync/`).
 //!
@@ -355,7 +355,7 @@ fn layering(files: &[SourceFile], edges: &BTreeMap<usize, BTreeSet<usize>>) -> V
             matches!(top(f), "marathon" | "mesos" | "local")
         }),
         ("etcd_client", "only etcd/ imports etcd_client", |f| top(f) == "etcd"),
-        ("axum", "only local/ imports axum", |f| top(f) == "local"),
+        ("axum", "only local/ and sync/serve.rs import axum", |f| top(f) == "local" || f.rel == "sync/serve.rs"),
     ];
     for (name, rule, allowed) in crates {
         let used = Regex::new(&format!(r"(?:^|[^:\w]){name}\s*::")).unwrap();
@@ -480,7 +480,7 @@ fn each_layering_rule_is_enforced() {
         [
             "src/commands/view.rs imports clap: only cli and commands/completions.rs import clap",
             "src/commands/view.rs uses eprintln!: only output/ prints",
-            "src/etcd/mod.rs imports axum: only local/ imports axum",
+            "src/etcd/mod.rs imports axum: only local/ and sync/serve.rs import axum",
             "src/local/mod.rs imports src/commands/view.rs: nothing under local imports cli, output or commands",
             "src/marathon/mod.rs imports src/output/mod.rs: nothing under marathon imports cli, output or commands",
             "src/rollout/wait.rs imports etcd_client: only etcd/ imports etcd_client",
