@@ -7,8 +7,9 @@
 //! (`support::measure::StaticServer`) serves each response, and in the same run the benchmark
 //! times, as whole processes: `curl` of the apps response (the anchor), `theseus view` as a table and
 //! `theseus view -o json`, with their peak RSS and the requests each view sends. Then 10,000
-//! containers are registered in etcd and the 2,000-app view is timed again, next to its floor
-//! with registrations: curl of the apps plus `etcdctl get --prefix /services/`.
+//! containers are registered in etcd and the 2,000-app view is timed again against curl of the
+//! same response (the target is 3x curl either way), with `etcdctl get --prefix /services/`
+//! printed for scale. `-- view --serve` only starts the servers, for profiling by hand.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -170,11 +171,38 @@ fn bench_size(bin: &Path, etcd: &str, templates: &[String], apps: usize, runs: u
     Ok(Figures { bytes, curl_ms, table_ms, table_mib, json_ms, json_mib, requests })
 }
 
-/// Runs the benchmark (no arguments).
-pub(crate) fn run(_args: &[String]) -> Result<()> {
+/// `--serve`: the benchmark's servers kept up for profiling `theseus view` by hand (`perf`,
+/// `strace`): a static server for each size and an etcd holding the 10,000 registrations, their
+/// addresses printed, until stdin closes.
+fn serve(templates: &[String]) -> Result<()> {
+    let etcd = Etcd::start();
+    let empty = Etcd::start();
+    register(&etcd, 2_000).context("registering 10,000 containers")?;
+    let mut servers = Vec::new();
+    for apps in [200, 2_000, 20_000] {
+        let bodies = HashMap::from([
+            ("/v2/apps".to_owned(), apps_body(templates, apps)),
+            ("/v2/deployments".to_owned(), b"[]".to_vec()),
+            ("/v2/queue".to_owned(), b"{\"queue\":[]}".to_vec()),
+        ]);
+        let server = StaticServer::start(bodies)?;
+        println!("{apps} apps: --marathon {} (curl {}{APPS_PATH})", server.url, server.url);
+        servers.push(server);
+    }
+    println!("etcd with 10,000 containers registered: --etcd {}; empty: --etcd {}", etcd.endpoint, empty.endpoint);
+    println!("serving until stdin closes");
+    std::io::copy(&mut std::io::stdin(), &mut std::io::sink())?;
+    Ok(())
+}
+
+/// Runs the benchmark; `--serve` only starts its servers (see [`serve`]).
+pub(crate) fn run(args: &[String]) -> Result<()> {
     let bin = PathBuf::from(crate::support::THESEUS);
     let dir = tempfile::tempdir()?;
     let templates = templates(&bin, dir.path()).context("building the template apps on the local engine")?;
+    if args.iter().any(|a| a == "--serve") {
+        return serve(&templates);
+    }
     // view also counts each group's registrations in etcd (one range read per service). The
     // series reads an etcd where nothing is registered (one cheap request); the 2,000-app
     // targets are measured again below with all 10,000 containers registered.
@@ -195,13 +223,20 @@ pub(crate) fn run(_args: &[String]) -> Result<()> {
             f.requests,
             f.json_ms / mb
         );
+        // The 20,000-app point carries a target of its own: within 5x curl of its response.
+        let ratio = f.json_ms / f.curl_ms;
+        let (target, holds) = if apps == 20_000 {
+            ("3 requests, <= 5x curl", f.requests == 3 && ratio <= 5.0)
+        } else {
+            ("3 requests at every size", f.requests == 3)
+        };
         row(
             &format!("view series: {apps} apps, -o json (requests; ms per MB)"),
             &format!("{:.1} ms, {} requests, {:.1} ms/MB", f.json_ms, f.requests, f.json_ms / mb),
             &format!("curl {:.1} ms ({mb:.1} MB)", f.curl_ms),
-            Some(f.json_ms / f.curl_ms),
-            "3 requests at every size",
-            f.requests == 3,
+            Some(ratio),
+            target,
+            holds,
         );
         if apps == 2_000 {
             at_2000 = Some(f);
@@ -210,37 +245,30 @@ pub(crate) fn run(_args: &[String]) -> Result<()> {
     let empty = at_2000.context("no 2,000-app figures")?;
     register(&etcd, 2_000).context("registering 10,000 containers")?;
     let f = bench_size(&bin, &etcd.endpoint, &templates, 2_000, 11)?;
-    // With containers registered, view also reads them from etcd: its floor is then what the
-    // plain tools take to fetch the same data, curl of the apps and etcdctl of the registry.
+    // With containers registered, view also reads them from etcd (keys only, at the same time
+    // as Marathon): the target stays 3x curl of the same apps response. etcdctl's read of the
+    // whole registry (keys and values) is printed beside it for scale.
     let etcdctl = ["--endpoints", etcd.endpoint.as_str(), "get", "--prefix", "/services/"];
     let (etcdctl_ms, _) = measure(Path::new("etcdctl"), &etcdctl, 11)?;
     println!(
-        "  2000 apps with 10,000 containers registered in etcd: curl {:.1} ms + etcdctl get --prefix {etcdctl_ms:.1} ms | view {:.1} ms ({:.1} MiB) | view -o json {:.1} ms ({:.1} MiB)",
+        "  2000 apps with 10,000 containers registered in etcd: curl {:.1} ms (etcdctl get --prefix {etcdctl_ms:.1} ms) | view {:.1} ms ({:.1} MiB) | view -o json {:.1} ms ({:.1} MiB)",
         f.curl_ms, f.table_ms, f.table_mib, f.json_ms, f.json_mib
     );
-    for (what, ms, mib) in [
-        ("table, nothing registered", empty.table_ms, empty.table_mib),
-        ("-o json, nothing registered", empty.json_ms, empty.json_mib),
-    ] {
-        let ratio = ms / empty.curl_ms;
+    let rows = [
+        ("table, nothing registered", &empty, empty.table_ms, empty.table_mib),
+        ("-o json, nothing registered", &empty, empty.json_ms, empty.json_mib),
+        ("table, 10,000 containers registered", &f, f.table_ms, f.table_mib),
+        ("-o json, 10,000 containers registered", &f, f.json_ms, f.json_mib),
+    ];
+    for (what, anchor, ms, mib) in rows {
+        let ratio = ms / anchor.curl_ms;
         row(
             &format!("view {what}, 2,000 apps / 10,000 tasks"),
             &format!("{ms:.1} ms, {mib:.1} MiB"),
-            &format!("curl {:.1} ms", empty.curl_ms),
+            &format!("curl {:.1} ms", anchor.curl_ms),
             Some(ratio),
-            "<= 5x curl, <= 50 ms, <= 40 MiB",
-            ratio <= 5.0 && ms <= 50.0 && mib <= 40.0,
-        );
-    }
-    let floor = f.curl_ms + etcdctl_ms;
-    for (what, ms, mib) in [("table", f.table_ms, f.table_mib), ("-o json", f.json_ms, f.json_mib)] {
-        row(
-            &format!("view {what}, 2,000 apps / 10,000 tasks, 10,000 containers registered"),
-            &format!("{ms:.1} ms, {mib:.1} MiB"),
-            &format!("curl {:.1} ms + etcdctl get --prefix {etcdctl_ms:.1} ms", f.curl_ms),
-            Some(ms / floor),
-            "<= curl + etcdctl, <= 40 MiB",
-            ms <= floor && mib <= 40.0,
+            "<= 3x curl, <= 32 MiB",
+            ratio <= 3.0 && mib <= 32.0,
         );
     }
     Ok(())

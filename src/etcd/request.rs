@@ -241,23 +241,25 @@ impl Driver {
         }))
     }
 
-    /// The next `limit` keys with their values from `from` to the end of `prefix`, at
-    /// `revision` (a page of a read [`Driver::marker_and_page`] began).
+    /// The next `limit` keys (with their values unless `keys_only`) from `from` to the end of
+    /// `prefix`, at `revision` (a page of a read [`Driver::marker_and_page`] began).
     pub(crate) async fn range_page(
         &self,
         prefix: &str,
         from: Vec<u8>,
         revision: i64,
         limit: i64,
+        keys_only: bool,
     ) -> Result<Page, Error> {
         let end = prefix_end(prefix);
+        let mut opts = GetOptions::new().with_range(end).with_revision(revision).with_limit(limit);
+        if keys_only {
+            opts = opts.with_keys_only();
+        }
         let mut resp = self
             .call("get", prefix, || {
-                let (mut kv, from, end) = (self.kv(), from.clone(), end.clone());
-                async move {
-                    kv.get(from, Some(GetOptions::new().with_range(end).with_revision(revision).with_limit(limit)))
-                        .await
-                }
+                let (mut kv, from, opts) = (self.kv(), from.clone(), opts.clone());
+                async move { kv.get(from, Some(opts)).await }
             })
             .await?;
         Ok(Page { more: resp.more(), kvs: resp.take_kvs(), revision })

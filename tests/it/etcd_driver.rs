@@ -521,24 +521,25 @@ async fn registration_counts_agree_with_the_full_registrations() {
     assert_eq!(all.len(), 4, "every service's groups in one read: {all:?}");
 }
 
-/// 6,000 containers (12,000 keys with their infos) are counted in pages of 10,000 keys, all read
-/// at the first page's revision, and each container once, also where another group's keys
-/// (`big-2` sorts between `big` and `big/...`) come between a group's keys.
+/// 30,000 containers (60,000 keys with their infos) are counted from their keys in pages of
+/// 50,000, all read at the first page's revision, then the configs in one transaction; each
+/// container once, also where another group's keys (`big-2` sorts between `big` and
+/// `big/...`) come between a group's keys.
 #[tokio::test]
 async fn registration_counts_read_in_pages_and_count_every_container_once() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
     d.create_group(&gk("web", "big"), &json!({ "namespace": "ns" })).await.unwrap();
     d.create_group(&gk("web", "big-2"), &json!({})).await.unwrap();
-    let infos: Vec<ContainerInfo> = (0..6_000).map(|i| info(&format!("t{i:05}"), 31000 + i % 1000)).collect();
+    let infos: Vec<ContainerInfo> = (0..30_000).map(|i| info(&format!("t{i:05}"), 31000 + i % 1000)).collect();
     d.register_containers(&gk("web", "big"), &infos).await.unwrap();
     d.register_containers(&gk("web", "big-2"), &[info("x", 31000)]).await.unwrap();
     let before = d.requests_sent();
     let counts = d.registration_counts(Some("web")).await.unwrap();
     let requests = d.requests_sent() - before;
-    let big = GroupCount { namespace: Some("ns".into()), containers: 6_000 };
+    let big = GroupCount { namespace: Some("ns".into()), containers: 30_000 };
     assert_eq!(counts.get(&("web".to_owned(), "big".to_owned())), Some(&big), "{counts:?}");
     assert_eq!(counts.get(&("web".to_owned(), "big-2".to_owned())).map(|c| c.containers), Some(1));
     assert_eq!(counts.len(), 2);
-    assert_eq!(requests, 2, "about 12,010 keys in pages of 10,000");
+    assert_eq!(requests, 3, "about 60,010 keys in pages of 50,000, then one read of both configs");
 }
