@@ -23,6 +23,7 @@ use super::event::{Event, Reporter};
 use super::live::Snapshot;
 use super::readiness::Prober;
 use super::stuck::{Detector, Poll, Trouble};
+use super::wakeup::{Watch, Wakeup};
 use super::wait::{task_healthy, WaitError};
 use crate::marathon::types::{App, Task, TaskState};
 use crate::marathon::Client;
@@ -53,6 +54,8 @@ pub(super) struct Gate<'a> {
     pub poll: Duration,
     /// Fail when tasks stay unplaceable or keep failing this long; `None` waits out the deadline.
     pub fail_after: Option<Duration>,
+    /// The event stream that wakes the gate between polls (none: it polls alone).
+    pub wakeup: Option<&'a Wakeup>,
 }
 
 /// What a passed gate saw.
@@ -116,11 +119,24 @@ pub(super) async fn pass_probed(
     let mut healthy_since: BTreeMap<String, Instant> = BTreeMap::new();
     let mut detector = gate.fail_after.map(Detector::new);
     let mut polls = 0u32;
+    // Woken by the events of the app (its tasks' states and health, its deployments), so the
+    // gate passes the moment a poll can see it; subscribed before the first poll.
+    let mut watch = gate.wakeup.map_or_else(Watch::none, |w| w.watch(vec![gate.app_id.to_owned()]));
+    // When the next task becomes healthy for `min_healthy`: no event says so.
+    let mut due: Option<Duration> = None;
     loop {
         if polls > 0 {
+            let mut pause = watch.delay(gate.poll, polls);
+            // The client's own readiness probes send no event either.
+            if probe.and_then(Prober::waiting).is_some() {
+                pause = pause.min(poll_delay(gate.poll, polls));
+            }
+            if let Some(due) = due {
+                pause = pause.min(due);
+            }
             tokio::select! {
                 () = cancel.as_mut() => return Err(WaitError::Interrupted),
-                () = tokio::time::sleep(poll_delay(gate.poll, polls)) => {}
+                () = watch.sleep(pause) => {}
             }
         }
         polls = polls.saturating_add(1);
@@ -155,6 +171,11 @@ pub(super) async fn pass_probed(
             .filter(|t| healthy_since.get(&t.id).is_some_and(|s| now.duration_since(*s) >= gate.min_healthy))
             .map(|t| (*t).clone())
             .collect();
+        due = healthy_since
+            .values()
+            .map(|since| gate.min_healthy.saturating_sub(now.duration_since(*since)))
+            .filter(|left| !left.is_zero())
+            .min();
         // Every poll is observed: new tasks that ended since the gate began keep it closed until
         // one stays up for `fail_after` (a task that ends at once can be seen running by a poll).
         let queued = snap.queue.iter().find(|q| q.app.as_ref().is_some_and(|a| a.id == app.id));

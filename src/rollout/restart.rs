@@ -123,6 +123,8 @@ async fn restart_locked(
     resume: bool,
 ) -> anyhow::Result<RolloutResult> {
     let started = Instant::now();
+    // The event stream connects while the journal is read and written: live by the first gate.
+    scope.connect_events();
     let prev = match resume {
         true => scope
             .etcd
@@ -254,6 +256,7 @@ impl Run<'_> {
                 deadline: settings.rollout.deadline,
                 poll: scope.timing.poll,
                 fail_after: Some(scope.timing.fail_after),
+                wakeup: scope.wakeup(),
             };
             let passed = gate::pass_probed(scope.marathon, &g, prober.as_ref(), reporter, cancel.as_mut()).await?;
             self.result.timings.batches.push(batch_started.elapsed().as_secs_f64());

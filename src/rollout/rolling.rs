@@ -90,6 +90,8 @@ async fn update_locked(
     mut cancel: Cancel<'_>,
 ) -> anyhow::Result<RolloutResult> {
     let started = Instant::now();
+    // The event stream connects while the journal is read and written: live by the first gate.
+    scope.connect_events();
     let prev = scope
         .etcd
         .get_rollout(&live.key)
