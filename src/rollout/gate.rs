@@ -134,6 +134,8 @@ pub(super) async fn pass_probed(
             if let Some(due) = due {
                 pause = pause.min(due);
             }
+            // A gate that no event wakes still fails at its deadline, not a poll later.
+            pause = pause.min(gate.deadline.saturating_sub(started.elapsed()));
             tokio::select! {
                 () = cancel.as_mut() => return Err(WaitError::Interrupted),
                 () = watch.sleep(pause) => {}
