@@ -66,9 +66,8 @@ fn idle(engine: &Engine) -> Result<bool> {
 
 /// Whether a task counts: running, and healthy where the app has checks.
 fn up(task: &Value, checked: bool) -> bool {
-    let healthy = || {
-        task["healthCheckResults"].as_array().is_some_and(|r| !r.is_empty() && r.iter().all(|h| h["alive"] == true))
-    };
+    let healthy =
+        || task["healthCheckResults"].as_array().is_some_and(|r| !r.is_empty() && r.iter().all(|h| h["alive"] == true));
     task["state"] == "TASK_RUNNING" && (!checked || healthy())
 }
 
@@ -170,9 +169,9 @@ fn run_theseus(bin: &Path, dir: &Path, shape: Shape, args: &[&str]) -> Result<Ru
     let old = task_ids(&engine)?;
     let started = chrono::Utc::now();
     let t = Instant::now();
-    let out = theseus(bin, &engine, &etcd).args(args).args(["-o", "jsonl"]).stderr(Stdio::inherit()).output()?;
+    let out = theseus(bin, &engine, &etcd).args(args).args(["-o", "jsonl"]).output()?;
     let secs = t.elapsed().as_secs_f64();
-    ensure!(out.status.success(), "theseus {args:?} failed: {}", out.status);
+    ensure!(out.status.success(), "theseus {args:?} failed: {}: {}", out.status, String::from_utf8_lossy(&out.stderr));
     let lines = String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
     drop(etcd);
     Ok(Run { secs, lines, engine, old, started })
@@ -233,7 +232,8 @@ fn native_created(bin: &Path, dir: &Path, shape: Shape, strategy: &Value) -> Res
 
 /// The engine's native deployment of the update: one PUT; returns its time in seconds.
 fn native_update(bin: &Path, dir: &Path, shape: Shape) -> Result<f64> {
-    let strategy = json!({"minimumHealthCapacity": 1, "maximumOverCapacity": f64::from(shape.batch) / f64::from(shape.instances)});
+    let strategy =
+        json!({"minimumHealthCapacity": 1, "maximumOverCapacity": f64::from(shape.batch) / f64::from(shape.instances)});
     let engine = native_created(bin, dir, shape, &strategy)?;
     let v2 = native_app(bin, dir, shape, 2, strategy)?;
     let old = task_ids(&engine)?;
@@ -286,7 +286,8 @@ fn timeline(run: &Run, what: &str) -> Result<()> {
         .filter(|t| t["id"].as_str().is_some_and(|id| !run.old.contains(id)))
         .filter_map(|t| {
             let s = t["startedAt"].as_str().and_then(|s| since(run.started, s))?;
-            let h = t["healthCheckResults"][0]["firstSuccess"].as_str().and_then(|s| since(run.started, s)).unwrap_or(s);
+            let h =
+                t["healthCheckResults"][0]["firstSuccess"].as_str().and_then(|s| since(run.started, s)).unwrap_or(s);
             Some((s, h))
         })
         .collect();
@@ -348,9 +349,20 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     let rounds: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(5).max(1);
     let bin = PathBuf::from(THESEUS);
     let poll_text = poll.unwrap_or("1s (the default)");
-    let mut sleep = Figure { name: "update of 20 `sleep` instances, batches of 5", theseus: vec![], native: vec![], target: 1.2 };
-    let mut http = Figure { name: "update of 20 HTTP-checked instances, batches of 5", theseus: vec![], native: vec![], target: 1.0 };
-    let mut restart = Figure { name: "restart of 12 HTTP-checked instances, batches of 3", theseus: vec![], native: vec![], target: 1.0 };
+    let mut sleep =
+        Figure { name: "update of 20 `sleep` instances, batches of 5", theseus: vec![], native: vec![], target: 1.2 };
+    let mut http = Figure {
+        name: "update of 20 HTTP-checked instances, batches of 5",
+        theseus: vec![],
+        native: vec![],
+        target: 1.0,
+    };
+    let mut restart = Figure {
+        name: "restart of 12 HTTP-checked instances, batches of 3",
+        theseus: vec![],
+        native: vec![],
+        target: 1.0,
+    };
     let (mut last_update, mut last_restart) = (None, None);
     for _ in 0..rounds {
         let dir = tempfile::tempdir()?;
@@ -367,9 +379,9 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("rollout benchmark on the local engine, --poll-interval {poll_text}, load average {}", load.trim());
-    let update = format!("theseus update --batch 5 --wait 0s --min-healthy 0s (with etcd)");
-    sleep.print(rounds, &update, "one PUT, upgradeStrategy {1, 0.25}");
-    http.print(rounds, &update, "one PUT, upgradeStrategy {1, 0.25}");
+    let update = "theseus update --batch 5 --wait 0s --min-healthy 0s (with etcd)";
+    sleep.print(rounds, update, "one PUT, upgradeStrategy {1, 0.25}");
+    http.print(rounds, update, "one PUT, upgradeStrategy {1, 0.25}");
     restart.print(
         rounds,
         "theseus restart --batch 3 --wait 0s --min-healthy 0s (with etcd)",

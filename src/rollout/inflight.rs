@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::gate::Cancel;
-use super::wakeup::{Watch, Wakeup};
 use super::wait::WaitError;
+use super::wakeup::{Wakeup, Watch};
 use crate::marathon::{Change, Client};
 
 /// The deployments this process started and has not seen end, by app id, and how to wait for
@@ -39,7 +39,10 @@ impl<'a> InFlight<'a> {
 
     /// For a rollout: the scope's poll interval and the rollout's batch deadline.
     pub(super) fn for_rollout(scope: &super::scope::Scope<'a>, settings: &super::scope::Settings) -> Self {
-        InFlight { wakeup: scope.wakeup(), ..InFlight::new(scope.marathon, scope.timing.poll, settings.rollout.deadline) }
+        InFlight {
+            wakeup: scope.wakeup(),
+            ..InFlight::new(scope.marathon, scope.timing.poll, settings.rollout.deadline)
+        }
     }
 
     /// Records the deployment that a write to `app_id` started (if Marathon returned one).

@@ -264,11 +264,16 @@ impl Run<'_> {
             let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
             let writer =
                 scope.write().map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: e.to_string() })?;
-            writer.etcd.register_containers(&live.key, &infos).await.map_err(|e| WaitError::Failing {
+            // The replacements' registration and the journal's batch count are independent
+            // records of a batch that passed its gate: written at the same time (either failing
+            // fails the restart, whose end syncs the registration with Marathon again).
+            let (registered, journaled) =
+                tokio::join!(writer.etcd.register_containers(&live.key, &infos), self.tracker.batch_done());
+            registered.map_err(|e| WaitError::Failing {
                 group: format!("`{name}`"),
                 reason: format!("registering the replacements: {e}"),
             })?;
-            self.tracker.batch_done().await.map_err(|e| WaitError::Failing {
+            journaled.map_err(|e| WaitError::Failing {
                 group: format!("`{name}`"),
                 reason: format!("journaling the batch: {e}"),
             })?;

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use super::wakeup::{Watch, Wakeup};
+use super::wakeup::{Wakeup, Watch};
 use crate::etcd::{self, Driver, GroupLock};
 use crate::marathon::Client;
 use crate::spec::Rollout;

@@ -15,7 +15,7 @@ use super::live::{LiveGroup, Snapshot};
 use super::scope::Timing;
 pub use super::stuck::{describe_reason, task_healthy, unplaced_reason};
 use super::stuck::{Detector, Poll, Trouble};
-use super::wakeup::{Watch, Wakeup};
+use super::wakeup::{Wakeup, Watch};
 use crate::error::{Classify, ExitStatus};
 use crate::marathon::types::{App, QueueItem, TaskState};
 use crate::marathon::{self, Client};

@@ -179,10 +179,8 @@ async fn follow(client: Client, tx: broadcast::Sender<Signal>, live: Arc<AtomicB
 /// of `deployment_success`/`deployment_failed`, `plan.id`) and the apps of its plan's steps.
 fn names(event: &Event) -> Vec<String> {
     let data = &event.data;
-    let mut ids: Vec<String> = ["appId", "runSpecId", "groupId"]
-        .iter()
-        .filter_map(|f| data.get(*f)?.as_str().map(str::to_owned))
-        .collect();
+    let mut ids: Vec<String> =
+        ["appId", "runSpecId", "groupId"].iter().filter_map(|f| data.get(*f)?.as_str().map(str::to_owned)).collect();
     if event.kind.starts_with("deployment_") {
         ids.extend(data.get("id").and_then(Value::as_str).map(str::to_owned));
         ids.extend(data.pointer("/plan/id").and_then(Value::as_str).map(str::to_owned));
