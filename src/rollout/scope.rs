@@ -76,7 +76,7 @@ impl<'a> Scope<'a> {
         Scope { logs: Some((logs, lines)), ..self }
     }
 
-    /// The same scope whose waits wake on the events of `wakeup` ([`super::wakeup`]).
+    /// The same scope whose waits wake on the events of `wakeup` ([`super::Wakeup`]).
     pub fn with_wakeup(self, wakeup: &'a Wakeup) -> Self {
         Scope { wakeup: Some(wakeup), ..self }
     }

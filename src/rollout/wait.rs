@@ -163,7 +163,7 @@ pub async fn converge(
 }
 
 /// [`converge`], woken between polls by the events of `wakeup` that name a target's app or
-/// deployment ([`super::wakeup`]): the wait ends on the first poll after the last instance
+/// deployment ([`super::Wakeup`]): the wait ends on the first poll after the last instance
 /// became healthy, not a poll interval later.
 pub async fn converge_woken(
     client: &Client,

@@ -71,7 +71,8 @@ enum Signal {
     Named(Arc<[String]>),
 }
 
-/// The subscription of one command, opened by the first [`Wakeup::watch`].
+/// The subscription of one command to Marathon's event stream, opened by its first wait (or
+/// before a rollout's first change), which wakes its waits; see the `rollout::wakeup` module.
 #[derive(Debug)]
 pub struct Wakeup {
     options: marathon::Options,
