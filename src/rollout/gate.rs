@@ -84,15 +84,6 @@ fn ready(app: &App, task: &Task, deploying: bool) -> bool {
     }
 }
 
-/// The pause before poll number `polls` (from 1): 25 ms doubling up to `poll`. A batch of
-/// quick tasks passes within a few hundred milliseconds, and waiting a whole `--poll-interval`
-/// (1 s by default) for every batch was most of a rollout's overhead over Marathon's own
-/// deployment; slow batches still cost one poll per `poll`.
-pub(super) fn poll_delay(poll: Duration, polls: u32) -> Duration {
-    let fast = Duration::from_millis(25).saturating_mul(1 << polls.saturating_sub(1).min(10));
-    fast.min(poll)
-}
-
 /// Waits until the gate passes; see the module docs.
 pub(super) async fn pass(
     client: &Client,
@@ -233,19 +224,5 @@ pub(super) async fn pause(
     tokio::select! {
         () = cancel => Err(WaitError::Interrupted),
         () = tokio::time::sleep(wait) => Ok(()),
-    }
-}
-
-#[cfg(test)]
-mod poll_tests {
-    use super::*;
-
-    #[test]
-    fn polls_start_fast_and_slow_down_to_the_interval() {
-        let second = Duration::from_secs(1);
-        let delays: Vec<u128> = (1..=7).map(|n| poll_delay(second, n).as_millis()).collect();
-        assert_eq!(delays, [25, 50, 100, 200, 400, 800, 1000]);
-        assert_eq!(poll_delay(Duration::from_millis(200), 1).as_millis(), 25);
-        assert_eq!(poll_delay(Duration::from_millis(20), 1).as_millis(), 20, "never slower than asked");
     }
 }

@@ -35,7 +35,6 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 
-use super::gate::poll_delay;
 use crate::marathon::{self, Client, Event};
 
 /// The event types that can end or advance a wait (see the module docs).
@@ -203,6 +202,15 @@ fn concerns(name: &str, id: &str) -> bool {
     name == id || inside(id, name) || inside(name, id)
 }
 
+/// The pause before poll number `polls` (from 1): 25 ms doubling up to `poll`. A batch of
+/// quick tasks passes within a few hundred milliseconds, and waiting a whole `--poll-interval`
+/// (1 s by default) for every batch was most of a rollout's overhead over Marathon's own
+/// deployment; slow batches still cost one poll per `poll`.
+pub(super) fn poll_delay(poll: Duration, polls: u32) -> Duration {
+    let fast = Duration::from_millis(25).saturating_mul(1 << polls.saturating_sub(1).min(10));
+    fast.min(poll)
+}
+
 /// One wait's view of the stream; [`Watch::none`] polls alone.
 #[derive(Debug)]
 pub(super) struct Watch {
@@ -324,6 +332,15 @@ mod tests {
         assert!(start.elapsed() >= Duration::from_millis(50));
         tx.send(Signal::All).unwrap();
         tokio::time::timeout(Duration::from_secs(10), watch.sleep(Duration::from_secs(3600))).await.unwrap();
+    }
+
+    #[test]
+    fn polls_start_fast_and_slow_down_to_the_interval() {
+        let second = Duration::from_secs(1);
+        let delays: Vec<u128> = (1..=7).map(|n| poll_delay(second, n).as_millis()).collect();
+        assert_eq!(delays, [25, 50, 100, 200, 400, 800, 1000]);
+        assert_eq!(poll_delay(Duration::from_millis(200), 1).as_millis(), 25);
+        assert_eq!(poll_delay(Duration::from_millis(20), 1).as_millis(), 20, "never slower than asked");
     }
 
     #[test]
