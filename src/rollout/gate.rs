@@ -24,6 +24,7 @@ use super::live::Snapshot;
 use super::readiness::Prober;
 use super::stuck::{Detector, Poll, Trouble};
 use super::wait::{task_healthy, WaitError};
+pub(super) use super::wakeup::poll_delay;
 use super::wakeup::{Wakeup, Watch};
 use crate::marathon::types::{App, Task, TaskState};
 use crate::marathon::Client;
