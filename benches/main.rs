@@ -53,7 +53,7 @@ const BENCHES: &[Bench] = &[
     },
     Bench {
         name: "rollout",
-        about: "[ROUNDS] [--poll-interval D] update of 20 instances against the engine's own deployment",
+        about: "[ROUNDS] [--poll-interval D] update (20) and restart (12, HTTP-checked) against the engine's own",
         run: rollout::run,
     },
     Bench {

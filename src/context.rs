@@ -41,6 +41,9 @@ pub struct Context {
     /// `--log-lines`: lines of each failed task's stderr and stdout in a failure's evidence.
     log_lines: usize,
     mesos: OnceCell<mesos::Client>,
+    /// The subscription to Marathon's event stream that wakes the command's waits, opened by
+    /// the first wait.
+    wakeup: crate::rollout::Wakeup,
 }
 
 /// The Marathon options given by the global flags.
@@ -95,6 +98,7 @@ impl Context {
             mesos_url: global.mesos.clone(),
             log_lines: global.log_lines,
             mesos: OnceCell::new(),
+            wakeup: crate::rollout::Wakeup::new(marathon_options(global)),
         }
     }
 
@@ -112,8 +116,9 @@ impl Context {
         self.etcd.get_or_try_init(|| async { etcd::Driver::connect(&self.etcd_options).await }).await
     }
 
-    /// The scope of a command that changes groups: Marathon, etcd, the namespace, `timing`, and
-    /// the failed tasks' logs in a failure's evidence (`--log-lines`).
+    /// The scope of a command that changes groups: Marathon, etcd, the namespace, `timing`, the
+    /// failed tasks' logs in a failure's evidence (`--log-lines`), and the event stream that
+    /// wakes its waits.
     pub fn scope<'a>(
         &'a self,
         etcd: &'a etcd::Driver,
@@ -121,7 +126,8 @@ impl Context {
         timing: crate::rollout::Timing,
     ) -> anyhow::Result<crate::rollout::Scope<'a>> {
         Ok(crate::rollout::Scope::new(self.marathon()?, etcd, namespace, timing, &self.owner)
-            .with_logs(self, self.log_lines))
+            .with_logs(self, self.log_lines)
+            .with_wakeup(&self.wakeup))
     }
 
     /// The Mesos client, built on first use: of the master `--mesos` names, else of the one

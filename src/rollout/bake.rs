@@ -51,6 +51,8 @@ impl Run<'_> {
         let until = chrono::Local::now() + bake;
         let state = format!("baking until {}", until.format("%H:%M:%S"));
         let mut watch: Option<Watch> = None;
+        // A task failing, turning unhealthy or ending wakes the bake at once.
+        let mut events = scope.watch(vec![new_id.to_owned()]);
         loop {
             let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
             let Some(app) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == new_id)) else {
@@ -70,7 +72,7 @@ impl Run<'_> {
             }
             tokio::select! {
                 () = cancel.as_mut() => return Err(WaitError::Interrupted),
-                () = tokio::time::sleep(left.min(scope.timing.poll)) => {}
+                () = events.sleep(left.min(scope.timing.poll)) => {}
             }
         }
     }

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use super::end::Run;
 use super::event::Event;
-use super::gate::{poll_delay, Cancel};
+use super::gate::Cancel;
 use super::gate_command::{self, GateInput, Verdict};
 use super::journal::now;
 use super::live::Snapshot;
@@ -181,6 +181,8 @@ impl Run<'_> {
         let started = Instant::now();
         let mut first_failure: Option<Option<String>> = None;
         let mut polls = 0u32;
+        // A canary task that fails or turns unhealthy wakes the watch at once.
+        let mut watch = scope.watch(vec![app_id.to_owned()]);
         loop {
             let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
             let Some(app) = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == app_id)).cloned() else {
@@ -217,10 +219,10 @@ impl Run<'_> {
                 state: format!("canary healthy for {}s of {}", elapsed.as_secs(), humantime::format_duration(time)),
             });
             polls = polls.saturating_add(1);
-            let pause = poll_delay(scope.timing.poll, polls).min(time.saturating_sub(elapsed));
+            let pause = watch.delay(scope.timing.poll, polls).min(time.saturating_sub(elapsed));
             tokio::select! {
                 () = cancel.as_mut() => return Err(WaitError::Interrupted),
-                () = tokio::time::sleep(pause) => {}
+                () = watch.sleep(pause) => {}
             }
         }
     }

@@ -294,6 +294,7 @@ impl<'a> Run<'a> {
             deadline: r.deadline,
             poll: scope.timing.poll,
             fail_after: Some(scope.timing.fail_after),
+            wakeup: scope.wakeup(),
         };
         super::gate::pass(scope.marathon, &g, self.reporter, cancel).await
     }

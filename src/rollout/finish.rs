@@ -113,6 +113,7 @@ impl Run<'_> {
             deadline: settings.rollout.deadline,
             poll: scope.timing.poll,
             fail_after: None,
+            wakeup: scope.wakeup(),
         };
         let passed = gate::pass(scope.marathon, &g, reporter, cancel).await.context("waiting for the old revision")?;
         let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();

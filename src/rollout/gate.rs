@@ -24,6 +24,8 @@ use super::live::Snapshot;
 use super::readiness::Prober;
 use super::stuck::{Detector, Poll, Trouble};
 use super::wait::{task_healthy, WaitError};
+pub(super) use super::wakeup::poll_delay;
+use super::wakeup::{Wakeup, Watch};
 use crate::marathon::types::{App, Task, TaskState};
 use crate::marathon::Client;
 use crate::names::GroupKey;
@@ -53,6 +55,8 @@ pub(super) struct Gate<'a> {
     pub poll: Duration,
     /// Fail when tasks stay unplaceable or keep failing this long; `None` waits out the deadline.
     pub fail_after: Option<Duration>,
+    /// The event stream that wakes the gate between polls (none: it polls alone).
+    pub wakeup: Option<&'a Wakeup>,
 }
 
 /// What a passed gate saw.
@@ -81,15 +85,6 @@ fn ready(app: &App, task: &Task, deploying: bool) -> bool {
     }
 }
 
-/// The pause before poll number `polls` (from 1): 25 ms doubling up to `poll`. A batch of
-/// quick tasks passes within a few hundred milliseconds, and waiting a whole `--poll-interval`
-/// (1 s by default) for every batch was most of a rollout's overhead over Marathon's own
-/// deployment; slow batches still cost one poll per `poll`.
-pub(super) fn poll_delay(poll: Duration, polls: u32) -> Duration {
-    let fast = Duration::from_millis(25).saturating_mul(1 << polls.saturating_sub(1).min(10));
-    fast.min(poll)
-}
-
 /// Waits until the gate passes; see the module docs.
 pub(super) async fn pass(
     client: &Client,
@@ -116,11 +111,26 @@ pub(super) async fn pass_probed(
     let mut healthy_since: BTreeMap<String, Instant> = BTreeMap::new();
     let mut detector = gate.fail_after.map(Detector::new);
     let mut polls = 0u32;
+    // Woken by the events of the app (its tasks' states and health, its deployments), so the
+    // gate passes the moment a poll can see it; subscribed before the first poll.
+    let mut watch = gate.wakeup.map_or_else(Watch::none, |w| w.watch(vec![gate.app_id.to_owned()]));
+    // When the next task becomes healthy for `min_healthy`: no event says so.
+    let mut due: Option<Duration> = None;
     loop {
         if polls > 0 {
+            let mut pause = watch.delay(gate.poll, polls);
+            // The client's own readiness probes send no event either.
+            if probe.and_then(Prober::waiting).is_some() {
+                pause = pause.min(poll_delay(gate.poll, polls));
+            }
+            if let Some(due) = due {
+                pause = pause.min(due);
+            }
+            // A gate that no event wakes still fails at its deadline, not a poll later.
+            pause = pause.min(gate.deadline.saturating_sub(started.elapsed()));
             tokio::select! {
                 () = cancel.as_mut() => return Err(WaitError::Interrupted),
-                () = tokio::time::sleep(poll_delay(gate.poll, polls)) => {}
+                () = watch.sleep(pause) => {}
             }
         }
         polls = polls.saturating_add(1);
@@ -155,6 +165,11 @@ pub(super) async fn pass_probed(
             .filter(|t| healthy_since.get(&t.id).is_some_and(|s| now.duration_since(*s) >= gate.min_healthy))
             .map(|t| (*t).clone())
             .collect();
+        due = healthy_since
+            .values()
+            .map(|since| gate.min_healthy.saturating_sub(now.duration_since(*since)))
+            .filter(|left| !left.is_zero())
+            .min();
         // Every poll is observed: new tasks that ended since the gate began keep it closed until
         // one stays up for `fail_after` (a task that ends at once can be seen running by a poll).
         let queued = snap.queue.iter().find(|q| q.app.as_ref().is_some_and(|a| a.id == app.id));
@@ -210,19 +225,5 @@ pub(super) async fn pause(
     tokio::select! {
         () = cancel => Err(WaitError::Interrupted),
         () = tokio::time::sleep(wait) => Ok(()),
-    }
-}
-
-#[cfg(test)]
-mod poll_tests {
-    use super::*;
-
-    #[test]
-    fn polls_start_fast_and_slow_down_to_the_interval() {
-        let second = Duration::from_secs(1);
-        let delays: Vec<u128> = (1..=7).map(|n| poll_delay(second, n).as_millis()).collect();
-        assert_eq!(delays, [25, 50, 100, 200, 400, 800, 1000]);
-        assert_eq!(poll_delay(Duration::from_millis(200), 1).as_millis(), 25);
-        assert_eq!(poll_delay(Duration::from_millis(20), 1).as_millis(), 20, "never slower than asked");
     }
 }

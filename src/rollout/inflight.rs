@@ -13,8 +13,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::gate::{poll_delay, Cancel};
+use super::gate::Cancel;
 use super::wait::WaitError;
+use super::wakeup::{Wakeup, Watch};
 use crate::marathon::{Change, Client};
 
 /// The deployments this process started and has not seen end, by app id, and how to wait for
@@ -25,18 +26,23 @@ pub(super) struct InFlight<'a> {
     poll: Duration,
     deadline: Duration,
     pending: BTreeMap<String, String>,
+    /// Wakes [`InFlight::settle`] on the deployment's events (none: it polls alone).
+    wakeup: Option<&'a Wakeup>,
 }
 
 impl<'a> InFlight<'a> {
     /// Nothing in flight yet; [`InFlight::settle`] polls from 25 ms up to `poll` and gives up
     /// after `deadline`.
     pub(super) fn new(client: &'a Client, poll: Duration, deadline: Duration) -> Self {
-        InFlight { client, poll, deadline, pending: BTreeMap::new() }
+        InFlight { client, poll, deadline, pending: BTreeMap::new(), wakeup: None }
     }
 
     /// For a rollout: the scope's poll interval and the rollout's batch deadline.
     pub(super) fn for_rollout(scope: &super::scope::Scope<'a>, settings: &super::scope::Settings) -> Self {
-        InFlight::new(scope.marathon, scope.timing.poll, settings.rollout.deadline)
+        InFlight {
+            wakeup: scope.wakeup(),
+            ..InFlight::new(scope.marathon, scope.timing.poll, settings.rollout.deadline)
+        }
     }
 
     /// Records the deployment that a write to `app_id` started (if Marathon returned one).
@@ -65,11 +71,12 @@ impl<'a> InFlight<'a> {
         let Some(id) = self.pending.get(app_id).cloned() else { return Ok(()) };
         let started = Instant::now();
         let mut polls = 0u32;
+        let mut watch = self.wakeup.map_or_else(Watch::none, |w| w.watch(vec![id.clone(), app_id.to_owned()]));
         loop {
             if polls > 0 {
                 tokio::select! {
                     () = cancel.as_mut() => return Err(WaitError::Interrupted),
-                    () = tokio::time::sleep(poll_delay(poll, polls)) => {}
+                    () = watch.sleep(watch.delay(poll, polls)) => {}
                 }
             }
             polls = polls.saturating_add(1);

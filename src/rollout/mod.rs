@@ -71,6 +71,7 @@ mod status;
 mod stuck;
 mod undo;
 pub mod wait;
+mod wakeup;
 mod waves;
 
 pub use apply::{desired, scale, the_group};
@@ -91,4 +92,5 @@ pub use resume::{abort, desired_of_entry, nothing_journaled, pause, resume};
 pub use rolling::{batch_sizes, update};
 pub use scope::{Logs, Scope, Settings, Timing};
 pub use status::{statuses, GroupStatus};
+pub use wakeup::Wakeup;
 pub use waves::{assign as assign_waves, skipped_row, stop_reason, Member, Wave};

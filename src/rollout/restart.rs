@@ -123,6 +123,8 @@ async fn restart_locked(
     resume: bool,
 ) -> anyhow::Result<RolloutResult> {
     let started = Instant::now();
+    // The event stream connects while the journal is read and written: live by the first gate.
+    scope.connect_events();
     let prev = match resume {
         true => scope
             .etcd
@@ -254,6 +256,7 @@ impl Run<'_> {
                 deadline: settings.rollout.deadline,
                 poll: scope.timing.poll,
                 fail_after: Some(scope.timing.fail_after),
+                wakeup: scope.wakeup(),
             };
             let passed = gate::pass_probed(scope.marathon, &g, prober.as_ref(), reporter, cancel.as_mut()).await?;
             self.result.timings.batches.push(batch_started.elapsed().as_secs_f64());
@@ -261,11 +264,16 @@ impl Run<'_> {
             let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
             let writer =
                 scope.write().map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: e.to_string() })?;
-            writer.etcd.register_containers(&live.key, &infos).await.map_err(|e| WaitError::Failing {
+            // The replacements' registration and the journal's batch count are independent
+            // records of a batch that passed its gate: written at the same time (either failing
+            // fails the restart, whose end syncs the registration with Marathon again).
+            let (registered, journaled) =
+                tokio::join!(writer.etcd.register_containers(&live.key, &infos), self.tracker.batch_done());
+            registered.map_err(|e| WaitError::Failing {
                 group: format!("`{name}`"),
                 reason: format!("registering the replacements: {e}"),
             })?;
-            self.tracker.batch_done().await.map_err(|e| WaitError::Failing {
+            journaled.map_err(|e| WaitError::Failing {
                 group: format!("`{name}`"),
                 reason: format!("journaling the batch: {e}"),
             })?;

@@ -90,6 +90,8 @@ async fn update_locked(
     mut cancel: Cancel<'_>,
 ) -> anyhow::Result<RolloutResult> {
     let started = Instant::now();
+    // The event stream connects while the journal is read and written: live by the first gate.
+    scope.connect_events();
     let prev = scope
         .etcd
         .get_rollout(&live.key)
@@ -324,20 +326,20 @@ impl Run<'_> {
                 desired: n,
             });
             let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
-            scope
-                .write()
-                .map_err(|e| failed("registering the new containers", e))?
-                .etcd
-                .register_containers(&live.key, &infos)
-                .await
-                .map_err(|e| failed("registering the new containers", e))?;
+            let writer = scope.write().map_err(|e| failed("registering the new containers", e))?;
+            // The journal's batch count only says how far the rollout got (a resumed one reads
+            // Marathon's instance counts): written at the same time as the registration, which
+            // comes before the retirement so etcd never lists fewer than the floor.
+            let (registered, journaled) =
+                tokio::join!(writer.etcd.register_containers(&live.key, &infos), self.tracker.batch_done());
+            registered.map_err(|e| failed("registering the new containers", e))?;
+            journaled.map_err(|e| failed("journaling the batch", e))?;
             let last = i + 1 == plan.len();
             let rest = if last { old_left } else { (b - early).min(old_left) };
             if rest > 0 {
                 old_left = self.retire(old, rest, old_left, cancel.as_mut()).await?;
             }
             healthy_now = new_count + old_left;
-            self.tracker.batch_done().await.map_err(|e| failed("journaling the batch", e))?;
             if !last && !self.full {
                 gate::pause(&name, r.wait, reporter, cancel.as_mut()).await?;
             }

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use super::wakeup::{Wakeup, Watch};
 use crate::etcd::{self, Driver, GroupLock};
 use crate::marathon::Client;
 use crate::spec::Rollout;
@@ -48,6 +49,9 @@ pub struct Scope<'a> {
     /// Where the evidence of a failure reads task logs (none: no logs in the evidence), and how
     /// many lines of each stream.
     logs: Option<(&'a dyn Logs, usize)>,
+    /// The command's subscription to Marathon's event stream, which wakes its waits (none: the
+    /// waits poll alone).
+    wakeup: Option<&'a Wakeup>,
 }
 
 /// The clients a change is made with, handed out by [`Scope::write`] once the leases are
@@ -63,13 +67,37 @@ pub struct Writer<'a> {
 impl<'a> Scope<'a> {
     /// A scope holding no lock yet: opening a session (`rollout::session`) takes them.
     pub fn new(marathon: &'a Client, etcd: &'a Driver, namespace: &'a str, timing: Timing, owner: &'a str) -> Self {
-        Scope { marathon, etcd, namespace, timing, owner, leases: &[], logs: None }
+        Scope { marathon, etcd, namespace, timing, owner, leases: &[], logs: None, wakeup: None }
     }
 
     /// The same scope whose failures' evidence carries the last `lines` lines of the failed
     /// tasks' logs, read through `logs`.
     pub fn with_logs(self, logs: &'a dyn Logs, lines: usize) -> Self {
         Scope { logs: Some((logs, lines)), ..self }
+    }
+
+    /// The same scope whose waits wake on the events of `wakeup` ([`super::Wakeup`]).
+    pub fn with_wakeup(self, wakeup: &'a Wakeup) -> Self {
+        Scope { wakeup: Some(wakeup), ..self }
+    }
+
+    /// A watch of `ids` (apps, groups, deployments) for one wait: woken by the events naming
+    /// them, or polling alone where the scope has no subscription.
+    pub(super) fn watch(&self, ids: Vec<String>) -> Watch {
+        self.wakeup.map_or_else(Watch::none, |w| w.watch(ids))
+    }
+
+    /// The command's subscription to the event stream, if any.
+    pub(super) fn wakeup(&self) -> Option<&'a Wakeup> {
+        self.wakeup
+    }
+
+    /// Starts connecting the event stream now (in the background), so it is live when the
+    /// first wait begins; a no-op without a subscription or once it is open.
+    pub(super) fn connect_events(&self) {
+        if let Some(w) = self.wakeup {
+            w.connect();
+        }
     }
 
     /// Where a failure's evidence reads task logs, and how many lines of each stream.

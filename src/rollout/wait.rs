@@ -15,6 +15,7 @@ use super::live::{LiveGroup, Snapshot};
 use super::scope::Timing;
 pub use super::stuck::{describe_reason, task_healthy, unplaced_reason};
 use super::stuck::{Detector, Poll, Trouble};
+use super::wakeup::{Wakeup, Watch};
 use crate::error::{Classify, ExitStatus};
 use crate::marathon::types::{App, QueueItem, TaskState};
 use crate::marathon::{self, Client};
@@ -148,9 +149,25 @@ fn find_app<'a>(group: Option<&'a LiveGroup>, app_id: &str) -> Option<&'a App> {
     group.and_then(|g| g.apps.iter().find(|a| a.id == app_id))
 }
 
-/// Waits until every target converged; returns the last snapshot (for registration).
+/// Waits until every target converged, polling alone; returns the last snapshot (for
+/// registration). [`converge_woken`] also wakes on Marathon's events.
 pub async fn converge(
     client: &Client,
+    namespace: &str,
+    targets: &[Target],
+    opts: Timing,
+    reporter: &dyn Reporter,
+    cancel: impl Future<Output = ()>,
+) -> Result<Snapshot, WaitError> {
+    converge_woken(client, None, namespace, targets, opts, reporter, cancel).await
+}
+
+/// [`converge`], woken between polls by the events of `wakeup` that name a target's app or
+/// deployment ([`super::Wakeup`]): the wait ends on the first poll after the last instance
+/// became healthy, not a poll interval later.
+pub async fn converge_woken(
+    client: &Client,
+    wakeup: Option<&Wakeup>,
     namespace: &str,
     targets: &[Target],
     opts: Timing,
@@ -169,9 +186,12 @@ pub async fn converge(
     tokio::pin!(cancel, deadline);
     let mut detectors: BTreeMap<String, Detector> = BTreeMap::new();
     let mut converged: BTreeMap<String, bool> = BTreeMap::new();
-    let mut tick = tokio::time::interval(opts.poll);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let ids = targets.iter().flat_map(|t| std::iter::once(t.app_id.clone()).chain(t.deployment_id.clone())).collect();
+    let mut watch = wakeup.map_or_else(Watch::none, |w| w.watch(ids));
+    let mut polls = 0u32;
     loop {
+        let pause = if polls == 0 { Duration::ZERO } else { watch.delay(opts.poll, polls) };
+        polls = polls.saturating_add(1);
         tokio::select! {
             () = &mut cancel => return Err(WaitError::Interrupted),
             () = &mut deadline => {
@@ -179,7 +199,7 @@ pub async fn converge(
                     .map(|t| format!("`{}`", t.name())).collect::<Vec<_>>().join(", ");
                 return Err(WaitError::TimedOut { groups, timeout: opts.timeout });
             }
-            _ = tick.tick() => {
+            () = watch.sleep(pause) => {
                 let snap = Snapshot::read(client, namespace, &services, &Selector::default()).await?;
                 let mut all = true;
                 for t in targets {
@@ -239,14 +259,29 @@ pub async fn gone(
     opts: Timing,
     cancel: impl Future<Output = ()>,
 ) -> Result<(), WaitError> {
+    gone_woken(client, None, deployment_ids, opts, cancel).await
+}
+
+/// [`gone`], woken between polls by the events of `wakeup` naming the deployments
+/// (`deployment_success`, `deployment_failed`).
+pub async fn gone_woken(
+    client: &Client,
+    wakeup: Option<&Wakeup>,
+    deployment_ids: &[String],
+    opts: Timing,
+    cancel: impl Future<Output = ()>,
+) -> Result<(), WaitError> {
     let deadline = tokio::time::sleep(opts.timeout);
     tokio::pin!(cancel, deadline);
-    let mut tick = tokio::time::interval(opts.poll);
+    let mut watch = wakeup.map_or_else(Watch::none, |w| w.watch(deployment_ids.to_vec()));
+    let mut polls = 0u32;
     loop {
+        let pause = if polls == 0 { Duration::ZERO } else { watch.delay(opts.poll, polls) };
+        polls = polls.saturating_add(1);
         tokio::select! {
             () = &mut cancel => return Err(WaitError::Interrupted),
             () = &mut deadline => return Err(WaitError::TimedOut { groups: deployment_ids.join(", "), timeout: opts.timeout }),
-            _ = tick.tick() => {
+            () = watch.sleep(pause) => {
                 let running = client.deployments().await?;
                 if !running.iter().any(|d| deployment_ids.contains(&d.id)) {
                     return Ok(());

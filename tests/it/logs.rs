@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use theseus::commands::logs::short_id;
 
+use crate::support::engine::Engine;
 use crate::support::env::Env;
 
 const T: Duration = Duration::from_secs(30);
@@ -175,8 +176,11 @@ fn previous_shows_the_last_failed_tasks_output_from_its_kept_sandbox() {
         c = count.display()
     );
     create(&env, &script(&env, "run.sh", &text));
-    let apps = env.engine.get("/v2/apps?embed=apps.lastTaskFailure");
-    let failed = apps["apps"][0]["lastTaskFailure"]["taskId"].as_str().expect("a task failure").to_owned();
+    // The create may have seen run 1 running for its moment (a wait woken by its status event
+    // polls right then): its failure, and run 2 after the 1s backoff, may come after it.
+    let failure = |e: &Engine| e.get("/v2/apps?embed=apps.lastTaskFailure")["apps"][0]["lastTaskFailure"].clone();
+    env.engine.wait_for("run 1 failed, run 2 running", T, |e| failure(e).is_object() && !task_ids(&env).is_empty());
+    let failed = failure(&env.engine)["taskId"].as_str().expect("a task failure").to_owned();
     let running = task_ids(&env).remove(0);
     assert_ne!(failed, running);
 

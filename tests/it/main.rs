@@ -19,6 +19,7 @@ mod etcd_journal;
 mod etcd_leader_change;
 mod etcd_lock;
 mod etcd_security;
+mod event_waits;
 mod events_jsonl;
 mod example_plan;
 mod freshness;

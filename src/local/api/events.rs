@@ -1,7 +1,13 @@
 //! `GET /v2/events`: Server-Sent Events as Jetty's EventSourceServlet sends them
 //! (M:src/main/scala/mesosphere/marathon/core/event/impl/stream/HttpEventStreamServlet.scala):
-//! `Accept: text/event-stream` or 405, CRLF frames, `event_stream_attached` first, heartbeats,
-//! `event_type` filter.
+//! `Accept: text/event-stream` or 405, CRLF frames, heartbeats, `event_type` filter.
+//!
+//! A stream subscribes to the bus, then publishes `event_stream_attached` on it, and
+//! `event_stream_detached` when it ends, as Marathon's handle actor does in `preStart` and
+//! `postStop` (M:src/main/scala/mesosphere/marathon/core/event/impl/stream/HttpEventStreamHandleActor.scala):
+//! so a new stream's first event is its own attach, and every other stream hears of it too.
+//! A consumer that falls behind the bus's buffer loses the events it missed and nothing is
+//! replayed (Marathon drops its connection instead; either way the events are gone).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,13 +20,26 @@ use futures::stream::{self, StreamExt};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::local::events::render;
+use crate::local::events::Bus;
 use crate::local::Shared;
 
 use super::{ApiError, ApiResult, Params};
 
 fn frame(kind: &str, data: &str) -> Bytes {
     Bytes::from(format!("event: {kind}\r\ndata: {data}\r\n\r\n"))
+}
+
+/// Publishes `event_stream_detached` when its stream ends (the client went away, or the
+/// engine stops): Marathon's handle actor does so in `postStop`.
+struct Detach {
+    bus: Bus,
+    remote: String,
+}
+
+impl Drop for Detach {
+    fn drop(&mut self) {
+        self.bus.emit("event_stream_detached", json!({ "remoteAddress": self.remote }));
+    }
 }
 
 /// The event stream.
@@ -41,20 +60,20 @@ pub(crate) async fn stream(
     let wanted = move |kind: &str| filter.is_empty() || filter.iter().any(|f| f == kind);
     let rx = shared.bus.subscribe();
     let remote = peer.ip().to_string();
-    let first = wanted("event_stream_attached")
-        .then(|| frame("event_stream_attached", &render("event_stream_attached", json!({ "remoteAddress": remote }))));
+    shared.bus.emit("event_stream_attached", json!({ "remoteAddress": remote }));
+    let detach = Detach { bus: shared.bus.clone(), remote };
     let heartbeat = shared.config.event_heartbeat;
     let stop = shared.stop_signal();
-    let state = (rx, stop, tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat));
-    let events = stream::unfold(state, move |(mut rx, mut stop, mut tick)| {
+    let state = (rx, stop, tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat), detach);
+    let events = stream::unfold(state, move |(mut rx, mut stop, mut tick, detach)| {
         let wanted = wanted.clone();
         async move {
             loop {
                 tokio::select! {
                     _ = stop.changed() => return None,
-                    _ = tick.tick() => return Some((Bytes::from_static(b"\r\n"), (rx, stop, tick))),
+                    _ = tick.tick() => return Some((Bytes::from_static(b"\r\n"), (rx, stop, tick, detach))),
                     msg = rx.recv() => match msg {
-                        Ok(ev) if wanted(&ev.kind) => return Some((frame(&ev.kind, &ev.data), (rx, stop, tick))),
+                        Ok(ev) if wanted(&ev.kind) => return Some((frame(&ev.kind, &ev.data), (rx, stop, tick, detach))),
                         Ok(_) | Err(RecvError::Lagged(_)) => continue,
                         Err(RecvError::Closed) => return None,
                     },
@@ -62,7 +81,7 @@ pub(crate) async fn stream(
             }
         }
     });
-    let body = stream::iter(first).chain(events).map(Ok::<_, std::convert::Infallible>);
+    let body = events.map(Ok::<_, std::convert::Infallible>);
     let resp: Response = (
         [
             (header::CONTENT_TYPE, "text/event-stream;charset=UTF-8"),

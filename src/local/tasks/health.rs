@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::local::events;
 use crate::local::http_clients::HttpClients;
 use crate::local::model::clock::now_iso;
 use crate::local::Shared;
@@ -232,34 +233,30 @@ fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Resul
                     next.consecutive_failures += 1;
                     next.last_failure = Some(now_iso());
                     next.last_failure_cause = Some(cause.clone());
-                    bus.emit(
-                        "failed_health_check_event",
-                        json!({"appId": job.app.id, "taskId": job.instance_id, "instanceId": job.instance_id, "healthCheck": hc}),
-                    );
+                    events::failed_health_check(&bus, &job.app.id, &job.instance_id, hc);
                     let max = hc.max_consecutive_failures.unwrap_or(3);
                     kill = rules::kill_after_failures(runner.protocol, max)
                         .is_some_and(|n| next.consecutive_failures >= n);
                 }
             }
         }
+        let before = events::instance_health(&inst.health);
         for &slot in &runner.slots {
             if let Some(r) = inst.health.get_mut(slot) {
                 *r = Some(next.clone());
             }
         }
-        let alive = next.alive;
         let version = inst.version.clone();
-        let all_alive = inst.health.iter().all(|h| h.as_ref().is_some_and(|h| h.alive));
-        if alive != was_alive {
-            bus.emit(
-                "health_status_changed_event",
-                json!({"appId": job.app.id, "instanceId": job.instance_id, "taskId": job.task_id, "version": version, "alive": alive}),
-            );
-            bus.emit(
-                "instance_health_changed_event",
-                json!({"instanceId": job.instance_id, "runSpecId": job.app.id, "healthy": all_alive, "runSpecVersion": version}),
-            );
-        }
+        let change = events::HealthChange {
+            app_id: &job.app.id,
+            instance_id: &job.instance_id,
+            version: &version,
+            was_alive,
+            alive: next.alive,
+            before,
+            after: events::instance_health(&inst.health),
+        };
+        events::health_changed(&bus, &change);
         if kill {
             // Marathon announces its own kills (`HealthCheckActor.checkConsecutiveFailures`) and
             // records them as `lastTaskFailure`; a Mesos-level check is killed by the agent, which

@@ -5,6 +5,11 @@
 //! client gets a late answer, a 502/503, garbage, or a connection that breaks mid-answer;
 //! [`Fault::ForwarderFailed`] and [`Fault::Leader`] tell a forwarding non-leader's error page
 //! from the leader's own answer by their headers, as Marathon's do.
+//!
+//! `/v2/events` streams through frame by frame (nothing is buffered), and [`EventFault`] acts on
+//! it: drop every event frame (as Marathon drops a slow consumer's events: heartbeats and
+//! `event_stream_attached` still pass, so the stream looks alive), answer 503, or accept the
+//! request and never answer; [`Proxy::cut_streams`] closes the open streams mid-way.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -52,9 +57,27 @@ pub enum Fault {
     Drop,
 }
 
+/// What the proxy does to `/v2/events`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EventFault {
+    /// Stream every frame through.
+    #[default]
+    Pass,
+    /// Stream heartbeats and `event_stream_attached` only: every other event is dropped.
+    DropEvents,
+    /// Answer 503 (no leader) without forwarding.
+    Refuse,
+    /// Accept the request and never answer (no status line).
+    Hang,
+}
+
 #[derive(Default)]
 struct Shared {
     seen: Vec<Seen>,
+    events: EventFault,
+    /// Event frames streamed through, and dropped.
+    passed: u64,
+    dropped: u64,
     fail_next: u32,
     fail_status: u16,
     /// (method, path prefix, fault, times left)
@@ -65,6 +88,7 @@ struct Shared {
 pub struct Proxy {
     url: String,
     shared: Arc<Mutex<Shared>>,
+    cut: tokio::sync::watch::Sender<u64>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -75,17 +99,23 @@ impl Proxy {
         let shared = Arc::new(Mutex::new(Shared::default()));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let (cut_tx, cut_rx) = tokio::sync::watch::channel(0u64);
         let upstream = upstream.trim_end_matches('/').to_owned();
         let state = shared.clone();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             rt.block_on(async move {
                 let client = reqwest::Client::new();
+                let cuts = cut_rx;
                 let app =
                     axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                         let (client, upstream, state) = (client.clone(), upstream.clone(), state.clone());
+                        let cuts = cuts.clone();
                         async move {
                             let path = uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+                            if uri.path() == "/v2/events" {
+                                return event_stream(&client, &upstream, &path, &headers, state, cuts).await;
+                            }
                             let fault = {
                                 let mut s = state.lock().unwrap();
                                 s.seen.push(Seen {
@@ -166,7 +196,7 @@ impl Proxy {
             });
         });
         let url = ready_rx.recv_timeout(Duration::from_secs(10)).expect("proxy started");
-        Proxy { url, shared, stop: Some(stop_tx), thread: Some(thread) }
+        Proxy { url, shared, cut: cut_tx, stop: Some(stop_tx), thread: Some(thread) }
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -203,6 +233,113 @@ impl Proxy {
     pub fn seen(&self) -> Vec<Seen> {
         self.shared.lock().unwrap().seen.clone()
     }
+
+    /// How many requests of `method` whose path (with its query) starts with `prefix` came.
+    pub fn count(&self, method: &str, prefix: &str) -> usize {
+        self.shared.lock().unwrap().seen.iter().filter(|s| s.method == method && s.path.starts_with(prefix)).count()
+    }
+
+    /// What the proxy does to `/v2/events` from now on (streams already open keep streaming,
+    /// but drop their events when told to).
+    pub fn events(&self, fault: EventFault) {
+        self.shared.lock().unwrap().events = fault;
+    }
+
+    /// Closes every open `/v2/events` stream now, as a Marathon that drops its consumer does.
+    pub fn cut_streams(&self) {
+        self.cut.send_modify(|n| *n += 1);
+    }
+
+    /// Event frames streamed through, and dropped, so far (heartbeats not counted).
+    pub fn event_frames(&self) -> (u64, u64) {
+        let s = self.shared.lock().unwrap();
+        (s.passed, s.dropped)
+    }
+}
+
+/// `/v2/events` through the proxy: forwarded and streamed frame by frame, under the current
+/// [`EventFault`]; the stream ends when [`Proxy::cut_streams`] is called.
+async fn event_stream(
+    client: &reqwest::Client,
+    upstream: &str,
+    path: &str,
+    headers: &HeaderMap,
+    state: Arc<Mutex<Shared>>,
+    mut cuts: tokio::sync::watch::Receiver<u64>,
+) -> axum::response::Response {
+    let fault = {
+        let mut s = state.lock().unwrap();
+        let headers = headers.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned())).collect();
+        s.seen.push(Seen { method: "GET".into(), path: path.to_owned(), headers });
+        s.events
+    };
+    match fault {
+        EventFault::Refuse => return json_answer(503, r#"{"message":"no leader (test proxy)"}"#.into()),
+        // Until the proxy stops (or the test cuts the streams).
+        EventFault::Hang => {
+            let _ = cuts.changed().await;
+            return json_answer(503, r#"{"message":"stopped hanging (test proxy)"}"#.into());
+        }
+        EventFault::Pass | EventFault::DropEvents => {}
+    }
+    let mut req = client.get(format!("{upstream}{path}"));
+    for (k, v) in headers {
+        if k != "host" {
+            req = req.header(k, v);
+        }
+    }
+    let resp = match req.send().await {
+        Ok(r) => r,
+        Err(e) => return json_answer(502, format!(r#"{{"message":"{e}"}}"#)),
+    };
+    let status = resp.status();
+    let content_type = resp.headers().get("content-type").cloned();
+    cuts.borrow_and_update();
+    let upstream_body = Box::pin(resp.bytes_stream());
+    let frames = futures::stream::unfold(
+        (upstream_body, Vec::<u8>::new(), cuts, state),
+        |(mut body, mut buf, mut cuts, state)| async move {
+            use futures::StreamExt as _;
+            loop {
+                // A bare CRLF heartbeat at the start of the buffer passes as it is.
+                if buf.starts_with(b"\r\n") {
+                    buf.drain(..2);
+                    return Some((Ok(Bytes::from_static(b"\r\n")), (body, buf, cuts, state)));
+                }
+                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let frame: Vec<u8> = buf.drain(..end + 4).collect();
+                    let text = String::from_utf8_lossy(&frame);
+                    let kind = text.lines().find_map(|l| l.strip_prefix("event: ")).unwrap_or("").to_owned();
+                    let keep = {
+                        let mut s = state.lock().unwrap();
+                        let keep = kind == "event_stream_attached" || s.events != EventFault::DropEvents;
+                        if keep {
+                            s.passed += 1;
+                        } else {
+                            s.dropped += 1;
+                        }
+                        keep
+                    };
+                    if keep {
+                        return Some((Ok::<Bytes, std::io::Error>(Bytes::from(frame)), (body, buf, cuts, state)));
+                    }
+                    continue;
+                }
+                tokio::select! {
+                    _ = cuts.changed() => return None,
+                    chunk = body.next() => match chunk {
+                        Some(Ok(bytes)) => buf.extend_from_slice(&bytes),
+                        _ => return None,
+                    },
+                }
+            }
+        },
+    );
+    let mut out = (status, axum::body::Body::from_stream(frames)).into_response();
+    if let Some(ct) = content_type {
+        out.headers_mut().insert("content-type", ct);
+    }
+    out
 }
 
 fn json_answer(status: u16, body: String) -> axum::response::Response {
@@ -223,6 +360,8 @@ fn jetty_error(status: u16, path: &str) -> axum::response::Response {
 
 impl Drop for Proxy {
     fn drop(&mut self) {
+        // Open event streams (and hanging ones) end first: the graceful shutdown waits for them.
+        self.cut_streams();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
