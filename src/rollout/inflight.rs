@@ -37,12 +37,14 @@ impl<'a> InFlight<'a> {
         InFlight { client, poll, deadline, pending: BTreeMap::new(), wakeup: None }
     }
 
+    /// The same, its waits woken by the events of `wakeup` ([`super::Wakeup`]).
+    pub(super) fn woken(self, wakeup: Option<&'a Wakeup>) -> Self {
+        InFlight { wakeup, ..self }
+    }
+
     /// For a rollout: the scope's poll interval and the rollout's batch deadline.
     pub(super) fn for_rollout(scope: &super::scope::Scope<'a>, settings: &super::scope::Settings) -> Self {
-        InFlight {
-            wakeup: scope.wakeup(),
-            ..InFlight::new(scope.marathon, scope.timing.poll, settings.rollout.deadline)
-        }
+        InFlight::new(scope.marathon, scope.timing.poll, settings.rollout.deadline).woken(scope.wakeup())
     }
 
     /// Records the deployment that a write to `app_id` started (if Marathon returned one).

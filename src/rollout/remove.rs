@@ -186,7 +186,7 @@ pub(super) async fn remove_locked(
     // Marathon accepted the deletions: etcd forgets the groups even if the wait fails, so it
     // never keeps a group Marathon no longer has (their containers were drained above).
     let waited = if timing.wait && !deployments.is_empty() {
-        let waited = wait::gone(client, &deployments, timing, cancel).await;
+        let waited = wait::gone(client, scope.wakeup(), &deployments, timing, cancel).await;
         for r in &mut results {
             r.converged = waited.is_ok();
         }

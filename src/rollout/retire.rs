@@ -78,7 +78,7 @@ pub(super) async fn kill_drained(
         // the scale-down never overlaps it (and never cancels it with force).
         if let Some(done) = &change {
             let timing = scope.timing;
-            let mut inflight = InFlight::new(scope.marathon, timing.poll, timing.timeout);
+            let mut inflight = InFlight::new(scope.marathon, timing.poll, timing.timeout).woken(scope.wakeup());
             inflight.started(&app.id, done);
             let never = std::pin::pin!(std::future::pending::<()>());
             let wait = inflight.settle(&app.id, never);

@@ -22,7 +22,7 @@ pub(super) async fn wait_and_register(
     let Scope { marathon: client, namespace, timing, .. } = scope;
     let groups: Vec<GroupKey> = targets.iter().map(|t| t.key.clone()).collect();
     let waited = if timing.wait {
-        wait::converge_woken(client, scope.wakeup(), namespace, targets, timing, reporter, cancel).await.map(|_| ())
+        wait::converge(client, scope.wakeup(), namespace, targets, timing, reporter, cancel).await.map(|_| ())
     } else {
         Ok(())
     };

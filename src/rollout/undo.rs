@@ -350,7 +350,7 @@ async fn undo_scale_inner(
             _ => {}
         }
         let ids = [id.to_owned()];
-        wait::gone(scope.marathon, &ids, scope.timing, cancel.as_mut())
+        wait::gone(scope.marathon, scope.wakeup(), &ids, scope.timing, cancel.as_mut())
             .await
             .with_context(|| format!("waiting for the scale-up's deployment {id} to end"))?;
     }
@@ -367,7 +367,7 @@ async fn undo_scale_inner(
         instances: previous,
         deployment_id: change.and_then(|c| c.deployment_id),
     };
-    wait::converge(scope.marathon, scope.namespace, &[target], scope.timing, reporter, cancel)
+    wait::converge(scope.marathon, scope.wakeup(), scope.namespace, &[target], scope.timing, reporter, cancel)
         .await
         .with_context(|| format!("waiting for `{app_id}` back at {previous} instance(s)"))?;
     Ok(())

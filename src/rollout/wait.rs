@@ -149,23 +149,38 @@ fn find_app<'a>(group: Option<&'a LiveGroup>, app_id: &str) -> Option<&'a App> {
     group.and_then(|g| g.apps.iter().find(|a| a.id == app_id))
 }
 
-/// Waits until every target converged, polling alone; returns the last snapshot (for
-/// registration). [`converge_woken`] also wakes on Marathon's events.
-pub async fn converge(
-    client: &Client,
-    namespace: &str,
-    targets: &[Target],
-    opts: Timing,
-    reporter: &dyn Reporter,
-    cancel: impl Future<Output = ()>,
-) -> Result<Snapshot, WaitError> {
-    converge_woken(client, None, namespace, targets, opts, reporter, cancel).await
+/// When each running task of an app without health checks was first seen running.
+///
+/// Marathon's deployment counts such a task started at `TASK_RUNNING`
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/impl/ReadinessBehavior.scala), so a
+/// program that exits at once ends its deployment as a success. Without a check, the only
+/// evidence that a task lives is time: a convergence counts it once it was seen running a poll
+/// interval ago, as a wait that only polled always did. Waking on events makes checked apps
+/// converge sooner (a passed check is the evidence); it never lets an unchecked one converge
+/// on the sight of a task that may already be gone.
+#[derive(Debug, Default)]
+struct Sightings {
+    first: BTreeMap<String, Instant>,
 }
 
-/// [`converge`], woken between polls by the events of `wakeup` that name a target's app or
-/// deployment ([`super::Wakeup`]): the wait ends on the first poll after the last instance
-/// became healthy, not a poll interval later.
-pub async fn converge_woken(
+impl Sightings {
+    /// How many of `app`'s tasks count as up: every healthy one when the app has health checks,
+    /// else the running ones first seen at least `poll` before `now`.
+    fn proven_up(&mut self, app: &App, now: Instant, poll: Duration) -> u32 {
+        let tasks = app.tasks.as_deref().unwrap_or_default();
+        if app.health_checks.as_ref().is_some_and(|c| !c.is_empty()) {
+            return tasks.iter().filter(|t| task_healthy(app, t)).count() as u32;
+        }
+        let running = tasks.iter().filter(|t| t.state == TaskState::Running);
+        running.filter(|t| now.duration_since(*self.first.entry(t.id.clone()).or_insert(now)) >= poll).count() as u32
+    }
+}
+
+/// Waits until every target converged; returns the last snapshot (for registration). Woken
+/// between polls by the events of `wakeup` that name a target's app or deployment
+/// ([`super::Wakeup`]; `None` polls alone): the wait ends on the first poll after the last
+/// instance became healthy, not a poll interval later.
+pub async fn converge(
     client: &Client,
     wakeup: Option<&Wakeup>,
     namespace: &str,
@@ -186,6 +201,7 @@ pub async fn converge_woken(
     tokio::pin!(cancel, deadline);
     let mut detectors: BTreeMap<String, Detector> = BTreeMap::new();
     let mut converged: BTreeMap<String, bool> = BTreeMap::new();
+    let mut seen = Sightings::default();
     let ids = targets.iter().flat_map(|t| std::iter::once(t.app_id.clone()).chain(t.deployment_id.clone())).collect();
     let mut watch = wakeup.map_or_else(Watch::none, |w| w.watch(ids));
     let mut polls = 0u32;
@@ -223,8 +239,9 @@ pub async fn converge_woken(
                     let none = std::collections::BTreeSet::new();
                     let poll = Poll { app, queued: queued(&snap, &app.id), exclude: &none, since_version: app.version.as_deref() };
                     let stuck = detector.observe(Instant::now(), poll);
+                    let proven = seen.proven_up(app, Instant::now(), opts.poll);
                     let done = !deploying && c.healthy >= t.instances && c.running == t.instances && others == 0
-                        && !detector.troubled();
+                        && proven >= t.instances && !detector.troubled();
                     if done {
                         if !converged.insert(name.clone(), true).unwrap_or(false) {
                             reporter.on(Event::Converged { group: name.clone() });
@@ -252,19 +269,9 @@ pub async fn converge_woken(
 }
 
 /// Waits until the given deployments are gone from `/v2/deployments` (for removals, where
-/// nothing is left to check but the deployment that stops the tasks).
+/// nothing is left to check but the deployment that stops the tasks), woken between polls by
+/// the events of `wakeup` naming them (`deployment_success`, `deployment_failed`).
 pub async fn gone(
-    client: &Client,
-    deployment_ids: &[String],
-    opts: Timing,
-    cancel: impl Future<Output = ()>,
-) -> Result<(), WaitError> {
-    gone_woken(client, None, deployment_ids, opts, cancel).await
-}
-
-/// [`gone`], woken between polls by the events of `wakeup` naming the deployments
-/// (`deployment_success`, `deployment_failed`).
-pub async fn gone_woken(
     client: &Client,
     wakeup: Option<&Wakeup>,
     deployment_ids: &[String],
@@ -314,5 +321,26 @@ mod tests {
         assert!(!task_healthy(&checked, &task("TASK_RUNNING", None)), "no result yet is not healthy");
         assert!(!task_healthy(&checked, &task("TASK_RUNNING", Some(false))));
         assert!(task_healthy(&checked, &task("TASK_RUNNING", Some(true))));
+    }
+
+    #[test]
+    fn an_unchecked_task_counts_once_seen_running_for_a_poll_interval() {
+        let poll = Duration::from_millis(200);
+        let t0 = Instant::now();
+        let mut seen = Sightings::default();
+        let plain = App { tasks: Some(vec![task("TASK_RUNNING", None)]), ..App::default() };
+        assert_eq!(seen.proven_up(&plain, t0, poll), 0, "at first sight a task may already be gone");
+        assert_eq!(seen.proven_up(&plain, t0 + poll / 2, poll), 0);
+        assert_eq!(seen.proven_up(&plain, t0 + poll, poll), 1, "seen a poll interval ago");
+        let replaced =
+            App { tasks: Some(vec![Task { id: "t2".into(), ..task("TASK_RUNNING", None) }]), ..App::default() };
+        assert_eq!(seen.proven_up(&replaced, t0 + poll * 2, poll), 0, "a replacement starts over");
+        let checked = App {
+            health_checks: Some(vec![HealthCheck::default()]),
+            tasks: Some(vec![task("TASK_RUNNING", Some(true))]),
+            ..App::default()
+        };
+        let mut fresh = Sightings::default();
+        assert_eq!(fresh.proven_up(&checked, t0, poll), 1, "a passed check is the evidence");
     }
 }
