@@ -57,6 +57,7 @@ mod sync_etcd;
 mod sync_follow;
 mod sync_ha;
 mod sync_once;
+mod sync_soak;
 mod tables;
 mod task_failures;
 mod undo;

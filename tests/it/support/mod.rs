@@ -8,6 +8,7 @@ pub mod env;
 pub mod etcd;
 pub mod etcd_cluster;
 pub mod proxy;
+pub mod soak;
 pub mod specs;
 pub mod sync;
 
