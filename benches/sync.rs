@@ -13,9 +13,9 @@
 //!    separate stream subscriber in this process) to the PUT of its `info` key (seen by an etcd
 //!    watch in this process). Median and p99 (target p99 < 100 ms), beside the latency of a plain
 //!    etcd put timed every 20 ms meanwhile: the floor under the tail, since every refresh
-//!    waits on one etcd commit (fsync). The load, the observers and the probe are the sync
-//!    soak's (tests/it/support/soak.rs; `cargo bench --bench sync -- soak` runs it for 10
-//!    minutes against a `theseus sync` process).
+//!    waits on one etcd commit (fsync). The load, the observers and the probe are
+//!    tests/it/support/sync_load.rs, which the sync soak runs too (`cargo bench --bench sync --
+//!    soak`: 10 minutes against a `theseus sync` process).
 //!
 //! Each figure is printed with the load average (the machine may be shared) and as a `ROW`
 //! line for `scripts/bench` (docs/benchmarks.md).
@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::etcd::Etcd;
 use crate::support::measure::loadavg;
-use crate::support::soak::{client, deploy, engine_for, percentile, Load, Observers, Probe};
+use crate::support::sync_load::{client, deploy, engine_for, percentile, Load, Observers, Probe};
 use theseus::sync::{follow, reconcile};
 
 async fn revision(etcd: &Etcd) -> i64 {

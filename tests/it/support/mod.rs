@@ -11,6 +11,7 @@ pub mod proxy;
 pub mod soak;
 pub mod specs;
 pub mod sync;
+pub mod sync_load;
 
 /// The group key of `service` and an encoded label set (tests name groups this way).
 pub fn gk(service: &str, group: &str) -> theseus::names::GroupKey {
