@@ -168,6 +168,14 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The machine's load average (`/proc/loadavg`: 1, 5 and 15 minutes), printed next to each
+/// figure: the machine may be shared, and a figure taken at load 10 means little.
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 /// Prints one figure for `docs/benchmarks.md` (collected by `scripts/bench`), tab-separated:
 /// figure, measured, anchor, ratio (measured / anchor value, or `-`), target, and whether the
 /// target holds.

@@ -1,11 +1,17 @@
-//! What the benchmarks share: the launchers of the integration tests (a real etcd, the local
-//! engine in-process), the measuring helpers and the `theseus` binary of this build.
+//! What the benchmarks share: the integration tests' harness (a real etcd, the local engine
+//! in-process, `Env` with its comparisons of etcd against Marathon, `theseus sync` replicas and
+//! the sync soak), the measuring helpers and the `theseus` binary of this build.
+//!
+//! The harness is `tests/it/support` itself, included as a module and re-exported here, so that
+//! its files reach each other as they do in the tests (`crate::support::gk` included): the
+//! benchmarks use the tests' code, never a copy of it, and the tests never include a file of
+//! `benches/`.
 
-#[path = "../../tests/it/support/engine.rs"]
-pub mod engine;
-#[path = "../../tests/it/support/etcd.rs"]
-pub mod etcd;
+#[path = "../../tests/it/support/mod.rs"]
+mod harness;
 pub mod measure;
+
+pub use harness::*;
 
 use std::process::Command;
 

@@ -61,6 +61,7 @@ mod sync_follow;
 mod sync_ha;
 mod sync_metrics;
 mod sync_once;
+mod sync_soak;
 mod tables;
 mod task_failures;
 mod undo;
