@@ -260,3 +260,40 @@ fn the_exposition_check_rejects_what_the_format_forbids() {
         assert!(std::panic::catch_unwind(|| parse_exposition(bad)).is_err(), "accepted {bad:?}");
     }
 }
+
+/// `theseus local --disable-metrics-prometheus`: the binary passes Marathon's switch on.
+#[test]
+fn the_binary_switches_the_reporter_off() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_theseus"))
+        .args(["local", "--port", "0", "--agents", "1", "--disable-metrics-prometheus"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("theseus local");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().trim_start_matches("http://").to_owned();
+    // Failures come back as text, so the engine is stopped before any assertion.
+    let get = |path: &str| -> String {
+        let mut stream = match std::net::TcpStream::connect(&addr) {
+            Ok(s) => s,
+            Err(e) => return format!("cannot connect to {addr:?}: {e}"),
+        };
+        let mut raw = String::new();
+        let sent = stream
+            .set_read_timeout(Some(T))
+            .and_then(|()| write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"));
+        match sent.and_then(|()| stream.read_to_string(&mut raw)) {
+            Ok(_) => raw,
+            Err(e) => format!("GET {path}: {e}"),
+        }
+    };
+    let (off, json) = (get("/metrics/prometheus"), get("/metrics"));
+    // SAFETY: signalling the child this test spawned.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let _ = child.wait();
+    assert!(off.starts_with("HTTP/1.1 404"), "{off}");
+    assert!(off.contains("Prometheus reporter is disabled"), "{off}");
+    assert!(json.starts_with("HTTP/1.1 200") && json.contains("\"version\":\"4.0.0\""), "{json}");
+}
