@@ -153,13 +153,15 @@ fn metrics_json_has_marathons_shape_and_moves_with_work() {
     let doc = wait_metrics(&e, "the app deployed and checked", |d| {
         counter(d, "theseus.local.deployments.succeeded.counter") >= 1
             && counter(d, "theseus.local.health-checks.http.passed.counter") >= 1
+            && gauge(d, "marathon.instances.running.gauge") == 1.0
     });
-    assert_eq!(counter(&doc, "marathon.tasks.launched.counter"), 1, "{doc:#}");
-    assert_eq!(counter(&doc, "marathon.mesos.task-updates.task-staging.counter"), 1);
-    assert_eq!(counter(&doc, "marathon.mesos.task-updates.task-running.counter"), 1);
+    // A task that lost its port to another test's server is launched again: at least one.
+    let launched = counter(&doc, "marathon.tasks.launched.counter");
+    assert!(launched >= 1, "{doc:#}");
+    assert_eq!(counter(&doc, "marathon.mesos.task-updates.task-staging.counter"), launched);
+    assert!(counter(&doc, "marathon.mesos.task-updates.task-running.counter") >= 1);
     assert_eq!(counter(&doc, "marathon.deployments.counter"), 1);
     assert_eq!(gauge(&doc, "marathon.apps.active.gauge"), 1.0);
-    assert_eq!(gauge(&doc, "marathon.instances.running.gauge"), 1.0);
     assert_eq!(gauge(&doc, "marathon.deployments.active.gauge"), 0.0);
     assert!(gauge(&doc, "marathon.uptime.gauge.seconds") > 0.0);
     let posted = &doc["timers"]["marathon.http.requests.post.2xx.duration.timer.seconds"];
@@ -195,34 +197,64 @@ fn metrics_json_has_marathons_shape_and_moves_with_work() {
     });
     let r = e.call("DELETE", &format!("/v2/deployments/{deployment}?force=true"), None);
     assert_eq!(r.status, 202, "{}", r.text);
-    let doc = wait_metrics(&e, "the canceled deployment counted", |d| {
+    let doc = wait_metrics(&e, "the canceled deployment counted and both tasks running", |d| {
         counter(d, "theseus.local.deployments.failed.counter") == 1
+            && counter(d, "marathon.mesos.task-updates.task-running.counter") >= 2
     });
     assert_eq!(counter(&doc, "marathon.deployments.counter"), 2, "{doc:#}");
     assert_eq!(gauge(&doc, "marathon.deployments.active.gauge"), 0.0);
-    assert_eq!(counter(&doc, "marathon.tasks.launched.counter"), 2);
+    assert!(counter(&doc, "marathon.tasks.launched.counter") >= 2);
     assert!(doc["timers"]["marathon.http.requests.delete.2xx.duration.timer.seconds"]["count"] == 1, "{doc:#}");
 
-    // The Prometheus text carries the same instruments: what no longer moves is equal, the
-    // checks (still running) at least as far as the JSON read before.
+    // The Prometheus text carries the same instruments: read between two JSON reads, every
+    // count lies between them (equal where nothing moved), and the gauges of a state at rest
+    // are equal.
     let r = e.call("GET", "/metrics/prometheus", None);
+    let after = metrics(&e);
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("text/plain"));
     let samples = parse_exposition(&r.text);
     let prom = |name: &str| samples.get(name).copied().unwrap_or_else(|| panic!("no {name} in\n{}", r.text));
-    assert_eq!(prom("marathon_tasks_launched_counter_total"), 2.0);
-    assert_eq!(prom("marathon_deployments_counter_total"), 2.0);
-    assert_eq!(prom("marathon_mesos_task_updates_counter_total{state=\"task-running\"}"), 2.0);
-    assert_eq!(prom("theseus_local_deployments_counter_total{result=\"succeeded\"}"), 1.0);
-    assert_eq!(prom("theseus_local_deployments_counter_total{result=\"failed\"}"), 1.0);
+    let same = [
+        ("marathon.tasks.launched.counter", "marathon_tasks_launched_counter_total"),
+        ("marathon.deployments.counter", "marathon_deployments_counter_total"),
+        (
+            "marathon.mesos.task-updates.task-running.counter",
+            "marathon_mesos_task_updates_counter_total{state=\"task-running\"}",
+        ),
+        (
+            "theseus.local.deployments.succeeded.counter",
+            "theseus_local_deployments_counter_total{result=\"succeeded\"}",
+        ),
+        ("theseus.local.deployments.failed.counter", "theseus_local_deployments_counter_total{result=\"failed\"}"),
+        (
+            "theseus.local.health-checks.http.failed.counter",
+            "theseus_local_health_checks_counter_total{protocol=\"http\",result=\"failed\"}",
+        ),
+        (
+            "theseus.local.health-checks.http.passed.counter",
+            "theseus_local_health_checks_counter_total{protocol=\"http\",result=\"passed\"}",
+        ),
+    ];
+    for (json_name, prom_name) in same {
+        let (low, high) = (counter(&doc, json_name) as f64, counter(&after, json_name) as f64);
+        let value = prom(prom_name);
+        assert!(low <= value && value <= high, "{prom_name} {value}, {json_name} {low} then {high}");
+    }
+    let timer = |d: &Value, name: &str| d["timers"][name]["count"].as_f64().unwrap_or(0.0);
+    for (method, json_name) in [
+        ("post", "marathon.http.requests.post.2xx.duration.timer.seconds"),
+        ("get", "marathon.http.requests.get.2xx.duration.timer.seconds"),
+    ] {
+        let value =
+            prom(&format!("marathon_http_requests_duration_timer_seconds_count{{method=\"{method}\",status=\"2xx\"}}"));
+        assert!(timer(&doc, json_name) <= value && value <= timer(&after, json_name), "{json_name}: {value}");
+    }
+    assert_eq!(prom("marathon_http_requests_duration_timer_seconds_count{method=\"post\",status=\"2xx\"}"), 2.0);
     assert_eq!(prom("marathon_apps_active_gauge"), 2.0);
     assert_eq!(prom("marathon_deployments_active_gauge"), 0.0);
-    let failed = "theseus_local_health_checks_counter_total{protocol=\"http\",result=\"failed\"}";
-    assert!(prom(failed) >= counter(&doc, "theseus.local.health-checks.http.failed.counter") as f64);
-    assert_eq!(prom("marathon_http_requests_duration_timer_seconds_count{method=\"post\",status=\"2xx\"}"), 2.0);
-    assert_eq!(prom("marathon_http_requests_duration_timer_seconds_count{method=\"delete\",status=\"2xx\"}"), 1.0);
     let sum = prom("marathon_http_requests_duration_timer_seconds_sum{method=\"post\",status=\"2xx\"}");
-    let mean = doc["timers"]["marathon.http.requests.post.2xx.duration.timer.seconds"]["mean"].as_f64().unwrap();
+    let mean = after["timers"]["marathon.http.requests.post.2xx.duration.timer.seconds"]["mean"].as_f64().unwrap();
     assert!((sum - 2.0 * mean).abs() < 1e-9, "sum {sum}, mean {mean}");
 }
 
