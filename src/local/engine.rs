@@ -71,8 +71,8 @@ impl Engine {
             started_at: state::unix_now(),
             config,
         });
-        let counted = metrics::follow::count(shared.metrics.clone(), shared.bus.subscribe(), shared.stop_signal());
-        shared.spawn("metrics", counted);
+        shared.metrics.follow(shared.bus.subscribe());
+        shared.spawn("metrics", metrics::follow::run(shared.metrics.clone(), shared.stop_signal()));
         let scheduler = shared.spawn("scheduler", scheduler::run(shared.clone()));
         let server = shared.spawn("API server", conn::serve(shared.clone(), listener, api::router(shared.clone())));
         for (index, agent) in agent_listeners.into_iter().enumerate() {

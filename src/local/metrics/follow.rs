@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Deserialize;
 use tokio::sync::{broadcast, watch};
@@ -34,25 +35,47 @@ struct Plan {
     id: Option<String>,
 }
 
-/// Counts every event of `events` into `metrics` until the engine stops or the bus closes.
-/// Events a lagging subscription missed are not counted (the bus keeps 4,096).
-pub(crate) async fn count(
-    metrics: Arc<Metrics>,
-    mut events: broadcast::Receiver<Arc<Event>>,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut deployments = Deployments::default();
-    loop {
-        let event = tokio::select! {
-            e = events.recv() => e,
-            _ = stop.changed() => return,
-        };
-        match event {
-            Ok(event) => deployments.count(&metrics, &event),
-            Err(broadcast::error::RecvError::Lagged(missed)) => {
-                tracing::debug!(target: "theseus::local", "metrics missed {missed} events");
+/// How often the events received are counted when nobody reads the metrics: a batch at a time
+/// rather than a wake-up per event, so the engine's own work is not slowed; at the bus's 4,096
+/// events this keeps up with 40,000 a second.
+const CATCH_UP: Duration = Duration::from_millis(100);
+
+/// A subscription to the engine's events and what counting them needs to remember.
+#[derive(Debug)]
+pub(crate) struct Follower {
+    events: broadcast::Receiver<Arc<Event>>,
+    deployments: Deployments,
+}
+
+impl Follower {
+    /// Follows `events` from now on.
+    pub(crate) fn new(events: broadcast::Receiver<Arc<Event>>) -> Follower {
+        Follower { events, deployments: Deployments::default() }
+    }
+
+    /// Counts every event received so far into `metrics`. Events a lagging subscription
+    /// missed (more than the bus keeps between two catch-ups) are not counted.
+    pub(crate) fn catch_up(&mut self, metrics: &Metrics) {
+        loop {
+            match self.events.try_recv() {
+                Ok(event) => self.deployments.count(metrics, &event),
+                Err(broadcast::error::TryRecvError::Lagged(missed)) => {
+                    tracing::debug!(target: "theseus::local", "metrics missed {missed} events");
+                }
+                Err(_) => return,
             }
-            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+/// Catches up with the events every [`CATCH_UP`] until the engine stops (a read of the metrics
+/// catches up first as well: [`Metrics::refresh`]).
+pub(crate) async fn run(metrics: Arc<Metrics>, mut stop: watch::Receiver<bool>) {
+    loop {
+        metrics.catch_up();
+        tokio::select! {
+            _ = tokio::time::sleep(CATCH_UP) => {}
+            _ = stop.changed() => return,
         }
     }
 }

@@ -13,7 +13,7 @@
 //! (`marathon_mesos_task_updates_counter_total{state="task-running"}`: prometheus-client ends
 //! every counter in `_total`). What Marathon does not count is named `theseus.local.*`.
 //!
-//! [`follow`] counts the engine's events; the request middleware and the health checks call
+//! [`follow`] counts the engine's events, a batch at a time; the request middleware and the health checks call
 //! [`Metrics::request`] and [`Metrics::health_check`]; gauges of the state are set when read
 //! ([`Metrics::refresh`]).
 
@@ -243,11 +243,13 @@ impl Collector for Exposition {
     }
 }
 
-/// The engine's metrics: the instruments and the registry that encodes them.
+/// The engine's metrics: the instruments, the registry that encodes them and the subscription
+/// to the events they count.
 #[derive(Debug)]
 pub(crate) struct Metrics {
     instruments: Arc<Instruments>,
     registry: Registry,
+    follower: Mutex<Option<follow::Follower>>,
 }
 
 impl Default for Metrics {
@@ -262,11 +264,25 @@ impl Metrics {
         let instruments = Arc::new(Instruments::new());
         let mut registry = Registry::default();
         registry.register_collector(Box::new(Exposition(instruments.clone())));
-        Metrics { instruments, registry }
+        Metrics { instruments, registry, follower: Mutex::new(None) }
     }
 
-    /// Sets the gauges of the state (Marathon's closure gauges read it when reported).
+    /// Counts the engine's events from now on (see [`follow`]).
+    pub(crate) fn follow(&self, events: tokio::sync::broadcast::Receiver<Arc<super::events::Event>>) {
+        *self.follower.lock().unwrap_or_else(PoisonError::into_inner) = Some(follow::Follower::new(events));
+    }
+
+    /// Counts the events received since the last catch-up.
+    pub(crate) fn catch_up(&self) {
+        if let Some(follower) = self.follower.lock().unwrap_or_else(PoisonError::into_inner).as_mut() {
+            follower.catch_up(self);
+        }
+    }
+
+    /// Counts the events received so far and sets the gauges of the state (Marathon's closure
+    /// gauges read it when reported): what a read of the metrics does first.
     pub(crate) fn refresh(&self, st: &State) {
+        self.catch_up();
         let i = &self.instruments;
         let (mut running, mut staged) = (0, 0);
         for inst in st.instances.values().flat_map(|m| m.values()) {
