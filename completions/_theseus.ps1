@@ -986,6 +986,7 @@ Register-ArgumentCompleter -Native -CommandName 'theseus' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colors')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers')
+            [CompletionResult]::new('--disable-metrics-prometheus', '--disable-metrics-prometheus', [CompletionResultType]::ParameterName, 'Answer `/metrics/prometheus` with 404, as Marathon''s `--disable_metrics_prometheus` (`/metrics` JSON stays)')
             [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Leave out the header row of tables (for scripts reading `table` or `wide` output)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, no progress')

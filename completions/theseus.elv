@@ -955,6 +955,7 @@ set edit:completion:arg-completer[theseus] = {|@words|
             cand --output 'Format of the result on stdout (`jsonl` adds a rollout''s events there as they happen); progress and messages always go to stderr'
             cand --color 'When to use colors'
             cand --log-format 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers'
+            cand --disable-metrics-prometheus 'Answer `/metrics/prometheus` with 404, as Marathon''s `--disable_metrics_prometheus` (`/metrics` JSON stays)'
             cand --no-headers 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
             cand -q 'Print only results and errors: no status lines, no progress'
             cand --quiet 'Print only results and errors: no status lines, no progress'

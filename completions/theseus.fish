@@ -922,6 +922,7 @@ always\t'Always color'
 never\t'Never color'"
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l log-format -d 'How stderr is written: `json` makes every line one JSON object (logs, status lines, warnings and the final error), for log shippers' -r -f -a "text\t'Lines for humans'
 json\t'One JSON object a line: `timestamp`, `level`, `target`, `message` and the fields'"
+complete -c theseus -n "__fish_theseus_using_subcommand local" -l disable-metrics-prometheus -d 'Answer `/metrics/prometheus` with 404, as Marathon\'s `--disable_metrics_prometheus` (`/metrics` JSON stays)'
 complete -c theseus -n "__fish_theseus_using_subcommand local" -l no-headers -d 'Leave out the header row of tables (for scripts reading `table` or `wide` output)'
 complete -c theseus -n "__fish_theseus_using_subcommand local" -s q -l quiet -d 'Print only results and errors: no status lines, no progress'
 complete -c theseus -n "__fish_theseus_using_subcommand local" -s v -l verbose -d 'More detail on stderr (-v requests, -vv debug logs and backtraces)'

@@ -34,4 +34,8 @@ pub struct LocalArgs {
     /// Directory for task sandboxes (default: a temporary directory).
     #[arg(long)]
     pub work_dir: Option<PathBuf>,
+    /// Answer `/metrics/prometheus` with 404, as Marathon's `--disable_metrics_prometheus`
+    /// (`/metrics` JSON stays).
+    #[arg(long)]
+    pub disable_metrics_prometheus: bool,
 }

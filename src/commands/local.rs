@@ -63,6 +63,7 @@ fn config(args: &LocalArgs) -> anyhow::Result<Config> {
         agent_ports: ports,
         work_dir: args.work_dir.clone(),
         state_file: args.state.clone(),
+        metrics_prometheus: !args.disable_metrics_prometheus,
         ..Config::default()
     })
 }

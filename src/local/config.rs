@@ -49,6 +49,10 @@ pub struct Config {
     pub sandbox_gc_delay: Duration,
     /// A connection with no bytes read or written for this long is closed (also half-sent requests).
     pub connection_idle_timeout: Duration,
+    /// Whether `/metrics/prometheus` answers (Marathon's `--metrics_prometheus`, on by default;
+    /// off, it answers 404 as Marathon does: M:src/main/scala/mesosphere/marathon/metrics/MetricsConf.scala,
+    /// M:src/main/scala/mesosphere/marathon/api/SystemResource.scala).
+    pub metrics_prometheus: bool,
 }
 
 impl Default for Config {
@@ -69,6 +73,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(3),
             sandbox_gc_delay: limits::SANDBOX_GC_DELAY,
             connection_idle_timeout: limits::CONNECTION_IDLE_TIMEOUT,
+            metrics_prometheus: true,
         }
     }
 }

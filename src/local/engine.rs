@@ -16,7 +16,7 @@ use super::handle::Handle;
 use super::model::{persist, state};
 use super::scheduling::{agents, scheduler};
 use super::tasks::{procgroup, sandbox};
-use super::{events, http_clients, supervise, Config, DockerMode, Shared};
+use super::{events, http_clients, metrics, supervise, Config, DockerMode, Shared};
 
 /// A running engine.
 #[derive(Debug)]
@@ -59,6 +59,7 @@ impl Engine {
             http,
             wake: Notify::new(),
             requests: AtomicU64::new(0),
+            metrics: Arc::new(metrics::Metrics::new()),
             panics: AtomicU64::new(0),
             leader: addr.to_string(),
             work_dir,
@@ -70,6 +71,8 @@ impl Engine {
             started_at: state::unix_now(),
             config,
         });
+        shared.metrics.follow(shared.bus.subscribe());
+        shared.spawn("metrics", metrics::follow::run(shared.metrics.clone(), shared.stop_signal()));
         let scheduler = shared.spawn("scheduler", scheduler::run(shared.clone()));
         let server = shared.spawn("API server", conn::serve(shared.clone(), listener, api::router(shared.clone())));
         for (index, agent) in agent_listeners.into_iter().enumerate() {

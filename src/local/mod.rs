@@ -20,8 +20,8 @@
 //!   of request bodies (`raml`) and connection handling (`conn`); the Mesos master's and agents'
 //!   HTTP APIs (`mesos_master`, `mesos_agent`, `files`, shapes in `mesos_views`).
 //! - Beside them: `events` (the bus behind `/v2/events`), `http_clients` (outbound HTTP for
-//!   checks and fetch), `limits` (every limit enforced), `supervise` (a panic in background work
-//!   stops the engine).
+//!   checks and fetch), `limits` (every limit enforced), `metrics` (the instruments behind
+//!   `/metrics`), `supervise` (a panic in background work stops the engine).
 
 mod api;
 mod config;
@@ -31,6 +31,7 @@ mod events;
 mod handle;
 mod http_clients;
 mod limits;
+mod metrics;
 mod model;
 mod scheduling;
 mod supervise;
@@ -59,6 +60,8 @@ pub(crate) struct Shared {
     pub(crate) wake: Notify,
     pub(crate) config: Config,
     pub(crate) requests: AtomicU64,
+    /// The engine's metrics (`/metrics`, `/metrics/prometheus`).
+    pub(crate) metrics: Arc<metrics::Metrics>,
     pub(crate) panics: AtomicU64,
     /// `host:port` the engine serves on.
     pub(crate) leader: String,

@@ -35,6 +35,7 @@ mod local_deploy;
 mod local_events;
 mod local_fidelity;
 mod local_mesos;
+mod local_metrics;
 mod local_queue;
 mod local_tasks;
 mod log_format;

@@ -10,6 +10,7 @@ mod groups;
 pub(super) mod mesos_agent;
 mod mesos_master;
 mod mesos_views;
+mod metrics;
 mod query;
 mod raml;
 mod selector;
@@ -73,6 +74,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/v2/deployments", get(deployments::list))
         .route("/v2/deployments/{id}", delete(deployments::delete))
         .route("/v2/events", get(events::stream))
+        .route("/metrics", get(metrics::json))
+        .route("/metrics/prometheus", get(metrics::prometheus))
         .route("/master/slaves", get(mesos_master::slaves))
         .route("/master/slaves.json", get(mesos_master::slaves))
         .route("/master/state", get(mesos_master::state))
@@ -85,10 +88,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .layer(middleware::from_fn_with_state(shared, around))
 }
 
-/// Counts the request, collapses `//`, answers 500 instead of dropping a panicking handler,
-/// and adds `X-Marathon-Leader`.
+/// Counts and times the request, collapses `//`, answers 500 instead of dropping a panicking
+/// handler, and adds `X-Marathon-Leader`.
 async fn around(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
     shared.requests.fetch_add(1, Ordering::Relaxed);
+    let timing = shared.metrics.request(req.method());
     let path = req.uri().path();
     if path.contains("//") || (path.len() > 1 && path.ends_with('/')) {
         let normalized = crate::local::model::ids::normalize_path(path);
@@ -111,6 +115,7 @@ async fn around(State(shared): State<Arc<Shared>>, mut req: Request, next: Next)
     if let Ok(v) = HeaderValue::from_str(&format!("http://{}", shared.leader)) {
         resp.headers_mut().insert("X-Marathon-Leader", v);
     }
+    timing.answered(resp.status());
     resp
 }
 

@@ -99,6 +99,7 @@ async fn check_loop(shared: Arc<Shared>, job: LaunchJob, runner: Runner) {
         } else {
             run_check(&shared.http, &runner.hc, &job).await
         };
+        shared.metrics.health_check(runner.protocol, outcome.as_ref().map(Option::is_some).map_err(|_| ()));
         if record(&shared, &job, &runner, outcome) {
             return;
         }
