@@ -217,7 +217,11 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
         anyhow::Ok(View { groups, registered, wide: args.wide, containers: args.containers })
     };
     if !args.watch {
-        ctx.out.result(&read().await?)?;
+        let view = read().await?;
+        ctx.out.result(&view)?;
+        // The process ends right after this: freeing 10,000 containers' strings one by one
+        // only to exit was a hundredth of a large view's time.
+        std::mem::forget(view);
         return Ok(ExitStatus::Success);
     }
     let cancel = ctx.cancel();
