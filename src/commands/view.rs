@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use serde::ser::SerializeStruct as _;
 use serde::Serialize;
 
 use crate::cli::ViewArgs;
@@ -16,7 +17,7 @@ use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::etcd::{Confirmations, GroupCount, Journal};
 use crate::output::{Layout, Tabular};
-use crate::rollout::{statuses, GroupStatus, Snapshot};
+use crate::rollout::{statuses, GroupStatus, Snapshot, GROUP_STATUS_FIELDS};
 use crate::spec::labels::Selector;
 
 /// The `view` result: the groups, shown as groups or as containers. In JSON each group also
@@ -32,12 +33,19 @@ pub struct View {
     containers: bool,
 }
 
-/// One group as `view -o json` prints it.
-#[derive(Serialize)]
+/// One group as `view -o json` prints it: the group's status, then `registered`.
 struct Row<'a> {
-    #[serde(flatten)]
     status: &'a GroupStatus,
     registered: Option<usize>,
+}
+
+impl Serialize for Row<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Row", GROUP_STATUS_FIELDS + 1)?;
+        self.status.serialize_fields(&mut s)?;
+        s.serialize_field("registered", &self.registered)?;
+        s.end()
+    }
 }
 
 impl Serialize for View {
@@ -209,7 +217,11 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
         anyhow::Ok(View { groups, registered, wide: args.wide, containers: args.containers })
     };
     if !args.watch {
-        ctx.out.result(&read().await?)?;
+        let view = read().await?;
+        ctx.out.result(&view)?;
+        // The process ends right after this: freeing 10,000 containers' strings one by one
+        // only to exit was a hundredth of a large view's time.
+        std::mem::forget(view);
         return Ok(ExitStatus::Success);
     }
     let cancel = ctx.cancel();

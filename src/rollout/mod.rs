@@ -91,6 +91,6 @@ pub use result::{GroupResult, Outcome, RolloutOutcome, RolloutResult, Timings, U
 pub use resume::{abort, desired_of_entry, nothing_journaled, pause, resume};
 pub use rolling::{batch_sizes, update};
 pub use scope::{Logs, Scope, Settings, Timing};
-pub use status::{statuses, GroupStatus};
+pub use status::{statuses, GroupStatus, GROUP_STATUS_FIELDS};
 pub use wakeup::Wakeup;
 pub use waves::{assign as assign_waves, skipped_row, stop_reason, Member, Wave};

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use serde::ser::SerializeStruct;
 use serde::Serialize;
 
 use super::canary::PAUSED;
@@ -91,8 +92,9 @@ impl Serialize for GroupState {
     }
 }
 
-/// One labeled group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One labeled group. Serialized by [`GroupStatus::serialize_fields`]: its fields in this
+/// order, `since` and `rollout` left out when absent.
+#[derive(Debug, Clone, PartialEq)]
 pub struct GroupStatus {
     /// Namespace (Marathon path prefix).
     pub namespace: String,
@@ -115,15 +117,52 @@ pub struct GroupStatus {
     /// `canary 1/4: gates running`, `rolling 2/4`, ...), `scaling` or `degraded`.
     pub state: GroupState,
     /// When the newest revision's config last changed (ISO-8601).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
     /// Distinct hosts running containers.
     pub hosts: Vec<String>,
     /// The containers.
     pub containers: Vec<ContainerStatus>,
     /// The group's journaled rollout, when one is journaled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rollout: Option<RolloutSummary>,
+}
+
+/// The number of fields [`GroupStatus::serialize_fields`] writes at most.
+pub const GROUP_STATUS_FIELDS: usize = 13;
+
+impl GroupStatus {
+    /// Writes the fields into a struct being serialized, so that a row that adds fields of its
+    /// own (`view -o json`'s `registered`) is one flat struct: `#[serde(flatten)]` would make
+    /// serde buffer and write it through its slower map serializer instead.
+    pub fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
+        s.serialize_field("namespace", &self.namespace)?;
+        s.serialize_field("service", &self.service)?;
+        s.serialize_field("labels", &self.labels)?;
+        s.serialize_field("group", &self.group)?;
+        s.serialize_field("id", &self.id)?;
+        s.serialize_field("instances", &self.instances)?;
+        s.serialize_field("revisions", &self.revisions)?;
+        s.serialize_field("runs", &self.runs)?;
+        s.serialize_field("state", &self.state)?;
+        match &self.since {
+            Some(since) => s.serialize_field("since", since)?,
+            None => s.skip_field("since")?,
+        }
+        s.serialize_field("hosts", &self.hosts)?;
+        s.serialize_field("containers", &self.containers)?;
+        match &self.rollout {
+            Some(rollout) => s.serialize_field("rollout", rollout)?,
+            None => s.skip_field("rollout")?,
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for GroupStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("GroupStatus", GROUP_STATUS_FIELDS)?;
+        self.serialize_fields(&mut s)?;
+        s.end()
+    }
 }
 
 impl GroupStatus {
