@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use super::event::{Event, Reporter};
 use super::live::Snapshot;
 use super::readiness::Prober;
-use super::stuck::{Detector, Poll, Trouble};
+use super::stuck::{proof_time, Detector, Poll, Trouble};
 use super::wait::{task_healthy, WaitError};
 pub(super) use super::wakeup::poll_delay;
 use super::wakeup::{Wakeup, Watch};
@@ -160,14 +160,17 @@ pub(super) async fn pass_probed(
                 healthy_since.remove(&t.id);
             }
         }
+        // A task of an app without health checks is only seen running: it also has to have
+        // been seen so for a poll interval (`proof_time`, the waits' own rule).
+        let min_healthy = gate.min_healthy.max(proof_time(&app, gate.poll));
         let passed: Vec<Task> = tasks
             .iter()
-            .filter(|t| healthy_since.get(&t.id).is_some_and(|s| now.duration_since(*s) >= gate.min_healthy))
+            .filter(|t| healthy_since.get(&t.id).is_some_and(|s| now.duration_since(*s) >= min_healthy))
             .map(|t| (*t).clone())
             .collect();
         due = healthy_since
             .values()
-            .map(|since| gate.min_healthy.saturating_sub(now.duration_since(*since)))
+            .map(|since| min_healthy.saturating_sub(now.duration_since(*since)))
             .filter(|left| !left.is_zero())
             .min();
         // Every poll is observed: new tasks that ended since the gate began keep it closed until

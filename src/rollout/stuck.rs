@@ -285,6 +285,25 @@ impl Detector {
     }
 }
 
+/// How long a task must have been seen healthy before it counts as up, beyond any
+/// `--min-healthy`: nothing for an app with health checks (a passed check is the evidence), a poll
+/// interval for an app without.
+///
+/// Marathon's deployment counts a task of an app without checks started at `TASK_RUNNING`
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/impl/ReadinessBehavior.scala,
+/// `markAsHealthyAndReady`), so a program that exits at once ends its deployment as a success.
+/// Without a check, the only evidence that a task lives is time: the waits and the health gate
+/// count such a task once a poll saw it running a poll interval after it was first seen. Waking
+/// on events makes checked apps pass sooner; it never lets an unchecked one pass on the sight of
+/// a task that may already be gone.
+pub(super) fn proof_time(app: &App, poll: Duration) -> Duration {
+    if app.health_checks.as_ref().is_some_and(|c| !c.is_empty()) {
+        Duration::ZERO
+    } else {
+        poll
+    }
+}
+
 /// Whether a task counts as healthy: running, and every health check alive (or none defined).
 pub fn task_healthy(app: &App, task: &Task) -> bool {
     let checks = app.health_checks.as_ref().map_or(0, Vec::len);

@@ -14,7 +14,7 @@ use super::event::{Event, Reporter};
 use super::live::{LiveGroup, Snapshot};
 use super::scope::Timing;
 pub use super::stuck::{describe_reason, task_healthy, unplaced_reason};
-use super::stuck::{Detector, Poll, Trouble};
+use super::stuck::{proof_time, Detector, Poll, Trouble};
 use super::wakeup::{Wakeup, Watch};
 use crate::error::{Classify, ExitStatus};
 use crate::marathon::types::{App, QueueItem, TaskState};
@@ -149,30 +149,20 @@ fn find_app<'a>(group: Option<&'a LiveGroup>, app_id: &str) -> Option<&'a App> {
     group.and_then(|g| g.apps.iter().find(|a| a.id == app_id))
 }
 
-/// When each running task of an app without health checks was first seen running.
-///
-/// Marathon's deployment counts such a task started at `TASK_RUNNING`
-/// (M:src/main/scala/mesosphere/marathon/core/deployment/impl/ReadinessBehavior.scala), so a
-/// program that exits at once ends its deployment as a success. Without a check, the only
-/// evidence that a task lives is time: a convergence counts it once it was seen running a poll
-/// interval ago, as a wait that only polled always did. Waking on events makes checked apps
-/// converge sooner (a passed check is the evidence); it never lets an unchecked one converge
-/// on the sight of a task that may already be gone.
+/// When each healthy task was first seen healthy: a convergence counts a task once it has been
+/// seen so for its [`proof_time`] (a poll interval for an app without health checks).
 #[derive(Debug, Default)]
 struct Sightings {
     first: BTreeMap<String, Instant>,
 }
 
 impl Sightings {
-    /// How many of `app`'s tasks count as up: every healthy one when the app has health checks,
-    /// else the running ones first seen at least `poll` before `now`.
+    /// How many of `app`'s tasks count as up at `now`: the healthy ones first seen healthy at
+    /// least their [`proof_time`] before.
     fn proven_up(&mut self, app: &App, now: Instant, poll: Duration) -> u32 {
-        let tasks = app.tasks.as_deref().unwrap_or_default();
-        if app.health_checks.as_ref().is_some_and(|c| !c.is_empty()) {
-            return tasks.iter().filter(|t| task_healthy(app, t)).count() as u32;
-        }
-        let running = tasks.iter().filter(|t| t.state == TaskState::Running);
-        running.filter(|t| now.duration_since(*self.first.entry(t.id.clone()).or_insert(now)) >= poll).count() as u32
+        let proof = proof_time(app, poll);
+        let healthy = app.tasks.as_deref().unwrap_or_default().iter().filter(|t| task_healthy(app, t));
+        healthy.filter(|t| now.duration_since(*self.first.entry(t.id.clone()).or_insert(now)) >= proof).count() as u32
     }
 }
 

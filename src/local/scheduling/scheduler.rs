@@ -209,6 +209,8 @@ fn new_instance(
         inst.started_at = Some(now);
         inst.started_instant = Some(Instant::now());
         events::task_changed(&shared.bus, &inst, TaskState::Running, &host, &agent_id, "");
+        // Running now: the deployment reacts at once, as to a process that started (`process`).
+        shared.wake.notify_one();
     }
     st.instances.entry(def.id.clone()).or_default().insert(instance_id.clone(), inst);
     if simulated {

@@ -65,6 +65,13 @@ pub(crate) async fn launch(shared: Arc<Shared>, job: LaunchJob) {
         }
         wanted
     };
+    if wanted {
+        // Marathon's deployment steps react to the instance turning Running as the message
+        // arrives (`InstanceChanged(..., Running, ...)` in
+        // M:src/main/scala/mesosphere/marathon/core/deployment/impl/ReadinessBehavior.scala), not
+        // at a later cycle: the cycle that advances deployments runs now.
+        shared.wake.notify_one();
+    }
     if let Some(pid) = pid {
         if wanted {
             health::start(shared.clone(), &job);
