@@ -164,3 +164,26 @@ fn a_restart_does_not_count_an_old_failure_as_new() {
     assert_eq!(std::fs::read_to_string(&count).unwrap().trim(), "4", "the replacement failed once, then stayed up");
     assert_ne!(last_failure(&env.engine, &id)["taskId"], old["taskId"], "a new failure happened meanwhile");
 }
+
+/// An update to a command that dies within a second of starting, on an app without health
+/// checks, fails and is rolled back. Marathon's deployment counts such a task at TASK_RUNNING
+/// (M:src/main/scala/mesosphere/marathon/core/deployment/impl/ReadinessBehavior.scala), and the
+/// engine now advances it as the task turns Running; a gate woken by that event sees both tasks
+/// running well before they exit. Only the rule that an unchecked task counts once seen running
+/// a poll interval (src/rollout/stuck.rs `proof_time`) keeps the gate from passing: without it
+/// this update exited 0 with both tasks crash-looping.
+#[test]
+fn an_unchecked_update_whose_tasks_die_within_a_second_is_rolled_back() {
+    let env = Env::start();
+    let v1 = env.write("v1.toml", &super::support::specs::web_cmd("1", super::support::specs::SLEEP, 2));
+    env.ok(&["create", &v1, "--poll-interval", "100ms"]);
+    let v2 = env.write("v2.toml", &super::support::specs::web_cmd("2", "sleep 0.4; exit 1", 2));
+    let args = ["update", &v2, "--batch", "2", "--poll-interval", "1s", "--fail-after", "3s", "--deadline", "60s"];
+    let (code, err) = env.run_plain(&args);
+    assert_eq!(code, Some(3), "a crash-looping revision must not pass its gate: {err}");
+    assert!(err.contains("rolled back"), "{err}");
+    let apps = env.engine.get("/v2/apps?embed=apps.tasks");
+    let apps = apps["apps"].as_array().unwrap();
+    assert_eq!(apps.len(), 1, "only the old revision is left: {apps:?}");
+    assert_eq!(apps[0]["env"]["VERSION"], "1", "{apps:?}");
+}
