@@ -231,3 +231,53 @@ fn stopping_theseus_local_kills_every_task_process() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// Milliseconds since the epoch of one of the engine's ISO timestamps.
+fn epoch_ms(at: &serde_json::Value) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(at.as_str().expect("a timestamp")).expect("ISO 8601").timestamp_millis()
+}
+
+/// Marathon runs an app version's HTTP, HTTPS and TCP checks from one `HealthCheckActor` that
+/// ticks every `intervalSeconds` and checks every running instance of the version at each tick
+/// (M:src/main/scala/mesosphere/marathon/core/health/impl/HealthCheckActor.scala): a task that
+/// starts between two ticks is first checked at the next one, in phase with its siblings, not at
+/// its start. Killed 300 ms after a tick, the replacement's first success lands on a later tick.
+#[test]
+fn marathon_level_checks_of_a_new_task_run_on_its_versions_ticks() {
+    let e = Engine::start();
+    let app = json!({"id": "/tick", "cmd": "exec python3 -m http.server $PORT0 --bind $HOST", "cpus": 0.1, "mem": 32,
+        "healthChecks": [{"protocol": "HTTP", "portIndex": 0, "intervalSeconds": 1, "gracePeriodSeconds": 30, "timeoutSeconds": 1}]});
+    assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201);
+    let first_success = |t: &serde_json::Value| t["healthCheckResults"][0]["firstSuccess"].clone();
+    let mut old = serde_json::Value::Null;
+    e.wait_for("the first task healthy", T, |e| {
+        old = e.tasks("/tick").first().cloned().unwrap_or_default();
+        first_success(&old).is_string()
+    });
+    // The tick's phase, from the task's last success: kill 300 ms past a tick.
+    let mut tick = serde_json::Value::Null;
+    e.wait_for("a success after the first", T, |e| {
+        tick = e.tasks("/tick").first().map(|t| t["healthCheckResults"][0]["lastSuccess"].clone()).unwrap_or_default();
+        tick.is_string() && tick != first_success(&old)
+    });
+    let phase = epoch_ms(&tick).rem_euclid(1000);
+    loop {
+        let now = chrono::Utc::now().timestamp_millis().rem_euclid(1000);
+        if (now - phase).rem_euclid(1000) >= 300 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let id = old["id"].as_str().unwrap().to_owned();
+    assert_eq!(e.call("DELETE", &format!("/v2/apps/tick/tasks/{id}"), None).status, 200);
+    let mut new = serde_json::Value::Null;
+    e.wait_for("the replacement healthy", T, |e| {
+        new = e.tasks("/tick").into_iter().find(|t| t["id"] != id.as_str()).unwrap_or_default();
+        first_success(&new).is_string()
+    });
+    let offset = (epoch_ms(&first_success(&new)) - phase).rem_euclid(1000);
+    assert!(
+        !(150..=850).contains(&offset),
+        "the replacement was first checked {offset} ms past its version's tick, not on a tick: {new}"
+    );
+}

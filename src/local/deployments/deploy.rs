@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::local::events::{plan_json, step_json, Bus};
 use crate::local::model::state::State;
+use crate::local::tasks::health;
 use crate::local::tasks::ops::{self, Effects};
 
 use super::deployment::{wire_actions, Progress, RestartState, RestartStrategy, ScaleStart};
@@ -58,6 +59,15 @@ pub(crate) fn advance_all(st: &mut State, bus: &Bus, fx: &mut Effects) {
                 d.progress = vec![Progress::default(); d.steps[d.current_step - 1].len()];
                 let step = step_json(&wire_actions(&d.steps[d.current_step - 1]));
                 bus.emit("deployment_info", json!({"plan": plan, "currentStep": step}));
+                // Each app of the step gets its version's health checks started
+                // (`DeploymentActor.performStep`: `healthCheckManager.addAllFor(app)`).
+                let apps: Vec<String> = d.steps[d.current_step - 1].iter().map(|a| a.app_id.clone()).collect();
+                let now = std::time::Instant::now();
+                for app in apps {
+                    if let Some(version) = st.apps.get(&app).and_then(|r| r.def.version.clone()) {
+                        health::start_clock(st, &app, &version, now);
+                    }
+                }
             }
             let actions = st.deployments[idx].steps[st.deployments[idx].current_step - 1].clone();
             for (a, action) in actions.iter().enumerate() {

@@ -45,6 +45,10 @@ pub(crate) struct State {
     /// Tasks that ended, oldest first, as the Mesos master and agents list them
     /// (`completed_tasks`, `completed_executors`); at most [`MAX_COMPLETED_TASKS`].
     pub(crate) completed: VecDeque<CompletedTask>,
+    /// When the Marathon-level health checks of each (app id, app version) started ticking:
+    /// their `HealthCheckActor`s, which check every running instance of that version together
+    /// (`tasks::health`).
+    pub(crate) health_clocks: BTreeMap<(String, String), std::time::Instant>,
 }
 
 /// How many ended tasks are kept: the Mesos master's `--max_completed_tasks_per_framework`

@@ -24,6 +24,7 @@ use serde_json::json;
 use crate::local::events;
 use crate::local::http_clients::HttpClients;
 use crate::local::model::clock::now_iso;
+use crate::local::model::state::State;
 use crate::local::Shared;
 use crate::marathon::rules::{self, HealthProtocol};
 use crate::marathon::types::{HealthCheck, HealthCheckResult};
@@ -87,10 +88,63 @@ fn running(shared: &Shared, job: &LaunchJob) -> bool {
     st.instances.get(&job.app.id).and_then(|m| m.get(&job.instance_id)).is_some_and(|i| i.goal_running)
 }
 
+/// How long after its start an app version's Marathon-level checks first tick, at most
+/// (`HealthCheck.DefaultFirstHealthCheckAfter`, M:src/main/scala/mesosphere/marathon/core/health/HealthCheck.scala).
+const FIRST_CHECK_AFTER: Duration = Duration::from_secs(5);
+
+/// Starts (or finds) the clock of the Marathon-level health checks of `app_id` at `version`;
+/// returns when it started. Marathon starts an app version's checks when a deployment step acts
+/// on the app (`DeploymentActor.performStep` calls `healthCheckManager.addAllFor`), or when its
+/// reconciliation finds running instances of a version without them, and drops those of a
+/// version that is neither current nor running
+/// (M:src/main/scala/mesosphere/marathon/core/health/impl/MarathonHealthCheckManager.scala
+/// `reconcile`).
+pub(crate) fn start_clock(st: &mut State, app_id: &str, version: &str, now: Instant) -> Instant {
+    let (apps, instances) = (&st.apps, &st.instances);
+    st.health_clocks.retain(|(app, v), _| {
+        apps.get(app).is_some_and(|r| r.def.version.as_deref() == Some(v.as_str()))
+            || instances.get(app).is_some_and(|m| m.values().any(|i| &i.version == v))
+    });
+    *st.health_clocks.entry((app_id.to_owned(), version.to_owned())).or_insert(now)
+}
+
+/// The first tick strictly after `after` of a check that ticks every `interval` from `origin`:
+/// `origin + min(interval, 5s) + k × interval` (`HealthCheckActor.preStart`: `Source.tick(startAfter,
+/// interval, Tick)`).
+fn next_tick(origin: Instant, interval: Duration, after: Instant) -> Instant {
+    let first = origin + interval.min(FIRST_CHECK_AFTER);
+    if after < first {
+        return first;
+    }
+    let elapsed = after.duration_since(first).as_nanos();
+    let step = interval.as_nanos().max(1);
+    let ticks = elapsed / step + 1;
+    first + Duration::from_nanos(u64::try_from(ticks * step).unwrap_or(u64::MAX))
+}
+
+/// Runs one check of one task until the task ends. A Marathon-level check (HTTP, HTTPS, TCP)
+/// runs on its app version's ticks, as Marathon's one `HealthCheckActor` per app version and
+/// check checks every running instance of that version at each tick
+/// (M:src/main/scala/mesosphere/marathon/core/health/impl/HealthCheckActor.scala): a task that
+/// starts between two ticks is first checked at the next one. A Mesos-level check runs per task
+/// from its start, as the Mesos executor runs it.
 async fn check_loop(shared: Arc<Shared>, job: LaunchJob, runner: Runner) {
     let interval = secs(runner.hc.interval_seconds, 60).max(Duration::from_millis(100));
     let mut stop = shared.stop_signal();
+    let clock = runner.protocol.is_marathon_level().then(|| {
+        let version = job.app.version.clone().unwrap_or_default();
+        start_clock(&mut shared.lock(), &job.app.id, &version, Instant::now())
+    });
+    let mut last = Instant::now();
     loop {
+        if let Some(origin) = clock {
+            let tick = next_tick(origin, interval, last);
+            last = tick;
+            tokio::select! {
+                () = tokio::time::sleep_until(tick.into()) => {}
+                _ = stop.changed() => return,
+            }
+        }
         if !running(&shared, &job) {
             return;
         }
@@ -103,9 +157,11 @@ async fn check_loop(shared: Arc<Shared>, job: LaunchJob, runner: Runner) {
         if record(&shared, &job, &runner, outcome) {
             return;
         }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = stop.changed() => return,
+        if clock.is_none() {
+            tokio::select! {
+                () = tokio::time::sleep(interval) => {}
+                _ = stop.changed() => return,
+            }
         }
     }
 }
@@ -285,6 +341,19 @@ fn record(shared: &Arc<Shared>, job: &LaunchJob, runner: &Runner, outcome: Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_start_after_min_of_interval_and_5s_then_every_interval() {
+        let origin = Instant::now();
+        let second = Duration::from_secs(1);
+        assert_eq!(next_tick(origin, second, origin), origin + second, "the first tick is one interval in");
+        let ms = Duration::from_millis;
+        assert_eq!(next_tick(origin, second, origin + ms(1400)), origin + ms(2000), "a task started between ticks");
+        assert_eq!(next_tick(origin, second, origin + ms(2000)), origin + ms(3000), "strictly after the last tick");
+        let minute = Duration::from_secs(60);
+        assert_eq!(next_tick(origin, minute, origin), origin + FIRST_CHECK_AFTER, "at most 5s before the first");
+        assert_eq!(next_tick(origin, minute, origin + ms(5000)), origin + ms(65_000));
+    }
     use crate::local::http_clients::testing::{response, serve};
 
     fn job(port: u16) -> LaunchJob {
