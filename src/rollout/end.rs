@@ -290,6 +290,7 @@ impl<'a> Run<'a> {
             app_id,
             want,
             exclude: &none,
+            relaunches: 0,
             min_healthy: r.min_healthy,
             deadline: r.deadline,
             poll: scope.timing.poll,

@@ -109,6 +109,7 @@ impl Run<'_> {
             app_id: old_id,
             want,
             exclude: &none,
+            relaunches: 0,
             min_healthy: Duration::ZERO,
             deadline: settings.rollout.deadline,
             poll: scope.timing.poll,

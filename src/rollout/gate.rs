@@ -47,6 +47,9 @@ pub(super) struct Gate<'a> {
     pub want: u32,
     /// Task ids that never count (the originals of a restart).
     pub exclude: &'a BTreeSet<String>,
+    /// Tasks the step killed to have them relaunched (a restart's batch): their relaunches
+    /// through Marathon's queue are no crash loop.
+    pub relaunches: usize,
     /// How long each task must stay healthy.
     pub min_healthy: Duration,
     /// Give up after this long.
@@ -109,7 +112,7 @@ pub(super) async fn pass_probed(
     let services = [gate.key.service().to_owned()];
     let started = Instant::now();
     let mut healthy_since: BTreeMap<String, Instant> = BTreeMap::new();
-    let mut detector = gate.fail_after.map(Detector::new);
+    let mut detector = gate.fail_after.map(|f| Detector::new(f).expecting_relaunches(gate.relaunches));
     let mut polls = 0u32;
     // Woken by the events of the app (its tasks' states and health, its deployments), so the
     // gate passes the moment a poll can see it; subscribed before the first poll.
@@ -184,6 +187,10 @@ pub(super) async fn pass_probed(
         // while a task that was seen running for a moment keeps crashing.
         if passed.len() as u32 >= gate.want && !troubled && !deploying {
             return Ok(Passed { snapshot: snap, app, tasks: passed });
+        }
+        if passed.len() as u32 >= gate.want {
+            let trouble = detector.as_ref().filter(|_| troubled).map(Detector::trouble_summary);
+            tracing::debug!(group = %name, deploying, "healthy, but held: {}", trouble.unwrap_or_default());
         }
         let state = match stuck {
             Some(stuck) if stuck.expired => {

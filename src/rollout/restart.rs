@@ -252,6 +252,7 @@ impl Run<'_> {
                 app_id: &app.id,
                 want: replaced,
                 exclude: originals,
+                relaunches: victims.len(),
                 min_healthy: settings.rollout.min_healthy,
                 deadline: settings.rollout.deadline,
                 poll: scope.timing.poll,

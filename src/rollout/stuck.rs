@@ -76,9 +76,6 @@ struct Declining {
 struct Queued {
     since: String,
     count: u32,
-    /// Excluded tasks (the originals of a restart) the app had then: the relaunch of one that
-    /// was killed on purpose is no end to count.
-    excluded: usize,
     /// Whether a later poll showed no entry.
     left: bool,
 }
@@ -99,6 +96,9 @@ pub(super) struct Detector {
     ended: BTreeSet<String>,
     /// Relaunches the queue showed since the last recovery.
     relaunches: usize,
+    /// Relaunches still expected from the step's own kills (a restart's batch): each of its
+    /// killed originals comes back through the queue once, which is no end of a new task.
+    expected: usize,
     queued: Option<Queued>,
     last_failure: Option<String>,
     first_failure_at: Option<Instant>,
@@ -132,6 +132,7 @@ impl Detector {
             seen: BTreeSet::new(),
             ended: BTreeSet::new(),
             relaunches: 0,
+            expected: 0,
             queued: None,
             last_failure: None,
             first_failure_at: None,
@@ -145,6 +146,23 @@ impl Detector {
     /// success yet, since a task that ends at once can still be seen running by one poll.
     pub(super) fn troubled(&self) -> bool {
         !self.ended.is_empty() || self.relaunches > 0 || !self.failed.is_empty()
+    }
+
+    /// The detector of a step that killed `n` tasks to have them relaunched (a restart's batch):
+    /// the first `n` relaunches the queue shows are theirs. Counted, not matched: the queue names
+    /// no task, and the relaunch of a killed original may show in a poll after the one where it
+    /// left the app's tasks (Marathon reschedules an instance once its kill is terminal).
+    pub(super) fn expecting_relaunches(mut self, n: usize) -> Self {
+        self.expected = n;
+        self
+    }
+
+    /// What keeps [`Self::troubled`] true, in words (for `-vv`).
+    pub(super) fn trouble_summary(&self) -> String {
+        format!(
+            "ended {:?}, {} relaunched, failed {:?} (since the last recovery)",
+            self.ended, self.relaunches, self.failed
+        )
     }
 
     /// Takes one poll; returns the trouble the app is in, if any.
@@ -178,17 +196,27 @@ impl Detector {
                 self.seen.insert(t.id.clone());
             }
         }
-        let excluded = poll.app.tasks.iter().flatten().filter(|t| poll.exclude.contains(&t.id)).count();
         match poll.queued.filter(|q| q.count > 0) {
             Some(q) => {
                 if let Some(last) = &self.queued {
                     // A new `since` with no fewer queued (or after the entry was gone) is an
-                    // instance back in the queue, unless a killed original just left.
-                    if q.since != last.since && (last.left || q.count >= last.count) && excluded >= last.excluded {
-                        self.relaunches += 1;
+                    // instance back in the queue; the first ones the step's kills expect are theirs.
+                    if q.since != last.since && (last.left || q.count >= last.count) {
+                        if self.expected > 0 {
+                            self.expected -= 1;
+                        } else {
+                            self.relaunches += 1;
+                            tracing::debug!(app = %poll.app.id, since = %q.since, count = q.count,
+                                last_since = %last.since, last_count = last.count, left = last.left,
+                                "the queue shows an instance relaunched");
+                        }
                     }
                 }
-                self.queued = Some(Queued { since: q.since.clone(), count: q.count, excluded, left: false });
+                if self.queued.is_none() {
+                    // The first entry seen is the relaunch of one of the kills, when any.
+                    self.expected = self.expected.saturating_sub(1);
+                }
+                self.queued = Some(Queued { since: q.since.clone(), count: q.count, left: false });
             }
             None => {
                 if let Some(last) = &mut self.queued {

@@ -244,7 +244,7 @@ fn the_failure_the_first_poll_saw_is_not_new() {
 /// new `since`, is no end of a new task.
 #[test]
 fn relaunches_of_killed_originals_are_not_ends() {
-    let mut d = Detector::new(Duration::ZERO);
+    let mut d = Detector::new(Duration::ZERO).expecting_relaunches(2);
     let originals: BTreeSet<String> = ["o1".to_string(), "o2".to_string()].into();
     let start = Instant::now();
     let steps = [
@@ -286,4 +286,42 @@ fn health_check_kills_that_keep_coming_fail_without_a_queue_entry() {
     let seen = run(&polls, Duration::from_secs(1), None);
     assert!(seen[..6].iter().all(|s| s.as_ref().is_none_or(|s| !s.expired)), "{seen:?}");
     assert!(seen[9].as_ref().is_some_and(|s| s.expired && s.reason.contains("TASK_KILLED")), "{seen:?}");
+}
+
+/// Seen on the engine, 1 restart in 10 (its gate then waited out `--fail-after` with every
+/// replacement healthy): both killed originals had left the app's tasks by one poll, the
+/// relaunch of the second entered the queue only by the next, so the entry showed a new `since`
+/// with as many queued and no original leaving in between. The batch's kills expect two
+/// relaunches; a third is a task of this step that ended.
+#[test]
+fn a_relaunch_of_a_killed_original_seen_a_poll_after_it_left_is_no_end() {
+    let originals: BTreeSet<String> = ["o1".to_string(), "o2".to_string(), "o3".to_string()].into();
+    let at = |since: &str| {
+        let mut q = queued(1, 0, 0, "", false);
+        q.since = format!("2024-01-01T00:00:{since}Z");
+        Some(q)
+    };
+    let steps = [
+        (vec![task("o3", TaskState::Running)], at("01.423")),
+        (vec![task("o3", TaskState::Running), task("n1", TaskState::Running)], at("01.426")),
+        (vec![task("o3", TaskState::Running), task("n1", TaskState::Running), task("n2", TaskState::Running)], None),
+    ];
+    let observe = |d: &mut Detector, steps: &[(Vec<Task>, Option<QueueItem>)]| {
+        let start = Instant::now();
+        for (i, (tasks, q)) in steps.iter().enumerate() {
+            let a = app(tasks.clone(), None);
+            d.observe(
+                start + POLL * i as u32,
+                Poll { app: &a, queued: q.as_ref(), exclude: &originals, since_version: None },
+            );
+        }
+    };
+    let mut d = Detector::new(Duration::from_secs(30)).expecting_relaunches(2);
+    observe(&mut d, &steps);
+    assert!(!d.troubled(), "{}", d.trouble_summary());
+    let mut more = steps.to_vec();
+    more.insert(2, (vec![task("o3", TaskState::Running), task("n1", TaskState::Running)], at("02.100")));
+    let mut d = Detector::new(Duration::from_secs(30)).expecting_relaunches(2);
+    observe(&mut d, &more);
+    assert!(d.troubled(), "a relaunch beyond the batch's kills is one");
 }

@@ -235,6 +235,27 @@ fn restart_replaces_every_task_and_stays_healthy() {
     assert_eq!(registered, after);
 }
 
+/// A batch's gate passes as soon as its replacements are healthy, restart after restart. The
+/// relaunch of a killed original can enter Marathon's queue a poll after it left the app's
+/// tasks; the crash detector once counted that as a task of the batch ending, and the gate then
+/// waited out `--fail-after` (30s) with every replacement healthy, about one restart in ten
+/// (src/rollout/stuck.rs `expecting_relaunches`; the exact sequence is pinned in stuck_tests.rs).
+#[test]
+fn batched_restarts_pass_each_gate_once_the_replacements_are_healthy() {
+    let env = Env::start();
+    env.create(&spec("1", SERVE, 12, ""));
+    for round in 1..=4 {
+        let (code, doc, err) = env.run(&["restart", "web", "-l", "dev", "--batch", "3", "--wait", "0s"]);
+        assert_eq!(code, Some(0), "round {round}: {err}\n{doc}");
+        let batches: Vec<f64> =
+            doc[0]["timings"]["batches"].as_array().unwrap().iter().map(|b| b.as_f64().unwrap()).collect();
+        assert_eq!(batches.len(), 4, "round {round}: {doc}");
+        // Each batch is a kill, a relaunch and a check on the next 1s tick: seconds, never the
+        // 30s of `--fail-after`.
+        assert!(batches.iter().all(|b| *b < 10.0), "round {round}: a gate held with its batch healthy: {batches:?}");
+    }
+}
+
 #[test]
 fn dry_run_changes_nothing() {
     let env = Env::start();
