@@ -54,6 +54,12 @@ impl<'a> InFlight<'a> {
         }
     }
 
+    /// Forgets the deployments that a read of `/v2/deployments` (`running`) no longer lists:
+    /// they ended, so the next write to their app need not ask again.
+    pub(super) fn observe(&mut self, running: &[crate::marathon::types::Deployment]) {
+        self.pending.retain(|_, id| running.iter().any(|d| &d.id == id));
+    }
+
     /// Takes over the running deployments that touch `app_id` but were started by another
     /// client (the one that died in the middle of the rollout being resumed or aborted), so the
     /// next write waits for them instead of canceling them.

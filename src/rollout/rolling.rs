@@ -318,6 +318,9 @@ impl Run<'_> {
                 .map_err(|e| failed(&format!("scaling `{}` to {new_count}", desired.app.id), e))?;
             self.inflight.started(&desired.app.id, &change);
             let passed = self.pass_gate(&desired.app.id, new_count, cancel.as_mut()).await?;
+            // The gate's last read lists the deployments still running: those of ours it does
+            // not list are over, and the next writes need not read `/v2/deployments` again.
+            self.inflight.observe(&passed.snapshot.deployments);
             self.result.timings.batches.push(batch_started.elapsed().as_secs_f64());
             reporter.on(Event::BatchHealthy {
                 group: name.clone(),
