@@ -20,6 +20,7 @@ use super::end::{End, Run};
 use super::event::{Event, Reporter};
 use super::finish::{finish_journaled, store};
 use super::gate::{self, Cancel};
+use super::inflight::InFlight;
 use super::journal::{self, Start};
 use super::live::{revision_of, LiveGroup, Snapshot};
 use super::plan::{stops_first, Desired, STOP_FIRST};
@@ -330,17 +331,24 @@ impl Run<'_> {
             });
             let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
             let writer = scope.write().map_err(|e| failed("registering the new containers", e))?;
-            // The journal's batch count only says how far the rollout got (a resumed one reads
-            // Marathon's instance counts): written at the same time as the registration, which
-            // comes before the retirement so etcd never lists fewer than the floor.
-            let (registered, journaled) =
-                tokio::join!(writer.etcd.register_containers(&live.key, &infos), self.tracker.batch_done());
-            registered.map_err(|e| failed("registering the new containers", e))?;
-            journaled.map_err(|e| failed("journaling the batch", e))?;
             let last = i + 1 == plan.len();
             let rest = if last { old_left } else { (b - early).min(old_left) };
-            if rest > 0 {
-                old_left = self.retire(old, rest, old_left, cancel.as_mut()).await?;
+            // The journal's batch count only says how far the rollout got (a resumed one reads
+            // Marathon's instance counts): written at the same time as the registration, which
+            // comes before the retirement's kill so etcd never lists fewer than the floor. The
+            // old app is read for the retirement meanwhile (a read changes nothing).
+            let read_old = async {
+                if rest == 0 {
+                    return Ok(None);
+                }
+                read_retiring(scope, live, &mut self.inflight, old, cancel.as_mut()).await.map(Some)
+            };
+            let (registered, journaled, retiring) =
+                tokio::join!(writer.etcd.register_containers(&live.key, &infos), self.tracker.batch_done(), read_old);
+            registered.map_err(|e| failed("registering the new containers", e))?;
+            journaled.map_err(|e| failed("journaling the batch", e))?;
+            if let Some(app) = retiring? {
+                old_left = self.kill_retired(&app, rest, old_left).await?;
             }
             healthy_now = new_count + old_left;
             if !last && !self.full {
@@ -366,18 +374,34 @@ impl Run<'_> {
     /// Retires `count` old tasks (drain, then one kill with `scale=true`) once the old app's
     /// previous kill-and-scale deployment is over; returns the old instances left.
     async fn retire(&mut self, old: &App, count: u32, left: u32, cancel: Cancel<'_>) -> Result<u32, WaitError> {
-        let (scope, live) = (self.scope, self.live);
-        self.inflight.settle(&old.id, cancel).await?;
-        let services = [live.key.service().to_owned()];
-        let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
-        let app = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == old.id)).cloned();
-        let Some(app) = app else { return Err(WaitError::Gone { app: old.id.clone() }) };
-        let retired = kill_drained(scope, &live.key, &app, count, Kill::AndScale)
+        let app = read_retiring(self.scope, self.live, &mut self.inflight, old, cancel).await?;
+        self.kill_retired(&app, count, left).await
+    }
+
+    /// The kill of [`Self::retire`], on the old app as [`read_retiring`] read it.
+    async fn kill_retired(&mut self, app: &App, count: u32, left: u32) -> Result<u32, WaitError> {
+        let retired = kill_drained(self.scope, &self.live.key, app, count, Kill::AndScale)
             .await
-            .map_err(|e| failed(&format!("stopping old tasks of `{}`", old.id), format!("{e:#}")))?;
+            .map_err(|e| failed(&format!("stopping old tasks of `{}`", app.id), format!("{e:#}")))?;
         if let Some(change) = &retired.change {
-            self.inflight.started(&old.id, change);
+            self.inflight.started(&app.id, change);
         }
         Ok(left.saturating_sub(count))
     }
+}
+
+/// The old app as Marathon shows it once its previous kill-and-scale deployment is over: what
+/// a retirement picks its tasks from.
+async fn read_retiring(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    inflight: &mut InFlight<'_>,
+    old: &App,
+    cancel: Cancel<'_>,
+) -> Result<App, WaitError> {
+    inflight.settle(&old.id, cancel).await?;
+    let services = [live.key.service().to_owned()];
+    let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;
+    let app = snap.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == old.id)).cloned();
+    app.ok_or_else(|| WaitError::Gone { app: old.id.clone() })
 }
