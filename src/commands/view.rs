@@ -73,7 +73,7 @@ impl Tabular for View {
                         g.group.clone(),
                         c.id.clone(),
                         addr,
-                        c.state.trim_start_matches("TASK_").to_lowercase(),
+                        c.state.name().trim_start_matches("TASK_").to_lowercase(),
                         if c.healthy { "yes".into() } else { "no".into() },
                         revision,
                     ]);

@@ -5,18 +5,19 @@
 //! ports... For 2,000 apps and 10,000 tasks that is hundreds of thousands of allocations that
 //! `view` never looks at. These types name only the fields `view` reads, borrow their strings
 //! from the response body while it is parsed, and skip everything else without building it;
-//! [`apps_from_slice`] then turns them into [`App`]s that carry just those fields, so the code
-//! that folds and reports apps stays the one that `plan` and the waits use.
+//! [`apps_from_slice`] then turns them into [`AppRecord`]s that own just those fields (a full
+//! `App` per app and a full `Task` per task, mostly empty, were most of the memory `view`
+//! touched). The fold into groups and the health rule stay the ones `plan` and the waits use
+//! (`rollout::live`, `rollout::status`).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::client::body::BodySink;
-use super::types::{App, Container, Docker, HealthCheck, HealthCheckResult, Task, TaskFailure, TaskState, VersionInfo};
+use super::types::TaskState;
 
 /// The label keys kept: Theseus's own (`theseus.*`); any other label is skipped unread.
 const KEPT_LABEL_PREFIX: &str = "theseus.";
@@ -41,7 +42,7 @@ struct AppSummary<'a> {
     #[serde(borrow, default)]
     container: Option<ContainerSummary<'a>>,
     #[serde(default, deserialize_with = "theseus_labels")]
-    labels: Option<BTreeMap<String, String>>,
+    labels: Option<Vec<(String, String)>>,
     #[serde(default, deserialize_with = "count")]
     health_checks: Option<usize>,
     #[serde(borrow, default)]
@@ -125,10 +126,10 @@ fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
 }
 
 /// The `theseus.*` entries of a label object; other labels are skipped without allocating.
-fn theseus_labels<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+fn theseus_labels<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<(String, String)>>, D::Error> {
     struct Labels;
     impl<'de> Visitor<'de> for Labels {
-        type Value = Option<BTreeMap<String, String>>;
+        type Value = Option<Vec<(String, String)>>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object of string labels or null")
         }
@@ -136,11 +137,15 @@ fn theseus_labels<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BTreeMap<Str
             Ok(None)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut kept = BTreeMap::new();
+            let mut kept: Vec<(String, String)> = Vec::new();
             while let Some(key) = map.next_key::<Text<'de>>()? {
                 if key.starts_with(KEPT_LABEL_PREFIX) {
-                    let value = map.next_value::<Text<'de>>()?;
-                    kept.insert(key.into_owned(), value.into_owned());
+                    let value = map.next_value::<Text<'de>>()?.into_owned();
+                    // A repeated key keeps its last value, as a map does.
+                    match kept.iter_mut().find(|(k, _)| *k == *key.0) {
+                        Some(entry) => entry.1 = value,
+                        None => kept.push((key.into_owned(), value)),
+                    }
                 } else {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -194,57 +199,96 @@ fn owned(s: Option<Text<'_>>) -> Option<String> {
     s.map(Text::into_owned)
 }
 
-impl From<TaskSummary<'_>> for Task {
-    fn from(t: TaskSummary<'_>) -> Task {
-        Task {
+/// One app as `view` reads it: the fields it shows and decides from, owned. Only the
+/// `theseus.*` labels are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppRecord {
+    /// App id (`/<namespace>/<service>/<encoded>/<revision>` for a managed app).
+    pub id: String,
+    /// Its command, if any.
+    pub cmd: Option<String>,
+    /// Its args, if any.
+    pub args: Option<Vec<String>>,
+    /// Desired instances.
+    pub instances: Option<u32>,
+    /// The Docker image, if it runs one.
+    pub image: Option<String>,
+    /// The `theseus.*` labels, in the order Marathon sent them (`None`: no labels at all).
+    pub labels: Option<Vec<(String, String)>>,
+    /// The number of its health checks (`None`: no `healthChecks` member, or `null`).
+    pub health_checks: Option<usize>,
+    /// Its version (ISO-8601).
+    pub version: Option<String>,
+    /// `versionInfo.lastConfigChangeAt`.
+    pub last_config_change_at: Option<String>,
+    /// `lastTaskFailure.message`.
+    pub last_task_failure: Option<String>,
+    /// Its tasks (`None`: not embedded, or `null`).
+    pub tasks: Option<Vec<TaskRecord>>,
+}
+
+impl AppRecord {
+    /// The value of label `key` (a `theseus.*` one: no other is kept).
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels.as_ref()?.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
+/// One task as `view` reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskRecord {
+    /// Task id.
+    pub id: String,
+    /// Agent host.
+    pub host: String,
+    /// Host ports.
+    pub ports: Option<Vec<u32>>,
+    /// Mesos state.
+    pub state: TaskState,
+    /// When it started (ISO-8601).
+    pub started_at: Option<String>,
+    /// `alive` of each of its health check results, in order (`None`: no such member).
+    pub alive: Option<Vec<bool>>,
+}
+
+impl From<TaskSummary<'_>> for TaskRecord {
+    fn from(t: TaskSummary<'_>) -> TaskRecord {
+        TaskRecord {
             id: t.id.into_owned(),
             host: t.host.into_owned(),
             ports: t.ports,
             state: t.state,
             started_at: owned(t.started_at),
-            health_check_results: t.health_check_results.map(|r| {
-                r.into_iter().map(|h| HealthCheckResult { alive: h.alive, ..HealthCheckResult::default() }).collect()
-            }),
-            ..Task::default()
+            alive: t.health_check_results.map(|r| r.into_iter().map(|h| h.alive).collect()),
         }
     }
 }
 
-impl From<AppSummary<'_>> for App {
-    fn from(a: AppSummary<'_>) -> App {
-        App {
+impl From<AppSummary<'_>> for AppRecord {
+    fn from(a: AppSummary<'_>) -> AppRecord {
+        AppRecord {
             id: a.id.into_owned(),
             cmd: owned(a.cmd),
             args: a.args.map(|args| args.into_iter().map(Text::into_owned).collect()),
             instances: a.instances,
-            container: a.container.map(|c| Container {
-                docker: c.docker.map(|d| Docker { image: d.image.into_owned(), ..Docker::default() }),
-                ..Container::default()
-            }),
+            image: a.container.and_then(|c| c.docker).map(|d| d.image.into_owned()),
             labels: a.labels,
-            // Only their number is read (a task is healthy when every check passes).
-            health_checks: a.health_checks.map(|n| vec![HealthCheck::default(); n]),
+            health_checks: a.health_checks,
             version: owned(a.version),
-            version_info: a.version_info.map(|v| VersionInfo {
-                last_config_change_at: owned(v.last_config_change_at),
-                ..VersionInfo::default()
-            }),
-            tasks: a.tasks.map(|tasks| tasks.into_iter().map(Task::from).collect()),
-            last_task_failure: a
-                .last_task_failure
-                .map(|f| TaskFailure { message: f.message.into_owned(), ..TaskFailure::default() }),
-            ..App::default()
+            last_config_change_at: a.version_info.and_then(|v| owned(v.last_config_change_at)),
+            tasks: a.tasks.map(|tasks| tasks.into_iter().map(TaskRecord::from).collect()),
+            last_task_failure: a.last_task_failure.map(|f| f.message.into_owned()),
         }
     }
 }
 
-/// Parses a `{"apps": [...]}` body into apps that carry only what `view` reads: id, cmd, args,
-/// instances, the Docker image, the `theseus.*` labels, the number of health checks, version
-/// and last config change, the last task failure's message, and each task's id, host, ports,
-/// state, start time and health results (`alive` only).
-pub fn apps_from_slice(body: &[u8]) -> Result<Vec<App>, serde_json::Error> {
+/// Parses a `{"apps": [...]}` body into [`AppRecord`]s: id, cmd, args, instances, the Docker
+/// image, the `theseus.*` labels, the number of health checks, version and last config change,
+/// the last task failure's message, and each task's id, host, ports, state, start time and
+/// health results (`alive` only).
+pub fn apps_from_slice(body: &[u8]) -> Result<Vec<AppRecord>, serde_json::Error> {
     let parsed: AppsBody<'_> = serde_json::from_slice(body)?;
-    Ok(parsed.apps.into_iter().map(App::from).collect())
+    Ok(parsed.apps.into_iter().map(AppRecord::from).collect())
 }
 
 /// `{"apps": [...]}` parsed while it arrives (a `BodySink`): each app is parsed and slimmed
@@ -262,7 +306,7 @@ pub struct AppsStream {
     /// After an app was found incomplete: parse again once `buf` holds this many bytes, so an
     /// app larger than many chunks is parsed a few times, not once per chunk.
     retry_at: usize,
-    apps: Vec<App>,
+    apps: Vec<AppRecord>,
     error: Option<serde_json::Error>,
 }
 
@@ -371,7 +415,7 @@ impl AppsStream {
         match stream.next() {
             Some(Ok(app)) => {
                 let used = stream.byte_offset();
-                self.apps.push(App::from(app));
+                self.apps.push(AppRecord::from(app));
                 self.pos += used;
                 self.state = Framing::Apps(Next::CommaOrEnd);
                 true
@@ -393,7 +437,7 @@ impl AppsStream {
 }
 
 impl BodySink for AppsStream {
-    type Output = Result<Vec<App>, serde_json::Error>;
+    type Output = Result<Vec<AppRecord>, serde_json::Error>;
 
     fn with_expected_len(_expected: usize) -> Self {
         AppsStream { buf: Vec::new(), pos: 0, state: Framing::Start, retry_at: 0, apps: Vec::new(), error: None }
@@ -460,36 +504,36 @@ mod tests {
         assert_eq!(l.id, f.id);
         assert_eq!(l.cmd.as_deref(), Some("serve \"x\""), "escaped strings are unescaped");
         assert_eq!(l.instances, f.instances);
-        assert_eq!(l.container.as_ref().unwrap().docker.as_ref().unwrap().image, "nginx:1.27");
+        assert_eq!(l.image.as_deref(), Some("nginx:1.27"));
         assert_eq!(l.version, f.version);
-        assert_eq!(
-            l.version_info.as_ref().unwrap().last_config_change_at,
-            f.version_info.as_ref().unwrap().last_config_change_at
-        );
-        assert_eq!(l.health_checks.as_ref().map(Vec::len), Some(2));
-        assert_eq!(l.last_task_failure.as_ref().unwrap().message, "exit 1");
+        assert_eq!(l.last_config_change_at, f.version_info.as_ref().unwrap().last_config_change_at);
+        assert_eq!(l.health_checks, Some(2));
+        assert_eq!(l.last_task_failure.as_deref(), Some("exit 1"));
         let (lt, ft) = (&l.tasks.as_ref().unwrap()[0], &f.tasks.as_ref().unwrap()[0]);
         assert_eq!(
             (&lt.id, &lt.host, &lt.ports, lt.state, &lt.started_at),
             (&ft.id, &ft.host, &ft.ports, ft.state, &ft.started_at)
         );
-        let alive: Vec<bool> = lt.health_check_results.as_ref().unwrap().iter().map(|h| h.alive).collect();
-        assert_eq!(alive, [true, false]);
-        assert_eq!(lt.slave_id, "", "fields view does not read are not built");
+        assert_eq!(lt.alive.as_deref(), Some(&[true, false][..]));
     }
 
     #[test]
     fn keeps_only_theseus_labels_and_tolerates_nulls() {
         let lean = apps_from_slice(BODY.as_bytes()).unwrap();
         let labels = lean[0].labels.as_ref().unwrap();
-        assert_eq!(labels.keys().collect::<Vec<_>>(), ["theseus.group", "theseus.managed"]);
+        let keys: Vec<&str> = labels.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["theseus.managed", "theseus.group"]);
+        assert_eq!(lean[0].label("theseus.group"), Some("dev"));
+        assert_eq!(lean[0].label("owner"), None, "other labels are not kept");
         assert_eq!(lean[1].labels, None);
         assert_eq!(lean[1].health_checks, None);
         assert_eq!(lean[1].args.as_deref(), Some(&["a".to_owned(), "b".to_owned()][..]));
+        let repeated = apps_from_slice(br#"{"apps":[{"labels":{"theseus.group":"a","theseus.group":"b"}}]}"#).unwrap();
+        assert_eq!(repeated[0].labels, Some(vec![("theseus.group".to_owned(), "b".to_owned())]), "the last one wins");
     }
 
     /// `body` fed to an [`AppsStream`] in chunks of `size` bytes.
-    fn streamed(body: &[u8], size: usize) -> Result<Vec<App>, serde_json::Error> {
+    fn streamed(body: &[u8], size: usize) -> Result<Vec<AppRecord>, serde_json::Error> {
         let mut sink = AppsStream::with_expected_len(body.len());
         for chunk in body.chunks(size.max(1)) {
             sink.feed(chunk);

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::UserError;
+use crate::marathon::summary::AppRecord;
 use crate::marathon::types::{App, Deployment, QueueItem, Task};
 use crate::marathon::{Client, Error};
 use crate::names::GroupKey;
@@ -20,9 +21,68 @@ pub mod label {
     };
 }
 
-/// One labeled group as Marathon has it.
+/// What the fold and the group's revisions read of an app: the full model ([`App`], what
+/// commands that change groups act on) and `view`'s lean record ([`AppRecord`]) alike, so
+/// both are folded by the one rule.
+pub trait RevisionApp {
+    /// The app id.
+    fn id(&self) -> &str;
+    /// The value of a `theseus.*` label (`None` when absent, or the app has no labels).
+    fn label(&self, key: &str) -> Option<&str>;
+    /// The app's version (ISO-8601), which orders revisions.
+    fn version(&self) -> Option<&str>;
+    /// Desired instances.
+    fn instances(&self) -> Option<u32>;
+}
+
+impl<T: RevisionApp + ?Sized> RevisionApp for &T {
+    fn id(&self) -> &str {
+        (**self).id()
+    }
+    fn label(&self, key: &str) -> Option<&str> {
+        (**self).label(key)
+    }
+    fn version(&self) -> Option<&str> {
+        (**self).version()
+    }
+    fn instances(&self) -> Option<u32> {
+        (**self).instances()
+    }
+}
+
+impl RevisionApp for App {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn label(&self, key: &str) -> Option<&str> {
+        self.labels.as_ref()?.get(key).map(String::as_str)
+    }
+    fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+    fn instances(&self) -> Option<u32> {
+        self.instances
+    }
+}
+
+impl RevisionApp for AppRecord {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn label(&self, key: &str) -> Option<&str> {
+        AppRecord::label(self, key)
+    }
+    fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+    fn instances(&self) -> Option<u32> {
+        self.instances
+    }
+}
+
+/// One labeled group as Marathon has it (its apps the full model unless said otherwise).
 #[derive(Debug, Clone)]
-pub struct LiveGroup {
+pub struct LiveGroup<A = App> {
     /// Service and encoded labels.
     pub key: GroupKey,
     /// The label set.
@@ -32,23 +92,18 @@ pub struct LiveGroup {
     /// The namespace (Marathon path prefix, without slashes at either end).
     pub namespace: String,
     /// Revision apps, newest version first.
-    pub apps: Vec<App>,
+    pub apps: Vec<A>,
 }
 
-impl LiveGroup {
+impl<A: RevisionApp> LiveGroup<A> {
     /// The revision app currently serving (the newest one).
-    pub fn current(&self) -> Option<&App> {
+    pub fn current(&self) -> Option<&A> {
         self.apps.first()
     }
 
     /// Desired instances over all revisions.
     pub fn desired(&self) -> u32 {
-        self.apps.iter().map(|a| a.instances.unwrap_or(0)).sum()
-    }
-
-    /// Every task of every revision.
-    pub fn tasks(&self) -> impl Iterator<Item = &Task> {
-        self.apps.iter().flat_map(|a| a.tasks.iter().flatten())
+        self.apps.iter().map(|a| a.instances().unwrap_or(0)).sum()
     }
 
     /// Revision names of the apps, newest first.
@@ -57,23 +112,34 @@ impl LiveGroup {
     }
 }
 
-/// The revision name of an app: its `theseus.revision` label, else its last id segment.
-pub fn revision_of(app: &App) -> String {
-    app.labels
-        .as_ref()
-        .and_then(|l| l.get(label::REVISION).cloned())
-        .unwrap_or_else(|| app.id.rsplit('/').next().unwrap_or_default().to_owned())
+impl LiveGroup {
+    /// Every task of every revision.
+    pub fn tasks(&self) -> impl Iterator<Item = &Task> {
+        self.apps.iter().flat_map(|a| a.tasks.iter().flatten())
+    }
 }
 
-/// Everything `view`, `plan` and the waits need, read in three requests.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
+/// The revision name of an app: its `theseus.revision` label, else its last id segment.
+pub fn revision_of(app: &impl RevisionApp) -> String {
+    app.label(label::REVISION).unwrap_or_else(|| app.id().rsplit('/').next().unwrap_or_default()).to_owned()
+}
+
+/// Everything `view`, `plan` and the waits need, read in three requests (the apps the full
+/// model unless said otherwise).
+#[derive(Debug, Clone)]
+pub struct Snapshot<A = App> {
     /// Labeled groups, keyed by (namespace, service, encoded).
-    pub groups: BTreeMap<(String, String, String), LiveGroup>,
+    pub groups: BTreeMap<(String, String, String), LiveGroup<A>>,
     /// Running deployments.
     pub deployments: Vec<Deployment>,
     /// Apps waiting for offers.
     pub queue: Vec<QueueItem>,
+}
+
+impl<A> Default for Snapshot<A> {
+    fn default() -> Self {
+        Snapshot { groups: BTreeMap::new(), deployments: Vec::new(), queue: Vec::new() }
+    }
 }
 
 /// The Marathon path prefix of a namespace: `/team-a/prod`.
@@ -107,29 +173,16 @@ impl Snapshot {
     }
 
     /// Like [`Snapshot::read_in`], for showing rather than changing: the apps are read with
-    /// [`Client::app_summaries`] and carry only the fields `view` shows (no env, no port
-    /// definitions, only the `theseus.*` labels), so never plan or write from this snapshot.
+    /// [`Client::app_summaries`] as lean records of the fields `view` shows (no env, no port
+    /// definitions, only the `theseus.*` labels), which nothing can plan or write from.
     pub async fn read_summary(
         client: &Client,
         namespace: Option<&str>,
         services: &[String],
         selector: &Selector,
-    ) -> Result<Self, Error> {
+    ) -> Result<Snapshot<AppRecord>, Error> {
         let filter = selector.marathon_label_filter();
-        Self::with_apps(client, client.app_summaries(Some(&filter)), namespace, services, selector).await
-    }
-
-    /// The snapshot of the apps `read_apps` reads, with the deployments and the queue read at
-    /// the same time (three requests in parallel).
-    async fn with_apps(
-        client: &Client,
-        read_apps: impl std::future::Future<Output = Result<Vec<App>, Error>>,
-        namespace: Option<&str>,
-        services: &[String],
-        selector: &Selector,
-    ) -> Result<Self, Error> {
-        let (apps, deployments, queue) = tokio::try_join!(read_apps, client.deployments(), client.queue())?;
-        Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
+        Snapshot::with_apps(client, client.app_summaries(Some(&filter)), namespace, services, selector).await
     }
 
     /// Reads one group afresh (its service's apps under `namespace`, three requests): what a
@@ -167,16 +220,31 @@ impl Snapshot {
             )),
         }
     }
+}
+
+impl<A: RevisionApp> Snapshot<A> {
+    /// The snapshot of the apps `read_apps` reads, with the deployments and the queue read at
+    /// the same time (three requests in parallel).
+    async fn with_apps(
+        client: &Client,
+        read_apps: impl std::future::Future<Output = Result<Vec<A>, Error>>,
+        namespace: Option<&str>,
+        services: &[String],
+        selector: &Selector,
+    ) -> Result<Self, Error> {
+        let (apps, deployments, queue) = tokio::try_join!(read_apps, client.deployments(), client.queue())?;
+        Ok(Snapshot { groups: fold(apps, namespace, services, selector), deployments, queue })
+    }
 
     /// Deployments touching any app of `group`.
-    pub fn deployments_of<'a>(&'a self, group: &'a LiveGroup) -> impl Iterator<Item = &'a Deployment> + 'a {
+    pub fn deployments_of<'a>(&'a self, group: &'a LiveGroup<A>) -> impl Iterator<Item = &'a Deployment> + 'a {
         self.deployments.iter().filter(move |d| {
             d.affected_apps.iter().any(|a| a == &group.group_id || a.starts_with(&format!("{}/", group.group_id)))
         })
     }
 
     /// Queue entries of `group`'s apps.
-    pub fn queued_for<'a>(&'a self, group: &'a LiveGroup) -> impl Iterator<Item = &'a QueueItem> + 'a {
+    pub fn queued_for<'a>(&'a self, group: &'a LiveGroup<A>) -> impl Iterator<Item = &'a QueueItem> + 'a {
         self.queue
             .iter()
             .filter(move |q| q.app.as_ref().is_some_and(|a| a.id.starts_with(&format!("{}/", group.group_id))))
@@ -185,19 +253,19 @@ impl Snapshot {
 
 /// Groups managed apps into labeled groups under `namespace` (`None`: every namespace, read
 /// off each app id `/<namespace>/<service>/<encoded>/<revision>`).
-pub fn fold(
-    apps: Vec<App>,
+pub fn fold<A: RevisionApp>(
+    apps: Vec<A>,
     namespace: Option<&str>,
     services: &[String],
     selector: &Selector,
-) -> BTreeMap<(String, String, String), LiveGroup> {
-    let mut groups: BTreeMap<(String, String, String), LiveGroup> = BTreeMap::new();
+) -> BTreeMap<(String, String, String), LiveGroup<A>> {
+    let mut groups: BTreeMap<(String, String, String), LiveGroup<A>> = BTreeMap::new();
     for app in apps {
-        let Some(labels) = app.labels.as_ref() else { continue };
-        if labels.get(label::MANAGED).map(String::as_str) != Some("true") {
+        if app.label(label::MANAGED) != Some("true") {
             continue;
         }
-        let (Some(service), Some(encoded)) = (labels.get(label::SERVICE).cloned(), labels.get(label::GROUP).cloned())
+        let (Some(service), Some(encoded)) =
+            (app.label(label::SERVICE).map(str::to_owned), app.label(label::GROUP).map(str::to_owned))
         else {
             continue;
         };
@@ -207,7 +275,7 @@ pub fn fold(
             continue;
         }
         // The app id must be `<group path>/<revision>`; the group path ends in service/encoded.
-        let Some((group_path, _revision)) = app.id.rsplit_once('/') else { continue };
+        let Some((group_path, _revision)) = app.id().rsplit_once('/') else { continue };
         let Some(ns_path) = group_path.strip_suffix(&format!("/{service}/{encoded}")) else { continue };
         let ns = ns_path.trim_matches('/').to_owned();
         if ns.is_empty() || namespace.is_some_and(|want| want.trim_matches('/') != ns) {
@@ -227,7 +295,7 @@ pub fn fold(
             .push(app);
     }
     for g in groups.values_mut() {
-        g.apps.sort_by(|a, b| b.version.cmp(&a.version));
+        g.apps.sort_by(|a, b| b.version().cmp(&a.version()));
     }
     groups
 }

@@ -12,9 +12,10 @@ use serde::Serialize;
 use super::canary::PAUSED;
 use super::live::{LiveGroup, Snapshot};
 use super::stuck::unplaced_reason;
-use super::wait::{counts, task_healthy};
+use super::wait::{counts, task_healthy, Counts};
 use crate::etcd::{Hold, Journal, JournalState, RolloutKind};
-use crate::marathon::types::App;
+use crate::marathon::summary::AppRecord;
+use crate::marathon::types::{App, HealthCheck, HealthCheckResult, TaskState};
 
 /// Instance counts of a group over all its revisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -37,7 +38,7 @@ pub struct ContainerStatus {
     /// Host ports.
     pub ports: Vec<u32>,
     /// Marathon task state (`TASK_RUNNING`, ...).
-    pub state: String,
+    pub state: TaskState,
     /// Whether it counts as healthy.
     pub healthy: bool,
     /// Revision it runs.
@@ -216,12 +217,12 @@ pub struct CanarySummary {
 
 impl RolloutSummary {
     /// The summary of `journal`, whose new revision app is (or was) in `group`.
-    fn of(journal: &Journal, group: &LiveGroup) -> Self {
+    fn of(journal: &Journal, group: &LiveGroup<AppRecord>, health: &mut Health) -> Self {
         let canary = journal.canary.as_ref().map(|c| {
             let app = group.apps.iter().find(|a| a.id == journal.to.app_id);
             CanarySummary {
                 instances: c.instances,
-                healthy: app.map_or(0, |a| counts(a).healthy),
+                healthy: app.map_or(0, |a| health.load(a).healthy),
                 healthy_since: c.healthy_at.clone(),
                 promoted_by: c.promoted.as_ref().map(|p| p.by.clone()),
                 gates_passed: c.passed_at.is_some(),
@@ -301,41 +302,84 @@ fn age(since: &str, now: DateTime<Utc>) -> Option<String> {
 }
 
 /// What an app runs: its image, else its command or args.
-pub(super) fn runs(app: &App) -> String {
-    if let Some(image) = app.container.as_ref().and_then(|c| c.docker.as_ref()).map(|d| d.image.clone()) {
-        return image;
+fn runs(app: &AppRecord) -> String {
+    if let Some(image) = &app.image {
+        return image.clone();
     }
     app.cmd.clone().or_else(|| app.args.as_ref().map(|a| a.join(" "))).unwrap_or_default()
 }
 
-/// Instance counts of one live group.
-fn instances(group: &LiveGroup) -> Instances {
-    let mut n = Instances { healthy: 0, running: 0, desired: group.desired() };
-    for app in &group.apps {
-        let c = counts(app);
-        n.healthy += c.healthy;
-        n.running += c.running;
-    }
-    n
+/// The waits' health rules ([`counts`], [`task_healthy`]: one rule in one place) applied to
+/// `view`'s lean records: an [`App`] that carries what those rules read of one record (the
+/// number of health checks, each task's state and `alive` results) and nothing else. One is
+/// reused for every app, so its buffers are allocated once, not per app and per task.
+#[derive(Default)]
+struct Health {
+    app: App,
 }
 
-/// The status of one live group, taking its tasks' strings rather than copying them;
-/// `canary_app`: the revision app on trial as its canary.
-fn group_status(group: LiveGroup, seen: Seen, canary_app: Option<&str>) -> GroupStatus {
-    let Seen { instances, state, rollout } = seen;
+impl Health {
+    /// Takes in `record`'s health (dropping the previous app's) and returns its counts.
+    fn load(&mut self, record: &AppRecord) -> Counts {
+        let app = &mut self.app;
+        match record.health_checks {
+            None => app.health_checks = None,
+            Some(n) => app.health_checks.get_or_insert_with(Vec::new).resize(n, HealthCheck::default()),
+        }
+        match &record.tasks {
+            None => app.tasks = None,
+            Some(records) => {
+                let tasks = app.tasks.get_or_insert_with(Vec::new);
+                tasks.resize_with(records.len(), Default::default);
+                for (task, record) in tasks.iter_mut().zip(records) {
+                    task.state = record.state;
+                    match &record.alive {
+                        None => task.health_check_results = None,
+                        Some(alive) => {
+                            let results = task.health_check_results.get_or_insert_with(Vec::new);
+                            results.clear();
+                            results
+                                .extend(alive.iter().map(|&alive| HealthCheckResult { alive, ..Default::default() }));
+                        }
+                    }
+                }
+            }
+        }
+        counts(app)
+    }
+
+    /// Whether the loaded app's task `i` counts as healthy.
+    fn healthy(&self, i: usize) -> bool {
+        self.app.tasks.as_ref().and_then(|t| t.get(i)).is_some_and(|t| task_healthy(&self.app, t))
+    }
+}
+
+/// The status of one live group, taking its tasks' strings rather than copying them.
+fn group_status(
+    mut group: LiveGroup<AppRecord>,
+    snap: &Snapshot<AppRecord>,
+    journals: &BTreeMap<(&str, &str), &Journal>,
+    now: DateTime<Utc>,
+    health: &mut Health,
+) -> GroupStatus {
+    let journal = journal_of(&group, journals);
+    let rollout = journal.map(|j| RolloutSummary::of(j, &group, health));
+    // The revision app on trial as the group's canary.
+    let on_trial = journal.filter(|j| j.canary.as_ref().is_some_and(|c| c.promoted.is_none()));
+    let canary_app = on_trial.map(|j| j.to.app_id.as_str());
     let revisions = group.revisions();
-    let current = group.current();
-    let runs = current.map(runs).unwrap_or_default();
-    let since = current.and_then(|a| {
-        a.version_info.as_ref().and_then(|v| v.last_config_change_at.clone()).or_else(|| a.version.clone())
-    });
-    let mut containers = Vec::with_capacity(group.tasks().count());
-    for (mut app, revision) in group.apps.into_iter().zip(&revisions) {
+    let mut instances = Instances { healthy: 0, running: 0, desired: group.desired() };
+    let task_count = group.apps.iter().map(|a| a.tasks.as_ref().map_or(0, Vec::len)).sum();
+    let mut containers = Vec::with_capacity(task_count);
+    for (app, revision) in group.apps.iter_mut().zip(&revisions) {
+        let counts = health.load(app);
+        instances.healthy += counts.healthy;
+        instances.running += counts.running;
         let canary = canary_app == Some(app.id.as_str());
-        for t in app.tasks.take().into_iter().flatten() {
+        for (i, t) in app.tasks.take().into_iter().flatten().enumerate() {
             containers.push(ContainerStatus {
-                healthy: task_healthy(&app, &t),
-                state: t.state.to_string(),
+                healthy: health.healthy(i),
+                state: t.state,
                 id: t.id,
                 host: t.host,
                 ports: t.ports.unwrap_or_default(),
@@ -345,6 +389,10 @@ fn group_status(group: LiveGroup, seen: Seen, canary_app: Option<&str>) -> Group
             });
         }
     }
+    let state = state(&group, snap, instances, rollout.as_ref(), now);
+    let current = group.current();
+    let runs = current.map(runs).unwrap_or_default();
+    let since = current.and_then(|a| a.last_config_change_at.clone().or_else(|| a.version.clone()));
     containers.sort_by(|a, b| (&a.host, &a.ports, &a.id).cmp(&(&b.host, &b.ports, &b.id)));
     let mut hosts: Vec<String> = containers.iter().map(|c| c.host.clone()).collect();
     hosts.dedup(); // sorted already: the containers are sorted by host first
@@ -365,19 +413,12 @@ fn group_status(group: LiveGroup, seen: Seen, canary_app: Option<&str>) -> Group
     }
 }
 
-/// What a group's state is decided from, before its tasks move into its status.
-struct Seen {
-    instances: Instances,
-    state: GroupState,
-    rollout: Option<RolloutSummary>,
-}
-
 /// What the group is doing, worst news first: blocked, deploying, crash-looping; then what
 /// its journaled rollout says (a canary group runs two revisions: it is not `degraded`); then
 /// Marathon's counts.
 fn state(
-    group: &LiveGroup,
-    snap: &Snapshot,
+    group: &LiveGroup<AppRecord>,
+    snap: &Snapshot<AppRecord>,
     n: Instances,
     rollout: Option<&RolloutSummary>,
     now: DateTime<Utc>,
@@ -393,7 +434,7 @@ fn state(
     }
     for item in snap.queued_for(group) {
         if item.delay.time_left_seconds > 0 {
-            let why = group.apps.iter().find_map(|a| a.last_task_failure.as_ref()).map(|f| f.message.clone());
+            let why = group.apps.iter().find_map(|a| a.last_task_failure.clone());
             return GroupState::Failed(why.unwrap_or_else(|| "tasks keep failing (launch backoff)".into()));
         }
     }
@@ -412,7 +453,7 @@ fn state(
 /// The journal of `group`'s rollout among `journals` (by service and group): one whose new
 /// revision app is in the group's Marathon group (another namespace's group of the same name
 /// is not this one).
-fn journal_of<'j>(group: &LiveGroup, journals: &BTreeMap<(&str, &str), &'j Journal>) -> Option<&'j Journal> {
+fn journal_of<'j>(group: &LiveGroup<AppRecord>, journals: &BTreeMap<(&str, &str), &'j Journal>) -> Option<&'j Journal> {
     let journal = journals.get(&(group.key.service(), group.key.group()))?;
     let revision = journal.to.app_id.strip_prefix(group.group_id.as_str())?;
     revision.starts_with('/').then_some(*journal)
@@ -421,48 +462,35 @@ fn journal_of<'j>(group: &LiveGroup, journals: &BTreeMap<(&str, &str), &'j Journ
 /// Statuses of every group in the snapshot, in (service, labels) order, each with its
 /// journaled rollout among `journals` (from [`crate::etcd::Driver::rollouts`]). The snapshot
 /// is used up: its tasks' strings move into the statuses instead of being copied.
-pub fn statuses(snap: Snapshot, journals: &[Journal]) -> Vec<GroupStatus> {
+pub fn statuses(snap: Snapshot<AppRecord>, journals: &[Journal]) -> Vec<GroupStatus> {
     statuses_at(snap, journals, Utc::now())
 }
 
 /// [`statuses`] with the ages in the rollout texts taken at `now`.
-fn statuses_at(snap: Snapshot, journals: &[Journal], now: DateTime<Utc>) -> Vec<GroupStatus> {
+fn statuses_at(snap: Snapshot<AppRecord>, journals: &[Journal], now: DateTime<Utc>) -> Vec<GroupStatus> {
     let journals: BTreeMap<(&str, &str), &Journal> =
         journals.iter().map(|j| ((j.service.as_str(), j.group.as_str()), j)).collect();
-    let seen: Vec<(Seen, Option<String>)> = snap
-        .groups
-        .values()
-        .map(|g| {
-            let n = instances(g);
-            let journal = journal_of(g, &journals);
-            let rollout = journal.map(|j| RolloutSummary::of(j, g));
-            let on_trial = journal.filter(|j| j.canary.as_ref().is_some_and(|c| c.promoted.is_none()));
-            let state = state(g, &snap, n, rollout.as_ref(), now);
-            (Seen { instances: n, state, rollout }, on_trial.map(|j| j.to.app_id.clone()))
-        })
-        .collect();
-    snap.groups
-        .into_values()
-        .zip(seen)
-        .map(|(g, (seen, canary_app))| group_status(g, seen, canary_app.as_deref()))
-        .collect()
+    let Snapshot { groups, deployments, queue } = snap;
+    // The deployments and the queue, which each group's state is read against.
+    let marathon = Snapshot { groups: BTreeMap::new(), deployments, queue };
+    let mut health = Health::default();
+    groups.into_values().map(|g| group_status(g, &marathon, &journals, now, &mut health)).collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
-    use crate::marathon::types::{Deployment, Task, TaskState};
+    use crate::marathon::summary::TaskRecord;
+    use crate::marathon::types::Deployment;
     use crate::rollout::live::{fold, label};
     use crate::spec::labels::Selector;
 
-    fn app(tasks: u32, instances: u32) -> App {
+    fn app(tasks: u32, instances: u32) -> AppRecord {
         revision_app("r1", tasks, instances)
     }
 
-    fn revision_app(revision: &str, tasks: u32, instances: u32) -> App {
-        let labels: BTreeMap<String, String> = [
+    fn revision_app(revision: &str, tasks: u32, instances: u32) -> AppRecord {
+        let labels: Vec<(String, String)> = [
             (label::MANAGED, "true"),
             (label::SERVICE, "web"),
             (label::GROUP, "dev.frontend"),
@@ -471,24 +499,43 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        App {
+        AppRecord {
             id: format!("/ns/web/dev.frontend/{revision}"),
             cmd: Some("serve".into()),
             instances: Some(instances),
             labels: Some(labels),
             tasks: Some(
                 (0..tasks)
-                    .map(|i| Task {
+                    .map(|i| TaskRecord {
                         id: format!("{revision}.t{i}"),
                         host: "127.0.0.2".into(),
                         ports: Some(vec![31000 + i]),
                         state: TaskState::Running,
-                        ..Task::default()
+                        ..TaskRecord::default()
                     })
                     .collect(),
             ),
-            ..App::default()
+            ..AppRecord::default()
         }
+    }
+
+    #[test]
+    fn health_follows_the_waits_rule_checks_and_results() {
+        // Two checks: healthy only with two live results; a task that is not running never is.
+        let mut a = app(4, 4);
+        a.health_checks = Some(2);
+        let tasks = a.tasks.as_mut().unwrap();
+        tasks[0].alive = Some(vec![true, true]);
+        tasks[1].alive = Some(vec![true, false]);
+        tasks[2].alive = Some(vec![true]);
+        tasks[3].alive = Some(vec![true, true]);
+        tasks[3].state = TaskState::Staging;
+        let snap = Snapshot { groups: fold(vec![a], Some("ns"), &[], &Selector::default()), ..Snapshot::default() };
+        let s = statuses(snap, &[]);
+        assert_eq!(s[0].instances, Instances { healthy: 1, running: 3, desired: 4 });
+        let healthy: Vec<(&str, bool)> = s[0].containers.iter().map(|c| (c.id.as_str(), c.healthy)).collect();
+        assert_eq!(healthy, [("r1.t0", true), ("r1.t1", false), ("r1.t2", false), ("r1.t3", false)]);
+        assert_eq!(s[0].state, GroupState::Scaling);
     }
 
     #[test]
@@ -572,14 +619,14 @@ mod tests {
     }
 
     /// The group as Marathon has it during the canary: r1 with 4 tasks, r2 with 1 (newest first).
-    fn canary_snapshot() -> Snapshot {
+    fn canary_snapshot() -> Snapshot<AppRecord> {
         let apps = vec![revision_app("r2", 1, 1), revision_app("r1", 4, 4)];
         Snapshot { groups: fold(apps, Some("ns"), &[], &Selector::default()), ..Snapshot::default() }
     }
 
     fn text(j: &Journal) -> Option<String> {
         let group = canary_snapshot().groups.into_values().next().unwrap();
-        RolloutSummary::of(j, &group).text(now())
+        RolloutSummary::of(j, &group, &mut Health::default()).text(now())
     }
 
     #[test]
