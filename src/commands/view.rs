@@ -140,11 +140,11 @@ impl Tabular for View {
 const ETCD_WAIT: Duration = Duration::from_secs(2);
 
 /// What `view` reads from etcd while Marathon is read: the connected driver, the revision the
-/// registration counts are then read at, every rollout journal and every namespace's sync
-/// confirmation.
-type EtcdView<'c> = (&'c Driver, i64, Vec<Journal>, Confirmations);
+/// registration counts are then read at (`None`: nothing is registered), every rollout journal
+/// and every namespace's sync confirmation.
+type EtcdView<'c> = (&'c Driver, Option<i64>, Vec<Journal>, Confirmations);
 
-/// Connects to etcd and reads the rollout journals, the sync confirmations and the current
+/// Connects to etcd and reads the rollout journals, the sync confirmations and the registry's
 /// revision, three reads at the same time, or `None` when etcd cannot be read in time (with a
 /// warning: `view` shows Marathon's state even then, without rollout info). The registrations
 /// are counted later, once Marathon's answer names the groups ([`registered_counts`]).
@@ -152,7 +152,7 @@ async fn registered(ctx: &Context) -> Option<EtcdView<'_>> {
     let read = async {
         let etcd = ctx.etcd().await?;
         let (revision, journals, fresh) =
-            tokio::try_join!(etcd.revision(), etcd.rollouts(), etcd.sync_confirmations())?;
+            tokio::try_join!(etcd.registry_revision(), etcd.rollouts(), etcd.sync_confirmations())?;
         Ok::<_, crate::etcd::Error>((etcd, revision, journals, fresh))
     };
     match tokio::time::timeout(ETCD_WAIT, read).await {
@@ -174,9 +174,15 @@ async fn registered(ctx: &Context) -> Option<EtcdView<'_>> {
 }
 
 /// Each shown group's registered containers at `revision` (`None` each when etcd could not be
-/// read: `?`), counted by count-only reads of just these groups (`etcd::Driver::registration_counts`).
-async fn registered_counts(ctx: &Context, etcd: Option<(&Driver, i64)>, groups: &[GroupStatus]) -> Vec<Option<usize>> {
+/// read: `?`), counted by count-only reads of just these groups (`etcd::Driver::registration_counts`);
+/// 0 each without a read when nothing is registered.
+async fn registered_counts(
+    ctx: &Context,
+    etcd: Option<(&Driver, Option<i64>)>,
+    groups: &[GroupStatus],
+) -> Vec<Option<usize>> {
     let Some((etcd, revision)) = etcd else { return vec![None; groups.len()] };
+    let Some(revision) = revision else { return vec![Some(0); groups.len()] };
     let read = etcd.registration_counts(groups.iter().map(|g| (g.service.as_str(), g.group.as_str())), revision);
     match tokio::time::timeout(ETCD_WAIT, read).await {
         Ok(Ok(counts)) => groups.iter().map(|g| Some(own_count(g, &counts))).collect(),

@@ -5,9 +5,11 @@
 //! (keys only too) reads each key's record from the backend: over 10,000 containers (26,000
 //! keys) the count-only reads of 2,000 groups cost a fraction of one keys-only read of
 //! `/services`. So the groups to count are the ones Marathon's answer shows, each counted by
-//! three reads: its marker (count only: keys left under a missing marker are no group), its
-//! config (the one value read, for its namespace) and the keys under its `containers/` (count
-//! only). The reads of up to [`GROUPS_PER_TXN`] groups are one transaction, the transactions
+//! two reads: its config (the one value read, for its namespace) and the keys under its
+//! `containers/` (count only). The group marker is not read: every write under a group is
+//! guarded by its marker and removing the marker removes the subtree in the same transaction,
+//! so keys under a group exist only while its marker does (a third read per group cost a third
+//! more). The reads of up to [`GROUPS_PER_TXN`] groups are one transaction, the transactions
 //! are sent at the same time, all at one revision: one consistent snapshot.
 
 use std::borrow::Cow;
@@ -18,8 +20,8 @@ use etcd_client::{GetOptions, Txn, TxnOp, TxnOpResponse};
 use super::keys::prefix_end;
 use super::{Driver, Error, MAX_TXN_OPS};
 
-/// Reads per group: the marker, the config, the containers.
-const READS_PER_GROUP: usize = 3;
+/// Reads per group: the config, the containers.
+const READS_PER_GROUP: usize = 2;
 
 /// Groups counted per transaction: as many as etcd's `--max-txn-ops` allows.
 pub const GROUPS_PER_TXN: usize = MAX_TXN_OPS / READS_PER_GROUP;
@@ -53,23 +55,27 @@ fn containers(keys: i64) -> usize {
 }
 
 impl Driver {
-    /// The revision etcd is at (one count-only read of the registry's root marker): what
-    /// [`Driver::registration_counts`] reads at, taken while Marathon is still being read.
-    pub async fn revision(&self) -> Result<i64, Error> {
-        let key = self.keys.services();
+    /// The revision etcd is at and whether anything is registered then (one count-only read of
+    /// `/services/`): what [`Driver::registration_counts`] reads at, taken while Marathon is
+    /// still being read; `None` when the registry is empty, so every group counts 0 without
+    /// another read.
+    pub async fn registry_revision(&self) -> Result<Option<i64>, Error> {
+        let prefix = self.keys.services_prefix();
         let resp = self
-            .call("get", &key, || {
-                let (mut kv, key) = (self.kv(), key.clone());
-                async move { kv.get(key, Some(GetOptions::new().with_count_only())).await }
+            .call("get", &prefix, || {
+                let (mut kv, prefix) = (self.kv(), prefix.clone());
+                let opts = GetOptions::new().with_range(prefix_end(&prefix)).with_count_only();
+                async move { kv.get(prefix, Some(opts)).await }
             })
             .await?;
-        Ok(resp.header().map_or(0, |h| h.revision()))
+        Ok((resp.count() > 0).then(|| resp.header().map_or(0, |h| h.revision())))
     }
 
     /// The registered containers and config namespace of each of `groups` (service, encoded
-    /// labels) at `revision` (0: the latest), keyed by (service, encoded labels); a group whose
-    /// marker does not exist is left out. Three count-only or single-key reads per group, in
-    /// transactions of [`GROUPS_PER_TXN`] groups sent at the same time.
+    /// labels) at `revision` (0: the latest), keyed by (service, encoded labels); a group with
+    /// neither a config nor a container is left out. Two reads per group (its config, and its
+    /// containers count only), in transactions of [`GROUPS_PER_TXN`] groups sent at the same
+    /// time.
     pub async fn registration_counts<'g>(
         &self,
         groups: impl IntoIterator<Item = (&'g str, &'g str)>,
@@ -81,7 +87,6 @@ impl Driver {
             let ops = chunk.iter().flat_map(|&(service, group)| {
                 let containers = self.keys.containers_prefix(service, group);
                 [
-                    TxnOp::get(self.keys.group(service, group), Some(at(GetOptions::new().with_count_only()))),
                     TxnOp::get(self.keys.config(service, group), Some(at(GetOptions::new()))),
                     TxnOp::get(
                         containers.as_str(),
@@ -95,15 +100,11 @@ impl Driver {
         });
         let answers = futures::future::try_join_all(reads).await?;
         let mut counts = BTreeMap::new();
-        // A transaction answers its reads in order: the group's three, group after group.
+        // A transaction answers its reads in order: the group's two, group after group.
         for (chunk, resp) in groups.chunks(GROUPS_PER_TXN).zip(answers) {
             let mut ops = resp.op_responses().into_iter();
             for &(service, group) in chunk {
-                let (
-                    Some(TxnOpResponse::Get(marker)),
-                    Some(TxnOpResponse::Get(config)),
-                    Some(TxnOpResponse::Get(keys)),
-                ) = (ops.next(), ops.next(), ops.next())
+                let (Some(TxnOpResponse::Get(config)), Some(TxnOpResponse::Get(keys))) = (ops.next(), ops.next())
                 else {
                     return Err(Error::Request {
                         op: "txn",
@@ -111,7 +112,7 @@ impl Driver {
                         source: "etcd answered fewer reads than were sent".into(),
                     });
                 };
-                if marker.count() == 0 {
+                if config.kvs().is_empty() && keys.count() == 0 {
                     continue;
                 }
                 let namespace = config

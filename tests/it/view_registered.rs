@@ -21,13 +21,15 @@ fn count(namespace: Option<&str>, containers: usize) -> GroupCount {
 }
 
 /// The namespace is the config's (a string, else none); a container is its marker and its
-/// info, and a key left alone still counts one; keys under a missing marker, groups not
-/// registered and groups not asked for are left out; everything is read at the revision
-/// given, in one transaction for a few groups.
+/// info, and a key left alone still counts one; the marker is not read (no key under a group
+/// outlives it; `bare` is written by hand); groups not registered and groups not asked for
+/// are left out; everything is read at the revision
+/// given, in one transaction for a few groups; an empty registry gives no revision.
 #[tokio::test]
 async fn registration_counts_read_the_named_groups_at_one_revision() {
     let etcd = Etcd::start();
     let d = etcd.driver().await;
+    assert_eq!(d.registry_revision().await.unwrap(), None, "nothing registered: no revision to count at");
     d.create_group(&gk("web", "a"), &json!({ "namespace": "team-a" })).await.unwrap();
     d.create_group(&gk("web", "b"), &json!({ "namespace": 3 })).await.unwrap();
     d.create_group(&gk("web", "c"), &json!({})).await.unwrap();
@@ -39,14 +41,14 @@ async fn registration_counts_read_the_named_groups_at_one_revision() {
     d.register_containers(&gk("db", "a"), &[info("d1", 31004)]).await.unwrap();
     let mut raw = etcd_client::Client::connect([etcd.endpoint.as_str()], None).await.unwrap();
     raw.put("/services/web/c/containers/only-marker", "{}", None).await.unwrap();
-    raw.put("/services/web/gone/containers/x/info", "{}", None).await.unwrap();
-    raw.put("/services/web/gone/config", r#"{"namespace":"team-a"}"#, None).await.unwrap();
+    raw.put("/services/web/bare/containers/x/info", "{}", None).await.unwrap();
+    raw.put("/services/web/bare/config", r#"{"namespace":"team-a"}"#, None).await.unwrap();
 
-    let revision = d.revision().await.unwrap();
+    let revision = d.registry_revision().await.unwrap().unwrap();
     assert!(revision > 0);
     // Written after the revision: not seen at it.
     d.register_containers(&gk("web", "a"), &[info("late", 31005)]).await.unwrap();
-    let named = [("web", "a"), ("web", "b"), ("web", "c"), ("web", "gone"), ("web", "missing"), ("web", "a")];
+    let named = [("web", "a"), ("web", "b"), ("web", "c"), ("web", "bare"), ("web", "missing"), ("web", "a")];
     let before = d.requests_sent();
     let counts = d.registration_counts(named, revision).await.unwrap();
     assert_eq!(d.requests_sent() - before, 1, "six names, five groups: one transaction");
@@ -54,8 +56,13 @@ async fn registration_counts_read_the_named_groups_at_one_revision() {
         counts.iter().map(|((s, g), c)| (s.as_str(), g.as_str(), c.clone())).collect();
     assert_eq!(
         got,
-        [("web", "a", count(Some("team-a"), 3)), ("web", "b", count(None, 1)), ("web", "c", count(None, 1)),],
-        "`gone` has no marker, `missing` nothing, db/a was not asked for"
+        [
+            ("web", "a", count(Some("team-a"), 3)),
+            ("web", "b", count(None, 1)),
+            ("web", "bare", count(Some("team-a"), 1)),
+            ("web", "c", count(None, 1)),
+        ],
+        "`missing` has nothing, db/a was not asked for"
     );
     let latest = d.registration_counts([("web", "a")], 0).await.unwrap();
     assert_eq!(latest[&("web".to_owned(), "a".to_owned())], count(Some("team-a"), 4), "revision 0 reads the latest");
@@ -78,7 +85,7 @@ async fn registration_counts_batch_many_groups() {
             d.register_containers(&key, &infos).await.unwrap();
         }
     }
-    let revision = d.revision().await.unwrap();
+    let revision = d.registry_revision().await.unwrap().unwrap();
     let before = d.requests_sent();
     let counts = d.registration_counts(names.iter().map(|n| ("svc", n.as_str())), revision).await.unwrap();
     assert_eq!(d.requests_sent() - before, 3, "{groups} groups in transactions of {GROUPS_PER_TXN}");
