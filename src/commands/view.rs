@@ -2,8 +2,9 @@
 //!
 //! Costs three Marathon requests per refresh whatever the number of groups: the apps with
 //! embedded tasks (filtered server-side by `?label=theseus.tag.<label>`), deployments, queue;
-//! and, at the same time, three etcd reads: the registration counts, the rollout journals and
-//! the sync confirmations (a namespace shown whose confirmation is stale is a warning).
+//! and, at the same time, three etcd reads: the rollout journals, the sync confirmations (a
+//! namespace shown whose confirmation is stale is a warning) and the revision; then the groups
+//! shown have their registrations counted at that revision (count-only reads, batched).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use serde::Serialize;
 use crate::cli::ViewArgs;
 use crate::context::Context;
 use crate::error::ExitStatus;
-use crate::etcd::{Confirmations, GroupCount, Journal};
+use crate::etcd::{Confirmations, Driver, GroupCount, Journal};
 use crate::output::{Layout, Tabular};
 use crate::rollout::{statuses, GroupStatus, Snapshot, GROUP_STATUS_FIELDS};
 use crate::spec::labels::Selector;
@@ -138,18 +139,21 @@ impl Tabular for View {
 /// How long `view` waits for etcd before showing `?` for the registered counts.
 const ETCD_WAIT: Duration = Duration::from_secs(2);
 
-/// What `view` reads from etcd: the registration counts per (service, group), every rollout
-/// journal and every namespace's sync confirmation.
-type EtcdView = (BTreeMap<(String, String), GroupCount>, Vec<Journal>, Confirmations);
+/// What `view` reads from etcd while Marathon is read: the connected driver, the revision the
+/// registration counts are then read at (`None`: nothing is registered), every rollout journal
+/// and every namespace's sync confirmation.
+type EtcdView<'c> = (&'c Driver, Option<i64>, Vec<Journal>, Confirmations);
 
-/// The registered containers of every group of `service` (of every service: `None`), the
-/// rollout journals and the sync confirmations, in three etcd reads at the same time, or `None`
-/// when etcd cannot be read in time (with a warning: `view` shows Marathon's state even then,
-/// without rollout info).
-async fn registered(ctx: &Context, service: Option<&str>) -> Option<EtcdView> {
+/// Connects to etcd and reads the rollout journals, the sync confirmations and the registry's
+/// revision, three reads at the same time, or `None` when etcd cannot be read in time (with a
+/// warning: `view` shows Marathon's state even then, without rollout info). The registrations
+/// are counted later, once Marathon's answer names the groups ([`registered_counts`]).
+async fn registered(ctx: &Context) -> Option<EtcdView<'_>> {
     let read = async {
         let etcd = ctx.etcd().await?;
-        tokio::try_join!(etcd.registration_counts(service), etcd.rollouts(), etcd.sync_confirmations())
+        let (revision, journals, fresh) =
+            tokio::try_join!(etcd.registry_revision(), etcd.rollouts(), etcd.sync_confirmations())?;
+        Ok::<_, crate::etcd::Error>((etcd, revision, journals, fresh))
     };
     match tokio::time::timeout(ETCD_WAIT, read).await {
         Ok(Ok(read)) => Some(read),
@@ -169,22 +173,40 @@ async fn registered(ctx: &Context, service: Option<&str>) -> Option<EtcdView> {
     }
 }
 
-/// Each group's registered containers, counted only where the etcd group belongs to the
-/// group's namespace (another namespace's group of the same name is not this one's).
-fn registered_counts(
+/// Each shown group's registered containers at `revision` (`None` each when etcd could not be
+/// read: `?`), counted by count-only reads of just these groups (`etcd::Driver::registration_counts`);
+/// 0 each without a read when nothing is registered.
+async fn registered_counts(
+    ctx: &Context,
+    etcd: Option<(&Driver, Option<i64>)>,
     groups: &[GroupStatus],
-    counts: Option<&BTreeMap<(String, String), GroupCount>>,
 ) -> Vec<Option<usize>> {
-    groups
-        .iter()
-        .map(|g| {
-            let counts = counts?;
-            let count = counts.get(&(g.service.clone(), g.group.clone()));
-            Some(
-                count.filter(|c| c.namespace.as_deref().is_none_or(|ns| ns == g.namespace)).map_or(0, |c| c.containers),
-            )
-        })
-        .collect()
+    let Some((etcd, revision)) = etcd else { return vec![None; groups.len()] };
+    let Some(revision) = revision else { return vec![Some(0); groups.len()] };
+    let read = etcd.registration_counts(groups.iter().map(|g| (g.service.as_str(), g.group.as_str())), revision);
+    match tokio::time::timeout(ETCD_WAIT, read).await {
+        Ok(Ok(counts)) => groups.iter().map(|g| Some(own_count(g, &counts))).collect(),
+        Ok(Err(e)) => {
+            ctx.out.warn(format!("cannot count the registrations in etcd ({e}); `registered` shows ?"));
+            vec![None; groups.len()]
+        }
+        Err(_) => {
+            ctx.out.warn(format!(
+                "etcd did not count the registrations within {}; `registered` shows ?",
+                humantime::format_duration(ETCD_WAIT)
+            ));
+            vec![None; groups.len()]
+        }
+    }
+}
+
+/// A group's registered containers, counted only where the etcd group belongs to the group's
+/// namespace (another namespace's group of the same name is not this one's); 0 without one.
+fn own_count(g: &GroupStatus, counts: &BTreeMap<(String, String), GroupCount>) -> usize {
+    counts
+        .get(&(g.service.clone(), g.group.clone()))
+        .filter(|c| c.namespace.as_deref().is_none_or(|ns| ns == g.namespace))
+        .map_or(0, |c| c.containers)
 }
 
 /// Runs `theseus view`.
@@ -207,13 +229,15 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
                 .await
                 .context("reading the groups from Marathon")
         };
-        // A failed Marathon read ends the command at once, without waiting for etcd.
-        let etcd = async { anyhow::Ok(registered(ctx, services.first().map(String::as_str)).await) };
+        // A failed Marathon read ends the command at once, without waiting for etcd. etcd is
+        // connected to meanwhile; the registrations are counted after, for the groups shown.
+        let etcd = async { anyhow::Ok(registered(ctx).await) };
         let (snap, etcd) = tokio::try_join!(marathon, etcd)?;
-        let (counts, journals, fresh) = etcd.map_or((None, None, None), |(c, j, f)| (Some(c), Some(j), Some(f)));
+        let (reader, journals, fresh) =
+            etcd.map_or((None, None, None), |(d, rev, j, f)| (Some((d, rev)), Some(j), Some(f)));
         let groups = statuses(snap, journals.as_deref().unwrap_or_default());
         super::endpoints::warn_stale(ctx, groups.iter().map(|g| g.namespace.as_str()), fresh.as_ref());
-        let registered = registered_counts(&groups, counts.as_ref());
+        let registered = registered_counts(ctx, reader, &groups).await;
         anyhow::Ok(View { groups, registered, wide: args.wide, containers: args.containers })
     };
     if !args.watch {

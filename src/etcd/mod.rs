@@ -24,13 +24,15 @@
 //! Files, by concern: `connect.rs` ([`Options`], TLS, [`Driver::connect`]),
 //! `request.rs` (one request: timeout, resend, logging, the shared reads), `values.rs`
 //! ([`ContainerInfo`], [`SyncReport`], the marker values), then the operations: `services.rs`,
-//! `groups.rs`, `containers.rs`, `registry.rs` (batched, for sync), `lease.rs` (the lease guard of
+//! `groups.rs`, `containers.rs`, `registry.rs` (batched, for sync), `counts.rs` (`view`'s
+//! registration counts, count-only reads), `lease.rs` (the lease guard of
 //! locks and the election), `lock.rs`, `election.rs`, `confirmation.rs`,
 //! `journal.rs`, `history.rs`, `owner.rs`, `watch.rs`.
 
 mod confirmation;
 mod connect;
 mod containers;
+mod counts;
 mod election;
 mod error;
 mod groups;
@@ -48,6 +50,7 @@ mod watch;
 
 pub use confirmation::{Confirmation, Confirmations, NotFresh};
 pub use connect::{Driver, Options};
+pub use counts::{GroupCount, GROUPS_PER_TXN};
 pub use election::Leadership;
 pub use error::{Cause, Error};
 pub use history::{HistoryEntry, HISTORY_LEN};
@@ -58,7 +61,7 @@ pub use journal::{
 pub use keys::Keys;
 pub use lock::{GroupLock, DEFAULT_LOCK_TTL};
 pub use owner::Owner;
-pub use registry::{Applied, GroupChange, GroupCount, GroupRegistrations, Registrations, Skipped};
+pub use registry::{Applied, GroupChange, GroupRegistrations, Registrations, Skipped};
 pub use services::GroupEndpoints;
 pub use values::{ContainerInfo, PortMappingInfo, SyncReport};
 pub use watch::ServiceWatch;

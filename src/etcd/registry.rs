@@ -7,97 +7,18 @@
 //! is *not* held (a command that holds the lock registers and drains its own containers; sync
 //! leaves the group until the lock goes, so it never re-registers a container being drained).
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use etcd_client::{Compare, CompareOp, GetOptions, TxnOp};
 use futures::StreamExt as _;
 use serde_json::Value;
 
-use super::keys::{prefix_end, Entry};
+use super::keys::Entry;
 use super::{chunk_ops, ContainerInfo, Driver, Error, MAX_TXN_OPS};
 use crate::names::GroupKey;
 
 /// How many transactions [`Driver::apply_registrations`] keeps in flight at once.
 const IN_FLIGHT: usize = 8;
-
-/// Keys [`Driver::registration_counts`] reads per request, keys only: 10,000 containers of
-/// 2,000 groups are 26,000 keys, one request (pages of 10,000 keys with their values were three
-/// requests one after the other, and the values half of what etcd sent and `view` decoded).
-const COUNT_PAGE: i64 = 50_000;
-
-/// Registrations counted page by page from their keys: per service and group, whether its
-/// marker and its config exist and the distinct containers (a container counts once, whether
-/// its marker, its info or both are there). Keys come sorted, so most keys belong to the group
-/// of the key before: that group is kept apart and merged when another comes.
-#[derive(Default)]
-struct Tally {
-    groups: BTreeMap<(String, String), GroupTally>,
-    current: Option<((String, String), GroupTally)>,
-}
-
-#[derive(Default)]
-struct GroupTally {
-    marker: bool,
-    config: bool,
-    /// Names as they come (a container's marker and info both), sorted and deduplicated at the end.
-    containers: Vec<String>,
-}
-
-/// One registered group as [`Tally`] counted it: its containers, and whether it has a config
-/// (whose namespace is then read).
-struct Counted {
-    containers: usize,
-    config: bool,
-}
-
-impl Tally {
-    fn add(&mut self, entry: Option<(&str, Entry<'_>)>) {
-        let (service, group) = match entry {
-            Some((service, Entry::Group { group } | Entry::Config { group })) => (service, group),
-            Some((service, Entry::Container { group, .. } | Entry::ContainerInfo { group, .. })) => (service, group),
-            _ => return,
-        };
-        if !matches!(&self.current, Some(((s, g), _)) if s == service && g == group) {
-            self.flush();
-            self.current = Some(((service.to_owned(), group.to_owned()), GroupTally::default()));
-        }
-        let Some((_, t)) = self.current.as_mut() else { return };
-        match entry {
-            Some((_, Entry::Group { .. })) => t.marker = true,
-            Some((_, Entry::Config { .. })) => t.config = true,
-            Some((_, Entry::Container { container, .. } | Entry::ContainerInfo { container, .. }))
-                if t.containers.last().is_none_or(|last| last != container) =>
-            {
-                t.containers.push(container.to_owned());
-            }
-            _ => {}
-        }
-    }
-
-    fn flush(&mut self) {
-        if let Some((key, t)) = self.current.take() {
-            let merged = self.groups.entry(key).or_default();
-            merged.marker |= t.marker;
-            merged.config |= t.config;
-            merged.containers.extend(t.containers);
-        }
-    }
-
-    /// Only groups whose marker exists: keys left under a missing marker are not a group.
-    fn finish(mut self) -> BTreeMap<(String, String), Counted> {
-        self.flush();
-        self.groups
-            .into_iter()
-            .filter(|(_, t)| t.marker)
-            .map(|(key, mut t)| {
-                t.containers.sort_unstable();
-                t.containers.dedup();
-                (key, Counted { containers: t.containers.len(), config: t.config })
-            })
-            .collect()
-    }
-}
 
 /// One group's registrations as etcd has them.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -115,22 +36,6 @@ impl GroupRegistrations {
     pub fn namespace(&self) -> Option<&str> {
         self.config.as_ref().and_then(|c| c.get("namespace")).and_then(Value::as_str)
     }
-}
-
-/// One group's registered containers, counted, with the namespace its config records.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GroupCount {
-    /// The namespace recorded in the group's config, if any (as [`GroupRegistrations::namespace`]).
-    pub namespace: Option<String>,
-    /// How many containers are registered.
-    pub containers: usize,
-}
-
-/// The one field of a group's config that [`Driver::registration_counts`] reads.
-#[derive(serde::Deserialize)]
-struct ConfigNamespace<'a> {
-    #[serde(borrow, default)]
-    namespace: Option<Cow<'a, str>>,
 }
 
 /// Every registered group, and the groups whose rollout lock is held.
@@ -231,84 +136,6 @@ impl Driver {
                 (g, regs)
             })
             .collect())
-    }
-
-    /// Every group of `service`, or of every service (`None`), with its count: like
-    /// [`Driver::service_registrations`] but without reading any container's info, which is
-    /// what `view` shows at a fraction of the cost. Keyed by (service, encoded labels).
-    ///
-    /// The keys are read keys only (one request for 10,000 containers; more in pages of
-    /// `COUNT_PAGE` keys, every page at the first one's revision), then the configs of the
-    /// groups that have one, for their namespace, at that same revision: one consistent
-    /// snapshot, in transactions of [`MAX_TXN_OPS`] reads sent at the same time.
-    pub async fn registration_counts(
-        &self,
-        service: Option<&str>,
-    ) -> Result<BTreeMap<(String, String), GroupCount>, Error> {
-        let (marker, prefix) = match service {
-            Some(service) => {
-                crate::names::check_service(service)?;
-                (self.keys.service(service), self.keys.service_prefix(service))
-            }
-            None => (self.keys.services(), self.keys.services_prefix()),
-        };
-        let first = GetOptions::new().with_range(prefix_end(&prefix)).with_limit(COUNT_PAGE).with_keys_only();
-        let Some(mut page) = self.marker_and_page(&marker, &prefix, first).await? else {
-            return Ok(BTreeMap::new());
-        };
-        let revision = page.revision;
-        let mut tally = Tally::default();
-        loop {
-            for kv in &page.kvs {
-                if let Ok(key) = kv.key_str() {
-                    tally.add(self.keys.parse(key));
-                }
-            }
-            let Some(last) = page.kvs.last().filter(|_| page.more) else { break };
-            let mut from = last.key().to_vec();
-            from.push(0);
-            page = self.range_page(&prefix, from, revision, COUNT_PAGE, true).await?;
-        }
-        let counted = tally.finish();
-        let configs: Vec<String> =
-            counted.iter().filter(|(_, c)| c.config).map(|((s, g), _)| self.keys.config(s, g)).collect();
-        let namespaces = self.config_namespaces(&configs, revision).await?;
-        Ok(counted
-            .into_iter()
-            .map(|((service, group), c)| {
-                let namespace = namespaces.get(&(service.as_str(), group.as_str())).cloned().flatten();
-                ((service, group), GroupCount { namespace, containers: c.containers })
-            })
-            .collect())
-    }
-
-    /// The namespace recorded in each of the `configs` (config keys) at `revision`, by (service,
-    /// group): `None` for a config that does not name one or cannot be read as JSON.
-    async fn config_namespaces<'k>(
-        &self,
-        configs: &'k [String],
-        revision: i64,
-    ) -> Result<BTreeMap<(&'k str, &'k str), Option<String>>, Error> {
-        let reads = configs.chunks(MAX_TXN_OPS).map(|chunk| {
-            let ops: Vec<TxnOp> = chunk
-                .iter()
-                .map(|key| TxnOp::get(key.as_str(), Some(GetOptions::new().with_revision(revision))))
-                .collect();
-            self.txn(&chunk[0], etcd_client::Txn::new().and_then(ops))
-        });
-        let mut namespaces = BTreeMap::new();
-        let answers = futures::future::try_join_all(reads).await?;
-        // A transaction answers its reads in order: the n-th answer is the n-th config's.
-        for (chunk, resp) in configs.chunks(MAX_TXN_OPS).zip(answers) {
-            for (key, op) in chunk.iter().zip(resp.op_responses()) {
-                let Some((service, Entry::Config { group })) = self.keys.parse(key) else { continue };
-                let etcd_client::TxnOpResponse::Get(get) = op else { continue };
-                let Some(kv) = get.kvs().first() else { continue };
-                let config = serde_json::from_slice::<ConfigNamespace<'_>>(kv.value()).ok();
-                namespaces.insert((service, group), config.and_then(|c| c.namespace).map(Cow::into_owned));
-            }
-        }
-        Ok(namespaces)
     }
 
     /// One group's registrations (one range read), or `None` when the group is not registered.

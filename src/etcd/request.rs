@@ -16,13 +16,6 @@ use super::Driver;
 /// The largest response theseus accepts from etcd (a range read of a whole service).
 const MAX_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
 
-/// Part of a range read: its keys, whether more follow, and the revision it was read at.
-pub(crate) struct Page {
-    pub(crate) kvs: Vec<KeyValue>,
-    pub(crate) more: bool,
-    pub(crate) revision: i64,
-}
-
 impl Driver {
     /// The keys under `prefix`, with the prefix cut off, in key order (one keys-only range
     /// read); a key that is not UTF-8 is skipped.
@@ -215,54 +208,17 @@ impl Driver {
         if keys_only {
             range = range.with_keys_only();
         }
-        Ok(self.marker_and_page(marker, prefix, range).await?.map(|page| page.kvs))
-    }
-
-    /// One request: whether `marker` exists, and what `range` (a range from `prefix`, with a
-    /// limit for a first page) reads, at the same revision; [`Driver::range_page`] reads on
-    /// from there.
-    pub(crate) async fn marker_and_page(
-        &self,
-        marker: &str,
-        prefix: &str,
-        range: GetOptions,
-    ) -> Result<Option<Page>, Error> {
         let txn = Txn::new()
             .and_then([TxnOp::get(marker, Some(GetOptions::new().with_count_only())), TxnOp::get(prefix, Some(range))]);
         let resp = self.txn(prefix, txn).await?;
-        let revision = resp.header().map_or(0, |h| h.revision());
         let mut responses = resp.op_responses().into_iter();
         if !matches!(responses.next(), Some(TxnOpResponse::Get(g)) if g.count() > 0) {
             return Ok(None);
         }
         Ok(Some(match responses.next() {
-            Some(TxnOpResponse::Get(mut g)) => Page { more: g.more(), kvs: g.take_kvs(), revision },
-            _ => Page { kvs: Vec::new(), more: false, revision },
+            Some(TxnOpResponse::Get(mut g)) => g.take_kvs(),
+            _ => Vec::new(),
         }))
-    }
-
-    /// The next `limit` keys (with their values unless `keys_only`) from `from` to the end of
-    /// `prefix`, at `revision` (a page of a read [`Driver::marker_and_page`] began).
-    pub(crate) async fn range_page(
-        &self,
-        prefix: &str,
-        from: Vec<u8>,
-        revision: i64,
-        limit: i64,
-        keys_only: bool,
-    ) -> Result<Page, Error> {
-        let end = prefix_end(prefix);
-        let mut opts = GetOptions::new().with_range(end).with_revision(revision).with_limit(limit);
-        if keys_only {
-            opts = opts.with_keys_only();
-        }
-        let mut resp = self
-            .call("get", prefix, || {
-                let (mut kv, from, opts) = (self.kv(), from.clone(), opts.clone());
-                async move { kv.get(from, Some(opts)).await }
-            })
-            .await?;
-        Ok(Page { more: resp.more(), kvs: resp.take_kvs(), revision })
     }
 
     pub(super) fn decode<T: serde::de::DeserializeOwned>(key: &str, value: &[u8]) -> Result<T, Error> {

@@ -10,7 +10,7 @@ use theseus::names::GroupKey;
 use serde_json::json;
 use theseus::error::ExitStatus;
 use theseus::error_reporting::hints;
-use theseus::etcd::{ContainerInfo, Driver, Error, GroupChange, GroupCount, Options, PortMappingInfo, MAX_TXN_OPS};
+use theseus::etcd::{ContainerInfo, Driver, Error, GroupChange, Options, PortMappingInfo, MAX_TXN_OPS};
 
 use crate::support::etcd::Etcd;
 
@@ -473,73 +473,4 @@ async fn a_service_bigger_than_grpcs_default_message_limit_still_reads_in_one_re
     let all = d.get_service_containers("web").await.unwrap();
     assert_eq!(d.requests_sent() - before, 1);
     assert_eq!(all["dev"].len(), 2500);
-}
-
-/// `view`'s lean count of a service's registrations agrees with the full read it replaces:
-/// a container counts once whether its marker, its info or both are there (also when one
-/// name is a prefix of another, which etcd sorts apart), the namespace is the config's, and
-/// keys left under a missing group marker are no group.
-#[tokio::test]
-async fn registration_counts_agree_with_the_full_registrations() {
-    let etcd = Etcd::start();
-    let d = etcd.driver().await;
-    d.create_group(&gk("web", "a"), &json!({ "namespace": "team-a" })).await.unwrap();
-    d.create_group(&gk("web", "b"), &json!({ "namespace": 3 })).await.unwrap();
-    d.create_group(&gk("web", "c"), &json!({})).await.unwrap();
-    d.register_containers(&gk("web", "a"), &[info("c1", 31000), info("c1-x", 31001), info("c10", 31002)])
-        .await
-        .unwrap();
-    d.register_containers(&gk("web", "b"), &[info("t1", 31003)]).await.unwrap();
-    let mut raw = etcd_client::Client::connect([etcd.endpoint.as_str()], None).await.unwrap();
-    raw.put("/services/web/a/containers/c1-x", "", None).await.unwrap();
-    raw.delete("/services/web/a/containers/c10", None).await.unwrap();
-    raw.put("/services/web/c/containers/only-info/info", "not json", None).await.unwrap();
-    raw.put("/services/web/c/containers/only-marker", "{}", None).await.unwrap();
-    raw.put("/services/web/gone/containers/x/info", "{}", None).await.unwrap();
-    raw.put("/services/web/gone/config", r#"{"namespace":"team-a"}"#, None).await.unwrap();
-
-    let full = d.service_registrations("web").await.unwrap();
-    d.create_group(&gk("db", "a"), &json!({ "namespace": "team-b" })).await.unwrap();
-    d.register_containers(&gk("db", "a"), &[info("d1", 31004)]).await.unwrap();
-    let counts = d.registration_counts(Some("web")).await.unwrap();
-    let expected: Vec<(String, Option<String>, usize)> = full
-        .iter()
-        .map(|(group, regs)| (group.clone(), regs.namespace().map(str::to_owned), regs.containers.len()))
-        .collect();
-    let got: Vec<(String, Option<String>, usize)> =
-        counts.iter().map(|((_, group), c)| (group.clone(), c.namespace.clone(), c.containers)).collect();
-    assert_eq!(got, expected);
-    assert_eq!(
-        got,
-        [("a".into(), Some("team-a".into()), 3), ("b".into(), None, 1), ("c".into(), None, 2)],
-        "c10's info is left without its marker; `gone` has no marker"
-    );
-    assert!(d.registration_counts(Some("api")).await.unwrap().is_empty(), "an unregistered service has none");
-    let all = d.registration_counts(None).await.unwrap();
-    let db = GroupCount { namespace: Some("team-b".into()), containers: 1 };
-    assert_eq!(all.get(&("db".to_owned(), "a".to_owned())), Some(&db), "{all:?}");
-    assert_eq!(all.len(), 4, "every service's groups in one read: {all:?}");
-}
-
-/// 30,000 containers (60,000 keys with their infos) are counted from their keys in pages of
-/// 50,000, all read at the first page's revision, then the configs in one transaction; each
-/// container once, also where another group's keys (`big-2` sorts between `big` and
-/// `big/...`) come between a group's keys.
-#[tokio::test]
-async fn registration_counts_read_in_pages_and_count_every_container_once() {
-    let etcd = Etcd::start();
-    let d = etcd.driver().await;
-    d.create_group(&gk("web", "big"), &json!({ "namespace": "ns" })).await.unwrap();
-    d.create_group(&gk("web", "big-2"), &json!({})).await.unwrap();
-    let infos: Vec<ContainerInfo> = (0..30_000).map(|i| info(&format!("t{i:05}"), 31000 + i % 1000)).collect();
-    d.register_containers(&gk("web", "big"), &infos).await.unwrap();
-    d.register_containers(&gk("web", "big-2"), &[info("x", 31000)]).await.unwrap();
-    let before = d.requests_sent();
-    let counts = d.registration_counts(Some("web")).await.unwrap();
-    let requests = d.requests_sent() - before;
-    let big = GroupCount { namespace: Some("ns".into()), containers: 30_000 };
-    assert_eq!(counts.get(&("web".to_owned(), "big".to_owned())), Some(&big), "{counts:?}");
-    assert_eq!(counts.get(&("web".to_owned(), "big-2".to_owned())).map(|c| c.containers), Some(1));
-    assert_eq!(counts.len(), 2);
-    assert_eq!(requests, 3, "about 60,010 keys in pages of 50,000, then one read of both configs");
 }

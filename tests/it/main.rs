@@ -66,4 +66,5 @@ mod sync_soak;
 mod tables;
 mod task_failures;
 mod undo;
+mod view_registered;
 mod waves;

@@ -1,0 +1,145 @@
+//! `view`'s registration counts: how many containers each shown group has registered, and the
+//! namespace its config records, without reading one container's key.
+//!
+//! etcd answers a count-only range from its in-memory index, while any range that returns keys
+//! (keys only too) reads each key's record from the backend: over 10,000 containers (26,000
+//! keys) the count-only reads of 2,000 groups cost a fraction of one keys-only read of
+//! `/services`. So the groups to count are the ones Marathon's answer shows, each counted by
+//! two reads: its config (the one value read, for its namespace) and the keys under its
+//! `containers/` (count only). The group marker is not read: every write under a group is
+//! guarded by its marker and removing the marker removes the subtree in the same transaction,
+//! so keys under a group exist only while its marker does (a third read per group cost a third
+//! more). The reads of up to [`GROUPS_PER_TXN`] groups are one transaction, the transactions
+//! are sent at the same time, all at one revision: one consistent snapshot.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use etcd_client::{GetOptions, Txn, TxnOp, TxnOpResponse};
+
+use super::keys::prefix_end;
+use super::{Driver, Error, MAX_TXN_OPS};
+
+/// Reads per group: the config, the containers.
+const READS_PER_GROUP: usize = 2;
+
+/// Groups counted per transaction: as many as etcd's `--max-txn-ops` allows.
+pub const GROUPS_PER_TXN: usize = MAX_TXN_OPS / READS_PER_GROUP;
+
+// A transaction carries whole groups, as many as fit.
+const _: () = assert!(GROUPS_PER_TXN * READS_PER_GROUP <= MAX_TXN_OPS);
+
+/// One group's registered containers, counted, with the namespace its config records.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupCount {
+    /// The namespace recorded in the group's config, if any (as
+    /// [`super::GroupRegistrations::namespace`]).
+    pub namespace: Option<String>,
+    /// How many containers are registered.
+    pub containers: usize,
+}
+
+/// The one field of a group's config that [`Driver::registration_counts`] reads.
+#[derive(serde::Deserialize)]
+struct ConfigNamespace<'a> {
+    #[serde(borrow, default)]
+    namespace: Option<Cow<'a, str>>,
+}
+
+/// The containers that `keys` keys under a group's `containers/` are. A container is two keys,
+/// its marker and its info, written in one transaction and deleted in one
+/// (docs/etcd-layout.md, "Guarantees"); rounded up, so a container left with one of the two
+/// (by hand) still counts.
+fn containers(keys: i64) -> usize {
+    usize::try_from(keys).unwrap_or(0).div_ceil(2)
+}
+
+impl Driver {
+    /// The revision etcd is at and whether anything is registered then (one count-only read of
+    /// `/services/`): what [`Driver::registration_counts`] reads at, taken while Marathon is
+    /// still being read; `None` when the registry is empty, so every group counts 0 without
+    /// another read.
+    pub async fn registry_revision(&self) -> Result<Option<i64>, Error> {
+        let prefix = self.keys.services_prefix();
+        let resp = self
+            .call("get", &prefix, || {
+                let (mut kv, prefix) = (self.kv(), prefix.clone());
+                let opts = GetOptions::new().with_range(prefix_end(&prefix)).with_count_only();
+                async move { kv.get(prefix, Some(opts)).await }
+            })
+            .await?;
+        Ok((resp.count() > 0).then(|| resp.header().map_or(0, |h| h.revision())))
+    }
+
+    /// The registered containers and config namespace of each of `groups` (service, encoded
+    /// labels) at `revision` (0: the latest), keyed by (service, encoded labels); a group with
+    /// neither a config nor a container is left out. Two reads per group (its config, and its
+    /// containers count only), in transactions of [`GROUPS_PER_TXN`] groups sent at the same
+    /// time.
+    pub async fn registration_counts<'g>(
+        &self,
+        groups: impl IntoIterator<Item = (&'g str, &'g str)>,
+        revision: i64,
+    ) -> Result<BTreeMap<(String, String), GroupCount>, Error> {
+        let groups: Vec<(&str, &str)> = groups.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+        let at = |opts: GetOptions| if revision > 0 { opts.with_revision(revision) } else { opts };
+        let reads = groups.chunks(GROUPS_PER_TXN).map(|chunk| {
+            let ops = chunk.iter().flat_map(|&(service, group)| {
+                let containers = self.keys.containers_prefix(service, group);
+                [
+                    TxnOp::get(self.keys.config(service, group), Some(at(GetOptions::new()))),
+                    TxnOp::get(
+                        containers.as_str(),
+                        Some(at(GetOptions::new().with_range(prefix_end(&containers)).with_count_only())),
+                    ),
+                ]
+            });
+            let (service, group) = chunk[0];
+            let first = self.keys.group(service, group);
+            async move { self.txn(&first, Txn::new().and_then(ops.collect::<Vec<_>>())).await }
+        });
+        let answers = futures::future::try_join_all(reads).await?;
+        let mut counts = BTreeMap::new();
+        // A transaction answers its reads in order: the group's two, group after group.
+        for (chunk, resp) in groups.chunks(GROUPS_PER_TXN).zip(answers) {
+            let mut ops = resp.op_responses().into_iter();
+            for &(service, group) in chunk {
+                let (Some(TxnOpResponse::Get(config)), Some(TxnOpResponse::Get(keys))) = (ops.next(), ops.next())
+                else {
+                    return Err(Error::Request {
+                        op: "txn",
+                        key: self.keys.group(service, group),
+                        source: "etcd answered fewer reads than were sent".into(),
+                    });
+                };
+                if config.kvs().is_empty() && keys.count() == 0 {
+                    continue;
+                }
+                let namespace = config
+                    .kvs()
+                    .first()
+                    .and_then(|kv| serde_json::from_slice::<ConfigNamespace<'_>>(kv.value()).ok())
+                    .and_then(|c| c.namespace)
+                    .map(Cow::into_owned);
+                let count = GroupCount { namespace, containers: containers(keys.count()) };
+                counts.insert((service.to_owned(), group.to_owned()), count);
+            }
+        }
+        Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_container_is_its_two_keys_and_a_lone_key_counts() {
+        assert_eq!(containers(0), 0);
+        assert_eq!(containers(1), 1);
+        assert_eq!(containers(2), 1);
+        assert_eq!(containers(10), 5);
+        assert_eq!(containers(11), 6);
+        assert_eq!(containers(-1), 0);
+    }
+}

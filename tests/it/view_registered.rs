@@ -1,0 +1,145 @@
+//! `view`'s registration counts: only the groups Marathon's answer shows are counted, by
+//! count-only reads batched in transactions of `GROUPS_PER_TXN` groups, all at one revision;
+//! a group counts its containers only where its etcd config names the group's own namespace
+//! (or none), and a group without an etcd entry counts 0.
+
+use serde_json::{json, Value};
+
+use super::etcd_driver::info;
+use crate::support::env::Env;
+use crate::support::etcd::Etcd;
+use crate::support::sync::SPEC;
+use theseus::etcd::{GroupCount, GROUPS_PER_TXN};
+use theseus::names::GroupKey;
+
+fn gk(service: &str, group: &str) -> GroupKey {
+    GroupKey::new(service, group).unwrap()
+}
+
+fn count(namespace: Option<&str>, containers: usize) -> GroupCount {
+    GroupCount { namespace: namespace.map(str::to_owned), containers }
+}
+
+/// The namespace is the config's (a string, else none); a container is its marker and its
+/// info, and a key left alone still counts one; the marker is not read (no key under a group
+/// outlives it; `bare` is written by hand); groups not registered and groups not asked for
+/// are left out; everything is read at the revision
+/// given, in one transaction for a few groups; an empty registry gives no revision.
+#[tokio::test]
+async fn registration_counts_read_the_named_groups_at_one_revision() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    assert_eq!(d.registry_revision().await.unwrap(), None, "nothing registered: no revision to count at");
+    d.create_group(&gk("web", "a"), &json!({ "namespace": "team-a" })).await.unwrap();
+    d.create_group(&gk("web", "b"), &json!({ "namespace": 3 })).await.unwrap();
+    d.create_group(&gk("web", "c"), &json!({})).await.unwrap();
+    d.create_group(&gk("db", "a"), &json!({ "namespace": "team-b" })).await.unwrap();
+    d.register_containers(&gk("web", "a"), &[info("c1", 31000), info("c1-x", 31001), info("c10", 31002)])
+        .await
+        .unwrap();
+    d.register_containers(&gk("web", "b"), &[info("t1", 31003)]).await.unwrap();
+    d.register_containers(&gk("db", "a"), &[info("d1", 31004)]).await.unwrap();
+    let mut raw = etcd_client::Client::connect([etcd.endpoint.as_str()], None).await.unwrap();
+    raw.put("/services/web/c/containers/only-marker", "{}", None).await.unwrap();
+    raw.put("/services/web/bare/containers/x/info", "{}", None).await.unwrap();
+    raw.put("/services/web/bare/config", r#"{"namespace":"team-a"}"#, None).await.unwrap();
+
+    let revision = d.registry_revision().await.unwrap().unwrap();
+    assert!(revision > 0);
+    // Written after the revision: not seen at it.
+    d.register_containers(&gk("web", "a"), &[info("late", 31005)]).await.unwrap();
+    let named = [("web", "a"), ("web", "b"), ("web", "c"), ("web", "bare"), ("web", "missing"), ("web", "a")];
+    let before = d.requests_sent();
+    let counts = d.registration_counts(named, revision).await.unwrap();
+    assert_eq!(d.requests_sent() - before, 1, "six names, five groups: one transaction");
+    let got: Vec<(&str, &str, GroupCount)> =
+        counts.iter().map(|((s, g), c)| (s.as_str(), g.as_str(), c.clone())).collect();
+    assert_eq!(
+        got,
+        [
+            ("web", "a", count(Some("team-a"), 3)),
+            ("web", "b", count(None, 1)),
+            ("web", "bare", count(Some("team-a"), 1)),
+            ("web", "c", count(None, 1)),
+        ],
+        "`missing` has nothing, db/a was not asked for"
+    );
+    let latest = d.registration_counts([("web", "a")], 0).await.unwrap();
+    assert_eq!(latest[&("web".to_owned(), "a".to_owned())], count(Some("team-a"), 4), "revision 0 reads the latest");
+    assert!(d.registration_counts([], revision).await.unwrap().is_empty(), "no group, no read");
+}
+
+/// More groups than one transaction carries: each transaction carries `GROUPS_PER_TXN` groups,
+/// all sent together, and every group's count comes back under its own name.
+#[tokio::test]
+async fn registration_counts_batch_many_groups() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    let groups = 2 * GROUPS_PER_TXN + 10;
+    let names: Vec<String> = (0..groups).map(|i| format!("g{i:03}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let key = gk("svc", name);
+        d.create_group(&key, &json!({ "namespace": format!("ns{}", i % 2) })).await.unwrap();
+        let infos: Vec<_> = (0..i % 4).map(|t| info(&format!("{name}.t{t}"), 31000)).collect();
+        if !infos.is_empty() {
+            d.register_containers(&key, &infos).await.unwrap();
+        }
+    }
+    let revision = d.registry_revision().await.unwrap().unwrap();
+    let before = d.requests_sent();
+    let counts = d.registration_counts(names.iter().map(|n| ("svc", n.as_str())), revision).await.unwrap();
+    assert_eq!(d.requests_sent() - before, 3, "{groups} groups in transactions of {GROUPS_PER_TXN}");
+    assert_eq!(counts.len(), groups);
+    for (i, name) in names.iter().enumerate() {
+        let expected = count(Some(&format!("ns{}", i % 2)), i % 4);
+        assert_eq!(counts[&("svc".to_owned(), name.clone())], expected, "{name}");
+    }
+}
+
+/// `view -o json`'s `registered` per group, by group name.
+fn registered(env: &Env, args: &[&str]) -> Vec<(String, Option<u64>)> {
+    let out = env.ok(&[&["view", "-o", "json"][..], args].concat());
+    let rows: Value = out.json();
+    let mut got: Vec<(String, Option<u64>)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["group"].as_str().unwrap().to_owned(), g["registered"].as_u64()))
+        .collect();
+    got.sort();
+    got
+}
+
+/// Through the command: a group whose etcd config names another namespace counts 0 (that
+/// namespace's group of the same name is not this one), as does a group etcd has no entry for;
+/// `view SERVICE` counts the same way.
+#[test]
+fn view_counts_only_the_groups_own_registrations() {
+    let env = Env::start();
+    let spec = env.spec("spec.toml", SPEC);
+    env.ok(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let both = vec![("backend.dev".to_owned(), Some(2)), ("dev.frontend".to_owned(), Some(3))];
+    assert_eq!(registered(&env, &[]), both);
+    assert_eq!(registered(&env, &["hello"]), both);
+
+    let endpoints: Vec<String> = env.etcd_endpoints.split(',').map(str::to_owned).collect();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let mut c = etcd_client::Client::connect(&endpoints, None).await.unwrap();
+            let config = json!({ "service": "hello", "labels": ["dev", "frontend"], "namespace": "other" });
+            c.put("/services/hello/dev.frontend/config", config.to_string(), None).await.unwrap();
+        })
+    })
+    .join()
+    .unwrap();
+    let foreign = vec![("backend.dev".to_owned(), Some(2)), ("dev.frontend".to_owned(), Some(0))];
+    assert_eq!(registered(&env, &[]), foreign, "another namespace's group of the same name");
+    assert_eq!(registered(&env, &["hello"]), foreign);
+
+    env.etcd_delete_prefix("/services/hello/backend.dev");
+    let gone = vec![("backend.dev".to_owned(), Some(0)), ("dev.frontend".to_owned(), Some(0))];
+    assert_eq!(registered(&env, &[]), gone, "a group etcd has no entry for");
+    let table = env.ok(&["view", "hello"]).stdout;
+    assert!(table.contains("0/2") && table.contains("0/3"), "{table}");
+}
