@@ -226,7 +226,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand update" -s l -l label -d
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand update" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand update" -l min-healthy -d 'How long a new task must stay healthy before it counts (an app without health checks: at least the poll interval)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand update" -l poll-interval -d 'How often to poll Marathon' -r
@@ -279,7 +279,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand restart" -s l -l label -
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand restart" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand restart" -l min-healthy -d 'How long a new task must stay healthy before it counts (an app without health checks: at least the poll interval)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand restart" -l poll-interval -d 'How often to poll Marathon' -r
@@ -430,7 +430,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l min-healthy -d 'How long a new task must stay healthy before it counts (an app without health checks: at least the poll interval)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from resume" -l poll-interval -d 'How often to poll Marathon' -r
@@ -475,7 +475,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l min-healthy -d 'How long a new task must stay healthy before it counts (an app without health checks: at least the poll interval)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from promote" -l poll-interval -d 'How often to poll Marathon' -r
@@ -521,7 +521,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l min-healthy -d 'How long a new task must stay healthy before it counts (an app without health checks: at least the poll interval)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollout; and __fish_seen_subcommand_from abort" -l poll-interval -d 'How often to poll Marathon' -r
@@ -605,7 +605,7 @@ complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l to -d 'The 
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l batch -d 'Instances per batch: a count or a percentage of the instances (`2`, `25%`)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l wait -d 'Pause between batches' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l max-unavailable -d 'How far below `instances` the healthy count may drop (`0`, `1`, `10%`)' -r
-complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l min-healthy -d 'How long a new task must stay healthy before it counts' -r
+complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l min-healthy -d 'How long a new task must stay healthy before it counts (an app without health checks: at least the poll interval)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l deadline -d 'How long one batch may take to become healthy (then the rollout fails)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l lock-timeout -d 'Wait this long for another theseus changing the same group to finish (then exit 6)' -r
 complete -c theseus -n "__fish_theseus_using_subcommand rollback" -l poll-interval -d 'How often to poll Marathon' -r

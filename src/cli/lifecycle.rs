@@ -60,7 +60,8 @@ pub struct RolloutArgs {
     /// How far below `instances` the healthy count may drop (`0`, `1`, `10%`).
     #[arg(long, value_name = "N|N%")]
     pub max_unavailable: Option<Amount>,
-    /// How long a new task must stay healthy before it counts.
+    /// How long a new task must stay healthy before it counts (an app without health checks:
+    /// at least the poll interval).
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub min_healthy: Option<Duration>,
     /// How long one batch may take to become healthy (then the rollout fails).
