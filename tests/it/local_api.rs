@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::support::engine::Engine;
+use crate::support::engine::{frames, Engine};
 
 const T: Duration = Duration::from_secs(20);
 
@@ -213,15 +213,21 @@ fn groups_nested_create_get_update_scale_delete() {
     assert_eq!(e.get("/v2/groups/empty")["id"], "/empty");
     let body = json!({"id": "/shop", "groups": [{"id": "back", "apps": [{"id": "db", "cmd": "sleep 1000", "cpus": 0.1, "mem": 16}]},
         {"id": "front", "dependencies": ["/shop/back"], "apps": [{"id": "web", "cmd": "sleep 1000", "cpus": 0.1, "mem": 16}]}]});
+    // The plan comes from the deployment's `deployment_info` event: `/v2/deployments` lists a
+    // deployment only while it runs, and two `sleep` tasks can finish it before the next request.
+    let mut events = e.events("?event_type=deployment_info&event_type=deployment_success");
     let r = e.call("POST", "/v2/groups", Some(&body));
     assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json["deploymentId"].as_str().unwrap().to_string();
     let r = e.call("POST", "/v2/groups", Some(&body));
     assert_eq!(
         (r.status, r.json["message"].as_str()),
         (409, Some("Group /shop is already created. Use PUT to change this group."))
     );
-    let deps = e.get("/v2/deployments");
-    let steps: Vec<String> = deps[0]["steps"]
+    let text = events.read_until(T, |t| t.contains("deployment_info"));
+    let info = frames(&text).into_iter().find(|(k, _)| k == "deployment_info").unwrap().1;
+    assert_eq!(info["plan"]["id"], id.as_str());
+    let steps: Vec<String> = info["plan"]["steps"]
         .as_array()
         .unwrap()
         .iter()
