@@ -4,20 +4,26 @@
 //! embedded tasks (filtered server-side by `?label=theseus.tag.<label>`), deployments, queue;
 //! and, at the same time, three etcd reads: the rollout journals, the sync confirmations (a
 //! namespace shown whose confirmation is stale is a warning) and the revision; then the groups
-//! shown have their registrations counted at that revision (count-only reads, batched).
+//! Marathon's answer names have their registrations counted at that revision (count-only
+//! reads, batched), each batch sent while the rest of the answer still arrives.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use serde::ser::SerializeStruct as _;
 use serde::Serialize;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+use tokio::sync::oneshot;
 
 use crate::cli::ViewArgs;
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::etcd::{Confirmations, Driver, GroupCount, Journal};
+use crate::marathon::summary::{AppObserver, AppRecord};
 use crate::output::{Layout, Tabular};
+use crate::rollout::live::group_labels;
 use crate::rollout::{statuses, GroupStatus, Snapshot, GROUP_STATUS_FIELDS};
 use crate::spec::labels::Selector;
 
@@ -147,7 +153,7 @@ type EtcdView<'c> = (&'c Driver, Option<i64>, Vec<Journal>, Confirmations);
 /// Connects to etcd and reads the rollout journals, the sync confirmations and the registry's
 /// revision, three reads at the same time, or `None` when etcd cannot be read in time (with a
 /// warning: `view` shows Marathon's state even then, without rollout info). The registrations
-/// are counted later, once Marathon's answer names the groups ([`registered_counts`]).
+/// are counted while Marathon's answer names the groups ([`count_as_named`]).
 async fn registered(ctx: &Context) -> Option<EtcdView<'_>> {
     let read = async {
         let etcd = ctx.etcd().await?;
@@ -173,24 +179,52 @@ async fn registered(ctx: &Context) -> Option<EtcdView<'_>> {
     }
 }
 
-/// Each shown group's registered containers at `revision` (`None` each when etcd could not be
-/// read: `?`), counted by count-only reads of just these groups (`etcd::Driver::registration_counts`);
-/// 0 each without a read when nothing is registered.
-async fn registered_counts(
-    ctx: &Context,
-    etcd: Option<(&Driver, Option<i64>)>,
-    groups: &[GroupStatus],
-) -> Vec<Option<usize>> {
-    let Some((etcd, revision)) = etcd else { return vec![None; groups.len()] };
-    let Some(revision) = revision else { return vec![Some(0); groups.len()] };
-    let read = etcd.registration_counts(groups.iter().map(|g| (g.service.as_str(), g.group.as_str())), revision);
-    match tokio::time::timeout(ETCD_WAIT, read).await {
-        Ok(Ok(counts)) => groups.iter().map(|g| Some(own_count(g, &counts))).collect(),
-        Ok(Err(e)) => {
+/// What became of the registration counts of one `view`.
+enum Counted {
+    /// etcd could not be read (already warned): every group shows `?`.
+    Unread,
+    /// Counted, keyed by (service, encoded labels); empty when nothing is registered.
+    Counts(BTreeMap<(String, String), GroupCount>),
+    /// The count failed.
+    Failed(crate::etcd::Error),
+    /// Not counted within [`ETCD_WAIT`] of Marathon's answer ending.
+    Late,
+}
+
+/// The registrations of the groups Marathon's answer names, counted while it streams in
+/// (`etcd::Driver::registration_counts_as_named`) at `revision`; [`Counted::Late`] when not
+/// done within [`ETCD_WAIT`] of Marathon's answer ending (`done`).
+async fn count_as_named(
+    etcd: &Driver,
+    names: UnboundedReceiver<(String, String)>,
+    revision: i64,
+    done: oneshot::Receiver<()>,
+) -> Counted {
+    let deadline = async {
+        // Sent, or dropped with the Marathon read: either way its answer is in.
+        let _ = done.await;
+        tokio::time::sleep(ETCD_WAIT).await;
+    };
+    tokio::select! {
+        counts = etcd.registration_counts_as_named(names, revision) => match counts {
+            Ok(counts) => Counted::Counts(counts),
+            Err(e) => Counted::Failed(e),
+        },
+        () = deadline => Counted::Late,
+    }
+}
+
+/// Each shown group's registered containers (`None`, shown `?`, when they were not counted,
+/// with a warning saying why).
+fn shown_counts(ctx: &Context, counted: Counted, groups: &[GroupStatus]) -> Vec<Option<usize>> {
+    match counted {
+        Counted::Counts(counts) => groups.iter().map(|g| Some(own_count(g, &counts))).collect(),
+        Counted::Unread => vec![None; groups.len()],
+        Counted::Failed(e) => {
             ctx.out.warn(format!("cannot count the registrations in etcd ({e}); `registered` shows ?"));
             vec![None; groups.len()]
         }
-        Err(_) => {
+        Counted::Late => {
             ctx.out.warn(format!(
                 "etcd did not count the registrations within {}; `registered` shows ?",
                 humantime::format_duration(ETCD_WAIT)
@@ -222,22 +256,42 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
     let namespace = ctx.namespace_flag().map(str::to_owned);
     let services: Vec<String> = service.into_iter().collect();
     // Marathon and etcd are read at the same time: etcd's range read takes as long as
-    // Marathon's answer, and waiting for one before asking the other added them up.
+    // Marathon's answer, and waiting for one before asking the other added them up. Each group
+    // Marathon's answer names is counted in etcd as soon as its app is parsed, so the counts
+    // overlap the answer's arrival instead of following it.
     let read = || async {
+        let (named, names) = unbounded_channel();
+        let observer: AppObserver = Arc::new(move |app: &AppRecord| {
+            if let Some((service, group)) = group_labels(app) {
+                // The counting may have ended (etcd unreadable): nothing then wants the name.
+                let _ = named.send((service.to_owned(), group.to_owned()));
+            }
+        });
+        let (answered, done) = oneshot::channel();
         let marathon = async {
-            Snapshot::read_summary(ctx.marathon()?, namespace.as_deref(), &services, &selector)
-                .await
-                .context("reading the groups from Marathon")
+            let snap =
+                Snapshot::read_summary(ctx.marathon()?, namespace.as_deref(), &services, &selector, Some(observer))
+                    .await
+                    .context("reading the groups from Marathon");
+            let _ = answered.send(());
+            snap
         };
-        // A failed Marathon read ends the command at once, without waiting for etcd. etcd is
-        // connected to meanwhile; the registrations are counted after, for the groups shown.
-        let etcd = async { anyhow::Ok(registered(ctx).await) };
-        let (snap, etcd) = tokio::try_join!(marathon, etcd)?;
-        let (reader, journals, fresh) =
-            etcd.map_or((None, None, None), |(d, rev, j, f)| (Some((d, rev)), Some(j), Some(f)));
+        // A failed Marathon read ends the command at once, without waiting for etcd.
+        let etcd = async {
+            let read = registered(ctx).await;
+            let counts = match &read {
+                Some((etcd, Some(revision), _, _)) => count_as_named(etcd, names, *revision, done).await,
+                // Nothing is registered: every group counts 0 without a read.
+                Some((_, None, _, _)) => Counted::Counts(BTreeMap::new()),
+                None => Counted::Unread,
+            };
+            anyhow::Ok((read, counts))
+        };
+        let (snap, (etcd, counts)) = tokio::try_join!(marathon, etcd)?;
+        let (journals, fresh) = etcd.map_or((None, None), |(_, _, j, f)| (Some(j), Some(f)));
         let groups = statuses(snap, journals.as_deref().unwrap_or_default());
         super::endpoints::warn_stale(ctx, groups.iter().map(|g| g.namespace.as_str()), fresh.as_ref());
-        let registered = registered_counts(ctx, reader, &groups).await;
+        let registered = shown_counts(ctx, counts, &groups);
         anyhow::Ok(View { groups, registered, wide: args.wide, containers: args.containers })
     };
     if !args.watch {

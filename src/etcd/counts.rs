@@ -9,13 +9,15 @@
 //! `containers/` (count only). The group marker is not read: every write under a group is
 //! guarded by its marker and removing the marker removes the subtree in the same transaction,
 //! so keys under a group exist only while its marker does (a third read per group cost a third
-//! more). The reads of up to [`GROUPS_PER_TXN`] groups are one transaction, the transactions
-//! are sent at the same time, all at one revision: one consistent snapshot.
+//! more). The reads of up to [`GROUPS_PER_TXN`] groups are one transaction, sent as soon as its
+//! groups are named (`view` names them while Marathon's answer streams in), all at one
+//! revision: one consistent snapshot.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use etcd_client::{GetOptions, Txn, TxnOp, TxnOpResponse};
+use futures::stream::{FuturesUnordered, StreamExt as _};
 
 use super::keys::prefix_end;
 use super::{Driver, Error, MAX_TXN_OPS};
@@ -81,10 +83,59 @@ impl Driver {
         groups: impl IntoIterator<Item = (&'g str, &'g str)>,
         revision: i64,
     ) -> Result<BTreeMap<(String, String), GroupCount>, Error> {
-        let groups: Vec<(&str, &str)> = groups.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+        let (named, names) = tokio::sync::mpsc::unbounded_channel();
+        for (service, group) in groups {
+            // The receiver is alive: it is `names`, right here.
+            let _ = named.send((service.to_owned(), group.to_owned()));
+        }
+        drop(named);
+        self.registration_counts_as_named(names, revision).await
+    }
+
+    /// [`Driver::registration_counts`] of groups named while they arrive on `names`, each once
+    /// however often named: a transaction leaves as soon as [`GROUPS_PER_TXN`] new groups are
+    /// in, the last one when `names` ends, so the counting overlaps whatever names the groups
+    /// (`view`: Marathon's answer while it streams in). Every read is at `revision`, so the
+    /// counts are one snapshot whenever each is sent.
+    pub async fn registration_counts_as_named(
+        &self,
+        mut names: tokio::sync::mpsc::UnboundedReceiver<(String, String)>,
+        revision: i64,
+    ) -> Result<BTreeMap<(String, String), GroupCount>, Error> {
+        let mut seen = BTreeSet::new();
+        let mut batch = Vec::with_capacity(GROUPS_PER_TXN);
+        let mut sent = FuturesUnordered::new();
+        let mut counts = BTreeMap::new();
+        let mut open = true;
+        while open || !sent.is_empty() {
+            tokio::select! {
+                name = names.recv(), if open => {
+                    match name {
+                        Some(name) if seen.insert(name.clone()) => batch.push(name),
+                        Some(_) => {}
+                        None => open = false,
+                    }
+                    if batch.len() == GROUPS_PER_TXN || (!open && !batch.is_empty()) {
+                        sent.push(self.count_groups(std::mem::take(&mut batch), revision));
+                    }
+                }
+                Some(answer) = sent.next(), if !sent.is_empty() => counts.extend(answer?),
+            }
+        }
+        Ok(counts)
+    }
+
+    /// One transaction: the two reads of each of `groups` at `revision`, and what they count
+    /// (a group with neither a config nor a container is left out).
+    async fn count_groups(
+        &self,
+        groups: Vec<(String, String)>,
+        revision: i64,
+    ) -> Result<Vec<((String, String), GroupCount)>, Error> {
         let at = |opts: GetOptions| if revision > 0 { opts.with_revision(revision) } else { opts };
-        let reads = groups.chunks(GROUPS_PER_TXN).map(|chunk| {
-            let ops = chunk.iter().flat_map(|&(service, group)| {
+        let ops: Vec<TxnOp> = groups
+            .iter()
+            .flat_map(|(service, group)| {
                 let containers = self.keys.containers_prefix(service, group);
                 [
                     TxnOp::get(self.keys.config(service, group), Some(at(GetOptions::new()))),
@@ -93,37 +144,31 @@ impl Driver {
                         Some(at(GetOptions::new().with_range(prefix_end(&containers)).with_count_only())),
                     ),
                 ]
-            });
-            let (service, group) = chunk[0];
-            let first = self.keys.group(service, group);
-            async move { self.txn(&first, Txn::new().and_then(ops.collect::<Vec<_>>())).await }
-        });
-        let answers = futures::future::try_join_all(reads).await?;
-        let mut counts = BTreeMap::new();
+            })
+            .collect();
+        let Some((service, group)) = groups.first() else { return Ok(Vec::new()) };
+        let resp = self.txn(&self.keys.group(service, group), Txn::new().and_then(ops)).await?;
+        let mut counts = Vec::with_capacity(groups.len());
         // A transaction answers its reads in order: the group's two, group after group.
-        for (chunk, resp) in groups.chunks(GROUPS_PER_TXN).zip(answers) {
-            let mut ops = resp.op_responses().into_iter();
-            for &(service, group) in chunk {
-                let (Some(TxnOpResponse::Get(config)), Some(TxnOpResponse::Get(keys))) = (ops.next(), ops.next())
-                else {
-                    return Err(Error::Request {
-                        op: "txn",
-                        key: self.keys.group(service, group),
-                        source: "etcd answered fewer reads than were sent".into(),
-                    });
-                };
-                if config.kvs().is_empty() && keys.count() == 0 {
-                    continue;
-                }
-                let namespace = config
-                    .kvs()
-                    .first()
-                    .and_then(|kv| serde_json::from_slice::<ConfigNamespace<'_>>(kv.value()).ok())
-                    .and_then(|c| c.namespace)
-                    .map(Cow::into_owned);
-                let count = GroupCount { namespace, containers: containers(keys.count()) };
-                counts.insert((service.to_owned(), group.to_owned()), count);
+        let mut ops = resp.op_responses().into_iter();
+        for (service, group) in groups {
+            let (Some(TxnOpResponse::Get(config)), Some(TxnOpResponse::Get(keys))) = (ops.next(), ops.next()) else {
+                return Err(Error::Request {
+                    op: "txn",
+                    key: self.keys.group(&service, &group),
+                    source: "etcd answered fewer reads than were sent".into(),
+                });
+            };
+            if config.kvs().is_empty() && keys.count() == 0 {
+                continue;
             }
+            let namespace = config
+                .kvs()
+                .first()
+                .and_then(|kv| serde_json::from_slice::<ConfigNamespace<'_>>(kv.value()).ok())
+                .and_then(|c| c.namespace)
+                .map(Cow::into_owned);
+            counts.push(((service, group), GroupCount { namespace, containers: containers(keys.count()) }));
         }
         Ok(counts)
     }

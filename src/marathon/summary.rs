@@ -12,6 +12,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -299,6 +300,8 @@ pub fn apps_from_slice(body: &[u8]) -> Result<Vec<AppRecord>, serde_json::Error>
 /// body framed any other way (other members first, an escaped key) is gathered whole and
 /// parsed by [`apps_from_slice`]. The result and its errors are those of [`apps_from_slice`].
 pub struct AppsStream {
+    /// Told of each app as soon as it is parsed.
+    observer: Option<AppObserver>,
     /// Bytes not yet consumed start at `pos`.
     buf: Vec<u8>,
     pos: usize,
@@ -309,6 +312,11 @@ pub struct AppsStream {
     apps: Vec<AppRecord>,
     error: Option<serde_json::Error>,
 }
+
+/// Told of each app of a streamed `/v2/apps` answer as soon as it is parsed, before the rest
+/// of the body is in (and again for every app of a retried request): `view` starts counting a
+/// group's registrations in etcd while Marathon's answer still arrives.
+pub type AppObserver = Arc<dyn Fn(&AppRecord) + Send + Sync>;
 
 /// Where [`AppsStream`] is in the body.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -415,7 +423,11 @@ impl AppsStream {
         match stream.next() {
             Some(Ok(app)) => {
                 let used = stream.byte_offset();
-                self.apps.push(AppRecord::from(app));
+                let app = AppRecord::from(app);
+                if let Some(observer) = &self.observer {
+                    observer(&app);
+                }
+                self.apps.push(app);
                 self.pos += used;
                 self.state = Framing::Apps(Next::CommaOrEnd);
                 true
@@ -438,9 +450,18 @@ impl AppsStream {
 
 impl BodySink for AppsStream {
     type Output = Result<Vec<AppRecord>, serde_json::Error>;
+    type Seed = Option<AppObserver>;
 
-    fn with_expected_len(_expected: usize) -> Self {
-        AppsStream { buf: Vec::new(), pos: 0, state: Framing::Start, retry_at: 0, apps: Vec::new(), error: None }
+    fn new(observer: &Option<AppObserver>, _expected: usize) -> Self {
+        AppsStream {
+            observer: observer.clone(),
+            buf: Vec::new(),
+            pos: 0,
+            state: Framing::Start,
+            retry_at: 0,
+            apps: Vec::new(),
+            error: None,
+        }
     }
 
     fn feed(&mut self, chunk: &[u8]) {
@@ -463,7 +484,13 @@ impl BodySink for AppsStream {
             return Err(e);
         }
         match self.state {
-            Framing::Start | Framing::Whole => apps_from_slice(&self.buf),
+            Framing::Start | Framing::Whole => {
+                let apps = apps_from_slice(&self.buf)?;
+                if let Some(observer) = &self.observer {
+                    apps.iter().for_each(|app| observer(app));
+                }
+                Ok(apps)
+            }
             Framing::Apps(_) => Err(serde::de::Error::custom("the apps list ends early")),
             Framing::Tail => {
                 // What follows `]` must close the object (perhaps after other members).
@@ -534,7 +561,7 @@ mod tests {
 
     /// `body` fed to an [`AppsStream`] in chunks of `size` bytes.
     fn streamed(body: &[u8], size: usize) -> Result<Vec<AppRecord>, serde_json::Error> {
-        let mut sink = AppsStream::with_expected_len(body.len());
+        let mut sink = AppsStream::new(&None, body.len());
         for chunk in body.chunks(size.max(1)) {
             sink.feed(chunk);
         }
@@ -559,6 +586,26 @@ mod tests {
         }
         for body in ["{}", "{\"apps\":[]}", " { \"apps\" : [ ] } "] {
             assert_eq!(streamed(body.as_bytes(), 1).unwrap(), Vec::new(), "{body}");
+        }
+    }
+
+    #[test]
+    fn the_observer_hears_of_each_app_once_in_body_order() {
+        let value: serde_json::Value = serde_json::from_str(BODY).unwrap();
+        let other_first = format!("{{\"x\": 1, \"apps\": {}}}", value["apps"]);
+        for body in [BODY.to_owned(), other_first] {
+            for size in [1, 64, body.len()] {
+                let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+                let seen = Arc::clone(&heard);
+                let observer: AppObserver = Arc::new(move |app: &AppRecord| seen.lock().unwrap().push(app.id.clone()));
+                let mut sink = AppsStream::new(&Some(observer), body.len());
+                for chunk in body.as_bytes().chunks(size) {
+                    sink.feed(chunk);
+                }
+                let apps = sink.finish().unwrap();
+                let ids: Vec<String> = apps.iter().map(|a| a.id.clone()).collect();
+                assert_eq!(*heard.lock().unwrap(), ids, "{body} in chunks of {size}");
+            }
         }
     }
 

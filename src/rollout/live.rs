@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::UserError;
-use crate::marathon::summary::AppRecord;
+use crate::marathon::summary::{AppObserver, AppRecord};
 use crate::marathon::types::{App, Deployment, QueueItem, Task};
 use crate::marathon::{Client, Error};
 use crate::names::GroupKey;
@@ -175,14 +175,16 @@ impl Snapshot {
     /// Like [`Snapshot::read_in`], for showing rather than changing: the apps are read with
     /// [`Client::app_summaries`] as lean records of the fields `view` shows (no env, no port
     /// definitions, only the `theseus.*` labels), which nothing can plan or write from.
+    /// `observer` is told of each app as soon as it arrives ([`AppObserver`]).
     pub async fn read_summary(
         client: &Client,
         namespace: Option<&str>,
         services: &[String],
         selector: &Selector,
+        observer: Option<AppObserver>,
     ) -> Result<Snapshot<AppRecord>, Error> {
         let filter = selector.marathon_label_filter();
-        Snapshot::with_apps(client, client.app_summaries(Some(&filter)), namespace, services, selector).await
+        Snapshot::with_apps(client, client.app_summaries(Some(&filter), observer), namespace, services, selector).await
     }
 
     /// Reads one group afresh (its service's apps under `namespace`, three requests): what a
@@ -251,6 +253,15 @@ impl<A: RevisionApp> Snapshot<A> {
     }
 }
 
+/// The (service, encoded labels) a managed app's labels name: its group as etcd keys it, read
+/// as [`fold`] reads it (which also checks the names, the app id and the selection).
+pub fn group_labels<A: RevisionApp>(app: &A) -> Option<(&str, &str)> {
+    if app.label(label::MANAGED) != Some("true") {
+        return None;
+    }
+    Some((app.label(label::SERVICE)?, app.label(label::GROUP)?))
+}
+
 /// Groups managed apps into labeled groups under `namespace` (`None`: every namespace, read
 /// off each app id `/<namespace>/<service>/<encoded>/<revision>`).
 pub fn fold<A: RevisionApp>(
@@ -261,12 +272,7 @@ pub fn fold<A: RevisionApp>(
 ) -> BTreeMap<(String, String, String), LiveGroup<A>> {
     let mut groups: BTreeMap<(String, String, String), LiveGroup<A>> = BTreeMap::new();
     for app in apps {
-        if app.label(label::MANAGED) != Some("true") {
-            continue;
-        }
-        let (Some(service), Some(encoded)) =
-            (app.label(label::SERVICE).map(str::to_owned), app.label(label::GROUP).map(str::to_owned))
-        else {
+        let Some((service, encoded)) = group_labels(&app).map(|(s, g)| (s.to_owned(), g.to_owned())) else {
             continue;
         };
         let Ok(key) = GroupKey::new(&service, &encoded) else { continue };

@@ -96,6 +96,50 @@ async fn registration_counts_batch_many_groups() {
     }
 }
 
+/// Groups named one by one while the counting runs (as `view` names them while Marathon's
+/// answer streams in), some named twice: a transaction leaves as soon as `GROUPS_PER_TXN` new
+/// groups are in, before the names end, and each group is read once, at the revision given,
+/// even when etcd changed since.
+#[tokio::test]
+async fn registration_counts_as_named_send_each_full_batch_at_once() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    let names: Vec<String> = (0..GROUPS_PER_TXN + 5).map(|i| format!("g{i:03}")).collect();
+    for name in &names {
+        d.create_group(&gk("svc", name), &json!({ "namespace": "ns" })).await.unwrap();
+        d.register_containers(&gk("svc", name), &[info(&format!("{name}.t0"), 31000)]).await.unwrap();
+    }
+    let revision = d.registry_revision().await.unwrap().unwrap();
+    // After the revision: not counted.
+    d.register_containers(&gk("svc", &names[0]), &[info("late.t1", 31001)]).await.unwrap();
+    let before = d.requests_sent();
+    let (named, rx) = tokio::sync::mpsc::unbounded_channel();
+    let d = &d;
+    let feed = async move {
+        for name in &names[..GROUPS_PER_TXN] {
+            named.send(("svc".to_owned(), name.clone())).unwrap();
+            named.send(("svc".to_owned(), names[0].clone())).unwrap();
+        }
+        // The first batch is full: its transaction leaves while more names may come.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while d.requests_sent() == before {
+            assert!(std::time::Instant::now() < deadline, "no transaction before the names ended");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        for name in &names[GROUPS_PER_TXN..] {
+            named.send(("svc".to_owned(), name.clone())).unwrap();
+        }
+        names
+    };
+    let (names, counts) = tokio::join!(feed, d.registration_counts_as_named(rx, revision));
+    let counts = counts.unwrap();
+    assert_eq!(d.requests_sent() - before, 2, "one full batch, then the rest");
+    assert_eq!(counts.len(), names.len());
+    for name in &names {
+        assert_eq!(counts[&("svc".to_owned(), name.clone())], count(Some("ns"), 1), "{name} at the revision given");
+    }
+}
+
 /// `view -o json`'s `registered` per group, by group name.
 fn registered(env: &Env, args: &[&str]) -> Vec<(String, Option<u64>)> {
     let out = env.ok(&[&["view", "-o", "json"][..], args].concat());
@@ -142,4 +186,33 @@ fn view_counts_only_the_groups_own_registrations() {
     assert_eq!(registered(&env, &[]), gone, "a group etcd has no entry for");
     let table = env.ok(&["view", "hello"]).stdout;
     assert!(table.contains("0/2") && table.contains("0/3"), "{table}");
+}
+
+/// With etcd down, `view` still shows Marathon's groups: exit 0, `registered` null in JSON and
+/// `?` in the table, one warning on stderr; once etcd is back, the counts are too.
+#[test]
+fn view_without_etcd_shows_question_marks_and_says_why() {
+    let mut env = Env::start();
+    let spec = env.spec("spec.toml", SPEC);
+    env.ok(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    let counted = vec![("backend.dev".to_owned(), Some(2)), ("dev.frontend".to_owned(), Some(3))];
+    assert_eq!(registered(&env, &[]), counted);
+    env.etcd.kill();
+    let out = env.out(&["view", "-o", "json"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let rows: Value = out.json();
+    let got: Vec<(&str, &Value)> =
+        rows.as_array().unwrap().iter().map(|g| (g["group"].as_str().unwrap(), &g["registered"])).collect();
+    assert_eq!(got.len(), 2, "Marathon's groups are all shown: {rows}");
+    assert!(got.iter().all(|(_, r)| r.is_null()), "{rows}");
+    assert!(
+        out.stderr.contains("`registered` shows ?") && out.stderr.lines().count() == 1,
+        "one warning saying why: {}",
+        out.stderr
+    );
+    let table = env.out(&["view"]);
+    assert_eq!(table.code, Some(0), "{}", table.stderr);
+    assert!(table.stdout.lines().skip(1).all(|l| l.contains(" ?/")), "{}", table.stdout);
+    env.etcd.restart();
+    assert_eq!(registered(&env, &[]), counted, "etcd back: counted again");
 }

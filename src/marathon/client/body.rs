@@ -6,8 +6,10 @@
 pub(crate) trait BodySink {
     /// What the body turns into.
     type Output;
+    /// What the caller gives every sink made for its request (one per attempt).
+    type Seed;
     /// A sink for a body of about `expected` bytes (from `Content-Length`; 0 when unknown).
-    fn with_expected_len(expected: usize) -> Self;
+    fn new(seed: &Self::Seed, expected: usize) -> Self;
     /// Takes the next chunk.
     fn feed(&mut self, chunk: &[u8]);
     /// The body's value, once every chunk was fed.
@@ -24,8 +26,9 @@ pub(crate) struct Whole(Vec<u8>);
 
 impl BodySink for Whole {
     type Output = bytes::Bytes;
+    type Seed = ();
 
-    fn with_expected_len(expected: usize) -> Self {
+    fn new((): &(), expected: usize) -> Self {
         Whole(Vec::with_capacity(expected.min(MAX_PREALLOCATED_BODY)))
     }
 
@@ -38,10 +41,13 @@ impl BodySink for Whole {
     }
 }
 
-/// Feeds every chunk of `resp` into a new `S`.
-pub(crate) async fn read_into<S: BodySink>(mut resp: reqwest::Response) -> Result<S::Output, reqwest::Error> {
+/// Feeds every chunk of `resp` into a new `S` made from `seed`.
+pub(crate) async fn read_into<S: BodySink>(
+    mut resp: reqwest::Response,
+    seed: &S::Seed,
+) -> Result<S::Output, reqwest::Error> {
     let expected = resp.content_length().and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
-    let mut sink = S::with_expected_len(expected);
+    let mut sink = S::new(seed, expected);
     while let Some(chunk) = resp.chunk().await? {
         sink.feed(&chunk);
     }

@@ -8,7 +8,7 @@ use super::body::BodySink;
 use super::transport::Change;
 use super::Client;
 use crate::marathon::error::Error;
-use crate::marathon::summary::{AppRecord, AppsStream};
+use crate::marathon::summary::{AppObserver, AppRecord, AppsStream};
 use crate::marathon::types::{App, AppEnvelope, AppList, Deployment, Group, Queue, QueueItem, Task, TaskList};
 
 impl Client {
@@ -29,13 +29,18 @@ impl Client {
 
     /// Like [`Client::apps`] with embedded tasks, read with [`crate::marathon::summary`]: the apps carry
     /// only the fields `view` shows, which costs a fraction of the full model's time and memory.
-    pub async fn app_summaries(&self, label_selector: Option<&str>) -> Result<Vec<AppRecord>, Error> {
+    /// `observer` is told of each app as soon as it is parsed.
+    pub async fn app_summaries(
+        &self,
+        label_selector: Option<&str>,
+        observer: Option<AppObserver>,
+    ) -> Result<Vec<AppRecord>, Error> {
         let path = match label_selector {
             Some(sel) => format!("/v2/apps?label={}&embed=apps.tasks&embed=apps.lastTaskFailure", encode(sel)),
             None => "/v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure".to_owned(),
         };
-        let answer = self.call_into::<AppsStream>(Method::GET, &path, None).await?;
-        let parsed = answer.value.unwrap_or_else(|| AppsStream::with_expected_len(0).finish());
+        let answer = self.call_into::<AppsStream>(Method::GET, &path, None, &observer).await?;
+        let parsed = answer.value.unwrap_or_else(|| AppsStream::new(&observer, 0).finish());
         parsed.map_err(|source| Error::Decode { method: Method::GET, path: "/v2/apps".into(), source })
     }
 

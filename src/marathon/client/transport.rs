@@ -61,6 +61,7 @@ impl Client {
         method: Method,
         path_and_query: &str,
         body: Option<&Value>,
+        seed: &S::Seed,
     ) -> Result<Answer<S::Output>, Error> {
         let n = self.urls.len();
         let idempotent = method == Method::GET || method == Method::HEAD;
@@ -109,9 +110,9 @@ impl Client {
                             }
                         }
                         let read = if status.is_success() {
-                            body::read_into::<S>(resp).await.map(|v| (bytes::Bytes::new(), Some(v)))
+                            body::read_into::<S>(resp, seed).await.map(|v| (bytes::Bytes::new(), Some(v)))
                         } else {
-                            body::read_into::<Whole>(resp).await.map(|b| (b, None))
+                            body::read_into::<Whole>(resp, &()).await.map(|b| (b, None))
                         };
                         let (body, value) = match read {
                             Ok(read) => read,
@@ -174,17 +175,18 @@ impl Client {
 
     /// Sends a request and turns non-2xx answers into typed errors.
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Answer, Error> {
-        Ok(self.call_into::<Whole>(method, path, body).await?.whole())
+        Ok(self.call_into::<Whole>(method, path, body, &()).await?.whole())
     }
 
-    /// Like [`Client::call`], with a 2xx body fed to an `S` while it arrives.
+    /// Like [`Client::call`], with a 2xx body fed to an `S` (made from `seed`) while it arrives.
     pub(super) async fn call_into<S: BodySink>(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
+        seed: &S::Seed,
     ) -> Result<Answer<S::Output>, Error> {
-        let answer = self.send::<S>(method.clone(), path, body).await?;
+        let answer = self.send::<S>(method.clone(), path, body, seed).await?;
         if answer.status.is_success() {
             return Ok(answer);
         }
