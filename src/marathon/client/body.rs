@@ -50,6 +50,11 @@ pub(crate) async fn read_into<S: BodySink>(
     let mut sink = S::new(seed, expected);
     while let Some(chunk) = resp.chunk().await? {
         sink.feed(&chunk);
+        // While the server sends faster than the sink parses, every chunk is ready at once and
+        // this loop would never give way: the futures joined beside it (view's registration
+        // counts, on the same thread) would wait for the whole body. One yield per chunk lets
+        // them send and read in between.
+        tokio::task::yield_now().await;
     }
     Ok(sink.finish())
 }
