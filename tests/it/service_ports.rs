@@ -210,23 +210,30 @@ fn ports_on(e: &Engine, id: &str) -> Vec<u64> {
 #[test]
 fn the_engine_assigns_service_ports_as_marathon() {
     let e = Engine::start();
+    // Each change opens a deployment, even of 0 instances, and Marathon answers 409 to the next
+    // change of the same app until it ends: every write waits for the one before.
+    let idle = |e: &Engine| e.wait_idle(Duration::from_secs(30));
     let r = e.call("POST", "/v2/apps", Some(&app("/a", &[0, 0])));
     assert_eq!(r.status, 201, "{}", r.text);
+    idle(&e);
     assert_eq!(ports_on(&e, "/a"), [10000, 10001]);
     // 10001 kept explicitly; the 0 takes the port given up (10000), not a new one.
     let r = e.call("PUT", "/v2/apps/a", Some(&app("/a", &[10001, 0])));
     assert_eq!(r.status, 200, "{}", r.text);
+    idle(&e);
     assert_eq!(ports_on(&e, "/a"), [10001, 10000]);
     // One change: /a gives its ports up for 0s while /b asks for 10000 explicitly. /a takes its
     // own ports back all the same, and both hold 10000.
     let body = json!({"id": "/", "apps": [app("/a", &[0, 0]), app("/b", &[10000])]});
     let r = e.call("PUT", "/v2/groups", Some(&body));
     assert_eq!(r.status, 200, "{}", r.text);
+    idle(&e);
     assert_eq!(ports_on(&e, "/a"), [10001, 10000]);
     assert_eq!(ports_on(&e, "/b"), [10000]);
     // A port outside the range is not taken back: the 0 gets the lowest port never held.
     let r = e.call("POST", "/v2/apps", Some(&app("/c", &[5000])));
     assert_eq!(r.status, 201, "{}", r.text);
+    idle(&e);
     let r = e.call("PUT", "/v2/apps/c", Some(&app("/c", &[0])));
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(ports_on(&e, "/c"), [10002]);
