@@ -43,6 +43,8 @@ async fn registration_counts_read_the_named_groups_at_one_revision() {
     raw.put("/services/web/c/containers/only-marker", "{}", None).await.unwrap();
     raw.put("/services/web/bare/containers/x/info", "{}", None).await.unwrap();
     raw.put("/services/web/bare/config", r#"{"namespace":"team-a"}"#, None).await.unwrap();
+    // A canary mark is a key of the group, not a container.
+    raw.put("/services/web/a/canary", r#"{"app_id":"/team-a/web/a/r2"}"#, None).await.unwrap();
 
     let revision = d.registry_revision().await.unwrap().unwrap();
     assert!(revision > 0);
