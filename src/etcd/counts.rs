@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use etcd_client::{GetOptions, Txn, TxnOp, TxnOpResponse};
+use etcd_client::{Compare, CompareOp, GetOptions, Txn, TxnOp, TxnOpResponse};
 use futures::stream::{FuturesUnordered, StreamExt as _};
 
 use super::keys::prefix_end;
@@ -57,20 +57,29 @@ fn containers(keys: i64) -> usize {
 }
 
 impl Driver {
-    /// The revision etcd is at and whether anything is registered then (one count-only read of
-    /// `/services/`): what [`Driver::registration_counts`] reads at, taken while Marathon is
-    /// still being read; `None` when the registry is empty, so every group counts 0 without
-    /// another read.
+    /// The revision etcd is at and whether anything may be registered then: what
+    /// [`Driver::registration_counts`] reads at, taken while Marathon is still being read;
+    /// `None` when the registry is empty, so every group counts 0 without another read.
+    ///
+    /// One transaction: when the `/services` marker exists (every registration creates it with
+    /// its service), that is the answer; only without it are the keys under `/services/`
+    /// counted (keys written by hand). Counting them every time walked etcd's whole index of
+    /// the registry: over 10,000 containers, 4-7 ms of etcd's CPU per `view`.
     pub async fn registry_revision(&self) -> Result<Option<i64>, Error> {
-        let prefix = self.keys.services_prefix();
-        let resp = self
-            .call("get", &prefix, || {
-                let (mut kv, prefix) = (self.kv(), prefix.clone());
-                let opts = GetOptions::new().with_range(prefix_end(&prefix)).with_count_only();
-                async move { kv.get(prefix, Some(opts)).await }
-            })
-            .await?;
-        Ok((resp.count() > 0).then(|| resp.header().map_or(0, |h| h.revision())))
+        let (marker, prefix) = (self.keys.services(), self.keys.services_prefix());
+        let marked = Compare::version(marker.as_str(), CompareOp::Greater, 0);
+        let count = GetOptions::new().with_range(prefix_end(&prefix)).with_count_only();
+        let txn = Txn::new()
+            .when([marked])
+            .and_then([TxnOp::get(marker.as_str(), Some(GetOptions::new().with_keys_only()))])
+            .or_else([TxnOp::get(prefix.as_str(), Some(count))]);
+        let resp = self.txn(&marker, txn).await?;
+        let revision = resp.header().map_or(0, |h| h.revision());
+        let unmarked_keys = match resp.op_responses().first() {
+            Some(TxnOpResponse::Get(get)) if !resp.succeeded() => get.count(),
+            _ => 0,
+        };
+        Ok((resp.succeeded() || unmarked_keys > 0).then_some(revision))
     }
 
     /// The registered containers and config namespace of each of `groups` (service, encoded

@@ -71,6 +71,27 @@ async fn registration_counts_read_the_named_groups_at_one_revision() {
     assert!(d.registration_counts([], revision).await.unwrap().is_empty(), "no group, no read");
 }
 
+/// The revision the counts are read at: none for an empty etcd; etcd's current revision once
+/// Theseus wrote its `/services` marker (one request, without counting the registry); and for
+/// keys written by hand under `/services/` without the marker, too.
+#[tokio::test]
+async fn the_registry_revision_comes_from_the_marker_or_from_unmarked_keys() {
+    let etcd = Etcd::start();
+    let d = etcd.driver().await;
+    let mut raw = etcd_client::Client::connect([etcd.endpoint.as_str()], None).await.unwrap();
+    assert_eq!(d.registry_revision().await.unwrap(), None, "empty etcd");
+    let put = raw.put("/services/hand/g/containers/c", "{}", None).await.unwrap();
+    let by_hand = put.header().unwrap().revision();
+    assert_eq!(d.registry_revision().await.unwrap(), Some(by_hand), "keys without the marker");
+    raw.delete("/services/", Some(etcd_client::DeleteOptions::new().with_prefix())).await.unwrap();
+    assert_eq!(d.registry_revision().await.unwrap(), None, "empty again");
+    d.create_group(&gk("web", "a"), &json!({})).await.unwrap();
+    let now = raw.get("/services", None).await.unwrap().header().unwrap().revision();
+    let before = d.requests_sent();
+    assert_eq!(d.registry_revision().await.unwrap(), Some(now), "the marker");
+    assert_eq!(d.requests_sent() - before, 1);
+}
+
 /// More groups than one transaction carries: each transaction carries `GROUPS_PER_TXN` groups,
 /// all sent together, and every group's count comes back under its own name.
 #[tokio::test]
