@@ -262,8 +262,11 @@ pub async fn run(ctx: &Context, args: ViewArgs) -> anyhow::Result<ExitStatus> {
     let read = || async {
         let (named, names) = unbounded_channel();
         let observer: AppObserver = Arc::new(move |app: &AppRecord| {
+            // Nothing counts once etcd turned out unreadable or empty: no name is built then.
+            if named.is_closed() {
+                return;
+            }
             if let Some((service, group)) = group_labels(app) {
-                // The counting may have ended (etcd unreadable): nothing then wants the name.
                 let _ = named.send((service.to_owned(), group.to_owned()));
             }
         });
