@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use etcd_client::{Compare, CompareOp, DeleteOptions, Txn, TxnOp};
+use etcd_client::{Compare, CompareOp, DeleteOptions, Txn, TxnOp, TxnOpResponse};
 
 use super::keys::{check_container, prefix_end};
 use super::values::{json, ContainerInfo, ContainerMarker};
@@ -131,45 +131,73 @@ impl Driver {
 
     /// Writes one group's registration changes for the command that holds the group's lock
     /// (sync's [`Driver::apply_registrations`] leaves a locked group alone): `put` registers or
-    /// rewrites, `delete` deregisters, in as few transactions as [`MAX_TXN_OPS`] allows, each
-    /// guarded by the group marker (a group removed meanwhile is [`Error::GroupNotFound`]).
-    /// Which containers change is the caller's rule (`rollout::register::diff`).
-    pub async fn write_group_change(&self, change: &GroupChange) -> Result<(), Error> {
+    /// rewrites, `delete` deregisters, in as few transactions as [`MAX_TXN_OPS`] allows (the
+    /// registrations before the deregistrations, so the group never lists fewer containers in
+    /// between than before and after), each guarded by the group marker (a group removed
+    /// meanwhile is [`Error::GroupNotFound`]). Returns the names of `delete` that were
+    /// registered (sorted), from the deletes' own answers: what a caller puts back if what it
+    /// deregistered them for is refused. Which containers change is the caller's rule
+    /// (`rollout::register::diff`).
+    pub async fn write_group_change(&self, change: &GroupChange) -> Result<Vec<String>, Error> {
         let (service, group) = (change.key.service(), change.key.group());
         let names = change.put.iter().map(|i| i.instance_name.as_str()).chain(change.delete.iter().map(String::as_str));
         for name in names {
             check_container(name)?;
         }
-        let per_container = change
-            .put
-            .iter()
-            .map(|info| self.register_ops(service, group, info).to_vec())
-            .chain(change.delete.iter().map(|name| self.deregister_ops(service, group, name).to_vec()));
-        for ops in chunk_ops(per_container) {
-            let txn = Txn::new().when([self.group_exists_cmp(service, group)]).and_then(ops);
-            if !self.txn(&self.keys.group(service, group), txn).await?.succeeded() {
+        let per_container =
+            change.put.iter().map(|info| (None, self.register_ops(service, group, info).to_vec())).chain(
+                change.delete.iter().map(|name| (Some(name), self.deregister_ops(service, group, name).to_vec())),
+            );
+        let mut deregistered = BTreeSet::new();
+        for chunk in chunk_named_ops(per_container) {
+            let (tags, ops): (Vec<Option<&String>>, Vec<Vec<TxnOp>>) = chunk.into_iter().unzip();
+            let lens: Vec<usize> = ops.iter().map(Vec::len).collect();
+            let txn = Txn::new().when([self.group_exists_cmp(service, group)]).and_then(ops.concat());
+            let resp = self.txn(&self.keys.group(service, group), txn).await?;
+            if !resp.succeeded() {
                 return Err(Self::group_not_found(service, group));
             }
+            // The ops answer in order; a deregistration's first op deletes the container's
+            // marker, which deleted a key only if the container was registered.
+            let mut answers = resp.op_responses().into_iter();
+            for (tag, len) in tags.into_iter().zip(lens) {
+                let first = answers.next();
+                answers.by_ref().take(len.saturating_sub(1)).for_each(drop);
+                if let (Some(name), Some(TxnOpResponse::Delete(marker))) = (tag, first) {
+                    if marker.deleted() > 0 {
+                        deregistered.insert(name.clone());
+                    }
+                }
+            }
         }
-        Ok(())
+        Ok(deregistered.into_iter().collect())
     }
 }
 
-/// Packs per-container op lists into transactions of at most [`MAX_TXN_OPS`] ops, never
-/// splitting one container's ops.
-pub(super) fn chunk_ops(per_container: impl IntoIterator<Item = Vec<TxnOp>>) -> Vec<Vec<TxnOp>> {
-    let mut batches: Vec<Vec<TxnOp>> = Vec::new();
-    let mut current: Vec<TxnOp> = Vec::new();
-    for ops in per_container {
-        if !current.is_empty() && current.len() + ops.len() > MAX_TXN_OPS {
+/// [`chunk_ops`] of ops that each carry a tag (which container they are for).
+fn chunk_named_ops<T>(per_container: impl IntoIterator<Item = (T, Vec<TxnOp>)>) -> Vec<Vec<(T, Vec<TxnOp>)>> {
+    let mut batches = Vec::new();
+    let mut current = Vec::new();
+    let mut ops = 0;
+    for (tag, these) in per_container {
+        if !current.is_empty() && ops + these.len() > MAX_TXN_OPS {
             batches.push(std::mem::take(&mut current));
+            ops = 0;
         }
-        current.extend(ops);
+        ops += these.len();
+        current.push((tag, these));
     }
     if !current.is_empty() {
         batches.push(current);
     }
     batches
+}
+
+/// Packs per-container op lists into transactions of at most [`MAX_TXN_OPS`] ops, never
+/// splitting one container's ops.
+pub(super) fn chunk_ops(per_container: impl IntoIterator<Item = Vec<TxnOp>>) -> Vec<Vec<TxnOp>> {
+    let tagged = chunk_named_ops(per_container.into_iter().map(|ops| ((), ops)));
+    tagged.into_iter().map(|chunk| chunk.into_iter().flat_map(|((), ops)| ops).collect()).collect()
 }
 
 #[cfg(test)]

@@ -169,7 +169,7 @@ async fn scale_locked(
         })?;
         // One kill naming every victim: Marathon stops exactly those (they are all active, so
         // the count drops by as many) and returns one deployment to wait for.
-        let retired = retire::kill_these(scope, &group.key, app, &victims, kill)
+        let retired = retire::kill_these(scope, &group.key, app, &victims, kill, &[])
             .await
             .with_context(|| format!("scaling `{}` to {instances}", app.id))?;
         match retired {

@@ -321,7 +321,7 @@ impl Run<'_> {
     /// gates and pauses are skipped: returns true). An abort is left to the cancellation.
     pub(super) async fn control_point(&mut self, cancel: Cancel<'_>) -> Result<bool, WaitError> {
         let Some(inbox) = self.inbox else { return Ok(false) };
-        let Some(request) = inbox.poll().await else { return Ok(false) };
+        let Some(request) = inbox.at_safe_point().await else { return Ok(false) };
         match request.action {
             ControlAction::Abort => Err(WaitError::Interrupted),
             ControlAction::Pause => {

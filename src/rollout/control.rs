@@ -34,6 +34,9 @@ struct State {
     kept: Option<ControlRequest>,
     /// The abort request, once one came.
     abort: Option<ControlRequest>,
+    /// The key was just read ([`Inbox::prefetch`]) and found nothing new: the next
+    /// [`Inbox::poll`] need not read it again.
+    fresh: bool,
 }
 
 impl<'a> Inbox<'a> {
@@ -74,6 +77,36 @@ impl<'a> Inbox<'a> {
             s.abort = Some(request.clone());
         }
         Some(request)
+    }
+
+    /// The request a safe point obeys, if one waits: [`Inbox::poll`], answered without a read
+    /// of its own when [`Inbox::prefetch`] just read the key and found nothing.
+    pub(super) async fn at_safe_point(&self) -> Option<ControlRequest> {
+        if let Ok(mut s) = self.state.lock() {
+            let fresh = std::mem::take(&mut s.fresh);
+            if let Some(kept) = s.kept.take() {
+                return Some(kept);
+            }
+            if fresh {
+                return None;
+            }
+        }
+        self.poll().await
+    }
+
+    /// Reads the key ahead of a safe point that follows at once (a rolling update reads it
+    /// while it registers a batch and kills the old tasks, not after): a request found is kept
+    /// for that point, and if none is, the point's [`Inbox::at_safe_point`] answers from this
+    /// read. A request written later still reaches a later safe point, or ends the waits if it
+    /// is an abort: the watcher reads the key on its own ([`Inbox::poll`] ignores this read).
+    pub(super) async fn prefetch(&self) {
+        let found = self.poll().await;
+        if let Ok(mut s) = self.state.lock() {
+            match found {
+                Some(request) => s.kept = s.kept.take().or(Some(request)),
+                None => s.fresh = true,
+            }
+        }
     }
 
     /// Waits for a request not taken yet: on the etcd watch of the key, re-read every

@@ -60,6 +60,12 @@ impl<'a> InFlight<'a> {
         self.pending.retain(|_, id| running.iter().any(|d| &d.id == id));
     }
 
+    /// Whether a deployment of this process's last write to `app_id` may still run (not seen
+    /// ended by [`InFlight::observe`] or [`InFlight::settle`]).
+    pub(super) fn pending(&self, app_id: &str) -> bool {
+        self.pending.contains_key(app_id)
+    }
+
     /// Takes over the running deployments that touch `app_id` but were started by another
     /// client (the one that died in the middle of the rollout being resumed or aborted), so the
     /// next write waits for them instead of canceling them.

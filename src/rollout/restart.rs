@@ -242,7 +242,7 @@ impl Run<'_> {
             let b = victims.len() as u32;
             self.result.batches.push(b);
             reporter.on(Event::BatchStarted { group: name.clone(), batch: k, batches: plan.len() as u32, size: b });
-            kill_these(scope, &live.key, &now, &victims, Kill::Relaunch)
+            kill_these(scope, &live.key, &now, &victims, Kill::Relaunch, &[])
                 .await
                 .map_err(|e| WaitError::Failing { group: format!("`{name}`"), reason: format!("{e:#}") })?;
             replaced = (replaced + b).min(n);

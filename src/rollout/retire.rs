@@ -8,6 +8,7 @@ use super::inflight::InFlight;
 use super::register::container_info;
 use super::scope::Scope;
 use super::wait::task_healthy;
+use crate::etcd::{ContainerInfo, GroupChange};
 use crate::marathon::types::{App, Task, TaskState};
 use crate::marathon::Change;
 use crate::names::GroupKey;
@@ -57,18 +58,19 @@ pub(super) struct Retired {
     pub change: Option<Change>,
 }
 
-/// Drains and kills `count` tasks of `app` (see the module docs). With [`Kill::AndScale`],
-/// instances not launched yet make up the rest by scaling down: they were never registered, so
-/// no drain is needed for them.
+/// Drains and kills `count` tasks of `app` (see the module docs), registering `registering` in
+/// the drain's transaction ([`kill_these`]). With [`Kill::AndScale`], instances not launched yet
+/// make up the rest by scaling down: they were never registered, so no drain is needed for them.
 pub(super) async fn kill_drained(
     scope: Scope<'_>,
     key: &GroupKey,
     app: &App,
     count: u32,
     kill: Kill,
+    registering: &[ContainerInfo],
 ) -> anyhow::Result<Retired> {
     let victims = pick(app, app.tasks.iter().flatten(), count as usize);
-    let mut change = kill_these(scope, key, app, &victims, kill).await?;
+    let mut change = kill_these(scope, key, app, &victims, kill, registering).await?;
     let short = count.saturating_sub(victims.len() as u32);
     if kill.scales() && short > 0 {
         let target = app.instances.unwrap_or(0).saturating_sub(count);
@@ -92,19 +94,32 @@ pub(super) async fn kill_drained(
 
 /// Drains and kills the given tasks of `app` in one kill request; `None` when there are none.
 /// The drain is one read and batched deletes; a refused kill puts back exactly the
-/// registrations it removed.
+/// registrations it removed. `registering` (a rolling update's newly healthy tasks, which take
+/// the victims' place) are registered in the drain's own transaction, before its deletes: one
+/// etcd round trip between the health gate and the kill, and the group never lists fewer
+/// containers than before it; they stay registered if the kill is refused.
 pub(super) async fn kill_these(
     scope: Scope<'_>,
     key: &GroupKey,
     app: &App,
     victims: &[&Task],
     kill: Kill,
+    registering: &[ContainerInfo],
 ) -> anyhow::Result<Option<Change>> {
+    let etcd = scope.write()?.etcd;
     if victims.is_empty() {
+        if !registering.is_empty() {
+            etcd.register_containers(key, registering).await.context("registering the new containers")?;
+        }
         return Ok(None);
     }
     let ids: Vec<String> = victims.iter().map(|t| t.id.clone()).collect();
-    let drained = scope.write()?.etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?;
+    let drained = if registering.is_empty() {
+        etcd.deregister_containers(key, &ids).await.context("draining the tasks to stop")?
+    } else {
+        let change = GroupChange { key: key.clone(), put: registering.to_vec(), delete: ids.clone() };
+        etcd.write_group_change(&change).await.context("registering the new containers and draining the old")?
+    };
     // Marathon lowers `instances` by the victims that are active and not killing already.
     let active = victims.iter().filter(|t| t.state < TaskState::Killing).count() as u32;
     let after = app.instances.map(|n| n.saturating_sub(active));

@@ -31,7 +31,7 @@ use super::scope::{Scope, Settings};
 use super::session::{Owners, Session};
 use super::wait::WaitError;
 use crate::error::{ExitStatus, StatusError, UserError};
-use crate::etcd::RolloutKind;
+use crate::etcd::{ContainerInfo, RolloutKind};
 use crate::marathon::types::App;
 use crate::spec::labels::Selector;
 use crate::spec::Rollout;
@@ -330,26 +330,34 @@ impl Run<'_> {
                 desired: n,
             });
             let infos: Vec<_> = passed.tasks.iter().map(|t| container_info(&passed.app, t)).collect();
-            let writer = scope.write().map_err(|e| failed("registering the new containers", e))?;
             let last = i + 1 == plan.len();
             let rest = if last { old_left } else { (b - early).min(old_left) };
-            // The journal's batch count only says how far the rollout got (a resumed one reads
-            // Marathon's instance counts): written at the same time as the registration, which
-            // comes before the retirement's kill so etcd never lists fewer than the floor. The
-            // old app is read for the retirement meanwhile (a read changes nothing).
-            let read_old = async {
-                if rest == 0 {
-                    return Ok(None);
+            // Between the gate and the next scale-up only what must come first is waited for:
+            // the registration of the healthy batch before the kill of the old tasks it replaces
+            // (one etcd transaction that registers them and drains the victims, so etcd never
+            // lists fewer than the floor), the kill itself. The victims come from the gate's own
+            // read when the old app's last kill had ended by then; the journal's batch count
+            // (it only says how far the rollout got: a resumed one reads Marathon's instance
+            // counts) and the next safe point's read of the control key go at the same time.
+            let prefetch = !last && (self.full || r.wait.is_zero());
+            let (journaled, retired, ()) = tokio::join!(
+                self.tracker.batch_done(),
+                retire_registering(
+                    scope,
+                    live,
+                    &mut self.inflight,
+                    old,
+                    Retiring { count: rest, left: old_left, seen: &passed.snapshot, registering: &infos },
+                    cancel.as_mut()
+                ),
+                async {
+                    if let Some(inbox) = self.inbox.filter(|_| prefetch) {
+                        inbox.prefetch().await;
+                    }
                 }
-                read_retiring(scope, live, &mut self.inflight, old, cancel.as_mut()).await.map(Some)
-            };
-            let (registered, journaled, retiring) =
-                tokio::join!(writer.etcd.register_containers(&live.key, &infos), self.tracker.batch_done(), read_old);
-            registered.map_err(|e| failed("registering the new containers", e))?;
+            );
+            old_left = retired?;
             journaled.map_err(|e| failed("journaling the batch", e))?;
-            if let Some(app) = retiring? {
-                old_left = self.kill_retired(&app, rest, old_left).await?;
-            }
             healthy_now = new_count + old_left;
             if !last && !self.full {
                 gate::pause(&name, r.wait, reporter, cancel.as_mut()).await?;
@@ -374,31 +382,82 @@ impl Run<'_> {
     /// Retires `count` old tasks (drain, then one kill with `scale=true`) once the old app's
     /// previous kill-and-scale deployment is over; returns the old instances left.
     async fn retire(&mut self, old: &App, count: u32, left: u32, cancel: Cancel<'_>) -> Result<u32, WaitError> {
-        let app = read_retiring(self.scope, self.live, &mut self.inflight, old, cancel).await?;
-        self.kill_retired(&app, count, left).await
-    }
-
-    /// The kill of [`Self::retire`], on the old app as [`read_retiring`] read it.
-    async fn kill_retired(&mut self, app: &App, count: u32, left: u32) -> Result<u32, WaitError> {
-        let retired = kill_drained(self.scope, &self.live.key, app, count, Kill::AndScale)
-            .await
-            .map_err(|e| failed(&format!("stopping old tasks of `{}`", app.id), format!("{e:#}")))?;
-        if let Some(change) = &retired.change {
-            self.inflight.started(&app.id, change);
-        }
-        Ok(left.saturating_sub(count))
+        let app = read_retiring(self.scope, self.live, &mut self.inflight, old, None, cancel).await?;
+        kill_retired(self.scope, self.live, &mut self.inflight, &app, count, left, &[]).await
     }
 }
 
+/// A retirement after a batch passed its gate: `count` of the `left` old tasks, seen in the
+/// gate's last read, making way for the batch's healthy tasks to register.
+struct Retiring<'s> {
+    count: u32,
+    left: u32,
+    seen: &'s Snapshot,
+    registering: &'s [ContainerInfo],
+}
+
+/// Registers a batch that passed its gate and retires the old tasks it replaces ([`Retiring`]);
+/// returns the old instances left.
+async fn retire_registering(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    inflight: &mut InFlight<'_>,
+    old: &App,
+    r: Retiring<'_>,
+    cancel: Cancel<'_>,
+) -> Result<u32, WaitError> {
+    if r.count == 0 {
+        let writer = scope.write().map_err(|e| failed("registering the new containers", e))?;
+        writer
+            .etcd
+            .register_containers(&live.key, r.registering)
+            .await
+            .map_err(|e| failed("registering the new containers", e))?;
+        return Ok(r.left);
+    }
+    let app = read_retiring(scope, live, inflight, old, Some(r.seen), cancel).await?;
+    kill_retired(scope, live, inflight, &app, r.count, r.left, r.registering).await
+}
+
+/// The kill of a retirement, on the old app as [`read_retiring`] read it, registering
+/// `registering` in the drain's transaction; returns the old instances left.
+async fn kill_retired(
+    scope: Scope<'_>,
+    live: &LiveGroup,
+    inflight: &mut InFlight<'_>,
+    app: &App,
+    count: u32,
+    left: u32,
+    registering: &[ContainerInfo],
+) -> Result<u32, WaitError> {
+    let retired = kill_drained(scope, &live.key, app, count, Kill::AndScale, registering)
+        .await
+        .map_err(|e| failed(&format!("stopping old tasks of `{}`", app.id), format!("{e:#}")))?;
+    if let Some(change) = &retired.change {
+        inflight.started(&app.id, change);
+    }
+    Ok(left.saturating_sub(count))
+}
+
 /// The old app as Marathon shows it once its previous kill-and-scale deployment is over: what
-/// a retirement picks its tasks from.
+/// a retirement picks its tasks from. `seen` (the health gate's last read) answers when that
+/// deployment was already over by then, with no read of its own: the gate's read is the check
+/// of truth right before the kill. (Its tasks still killing are never picked, [`super::retire::pick`].)
 async fn read_retiring(
     scope: Scope<'_>,
     live: &LiveGroup,
     inflight: &mut InFlight<'_>,
     old: &App,
+    seen: Option<&Snapshot>,
     cancel: Cancel<'_>,
 ) -> Result<App, WaitError> {
+    let in_seen = seen
+        .filter(|_| !inflight.pending(&old.id))
+        .and_then(|snap| snap.group(&live.key))
+        .and_then(|g| g.apps.iter().find(|a| a.id == old.id));
+    if let Some(app) = in_seen {
+        return Ok(app.clone());
+    }
     inflight.settle(&old.id, cancel).await?;
     let services = [live.key.service().to_owned()];
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;

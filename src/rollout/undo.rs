@@ -357,7 +357,7 @@ async fn undo_scale_inner(
     // Decide again: tasks may have been placed, or have failed, meanwhile.
     let fresh = Fresh::read(&scope, key, app_id).await?;
     let victims = fresh.victims(previous).map_err(|why| refused(&fresh.app, why, deployment.is_some()))?;
-    let change = retire::kill_these(scope, key, &fresh.app, &victims, Kill::AndScale)
+    let change = retire::kill_these(scope, key, &fresh.app, &victims, Kill::AndScale, &[])
         .await
         .with_context(|| format!("scaling `{app_id}` back to {previous}"))?;
     set_config_instances(scope, key, group_id, previous).await?;

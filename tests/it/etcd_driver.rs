@@ -299,18 +299,29 @@ async fn a_group_change_is_written_in_as_few_guarded_transactions_as_fit() {
     // 122 ops, one transaction.
     let mut put = vec![ContainerInfo { healthy: false, ..first[0].clone() }];
     put.extend((0..10).map(|i| info(&format!("n{i:03}"), 32000 + i)));
-    let delete: Vec<String> = (100..150).map(|i| format!("t{i:03}")).collect();
+    let mut delete: Vec<String> = (100..150).map(|i| format!("t{i:03}")).collect();
+    delete.insert(0, "never".into());
     let before = d.requests_sent();
-    d.write_group_change(&change(put.clone(), delete)).await.unwrap();
+    let deregistered = d.write_group_change(&change(put.clone(), delete.clone())).await.unwrap();
     assert_eq!(d.requests_sent() - before, 1);
+    // Only what was registered is reported (what a refused kill puts back), sorted.
+    assert_eq!(deregistered, delete[1..], "the deletes' own answers say which were registered");
     let now = d.get_service_containers("web").await.unwrap();
     let names: BTreeSet<&str> = now["dev"].iter().map(|c| c.instance_name.as_str()).collect();
     let want: BTreeSet<&str> = first[..100].iter().chain(&put).map(|c| c.instance_name.as_str()).collect();
     assert_eq!(names, want);
     assert!(!now["dev"].iter().find(|c| c.instance_name == "t000").unwrap().healthy);
 
+    // Split over several transactions, the answers still name the registered ones.
+    let many: Vec<String> = (0..100).map(|i| format!("t{i:03}")).chain(["never".into()]).collect();
     let before = d.requests_sent();
-    d.write_group_change(&change(Vec::new(), Vec::new())).await.unwrap();
+    let deregistered = d.write_group_change(&change(Vec::new(), many.clone())).await.unwrap();
+    assert_eq!(d.requests_sent() - before, 101u64.div_ceil(per_txn));
+    assert_eq!(deregistered, many[..100], "every registered one, across transactions");
+    d.write_group_change(&change(first[..100].to_vec(), Vec::new())).await.unwrap();
+
+    let before = d.requests_sent();
+    assert!(d.write_group_change(&change(Vec::new(), Vec::new())).await.unwrap().is_empty());
     assert_eq!(d.requests_sent(), before, "nothing to change: nothing sent");
     let gone = GroupChange { key: gk("web", "prod"), put: vec![info("t1", 1)], delete: Vec::new() };
     let err = d.write_group_change(&gone).await.unwrap_err();

@@ -116,6 +116,30 @@ fn proxy_faults_on_writes_are_confirmed_by_rereading_or_reported() {
     eprintln!("proxy faults:\n  {}", log.join("\n  "));
 }
 
+/// A rolling update registers a batch that passed its gate and drains the old tasks it
+/// replaces in one etcd transaction, then kills them. Marathon refusing that kill fails the
+/// update, which rolls back (exit 3): the old revision keeps its tasks, and etcd lists exactly
+/// them (the drained ones put back, the new batch drained with its app).
+#[test]
+fn an_update_whose_kill_is_refused_rolls_back_with_etcd_equal_to_marathon() {
+    let env = Env::proxied();
+    let v1 = env.spec("v1.toml", &spec_text("pf", "kr", &[("dev", 2)]));
+    env.ok(&[&["create", v1.to_str().unwrap()][..], &FAST].concat());
+    let before = env.marathon_groups("pf");
+    let v2 = env.spec("v2.toml", &spec_text("pf", "kr", &[("dev", 2)]).replace("sleep 600", "sleep 601"));
+    let kills = seen(&env, "POST", "/v2/tasks/delete");
+    env.proxy().fault("POST", "/v2/tasks/delete", Fault::Answer(503, r#"{"message":"no leader"}"#.into()), 1);
+    let flags = ["--poll-interval", "100ms", "--fail-after", "20s", "--deadline", "60s"];
+    let out = run_with(&env, &["update", v2.to_str().unwrap(), "--batch", "1", "-o", "json"], &flags);
+    env.proxy().clear();
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
+    assert!(out.stderr.contains("stopping old tasks of"), "{}", out.stderr);
+    assert!(seen(&env, "POST", "/v2/tasks/delete") > kills, "the kill was asked for");
+    env.engine.wait_idle(Duration::from_secs(60));
+    assert_eq!(env.marathon_groups("pf"), before, "the old revision's tasks were never stopped");
+    env.assert_consistent("", "pf");
+}
+
 /// etcd (one member) killed while `create` waits for Marathon's answer, and started again:
 /// the command goes on through the restarted etcd (exit 0). With etcd down from the start,
 /// `create` fails before changing anything (exit 1).

@@ -295,6 +295,39 @@ fn pause_and_resume_a_running_update_from_another_process() {
     assert_eq!(env.app_ids().len(), 1);
 }
 
+/// With no wait between batches, the safe point's read of the control key is taken while the
+/// last batch registers and its old tasks are killed, not after: a pause still holds the
+/// update before a later batch, nothing moves until it is resumed, and it then finishes.
+#[test]
+fn pause_holds_an_update_with_no_wait_between_batches() {
+    let env = Env::start();
+    env.first(12);
+    let file = env.write("v2.toml", &spec("2", SLEEP, 12));
+    let mut child = env.spawn_as("ci", &args(&["update", &file, "--batch", "1", "--wait", "0s"]));
+    env.until("the first batch is journaled", Some(&mut child), |e| {
+        e.key(JOURNAL).is_some_and(|j| j["batches_done"] == 1)
+    });
+    let out = env.cmd().env("USER", "alice").args(["rollout", "pause", "web/dev"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let journal = env.key(JOURNAL).unwrap();
+    assert_eq!(journal["state"], "paused", "{journal}");
+    let done = journal["batches_done"].as_u64().unwrap();
+    assert!(done < 12, "held before the last batch: {journal}");
+    let held = Instant::now();
+    while held.elapsed() < Duration::from_secs(2) {
+        assert_eq!(env.key(JOURNAL).unwrap()["batches_done"], done, "no batch while paused");
+        assert!(child.try_wait().unwrap().is_none(), "the update waits while paused");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = env.cmd().env("USER", "bob").args(["rollout", "resume", "web/dev"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let (code, doc, err) = finish(child);
+    assert_eq!(code, Some(0), "{err}\n{doc}");
+    assert_eq!(doc[0]["outcome"], "rolled", "{doc}");
+    assert_eq!(env.app_ids().len(), 1);
+    assert_eq!(env.infos().len(), 12, "every new task registered once rolled");
+}
+
 #[test]
 fn abort_a_running_update_from_another_process() {
     let env = Env::start();
