@@ -239,3 +239,31 @@ fn view_without_etcd_shows_question_marks_and_says_why() {
     env.etcd.restart();
     assert_eq!(registered(&env, &[]), counted, "etcd back: counted again");
 }
+
+/// etcd answering `view`'s first reads but refusing its count transactions (here an etcd whose
+/// `--max-txn-ops` is below the reads of one transaction of two groups): exit 0, every group
+/// shown with `registered` null in JSON and `?` in the table, one warning saying why.
+#[test]
+fn view_whose_counts_etcd_refuses_shows_question_marks_and_says_why() {
+    let mut env = Env::start();
+    let spec = env.spec("spec.toml", SPEC);
+    env.ok(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    env.etcd.restart_with(&["--max-txn-ops", "3"]);
+    let out = env.out(&["view", "-o", "json"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let rows: Value = out.json();
+    let got: Vec<&Value> = rows.as_array().unwrap().iter().map(|g| &g["registered"]).collect();
+    assert_eq!(got.len(), 2, "Marathon's groups are all shown: {rows}");
+    assert!(got.iter().all(|r| r.is_null()), "{rows}");
+    assert!(
+        out.stderr.contains("cannot count the registrations in etcd") && out.stderr.lines().count() == 1,
+        "one warning saying why: {}",
+        out.stderr
+    );
+    let table = env.out(&["view"]);
+    assert_eq!(table.code, Some(0), "{}", table.stderr);
+    assert!(table.stdout.lines().skip(1).all(|l| l.contains(" ?/")), "{}", table.stdout);
+    env.etcd.restart();
+    let counted = vec![("backend.dev".to_owned(), Some(2)), ("dev.frontend".to_owned(), Some(3))];
+    assert_eq!(registered(&env, &[]), counted, "etcd takes the transactions again: counted");
+}

@@ -160,10 +160,17 @@ impl Etcd {
 
     /// Starts the same member again on the same ports and data, and waits until it is healthy.
     pub fn restart(&mut self) {
+        self.restart_with(&[]);
+    }
+
+    /// [`Etcd::restart`] with `extra` flags added for this run only (`--max-txn-ops 3`: an
+    /// etcd that refuses bigger transactions while it answers everything else).
+    pub fn restart_with(&mut self, extra: &[&str]) {
         self.kill();
         let log = std::fs::OpenOptions::new().append(true).open(self.dir.path().join("etcd.log")).unwrap();
         self.child = Command::new(etcd_bin())
             .args(&self.args)
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
