@@ -382,7 +382,7 @@ impl Run<'_> {
     /// Retires `count` old tasks (drain, then one kill with `scale=true`) once the old app's
     /// previous kill-and-scale deployment is over; returns the old instances left.
     async fn retire(&mut self, old: &App, count: u32, left: u32, cancel: Cancel<'_>) -> Result<u32, WaitError> {
-        let app = read_retiring(self.scope, self.live, &mut self.inflight, old, None, cancel).await?;
+        let app = read_retiring(self.scope, self.live, &mut self.inflight, old, cancel).await?;
         kill_retired(self.scope, self.live, &mut self.inflight, &app, count, left, &[]).await
     }
 }
@@ -397,7 +397,9 @@ struct Retiring<'s> {
 }
 
 /// Registers a batch that passed its gate and retires the old tasks it replaces ([`Retiring`]);
-/// returns the old instances left.
+/// returns the old instances left. When the gate's read already shows the old app's previous
+/// kill over, the registration rides in the drain's transaction; else it is written at once,
+/// while that kill ends (a long kill grace must not hold back healthy tasks' registration).
 async fn retire_registering(
     scope: Scope<'_>,
     live: &LiveGroup,
@@ -406,17 +408,24 @@ async fn retire_registering(
     r: Retiring<'_>,
     cancel: Cancel<'_>,
 ) -> Result<u32, WaitError> {
-    if r.count == 0 {
+    let register = || async {
         let writer = scope.write().map_err(|e| failed("registering the new containers", e))?;
         writer
             .etcd
             .register_containers(&live.key, r.registering)
             .await
-            .map_err(|e| failed("registering the new containers", e))?;
+            .map_err(|e| failed("registering the new containers", e))
+    };
+    if r.count == 0 {
+        register().await?;
         return Ok(r.left);
     }
-    let app = read_retiring(scope, live, inflight, old, Some(r.seen), cancel).await?;
-    kill_retired(scope, live, inflight, &app, r.count, r.left, r.registering).await
+    if let Some(app) = seen_retiring(live, inflight, old, r.seen) {
+        return kill_retired(scope, live, inflight, &app, r.count, r.left, r.registering).await;
+    }
+    let (registered, app) = tokio::join!(register(), read_retiring(scope, live, inflight, old, cancel));
+    registered?;
+    kill_retired(scope, live, inflight, &app?, r.count, r.left, &[]).await
 }
 
 /// The kill of a retirement, on the old app as [`read_retiring`] read it, registering
@@ -439,25 +448,26 @@ async fn kill_retired(
     Ok(left.saturating_sub(count))
 }
 
+/// The old app as `seen` (the health gate's last read) shows it, when its previous
+/// kill-and-scale deployment was already over by then: what a retirement picks its tasks from,
+/// with no read of its own (the gate's read is the check of truth right before the kill; its
+/// tasks still killing are never picked, [`super::retire::pick`]).
+fn seen_retiring(live: &LiveGroup, inflight: &InFlight<'_>, old: &App, seen: &Snapshot) -> Option<App> {
+    if inflight.pending(&old.id) {
+        return None;
+    }
+    seen.group(&live.key).and_then(|g| g.apps.iter().find(|a| a.id == old.id)).cloned()
+}
+
 /// The old app as Marathon shows it once its previous kill-and-scale deployment is over: what
-/// a retirement picks its tasks from. `seen` (the health gate's last read) answers when that
-/// deployment was already over by then, with no read of its own: the gate's read is the check
-/// of truth right before the kill. (Its tasks still killing are never picked, [`super::retire::pick`].)
+/// a retirement picks its tasks from.
 async fn read_retiring(
     scope: Scope<'_>,
     live: &LiveGroup,
     inflight: &mut InFlight<'_>,
     old: &App,
-    seen: Option<&Snapshot>,
     cancel: Cancel<'_>,
 ) -> Result<App, WaitError> {
-    let in_seen = seen
-        .filter(|_| !inflight.pending(&old.id))
-        .and_then(|snap| snap.group(&live.key))
-        .and_then(|g| g.apps.iter().find(|a| a.id == old.id));
-    if let Some(app) = in_seen {
-        return Ok(app.clone());
-    }
     inflight.settle(&old.id, cancel).await?;
     let services = [live.key.service().to_owned()];
     let snap = Snapshot::read(scope.marathon, scope.namespace, &services, &Selector::default()).await?;

@@ -666,6 +666,53 @@ fn multi_batch_rollouts_wait_for_each_kill_and_scale_deployment_of_the_old_app()
     }
 }
 
+/// A batch that passes its gate while the old app's previous kill is still on (its task
+/// ignores SIGTERM and takes its whole 5 s grace) is registered at once, not once that kill
+/// ends: the registration rides in the drain's transaction only when the gate's read shows the
+/// old app idle, so a long kill grace never keeps healthy tasks out of etcd.
+#[test]
+fn a_batch_is_registered_while_the_old_apps_last_kill_still_runs() {
+    let env = Env::start();
+    let slow = "trap '' TERM; exec python3 -m http.server $PORT0 --bind $HOST";
+    let old = env.create(&spec("1", slow, 2, "kill_grace = \"5s\""));
+    let before: Vec<String> = env.registered().into_iter().map(|(id, _)| id).collect();
+    let file = env.write("v2.toml", &spec("2", slow, 2, "kill_grace = \"5s\""));
+    let done = AtomicBool::new(false);
+    // Whether the first old task killed was still killing when both new tasks were registered.
+    let seen = std::thread::scope(|s| {
+        let sampler = s.spawn(|| {
+            let mut first_killed: Option<String> = None;
+            while !done.load(Ordering::SeqCst) {
+                let killing: Vec<String> = env
+                    .engine
+                    .tasks(&old)
+                    .iter()
+                    .filter(|t| t["state"] == "TASK_KILLING")
+                    .map(|t| t["id"].as_str().unwrap().to_owned())
+                    .collect();
+                if first_killed.is_none() {
+                    first_killed = killing.first().cloned();
+                }
+                let new = env.registered().iter().filter(|(id, _)| !before.contains(id)).count();
+                if new == 2 {
+                    return Some(first_killed.is_some_and(|id| {
+                        env.engine.tasks(&old).iter().any(|t| t["id"] == id.as_str() && t["state"] == "TASK_KILLING")
+                    }));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            None
+        });
+        let args: Vec<&str> = ["update", &file, "--batch", "1", "--wait", "0s"].iter().copied().chain(FAST).collect();
+        let (code, doc, err) = env.run(&args);
+        done.store(true, Ordering::SeqCst);
+        assert_eq!(code, Some(0), "{err}\n{doc}");
+        sampler.join().unwrap()
+    });
+    assert_eq!(seen, Some(true), "the second batch was registered while the first kill's task still ran");
+    assert_eq!(env.registered().len(), 2);
+}
+
 /// Most tasks of web/dev alive at once (any state short of terminal: a killing task still runs)
 /// while `run` runs, sampled from the engine.
 fn most_alive_during(engine: &Engine, run: impl FnOnce()) -> usize {
