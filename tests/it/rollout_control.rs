@@ -269,26 +269,31 @@ fn running_update(env: &Env) -> Child {
     child
 }
 
-#[test]
-fn pause_and_resume_a_running_update_from_another_process() {
-    let env = Env::start();
-    let mut child = running_update(&env);
+/// Pauses the update `child` runs as alice, checks that no batch comes for `hold`, resumes it
+/// as bob and waits for it: the journal as the pause left it, and the update's end.
+fn pause_hold_resume(env: &Env, mut child: Child, hold: Duration) -> (Value, (Option<i32>, Value, String)) {
     let out = env.cmd().env("USER", "alice").args(["rollout", "pause", "web/dev"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let journal = env.key(JOURNAL).unwrap();
-    assert_eq!(journal["state"], "paused");
+    assert_eq!(journal["state"], "paused", "{journal}");
     assert!(journal["hold"]["by"].as_str().unwrap().starts_with("alice@"), "{journal}");
-    let done = journal["batches_done"].clone();
-    // Held: no batch for longer than the 2 s wait would allow.
     let held = Instant::now();
-    while held.elapsed() < Duration::from_secs(4) {
-        assert_eq!(env.key(JOURNAL).unwrap()["batches_done"], done, "no batch while paused");
+    while held.elapsed() < hold {
+        assert_eq!(env.key(JOURNAL).unwrap()["batches_done"], journal["batches_done"], "no batch while paused");
         assert!(child.try_wait().unwrap().is_none(), "the update waits while paused");
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(Duration::from_millis(100));
     }
     let out = env.cmd().env("USER", "bob").args(["rollout", "resume", "web/dev"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let (code, doc, err) = finish(child);
+    (journal, finish(child))
+}
+
+#[test]
+fn pause_and_resume_a_running_update_from_another_process() {
+    let env = Env::start();
+    let child = running_update(&env);
+    // Held: no batch for longer than the 2 s wait would allow.
+    let (_, (code, doc, err)) = pause_hold_resume(&env, child, Duration::from_secs(4));
     assert_eq!(code, Some(0), "{err}\n{doc}");
     assert!(err.contains("paused (by alice@") || err.contains("by alice@"), "{err}");
     assert!(err.contains("Resumed") && err.contains("by bob@"), "{err}");
@@ -307,21 +312,8 @@ fn pause_holds_an_update_with_no_wait_between_batches() {
     env.until("the first batch is journaled", Some(&mut child), |e| {
         e.key(JOURNAL).is_some_and(|j| j["batches_done"] == 1)
     });
-    let out = env.cmd().env("USER", "alice").args(["rollout", "pause", "web/dev"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let journal = env.key(JOURNAL).unwrap();
-    assert_eq!(journal["state"], "paused", "{journal}");
-    let done = journal["batches_done"].as_u64().unwrap();
-    assert!(done < 12, "held before the last batch: {journal}");
-    let held = Instant::now();
-    while held.elapsed() < Duration::from_secs(2) {
-        assert_eq!(env.key(JOURNAL).unwrap()["batches_done"], done, "no batch while paused");
-        assert!(child.try_wait().unwrap().is_none(), "the update waits while paused");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = env.cmd().env("USER", "bob").args(["rollout", "resume", "web/dev"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let (code, doc, err) = finish(child);
+    let (journal, (code, doc, err)) = pause_hold_resume(&env, child, Duration::from_secs(2));
+    assert!(journal["batches_done"].as_u64().unwrap() < 12, "held before the last batch: {journal}");
     assert_eq!(code, Some(0), "{err}\n{doc}");
     assert_eq!(doc[0]["outcome"], "rolled", "{doc}");
     assert_eq!(env.app_ids().len(), 1);

@@ -211,6 +211,22 @@ fn view_counts_only_the_groups_own_registrations() {
     assert!(table.contains("0/2") && table.contains("0/3"), "{table}");
 }
 
+/// `view -o json` and `view` when the registrations cannot be counted: exit 0, both groups
+/// shown, `registered` null in JSON and `?` in the table, and one warning on stderr that says
+/// `why`.
+fn assert_not_counted(env: &Env, why: &str) {
+    let out = env.out(&["view", "-o", "json"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let rows: Value = out.json();
+    let got: Vec<&Value> = rows.as_array().unwrap().iter().map(|g| &g["registered"]).collect();
+    assert_eq!(got.len(), 2, "Marathon's groups are all shown: {rows}");
+    assert!(got.iter().all(|r| r.is_null()), "{rows}");
+    assert!(out.stderr.contains(why) && out.stderr.lines().count() == 1, "one warning saying why: {}", out.stderr);
+    let table = env.out(&["view"]);
+    assert_eq!(table.code, Some(0), "{}", table.stderr);
+    assert!(table.stdout.lines().skip(1).all(|l| l.contains(" ?/")), "{}", table.stdout);
+}
+
 /// With etcd down, `view` still shows Marathon's groups: exit 0, `registered` null in JSON and
 /// `?` in the table, one warning on stderr; once etcd is back, the counts are too.
 #[test]
@@ -221,21 +237,7 @@ fn view_without_etcd_shows_question_marks_and_says_why() {
     let counted = vec![("backend.dev".to_owned(), Some(2)), ("dev.frontend".to_owned(), Some(3))];
     assert_eq!(registered(&env, &[]), counted);
     env.etcd.kill();
-    let out = env.out(&["view", "-o", "json"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let rows: Value = out.json();
-    let got: Vec<(&str, &Value)> =
-        rows.as_array().unwrap().iter().map(|g| (g["group"].as_str().unwrap(), &g["registered"])).collect();
-    assert_eq!(got.len(), 2, "Marathon's groups are all shown: {rows}");
-    assert!(got.iter().all(|(_, r)| r.is_null()), "{rows}");
-    assert!(
-        out.stderr.contains("`registered` shows ?") && out.stderr.lines().count() == 1,
-        "one warning saying why: {}",
-        out.stderr
-    );
-    let table = env.out(&["view"]);
-    assert_eq!(table.code, Some(0), "{}", table.stderr);
-    assert!(table.stdout.lines().skip(1).all(|l| l.contains(" ?/")), "{}", table.stdout);
+    assert_not_counted(&env, "`registered` shows ?");
     env.etcd.restart();
     assert_eq!(registered(&env, &[]), counted, "etcd back: counted again");
 }
@@ -249,20 +251,7 @@ fn view_whose_counts_etcd_refuses_shows_question_marks_and_says_why() {
     let spec = env.spec("spec.toml", SPEC);
     env.ok(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
     env.etcd.restart_with(&["--max-txn-ops", "3"]);
-    let out = env.out(&["view", "-o", "json"]);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    let rows: Value = out.json();
-    let got: Vec<&Value> = rows.as_array().unwrap().iter().map(|g| &g["registered"]).collect();
-    assert_eq!(got.len(), 2, "Marathon's groups are all shown: {rows}");
-    assert!(got.iter().all(|r| r.is_null()), "{rows}");
-    assert!(
-        out.stderr.contains("cannot count the registrations in etcd") && out.stderr.lines().count() == 1,
-        "one warning saying why: {}",
-        out.stderr
-    );
-    let table = env.out(&["view"]);
-    assert_eq!(table.code, Some(0), "{}", table.stderr);
-    assert!(table.stdout.lines().skip(1).all(|l| l.contains(" ?/")), "{}", table.stdout);
+    assert_not_counted(&env, "cannot count the registrations in etcd");
     env.etcd.restart();
     let counted = vec![("backend.dev".to_owned(), Some(2)), ("dev.frontend".to_owned(), Some(3))];
     assert_eq!(registered(&env, &[]), counted, "etcd takes the transactions again: counted");
