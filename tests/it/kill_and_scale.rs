@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::engine::Engine;
+use crate::support::engine::{Engine, STUBBORN};
 
 const T: Duration = Duration::from_secs(30);
 
@@ -31,11 +31,11 @@ fn deployments(e: &Engine) -> Vec<Value> {
 #[test]
 fn a_kill_and_scale_deployment_stays_open_until_the_killed_tasks_are_terminal() {
     let e = Engine::start();
-    let app = json!({"id": "/slow", "cmd": "trap '' TERM; sleep 1000", "cpus": 0.1, "mem": 8,
+    let app = json!({"id": "/slow", "cmd": STUBBORN, "cpus": 0.1, "mem": 8,
         "instances": 3, "taskKillGracePeriodSeconds": 3});
     assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201);
     e.wait_idle(T);
-    e.wait_for("3 running tasks", T, |e| e.tasks("/slow").iter().filter(|t| t["state"] == "TASK_RUNNING").count() == 3);
+    e.wait_stubborn("/slow", 3);
     let ids = task_ids(&e, "/slow");
     let asked = Instant::now();
     let r = e.call("POST", "/v2/tasks/delete?scale=true", Some(&json!({"ids": [ids[0]]})));
@@ -154,10 +154,11 @@ async fn a_lost_kill_answer_is_confirmed_by_the_lower_instance_count_before_task
 #[test]
 fn a_task_killed_without_scale_is_replaced_only_once_it_is_terminal() {
     let e = Engine::start();
-    let app = json!({"id": "/one", "cmd": "trap '' TERM; sleep 1000", "cpus": 0.1, "mem": 8,
+    let app = json!({"id": "/one", "cmd": STUBBORN, "cpus": 0.1, "mem": 8,
         "instances": 1, "taskKillGracePeriodSeconds": 2});
     assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201);
     e.wait_idle(T);
+    e.wait_stubborn("/one", 1);
     let first = task_ids(&e, "/one");
     assert_eq!(first.len(), 1);
     let asked = Instant::now();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::engine::{test_config, Engine};
+use crate::support::engine::{test_config, Engine, STUBBORN};
 
 const T: Duration = Duration::from_secs(30);
 
@@ -131,10 +131,12 @@ fn numbers_outside_the_raml_ranges_are_refused_and_the_engine_keeps_working() {
 fn a_task_ignoring_sigterm_lives_its_full_grace_on_scale_down_and_delete() {
     let e = Engine::start();
     for id in ["/grace/scaled", "/grace/deleted"] {
-        let app = json!({"id": id, "cmd": "trap '' TERM; sleep 1000", "cpus": 0.1, "mem": 8, "taskKillGracePeriodSeconds": 4});
+        let app = json!({"id": id, "cmd": STUBBORN, "cpus": 0.1, "mem": 8, "taskKillGracePeriodSeconds": 4});
         assert_eq!(e.call("POST", "/v2/apps", Some(&app)).status, 201);
     }
     e.wait_idle(T);
+    e.wait_stubborn("/grace/scaled", 1);
+    e.wait_stubborn("/grace/deleted", 1);
     let (scaled, _) = first_task_pid(&e, "/grace/scaled");
     let (deleted, _) = first_task_pid(&e, "/grace/deleted");
     let start = Instant::now();

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::support::engine::{test_config, Engine};
+use crate::support::engine::{test_config, Engine, STUBBORN};
 
 const T: Duration = Duration::from_secs(20);
 
@@ -89,9 +89,10 @@ fn fetch_downloads_file_and_http_uris_into_the_sandbox() {
 #[test]
 fn kill_sends_sigterm_then_sigkill_after_the_grace_period() {
     let e = Engine::start();
-    let app = json!({"id": "/stubborn", "cmd": "trap '' TERM; sleep 1000", "cpus": 0.1, "mem": 8, "taskKillGracePeriodSeconds": 1});
+    let app = json!({"id": "/stubborn", "cmd": STUBBORN, "cpus": 0.1, "mem": 8, "taskKillGracePeriodSeconds": 1});
     e.call("POST", "/v2/apps", Some(&app));
     e.wait_idle(T);
+    e.wait_stubborn("/stubborn", 1);
     let id = e.tasks("/stubborn")[0]["id"].as_str().unwrap().to_string();
     let start = Instant::now();
     e.call("DELETE", &format!("/v2/apps/stubborn/tasks/{id}"), None);

@@ -667,16 +667,17 @@ fn multi_batch_rollouts_wait_for_each_kill_and_scale_deployment_of_the_old_app()
 }
 
 /// A batch that passes its gate while the old app's previous kill is still on (its task
-/// ignores SIGTERM and takes its whole 5 s grace) is registered at once, not once that kill
-/// ends: the registration rides in the drain's transaction only when the gate's read shows the
-/// old app idle, so a long kill grace never keeps healthy tasks out of etcd.
+/// ignores SIGTERM and takes its whole 8 s grace, room for the next batch's gate on a loaded
+/// machine) is registered at once, not once that kill ends: the registration rides in the
+/// drain's transaction only when the gate's read shows the old app idle, so a long kill grace
+/// never keeps healthy tasks out of etcd.
 #[test]
 fn a_batch_is_registered_while_the_old_apps_last_kill_still_runs() {
     let env = Env::start();
     let slow = "trap '' TERM; exec python3 -m http.server $PORT0 --bind $HOST";
-    let old = env.create(&spec("1", slow, 2, "kill_grace = \"5s\""));
+    let old = env.create(&spec("1", slow, 2, "kill_grace = \"8s\""));
     let before: Vec<String> = env.registered().into_iter().map(|(id, _)| id).collect();
-    let file = env.write("v2.toml", &spec("2", slow, 2, "kill_grace = \"5s\""));
+    let file = env.write("v2.toml", &spec("2", slow, 2, "kill_grace = \"8s\""));
     let done = AtomicBool::new(false);
     // Whether the first old task killed was still killing when both new tasks were registered.
     let seen = std::thread::scope(|s| {

@@ -60,8 +60,15 @@ fn kill_9_of_the_leader_hands_over_and_the_new_leader_reconciles_first() {
     let handover = killed.elapsed();
     assert!(handover < ttl * 5, "handover took {handover:?} with a lease TTL of {ttl:?}");
     env.wait_in_sync(T);
-    let log = env.log(&standby.name);
     if done_before_handover {
+        // The reconcile logs its summary once its writes are done: etcd can be in sync a moment
+        // before the line is in the log, so the log is read until it shows (or T runs out).
+        let deadline = Instant::now() + T;
+        let mut log = env.log(&standby.name);
+        while !log.contains("reconcile: hello/dev.frontend: +2 ~0 -0") && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+            log = env.log(&standby.name);
+        }
         assert!(
             log.contains("reconcile: hello/dev.frontend: +2 ~0 -0"),
             "the new leader did not reconcile first:\n{log}"

@@ -44,6 +44,13 @@ pub fn test_config() -> Config {
     }
 }
 
+/// A task command that ignores SIGTERM (so only the SIGKILL at the end of its kill grace ends
+/// it), and says so in its sandbox once it does ([`Engine::wait_stubborn`]).
+pub const STUBBORN: &str = "trap '' TERM; touch sigterm-ignored; exec sleep 1000";
+
+/// The file [`STUBBORN`] creates in its sandbox once SIGTERM is ignored.
+const SIGTERM_IGNORED: &str = "sigterm-ignored";
+
 impl Engine {
     /// Three agents, test timings.
     pub fn start() -> Engine {
@@ -155,6 +162,20 @@ impl Engine {
     pub fn wait_idle(&self, timeout: Duration) {
         self.wait_for("deployments to finish", timeout, |e| {
             e.get("/v2/deployments").as_array().is_some_and(|a| a.is_empty())
+        });
+    }
+
+    /// Waits until `app` runs `n` tasks of [`STUBBORN`], each past its `trap`: a SIGTERM that
+    /// came before the shell ran it would end the task at once (a loaded machine can take a
+    /// while to get there), so a test of the kill grace kills only after this.
+    pub fn wait_stubborn(&self, app: &str, n: usize) {
+        self.wait_for(&format!("{n} tasks of {app} ignoring SIGTERM"), Duration::from_secs(30), |e| {
+            let tasks = e.tasks(app);
+            tasks.len() == n
+                && tasks.iter().all(|t| {
+                    let sandbox = t["id"].as_str().and_then(|id| e.handle().task_sandbox(id));
+                    t["state"] == "TASK_RUNNING" && sandbox.is_some_and(|s| s.join(SIGTERM_IGNORED).exists())
+                })
         });
     }
 
