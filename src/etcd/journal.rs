@@ -7,7 +7,7 @@
 //! (the Marathon app definition, the resolved spec, the rollout settings) are opaque JSON here,
 //! since this module knows neither Marathon's types nor the spec's.
 
-use etcd_client::GetOptions;
+use etcd_client::{GetOptions, Txn, TxnOp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -270,6 +270,15 @@ impl Driver {
     /// Deletes the group's control request (obeyed, or its rollout is over).
     pub async fn delete_control(&self, id: &GroupKey) -> Result<(), Error> {
         self.delete_key(&self.keys.control(id.service(), id.group())).await.map(drop)
+    }
+
+    /// Deletes what an ended rollout leaves of itself: its journal, its pending control request
+    /// and the canary mark, in one transaction (the group is on one revision again).
+    pub async fn clear_rollout(&self, id: &GroupKey) -> Result<(), Error> {
+        let (service, group) = (id.service(), id.group());
+        let mut ops = self.rollout_delete_ops(service, group);
+        ops.push(TxnOp::delete(self.keys.canary(service, group), None));
+        self.txn(&self.keys.rollout(service, group), Txn::new().and_then(ops)).await.map(drop)
     }
 
     /// Marks `mark`'s revision app as the group's canary: its containers register with

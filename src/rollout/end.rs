@@ -359,13 +359,12 @@ impl<'a> Run<'a> {
         let kept = row.journal == Journaled::Kept;
         match row.journal {
             Journaled::Clear => {
-                // The group is on one revision: no canary on trial, no request pending.
-                let writer = self.scope.write();
-                if let Ok(w) = &writer {
-                    noted(&mut self.result, w.etcd.delete_canary_mark(&self.live.key).await);
-                    noted(&mut self.result, w.etcd.delete_control(&self.live.key).await);
-                }
-                noted(&mut self.result, self.tracker.clear().await)
+                // The group is on one revision: no journal, no request pending, no canary on trial.
+                let cleared = match self.scope.write() {
+                    Ok(w) => w.etcd.clear_rollout(&self.live.key).await,
+                    Err(e) => Err(e),
+                };
+                noted(&mut self.result, cleared)
             }
             Journaled::Paused => {}
             Journaled::Failed(why) => {

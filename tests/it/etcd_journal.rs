@@ -2,7 +2,10 @@
 //! `/services`, round trips, one transaction with the config, the last ten kept.
 
 use serde_json::json;
-use theseus::etcd::{HistoryEntry, Journal, JournalSide, JournalState, RolloutKind, HISTORY_LEN};
+use theseus::etcd::{
+    CanaryMark, ControlAction, ControlRequest, HistoryEntry, Journal, JournalSide, JournalState, RolloutKind,
+    HISTORY_LEN,
+};
 
 use crate::support::etcd::Etcd;
 use crate::support::gk;
@@ -63,6 +66,41 @@ async fn rollouts_are_put_read_and_deleted_outside_services() {
     assert!(!d.delete_rollout(&key).await.unwrap(), "deleting again is a no-op");
     assert_eq!(d.get_rollout(&key).await.unwrap(), None);
     assert!(etcd.dump().is_empty());
+}
+
+/// An ended rollout's journal, pending control request and canary mark go in one request;
+/// another group's, and the group's own registrations, stay.
+#[tokio::test]
+async fn clearing_a_rollout_deletes_its_journal_request_and_mark_in_one_request() {
+    let etcd = Etcd::start();
+    let d = etcd.driver_with_prefix("team").await;
+    let (key, other) = (gk("web", "dev"), gk("web", "prod"));
+    d.create_group(&key, &json!({})).await.unwrap();
+    for k in [&key, &other] {
+        d.put_rollout(k, &journal(JournalState::Rolling, 1)).await.unwrap();
+        let request = ControlRequest {
+            id: "1".into(),
+            action: ControlAction::Pause,
+            full: false,
+            by: "me@here".into(),
+            at: "2024-05-01T10:00:00.000Z".into(),
+        };
+        d.put_control(k, &request).await.unwrap();
+        d.put_canary_mark(k, &CanaryMark { app_id: "/it/web/dev/r2".into(), revision: "r2".into() }).await.unwrap();
+    }
+    let before = d.requests_sent();
+    d.clear_rollout(&key).await.unwrap();
+    assert_eq!(d.requests_sent() - before, 1, "one transaction");
+    let keys: Vec<String> = etcd.dump().into_iter().map(|(k, _)| k).collect();
+    assert!(!keys.iter().any(|k| k.ends_with("/web/dev") && k.contains("/theseus/")), "{keys:?}");
+    assert!(!keys.contains(&"/team/services/web/dev/canary".to_owned()), "{keys:?}");
+    assert!(keys.contains(&"/team/services/web/dev".to_owned()), "the group stays: {keys:?}");
+    for left in ["/team/theseus/rollouts/web/prod", "/team/theseus/control/web/prod", "/team/services/web/prod/canary"]
+    {
+        assert!(keys.contains(&left.to_owned()), "another group's {left} stays: {keys:?}");
+    }
+    d.clear_rollout(&key).await.unwrap();
+    assert_eq!(d.get_rollout(&key).await.unwrap(), None, "clearing again is a no-op");
 }
 
 #[tokio::test]
