@@ -1,13 +1,19 @@
 //! `view`'s registration counts: only the groups Marathon's answer shows are counted, by
 //! count-only reads batched in transactions of `GROUPS_PER_TXN` groups, all at one revision;
 //! a group counts its containers only where its etcd config names the group's own namespace
-//! (or none), and a group without an etcd entry counts 0.
+//! (or none), and a group without an etcd entry counts 0. etcd down, refusing the counts or
+//! never answering them: `view` still shows every group, with `?` and one warning.
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use super::etcd_driver::info;
 use crate::support::env::Env;
 use crate::support::etcd::Etcd;
+use crate::support::proxy::Fault;
 use crate::support::sync::SPEC;
 use theseus::etcd::{GroupCount, GROUPS_PER_TXN};
 use theseus::names::GroupKey;
@@ -255,4 +261,63 @@ fn view_whose_counts_etcd_refuses_shows_question_marks_and_says_why() {
     env.etcd.restart();
     let counted = vec![("backend.dev".to_owned(), Some(2)), ("dev.frontend".to_owned(), Some(3))];
     assert_eq!(registered(&env, &[]), counted, "etcd takes the transactions again: counted");
+}
+
+/// etcd answering `view`'s first reads, then never its count transactions (stopped with
+/// SIGSTOP once those reads are in, while the proxy holds Marathon's apps answer back, so no
+/// group is named before): `view` waits 2 s past Marathon's answer, not its request timeout,
+/// then shows every group with `registered` null and says why; exit 0. Resumed, etcd counts
+/// again.
+#[test]
+fn view_whose_counts_etcd_never_answers_shows_question_marks_and_says_why() {
+    let env = Env::proxied();
+    let spec = env.spec("spec.toml", SPEC);
+    env.ok(&["create", spec.to_str().unwrap(), "--poll-interval", "200ms"]);
+    env.proxy().fault("GET", "/v2/apps?", Fault::Hold(Duration::from_secs(4)), 1);
+    let mut child =
+        env.process().args(["-v", "view", "-o", "json"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    // `-v` logs each etcd request as it ends: the revision read (the `/services` marker), the
+    // journals and the sync confirmations come before any count.
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let first_reads = ["txn /services -> ok", "get /theseus/rollouts/ -> ok", "get /theseus/sync/confirmed/ -> ok"];
+    let mut log = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !first_reads.iter().all(|r| log.iter().any(|l: &String| l.contains(r))) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => log.push(line),
+            Err(_) => panic!("view's first etcd reads did not end: {log:#?}"),
+        }
+    }
+    while env.proxy().count("GET", "/v2/apps?") == 0 {
+        assert!(Instant::now() < deadline, "view's apps request did not reach the proxy");
+        std::thread::sleep(Duration::from_millis(10)); // poll interval, not a synchronization
+    }
+    assert!(!log.iter().any(|l| l.contains("txn /services/")), "no count was sent yet: {log:#?}");
+    env.etcd.pause();
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let status = child.wait().unwrap();
+    env.etcd.resume();
+    reader.join().unwrap();
+    log.extend(lines.try_iter());
+    assert_eq!(status.code(), Some(0), "{log:#?}");
+    let rows: Value = serde_json::from_str(&stdout).unwrap();
+    let got: Vec<&Value> = rows.as_array().unwrap().iter().map(|g| &g["registered"]).collect();
+    assert_eq!(got.len(), 2, "Marathon's groups are all shown: {rows}");
+    assert!(got.iter().all(|r| r.is_null()), "{rows}");
+    let warnings: Vec<&String> = log.iter().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        ["warning: etcd did not count the registrations within 2s; `registered` shows ?"],
+        "one warning saying why: {log:#?}"
+    );
+    let counted = vec![("backend.dev".to_owned(), Some(2)), ("dev.frontend".to_owned(), Some(3))];
+    assert_eq!(registered(&env, &[]), counted, "etcd answers again: counted");
 }

@@ -158,6 +158,23 @@ impl Etcd {
         let _ = self.child.wait();
     }
 
+    /// Stops etcd with SIGSTOP: its connections stay open and every request waits unanswered,
+    /// as on a host that froze, until [`Etcd::resume`].
+    pub fn pause(&self) {
+        self.signal(libc::SIGSTOP);
+    }
+
+    /// Resumes an etcd stopped by [`Etcd::pause`].
+    pub fn resume(&self) {
+        self.signal(libc::SIGCONT);
+    }
+
+    fn signal(&self, signal: i32) {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) on a child we spawned and have not reaped.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "signal {signal} to etcd");
+    }
+
     /// Starts the same member again on the same ports and data, and waits until it is healthy.
     pub fn restart(&mut self) {
         self.restart_with(&[]);
