@@ -13,13 +13,13 @@
 //! groups are named (`view` names them while Marathon's answer streams in), all at one
 //! revision: one consistent snapshot.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use etcd_client::{Compare, CompareOp, GetOptions, Txn, TxnOp, TxnOpResponse};
 use futures::stream::{FuturesUnordered, StreamExt as _};
 
 use super::keys::prefix_end;
+use super::owner::config_namespace;
 use super::{Driver, Error, MAX_TXN_OPS};
 
 /// Reads per group: the config, the containers.
@@ -39,13 +39,6 @@ pub struct GroupCount {
     pub namespace: Option<String>,
     /// How many containers are registered.
     pub containers: usize,
-}
-
-/// The one field of a group's config that [`Driver::registration_counts`] reads.
-#[derive(serde::Deserialize)]
-struct ConfigNamespace<'a> {
-    #[serde(borrow, default)]
-    namespace: Option<Cow<'a, str>>,
 }
 
 /// The containers that `keys` keys under a group's `containers/` are. A container is two keys,
@@ -171,12 +164,7 @@ impl Driver {
             if config.kvs().is_empty() && keys.count() == 0 {
                 continue;
             }
-            let namespace = config
-                .kvs()
-                .first()
-                .and_then(|kv| serde_json::from_slice::<ConfigNamespace<'_>>(kv.value()).ok())
-                .and_then(|c| c.namespace)
-                .map(Cow::into_owned);
+            let namespace = config.kvs().first().and_then(|kv| config_namespace(kv.value()));
             counts.push(((service, group), GroupCount { namespace, containers: containers(keys.count()) }));
         }
         Ok(counts)

@@ -8,6 +8,8 @@
 //! service marker is deleted only while no group at all is left under it, in one transaction
 //! (a range compare), so removing one namespace's last group never takes another's with it.
 
+use std::borrow::Cow;
+
 use etcd_client::{Compare, CompareOp, Txn, TxnOp};
 use serde_json::Value;
 
@@ -24,14 +26,33 @@ pub struct Owner {
     pub group_id: String,
 }
 
+/// The namespace a group's config records as the group's owner, given its `namespace` string:
+/// that string without slashes at either end; none when it is empty. The one reading of the
+/// field: the commands' ownership checks ([`Owner::of_config`]), `sync`
+/// ([`super::GroupRegistrations::namespace`]), `view`'s counts and `endpoints`
+/// ([`config_namespace`]) all go through it, so a config written by hand means the same owner
+/// to each of them.
+pub(super) fn recorded_namespace(namespace: &str) -> Option<&str> {
+    Some(namespace.trim_matches('/')).filter(|ns| !ns.is_empty())
+}
+
+/// [`recorded_namespace`] of a config as etcd stores it (JSON): only its `namespace` field is
+/// read; a config that is not JSON, or whose `namespace` is no string, records none.
+pub(super) fn config_namespace(config: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct ConfigNamespace<'a> {
+        #[serde(borrow, default)]
+        namespace: Option<Cow<'a, str>>,
+    }
+    let config: ConfigNamespace<'_> = serde_json::from_slice(config).ok()?;
+    recorded_namespace(&config.namespace?).map(str::to_owned)
+}
+
 impl Owner {
     /// The owner recorded in a group's config, if it records one (configs written by hand, or
     /// before namespaces were recorded, do not).
     pub fn of_config(id: &GroupKey, config: &Value) -> Option<Owner> {
-        let namespace = config.get("namespace")?.as_str()?.trim_matches('/').to_owned();
-        if namespace.is_empty() {
-            return None;
-        }
+        let namespace = recorded_namespace(config.get("namespace")?.as_str()?)?.to_owned();
         let group_id = format!("/{namespace}/{}/{}", id.service(), id.group());
         Some(Owner { namespace, group_id })
     }
@@ -87,5 +108,29 @@ mod tests {
         assert_eq!(owner.group_id, "/team-a/prod/hello/backend.dev");
         assert_eq!(Owner::of_config(&key, &serde_json::json!({ "service": "hello" })), None);
         assert_eq!(Owner::of_config(&key, &serde_json::json!({ "namespace": "" })), None);
+    }
+
+    /// Every reader of a config's namespace (the commands' owner, `sync`'s registrations,
+    /// `view`'s counts and `endpoints` from the stored bytes) finds the same one.
+    #[test]
+    fn every_reader_of_a_config_finds_the_same_namespace() {
+        let key = GroupKey::new("hello", "dev").unwrap();
+        for (config, want) in [
+            (r#"{"namespace":"team-a"}"#, Some("team-a")),
+            (r#"{"namespace":"/team-a/prod/"}"#, Some("team-a/prod")),
+            (r#"{"namespace":"te\u0061m"}"#, Some("team")),
+            (r#"{"namespace":"/"}"#, None),
+            (r#"{"namespace":""}"#, None),
+            (r#"{"namespace":3}"#, None),
+            (r#"{"service":"hello"}"#, None),
+        ] {
+            let value: Value = serde_json::from_str(config).unwrap();
+            let owner = Owner::of_config(&key, &value).map(|o| o.namespace);
+            let registrations = super::super::GroupRegistrations { config: Some(value), ..Default::default() };
+            assert_eq!(owner.as_deref(), want, "{config}: the commands' owner");
+            assert_eq!(registrations.namespace(), want, "{config}: sync's");
+            assert_eq!(config_namespace(config.as_bytes()).as_deref(), want, "{config}: view's and endpoints'");
+        }
+        assert_eq!(config_namespace(b"not json"), None);
     }
 }

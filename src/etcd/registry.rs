@@ -14,6 +14,7 @@ use futures::StreamExt as _;
 use serde_json::Value;
 
 use super::keys::Entry;
+use super::owner::recorded_namespace;
 use super::{chunk_ops, ContainerInfo, Driver, Error, MAX_TXN_OPS};
 use crate::names::GroupKey;
 
@@ -32,9 +33,10 @@ pub struct GroupRegistrations {
 }
 
 impl GroupRegistrations {
-    /// The namespace recorded in the group's config, if any.
+    /// The namespace recorded in the group's config, if any (as [`super::Owner::of_config`]
+    /// reads it).
     pub fn namespace(&self) -> Option<&str> {
-        self.config.as_ref().and_then(|c| c.get("namespace")).and_then(Value::as_str)
+        self.config.as_ref().and_then(|c| c.get("namespace")).and_then(Value::as_str).and_then(recorded_namespace)
     }
 }
 

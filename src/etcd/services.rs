@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use etcd_client::{Compare, CompareOp, DeleteOptions, Txn, TxnOp, TxnOpResponse, TxnResponse};
 
 use super::keys::{prefix_end, Entry};
+use super::owner::config_namespace;
 use super::values::{json, ContainerInfo, RootMarker, ServiceMarker};
 use super::{Driver, Error};
 use crate::names::check_service;
@@ -124,9 +125,7 @@ impl Driver {
                     groups.entry(group.to_owned()).or_default();
                 }
                 Some(Entry::Config { group }) => {
-                    if let Some(ns) =
-                        serde_json::from_slice::<ConfigNamespace>(kv.value()).ok().and_then(|c| c.namespace)
-                    {
+                    if let Some(ns) = config_namespace(kv.value()) {
                         namespaces.insert(group, ns);
                     }
                 }
@@ -153,11 +152,4 @@ pub struct GroupEndpoints {
     pub namespace: Option<String>,
     /// Its registered containers.
     pub containers: Vec<ContainerInfo>,
-}
-
-/// The one field of a group's config that [`Driver::get_service_endpoints`] reads.
-#[derive(serde::Deserialize)]
-struct ConfigNamespace {
-    #[serde(default)]
-    namespace: Option<String>,
 }
