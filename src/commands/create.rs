@@ -12,7 +12,7 @@ use crate::commands::common::{load_spec, waiting};
 use crate::context::Context;
 use crate::error::ExitStatus;
 use crate::output::Progress;
-use crate::rollout::{self, registered, Desired, GroupResult, Outcome, Snapshot};
+use crate::rollout::{self, Desired, GroupResult, Outcome, Snapshot};
 use crate::spec::labels::Selector;
 
 /// Runs `theseus create`.
@@ -55,9 +55,7 @@ pub async fn run(ctx: &Context, args: CreateArgs) -> anyhow::Result<ExitStatus> 
         drop(progress);
         results
     };
-    for r in results.iter_mut().filter(|r| r.result == Outcome::Skipped) {
-        r.registered = registered(etcd, &r.service, &r.group).await?;
-    }
+    rollout::fill_registered(etcd, results.iter_mut().filter(|r| r.result == Outcome::Skipped)).await?;
     ctx.out.result(&results)?;
     Ok(ExitStatus::Success)
 }

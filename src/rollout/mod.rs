@@ -84,7 +84,7 @@ pub use history::{rows as history_rows, target as history_target, HistoryRow};
 pub use journal::{RevisionStatus, RolloutStatus};
 pub use live::{revision_of, LiveGroup, Snapshot};
 pub use plan::{plan, Action, Desired, GroupPlan, STOP_FIRST};
-pub use removal::{preview as preview_removal, registered, removal, remove_empty_services, Removal, Selection};
+pub use removal::{fill_registered, preview as preview_removal, removal, remove_empty_services, Removal, Selection};
 pub use remove::{remove, Doomed};
 pub use restart::restart;
 pub use result::{GroupResult, Outcome, RolloutOutcome, RolloutResult, Timings, Undone};

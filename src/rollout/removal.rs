@@ -61,19 +61,14 @@ pub async fn removal(marathon: &Client, etcd: &Driver, selection: Selection<'_>)
         for g in snapshot.groups.values().filter(|g| g.key.service() == s && g.namespace == namespace) {
             doomed.push(Doomed { key: g.key.clone(), group_id: g.group_id.clone() });
         }
-        if etcd.service_exists(s).await.context("reading etcd")? {
-            for group in etcd.get_service_groups(s).await.context("reading etcd")? {
-                // etcd may hold names theseus never wrote; they are not groups of ours.
-                let Ok(key) = GroupKey::new(s, group) else { continue };
-                // Another namespace's record is not a group of this one.
-                let owner = etcd.group_owner(&key).await.context("reading etcd")?;
-                if owner.is_some_and(|o| o.namespace != namespace.trim_matches('/')) {
-                    continue;
-                }
-                if selector.matches(key.labels()) && !doomed.iter().any(|d| d.key == key) {
-                    let group_id = group_id(&namespace, s, key.group());
-                    doomed.push(Doomed { key, group_id });
-                }
+        for recorded in recorded_groups(etcd, s, selector).await? {
+            // Another namespace's record is not a group of this one.
+            if recorded.owner.as_deref().is_some_and(|o| o != namespace.trim_matches('/')) {
+                continue;
+            }
+            if !doomed.iter().any(|d| d.key == recorded.key) {
+                let group_id = group_id(&namespace, s, recorded.key.group());
+                doomed.push(Doomed { key: recorded.key, group_id });
             }
         }
     }
@@ -88,18 +83,7 @@ pub async fn removal(marathon: &Client, etcd: &Driver, selection: Selection<'_>)
 async fn etcd_owner(etcd: &Driver, services: &[String], selector: &Selector) -> anyhow::Result<Option<String>> {
     let mut owners: Vec<String> = Vec::new();
     for s in services {
-        if !etcd.service_exists(s).await.context("reading etcd")? {
-            continue;
-        }
-        for group in etcd.get_service_groups(s).await.context("reading etcd")? {
-            let Ok(key) = GroupKey::new(s, group) else { continue };
-            if !selector.matches(key.labels()) {
-                continue;
-            }
-            if let Some(owner) = etcd.group_owner(&key).await.context("reading etcd")? {
-                owners.push(owner.namespace);
-            }
-        }
+        owners.extend(recorded_groups(etcd, s, selector).await?.into_iter().filter_map(|g| g.owner));
     }
     owners.sort();
     owners.dedup();
@@ -125,24 +109,66 @@ pub async fn remove_empty_services(etcd: &Driver, services: &[String]) -> anyhow
     Ok(cleaned)
 }
 
-/// How many containers of `service/group` are registered in etcd (0 for a group etcd lacks):
-/// one range read.
-pub async fn registered(etcd: &Driver, service: &str, group: &str) -> anyhow::Result<usize> {
-    let key = GroupKey::new(service, group)?;
-    let regs = etcd.group_registrations(&key).await.context("reading etcd")?;
-    Ok(regs.map_or(0, |r| r.containers.len()))
+/// A group etcd records under a service.
+struct Recorded {
+    key: GroupKey,
+    /// The namespace its config records, if any.
+    owner: Option<String>,
+}
+
+/// The groups etcd records under `service` (none without its marker) that `selector` matches,
+/// each with the namespace its config records: the group list in one range read, then every
+/// group's config in the batched transactions of [`Driver::registration_counts`], not a read
+/// per group.
+async fn recorded_groups(etcd: &Driver, service: &str, selector: &Selector) -> anyhow::Result<Vec<Recorded>> {
+    let groups = match etcd.get_service_groups(service).await {
+        Err(crate::etcd::Error::ServiceNotFound { .. }) => return Ok(Vec::new()),
+        groups => groups.context("reading etcd")?,
+    };
+    // etcd may hold names theseus never wrote; they are not groups of ours.
+    let keys: Vec<GroupKey> =
+        groups.iter().filter_map(|g| GroupKey::new(service, g).ok()).filter(|k| selector.matches(k.labels())).collect();
+    let mut counts =
+        etcd.registration_counts(keys.iter().map(|k| (k.service(), k.group())), 0).await.context("reading etcd")?;
+    Ok(keys
+        .into_iter()
+        .map(|key| {
+            let owner = counts.remove(&(key.service().to_owned(), key.group().to_owned())).and_then(|c| c.namespace);
+            Recorded { key, owner }
+        })
+        .collect())
+}
+
+/// Fills in `registered` of each row: the containers etcd registers for its group (0 for a
+/// group etcd lacks), counted in the batched count-only transactions of
+/// [`Driver::registration_counts`] (as `view` counts them), not a range read per group.
+pub async fn fill_registered<'r>(
+    etcd: &Driver,
+    rows: impl IntoIterator<Item = &'r mut GroupResult>,
+) -> anyhow::Result<()> {
+    let rows: Vec<&mut GroupResult> = rows.into_iter().collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let counts = etcd
+        .registration_counts(rows.iter().map(|r| (r.service.as_str(), r.group.as_str())), 0)
+        .await
+        .context("reading etcd")?;
+    for r in rows {
+        r.registered = counts.get(&(r.service.clone(), r.group.clone())).map_or(0, |c| c.containers);
+    }
+    Ok(())
 }
 
 /// `remove --dry-run` shows each group as it stands: its revision, desired instances and
 /// registered containers (what removing it would take away).
 pub async fn preview(results: &mut [GroupResult], snap: &Snapshot, etcd: &Driver) -> anyhow::Result<()> {
-    for r in results {
+    for r in results.iter_mut() {
         let key = GroupKey::new(&r.service, &r.group)?;
         if let Some(live) = snap.group(&key) {
             r.revision = live.revisions().into_iter().next();
             r.instances = LiveGroup::desired(live);
         }
-        r.registered = registered(etcd, &r.service, &r.group).await?;
     }
-    Ok(())
+    fill_registered(etcd, results.iter_mut()).await
 }

@@ -340,3 +340,44 @@ fn quiet_silences_status_lines_but_not_results() {
     let out = env.cmd().args(["remove", "hello", "--all"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("Removing"), "status lines without -q");
 }
+
+/// `remove --dry-run` of a service etcd records with more groups than one count transaction
+/// carries, and none in Marathon (a service whose apps are gone): each of this namespace's
+/// groups is listed with its registered containers, another namespace's group is not, and
+/// etcd is read in batches: the requests do not grow with the groups (no group's config or
+/// containers are read on their own).
+#[test]
+fn remove_reads_the_recorded_groups_of_a_service_in_batches() {
+    let env = Env::start();
+    let groups = theseus::etcd::GROUPS_PER_TXN + 6;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let d = env.etcd.driver().await;
+        for i in 0..groups {
+            let key = gk("old", &format!("g{i:03}"));
+            d.create_group(&key, &serde_json::json!({ "namespace": "theseus" })).await.unwrap();
+            let infos: Vec<_> = (0..i % 3).map(|t| super::etcd_driver::info(&format!("g{i:03}.t{t}"), 31000)).collect();
+            if !infos.is_empty() {
+                d.register_containers(&key, &infos).await.unwrap();
+            }
+        }
+        d.create_group(&gk("old", "theirs"), &serde_json::json!({ "namespace": "other" })).await.unwrap();
+    });
+    let unnamed = env.out(&["remove", "old", "--all", "--dry-run"]);
+    assert_eq!(unnamed.code, Some(2), "{}", unnamed.stderr);
+    assert!(unnamed.stderr.contains("recorded in etcd by several namespaces: other, theseus"), "{}", unnamed.stderr);
+    let out = env.ok(&["-v", "remove", "old", "--all", "--dry-run", "-o", "json", "--namespace", "theseus"]);
+    let rows = out.json();
+    let got: Vec<(String, u64)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["group"].as_str().unwrap().to_owned(), r["registered"].as_u64().unwrap()))
+        .collect();
+    let want: Vec<(String, u64)> = (0..groups).map(|i| (format!("g{i:03}"), (i % 3) as u64)).collect();
+    assert_eq!(got, want, "this namespace's groups with their containers; `theirs` is not one");
+    let etcd_requests: Vec<&str> =
+        out.stderr.lines().filter(|l| l.contains("theseus::etcd:") && l.contains(" -> ")).collect();
+    assert!(etcd_requests.len() < 8, "{} groups in {} etcd requests: {etcd_requests:#?}", groups, etcd_requests.len());
+    assert!(!etcd_requests.iter().any(|l| l.contains("/config ") || l.contains("/g001 ")), "{etcd_requests:#?}");
+}
