@@ -61,7 +61,7 @@ impl Owner {
 impl Driver {
     /// Who owns the group's subtree: `None` when the group is not registered or its config
     /// names no namespace.
-    pub async fn group_owner(&self, id: &GroupKey) -> Result<Option<Owner>, Error> {
+    async fn group_owner(&self, id: &GroupKey) -> Result<Option<Owner>, Error> {
         let key = self.keys.config(id.service(), id.group());
         match self.get_value(&key).await? {
             // A config we cannot read names no owner; it is replaced by whoever owns the group.

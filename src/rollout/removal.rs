@@ -147,9 +147,7 @@ pub async fn fill_registered<'r>(
     rows: impl IntoIterator<Item = &'r mut GroupResult>,
 ) -> anyhow::Result<()> {
     let rows: Vec<&mut GroupResult> = rows.into_iter().collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
+    // No rows, no read.
     let counts = etcd
         .registration_counts(rows.iter().map(|r| (r.service.as_str(), r.group.as_str())), 0)
         .await
