@@ -14,7 +14,7 @@ use super::etcd_driver::info;
 use crate::support::env::Env;
 use crate::support::etcd::Etcd;
 use crate::support::proxy::Fault;
-use crate::support::sync::SPEC;
+use crate::support::sync::{wait_exit, SPEC};
 use theseus::etcd::{GroupCount, GROUPS_PER_TXN};
 use theseus::names::GroupKey;
 
@@ -301,14 +301,18 @@ fn view_whose_counts_etcd_never_answers_shows_question_marks_and_says_why() {
     }
     assert!(!log.iter().any(|l| l.contains("txn /services/")), "no count was sent yet: {log:#?}");
     env.etcd.pause();
-    let mut stdout = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
-    let status = child.wait().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let output = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).map(|_| text)
+    });
+    // Bounded: a view that never gave up on etcd would otherwise hang the suite.
+    let code = wait_exit(&mut child, Duration::from_secs(60));
     env.etcd.resume();
     reader.join().unwrap();
     log.extend(lines.try_iter());
-    assert_eq!(status.code(), Some(0), "{log:#?}");
-    let rows: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(code, Some(0), "{log:#?}");
+    let rows: Value = serde_json::from_str(&output.join().unwrap().unwrap()).unwrap();
     let got: Vec<&Value> = rows.as_array().unwrap().iter().map(|g| &g["registered"]).collect();
     assert_eq!(got.len(), 2, "Marathon's groups are all shown: {rows}");
     assert!(got.iter().all(|r| r.is_null()), "{rows}");
